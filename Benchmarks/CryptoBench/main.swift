@@ -1,0 +1,1 @@
+print("CryptoBench: not built yet")

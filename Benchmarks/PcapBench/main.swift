@@ -1,0 +1,1 @@
+print("PcapBench: not built yet")

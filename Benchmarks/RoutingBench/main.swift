@@ -1,0 +1,1 @@
+print("RoutingBench: not built yet")

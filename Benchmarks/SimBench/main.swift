@@ -1,0 +1,1 @@
+print("SimBench: not built yet")

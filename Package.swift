@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top (an arrow may only point down):
+//   CPcap, CSodium, CBlake2, NetAddress → Packet → Pcap → Routing → WireGuard → Sim → Scenario → wgsim
+// Routing and WireGuard never import Pcap, Sim, Scenario or the CLI.
+let package = Package(
+    name: "wgsim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wgsim", targets: ["wgsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap",
+                       providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CBlake2", path: "Sources/CBlake2", pkgConfig: "libb2",
+                       providers: [.apt(["libb2-dev"])]),
+
+        .target(name: "NetAddress"),
+        .target(name: "Packet", dependencies: ["NetAddress"]),
+        .target(name: "Pcap", dependencies: ["CPcap", "Packet"]),
+        .target(name: "Routing", dependencies: ["NetAddress"]),
+        .target(name: "WireGuard", dependencies: ["CSodium", "CBlake2", "Routing", "Packet"]),
+        .target(name: "Sim", dependencies: ["WireGuard", "Routing", "Packet", "Pcap"]),
+        .target(name: "Scenario", dependencies: ["Sim", "WireGuard", "Routing", "Packet", "Pcap",
+                                                 .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "wgsim", dependencies: [
+            "Scenario", "Sim", "WireGuard", "Routing", "Packet", "Pcap",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Benchmarks: release-mode executables that print figures (see BENCHMARKS.md).
+        .executableTarget(name: "RoutingBench", dependencies: ["Routing"], path: "Benchmarks/RoutingBench"),
+        .executableTarget(name: "PcapBench", dependencies: ["Pcap", "Packet"], path: "Benchmarks/PcapBench"),
+        .executableTarget(name: "CryptoBench", dependencies: ["WireGuard", "CSodium"], path: "Benchmarks/CryptoBench"),
+        .executableTarget(name: "SimBench", dependencies: ["Scenario", "Sim"], path: "Benchmarks/SimBench"),
+
+        .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "PacketTests", dependencies: ["Packet"]),
+        .testTarget(name: "PcapTests", dependencies: ["Pcap", "Packet"]),
+        .testTarget(name: "WireGuardTests", dependencies: ["WireGuard", "Routing", "Packet", "Pcap"]),
+        .testTarget(name: "SimTests", dependencies: ["Sim", "WireGuard", "Routing", "Packet"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Sim"]),
+        .testTarget(name: "wgsimTests", dependencies: ["wgsim"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,254 @@
+/// IPv4 and IPv6 addresses as plain values, shared by every layer that names a host.
+///
+/// Addresses are held as integers in numeric (big-endian) order so that "bit k from the most
+/// significant end" is a shift, which is how the kernel's AllowedIPs trie reads keys.
+/// Text forms follow `inet_pton`/`inet_ntop` (glibc): dotted quads without leading zeros, and
+/// RFC 5952 compressed lowercase IPv6 with the embedded-IPv4 forms glibc prints.
+
+/// Why an address or prefix could not be read.
+public struct AddressParseError: Error, Equatable, CustomStringConvertible {
+    public let input: String
+    public let reason: String
+    public init(_ input: String, _ reason: String) {
+        self.input = input
+        self.reason = reason
+    }
+    public var description: String { "invalid address '\(input)': \(reason)" }
+}
+
+/// An IPv4 address.
+public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var value: UInt32
+    public init(_ value: UInt32) { self.value = value }
+    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        value = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
+    }
+
+    /// Reads four big-endian bytes; nil when fewer than four are given.
+    public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
+        guard bytes.count >= 4 else { return nil }
+        var v: UInt32 = 0
+        for b in bytes.prefix(4) { v = v << 8 | UInt32(b) }
+        value = v
+    }
+
+    /// Parses a dotted quad as `inet_pton(AF_INET)` does: four decimal parts, no leading zeros.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else {
+            throw AddressParseError(text, "an IPv4 address has four dot-separated parts")
+        }
+        var v: UInt32 = 0
+        for part in parts {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw AddressParseError(text, "'\(part)' is not a decimal number from 0 to 255")
+            }
+            guard !(part.count > 1 && part.first == "0") else {
+                throw AddressParseError(text, "'\(part)' has a leading zero")
+            }
+            guard let n = UInt32(part), n <= 255 else {
+                throw AddressParseError(text, "'\(part)' is larger than 255")
+            }
+            v = v << 8 | n
+        }
+        value = v
+    }
+
+    public var bytes: [UInt8] {
+        [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+         UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+    }
+
+    public var description: String {
+        "\(value >> 24).\((value >> 16) & 0xff).\((value >> 8) & 0xff).\(value & 0xff)"
+    }
+
+    public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
+}
+
+/// An IPv6 address, as two 64-bit halves in numeric order.
+public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var high: UInt64
+    public var low: UInt64
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Reads sixteen big-endian bytes; nil when fewer are given.
+    public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
+        guard bytes.count >= 16 else { return nil }
+        var h: UInt64 = 0, l: UInt64 = 0
+        for (i, b) in bytes.prefix(16).enumerated() {
+            if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }
+        }
+        high = h
+        low = l
+    }
+
+    /// The eight 16-bit groups, most significant first.
+    public var groups: [UInt16] {
+        (0..<8).map { i in
+            let half = i < 4 ? high : low
+            return UInt16(truncatingIfNeeded: half >> UInt64(48 - 16 * (i % 4)))
+        }
+    }
+
+    public init(groups: [UInt16]) {
+        var h: UInt64 = 0, l: UInt64 = 0
+        for i in 0..<8 {
+            let g = i < groups.count ? UInt64(groups[i]) : 0
+            if i < 4 { h = h << 16 | g } else { l = l << 16 | g }
+        }
+        high = h
+        low = l
+    }
+
+    public var bytes: [UInt8] {
+        (0..<16).map { i in
+            let half = i < 8 ? high : low
+            return UInt8(truncatingIfNeeded: half >> UInt64(56 - 8 * (i % 8)))
+        }
+    }
+
+    /// Parses RFC 4291 text: up to eight hex groups, one `::`, an optional trailing dotted quad.
+    public init(parsing text: String) throws {
+        guard !text.isEmpty else { throw AddressParseError(text, "empty") }
+        let halves = IPv6Address.split(text, on: "::")
+        guard halves.count <= 2 else { throw AddressParseError(text, "'::' may appear only once") }
+        func groups(_ s: String, allowIPv4Tail: Bool) throws -> [UInt16] {
+            if s.isEmpty { return [] }
+            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+            var out: [UInt16] = []
+            for (i, part) in parts.enumerated() {
+                if i == parts.count - 1, allowIPv4Tail, part.contains(".") {
+                    let v4 = try IPv4Address(parsing: String(part))
+                    out.append(UInt16(v4.value >> 16))
+                    out.append(UInt16(v4.value & 0xffff))
+                    continue
+                }
+                guard !part.isEmpty else { throw AddressParseError(text, "empty group") }
+                guard part.count <= 4, let g = UInt16(part, radix: 16), part.allSatisfy({ $0.isHexDigit }) else {
+                    throw AddressParseError(text, "'\(part)' is not a group of one to four hex digits")
+                }
+                out.append(g)
+            }
+            return out
+        }
+        if halves.count == 1 {
+            let g = try groups(halves[0], allowIPv4Tail: true)
+            guard g.count == 8 else { throw AddressParseError(text, "an IPv6 address without '::' has eight groups") }
+            self.init(groups: g)
+        } else {
+            let head = try groups(halves[0], allowIPv4Tail: false)
+            let tail = try groups(halves[1], allowIPv4Tail: true)
+            guard head.count + tail.count <= 7 else { throw AddressParseError(text, "too many groups") }
+            self.init(groups: head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail)
+        }
+    }
+
+    private static func split(_ text: String, on separator: String) -> [String] {
+        var pieces: [String] = []
+        var rest = Substring(text)
+        while let r = rest.firstRange(of: separator) {
+            pieces.append(String(rest[..<r.lowerBound]))
+            rest = rest[r.upperBound...]
+        }
+        pieces.append(String(rest))
+        return pieces
+    }
+
+    /// RFC 5952 text as glibc's `inet_ntop` prints it.
+    public var description: String {
+        let g = groups
+        // Longest run of at least two zero groups; the first wins a tie.
+        var bestStart = -1, bestLength = 0, i = 0
+        while i < 8 {
+            if g[i] == 0 {
+                var j = i
+                while j < 8 && g[j] == 0 { j += 1 }
+                if j - i > bestLength && j - i >= 2 { bestStart = i; bestLength = j - i }
+                i = j
+            } else { i += 1 }
+        }
+        let embedsIPv4 = bestStart == 0 && (bestLength == 6 || (bestLength == 5 && g[5] == 0xffff))
+        var text = ""
+        var k = 0
+        while k < 8 {
+            if k == bestStart {
+                text += (k == 0 ? "::" : ":")
+                k += bestLength
+                continue
+            }
+            if embedsIPv4 && k == 6 {
+                text += IPv4Address(UInt32(g[6]) << 16 | UInt32(g[7])).description
+                break
+            }
+            text += String(g[k], radix: 16)
+            if k < 7 { text += ":" }
+            k += 1
+        }
+        return text
+    }
+
+    public static func < (a: IPv6Address, b: IPv6Address) -> Bool {
+        (a.high, a.low) < (b.high, b.low)
+    }
+}
+
+/// An address of either family.
+public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+
+    /// Parses either family; text containing ':' is IPv6, as the `wg` tool decides.
+    public init(parsing text: String) throws {
+        if text.isEmpty { throw AddressParseError(text, "empty") }
+        if text.contains(":") {
+            self = .v6(try IPv6Address(parsing: text))
+        } else {
+            self = .v4(try IPv4Address(parsing: text))
+        }
+    }
+
+    /// Reads 4 bytes as IPv4 or 16 bytes as IPv6.
+    public init?(bytes: [UInt8]) {
+        switch bytes.count {
+        case 4:
+            guard let a = IPv4Address(bytes: bytes) else { return nil }
+            self = .v4(a)
+        case 16:
+            guard let a = IPv6Address(bytes: bytes) else { return nil }
+            self = .v6(a)
+        default: return nil
+        }
+    }
+
+    public var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
+    /// 32 or 128.
+    public var bitWidth: Int { isIPv4 ? 32 : 128 }
+
+    public var bytes: [UInt8] {
+        switch self {
+        case .v4(let a): return a.bytes
+        case .v6(let a): return a.bytes
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .v4(let a): return a.description
+        case .v6(let a): return a.description
+        }
+    }
+
+    /// IPv4 sorts before IPv6, then numerically.
+    public static func < (a: IPAddress, b: IPAddress) -> Bool {
+        switch (a, b) {
+        case (.v4(let x), .v4(let y)): return x < y
+        case (.v6(let x), .v6(let y)): return x < y
+        case (.v4, .v6): return true
+        case (.v6, .v4): return false
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The Sim layer; see docs/design.md in ../shared for what it owns.

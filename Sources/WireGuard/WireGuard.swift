@@ -1,0 +1,1 @@
+// The WireGuard layer; see docs/design.md in ../shared for what it owns.

@@ -9,7 +9,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     public init(seed: UInt64, label: String) {
         var input = Array("wgsim seed \(seed) label \(label)".utf8)
         var digest = [UInt8](repeating: 0, count: 32)
-        _ = blake2s(&digest, 32, &input, input.count, nil, 0)
+        _ = blake2s(&digest, &input, nil, 32, input.count, 0)
         func word(_ i: Int) -> UInt64 {
             var v: UInt64 = 0
             for b in digest[(i * 8)..<(i * 8 + 8)] { v = v << 8 | UInt64(b) }

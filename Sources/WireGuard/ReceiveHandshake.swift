@@ -71,8 +71,8 @@ extension Device {
         peer.lastInitiationConsumption = now
         // Consuming an initiation replaces any initiation of ours still pending.
         clearHandshake(peer)
-        record(Decision(.handshakeInitiationReceived, .rx, peer: peer.publicKey,
-                        receiverIndex: consumed.initiatorIndex, endpoint: source, reason: .initiationReceived))
+        record(Decision(.handshakeInitiationReceived, .rx, peer: peer.publicKey, endpoint: source,
+                        reason: .initiationReceived))
         updateEndpoint(peer, to: source)
         sendResponse(to: consumed, peer: peer, now: now)
         return peer

@@ -94,7 +94,10 @@ extension Device {
             }
             emit(.transmit(datagram: message, to: endpoint))
         }
-        if dataSent { peer.timers.dataSent(now: now, jitter: random.rekeyTimeoutJitter()) }
+        // Jitter is drawn only when the timer is actually armed, as the kernel does.
+        if dataSent && !peer.timers.isPending(.newHandshake) {
+            peer.timers.dataSent(now: now, jitter: random.rekeyTimeoutJitter())
+        }
         keepKeyFreshAfterSending(peer, now: now)
     }
 
@@ -173,13 +176,12 @@ extension Device {
         peer.timers.anyAuthenticatedPacketSent()
         peer.lastSentHandshake = now
         if let endpoint = peer.endpoint {
-            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, receiverIndex: index,
-                            endpoint: endpoint, reason: .initiation(trigger)))
+            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, endpoint: endpoint,
+                            reason: .initiation(trigger)))
             peer.txBytes += UInt64(message.count)
             emit(.transmit(datagram: message, to: endpoint))
         } else {
-            record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, receiverIndex: index,
-                            reason: .initiationWithoutEndpoint))
+            record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, reason: .initiationWithoutEndpoint))
         }
         peer.timers.handshakeInitiated(now: now, jitter: random.rekeyTimeoutJitter())
     }

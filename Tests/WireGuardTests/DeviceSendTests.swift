@@ -161,3 +161,60 @@ final class DeviceSendTests: XCTestCase {
         XCTAssertEqual(events.count, 1)
     }
 }
+
+/// `wg set` semantics on the device (behaviour doc §1.11).
+final class DeviceConfigurationTests: XCTestCase {
+    func testOwnPublicKeyIsIgnoredAndPeersKeepCreationOrder() throws {
+        let net = TestNet()
+        let a = try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.add("C", address: "192.0.2.3")
+        XCTAssertTrue(a.setPeer(a.publicKey, now: 0).isEmpty)
+        XCTAssertTrue(a.peers.isEmpty)
+        try net.peer("A", "C", allowed: "10.0.0.3/32")
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        XCTAssertEqual(a.peers, [net.pub("C"), net.pub("B")])
+    }
+
+    func testAllowedIPsReplaceMovesPrefixBetweenPeers() throws {
+        let net = TestNet()
+        let a = try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.add("C", address: "192.0.2.3")
+        try net.peer("A", "B", allowed: "10.0.0.0/24,10.1.0.0/16")
+        try net.peer("A", "C", allowed: "10.1.0.0/16")
+        XCTAssertEqual(a.status(of: net.pub("B"))?.allowedIPs, [try IPPrefix(parsing: "10.0.0.0/24")])
+        XCTAssertEqual(a.status(of: net.pub("C"))?.allowedIPs, [try IPPrefix(parsing: "10.1.0.0/16")])
+        _ = a.setPeer(net.pub("B"), now: 0)   // no allowed-ips: untouched
+        XCTAssertEqual(a.status(of: net.pub("B"))?.allowedIPs.count, 1)
+        try net.peer("A", "B", allowed: "")
+        XCTAssertEqual(a.status(of: net.pub("B"))?.allowedIPs, [])
+    }
+
+    func testRemovePeerDropsItsRoutesSessionsAndStagedPackets() throws {
+        let net = try makePair()
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        net.lose = { _, _ in true }
+        net.now = 200 * second
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        let a = net.device("A")
+        let events = a.removePeer(net.pub("B"), now: net.now)
+        XCTAssertTrue(events.contains { if case .decision(let d) = $0 { return d.action == .sessionExpired }; return false })
+        XCTAssertNil(a.status(of: net.pub("B")))
+        XCTAssertNil(a.allowedIPs.lookup(try IPAddress(parsing: "10.0.0.2")))
+        XCTAssertEqual(a.counters.txDropped, 1)
+        XCTAssertTrue(a.indexTable.isEmpty)
+        XCTAssertNil(a.nextTimerDeadline)
+    }
+
+    /// Changing the private key expires the sending halves; the next packet needs a handshake.
+    func testNewPrivateKeyExpiresSessions() throws {
+        let net = try makePair()
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        var r = SeededRandom(seed: 9, label: "new")
+        _ = net.device("A").setPrivateKey(PrivateKey.generate(using: &r), now: net.now)
+        net.clearLog()
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        XCTAssertEqual(net.decisions("A").first?.reason, .staged(.sendingInvalid))
+    }
+}

@@ -40,7 +40,9 @@ extension Simulation {
                                                            via: node.routes.lookup(spec.destination)?.device)
             let identifier = node.nextPingIdentifier
             node.nextPingIdentifier &+= 1
-            output(InnerPacketFactory.make(spec, source: source, identifier: identifier), from: node, trace: nil)
+            output(PacketBuilder.datagram(from: source, to: spec.destination,
+                                          transport: Self.transport(spec, identifier: identifier),
+                                          payloadSize: max(0, spec.size)), from: node, trace: nil)
         case let .replay(name, trace, packets):
             guard let node = node(name), !packets.isEmpty else { return }
             step(ReplayRun(node: node.index, trace: trace, packets: packets, position: 0, origin: now))
@@ -51,6 +53,15 @@ extension Simulation {
         case let .moveUnderlay(name, address):
             guard let node = node(name) else { return }
             moveUnderlay(node, to: address)
+        }
+    }
+
+    private static func transport(_ spec: InnerPacketSpec, identifier: UInt16) -> InnerTransport {
+        switch spec.proto {
+        case .udp: return .udp(sourcePort: spec.sourcePort, destinationPort: spec.destinationPort)
+        case .tcp: return .tcp(sourcePort: spec.sourcePort, destinationPort: spec.destinationPort)
+        case .icmp: return .icmp(identifier: identifier, sequence: 1)
+        case .number(let number): return .other(protocolNumber: number)
         }
     }
 

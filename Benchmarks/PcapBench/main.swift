@@ -92,6 +92,27 @@ func readLibpcapOnly(_ path: String) throws -> UInt64 {
     return elapsed
 }
 
+/// The per-packet Packet-layer calls the simulator makes: summary for routing, outer UDP build.
+func packetLayer() {
+    let inner = packet(size: 128, seed: 3)
+    let message = [UInt8](repeating: 4, count: 148)   // a 128-byte inner packet sealed as a transport message
+    let from = Endpoint(address: .v4(IPv4Address(192, 0, 2, 1)), port: 51820)
+    let to = Endpoint(address: .v4(IPv4Address(198, 51, 100, 2)), port: 51820)
+    var summary = Figures(), build = Figures()
+    for _ in 0..<runs {
+        var start = now(), sink = 0
+        for _ in 0..<packetCount { if let s = try? IPPacketSummary(parsing: inner) { sink &+= s.totalLength } }
+        summary.add(packets: packetCount, nanoseconds: now() - start)
+        start = now()
+        for _ in 0..<packetCount { sink &+= PacketBuilder.udp(from: from, to: to, payload: message).count }
+        build.add(packets: packetCount, nanoseconds: now() - start)
+        if sink == 0 { print("unexpected: nothing parsed or built") }
+    }
+    print("Packet layer:")
+    print("  IPPacketSummary(parsing:) 128 B      \(summary.text)")
+    print("  PacketBuilder.udp, 148 B payload     \(build.text)")
+}
+
 print("PcapBench: \(packetCount) packets per run\(smoke ? " (smoke)" : "")")
 do {
     for (name, packets) in workloads {
@@ -113,6 +134,7 @@ do {
         }
     }
     rmdir(directory)
+    packetLayer()
 } catch {
     print("PcapBench failed: \(error)")
     exit(1)

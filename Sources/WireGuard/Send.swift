@@ -67,9 +67,11 @@ extension Device {
             return
         }
         guard let keypair = peer.keypairs.current, let endpoint = peer.endpoint else { return }
-        // Every packet needs a nonce below REJECT_AFTER_MESSAGES; if the batch would cross it the
-        // kernel marks the key invalid and requeues the whole batch.
+        // Every packet needs a nonce below REJECT_AFTER_MESSAGES. The kernel hands out nonces
+        // until one reaches it (the counter ends one past it), then marks the key invalid and
+        // requeues the whole batch.
         if UInt64(peer.staged.count) > WireGuardConstants.rejectAfterMessages - keypair.sendCounter {
+            keypair.sendCounter = WireGuardConstants.rejectAfterMessages + 1
             keypair.sendingValid = false
             noUsableKey(peer, .exhausted, now: now)
             return

@@ -13,14 +13,21 @@ final class DecodeTsharkTests: XCTestCase {
     }
 
     /// One tshark run: per WireGuard frame, what it decoded.
-    static func tshark(_ tshark: String, capture: String, keys: String) throws -> [TsharkFrame] {
+    /// `capture` and `keys` are interop names or absolute paths; `decodeAsPort` makes tshark
+    /// treat that UDP port as WireGuard (its heuristic needs an initiation to start a stream).
+    static func tshark(_ tshark: String, capture: String, keys: String, decodeAsPort: Int? = nil) throws -> [TsharkFrame] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tshark)
-        process.arguments = ["-r", Interop.path(capture), "-o", "wg.keylog_file:" + Interop.path(keys), "-T", "fields",
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : Interop.path(p) }
+        var arguments = ["-r", resolve(capture), "-o", "wg.keylog_file:" + resolve(keys)]
+        if let decodeAsPort { arguments += ["-d", "udp.port==\(decodeAsPort),wg"] }
+        process.arguments = arguments + ["-T", "fields",
                              "-E", "occurrence=a", "-E", "aggregator=,", "-Y", "wg",
                              "-e", "frame.number", "-e", "wg.type", "-e", "wg.receiver", "-e", "wg.counter",
                              "-e", "wg.handshake_ok", "-e", "wg.timestamp.nanoseconds", "-e", "wg.stream",
-                             "-e", "ip.src", "-e", "ip.dst", "-e", "ip.proto", "-e", "ip.len"]
+                             "-e", "ip.src", "-e", "ip.dst", "-e", "ip.proto", "-e", "ip.len",
+                                             "-e", "frame.protocols", "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.nxt",
+                                             "-e", "ipv6.plen"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -29,15 +36,13 @@ final class DecodeTsharkTests: XCTestCase {
         process.waitUntilExit()
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         var rows = lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-        rows = rows.filter { $0.count >= 11 }
+        rows = rows.filter { $0.count >= 16 }
         // A stream's transport keys exist when its response showed handshake_ok = 1.
         var streamOK: [String: Bool] = [:]
         for r in rows where r[1] == "2" { streamOK[r[6]] = r[4] == "1" }
         return rows.map { r in
             let type = Int(r[1]) ?? 0
-            let srcs = r[7].split(separator: ","), dsts = r[8].split(separator: ",")
-            let protos = r[9].split(separator: ","), lens = r[10].split(separator: ",")
-            let inner = srcs.count > 1 ? "\(srcs[1])>\(dsts[1]) \(protos[1]) \(lens[1])" : nil
+            let inner = innerPacket(r)
             let valid: Bool
             switch type {
             case 1: valid = !r[5].isEmpty
@@ -47,6 +52,24 @@ final class DecodeTsharkTests: XCTestCase {
             }
             return TsharkFrame(frame: Int(r[0]) ?? 0, type: type, receiver: UInt32(r[2].dropFirst(2), radix: 16),
                                counter: UInt64(r[3]), valid: valid, inner: inner)
+        }
+    }
+
+    /// The decrypted packet's fields: the IPv4 or IPv6 layer right after "wg" in frame.protocols
+    /// (tshark prints repeated fields as "outer,inner,…"; the index skips the layers before wg).
+    static func innerPacket(_ r: [String]) -> String? {
+        let layers = r[11].split(separator: ":")
+        guard let wg = layers.firstIndex(of: "wg"), wg + 1 < layers.count else { return nil }
+        let kind = layers[wg + 1]
+        let index = layers[..<wg].filter { $0 == kind }.count
+        func field(_ i: Int) -> Substring {
+            let values = r[i].split(separator: ",")
+            return index < values.count ? values[index] : ""
+        }
+        switch kind {
+        case "ip": return "\(field(7))>\(field(8)) \(field(9)) \(field(10))"
+        case "ipv6": return "\(field(12))>\(field(13)) \(field(14)) \((Int(field(15)) ?? 0) + 40)"
+        default: return nil
         }
     }
 

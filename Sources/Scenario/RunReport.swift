@@ -22,14 +22,22 @@ public enum RunReport {
 
     /// A table: node, sent (originated), delivered, echo replies answered, then one column per
     /// drop reason seen anywhere.
+    static let maximumRows = 20
+
     static func table(_ summary: Sim.RunSummary) -> String {
         let reasons = Array(Set(summary.nodes.flatMap { $0.drops.map(\.reason) })).sorted()
         let header = ["node", "sent", "delivered", "echo-answered"] + reasons
         var rows = [header]
-        for node in summary.nodes {
-            var row = [node.name, "\(node.originated)", "\(node.delivered)", "\(node.echoRequestsAnswered)"]
-            row += reasons.map { r in "\(node.drops.first { $0.reason == r }?.count ?? 0)" }
-            rows.append(row)
+        func row(_ name: String, _ nodes: ArraySlice<NodeSummary>) -> [String] {
+            [name, "\(nodes.map(\.originated).reduce(0, +))", "\(nodes.map(\.delivered).reduce(0, +))",
+             "\(nodes.map(\.echoRequestsAnswered).reduce(0, +))"]
+                + reasons.map { r in "\(nodes.map { $0.drops.first { $0.reason == r }?.count ?? 0 }.reduce(0, +))" }
+        }
+        // Large networks (generated hubs) list the first nodes and total the rest.
+        let shown = summary.nodes.count > maximumRows ? maximumRows - 1 : summary.nodes.count
+        for i in 0..<shown { rows.append(row(summary.nodes[i].name, summary.nodes[i...i])) }
+        if shown < summary.nodes.count {
+            rows.append(row("(\(summary.nodes.count - shown) more)", summary.nodes[shown...]))
         }
         let widths = header.indices.map { col in rows.map { $0[col].count }.max() ?? 0 }
         return rows.map { row in

@@ -8,36 +8,39 @@ import Routing
 /// `setPeer`, then call `up(now:)` as wg-quick does. Behaviour follows the Linux kernel
 /// (behaviour doc §2, §3, §4.6-4.8, §5).
 public final class Device {
-    public private(set) var privateKey: PrivateKey
-    public private(set) var publicKey: PublicKey
-    var identity: StaticIdentity
-    public var listenPort: UInt16
+    @exclusivity(unchecked) public private(set) var privateKey: PrivateKey
+    @exclusivity(unchecked) public private(set) var publicKey: PublicKey
+    @exclusivity(unchecked) var identity: StaticIdentity
+    @exclusivity(unchecked) public var listenPort: UInt16
     /// Interface MTU used for padding (behaviour doc §2 step 3).
-    public var mtu: Int
+    @exclusivity(unchecked) public var mtu: Int
     /// Unix time (ns) of simulated time 0: TAI64N timestamps are `unixTimeOrigin + now`.
-    public var unixTimeOrigin: Int64
+    @exclusivity(unchecked) public var unixTimeOrigin: Int64
     /// Forces the under-load state (handshake queue at or above 512) for the cookie path; like
     /// the kernel it sticks for 1 s after it was last observed.
-    public var underLoad = false
+    @exclusivity(unchecked) public var underLoad = false
     /// When false, no `.decision` events are produced (and no candidate lists computed).
-    public var recordsDecisions = true
-    public internal(set) var isUp = false
-    public internal(set) var counters = DeviceCounters()
-    /// The cryptokey routing table shared by all peers.
+    @exclusivity(unchecked) public var recordsDecisions = true
+    @exclusivity(unchecked) public internal(set) var isUp = false
+    @exclusivity(unchecked) public internal(set) var counters = DeviceCounters()
+    /// The cryptokey routing table shared by all peers. Change it through `setPeer`/`removePeer`
+    /// (decisions cache lookup explanations between changes).
     public let allowedIPs = AllowedIPs<PublicKey>()
 
-    var random: SeededRandom
-    var peersByKey: [PublicKey: Peer] = [:]
-    var peersBySerial: [Peer?] = []
-    var indexTable: [UInt32: IndexEntry] = [:]
-    var cookieChecker: CookieChecker
-    var rateLimiter = HandshakeRateLimiter()
-    var lastUnderLoad: Int64?
-    var staticKeyLogged = false
-    var timerHeap = TimerHeap()
-    var pending: [DeviceEvent] = []
+    @exclusivity(unchecked) var random: SeededRandom
+    @exclusivity(unchecked) var peersByKey = PeerTable()
+    @exclusivity(unchecked) var peersBySerial: [Peer?] = []
+    @exclusivity(unchecked) var indexTable: [UInt32: IndexEntry] = [:]
+    @exclusivity(unchecked) var cookieChecker: CookieChecker
+    @exclusivity(unchecked) var rateLimiter = HandshakeRateLimiter()
+    @exclusivity(unchecked) var lastUnderLoad: Int64?
+    @exclusivity(unchecked) var staticKeyLogged = false
+    @exclusivity(unchecked) var timerHeap = TimerHeap()
+    @exclusivity(unchecked) var pending: [DeviceEvent] = []
+    /// `otherCandidates` results per winning prefix; emptied whenever the table changes.
+    @exclusivity(unchecked) var candidateCache: [IPPrefix: [(prefix: IPPrefix, peer: PublicKey)]] = [:]
     /// Why the keepalive being sent right now was sent (for its decision).
-    var pendingKeepaliveTrigger: KeepaliveTrigger?
+    @exclusivity(unchecked) var pendingKeepaliveTrigger: KeepaliveTrigger?
 
     /// What a sender index refers to (type-filtered lookups, behaviour doc §4.7).
     enum IndexEntry {
@@ -80,7 +83,10 @@ public final class Device {
         let peer = peersByKey[key] ?? createPeer(key, now: now)
         if let presharedKey { peer.presharedKey = presharedKey }
         if let endpoint { peer.endpoint = endpoint }
-        update?.apply(to: allowedIPs, peer: key)
+        if let update {
+            update.apply(to: allowedIPs, peer: key)
+            candidateCache.removeAll()
+        }
         if let interval = persistentKeepalive {
             let turnedOn = peer.persistentKeepalive == 0 && interval > 0 && isUp
             peer.persistentKeepalive = max(0, min(interval, 65535))
@@ -98,6 +104,7 @@ public final class Device {
         guard let peer = peersByKey[key] else { return [] }
         let hadKeys = !peer.keypairs.all.isEmpty
         allowedIPs.removeAll(for: key)
+        candidateCache.removeAll()
         wipeSessions(peer)
         counters.txDropped += UInt64(peer.staged.takeAll().count)
         peer.timers.stopAll()
@@ -205,10 +212,14 @@ public final class Device {
         unregister(peer.keypairs.clear())
     }
 
-    func emit(_ event: DeviceEvent) { pending.append(event) }
+    func emit(_ event: DeviceEvent) {
+        // One allocation per call instead of growing 1 -> 2 -> 4.
+        if pending.capacity == 0 { pending.reserveCapacity(4) }
+        pending.append(event)
+    }
 
     func record(_ decision: @autoclosure () -> Decision) {
-        if recordsDecisions { pending.append(.decision(decision())) }
+        if recordsDecisions { emit(.decision(decision())) }
     }
 
     func takeEvents() -> [DeviceEvent] {
@@ -217,8 +228,14 @@ public final class Device {
     }
 
     /// The lookup explanation for a decision: every other matching entry, most specific first.
+    /// Every entry that matches an address and is not the winner W is less specific and so
+    /// contains W: the list depends only on W and is cached per winner until the table changes.
     func otherCandidates(_ address: IPAddress, winner: IPPrefix?) -> [(prefix: IPPrefix, peer: PublicKey)] {
         guard recordsDecisions else { return [] }
-        return allowedIPs.explain(address).filter { $0.prefix != winner }
+        guard let winner else { return allowedIPs.explain(address) }
+        if let cached = candidateCache[winner] { return cached }
+        let others = allowedIPs.explain(address).filter { $0.prefix != winner }
+        candidateCache[winner] = others
+        return others
     }
 }

@@ -55,10 +55,11 @@ public struct KeyLog: Sendable {
     public init(parsing text: String) {
         self.init()
         var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on LF bytes: as Characters, "\r\n" is one grapheme and would not split.
+        for var rawLine in Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false) {
             number += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+            if rawLine.last == 13 { rawLine = rawLine.dropLast() }
+            let line = Substring(String(decoding: rawLine, as: UTF8.self))
             if line.allSatisfy({ $0 == " " }) { continue }
             switch KeyLog.parseLine(line) {
             case .success(let (kind, key)):

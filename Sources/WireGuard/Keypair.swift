@@ -13,10 +13,10 @@ public final class Keypair {
     /// When the keys were derived (simulated ns); both halves share it.
     public let birth: Int64
     /// Next nonce to use for sending; starts at 0.
-    public var sendCounter: UInt64 = 0
-    public var sendingValid = true
-    public var receivingValid = true
-    public var replay = ReplayWindow()
+    @exclusivity(unchecked) public var sendCounter: UInt64 = 0
+    @exclusivity(unchecked) public var sendingValid = true
+    @exclusivity(unchecked) public var receivingValid = true
+    @exclusivity(unchecked) public var replay = ReplayWindow()
 
     public init(sendingKey: [UInt8], receivingKey: [UInt8], localIndex: UInt32, remoteIndex: UInt32,
                 isInitiator: Bool, birth: Int64) {

@@ -75,16 +75,24 @@ public struct SessionKeys: Equatable, Sendable {
 /// Noise_IKpsk2 as WireGuard uses it, sans-IO: every key, index and timestamp is passed in
 /// [wireguard-behaviour.md §4.3; compat src/noise.c].
 public enum Noise {
+    /// `DH(Spriv_local, Spub_remote)`, which the kernel computes once per peer
+    /// (`wg_noise_precompute_static_static`) and passes to every handshake with that peer. An
+    /// all-zero result throws `zeroSharedSecret`: the kernel refuses such a peer.
+    public static func staticShared(local: StaticIdentity, remote: PublicKey) throws -> [UInt8] {
+        try dh(local.privateKey, remote)
+    }
+
     /// Builds an initiation to `remote` (148 bytes, MAC1 set, MAC2 zero: the cookie layer adds MAC2).
+    /// `staticShared`, if given, is the peer's precomputed `staticShared(local:remote:)`.
     public static func createInitiation(local: StaticIdentity, remote: PublicKey, presharedKey: PresharedKey,
-                                        senderIndex: UInt32, ephemeral: PrivateKey,
-                                        timestamp: TAI64N) throws -> (message: [UInt8], state: InitiatorHandshake) {
+                                        senderIndex: UInt32, ephemeral: PrivateKey, timestamp: TAI64N,
+                                        staticShared: [UInt8]? = nil) throws -> (message: [UInt8], state: InitiatorHandshake) {
         var state = SymmetricState(responderStatic: remote)
         let ephemeralPublic = ephemeral.publicKey
         state.mixEphemeral(ephemeralPublic.bytes)
         var key = state.mixKey(try dh(ephemeral, remote))                                  // es
         let encryptedStatic = try state.encryptAndHash(key: key, local.publicKey.bytes)
-        key = state.mixKey(try dh(local.privateKey, remote))                               // ss
+        key = state.mixKey(try staticShared ?? dh(local.privateKey, remote))               // ss
         let encryptedTimestamp = try state.encryptAndHash(key: key, timestamp.bytes)
         var message = HandshakeInitiation(senderIndex: senderIndex, ephemeral: ephemeralPublic.bytes,
                                           encryptedStatic: encryptedStatic,
@@ -95,8 +103,10 @@ public enum Noise {
         return (message, pending)
     }
 
-    /// Verifies MAC1 and decrypts an initiation addressed to `local`.
-    public static func consumeInitiation(_ message: [UInt8], local: StaticIdentity) throws -> ConsumedInitiation {
+    /// Verifies MAC1 and decrypts an initiation addressed to `local`. `staticShared` may return
+    /// the precomputed `DH(Spriv_local, Spub_initiator)` of a known peer (nil: compute it).
+    public static func consumeInitiation(_ message: [UInt8], local: StaticIdentity,
+                                         staticShared: (PublicKey) -> [UInt8]? = { _ in nil }) throws -> ConsumedInitiation {
         let parsed = try parse(message, HandshakeInitiation.init(parsing:))
         guard Mac1.verify(message, key: Mac1.key(for: local.publicKey)) else { throw HandshakeError.invalidMac1 }
         var state = SymmetricState(responderStatic: local.publicKey)
@@ -107,7 +117,7 @@ public enum Noise {
             throw HandshakeError.staticDecryptionFailed
         }
         let initiatorStatic = PublicKey(unchecked: staticBytes)
-        key = state.mixKey(try dh(local.privateKey, initiatorStatic))                       // ss
+        key = state.mixKey(try staticShared(initiatorStatic) ?? dh(local.privateKey, initiatorStatic)) // ss
         guard let stamp = try? state.decryptAndHash(key: key, parsed.encryptedTimestamp) else {
             throw HandshakeError.timestampDecryptionFailed
         }

@@ -38,32 +38,32 @@ final class Peer {
     let publicKey: PublicKey
     /// Position in creation order (`wg show` dump order) and in the timer heap.
     let serial: Int
-    var presharedKey = PresharedKey.zero
-    var endpoint: Endpoint?
+    @exclusivity(unchecked) var presharedKey = PresharedKey.zero
+    @exclusivity(unchecked) var endpoint: Endpoint?
     /// Seconds; 0 = off.
-    var persistentKeepalive = 0 {
+    @exclusivity(unchecked) var persistentKeepalive = 0 {
         didSet { timers.persistentKeepaliveInterval = Int64(persistentKeepalive) * WireGuardConstants.nanosecondsPerSecond }
     }
-    var timers = PeerTimers()
-    var keypairs = KeypairSlots()
-    var staged = StagedQueue<StagedPacket>()
-    var handshake = HandshakeState.zeroed
+    @exclusivity(unchecked) var timers = PeerTimers()
+    @exclusivity(unchecked) var keypairs = KeypairSlots()
+    @exclusivity(unchecked) var staged = StagedQueue<StagedPacket>()
+    @exclusivity(unchecked) var handshake = HandshakeState.zeroed
     /// Index registered for the pending handshake, if any.
-    var handshakeIndex: UInt32?
+    @exclusivity(unchecked) var handshakeIndex: UInt32?
     /// Newest initiation timestamp accepted from this peer (kept across handshakes).
-    var latestTimestamp: TAI64N?
+    @exclusivity(unchecked) var latestTimestamp: TAI64N?
     /// When we last consumed an initiation from this peer (flood check), nil = never.
-    var lastInitiationConsumption: Int64?
+    @exclusivity(unchecked) var lastInitiationConsumption: Int64?
     /// When we last sent a handshake message (initiation or response) to this peer.
-    var lastSentHandshake: Int64
-    var sentLastMinuteHandshake = false
-    var cookie: CookieGenerator
-    var latestHandshake: Int64?
-    var rxBytes: UInt64 = 0
-    var txBytes: UInt64 = 0
+    @exclusivity(unchecked) var lastSentHandshake: Int64
+    @exclusivity(unchecked) var sentLastMinuteHandshake = false
+    @exclusivity(unchecked) var cookie: CookieGenerator
+    @exclusivity(unchecked) var latestHandshake: Int64?
+    @exclusivity(unchecked) var rxBytes: UInt64 = 0
+    @exclusivity(unchecked) var txBytes: UInt64 = 0
     /// The deadline last pushed to the device's timer heap for this peer.
-    var scheduledDeadline: Int64?
-    var isRemoved = false
+    @exclusivity(unchecked) var scheduledDeadline: Int64?
+    @exclusivity(unchecked) var isRemoved = false
 
     init(publicKey: PublicKey, serial: Int, now: Int64) {
         self.publicKey = publicKey

@@ -83,7 +83,7 @@ extension Device {
         peer.lastSentHandshake = now
         let ephemeral = PrivateKey.generate(using: &random)
         let index = newIndex()
-        guard var (message, keys) = try? Noise.createResponse(
+        guard case (var message, let keys)? = try? Noise.createResponse(
             to: consumed, local: identity, presharedKey: peer.presharedKey, senderIndex: index, ephemeral: ephemeral)
         else {
             record(Decision(.droppedInvalid, .tx, peer: peer.publicKey,

@@ -67,9 +67,11 @@ extension Device {
             return
         }
         guard let keypair = peer.keypairs.current, let endpoint = peer.endpoint else { return }
-        // Every packet needs a nonce below REJECT_AFTER_MESSAGES; if the batch would cross it the
-        // kernel marks the key invalid and requeues the whole batch.
+        // Every packet needs a nonce below REJECT_AFTER_MESSAGES. The kernel hands out nonces
+        // until one reaches it (the counter ends one past it), then marks the key invalid and
+        // requeues the whole batch.
         if UInt64(peer.staged.count) > WireGuardConstants.rejectAfterMessages - keypair.sendCounter {
+            keypair.sendCounter = WireGuardConstants.rejectAfterMessages + 1
             keypair.sendingValid = false
             noUsableKey(peer, .exhausted, now: now)
             return
@@ -110,11 +112,16 @@ extension Device {
     /// place. The returned array is the only allocation.
     func seal(_ packet: [UInt8], keypair: Keypair, counter: UInt64) -> [UInt8] {
         let padded = Transport.paddedLength(packet.count, mtu: mtu)
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(WireGuardConstants.transportHeaderLength + padded + WireGuardConstants.authTagLength)
-        buffer.append(contentsOf: repeatElement(0, count: WireGuardConstants.transportHeaderLength))
-        buffer.append(contentsOf: packet)
-        buffer.append(contentsOf: repeatElement(0, count: padded - packet.count))
+        let header = WireGuardConstants.transportHeaderLength
+        var buffer = [UInt8](unsafeUninitializedCapacity: header + padded + WireGuardConstants.authTagLength) { out, count in
+            guard let base = out.baseAddress else { return }
+            base.initialize(repeating: 0, count: header)
+            packet.withUnsafeBufferPointer { p in
+                if let source = p.baseAddress { (base + header).initialize(from: source, count: p.count) }
+            }
+            (base + header + packet.count).initialize(repeating: 0, count: padded - packet.count)
+            count = header + padded
+        }
         Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sendingKey,
                               receiverIndex: keypair.remoteIndex, counter: counter)
         return buffer
@@ -154,7 +161,7 @@ extension Device {
         let ephemeral = PrivateKey.generate(using: &random)
         let index = newIndex()
         let timestamp = TAI64N(unixNanoseconds: unixTimeOrigin &+ now)
-        guard var (message, state) = try? Noise.createInitiation(
+        guard case (var message, let state)? = try? Noise.createInitiation(
             local: identity, remote: peer.publicKey, presharedKey: peer.presharedKey,
             senderIndex: index, ephemeral: ephemeral, timestamp: timestamp) else {
             // Only a low-order (all-zero DH) peer key makes this fail; the kernel refuses too.

@@ -55,6 +55,30 @@ public enum Transport {
         }
     }
 
+    /// The whole send step for one inner packet: writes the header, copies `packet` behind it,
+    /// appends the zero padding of §2 step 7 for `mtu`, and seals — into `out`, resized to the
+    /// message length. One copy and no allocation when `out` has the capacity.
+    public static func seal(packet: [UInt8], mtu: Int, key: [UInt8], receiverIndex: UInt32, counter: UInt64,
+                            into out: inout [UInt8]) {
+        precondition(key.count == AEAD.keyLength, "transport keys are 32 bytes")
+        ensureSodium()
+        let padded = paddedLength(packet.count, mtu: mtu)
+        resize(&out, to: messageLength(plaintextLength: padded))
+        out.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }
+            writeHeader(base, receiverIndex: receiverIndex, counter: counter)
+            let body = base + TransportHeader.length
+            packet.withUnsafeBufferPointer { p in
+                if let source = p.baseAddress { body.update(from: source, count: p.count) }
+            }
+            (body + packet.count).update(repeating: 0, count: padded - packet.count)
+            key.withUnsafeBufferPointer { k in
+                AEAD.seal(key: k.baseAddress!, counter: counter, plaintext: body, length: padded,
+                          ad: nil, adLength: 0, output: body)
+            }
+        }
+    }
+
     /// Seals in place: `buffer[16 ..< 16 + plaintextLength]` holds the padded plaintext; on return
     /// the buffer is the whole message (header written, tag appended). Saves the plaintext copy.
     public static func sealInPlace(_ buffer: inout [UInt8], plaintextLength: Int, key: [UInt8],

@@ -173,3 +173,21 @@ final class NoiseTests: XCTestCase {
         }
     }
 }
+
+extension NoiseTests {
+    // Kernel `wg_noise_precompute_static_static`: the per-peer static DH gives the same bytes.
+    func testPrecomputedStaticSharedGivesTheSameMessages() throws {
+        let ssInitiator = try Noise.staticShared(local: initiator, remote: responder.publicKey)
+        XCTAssertEqual(ssInitiator, try Noise.staticShared(local: responder, remote: initiator.publicKey))
+        let (message, _) = try Noise.createInitiation(
+            local: initiator, remote: responder.publicKey, presharedKey: Vector.psk, senderIndex: Vector.initiatorIndex,
+            ephemeral: Vector.initiatorEphemeral, timestamp: Vector.timestamp, staticShared: ssInitiator)
+        XCTAssertEqual(hex(message), Vector.initiation)
+        let consumed = try Noise.consumeInitiation(message, local: responder) { $0 == self.initiator.publicKey ? ssInitiator : nil }
+        XCTAssertEqual(consumed.initiatorStatic, initiator.publicKey)
+        let zeroPeer = try PublicKey(bytes: [UInt8](repeating: 0, count: 32))
+        XCTAssertThrowsError(try Noise.staticShared(local: initiator, remote: zeroPeer)) {
+            XCTAssertEqual($0 as? HandshakeError, .zeroSharedSecret)
+        }
+    }
+}

@@ -99,3 +99,18 @@ final class TransportTests: XCTestCase {
         XCTAssertEqual(Transport.paddedLength(2840, mtu: 1420), 2840)       // last unit 0
     }
 }
+
+extension TransportTests {
+    // seal(packet:mtu:) pads by the §2 step 7 rule and equals sealing the padded plaintext.
+    func testSealPacketPadsAndEqualsSealOfPaddedPlaintext() throws {
+        for (length, mtu) in [(0, 1420), (20, 1420), (1419, 1420), (1297, 1299), (33, 0)] {
+            let packet = sequence(from: 1, count: length)
+            var expected = [UInt8]()
+            let padded = packet + [UInt8](repeating: 0, count: Transport.paddedLength(length, mtu: mtu) - length)
+            Transport.seal(plaintext: padded, key: sendKey, receiverIndex: 5, counter: 6, into: &expected)
+            var out = [UInt8](repeating: 0xff, count: 3000)
+            Transport.seal(packet: packet, mtu: mtu, key: sendKey, receiverIndex: 5, counter: 6, into: &out)
+            XCTAssertEqual(out, expected, "L=\(length) M=\(mtu)")
+        }
+    }
+}

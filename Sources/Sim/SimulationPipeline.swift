@@ -13,6 +13,9 @@ extension Simulation {
         case .output(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace)
         case .ping(let run): step(run)
         case .replay(let run): step(run)
+        case .deviceUp(let index):
+            let node = nodes[index]
+            if node.wg0Up, let device = node.device { handle(device.up(now: now), at: node) }
         }
     }
 

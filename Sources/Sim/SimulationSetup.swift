@@ -24,7 +24,10 @@ extension Simulation {
                 try addSetupRoute(node, RouteSpec(prefix: address.prefix, device: "wg0"), connected: true)
             }
             node.wg0Up = true
-            handle(device.up(now: now), at: node)
+            // The device itself comes up in the first engine event (time 0, before any scheduled
+            // action), so that what it does then (persistent keepalives) reaches `onDecision`,
+            // which is set after the simulation is built.
+            queue.push(at: 0, .deviceUp(node: node.index))
             try addWgQuickRoutes(node, peers: wireguard.peers)
         }
         for requested in spec.routes {

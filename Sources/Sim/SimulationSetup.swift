@@ -20,8 +20,8 @@ extension Simulation {
                                       persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now),
                        at: node)
             }
-            for address in wireguard.addresses {
-                try addSetupRoute(node, RouteSpec(prefix: address.prefix, device: "wg0"), connected: true)
+            for route in wireguard.addresses.compactMap(Self.connectedRoute) {
+                try addSetupRoute(node, route, connected: true)
             }
             node.wg0Up = true
             // The device itself comes up in the first engine event (time 0, before any scheduled
@@ -37,6 +37,14 @@ extension Simulation {
                 throw SimulationError("node '\(node.name)': ip route add \(requested): \(error)")
             }
         }
+    }
+
+    /// The prefix route the kernel adds with an interface address (`proto kernel scope link`).
+    /// An IPv4 /32 gets none: net/ipv4/fib_frontend.c `fib_add_ifaddr` skips the prefix route
+    /// when the prefix equals the address and the length is 32 (IPv6 adds a /128 route).
+    static func connectedRoute(_ address: InterfaceAddress) -> RouteSpec? {
+        if address.address.isIPv4 && address.prefixLength == 32 { return nil }
+        return RouteSpec(prefix: address.prefix, device: "wg0")
     }
 
     /// wg-quick's `add_route` for each allowed IP, longest prefixes first (`sort -nr -k 2 -t /`):

@@ -105,7 +105,12 @@ extension Simulation {
         guard let packet = decision.packet else { return nil }
         if decision.direction == .rx { return arrivalTrace }
         if let sent, let trace = sent.1, packet == sent.0 {
-            if decision.action == .queued { node.stagedTraces.append((packet, trace)) }
+            if decision.action == .queued {
+                // Packets purged without a decision of their own (handshake given up, wg0 down)
+                // would stay here; keep the list bounded (the device stages at most 129 per peer).
+                if node.stagedTraces.count >= Self.stagedTraceLimit { node.stagedTraces.removeFirst() }
+                node.stagedTraces.append((packet, trace))
+            }
             return trace
         }
         guard !node.stagedTraces.isEmpty,
@@ -118,6 +123,8 @@ extension Simulation {
     private func deviceDecision(_ d: Decision, at node: SimNode, trace: TraceRef?) -> DecisionRecord {
         DecisionRecord(t: now, node: node.name, device: d, trace: trace, names: names)
     }
+
+    static let stagedTraceLimit = 4096
 
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
     /// pending at or before the deadline is enough; a later one goes stale and is skipped.

@@ -93,7 +93,7 @@ extension Simulation {
             let drops = actions.filter { $0.action.hasPrefix("dropped-") || $0.action == "no-route" }
                 .map { (reason: $0.action, count: $0.count) }
             return NodeSummary(name: node.name, originated: node.counters.originated,
-                               delivered: node.counters.actions["delivered"] ?? 0,
+                               delivered: node.counters.actions["delivered"],
                                echoRequestsAnswered: node.stack.echoRequestsAnswered,
                                echoRepliesReceived: node.stack.echoRepliesReceived,
                                drops: drops,

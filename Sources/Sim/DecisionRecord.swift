@@ -141,6 +141,12 @@ public struct DecisionRecord {
         set { explanation = .text(newValue) }
     }
 
+    /// The route whose choice this record explains, if it is a route-table decision.
+    var explainedRoute: RouteSpec? {
+        if case .route(let route) = explanation { return route }
+        return nil
+    }
+
     /// Sets the explanation of an underlay drop (worded when written).
     var underlayReason: UnderlayReason? {
         get { if case .underlay(let reason) = explanation { return reason } else { return nil } }

@@ -76,7 +76,7 @@ extension Simulation {
     /// `sent` is the packet (and its trace) of a `send` call, `arrivalTrace` the trace riding on
     /// a received datagram: decisions about that packet name the trace frame.
     func handle(_ events: [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
-                arrivalTrace: TraceRef? = nil) {
+                arrivalTrace: TraceRef? = nil, armsTimer: Bool = true) {
         var transmitTrace: TraceRef?
         for event in events {
             switch event {
@@ -95,7 +95,7 @@ extension Simulation {
                 addKeyLogLine(entry.line)
             }
         }
-        armTimer(node)
+        if armsTimer { armTimer(node) }
     }
 
     /// Which trace frame a device decision is about: the frame of the packet being sent in this
@@ -128,9 +128,11 @@ extension Simulation {
 
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
     /// pending at or before the deadline is enough; a later one goes stale and is skipped.
-    func armTimer(_ node: SimNode) {
+    /// `afterFiring`: called right after `advance(to: now)`, when any deadline still at or before
+    /// now would only repeat; the wake-up then goes 1 ns later, so a run can never stall.
+    func armTimer(_ node: SimNode, afterFiring: Bool = false) {
         guard let deadline = node.device?.nextTimerDeadline else { return }
-        let at = max(deadline, now)
+        let at = max(deadline, afterFiring ? now + 1 : now)
         if let pending = node.timerWakeUp, pending <= at { return }
         node.timerWakeUp = at
         queue.push(at: at, .timer(node: node.index))
@@ -139,7 +141,8 @@ extension Simulation {
     private func fireTimers(_ node: SimNode) {
         guard node.timerWakeUp == now, let device = node.device else { return }
         node.timerWakeUp = nil
-        handle(device.advance(to: now), at: node)
+        handle(device.advance(to: now), at: node, armsTimer: false)
+        armTimer(node, afterFiring: true)
     }
 
     /// The kernel drops the packet and sends the local sender an ICMP (v4 type 3 code 1, v6 type 1

@@ -6,8 +6,8 @@
 /// 64-bit `children` bitmap (which of the 64 slots continue in a deeper node) and a 64-bit
 /// `leafStarts` bitmap (where a run of equal answers begins among the other slots). A slot's child
 /// or answer is found by counting set bits below it, so children and answers are stored densely.
-/// Answers are trie node indices (the longest matching prefix), so a lookup also yields the
-/// prefix; `answerPeers` holds each answer's peer slot beside it, so `lookup` needs no trie read.
+/// An answer is the peer slot of the longest matching prefix; neighbouring slots with the same
+/// answer share one entry. (`lookupEntry`, which needs the prefix too, walks the trie.)
 ///
 /// It is rebuilt from the trie, never updated in place: the trie stays the source of truth.
 final class Poptrie<Key: TrieKey> {
@@ -28,9 +28,11 @@ final class Poptrie<Key: TrieKey> {
 
     private(set) var direct: [UInt32]
     private(set) var nodes: [Node] = []
-    /// Per answer: the trie node of the longest match (`noIndex`: none) and that node's peer slot.
-    private(set) var answerNodes: [UInt32] = []
-    private(set) var answerPeers: [UInt32] = []
+    /// Per answer: the peer slot of the longest match. Stored in 16 bits while every slot fits
+    /// (`UInt16.max` meaning none), else in 32 (`noIndex` meaning none); the other array is empty.
+    private(set) var narrowAnswers: [UInt16] = []
+    private(set) var wideAnswers: [UInt32] = []
+    private(set) var isWide = false
 
     init(building trie: PrefixTrie<Key>) {
         direct = []
@@ -38,7 +40,7 @@ final class Poptrie<Key: TrieKey> {
         builder.build(into: self)
     }
 
-    /// Index into `answerNodes` / `answerPeers` for `key`. No allocation, no recursion.
+    /// Index of the answer for `key`. No allocation, no recursion.
     @inline(__always)
     func answer(for key: Key) -> Int {
         var entry = direct.withUnsafeBufferPointer { $0[key.bits(at: 0, count: Poptrie.directBits)] }
@@ -63,25 +65,29 @@ final class Poptrie<Key: TrieKey> {
     @inline(__always)
     func peerSlot(for key: Key) -> UInt32 {
         let index = answer(for: key)
-        return answerPeers.withUnsafeBufferPointer { $0[index] }
+        if isWide { return wideAnswers.withUnsafeBufferPointer { $0[index] } }
+        let narrow = narrowAnswers.withUnsafeBufferPointer { $0[index] }
+        return narrow == .max ? noIndex : UInt32(narrow)
     }
 
-    /// Trie node of the longest match for `key`, or `noIndex`.
-    func trieNode(for key: Key) -> UInt32 { answerNodes[answer(for: key)] }
-
     var nodeCount: Int { nodes.count }
-    var answerCount: Int { answerNodes.count }
+    var answerCount: Int { isWide ? wideAnswers.count : narrowAnswers.count }
 
     /// Bytes held by the table's arrays.
     var allocatedBytes: Int {
         direct.capacity * 4 + nodes.capacity * MemoryLayout<Node>.stride
-            + answerNodes.capacity * 4 + answerPeers.capacity * 4
+            + narrowAnswers.capacity * 2 + wideAnswers.capacity * 4
     }
 
-    func store(direct: [UInt32], nodes: [Node], answerNodes: [UInt32], answerPeers: [UInt32]) {
+    /// Takes the built arrays, copied to exact capacity (the builder's growth slack is dropped).
+    func store(direct: [UInt32], nodes: [Node], answerPeers: [UInt32]) {
         self.direct = direct
-        self.nodes = nodes
-        self.answerNodes = answerNodes
-        self.answerPeers = answerPeers
+        self.nodes = nodes.withUnsafeBufferPointer { Array($0) }
+        isWide = answerPeers.contains { $0 != noIndex && $0 >= UInt32(UInt16.max) }
+        if isWide {
+            wideAnswers = answerPeers.withUnsafeBufferPointer { Array($0) }
+        } else {
+            narrowAnswers = answerPeers.map { $0 == noIndex ? .max : UInt16(truncatingIfNeeded: $0) }
+        }
     }
 }

@@ -75,3 +75,23 @@ final class PoptrieTests: XCTestCase {
         XCTAssertEqual(table.lookup(ip("10.2.0.1")), 1)
     }
 }
+
+/// More than 65,535 peers: the table stores answers in 32 bits instead of 16.
+final class PoptrieWideAnswerTests: XCTestCase {
+    func testManyPeersStillAnswerCorrectly() {
+        let table = AllowedIPs<Int>()
+        table.compactLookupMinimumNodes = 0
+        let peers = 70_000
+        for peer in 0..<peers {
+            table.insert(prefix4(10, UInt8(peer >> 16), UInt8((peer >> 8) & 0xFF), UInt8(peer & 0xFF), 32), for: peer)
+        }
+        table.insert(prefix("10.0.0.0/8"), for: -1)
+        table.prepareLookupTables()
+        XCTAssertTrue(table.usesLookupTables.ipv4)
+        for peer in stride(from: 0, to: peers, by: 997) + [65_534, 65_535, 65_536, peers - 1] {
+            XCTAssertEqual(table.lookup(ipv4: 0x0A00_0000 | UInt32(peer)), peer)
+        }
+        XCTAssertEqual(table.lookup(ipv4: 0x0A00_0000 | UInt32(peers)), -1)
+        XCTAssertNil(table.lookup(ipv4: 0x0B00_0000))
+    }
+}

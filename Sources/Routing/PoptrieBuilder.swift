@@ -9,6 +9,9 @@
 struct PoptrieBuilder<Key: TrieKey> {
     typealias Node = Poptrie<Key>.Node
     let trie: PrefixTrie<Key>
+    /// Build only the direct index; unresolved slots become continuations into the trie.
+    let jumpOnly: Bool
+    private var continuations: [UInt64] = []
     private var nodes: [Node] = []
     private var answerPeers: [UInt32] = []
     /// Scratch for one chunk: per slot, whether it is a child, and its answer (a trie node or
@@ -17,8 +20,9 @@ struct PoptrieBuilder<Key: TrieKey> {
     private var value: [UInt32]
     private var inherited: [UInt32]
 
-    init(trie: PrefixTrie<Key>) {
+    init(trie: PrefixTrie<Key>, jumpOnly: Bool) {
         self.trie = trie
+        self.jumpOnly = jumpOnly
         let slots = 1 << Poptrie<Key>.directBits
         isChild = Array(repeating: false, count: slots)
         value = Array(repeating: noIndex, count: slots)
@@ -39,7 +43,11 @@ struct PoptrieBuilder<Key: TrieKey> {
         var direct = [UInt32](repeating: 0, count: 1 << directBits)
         var lastLeaf: UInt32? = nil
         for slot in 0..<direct.count {
-            if isChild[slot] {
+            if isChild[slot] && jumpOnly {
+                let inheritedPeer = UInt64(peerSlot(of: inherited[slot]))
+                continuations.append(inheritedPeer << 32 | UInt64(value[slot]))
+                direct[slot] = Poptrie<Key>.continuationFlag | UInt32(continuations.count - 1)
+            } else if isChild[slot] {
                 nodes.append(Node())
                 let index = UInt32(nodes.count - 1)
                 direct[slot] = Poptrie<Key>.nodeFlag | index
@@ -73,7 +81,7 @@ struct PoptrieBuilder<Key: TrieKey> {
             }
             nodes[Int(item.node)] = node
         }
-        table.store(direct: direct, nodes: nodes, answerPeers: answerPeers)
+        table.store(direct: direct, nodes: nodes, answerPeers: answerPeers, continuations: continuations)
     }
 
     /// The answer for a slot whose longest match is `trieNode`: its owner, or `noIndex`.

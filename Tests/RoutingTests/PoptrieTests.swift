@@ -31,6 +31,33 @@ final class PoptrieTests: XCTestCase {
         }
     }
 
+    func testJumpTableAgreesWithTrieOnRandomIPv6Prefixes() {
+        var random = SplitMix64(seed: 6)
+        let trie = AllowedIPs<Int>(), table = AllowedIPs<Int>()
+        trie.compactLookupMinimumNodes = .max
+        table.compactLookupMinimumNodes = 0
+        var inserted: [IPv6Address] = []
+        for i in 0..<8_000 {
+            // Half spread over the whole space, half crowded under one /16 (like fd00::/8 sites).
+            let high = i % 2 == 0 ? random.next() : 0xfd00_0000_0000_0000 | (random.next() >> 24)
+            let address = IPv6Address(high: high, low: random.next())
+            guard let p = try? IPPrefix(address: .v6(address), length: Int(random.next() % 129)) else { continue }
+            trie.insert(p, for: i % 50)
+            table.insert(p, for: i % 50)
+            inserted.append(address)
+        }
+        table.prepareLookupTables()
+        XCTAssertTrue(table.usesLookupTables.ipv6)
+        for i in 0..<20_000 {
+            var address = IPv6Address(high: random.next(), low: random.next())
+            if i % 2 == 0 {
+                let near = inserted[Int(random.next() % UInt64(inserted.count))]
+                address = IPv6Address(high: near.high, low: near.low ^ (random.next() >> (random.next() % 64)))
+            }
+            XCTAssertEqual(table.lookup(.v6(address)), trie.lookup(.v6(address)), "\(address)")
+        }
+    }
+
     func testTableAgreesWithTrieAtChunkBoundaries() {
         let trie = AllowedIPs<String>(), table = AllowedIPs<String>()
         trie.compactLookupMinimumNodes = .max

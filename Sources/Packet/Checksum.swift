@@ -1,0 +1,75 @@
+import NetAddress
+
+/// The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of
+/// 16-bit big-endian words, with the pseudo-headers UDP (RFC 768, RFC 8200 §8.1), TCP and
+/// ICMPv6 (RFC 4443 §2.3) prepend.
+public enum InternetChecksum {
+    /// Unfolded sum of the bytes in `range` as big-endian 16-bit words; an odd last byte is
+    /// padded with a zero on the right, as RFC 1071 says.
+    public static func sum(_ bytes: [UInt8], _ range: Range<Int>, initial: UInt64 = 0) -> UInt64 {
+        bytes.withUnsafeBytes { raw in
+            sum(UnsafeRawBufferPointer(rebasing: raw[range]), initial: initial)
+        }
+    }
+
+    /// The same over raw memory. Adds 32-bit big-endian words into a 64-bit accumulator: the
+    /// ones' complement sum is the sum modulo 0xffff, and 2^16 ≡ 1 modulo 0xffff, so wider
+    /// words fold to the same 16-bit result (RFC 1071 §2(C)).
+    public static func sum(_ raw: UnsafeRawBufferPointer, initial: UInt64 = 0) -> UInt64 {
+        var total = initial
+        var i = 0
+        let n = raw.count
+        while i + 4 <= n {
+            total &+= UInt64(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+            i += 4
+        }
+        if i + 2 <= n {
+            total &+= UInt64(raw[i]) << 8 | UInt64(raw[i + 1])
+            i += 2
+        }
+        if i < n { total &+= UInt64(raw[i]) << 8 }
+        return total
+    }
+
+    /// Folds a sum to 16 bits and complements it: the value that goes in the checksum field.
+    public static func finish(_ sum: UInt64) -> UInt16 {
+        var s = sum
+        s = (s & 0xffff_ffff) + (s >> 32)
+        while s > 0xffff { s = (s & 0xffff) + (s >> 16) }
+        return ~UInt16(s)
+    }
+
+    /// The checksum of `bytes[range]` with an optional pseudo-header sum folded in.
+    public static func compute(_ bytes: [UInt8], _ range: Range<Int>, pseudoHeader: UInt64 = 0) -> UInt16 {
+        finish(sum(bytes, range, initial: pseudoHeader))
+    }
+
+    /// True when a region that includes its own checksum field sums to all ones.
+    public static func verifies(_ bytes: [UInt8], _ range: Range<Int>, pseudoHeader: UInt64 = 0) -> Bool {
+        compute(bytes, range, pseudoHeader: pseudoHeader) == 0
+    }
+
+    /// Sum of the pseudo-header: source, destination, upper-layer length and protocol.
+    /// IPv4 (RFC 768) and IPv6 (RFC 8200 §8.1) give the same sum for the same fields because
+    /// ones' complement addition does not care how the words are laid out.
+    public static func pseudoHeaderSum(source: IPAddress, destination: IPAddress,
+                                       protocolNumber: UInt8, length: Int) -> UInt64 {
+        var total = addressSum(source) &+ addressSum(destination)
+        total &+= UInt64(protocolNumber)
+        total &+= UInt64(UInt32(truncatingIfNeeded: length) >> 16) &+ UInt64(length & 0xffff)
+        return total
+    }
+
+    private static func addressSum(_ address: IPAddress) -> UInt64 {
+        switch address {
+        case .v4(let a):
+            return UInt64(a.value >> 16) &+ UInt64(a.value & 0xffff)
+        case .v6(let a):
+            var total: UInt64 = 0
+            for half in [a.high, a.low] {
+                for k in stride(from: 48, through: 0, by: -16) { total &+= (half >> UInt64(k)) & 0xffff }
+            }
+            return total
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import NetAddress
+
+/// Why `PacketBuilder.destinationUnreachable` produced no packet although the input was
+/// well-formed: the rules under which Linux (`__icmp_send`, `icmp6_send`) stays silent.
+public struct ICMPErrorSuppressed: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "no ICMP error sent: \(reason)" }
+}
+
+/// What a scenario `send:` event asks for above IP (scenario-format.md, events).
+public enum InnerTransport: Equatable, Sendable {
+    case udp(sourcePort: UInt16, destinationPort: UInt16)
+    /// One TCP segment with PSH|ACK, sequence and acknowledgement numbers zero.
+    case tcp(sourcePort: UInt16, destinationPort: UInt16)
+    /// An echo request (ICMP over IPv4, ICMPv6 over IPv6).
+    case icmp(identifier: UInt16, sequence: UInt16)
+    /// Any other protocol number, with a zero-filled payload behind the IP header.
+    case other(protocolNumber: UInt8)
+}
+
+/// Builds the complete IP packets the pipeline sends: outer UDP datagrams around WireGuard
+/// messages, ICMP errors for packets without a peer, echo traffic, and scenario test packets.
+/// Checksums are always filled in; IPv4 identification is 0 and DF clear so output is
+/// deterministic (Linux would pick an ID with `ip_select_ident`).
+///
+/// Where a builder takes two addresses of different families, the packet takes the family of
+/// the destination and the source is mapped: IPv4 to IPv4-mapped IPv6 (`::ffff:a.b.c.d`), IPv6
+/// to its embedded IPv4 when it is IPv4-mapped, else to the unspecified address.
+public enum PacketBuilder {
+    /// The largest quote Linux puts in an ICMP error: 576 − 20 − 8 (`__icmp_send`, RFC 1812
+    /// §4.3.2.3) and 1280 − 40 − 8 (`icmp6_send`, RFC 4443 §2.4(c)).
+    public static let maximumQuoteV4 = 548
+    public static let maximumQuoteV6 = 1232
+
+    /// IPv4/IPv6 + UDP around `payload`: the outer datagram carrying a WireGuard message.
+    public static func udp(from: Endpoint, to: Endpoint, payload: [UInt8], ttl: UInt8 = 64) -> [UInt8] {
+        let udp = UDPRepr(sourcePort: from.port, destinationPort: to.port)
+        let source = aligned(from.address, to: to.address)
+        let headerLength = to.address.isIPv4 ? 20 : 40
+        var b = [UInt8]()
+        b.reserveCapacity(headerLength + 8 + payload.count)
+        b.append(contentsOf: repeatElement(0, count: headerLength + 8))
+        b.append(contentsOf: payload)
+        udp.emitHeader(into: &b, at: headerLength, payloadLength: payload.count, source: source, destination: to.address)
+        emitIPHeader(into: &b, source: source, destination: to.address, protocolNumber: IPProtocol.udp, ttl: ttl)
+        return b
+    }
+
+    /// ICMP Destination Unreachable / Host Unreachable (type 3 code 1) for IPv4, ICMPv6
+    /// Destination Unreachable / Address Unreachable (type 1 code 3) for IPv6, from `source` to
+    /// the offender's source, quoting the offender up to `maximumQuoteV4`/`V6` bytes. This is
+    /// what Linux WireGuard sends when no peer's allowed IPs match (send.c / device.c `wg_xmit`).
+    /// Throws `WireError` for bytes that are not an IP packet and `ICMPErrorSuppressed` where
+    /// the kernel sends nothing (see `ICMPErrorRules`).
+    public static func destinationUnreachable(offending: [UInt8], source: IPAddress) throws -> [UInt8] {
+        let summary = try IPPacketSummary(parsing: offending)
+        let quote = Array(offending[0..<min(summary.totalLength, offending.count)])
+        switch summary.destination {
+        case .v4:
+            try ICMPErrorRules.checkV4(offending, summary)
+            let icmp = ICMPv4Repr(ICMPFields(type: ICMPv4Repr.destinationUnreachable, code: ICMPv4Repr.hostUnreachable,
+                                             data: Array(quote.prefix(maximumQuoteV4)))).emit()
+            var ip = IPv4Repr(source: v4(aligned(source, to: summary.source)), destination: v4(summary.source),
+                              protocolNumber: IPProtocol.icmp)
+            // __icmp_send: errors carry the offender's TOS bits with precedence "internetwork control".
+            ip.tos = offending[1] & 0x1e | 0xc0
+            return ip.emit(payload: icmp)
+        case .v6:
+            try ICMPErrorRules.checkV6(offending, summary)
+            let from = v6(aligned(source, to: summary.source)), to = v6(summary.source)
+            let icmp = ICMPv6Repr(ICMPFields(type: ICMPv6Repr.destinationUnreachable, code: ICMPv6Repr.addressUnreachable,
+                                             data: Array(quote.prefix(maximumQuoteV6)))).emit(source: from, destination: to)
+            return IPv6Repr(source: from, destination: to, nextHeader: IPProtocol.icmpv6).emit(payload: icmp)
+        }
+    }
+
+    /// An ICMP/ICMPv6 echo request whose data byte k is k mod 256 (ping's pattern, without the
+    /// wall-clock timestamp ping puts first, so output stays deterministic).
+    public static func echoRequest(from: IPAddress, to: IPAddress, identifier: UInt16, sequence: UInt16,
+                                   payloadSize: Int) -> [UInt8] {
+        let size = clampPayload(payloadSize, headers: (to.isIPv4 ? 20 : 40) + 8)
+        let data = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
+        return echo(from: aligned(from, to: to), to: to, request: true,
+                    rest: UInt32(identifier) << 16 | UInt32(sequence), data: data, tos: 0)
+    }
+
+    /// The reply a host's stack gives to an echo request: addresses swapped, identifier,
+    /// sequence and data echoed, TOS/traffic class kept (`icmp_reply`, `icmpv6_echo_reply`).
+    public static func echoReply(to request: [UInt8]) throws -> [UInt8] {
+        guard let first = request.first, first >> 4 == 4 || first >> 4 == 6 else {
+            throw WireError("IP", .unsupported, at: 0, expected: "an IPv4 or IPv6 echo request")
+        }
+        if first >> 4 == 4 {
+            let packet = try IPv4Packet(checking: request)
+            let ip = try IPv4Repr(packet)
+            guard !packet.isFragment, ip.protocolNumber == IPProtocol.icmp else {
+                throw WireError("IPv4", .unsupported, at: 9, expected: "an unfragmented ICMP packet")
+            }
+            let icmp = try ICMPv4Repr.parse(packet.payload).fields
+            guard icmp.type == ICMPv4Repr.echoRequest else {
+                throw WireError("ICMP", .unsupported, at: packet.headerLength, expected: "type 8 (echo request), got \(icmp.type)")
+            }
+            return echo(from: .v4(ip.destination), to: .v4(ip.source), request: false, rest: icmp.restOfHeader,
+                        data: icmp.data, tos: ip.tos)
+        }
+        let packet = try IPv6Packet(checking: request)
+        let chain = try packet.extensionChain()
+        guard chain.fragment == nil, chain.upperProtocol == IPProtocol.icmpv6 else {
+            throw WireError("IPv6", .unsupported, at: 6, expected: "an unfragmented ICMPv6 packet")
+        }
+        let body = Array(request[chain.upperOffset..<packet.totalLength])
+        let icmp: ICMPFields
+        do {
+            icmp = try ICMPv6Repr.parse(body, source: packet.source, destination: packet.destination).fields
+        } catch let error as WireError {
+            throw error.shifted(by: chain.upperOffset)
+        }
+        guard icmp.type == ICMPv6Repr.echoRequest else {
+            throw WireError("ICMPv6", .unsupported, at: chain.upperOffset, expected: "type 128 (echo request), got \(icmp.type)")
+        }
+        return echo(from: .v6(packet.destination), to: .v6(packet.source), request: false, rest: icmp.restOfHeader,
+                    data: icmp.data, tos: packet.trafficClass)
+    }
+
+    /// A test packet for a scenario `send:` event: IP header, the transport header the event
+    /// names, and `payloadSize` zero bytes of payload (clamped so the packet fits 65535 bytes).
+    public static func datagram(from: IPAddress, to: IPAddress, transport: InnerTransport, payloadSize: Int,
+                                ttl: UInt8 = 64) -> [UInt8] {
+        let source = aligned(from, to: to)
+        let ipLength = to.isIPv4 ? 20 : 40
+        switch transport {
+        case .udp(let sp, let dp):
+            let size = clampPayload(payloadSize, headers: ipLength + 8)
+            let payload = [UInt8](repeating: 0, count: size)
+            return udp(from: Endpoint(address: source, port: sp), to: Endpoint(address: to, port: dp), payload: payload, ttl: ttl)
+        case .tcp(let sp, let dp):
+            let size = clampPayload(payloadSize, headers: ipLength + 20)
+            var b = [UInt8](repeating: 0, count: ipLength + 20 + size)
+            TCPSegmentHeader(sourcePort: sp, destinationPort: dp).emit(into: &b, at: ipLength, source: source, destination: to)
+            emitIPHeader(into: &b, source: source, destination: to, protocolNumber: IPProtocol.tcp, ttl: ttl)
+            return b
+        case .icmp(let id, let seq):
+            let size = clampPayload(payloadSize, headers: ipLength + 8)
+            return echo(from: source, to: to, request: true, rest: UInt32(id) << 16 | UInt32(seq),
+                        data: [UInt8](repeating: 0, count: size), tos: 0, ttl: ttl)
+        case .other(let number):
+            let size = clampPayload(payloadSize, headers: ipLength)
+            var b = [UInt8](repeating: 0, count: ipLength + size)
+            emitIPHeader(into: &b, source: source, destination: to, protocolNumber: number, ttl: ttl)
+            return b
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func echo(from: IPAddress, to: IPAddress, request: Bool, rest: UInt32, data: [UInt8],
+                             tos: UInt8, ttl: UInt8 = 64) -> [UInt8] {
+        switch (from, to) {
+        case (.v4(let s), .v4(let d)):
+            let icmp = ICMPv4Repr(ICMPFields(type: request ? ICMPv4Repr.echoRequest : ICMPv4Repr.echoReply,
+                                             code: 0, restOfHeader: rest, data: data)).emit()
+            var ip = IPv4Repr(source: s, destination: d, protocolNumber: IPProtocol.icmp, ttl: ttl)
+            ip.tos = tos
+            return ip.emit(payload: icmp)
+        default:
+            let s = v6(from), d = v6(to)
+            let icmp = ICMPv6Repr(ICMPFields(type: request ? ICMPv6Repr.echoRequest : ICMPv6Repr.echoReply,
+                                             code: 0, restOfHeader: rest, data: data)).emit(source: s, destination: d)
+            var ip = IPv6Repr(source: s, destination: d, nextHeader: IPProtocol.icmpv6, hopLimit: ttl)
+            ip.trafficClass = tos
+            return ip.emit(payload: icmp)
+        }
+    }
+
+    /// Writes an IPv4 or IPv6 header at the start of `b`, whose remaining bytes are the payload.
+    private static func emitIPHeader(into b: inout [UInt8], source: IPAddress, destination: IPAddress,
+                                     protocolNumber: UInt8, ttl: UInt8) {
+        switch destination {
+        case .v4(let d):
+            IPv4Repr(source: v4(source), destination: d, protocolNumber: protocolNumber, ttl: ttl)
+                .emitHeader(into: &b, at: 0, payloadLength: b.count - 20)
+        case .v6(let d):
+            IPv6Repr(source: v6(source), destination: d, nextHeader: protocolNumber, hopLimit: ttl)
+                .emitHeader(into: &b, at: 0, payloadLength: b.count - 40)
+        }
+    }
+
+    private static func clampPayload(_ size: Int, headers: Int) -> Int {
+        min(max(size, 0), 65535 - headers)
+    }
+
+    /// `address` in the family of `other` (see the type's comment).
+    static func aligned(_ address: IPAddress, to other: IPAddress) -> IPAddress {
+        switch (address, other) {
+        case (.v4(let a), .v6):
+            return .v6(IPv6Address(high: 0, low: 0xffff_0000_0000 | UInt64(a.value)))
+        case (.v6(let a), .v4):
+            if a.high == 0 && a.low >> 32 == 0xffff { return .v4(IPv4Address(UInt32(truncatingIfNeeded: a.low))) }
+            return .v4(IPv4Address(0))
+        default:
+            return address
+        }
+    }
+
+    private static func v4(_ a: IPAddress) -> IPv4Address {
+        if case .v4(let x) = aligned(a, to: .v4(IPv4Address(0))) { return x }
+        return IPv4Address(0)
+    }
+
+    private static func v6(_ a: IPAddress) -> IPv6Address {
+        if case .v6(let x) = aligned(a, to: .v6(IPv6Address(high: 0, low: 0))) { return x }
+        return IPv6Address(high: 0, low: 0)
+    }
+}

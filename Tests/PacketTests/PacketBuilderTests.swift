@@ -1,0 +1,120 @@
+import XCTest
+@testable import Packet
+
+/// The packets the pipeline builds: outer UDP, ICMP unreachable (wireguard-behaviour.md §2.2),
+/// echo request/reply, scenario `send:` packets.
+final class PacketBuilderTests: XCTestCase {
+    let v4a = IPAddress.v4(IPv4Address(10, 9, 0, 1)), v4b = IPAddress.v4(IPv4Address(10, 9, 0, 2))
+    let v6a = IPAddress.v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: 1))   // 2001:db8::1
+    let v6b = IPAddress.v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: 2))   // 2001:db8::2
+
+    func testOuterUDPv4ParsesBackWithValidChecksums() throws {
+        let payload: [UInt8] = [1, 0, 0, 0] + Array(repeating: 0xaa, count: 144)
+        let b = PacketBuilder.udp(from: Endpoint(address: v4a, port: 51820), to: Endpoint(address: v4b, port: 51821), payload: payload)
+        let (ip, ipPayload) = try IPv4Repr.parse(b)
+        XCTAssertEqual(ip.protocolNumber, IPProtocol.udp)
+        XCTAssertEqual(ip.ttl, 64)
+        XCTAssertEqual(ip.source, IPv4Address(10, 9, 0, 1))
+        let (udp, body) = try UDPRepr.parse(ipPayload, source: v4a, destination: v4b)
+        XCTAssertEqual(udp.sourcePort, 51820)
+        XCTAssertEqual(udp.destinationPort, 51821)
+        XCTAssertEqual(body, payload)
+        XCTAssertEqual(b.count, 20 + 8 + payload.count)
+    }
+
+    func testOuterUDPv6ParsesBackWithValidChecksums() throws {
+        let b = PacketBuilder.udp(from: Endpoint(address: v6a, port: 1), to: Endpoint(address: v6b, port: 2), payload: [9, 9, 9], ttl: 7)
+        let (ip, ipPayload) = try IPv6Repr.parse(b)
+        XCTAssertEqual(ip.hopLimit, 7)
+        XCTAssertEqual(ip.nextHeader, IPProtocol.udp)
+        let (udp, body) = try UDPRepr.parse(ipPayload, source: v6a, destination: v6b)
+        XCTAssertEqual(udp, UDPRepr(sourcePort: 1, destinationPort: 2))
+        XCTAssertEqual(body, [9, 9, 9])
+    }
+
+    /// Kernel: no peer → ICMP type 3 code 1 to the sender, quoting the packet (send.c, §2.2).
+    func testNoPeerICMPv4HostUnreachableQuotesOffender() throws {
+        let offender = PacketBuilder.datagram(from: v4a, to: v4b, transport: .udp(sourcePort: 5, destinationPort: 53), payloadSize: 40)
+        let router = IPAddress.v4(IPv4Address(10, 9, 0, 254))
+        let b = try PacketBuilder.destinationUnreachable(offending: offender, source: router)
+        let (ip, payload) = try IPv4Repr.parse(b)
+        XCTAssertEqual(ip.source, IPv4Address(10, 9, 0, 254))
+        XCTAssertEqual(ip.destination, IPv4Address(10, 9, 0, 1))
+        XCTAssertEqual(ip.tos, 0xc0, "__icmp_send sets precedence internetwork control on errors")
+        let icmp = try ICMPv4Repr.parse(payload).fields
+        XCTAssertEqual(icmp.type, 3)
+        XCTAssertEqual(icmp.code, 1)
+        XCTAssertEqual(icmp.data, offender)
+    }
+
+    /// RFC 1812 §4.3.2.3 / __icmp_send: the whole error stays within 576 bytes.
+    func testICMPv4QuoteCappedAt576ByteDatagram() throws {
+        let offender = PacketBuilder.datagram(from: v4a, to: v4b, transport: .udp(sourcePort: 5, destinationPort: 53), payloadSize: 1400)
+        let b = try PacketBuilder.destinationUnreachable(offending: offender, source: v4b)
+        XCTAssertEqual(b.count, 576)
+        XCTAssertEqual(Array(b[28...]), Array(offender.prefix(548)))
+    }
+
+    /// Kernel: no peer (IPv6) → ICMPv6 type 1 code 3, quote within the 1280-byte minimum MTU.
+    func testNoPeerICMPv6AddressUnreachableWithin1280Bytes() throws {
+        let offender = PacketBuilder.datagram(from: v6a, to: v6b, transport: .tcp(sourcePort: 5, destinationPort: 80), payloadSize: 1400)
+        let b = try PacketBuilder.destinationUnreachable(offending: offender, source: v6b)
+        XCTAssertEqual(b.count, 1280)
+        let (ip, payload) = try IPv6Repr.parse(b)
+        guard case .v6(let s) = v6b, case .v6(let d) = v6a else { return XCTFail("families") }
+        XCTAssertEqual(ip.source, s)
+        XCTAssertEqual(ip.destination, d)
+        let icmp = try ICMPv6Repr.parse(payload, source: s, destination: d).fields
+        XCTAssertEqual(icmp.type, 1)
+        XCTAssertEqual(icmp.code, 3)
+        XCTAssertEqual(icmp.data, Array(offender.prefix(1232)))
+    }
+
+    /// RFC 1122 §3.2.2: never an ICMP error about an ICMP error.
+    func testNoICMPErrorAboutAnICMPError() throws {
+        let offender = PacketBuilder.datagram(from: v4a, to: v4b, transport: .udp(sourcePort: 5, destinationPort: 53), payloadSize: 8)
+        let error = try PacketBuilder.destinationUnreachable(offending: offender, source: v4b)
+        XCTAssertThrowsError(try PacketBuilder.destinationUnreachable(offending: error, source: v4a)) {
+            XCTAssertTrue($0 is ICMPErrorSuppressed, "\($0)")
+        }
+        let echo = PacketBuilder.echoRequest(from: v4a, to: v4b, identifier: 1, sequence: 1, payloadSize: 8)
+        XCTAssertNoThrow(try PacketBuilder.destinationUnreachable(offending: echo, source: v4b))
+    }
+
+    func testEchoRequestAndReplyRoundTripV4() throws {
+        let request = PacketBuilder.echoRequest(from: v4a, to: v4b, identifier: 0x1234, sequence: 7, payloadSize: 56)
+        XCTAssertEqual(request.count, 84)
+        let reply = try PacketBuilder.echoReply(to: request)
+        let (ip, payload) = try IPv4Repr.parse(reply)
+        XCTAssertEqual(IPAddress.v4(ip.source), v4b)
+        XCTAssertEqual(IPAddress.v4(ip.destination), v4a)
+        let icmp = try ICMPv4Repr.parse(payload).fields
+        XCTAssertEqual(icmp.type, ICMPv4Repr.echoReply)
+        XCTAssertEqual(icmp.echoIdentifier, 0x1234)
+        XCTAssertEqual(icmp.echoSequence, 7)
+        XCTAssertEqual(icmp.data, (0..<56).map { UInt8($0) })
+    }
+
+    func testEchoRequestAndReplyRoundTripV6() throws {
+        let request = PacketBuilder.echoRequest(from: v6a, to: v6b, identifier: 9, sequence: 3, payloadSize: 10)
+        let reply = try PacketBuilder.echoReply(to: request)
+        let summary = try IPPacketSummary(parsing: reply)
+        XCTAssertEqual(summary.source, v6b)
+        XCTAssertEqual(summary.destination, v6a)
+        XCTAssertEqual(summary.protocolNumber, IPProtocol.icmpv6)
+        XCTAssertEqual(reply[40], ICMPv6Repr.echoReply)
+        XCTAssertThrowsError(try PacketBuilder.echoReply(to: reply), "a reply is not a request")
+    }
+
+    func testSendEventPacketsCarryTheirTransport() throws {
+        let tcp = PacketBuilder.datagram(from: v4a, to: v4b, transport: .tcp(sourcePort: 1000, destinationPort: 80), payloadSize: 12)
+        let s = try IPPacketSummary(parsing: tcp)
+        XCTAssertEqual(s.protocolNumber, IPProtocol.tcp)
+        XCTAssertEqual(s.destinationPort, 80)
+        XCTAssertEqual(s.totalLength, 20 + 20 + 12)
+        let pseudo = InternetChecksum.pseudoHeaderSum(source: v4a, destination: v4b, protocolNumber: 6, length: 32)
+        XCTAssertTrue(InternetChecksum.verifies(tcp, 20..<tcp.count, pseudoHeader: pseudo))
+        let other = PacketBuilder.datagram(from: v6a, to: v6b, transport: .other(protocolNumber: 132), payloadSize: 4)
+        XCTAssertEqual(try IPPacketSummary(parsing: other).protocolNumber, 132)
+    }
+}

@@ -1,0 +1,123 @@
+import XCTest
+import Packet
+@testable import Pcap
+
+/// The writer: classic pcap, nanosecond magic, little-endian on every host, RAW or Ethernet;
+/// what it writes libpcap (and tshark, when installed) read back identically.
+final class PcapWriterTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("PcapWriterTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private var packets: [[UInt8]] {
+        let a = IPAddress.v4(IPv4Address(10, 9, 0, 1)), b = IPAddress.v4(IPv4Address(10, 9, 0, 2))
+        let c = IPAddress.v6(IPv6Address(high: 0x2001_0db8 << 32, low: 1)), d = IPAddress.v6(IPv6Address(high: 0x2001_0db8 << 32, low: 2))
+        return [PacketBuilder.udp(from: Endpoint(address: a, port: 51820), to: Endpoint(address: b, port: 51820), payload: [4, 0, 0, 0]),
+                PacketBuilder.echoRequest(from: c, to: d, identifier: 1, sequence: 1, payloadSize: 8)]
+    }
+
+    /// The 24-byte header is fixed: magic 0xa1b23c4d, 2.4, zone 0, sigfigs 0, snaplen, link type,
+    /// all little-endian; then each record's seconds, nanoseconds, lengths.
+    func testFileBytesAreFixedLittleEndianNanosecond() throws {
+        let p = path("golden.pcap")
+        let writer = try PcapWriter(path: p)
+        try writer.write([0x45], timestamp: 3_000_000_007)
+        try writer.close()
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: p)))
+        XCTAssertEqual(bytes, [0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                               0x00, 0x00, 0x04, 0x00, 101, 0, 0, 0,
+                               3, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0x45])
+    }
+
+    func testRawFileReadsBackThroughLibpcap() throws {
+        let p = path("raw.pcap")
+        let writer = try PcapWriter(path: p, linkType: .raw)
+        for (k, packet) in packets.enumerated() { try writer.write(packet, timestamp: 1_700_000_000_000_000_001 + Int64(k)) }
+        try writer.close()
+        let reader = try PcapReader(path: p)
+        XCTAssertEqual(reader.linkType, .raw)
+        let read = try reader.readAll()
+        XCTAssertEqual(read.map(\.bytes), packets)
+        XCTAssertEqual(read.map(\.timestamp), [1_700_000_000_000_000_001, 1_700_000_000_000_000_002])
+    }
+
+    func testEthernetFileReadsBackThroughLibpcap() throws {
+        let p = path("eth.pcap")
+        let writer = try PcapWriter(path: p, linkType: .ethernet)
+        try writer.write(packets[0], timestamp: 1)
+        let swapped = EthernetHeader(source: writer.defaultEthernet.destination, destination: writer.defaultEthernet.source)
+        try writer.write(packets[1], timestamp: 2, ethernet: swapped)
+        try writer.close()
+        let read = try PcapReader(path: p).readAll()
+        XCTAssertEqual(read.map(\.bytes), packets)
+    }
+
+    /// Flushes and closes on every exit path: dropping the writer without close() keeps data.
+    func testDeinitFlushes() throws {
+        let p = path("dropped.pcap")
+        do {
+            let writer = try PcapWriter(path: p)
+            try writer.write(packets[0], timestamp: 5)
+        }
+        XCTAssertEqual(try PcapReader(path: p).readAll().map(\.bytes), [packets[0]])
+    }
+
+    func testManyPacketsCrossTheBufferBoundary() throws {
+        let p = path("many.pcap")
+        let writer = try PcapWriter(path: p)
+        let big = PacketBuilder.datagram(from: .v4(IPv4Address(1, 1, 1, 1)), to: .v4(IPv4Address(2, 2, 2, 2)),
+                                         transport: .udp(sourcePort: 1, destinationPort: 2), payloadSize: 1400)
+        for k in 0..<2000 { try writer.write(big, timestamp: Int64(k)) }
+        try writer.close()
+        let read = try PcapReader(path: p).readAll()
+        XCTAssertEqual(read.count, 2000)
+        XCTAssertEqual(read.last, CapturedPacket(frame: 2000, timestamp: 1999, bytes: big))
+    }
+
+    func testBadUseIsATypedError() throws {
+        let writer = try PcapWriter(path: path("bad.pcap"))
+        XCTAssertThrowsError(try writer.write(packets[0], timestamp: -1))
+        XCTAssertThrowsError(try writer.write(packets[0], timestamp: (Int64(UInt32.max) + 1) * 1_000_000_000))
+        try writer.close()
+        try writer.close()
+        XCTAssertThrowsError(try writer.write(packets[0], timestamp: 0)) { XCTAssertTrue("\($0)".contains("after close")) }
+        XCTAssertThrowsError(try PcapWriter(path: path("x.pcap"), linkType: .linuxSLL))
+        XCTAssertThrowsError(try PcapWriter(path: "/nonexistent/dir/x.pcap"))
+    }
+
+    /// Wireshark's own reader agrees (skipped when tshark is not installed).
+    func testTsharkReadsWrittenFiles() throws {
+        let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let tshark else { throw XCTSkip("tshark not installed") }
+        for link in [LinkType.raw, .ethernet] {
+            let p = path("tshark-\(link).pcap")
+            let writer = try PcapWriter(path: p, linkType: link)
+            try writer.write(packets[0], timestamp: 1_700_000_000_123_456_789)
+            try writer.write(packets[1], timestamp: 1_700_000_001_000_000_000)
+            try writer.close()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tshark)
+            process.arguments = ["-r", p, "-T", "fields", "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ipv6.src", "-e", "udp.dstport"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let lines = output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            XCTAssertEqual(lines.count, 2, output)
+            XCTAssertEqual(lines.first?.first, "1700000000.123456789", output)
+            XCTAssertEqual(lines.first?.dropFirst().first, "10.9.0.1", output)
+            XCTAssertEqual(lines.last?.dropFirst(2).first, "2001:db8::1", output)
+        }
+    }
+}

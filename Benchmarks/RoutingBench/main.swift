@@ -220,6 +220,13 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
         tableInPrefix = lookupRatesV4(v4Values(workload.inPrefixProbes), table)
     }
     print("  lookups, derived table: random \(summary(tableRandom)); in-prefix \(summary(tableInPrefix))")
+    // lookupEntry (peer and prefix, what the WireGuard device logs): a table that carries prefixes.
+    _ = table.lookupEntry(workload.randomProbes[0])
+    table.prepareLookupTables()
+    let entryBytes: Double = Double(table.storageBytes.lookupTables) / prefixes
+    let entryRandom = lookupRates(workload.randomProbes) { table.lookupEntry($0)?.peer }
+    let entryInPrefix = lookupRates(workload.inPrefixProbes) { table.lookupEntry($0)?.peer }
+    print("  lookupEntry, table with prefixes (\(fixed(entryBytes, 1)) B/prefix): random \(summary(entryRandom)); in-prefix \(summary(entryInPrefix))")
     table.discardLookupTables()
     table.compactLookupMinimumNodes = .max
     let trieRandom: [Double], trieInPrefix: [Double]

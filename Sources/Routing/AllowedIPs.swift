@@ -82,7 +82,9 @@ public final class AllowedIPs<Peer: Hashable> {
         return slot == UInt32.max ? nil : peers[Int(slot)]
     }
 
-    /// The longest matching prefix for `address` and its owner, or nil (a trie walk).
+    /// The longest matching prefix for `address` and its owner, or nil. Answered by the derived
+    /// table when one is current (its first use makes later tables carry prefixes too).
+    @inlinable
     public func lookupEntry(_ address: IPAddress) -> (prefix: IPPrefix, peer: Peer)? {
         guard let match = core.longestMatch(address), let peer = peers[Int(match.slot)] else { return nil }
         return (match.prefix, peer)

@@ -39,13 +39,19 @@ final class Poptrie<Key: TrieKey> {
     private(set) var narrowAnswers: [UInt16] = []
     private(set) var wideAnswers: [UInt32] = []
     private(set) var isWide = false
-    /// Jump mode: per continuation, the trie node to resume from (low 32 bits) and the peer slot
-    /// inherited from above it (high 32 bits).
+    /// Per answer, the trie node of the longest match, when built `withEntries` (else empty).
+    private(set) var answerNodes: [UInt32] = []
+    let hasEntries: Bool
+    /// Jump mode: per continuation, the trie node to resume from (low 32 bits) and the longest
+    /// match above it (high 32 bits; a trie node or `noIndex`).
     private(set) var continuations: [UInt64] = []
 
-    init(building trie: PrefixTrie<Key>, jumpOnly: Bool = false) {
+    /// `withEntries` also records each answer's trie node, so `entryNode(for:in:)` can return the
+    /// prefix; that costs 4 more bytes per answer and merges fewer answers.
+    init(building trie: PrefixTrie<Key>, jumpOnly: Bool = false, withEntries: Bool = false) {
         direct = []
-        var builder = PoptrieBuilder(trie: trie, jumpOnly: jumpOnly)
+        hasEntries = withEntries
+        var builder = PoptrieBuilder(trie: trie, jumpOnly: jumpOnly, withEntries: withEntries)
         builder.build(into: self)
     }
 
@@ -76,14 +82,28 @@ final class Poptrie<Key: TrieKey> {
     func peerSlot(for key: Key, in trie: PrefixTrie<Key>) -> UInt32 {
         let entry = direct.withUnsafeBufferPointer { $0[key.bits(at: 0, count: Poptrie.directBits)] }
         if entry & Poptrie.continuationFlag != 0 {
-            let continuation = continuations[Int(entry & ~Poptrie.continuationFlag)]
-            let node = trie.longestMatch(key, from: UInt32(truncatingIfNeeded: continuation))
-            return node != noIndex ? trie[node].peerSlot : UInt32(truncatingIfNeeded: continuation >> 32)
+            let node = resume(key, entry, in: trie)
+            return node == noIndex ? noIndex : trie[node].peerSlot
         }
         let index = answer(for: key, entry: entry)
         if isWide { return wideAnswers.withUnsafeBufferPointer { $0[index] } }
         let narrow = narrowAnswers.withUnsafeBufferPointer { $0[index] }
         return narrow == .max ? noIndex : UInt32(narrow)
+    }
+
+    /// Trie node of the longest match for `key`, or `noIndex`. Only for tables built `withEntries`.
+    func entryNode(for key: Key, in trie: PrefixTrie<Key>) -> UInt32 {
+        let entry = direct.withUnsafeBufferPointer { $0[key.bits(at: 0, count: Poptrie.directBits)] }
+        if entry & Poptrie.continuationFlag != 0 { return resume(key, entry, in: trie) }
+        return answerNodes[answer(for: key, entry: entry)]
+    }
+
+    /// Follows a continuation: the walk below its trie node, or the match inherited above it.
+    @inline(__always)
+    private func resume(_ key: Key, _ entry: UInt32, in trie: PrefixTrie<Key>) -> UInt32 {
+        let continuation = continuations[Int(entry & ~Poptrie.continuationFlag)]
+        let node = trie.longestMatch(key, from: UInt32(truncatingIfNeeded: continuation))
+        return node != noIndex ? node : UInt32(truncatingIfNeeded: continuation >> 32)
     }
 
     var nodeCount: Int { nodes.count }
@@ -92,12 +112,14 @@ final class Poptrie<Key: TrieKey> {
     /// Bytes held by the table's arrays (built to exact capacity).
     var usedBytes: Int {
         direct.capacity * 4 + nodes.capacity * MemoryLayout<Node>.stride + continuations.capacity * 8
-            + narrowAnswers.capacity * 2 + wideAnswers.capacity * 4
+            + narrowAnswers.capacity * 2 + wideAnswers.capacity * 4 + answerNodes.capacity * 4
     }
 
     /// Takes the built arrays, copied to exact capacity (the builder's growth slack is dropped).
-    func store(direct: [UInt32], nodes: [Node], answerPeers: [UInt32], continuations: [UInt64]) {
+    func store(direct: [UInt32], nodes: [Node], answerPeers: [UInt32], answerNodes: [UInt32],
+               continuations: [UInt64]) {
         self.direct = direct
+        self.answerNodes = answerNodes.withUnsafeBufferPointer { Array($0) }
         self.continuations = continuations.withUnsafeBufferPointer { Array($0) }
         self.nodes = nodes.withUnsafeBufferPointer { Array($0) }
         isWide = answerPeers.contains { $0 != noIndex && $0 >= UInt32(UInt16.max) }

@@ -11,7 +11,10 @@ struct PoptrieBuilder<Key: TrieKey> {
     let trie: PrefixTrie<Key>
     /// Build only the direct index; unresolved slots become continuations into the trie.
     let jumpOnly: Bool
+    /// Also record each answer's trie node (for `lookupEntry`); runs then merge by node.
+    let withEntries: Bool
     private var continuations: [UInt64] = []
+    private var answerNodes: [UInt32] = []
     private var nodes: [Node] = []
     private var answerPeers: [UInt32] = []
     /// Scratch for one chunk: per slot, whether it is a child, and its answer (a trie node or
@@ -20,9 +23,10 @@ struct PoptrieBuilder<Key: TrieKey> {
     private var value: [UInt32]
     private var inherited: [UInt32]
 
-    init(trie: PrefixTrie<Key>, jumpOnly: Bool) {
+    init(trie: PrefixTrie<Key>, jumpOnly: Bool, withEntries: Bool) {
         self.trie = trie
         self.jumpOnly = jumpOnly
+        self.withEntries = withEntries
         let slots = 1 << Poptrie<Key>.directBits
         isChild = Array(repeating: false, count: slots)
         value = Array(repeating: noIndex, count: slots)
@@ -44,8 +48,7 @@ struct PoptrieBuilder<Key: TrieKey> {
         var lastLeaf: UInt32? = nil
         for slot in 0..<direct.count {
             if isChild[slot] && jumpOnly {
-                let inheritedPeer = UInt64(peerSlot(of: inherited[slot]))
-                continuations.append(inheritedPeer << 32 | UInt64(value[slot]))
+                continuations.append(UInt64(inherited[slot]) << 32 | UInt64(value[slot]))
                 direct[slot] = Poptrie<Key>.continuationFlag | UInt32(continuations.count - 1)
             } else if isChild[slot] {
                 nodes.append(Node())
@@ -53,10 +56,9 @@ struct PoptrieBuilder<Key: TrieKey> {
                 direct[slot] = Poptrie<Key>.nodeFlag | index
                 pending.append(Pending(node: index, cursor: value[slot], depth: directBits, inherited: inherited[slot]))
             } else {
-                let peer = peerSlot(of: value[slot])
-                if peer != lastLeaf {
-                    answerPeers.append(peer)
-                    lastLeaf = peer
+                if runKey(value[slot]) != lastLeaf {
+                    addAnswer(value[slot])
+                    lastLeaf = runKey(value[slot])
                 }
                 direct[slot] = UInt32(answerPeers.count - 1)
             }
@@ -73,15 +75,24 @@ struct PoptrieBuilder<Key: TrieKey> {
                     nodes.append(Node())
                     pending.append(Pending(node: UInt32(nodes.count - 1), cursor: value[slot],
                                            depth: item.depth + stride, inherited: inherited[slot]))
-                } else if peerSlot(of: value[slot]) != lastLeaf {
+                } else if runKey(value[slot]) != lastLeaf {
                     node.leafStarts |= 1 << UInt64(slot)
-                    lastLeaf = peerSlot(of: value[slot])
-                    answerPeers.append(lastLeaf ?? noIndex)
+                    addAnswer(value[slot])
+                    lastLeaf = runKey(value[slot])
                 }
             }
             nodes[Int(item.node)] = node
         }
-        table.store(direct: direct, nodes: nodes, answerPeers: answerPeers, continuations: continuations)
+        table.store(direct: direct, nodes: nodes, answerPeers: answerPeers, answerNodes: answerNodes,
+                    continuations: continuations)
+    }
+
+    /// Neighbouring slots whose run keys are equal share one answer.
+    private func runKey(_ trieNode: UInt32) -> UInt32 { withEntries ? trieNode : peerSlot(of: trieNode) }
+
+    private mutating func addAnswer(_ trieNode: UInt32) {
+        answerPeers.append(peerSlot(of: trieNode))
+        if withEntries { answerNodes.append(trieNode) }
     }
 
     /// The answer for a slot whose longest match is `trieNode`: its owner, or `noIndex`.

@@ -87,6 +87,39 @@ final class PoptrieTests: XCTestCase {
         }
     }
 
+    func testEntryLookupsUseATableThatCarriesPrefixes() {
+        var random = SplitMix64(seed: 7)
+        let table = AllowedIPs<Int>()
+        table.compactLookupMinimumNodes = 0
+        var inserted: [IPPrefix] = []
+        for i in 0..<5_000 {
+            let address = IPv4Address(UInt32(truncatingIfNeeded: random.next()))
+            guard let p = try? IPPrefix(address: .v4(address), length: 8 + Int(random.next() % 25)) else { continue }
+            table.insert(p, for: i % 40)
+            inserted.append(p)
+        }
+        table.prepareLookupTables()
+        let probe = IPAddress.v4(IPv4Address(0x0A01_0203))
+        let walked = table.explain(probe).first
+        XCTAssertEqual(table.lookupEntry(probe)?.prefix, walked?.prefix)
+        XCTAssertFalse(table.usesLookupTables.ipv4, "the first entry lookup drops a table without prefixes")
+        table.prepareLookupTables()
+        XCTAssertTrue(table.usesLookupTables.ipv4)
+        for i in 0..<10_000 {
+            var value = UInt32(truncatingIfNeeded: random.next())
+            if i % 2 == 0, case .v4(let a) = inserted[Int(random.next() % UInt64(inserted.count))].address {
+                value = a.value | (value & 0x3F)
+            }
+            let address = IPAddress.v4(IPv4Address(value))
+            let expected = table.explain(address).first
+            let entry = table.lookupEntry(address)
+            XCTAssertEqual(entry?.prefix, expected?.prefix, "\(address)")
+            XCTAssertEqual(entry?.peer, expected?.peer, "\(address)")
+            XCTAssertEqual(table.lookup(address), expected?.peer, "\(address)")
+        }
+        XCTAssertTrue(table.usesLookupTables.ipv4)
+    }
+
     func testTableIsRebuiltLazilyAfterChanges() {
         let table = AllowedIPs<Int>()
         table.compactLookupMinimumNodes = 0

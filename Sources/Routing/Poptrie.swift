@@ -27,7 +27,8 @@ final class Poptrie<Key: TrieKey> {
     static var stride: Int { 6 }
     /// Set in a direct entry that names a node; otherwise the entry is an answer index.
     static var nodeFlag: UInt32 { 0x8000_0000 }
-    /// Set in a direct entry that names a continuation (jump mode).
+    /// Set in a direct entry that names a continuation (jump mode). Node, answer and continuation
+    /// indices therefore stay below 2^30 (tens of gigabytes of table: not a practical limit).
     static var continuationFlag: UInt32 { 0x4000_0000 }
     /// The answer meaning "no prefix matches".
     static var noAnswer: UInt32 { noIndex }

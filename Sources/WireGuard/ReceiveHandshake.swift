@@ -35,8 +35,10 @@ extension Device {
         reschedule(peer)
     }
 
-    /// The kernel's under-load test with the queue length replaced by the `underLoad` flag; the
-    /// state sticks for 1 s after it was last seen.
+    /// The kernel's under-load test with the queue length replaced by the `underLoad` flag (the
+    /// simulation processes handshakes instantly, so no queue builds up); the state sticks for
+    /// 1 s after it was last seen. The kernel keeps `last_under_load` in one static variable
+    /// for the whole host; here each device has its own.
     func isUnderLoad(now: Int64) -> Bool {
         if underLoad {
             lastUnderLoad = now

@@ -24,13 +24,23 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         var keyLog = KeyLog()
+        // Keys embedded in a pcapng Decryption Secrets Block count first, as in Wireshark.
+        if let bytes = FileManager.default.contents(atPath: capture).map(Array.init), EmbeddedKeyLog.isPcapng(bytes) {
+            let embedded = EmbeddedKeyLog.extract(fromPcapng: bytes)
+            if !embedded.isEmpty {
+                keyLog = KeyLog(parsing: embedded)
+                FileHandleOutput.standardError("wgsim decode: \(capture): using \(keyLog.entries.count) keys from its "
+                                               + "Decryption Secrets Block\n")
+            }
+        }
         if let keys {
             guard let data = FileManager.default.contents(atPath: keys) else {
                 FileHandleOutput.standardError("wgsim decode: \(keys): cannot read the key-log file\n")
                 throw badInputExit
             }
-            keyLog = KeyLog(parsing: String(decoding: data, as: UTF8.self))
-            for line in keyLog.ignoredLines {
+            let fromFile = KeyLog(parsing: String(decoding: data, as: UTF8.self))
+            keyLog.entries += fromFile.entries
+            for line in fromFile.ignoredLines {
                 FileHandleOutput.standardError("wgsim decode: \(keys):\(line.number): ignored (\(line.reason))\n")
             }
         }
@@ -77,7 +87,7 @@ struct DecodeCommand: ParsableCommand {
             var s = "wgsim decode: \(messages) WireGuard messages; handshake messages validated \(handshakesValid)/\(handshakes); "
                 + "transport messages decrypted \(transportsDecrypted)/\(transports)"
             if cookies > 0 { s += "; \(cookies) cookie replies (not decrypted)" }
-            if !keysGiven { s += " (no --keys given: nothing can be decrypted)" }
+            if !keysGiven && transportsDecrypted + handshakesValid == 0 { s += " (no --keys given)" }
             return s
         }
     }

@@ -25,7 +25,7 @@ struct DecodeCommand: ParsableCommand {
     func run() throws {
         var keyLog = KeyLog()
         // Keys embedded in a pcapng Decryption Secrets Block count first, as in Wireshark.
-        if let bytes = FileManager.default.contents(atPath: capture).map(Array.init), EmbeddedKeyLog.isPcapng(bytes) {
+        if startsLikePcapng(capture), let bytes = FileManager.default.contents(atPath: capture).map(Array.init) {
             let embedded = EmbeddedKeyLog.extract(fromPcapng: bytes)
             if !embedded.isEmpty {
                 keyLog = KeyLog(parsing: embedded)
@@ -63,6 +63,14 @@ struct DecodeCommand: ParsableCommand {
             throw badInputExit
         }
         FileHandleOutput.standardError(tally.summary(keysGiven: keys != nil) + "\n")
+    }
+
+    /// Whether the file's first four bytes are pcapng's section header type (read only those).
+    private func startsLikePcapng(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4)).map { Array($0) } ?? []
+        return EmbeddedKeyLog.isPcapng(head)
     }
 
     /// Counts for the closing summary.

@@ -9,6 +9,8 @@ public enum SkipReason: Hashable, Sendable, CustomStringConvertible {
     case shortLinkHeader(need: Int, have: Int)
     /// The link layer says IP but the bytes are not a consistent IP header.
     case malformedIP(String)
+    /// The frame's time does not fit Int64 nanoseconds since the epoch (years 1678–2262).
+    case timestampOutOfRange(seconds: Int64)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum SkipReason: Hashable, Sendable, CustomStringConvertible {
         case .truncatedCapture(let c, let o): return "truncated capture: \(c) of \(o) bytes kept"
         case .shortLinkHeader(let need, let have): return "frame of \(have) bytes is shorter than its \(need)-byte link header"
         case .malformedIP(let why): return "malformed IP: \(why)"
+        case .timestampOutOfRange(let s): return "timestamp \(s) s is outside Int64 nanoseconds"
         }
     }
 }

@@ -81,6 +81,11 @@ public struct IPv4Packet {
 
     /// The header checksum verifies (RFC 791: the sum over the header is all ones).
     public var checksumIsValid: Bool { InternetChecksum.verifies(bytes, 0..<headerLength) }
+
+    /// What the checksum field should hold: the header summed with the field itself left out.
+    public var correctChecksum: UInt16 {
+        InternetChecksum.finish(InternetChecksum.sum(bytes, 0..<10) &+ InternetChecksum.sum(bytes, 12..<headerLength))
+    }
 }
 
 /// The plain-value form of an IPv4 header: what `IPv4Packet` reads and `emit` writes back.
@@ -109,8 +114,7 @@ public struct IPv4Repr: Equatable, Sendable {
     /// Reads a header from a checked view; with `verifyChecksum` a bad header checksum throws.
     public init(_ packet: IPv4Packet, verifyChecksum: Bool = true) throws {
         if verifyChecksum && !packet.checksumIsValid {
-            throw WireError("IPv4", .badChecksum, at: 10,
-                            expected: "header checksum 0x\(String(InternetChecksum.compute(Self.zeroingChecksum(packet), 0..<packet.headerLength), radix: 16)), got 0x\(String(packet.checksum, radix: 16))")
+            throw WireError("IPv4", .badChecksum, at: 10, expected: "header checksum 0x\(String(packet.correctChecksum, radix: 16)), got 0x\(String(packet.checksum, radix: 16))")
         }
         tos = packet.tos
         identification = packet.identification
@@ -123,13 +127,6 @@ public struct IPv4Repr: Equatable, Sendable {
         source = packet.source
         destination = packet.destination
         options = Array(packet.options)
-    }
-
-    private static func zeroingChecksum(_ packet: IPv4Packet) -> [UInt8] {
-        var copy = Array(packet.bytes[0..<packet.headerLength])
-        copy[10] = 0
-        copy[11] = 0
-        return copy
     }
 
     /// Parses header and payload in one step.

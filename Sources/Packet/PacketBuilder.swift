@@ -37,7 +37,9 @@ public enum PacketBuilder {
         let udp = UDPRepr(sourcePort: from.port, destinationPort: to.port)
         let source = aligned(from.address, to: to.address)
         let headerLength = to.address.isIPv4 ? 20 : 40
-        var b = [UInt8](repeating: 0, count: headerLength + 8)
+        var b = [UInt8]()
+        b.reserveCapacity(headerLength + 8 + payload.count)
+        b.append(contentsOf: repeatElement(0, count: headerLength + 8))
         b.append(contentsOf: payload)
         udp.emitHeader(into: &b, at: headerLength, payloadLength: payload.count, source: source, destination: to.address)
         emitIPHeader(into: &b, source: source, destination: to.address, protocolNumber: IPProtocol.udp, ttl: ttl)

@@ -43,7 +43,9 @@ public final class PcapReader {
     public convenience init(bytes: [UInt8], name: String = "<memory>") throws {
         guard !bytes.isEmpty else { throw PcapError(path: name, "empty file: no capture header") }
         let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
-        bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(memory), byteCount: $0.count) }
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { memory.copyMemory(from: base, byteCount: raw.count) }
+        }
         guard let file = fmemopen(memory, bytes.count, "rb") else {
             memory.deallocate()
             throw PcapError(path: name, "cannot open an in-memory capture of \(bytes.count) bytes")
@@ -124,12 +126,22 @@ public final class PcapReader {
             case .skipped(let reason):
                 skip(reason)
             case .ip(let range):
-                // With PCAP_TSTAMP_PRECISION_NANO libpcap puts nanoseconds in tv_usec.
-                let timestamp = Int64(header.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(header.pointee.ts.tv_usec)
+                guard let timestamp = PcapReader.nanoseconds(header.pointee.ts) else {
+                    skip(.timestampOutOfRange(seconds: Int64(header.pointee.ts.tv_sec)))
+                    continue
+                }
                 return try body(frameCount, timestamp, UnsafeRawBufferPointer(rebasing: frame[range]))
             }
         }
         return nil
+    }
+
+    /// With PCAP_TSTAMP_PRECISION_NANO libpcap puts nanoseconds in tv_usec. Nil when the time
+    /// does not fit Int64 nanoseconds (before 1678 or after 2262; pcapng allows 64-bit times).
+    static func nanoseconds(_ ts: timeval) -> Int64? {
+        let (scaled, overflow) = Int64(ts.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, overflow2) = scaled.addingReportingOverflow(Int64(ts.tv_usec))
+        return overflow || overflow2 ? nil : sum
     }
 
     private func skip(_ reason: SkipReason) {

@@ -78,7 +78,7 @@ public final class PcapWriter {
         append32(UInt32(timestamp % 1_000_000_000))
         append32(UInt32(length))
         append32(UInt32(length))
-        if link > 0 { appendBytes(ethernet.emit(for: bytes)) }
+        if link > 0 { appendEthernet(ethernet, etherType: EthernetHeader.etherType(for: bytes)) }
         appendBytes(bytes)   // fits: the snapshot length is far below the buffer size
         frameCount += 1
     }
@@ -124,6 +124,18 @@ public final class PcapWriter {
     private func append32(_ v: UInt32) {
         buffer.storeBytes(of: v.littleEndian, toByteOffset: used, as: UInt32.self)
         used += 4
+    }
+
+    /// The 14-byte header written in place (no temporary array per packet).
+    private func appendEthernet(_ header: EthernetHeader, etherType: UInt16) {
+        for mac in [header.destination, header.source] {
+            withUnsafeBytes(of: mac.bytes) { raw in
+                if let base = raw.baseAddress { (buffer + used).copyMemory(from: base, byteCount: 6) }
+            }
+            used += 6
+        }
+        buffer.storeBytes(of: etherType.bigEndian, toByteOffset: used, as: UInt16.self)
+        used += 2
     }
 
     @inline(__always)

@@ -127,6 +127,12 @@ public final class AllowedIPs<Peer: Hashable> {
     /// Whether each family currently answers from a derived table (for tests and benchmarks).
     public var usesLookupTables: (ipv4: Bool, ipv6: Bool) { (core.compact4 != nil, core.compact6 != nil) }
 
+    /// Size of the derived tables: nodes and stored answers over both families (0 when not built).
+    public var lookupTableShape: (nodes: Int, answers: Int) {
+        ((core.compact4?.nodeCount ?? 0) + (core.compact6?.nodeCount ?? 0),
+         (core.compact4?.answerCount ?? 0) + (core.compact6?.answerCount ?? 0))
+    }
+
     /// Memory held by the tries and the derived tables, in bytes (array capacities; the peer
     /// bookkeeping is not counted).
     public var storageBytes: (tries: Int, lookupTables: Int) {

@@ -132,11 +132,11 @@ struct PrefixTrie<Key: TrieKey> {
     }
 
     /// Longest-prefix match (§1.7, the kernel's `find_node`): the deepest owned node on the path
-    /// whose prefix matches, or `noIndex`. No allocation.
+    /// whose prefix matches, or `noIndex`; `start` resumes a walk below the root. No allocation.
     @inline(__always)
-    func longestMatch(_ key: Key) -> UInt32 {
+    func longestMatch(_ key: Key, from start: UInt32? = nil) -> UInt32 {
         var best = noIndex
-        var index = root
+        var index = start ?? root
         while index != noIndex {
             let node = nodes[Int(index)]
             guard key.commonPrefixLength(with: node.key) >= node.cidr else { break }

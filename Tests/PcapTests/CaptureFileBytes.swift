@@ -38,7 +38,7 @@ enum CaptureFileBytes {
             out += block(type: 1, body: [UInt8(link & 0xff), UInt8(link >> 8), 0, 0] + le32(65535) + tsresol + end)
         }
         for (interface, r) in packets {
-            let ts = UInt64(r.timestamp)
+            let ts = UInt64(bitPattern: r.timestamp)   // -1 gives the largest 64-bit time
             var body = le32(UInt32(interface)) + le32(UInt32(ts >> 32)) + le32(UInt32(ts & 0xffff_ffff))
             body += le32(UInt32(r.frame.count)) + le32(UInt32(r.originalLength ?? r.frame.count)) + r.frame
             while body.count % 4 != 0 { body.append(0) }

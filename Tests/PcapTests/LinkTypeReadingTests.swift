@@ -164,4 +164,14 @@ final class LinkTypeReadingTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("one link type per file"), "\($0)")
         }
     }
+
+    /// pcapng times are 64-bit; one past year 2262 cannot be Int64 nanoseconds: skipped, said why.
+    func testTimestampBeyondInt64NanosecondsIsSkipped() throws {
+        let bytes = CaptureFileBytes.pcapng(interfaces: [101], [(0, .init(timestamp: -1, frame: ipv4)), (0, .init(timestamp: 7, frame: ipv4))])
+        let reader = try PcapReader(bytes: bytes)
+        XCTAssertEqual(try reader.readAll(), [CapturedPacket(frame: 2, timestamp: 7, bytes: ipv4)])
+        guard case .timestampOutOfRange = reader.skippedFrames.first?.reason else {
+            return XCTFail("\(reader.skippedFrames)")
+        }
+    }
 }

@@ -73,8 +73,9 @@ extension Device {
         peer.lastInitiationConsumption = now
         // Consuming an initiation replaces any initiation of ours still pending.
         clearHandshake(peer)
-        record(Decision(.handshakeInitiationReceived, .rx, peer: peer.publicKey, endpoint: source,
-                        reason: .initiationReceived))
+        // The initiator's sender index: the receiver index of our response and data to it.
+        record(Decision(.handshakeInitiationReceived, .rx, peer: peer.publicKey,
+                        receiverIndex: consumed.initiatorIndex, endpoint: source, reason: .initiationReceived))
         updateEndpoint(peer, to: source)
         sendResponse(to: consumed, peer: peer, now: now)
         return peer

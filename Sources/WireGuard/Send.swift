@@ -183,8 +183,10 @@ extension Device {
         peer.timers.anyAuthenticatedPacketSent()
         peer.lastSentHandshake = now
         if let endpoint = peer.endpoint {
-            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, endpoint: endpoint,
-                            reason: .initiation(trigger)))
+            // The index recorded is our sender index: the receiver index of every message that
+            // will come back under this handshake (response and transport data).
+            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, receiverIndex: index,
+                            endpoint: endpoint, reason: .initiation(trigger)))
             peer.txBytes += UInt64(message.count)
             emit(.transmit(datagram: message, to: endpoint))
         } else {

@@ -53,7 +53,11 @@ extension Device {
     private func receiveInitiation(_ message: [UInt8], from source: Endpoint, now: Int64) -> Peer? {
         logStaticKey()
         let consumed: ConsumedInitiation
-        do { consumed = try Noise.consumeInitiation(message, local: identity) } catch {
+        do {
+            consumed = try Noise.consumeInitiation(message, local: identity, staticShared: { [unowned self] key in
+                self.peersByKey[key].flatMap(self.staticShared)
+            })
+        } catch {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.handshake("\(error)"))))
             return nil
         }

@@ -163,7 +163,7 @@ extension Device {
         let timestamp = TAI64N(unixNanoseconds: unixTimeOrigin &+ now)
         guard case (var message, let state)? = try? Noise.createInitiation(
             local: identity, remote: peer.publicKey, presharedKey: peer.presharedKey,
-            senderIndex: index, ephemeral: ephemeral, timestamp: timestamp) else {
+            senderIndex: index, ephemeral: ephemeral, timestamp: timestamp, staticShared: staticShared(peer)) else {
             // Only a low-order (all-zero DH) peer key makes this fail; the kernel refuses too.
             record(Decision(.droppedInvalid, .tx, peer: peer.publicKey,
                             reason: .invalid(.handshake("cannot build an initiation for this peer key"))))

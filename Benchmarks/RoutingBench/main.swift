@@ -175,7 +175,7 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
     // Load time: fresh tables, median of the runs; the last one is kept for the lookups.
     var loadRates: [Double] = [], loadWall: [Double] = []
     var table = AllowedIPs<Int>()
-    var residentBefore = 0, residentLoaded = 0
+    var residentBefore = 0, residentLoaded = 0, residentBuilt = 0
     for _ in 0..<runs {
         table = AllowedIPs<Int>()
         residentBefore = residentBytes()
@@ -188,12 +188,14 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
         loadWall.append(lastWallSeconds)
     }
     var buildTimes: [Double] = []
-    for _ in 0..<runs {
+    let residentBeforeBuild = residentBytes()
+    for run in 0..<runs {
+        if run == 1 { residentBuilt = residentBytes() }
         table.discardLookupTables()
         table.compactLookupMinimumNodes = 0
         buildTimes.append(seconds { table.prepareLookupTables() })
     }
-    let residentBuilt = residentBytes()
+    if runs == 1 { residentBuilt = residentBytes() }
     let storage = table.storageBytes
     let prefixes = Double(table.count)
     print("\(name): \(workload.prefixes.count) inserted, \(table.count) distinct prefixes, nodes \(ipv6 ? table.nodeCounts.ipv6 : table.nodeCounts.ipv4)")
@@ -205,8 +207,8 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
     let trieBytes: Double = Double(storage.tries) / prefixes
     let tableBytes: Double = Double(storage.lookupTables) / prefixes
     let trieResident: Double = Double(residentLoaded - residentBefore) / prefixes
-    let tableResident: Double = Double(residentBuilt - residentLoaded) / prefixes
-    print("  memory per prefix: trie \(fixed(trieBytes, 1)) B + lookup table \(fixed(tableBytes, 1)) B (array capacities);"
+    let tableResident: Double = Double(residentBuilt - residentBeforeBuild) / prefixes
+    print("  memory per distinct prefix: trie \(fixed(trieBytes, 1)) B + lookup table \(fixed(tableBytes, 1)) B (arrays in use);"
           + " resident growth \(fixed(trieResident, 1)) B (trie) + \(fixed(tableResident, 1)) B (table)")
 
     let tableRandom: [Double], tableInPrefix: [Double]

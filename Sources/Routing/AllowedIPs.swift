@@ -133,11 +133,11 @@ public final class AllowedIPs<Peer: Hashable> {
          (core.compact4?.answerCount ?? 0) + (core.compact6?.answerCount ?? 0))
     }
 
-    /// Memory held by the tries and the derived tables, in bytes (array capacities; the peer
-    /// bookkeeping is not counted).
+    /// Memory used by the tries and the derived tables, in bytes (array elements in use; array
+    /// growth slack and the peer bookkeeping are not counted).
     public var storageBytes: (tries: Int, lookupTables: Int) {
-        (core.v4.allocatedBytes + core.v6.allocatedBytes,
-         (core.compact4?.allocatedBytes ?? 0) + (core.compact6?.allocatedBytes ?? 0))
+        (core.v4.usedBytes + core.v6.usedBytes,
+         (core.compact4?.usedBytes ?? 0) + (core.compact6?.usedBytes ?? 0))
     }
 
     // MARK: - Peer slots

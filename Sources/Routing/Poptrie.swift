@@ -89,8 +89,8 @@ final class Poptrie<Key: TrieKey> {
     var nodeCount: Int { nodes.count }
     var answerCount: Int { isWide ? wideAnswers.count : narrowAnswers.count }
 
-    /// Bytes held by the table's arrays.
-    var allocatedBytes: Int {
+    /// Bytes held by the table's arrays (built to exact capacity).
+    var usedBytes: Int {
         direct.capacity * 4 + nodes.capacity * MemoryLayout<Node>.stride + continuations.capacity * 8
             + narrowAnswers.capacity * 2 + wideAnswers.capacity * 4
     }

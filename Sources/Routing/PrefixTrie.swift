@@ -175,8 +175,9 @@ struct PrefixTrie<Key: TrieKey> {
         return count
     }
 
-    /// Bytes held by the node array (capacity, not just live nodes).
-    var allocatedBytes: Int { nodes.capacity * MemoryLayout<TrieNode<Key>>.stride }
+    /// Bytes of the node array in use (live nodes and free-list holes; growth slack excluded,
+    /// as untouched capacity is not resident).
+    var usedBytes: Int { nodes.count * MemoryLayout<TrieNode<Key>>.stride }
 
     private mutating func setSlot(parent: UInt32, bit: Int, to index: UInt32) {
         if parent == noIndex { root = index } else { nodes[Int(parent)].setChild(bit, index) }

@@ -49,12 +49,8 @@ public final class ScenarioRun {
 
     private func observe(_ record: DecisionRecord) {
         decisionCount += 1
-        if !tallies.isEmpty {
-            let src = record.src, dst = record.dst, proto = record.proto, peer = record.peer, dir = record.dir?.rawValue
-            for i in tallies.indices where tallies[i].filter.matches(node: record.node, iface: record.iface, dir: dir, src: src,
-                                                                     dst: dst, proto: proto, peer: peer, t: record.t) {
-                if record.action == tallies[i].action { tallies[i].matched += 1 } else { tallies[i].others[record.action, default: 0] += 1 }
-            }
+        for i in tallies.indices where tallies[i].filter.matches(record) {
+            if record.action == tallies[i].action { tallies[i].matched += 1 } else { tallies[i].others[record.action, default: 0] += 1 }
         }
         onDecision?(record)
     }
@@ -126,4 +122,20 @@ extension ScenarioNode {
 
 extension ScenarioLink {
     var spec: LinkSpec { LinkSpec(between: between, properties: properties) }
+}
+
+extension DecisionFilter {
+    /// Whether a decision matches, reading the cheap fields first and parsing the inner packet
+    /// (src, dst, proto) or naming the peer only when the filter asks about them.
+    func matches(_ record: DecisionRecord) -> Bool {
+        if let n = node, n != record.node { return false }
+        if let a = after, record.t < a { return false }
+        if let b = before, record.t >= b { return false }
+        if let i = iface, i != record.iface { return false }
+        if let d = dir, d != record.dir?.rawValue { return false }
+        if let p = peer { if p == "none" { if record.peerKey != nil { return false } } else if p != record.peer { return false } }
+        if src == nil && dst == nil && proto == nil { return true }
+        return matches(node: record.node, iface: record.iface, dir: record.dir?.rawValue, src: record.src, dst: record.dst,
+                       proto: record.proto, peer: record.peer, t: record.t)
+    }
 }

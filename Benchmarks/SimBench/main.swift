@@ -30,7 +30,7 @@ struct Options {
             case "--peers": peers = value.split(separator: ",").compactMap { Int($0) }; i += 1
             case "--packets": packets = Int(value) ?? packets; i += 1
             default:
-                FileHandle.standardError.write("SimBench: unknown argument \(arguments[i])\n".data(using: .utf8)!)
+                FileHandle.standardError.write(Data("SimBench: unknown argument \(arguments[i])\n".utf8))
                 exit(2)
             }
             i += 1
@@ -79,11 +79,16 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     let t0 = seconds()
     let scenario = try ScenarioLoader.load(path: scenarioPath)
     let t1 = seconds()
-    var sinks: [PcapFileCaptureSink] = []
-    let run = try ScenarioRun(scenario, keepDecisions: false, captureSink: { _ in
-        let sink = try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: scenario.startUnixNanoseconds)
-        sinks.append(sink)
-        return sink
+    // The four captures of benchmarks.md: the hub's eth0 and wg0, and the peers' eth0 and wg0
+    // (all peers share one file each, as a capture on the far side of the hub's link would).
+    let start = scenario.startUnixNanoseconds
+    let sinks = ["hub-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                 "hub-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                 "peers-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                 "peers-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start)]
+    let run = try ScenarioRun(scenario, keepDecisions: false, captureSink: { name in
+        let key = name.hasPrefix("hub-") ? name : (name.hasSuffix("-wg0") ? "peers-wg0" : "peers-eth0")
+        return sinks[key] ?? DiscardingCaptureSink()
     })
     let t2 = seconds()
     let decisions = DecisionSink(format: formatDecisions)
@@ -91,7 +96,7 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     let c2 = cpuSeconds()
     run.run()
     let results = run.finish()
-    for sink in sinks { try sink.close() }
+    for (_, sink) in sinks.sorted(by: { $0.key < $1.key }) { try sink.close() }
     let t3 = seconds()
     let c3 = cpuSeconds()
     if let failed = results.first(where: { !$0.passed }) { print("  expectation failed: \(failed.line)") }
@@ -115,7 +120,7 @@ try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirecto
 defer { try? FileManager.default.removeItem(atPath: folder) }
 
 print("SimBench: hub with N peers (overlapping 192.168.x.0/24 LANs), \(options.packets)-packet IMIX trace hub → random peers, echo replies back;")
-print("decision log \(options.formatDecisions ? "formatted (JSON + text)" : "counted, not formatted (--no-format)"), captures written as pcap to /dev/null; \(options.runs) run(s) per size, median (min–max)")
+print("decision log \(options.formatDecisions ? "formatted (JSON + text)" : "counted, not formatted (--no-format)"), four captures (hub eth0/wg0, peers eth0/wg0) written as pcap to /dev/null; \(options.runs) run(s) per size, median (min–max)")
 for peers in options.peers {
     let path = folder + "/hub-\(peers).yaml"
     let generateStart = seconds()

@@ -74,6 +74,17 @@ final class ScenarioRunTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.stdout)
     }
 
+    func testCaptureLimitsThePcapsToTheNamedNodes() throws {
+        let out = try temporaryFolder()
+        let result = try CLIRunner.run(["run", "Scenarios/seed-overlap.yaml", "--out", out.path, "--capture", "server", "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("pcap").path).sorted(),
+                       ["server-eth0.pcap", "server-wg0.pcap"])
+        let unknown = try CLIRunner.run(["run", "Scenarios/seed-overlap.yaml", "--out", out.path, "--capture", "nobody"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("--capture: no node named 'nobody'"), unknown.stderr)
+    }
+
     func testAFailedExpectationExitsOneAndSaysWhatHappenedInstead() throws {
         let folder = try temporaryFolder()
         let scenario = folder.appendingPathComponent("s.yaml")

@@ -114,6 +114,7 @@ func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
 
 func format(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
 
+setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
 let options = Options(CommandLine.arguments)
 let folder = NSTemporaryDirectory() + "simbench-\(getpid())"
 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -59,7 +59,7 @@ public final class ScenarioRun {
     /// every lookup expectation due on the way once all events at its time have run.
     public func run(until time: Int64? = nil) {
         let end = time ?? scenario.duration
-        while let next = pendingLookups.first, let at = next.at, end == nil || at <= end! {
+        while let next = pendingLookups.first, let at = next.at, at <= (end ?? .max) {
             simulation.run(until: at)
             answer(next.expectation)
             pendingLookups.removeFirst()

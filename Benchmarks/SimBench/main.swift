@@ -71,12 +71,13 @@ final class DecisionSink {
 }
 
 struct Measurement {
-    var parse: Double, build: Double, run: Double, runCPU: Double
+    var parse: Double, build: Double, run: Double, loadCPU: Double, runCPU: Double
     var tracePackets: Int, innerPackets: Int, decisions: Int, outputBytes: Int
 }
 
 func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement {
     let t0 = seconds()
+    let c0 = cpuSeconds()
     let scenario = try ScenarioLoader.load(path: scenarioPath)
     let t1 = seconds()
     // The four captures of benchmarks.md: the hub's eth0 and wg0, and the peers' eth0 and wg0
@@ -103,7 +104,7 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     let summary = run.simulation.summary()
     let inner = summary.nodes.map(\.originated).reduce(0, +)
     let trace = summary.nodes.first?.originated ?? 0
-    return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, runCPU: c3 - c2, tracePackets: trace, innerPackets: inner,
+    return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, tracePackets: trace, innerPackets: inner,
                        decisions: decisions.count, outputBytes: decisions.bytes)
 }
 
@@ -125,26 +126,27 @@ print("decision log \(options.formatDecisions ? "formatted (JSON + text)" : "cou
 for peers in options.peers {
     let path = folder + "/hub-\(peers).yaml"
     let generateStart = seconds()
-    try HubGenerator.writeTrace(path: folder + "/hub-\(peers)-trace.pcap", peers: peers, packets: options.packets)
-    try HubGenerator.yaml(peers: peers, trace: "hub-\(peers)-trace.pcap", packets: options.packets)
-        .write(toFile: path, atomically: true, encoding: .utf8)
+    let trace = options.packets > 0 ? "hub-\(peers)-trace.pcap" : nil
+    if let trace { try HubGenerator.writeTrace(path: folder + "/" + trace, peers: peers, packets: options.packets) }
+    try HubGenerator.yaml(peers: peers, trace: trace, packets: options.packets).write(toFile: path, atomically: true, encoding: .utf8)
     print("\nN = \(peers) peers (generated in \(format(seconds() - generateStart)) s)")
     var runs: [Measurement] = []
     for i in 1...options.runs {
         let m = try measure(scenarioPath: path, formatDecisions: options.formatDecisions)
         runs.append(m)
-        print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s, run \(format(m.run)) s (CPU \(format(m.runCPU)) s), "
+        print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s (CPU \(format(m.loadCPU)) s), run \(format(m.run)) s (CPU \(format(m.runCPU)) s), "
               + "\(m.tracePackets) trace packets, \(m.innerPackets) inner packets, \(m.decisions) decisions, peak \(format(peakMemoryMiB(), 0)) MiB")
     }
     let load = stats(runs.map { $0.parse + $0.build })
+    let loadCPU = stats(runs.map(\.loadCPU))
     let parse = stats(runs.map(\.parse)), build = stats(runs.map(\.build))
-    let tracePPS = stats(runs.map { Double($0.tracePackets) / $0.run })
-    let innerPPS = stats(runs.map { Double($0.innerPackets) / $0.run })
+    let tracePPS = stats(runs.map { Double($0.tracePackets) / max($0.run, 1e-9) })
+    let innerPPS = stats(runs.map { Double($0.innerPackets) / max($0.run, 1e-9) })
     let endToEnd = stats(runs.map { Double($0.tracePackets) / ($0.parse + $0.build + $0.run) })
-    let cpuPPS = stats(runs.map { Double($0.tracePackets) / $0.runCPU })
+    let cpuPPS = stats(runs.map { Double($0.tracePackets) / max($0.runCPU, 1e-9) })
     print("  load (YAML + trace) \(format(parse.median)) s (\(format(parse.min))–\(format(parse.max))), "
           + "build network \(format(build.median)) s (\(format(build.min))–\(format(build.max))), "
-          + "total \(format(load.median)) s (\(format(load.min))–\(format(load.max)))")
+          + "total \(format(load.median)) s (\(format(load.min))–\(format(load.max))), CPU \(format(loadCPU.median)) s (\(format(loadCPU.min))–\(format(loadCPU.max)))")
     print("  run: \(format(tracePPS.median / 1e6, 3)) M trace packets/s (\(format(tracePPS.min / 1e6, 3))–\(format(tracePPS.max / 1e6, 3))), "
           + "\(format(innerPPS.median / 1e6, 3)) M inner packets/s incl. replies (\(format(innerPPS.min / 1e6, 3))–\(format(innerPPS.max / 1e6, 3)))")
     print("  run per CPU second: \(format(cpuPPS.median / 1e6, 3)) M trace packets/s (\(format(cpuPPS.min / 1e6, 3))–\(format(cpuPPS.max / 1e6, 3)))")

@@ -1,10 +1,14 @@
 import ArgumentParser
+import WireGuard
 
-/// `wgsim genkey` — being built under issue 4; until then it says so and exits 2.
+/// `wgsim genkey`: prints a new base64 private key, byte-compatible with `wg genkey`
+/// (32 random bytes from libsodium, clamped as Curve25519 requires).
 struct GenKeyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "genkey", abstract: "(being built: issue 4)")
+    static let configuration = CommandConfiguration(
+        commandName: "genkey",
+        abstract: "Print a new random private key (base64), like `wg genkey`.")
+
     func run() throws {
-        FileHandleOutput.standardError("wgsim genkey: not built yet (issue 4)\n")
-        throw badInputExit
+        FileHandleOutput.standardOutput(PrivateKey.generateFromSystemRandomness().base64 + "\n")
     }
 }

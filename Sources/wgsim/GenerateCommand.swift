@@ -1,10 +1,43 @@
 import ArgumentParser
+import Foundation
+import Scenario
 
-/// `wgsim generate` — being built under issue 5; until then it says so and exits 2.
+/// `wgsim generate hub --peers N --out FILE [--packets M]`: writes the benchmark hub scenario
+/// (benchmarks.md, "Full pipeline") and, with packets, its IMIX trace beside it.
 struct GenerateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate", abstract: "(being built: issue 5)")
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate a scenario: `hub` = a hub with N peers whose LANs overlap, and an IMIX trace.")
+
+    @Argument(help: "What to generate: hub.") var kind: String
+    @Option(help: "Number of peers (1 to 1,000,000).") var peers: Int
+    @Option(help: "The scenario file to write; the trace goes beside it as NAME-trace.pcap.") var out: String
+    @Option(help: "Packets in the trace (0: no trace).") var packets: Int = 1000
+    @Option(help: "Seed of the trace's random destinations and sizes.") var seed: UInt64 = 1
+
     func run() throws {
-        FileHandleOutput.standardError("wgsim generate: not built yet (issue 5)\n")
-        throw badInputExit
+        guard kind == "hub" else {
+            FileHandleOutput.standardError("wgsim generate: unknown kind '\(kind)' (known: hub)\n")
+            throw badInputExit
+        }
+        guard (1...1_000_000).contains(peers), (0...100_000_000).contains(packets) else {
+            FileHandleOutput.standardError("wgsim generate: --peers must be 1 to 1000000 and --packets 0 to 100000000\n")
+            throw badInputExit
+        }
+        let base = (out as NSString).lastPathComponent
+        let stem = base.hasSuffix(".yaml") ? String(base.dropLast(5)) : base
+        let traceName = packets > 0 ? stem + "-trace.pcap" : nil
+        do {
+            if let traceName {
+                let folder = (out as NSString).deletingLastPathComponent
+                try HubGenerator.writeTrace(path: folder.isEmpty ? traceName : folder + "/" + traceName,
+                                            peers: peers, packets: packets, seed: seed)
+            }
+            try HubGenerator.yaml(peers: peers, trace: traceName, packets: packets).write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            FileHandleOutput.standardError("wgsim generate: cannot write \(out): \(error)\n")
+            throw badInputExit
+        }
+        FileHandleOutput.standardOutput("wrote \(out)" + (traceName.map { " and \($0) (\(packets) packets)" } ?? "") + "\n")
     }
 }

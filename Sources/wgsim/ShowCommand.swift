@@ -1,10 +1,32 @@
 import ArgumentParser
+import Routing
+import Scenario
+import Sim
 
-/// `wgsim show` — being built under issue 5; until then it says so and exits 2.
+/// `wgsim show SCENARIO --node N --at TIME`: `wg show` for the node at that moment (peers,
+/// endpoints, allowed ips, latest handshake, transfer), then its host routes.
 struct ShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "(being built: issue 5)")
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "`wg show` and `ip route` of a node at a moment of a scenario.")
+
+    @Argument(help: "The scenario file (YAML).") var scenario: String
+    @Option(help: "The node to show.") var node: String
+    @Option(help: "Simulated time, e.g. 5s (default 0s: after the events at time 0).") var at: String = "0s"
+    @Option(help: "Override the scenario's seed.") var seed: UInt64?
+
     func run() throws {
-        FileHandleOutput.standardError("wgsim show: not built yet (issue 5)\n")
-        throw badInputExit
+        let (run, time, _) = try CommandSupport.prepare(scenario: scenario, node: node, at: at, seed: seed,
+                                                         address: nil, command: "show")
+        run.run(until: time)
+        var text = "# \(node) at \(DurationText.format(time))\n"
+        if run.scenario.node(named: node)?.wireguard != nil {
+            text += run.simulation.wgShow(node: node) + "\n"
+        } else {
+            text += "(no wg0)\n"
+        }
+        text += "\n# ip route\n"
+        for route in run.simulation.routeTable(node: node) { text += route.description + "\n" }
+        FileHandleOutput.standardOutput(text)
     }
 }

@@ -1,0 +1,104 @@
+import CSodium
+import WireGuard
+
+let benchKey = [UInt8](repeating: 0x42, count: 32)
+
+/// The raw libsodium call on `size` bytes: the reference the transport path is held to.
+func rawAEADSeal(size: Int, count: Int) -> UInt64 {
+    let plaintext = [UInt8](repeating: 0xab, count: size)
+    var out = [UInt8](repeating: 0, count: size + 16)
+    var nonce = [UInt8](repeating: 0, count: 12)
+    var acc: UInt64 = 0
+    for i in 0..<count {
+        nonce[4] = UInt8(truncatingIfNeeded: i)
+        _ = crypto_aead_chacha20poly1305_ietf_encrypt(&out, nil, plaintext, UInt64(size), nil, 0, nil, nonce, benchKey)
+        acc &+= UInt64(out[size])
+    }
+    return acc
+}
+
+func rawAEADOpen(size: Int, count: Int) -> UInt64 {
+    let plaintext = [UInt8](repeating: 0xab, count: size)
+    var sealed = [UInt8](repeating: 0, count: size + 16)
+    let nonce = [UInt8](repeating: 0, count: 12)
+    _ = crypto_aead_chacha20poly1305_ietf_encrypt(&sealed, nil, plaintext, UInt64(size), nil, 0, nil, nonce, benchKey)
+    var out = [UInt8](repeating: 0, count: size)
+    var acc: UInt64 = 0
+    for _ in 0..<count {
+        acc &+= UInt64(crypto_aead_chacha20poly1305_ietf_decrypt(&out, nil, nil, sealed, UInt64(sealed.count), nil, 0,
+                                                                 nonce, benchKey) + 1)
+    }
+    return acc
+}
+
+/// Our send path per packet: header + copy + zero padding + seal, into one reused buffer
+/// (`Transport.seal(packet:mtu:…)`, no allocation).
+func transportSeal(size: Int, count: Int) -> UInt64 {
+    let packet = [UInt8](repeating: 0xab, count: size)
+    var buffer = [UInt8]()
+    buffer.reserveCapacity(16 + 1420 + 16)
+    var acc: UInt64 = 0
+    for i in 0..<count {
+        Transport.seal(packet: packet, mtu: 1420, key: benchKey, receiverIndex: 7, counter: UInt64(i), into: &buffer)
+        acc &+= UInt64(buffer[buffer.count - 1])
+    }
+    return acc
+}
+
+/// Our receive path per packet: parse the header and open into one reused buffer.
+func transportOpen(size: Int, count: Int) -> UInt64 {
+    let padded = Transport.paddedLength(size, mtu: 1420)
+    var message = [UInt8]()
+    Transport.seal(plaintext: [UInt8](repeating: 0xab, count: padded), key: benchKey, receiverIndex: 7, counter: 9,
+                   into: &message)
+    var out = [UInt8]()
+    out.reserveCapacity(1500)
+    var acc: UInt64 = 0
+    for _ in 0..<count {
+        if let header = try? Transport.open(message, key: benchKey, into: &out) { acc &+= header.counter }
+    }
+    return acc
+}
+
+func rawX25519(count: Int) -> UInt64 {
+    var out = [UInt8](repeating: 0, count: 32)
+    var scalar = [UInt8](repeating: 0x33, count: 32)
+    let point = [UInt8](repeating: 9, count: 1) + [UInt8](repeating: 0, count: 31)
+    var acc: UInt64 = 0
+    for i in 0..<count {
+        scalar[0] = UInt8(truncatingIfNeeded: i)
+        _ = crypto_scalarmult_curve25519(&out, scalar, point)
+        acc &+= UInt64(out[0])
+    }
+    return acc
+}
+
+/// Complete handshakes: initiator creates, responder consumes and answers, initiator consumes
+/// and sends the first (keepalive) transport message, responder opens it.
+func fullHandshakes(count: Int) -> UInt64 {
+    var random = SeededRandom(seed: 1, label: "CryptoBench")
+    let initiator = StaticIdentity(privateKey: PrivateKey.generate(using: &random))
+    let responder = StaticIdentity(privateKey: PrivateKey.generate(using: &random))
+    // Computed once per peer, as the kernel does (wg_noise_precompute_static_static).
+    let staticShared = (try? Noise.staticShared(local: initiator, remote: responder.publicKey)) ?? []
+    var acc: UInt64 = 0
+    var message = [UInt8](), plain = [UInt8]()
+    for i in 0..<count {
+        do {
+            let (initiation, state) = try Noise.createInitiation(
+                local: initiator, remote: responder.publicKey, presharedKey: .zero, senderIndex: UInt32(i),
+                ephemeral: PrivateKey.generate(using: &random), timestamp: TAI64N(unixNanoseconds: Int64(i) * 1_000_000_000),
+                staticShared: staticShared)
+            let consumed = try Noise.consumeInitiation(initiation, local: responder) { _ in staticShared }
+            let (response, responderKeys) = try Noise.createResponse(
+                to: consumed, local: responder, presharedKey: .zero, senderIndex: UInt32(i) ^ 0xffff,
+                ephemeral: PrivateKey.generate(using: &random))
+            let keys = try Noise.consumeResponse(response, state: state, local: initiator, presharedKey: .zero)
+            Transport.seal(plaintext: [], key: keys.sending, receiverIndex: keys.remoteIndex, counter: 0, into: &message)
+            acc &+= try Transport.open(message, key: responderKeys.receiving, into: &plain).counter + 1
+        } catch {
+            print("handshake failed: \(error)")
+        }
+    }
+    return acc
+}

@@ -1,0 +1,160 @@
+/// The cryptokey routing table of one WireGuard interface, with the Linux kernel's semantics
+/// (wireguard-behaviour.md §1): one compressed binary trie per family mapping prefixes to peers,
+/// longest-prefix lookup for both the send path (destination) and the receive filter (source),
+/// and for each peer the ordered list of its prefixes that `wg show` prints.
+///
+/// The tries are the source of truth. For large tables a derived, cache-friendly lookup table
+/// (`Poptrie`) answers lookups; it is rebuilt lazily after changes. The packet-path lookups are
+/// `@inlinable` so they specialise for the caller's `Peer` type. Not thread-safe: one owner
+/// mutates and looks up.
+public final class AllowedIPs<Peer: Hashable> {
+    @usableFromInline let core = AllowedIPsCore()
+    /// Peer by slot; nil for a free slot. A slot is reused once its peer owns nothing.
+    @usableFromInline var peers: [Peer?] = []
+    var slotOfPeer: [Peer: UInt32] = [:]
+    var freeSlots: [UInt32] = []
+
+    public init() {}
+
+    /// The most peers that can own prefixes at once (slot numbers are 24 bits). The kernel allows
+    /// 2^20 peers per device [compat src/messages.h `MAX_PEERS_PER_DEVICE`], well below this.
+    public static var maximumPeers: Int { Int(TrieNode<UInt32>.glue) }
+
+    /// How many prefixes the table holds (both families).
+    public var count: Int { core.count }
+
+    /// Below this many trie nodes in a family, lookups always walk the trie (it fits in cache and
+    /// building a table would cost more than it saves). Tests set 0 to exercise the table.
+    public var compactLookupMinimumNodes: Int {
+        get { core.compactLookupMinimumNodes }
+        set { core.compactLookupMinimumNodes = newValue }
+    }
+
+    // MARK: - Changes
+
+    /// Inserts `prefix` for `peer` (§1.4): an exact prefix owned by another peer moves to `peer`;
+    /// in every case the prefix goes to the tail of `peer`'s list.
+    public func insert(_ prefix: IPPrefix, for peer: Peer) {
+        let slot = slotFor(peer)
+        if let previous = core.insert(prefix, slot: slot) { releaseSlotIfUnused(previous) }
+    }
+
+    /// Removes `prefix` if, and only if, `peer` owns exactly that prefix (§1.6, kernel 6.16
+    /// `WGALLOWEDIP_F_REMOVE_ME`); host bits of `prefix` are ignored. Returns whether it was removed.
+    @discardableResult
+    public func remove(_ prefix: IPPrefix, for peer: Peer) -> Bool {
+        guard let slot = slotOfPeer[peer], core.remove(prefix, slot: slot) else { return false }
+        releaseSlotIfUnused(slot)
+        return true
+    }
+
+    /// Removes every prefix `peer` owns (§1.5, the kernel's `remove_by_peer`); glue nodes left with
+    /// one child are spliced out, so removing every peer empties both tries.
+    public func removeAll(for peer: Peer) {
+        guard let slot = slotOfPeer[peer] else { return }
+        core.removeAll(slot: slot)
+        releaseSlotIfUnused(slot)
+    }
+
+    // MARK: - Queries
+
+    /// The peer whose longest matching prefix contains `address` (§1.7), or nil.
+    @inlinable
+    public func lookup(_ address: IPAddress) -> Peer? {
+        switch address {
+        case .v4(let a): return lookup(ipv4: a.value)
+        case .v6(let a): return lookup(ipv6High: a.high, low: a.low)
+        }
+    }
+
+    /// Longest-prefix match on an IPv4 address held as a host-order integer
+    /// (`IPv4Address.value`). No allocation.
+    @inlinable
+    public func lookup(ipv4 address: UInt32) -> Peer? {
+        let slot = core.peerSlot(ipv4: address)
+        return slot == UInt32.max ? nil : peers[Int(slot)]
+    }
+
+    /// Longest-prefix match on an IPv6 address given as two host-order halves. No allocation.
+    @inlinable
+    public func lookup(ipv6High high: UInt64, low: UInt64) -> Peer? {
+        let slot = core.peerSlot(ipv6High: high, low: low)
+        return slot == UInt32.max ? nil : peers[Int(slot)]
+    }
+
+    /// The longest matching prefix for `address` and its owner, or nil (a trie walk).
+    public func lookupEntry(_ address: IPAddress) -> (prefix: IPPrefix, peer: Peer)? {
+        guard let match = core.longestMatch(address), let peer = peers[Int(match.slot)] else { return nil }
+        return (match.prefix, peer)
+    }
+
+    /// The receive-path filter (§1.8, `lookup_src`): true when the longest match for a decrypted
+    /// packet's source address is the very peer whose key decrypted it.
+    @inlinable
+    public func allowsSource(_ address: IPAddress, from peer: Peer) -> Bool {
+        lookup(address) == peer
+    }
+
+    /// Every entry whose prefix contains `address`, most specific first (the first is the winner).
+    public func explain(_ address: IPAddress) -> [(prefix: IPPrefix, peer: Peer)] {
+        core.allMatches(address).compactMap { match in peers[Int(match.slot)].map { (match.prefix, $0) } }
+    }
+
+    /// `peer`'s prefixes in the order of its list, which is the order `wg show` prints (§1.10).
+    public func prefixes(of peer: Peer) -> [IPPrefix] {
+        guard let slot = slotOfPeer[peer] else { return [] }
+        return core.prefixes(slot: slot)
+    }
+
+    /// True when `peer` owns at least one prefix.
+    public func hasPrefixes(_ peer: Peer) -> Bool { slotOfPeer[peer] != nil }
+
+    /// True when both tries are empty (no peer node and no glue node left).
+    public var isEmpty: Bool { core.v4.isEmpty && core.v6.isEmpty }
+
+    /// Trie nodes in use per family, glue included (tests check no glue is left behind).
+    public var nodeCounts: (ipv4: Int, ipv6: Int) { (core.v4.liveNodes, core.v6.liveNodes) }
+
+    // MARK: - Derived lookup tables
+
+    /// Builds the derived lookup tables now for every family large enough, instead of on demand
+    /// (benchmarks use this to time the build apart from the lookups).
+    public func prepareLookupTables() { core.prepareLookupTables() }
+
+    /// Drops the derived tables (benchmarks use this to time the trie walk on the same table).
+    public func discardLookupTables() { core.discardLookupTables() }
+
+    /// Whether each family currently answers from a derived table (for tests and benchmarks).
+    public var usesLookupTables: (ipv4: Bool, ipv6: Bool) { (core.compact4 != nil, core.compact6 != nil) }
+
+    /// Memory held by the tries and the derived tables, in bytes (array capacities; the peer
+    /// bookkeeping is not counted).
+    public var storageBytes: (tries: Int, lookupTables: Int) {
+        (core.v4.allocatedBytes + core.v6.allocatedBytes,
+         (core.compact4?.allocatedBytes ?? 0) + (core.compact6?.allocatedBytes ?? 0))
+    }
+
+    // MARK: - Peer slots
+
+    private func slotFor(_ peer: Peer) -> UInt32 {
+        if let slot = slotOfPeer[peer] { return slot }
+        let slot: UInt32
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            peers[Int(slot)] = peer
+        } else {
+            precondition(peers.count < AllowedIPs.maximumPeers, "AllowedIPs holds at most \(AllowedIPs.maximumPeers) peers")
+            slot = UInt32(peers.count)
+            peers.append(peer)
+        }
+        slotOfPeer[peer] = slot
+        return slot
+    }
+
+    private func releaseSlotIfUnused(_ slot: UInt32) {
+        guard core.prefixCount(slot: slot) == 0, let peer = peers[Int(slot)] else { return }
+        slotOfPeer[peer] = nil
+        peers[Int(slot)] = nil
+        freeSlots.append(slot)
+    }
+}

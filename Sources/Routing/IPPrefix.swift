@@ -1,0 +1,90 @@
+/// An IP prefix ("CIDR"): the key of one AllowedIPs entry.
+///
+/// Identity is (family, length, address masked to length), as the kernel treats it: host bits are
+/// ignored by every comparison and zeroed when read back (wireguard-behaviour.md §1.3), so
+/// `10.0.0.1/24` and `10.0.0.0/24` are the same prefix and both print `10.0.0.0/24`.
+public struct IPPrefix: Hashable, Comparable, CustomStringConvertible, Sendable {
+    /// The network address, host bits zeroed.
+    public let address: IPAddress
+    /// The prefix length ("cidr"): 0...32 for IPv4, 0...128 for IPv6.
+    public let length: Int
+
+    /// Masks the host bits of `address`; throws when `length` is negative or wider than the family.
+    public init(address: IPAddress, length: Int) throws {
+        guard length >= 0, length <= address.bitWidth else {
+            throw AddressParseError("\(address)/\(length)",
+                                    "prefix length \(length) is outside 0...\(address.bitWidth)")
+        }
+        self.address = IPPrefix.mask(address, to: length)
+        self.length = length
+    }
+
+    /// Parses `ADDRESS/LENGTH` or a bare address (meaning /32 or /128), as `wg` reads an allowed IP
+    /// [tools src/config.c `parse_allowedips`]: the length is decimal digits only (leading zeros
+    /// allowed, as `strtoul` reads them), at most the family's width.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let address: IPAddress
+        do {
+            address = try IPAddress(parsing: String(parts[0]))
+        } catch let error as AddressParseError {
+            throw AddressParseError(text, error.reason.isEmpty ? "bad address" : "bad address: \(error.reason)")
+        }
+        guard parts.count == 2 else {
+            self.address = address
+            self.length = address.bitWidth
+            return
+        }
+        let lengthText = parts[1]
+        guard !lengthText.isEmpty, lengthText.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw AddressParseError(text, "prefix length '\(lengthText)' is not a decimal number")
+        }
+        let digits = lengthText.drop(while: { $0 == "0" })
+        guard digits.count <= 3, let length = Int(digits.isEmpty ? "0" : digits),
+              length <= address.bitWidth else {
+            throw AddressParseError(text, "prefix length \(lengthText) is larger than \(address.bitWidth)")
+        }
+        self.address = IPPrefix.mask(address, to: length)
+        self.length = length
+    }
+
+    /// True when the first `length` bits of `address` equal this prefix (never across families).
+    public func contains(_ address: IPAddress) -> Bool {
+        switch (self.address, address) {
+        case (.v4, .v4), (.v6, .v6): return IPPrefix.mask(address, to: length) == self.address
+        default: return false
+        }
+    }
+
+    /// `0.0.0.0/0`: every IPv4 address.
+    public static let allIPv4 = IPPrefix(uncheckedAddress: .v4(IPv4Address(0)), length: 0)
+    /// `::/0`: every IPv6 address.
+    public static let allIPv6 = IPPrefix(uncheckedAddress: .v6(IPv6Address(high: 0, low: 0)), length: 0)
+
+    /// True for an IPv4 prefix.
+    public var isIPv4: Bool { address.isIPv4 }
+
+    /// `10.0.0.0/8`, `2001:db8::/32` (RFC 5952, as `wg show` prints it).
+    public var description: String { "\(address)/\(length)" }
+
+    /// IPv4 before IPv6, then by network address, then shorter first.
+    public static func < (a: IPPrefix, b: IPPrefix) -> Bool {
+        (a.address, a.length) < (b.address, b.length)
+    }
+
+    /// True when `address` has bits set after the first `length` (the `wg` tool warns about
+    /// those: "AllowedIP has nonzero host part").
+    public static func hasHostBits(_ address: IPAddress, length: Int) -> Bool {
+        mask(address, to: length) != address
+    }
+
+    static func mask(_ address: IPAddress, to length: Int) -> IPAddress {
+        switch address {
+        case .v4(let a):
+            return .v4(IPv4Address(a.value.masked(to: length)))
+        case .v6(let a):
+            let key = IPv6Key(high: a.high, low: a.low).masked(to: length)
+            return .v6(IPv6Address(high: key.high, low: key.low))
+        }
+    }
+}

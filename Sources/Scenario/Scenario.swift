@@ -1,1 +1,0 @@
-// The Scenario layer; see docs/design.md in ../shared for what it owns.

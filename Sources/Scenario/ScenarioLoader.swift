@@ -1,0 +1,245 @@
+import Routing
+import Sim
+import WireGuard
+
+/// Reads a scenario file (scenario-format.md) into a validated `Scenario`. Every problem is a
+/// `ScenarioError` naming the file and line; nothing is simulated until all of it has been read.
+public enum ScenarioLoader {
+    static let topKeys = ["name", "description", "seed", "start-time", "duration", "nodes", "links", "events", "expect"]
+
+    /// Loads `path`; names in messages use `path` as given.
+    public static func load(path: String) throws -> Scenario {
+        guard let text = TextFile.read(path) else {
+            throw ScenarioError(file: path, line: nil, "cannot read the scenario file (missing, unreadable or not UTF-8)")
+        }
+        return try load(text: text, file: path, directory: TextFile.directory(of: path))
+    }
+
+    /// Loads scenario text; `directory` resolves relative `config:` and `replay:` paths.
+    public static func load(text: String, file: String, directory: String) throws -> Scenario {
+        let root = try YAMLDocument.load(text, file: file)
+        let top = try root.map("a scenario")
+        try top.allowOnly(topKeys, in: "the scenario")
+
+        let name = try top.required("name", in: "a scenario").string("name")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ScenarioError(file: file, line: top.line(of: "name"), "name '\(name)' must be letters, digits, '-', '_' or '.' (it names output folders)")
+        }
+        var seed: UInt64 = 1
+        if let s = top["seed"] {
+            guard let v = UInt64(try s.string("seed")) else { throw s.error("seed must be a whole number from 0 to 2^64-1") }
+            seed = v
+        }
+        var start = Scenario.defaultStartUnixNanoseconds
+        if let s = top["start-time"] {
+            switch TimestampText.unixNanoseconds(try s.string("start-time")) {
+            case .success(let ns): start = ns
+            case .failure(let problem): throw s.error("start-time: \(problem.reason)")
+            }
+        }
+        let duration = try top["duration"].map { try $0.duration("duration") }
+        let description = try top["description"].flatMap { $0.isNull ? nil : try $0.string("description") }
+
+        let nodesMap = try top.required("nodes", in: "a scenario").map("nodes")
+        guard !nodesMap.entries.isEmpty else { throw ScenarioError(file: file, line: nodesMap.line, "nodes: at least one node is needed") }
+        let names = Set(nodesMap.keys)
+        for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
+            throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
+        }
+        let context = LoadContext(file: file, directory: directory, nodeNames: names)
+        var nodes: [ScenarioNode] = []
+        for entry in nodesMap.entries {
+            nodes.append(try context.node(named: entry.key, entry.value, keyLine: entry.keyLine))
+        }
+        try checkUnderlays(nodes)
+
+        let links = try top["links"].map { try context.links($0) } ?? []
+        let nodeTable = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
+        let events = try top["events"].map { try EventLoader(context: context, nodes: nodeTable).events($0) } ?? []
+        let expectations = try top["expect"].map { try ExpectationLoader(context: context).expectations($0) } ?? []
+
+        return Scenario(name: name, description: description, seed: seed, startUnixNanoseconds: start,
+                        duration: duration, nodes: nodes, links: links, events: events,
+                        expectations: expectations, file: file)
+    }
+
+    /// Two nodes with one underlay address could not both receive; refuse that up front.
+    private static func checkUnderlays(_ nodes: [ScenarioNode]) throws {
+        var owner: [IPAddress: String] = [:]
+        for node in nodes {
+            if let other = owner[node.underlay] {
+                throw node.location.error("node '\(node.name)' has underlay \(node.underlay), already the underlay of '\(other)'")
+            }
+            owner[node.underlay] = node.name
+        }
+    }
+}
+
+/// What every part of a scenario needs to know while it is read.
+struct LoadContext {
+    let file: String
+    let directory: String
+    let nodeNames: Set<String>
+
+    static let nodeKeys = ["underlay", "wireguard", "config", "routes"]
+    static let wireguardKeys = ["private-key", "listen-port", "address", "mtu", "peers"]
+    static let peerKeys = ["peer", "public-key", "allowed-ips", "endpoint", "persistent-keepalive", "preshared-key"]
+    static let linkKeys = ["between", "latency", "jitter", "loss", "mtu", "up", "down"]
+
+    func node(named name: String, _ value: YAMLValue, keyLine: Int) throws -> ScenarioNode {
+        let map = try value.map("node '\(name)'")
+        try map.allowOnly(Self.nodeKeys, in: "node '\(name)'")
+        let underlayValue = try map.required("underlay", in: "node '\(name)'")
+        let underlay = try address(underlayValue, "underlay")
+        var wireguard: WireGuardInterface?
+        if let wg = map["wireguard"], let cfg = map["config"] {
+            _ = wg
+            throw cfg.error("node '\(name)' has both `wireguard:` and `config:`; give one")
+        }
+        if let wg = map["wireguard"] { wireguard = try interface(wg, node: name) }
+        if let cfg = map["config"] {
+            let configName = try cfg.string("config")
+            let path = TextFile.resolve(configName, in: directory)
+            guard let text = TextFile.read(path) else { throw cfg.error("config: cannot read '\(configName)' (looked for \(path))") }
+            wireguard = try WgQuickConfig.parse(text, file: path, nodeNames: nodeNames, directory: TextFile.directory(of: path))
+        }
+        if let wg = wireguard {
+            for peer in wg.peers where peer.peer == .node(name) {
+                throw peer.location.error("node '\(name)' lists itself as a peer")
+            }
+        }
+        var routes: [RouteSpec] = []
+        if let r = map["routes"] {
+            for item in try r.list("routes") {
+                let text = try item.string("a route")
+                guard case .success(let words) = ShellWords.split(text) else { throw item.error("route '\(text)': unbalanced quotes") }
+                routes.append(try RouteText.parse(words, location: item.location))
+            }
+        }
+        return ScenarioNode(name: name, underlay: underlay, wireguard: wireguard, routes: routes,
+                            location: SourceLocation(file: file, line: keyLine))
+    }
+
+    func interface(_ value: YAMLValue, node: String) throws -> WireGuardInterface {
+        let map = try value.map("wireguard")
+        try map.allowOnly(Self.wireguardKeys, in: "wireguard")
+        var wg = WireGuardInterface()
+        if let k = map["private-key"] {
+            do { wg.privateKey = try PrivateKey(base64: try k.string("private-key")) } catch let e as ScenarioError { throw e } catch {
+                throw k.error("private-key: not a valid base64 key (\(error))")
+            }
+        }
+        if let p = map["listen-port"] { wg.listenPort = UInt16(try p.int("listen-port", in: 0...65535)) }
+        if let m = map["mtu"] { wg.mtu = try m.int("mtu", in: 576...65535) }
+        if let a = map["address"] { wg.addresses = try a.list("address").map { try interfaceAddress($0) } }
+        if let p = map["peers"] {
+            wg.peers = try p.list("peers").map { try peer($0) }
+        }
+        return wg
+    }
+
+    func peer(_ value: YAMLValue) throws -> WireGuardPeer {
+        let map = try value.map("a peer")
+        try map.allowOnly(Self.peerKeys, in: "a peer")
+        var name: PeerRef
+        switch (map["peer"], map["public-key"]) {
+        case (let p?, nil):
+            let text = try p.string("peer")
+            let bare = text.hasPrefix("@") ? String(text.dropFirst()) : text
+            guard nodeNames.contains(bare) else { throw p.error("peer '\(text)': no node of that name (write `public-key:` for a peer that is not simulated)") }
+            name = .node(bare)
+        case (nil, let k?):
+            do { name = .key(try PublicKey(base64: try k.string("public-key"))) } catch let e as ScenarioError { throw e } catch {
+                throw k.error("public-key: not a valid base64 key (\(error))")
+            }
+        case (.some, .some): throw value.error("a peer has `peer:` (a node) or `public-key:`, not both")
+        case (nil, nil): throw value.error("a peer needs `peer: NODE` or `public-key: KEY`")
+        }
+        var peer = WireGuardPeer(peer: name, location: value.location)
+        if let a = map["allowed-ips"] { peer.allowedIPs = try a.list("allowed-ips").map { try prefix($0, "allowed-ips") } }
+        if let e = map["endpoint"] {
+            let loc = CommandLineParser(nodeNames: nodeNames, directory: directory, location: e.location)
+            peer.endpoint = try loc.endpoint(try e.string("endpoint"))
+        }
+        if let k = map["persistent-keepalive"] {
+            peer.persistentKeepalive = (try? k.string("persistent-keepalive")) == "off" ? 0 : try k.int("persistent-keepalive", in: 0...65535)
+        }
+        if let k = map["preshared-key"] {
+            do { peer.presharedKey = try PresharedKey(base64: try k.string("preshared-key")) } catch let e as ScenarioError { throw e } catch {
+                throw k.error("preshared-key: not a valid base64 key (\(error))")
+            }
+        }
+        return peer
+    }
+
+    func links(_ value: YAMLValue) throws -> [ScenarioLink] {
+        var seen = Set<[String]>()
+        return try value.list("links").map { item in
+            let map = try item.map("a link")
+            try map.allowOnly(Self.linkKeys, in: "a link")
+            let between = try pair(try map.required("between", in: "a link"))
+            guard seen.insert([between.0, between.1].sorted()).inserted else {
+                throw item.error("a second link between \(between.0) and \(between.1)")
+            }
+            let change = try linkChange(map)
+            var properties = LinkProperties()
+            properties.latency = change.latency ?? properties.latency
+            properties.jitter = change.jitter ?? properties.jitter
+            properties.loss = change.loss ?? properties.loss
+            properties.mtu = change.mtu ?? properties.mtu
+            properties.up = change.up ?? properties.up
+            return ScenarioLink(between: between, properties: properties, location: item.location)
+        }
+    }
+
+    /// `latency`, `jitter`, `loss`, `mtu`, `up`, `down` of a link or a link event's `set:`.
+    func linkChange(_ map: YAMLMap) throws -> LinkChange {
+        var change = LinkChange()
+        change.latency = try map["latency"].map { try $0.duration("latency") }
+        change.jitter = try map["jitter"].map { try $0.duration("jitter") }
+        change.loss = try map["loss"].map { try $0.probability("loss") }
+        change.mtu = try map["mtu"].map { try $0.int("mtu", in: 68...65535) }
+        if let u = map["up"] { change.up = try u.bool("up") }
+        if let d = map["down"] {
+            let down = try d.bool("down")
+            if let up = change.up, up == down { throw d.error("`up` and `down` disagree") }
+            change.up = !down
+        }
+        return change
+    }
+
+    /// `[A, B]`: two different nodes.
+    func pair(_ value: YAMLValue) throws -> (String, String) {
+        let items = try value.list("a node pair")
+        guard items.count == 2 else { throw value.error("expected two node names, [A, B]") }
+        let a = try nodeName(items[0]), b = try nodeName(items[1])
+        guard a != b else { throw value.error("a link joins two different nodes") }
+        return (a, b)
+    }
+
+    func nodeName(_ value: YAMLValue) throws -> String {
+        let name = try value.string("a node name")
+        guard nodeNames.contains(name) else {
+            var message = "unknown node '\(name)'"
+            if let near = YAMLMap.nearest(name, in: nodeNames.sorted()) { message += " (did you mean '\(near)'?)" }
+            throw value.error(message + "; nodes: " + nodeNames.sorted().joined(separator: ", "))
+        }
+        return name
+    }
+
+    func address(_ value: YAMLValue, _ what: String) throws -> IPAddress {
+        let text = try value.string(what)
+        do { return try IPAddress(parsing: text.trimmingSpaces) } catch { throw value.error("\(what): \(error)") }
+    }
+
+    /// `192.168.0.1/16` (host bits kept) or a bare address, as `ip address add` takes it.
+    func interfaceAddress(_ value: YAMLValue) throws -> InterfaceAddress {
+        let text = try value.string("address")
+        do { return try InterfaceAddress(parsing: text.trimmingSpaces) } catch { throw value.error("address: \(error)") }
+    }
+
+    func prefix(_ value: YAMLValue, _ what: String) throws -> IPPrefix {
+        let text = try value.string(what)
+        do { return try IPPrefix(parsing: text.trimmingSpaces) } catch { throw value.error("\(what): \(error)") }
+    }
+}

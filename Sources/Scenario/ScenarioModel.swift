@@ -1,0 +1,71 @@
+import Routing
+import Sim
+import WireGuard
+
+/// A scenario file, read and fully validated: the network to simulate, what happens in it and
+/// what must hold afterwards. Nothing here is half-checked: every node name a peer, endpoint,
+/// event or expectation mentions exists, every file it names was read.
+public struct Scenario {
+    public var name: String
+    public var description: String?
+    public var seed: UInt64
+    /// Wall-clock origin of simulated time 0, Unix nanoseconds (TAI64N timestamps, pcap times).
+    public var startUnixNanoseconds: Int64
+    /// Stop time; nil runs until no event is left.
+    public var duration: Int64?
+    public var nodes: [ScenarioNode]
+    public var links: [ScenarioLink]
+    public var events: [ScenarioEvent]
+    public var expectations: [Expectation]
+    /// The scenario file as it was named, for messages.
+    public var file: String
+
+    /// 2026-01-01T00:00:00Z, the default `start-time`.
+    public static let defaultStartUnixNanoseconds: Int64 = 1_767_225_600 * 1_000_000_000
+
+    public func node(named name: String) -> ScenarioNode? { nodes.first { $0.name == name } }
+}
+
+/// One simulated host: an underlay address (eth0), an optional wg0 and extra host routes.
+public struct ScenarioNode {
+    public var name: String
+    public var underlay: IPAddress
+    public var wireguard: WireGuardInterface?
+    public var routes: [RouteSpec]
+    public var location: SourceLocation
+}
+
+/// A node's wg0 as `wireguard:` or a wg-quick file describes it.
+public struct WireGuardInterface {
+    /// nil: derived from the seed and the node name.
+    public var privateKey: PrivateKey?
+    public var listenPort: UInt16 = 51820
+    public var addresses: [InterfaceAddress] = []
+    public var mtu: Int = 1420
+    public var peers: [WireGuardPeer] = []
+}
+
+/// One `[Peer]` / `peers:` entry.
+public struct WireGuardPeer {
+    public var peer: PeerRef
+    public var allowedIPs: [IPPrefix] = []
+    public var endpoint: EndpointRef?
+    public var persistentKeepalive: Int?
+    public var presharedKey: PresharedKey?
+    public var location: SourceLocation
+}
+
+/// An underlay link between two nodes; nodes without one share the default segment.
+public struct ScenarioLink {
+    public var between: (String, String)
+    public var properties: LinkProperties
+    public var location: SourceLocation
+}
+
+/// One thing the simulation does at a simulated time, and the scenario line that asked for it.
+/// An event may expand to several (`wg set` on two peers, `send:` with `count:`).
+public struct ScenarioEvent {
+    public var at: Int64
+    public var location: SourceLocation
+    public var action: SimAction
+}

@@ -1,0 +1,176 @@
+import Yams
+
+/// One YAML node together with the file it came from, read through typed accessors that name
+/// `file:line` in every error. Built on Yams' Node API (not Codable) because Node keeps marks.
+struct YAMLValue {
+    let node: Node
+    let file: String
+
+    var line: Int { node.mark?.line ?? 1 }
+    var location: SourceLocation { SourceLocation(file: file, line: line) }
+
+    func error(_ message: String) -> ScenarioError { location.error(message) }
+
+    var isNull: Bool {
+        guard case .scalar(let s) = node else { return false }
+        return s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
+    }
+
+    /// A scalar's text; `what` names the value in the error for anything else.
+    func string(_ what: String) throws -> String {
+        guard case .scalar(let s) = node else { throw error("\(what) must be a single value, not a \(kind)") }
+        return s.string
+    }
+
+    func int(_ what: String, in range: ClosedRange<Int>) throws -> Int {
+        let text = try string(what)
+        guard let n = Int(text.trimmingSpaces) else { throw error("\(what) must be a whole number, not '\(text)'") }
+        guard range.contains(n) else {
+            throw error("\(what) must be from \(range.lowerBound) to \(range.upperBound), not \(n)")
+        }
+        return n
+    }
+
+    func probability(_ what: String) throws -> Double {
+        let text = try string(what)
+        guard let p = Double(text.trimmingSpaces), p >= 0, p <= 1 else {
+            throw error("\(what) must be a probability from 0 to 1, not '\(text)'")
+        }
+        return p
+    }
+
+    func duration(_ what: String) throws -> Int64 {
+        switch DurationText.parse(try string(what)) {
+        case .success(let ns): return ns
+        case .failure(let e): throw error("\(what): \(e)")
+        }
+    }
+
+    func bool(_ what: String) throws -> Bool {
+        switch try string(what) {
+        case "true", "yes", "on", "True", "TRUE": return true
+        case "false", "no", "off", "False", "FALSE": return false
+        case let other: throw error("\(what) must be true or false, not '\(other)'")
+        }
+    }
+
+    /// A sequence's items; a single scalar counts as a list of one (`address: 10.0.0.1/24`).
+    func list(_ what: String) throws -> [YAMLValue] {
+        switch node {
+        case .sequence(let seq): return seq.map { YAMLValue(node: $0, file: file) }
+        case .scalar: return isNull ? [] : [self]
+        default: throw error("\(what) must be a list")
+        }
+    }
+
+    func map(_ what: String) throws -> YAMLMap {
+        guard case .mapping(let m) = node else { throw error("\(what) must be a mapping of keys to values, not a \(kind)") }
+        return try YAMLMap(m, file: file, line: line)
+    }
+
+    var kind: String {
+        switch node {
+        case .scalar: return "single value"
+        case .sequence: return "list"
+        case .mapping: return "mapping"
+        }
+    }
+}
+
+/// A YAML mapping whose keys are plain strings, in file order, with duplicate keys refused.
+struct YAMLMap {
+    struct Entry {
+        let key: String
+        let keyLine: Int
+        let value: YAMLValue
+    }
+    let entries: [Entry]
+    let file: String
+    let line: Int
+
+    init(_ mapping: Node.Mapping, file: String, line: Int) throws {
+        var seen = Set<String>()
+        var entries: [Entry] = []
+        for (key, value) in mapping {
+            let keyLine = key.mark?.line ?? line
+            guard case .scalar(let k) = key else {
+                throw ScenarioError(file: file, line: keyLine, "a key must be a plain word")
+            }
+            guard seen.insert(k.string).inserted else {
+                throw ScenarioError(file: file, line: keyLine, "key '\(k.string)' appears twice")
+            }
+            entries.append(Entry(key: k.string, keyLine: keyLine, value: YAMLValue(node: value, file: file)))
+        }
+        self.entries = entries
+        self.file = file
+        self.line = line
+    }
+
+    var keys: [String] { entries.map(\.key) }
+
+    subscript(key: String) -> YAMLValue? { entries.first { $0.key == key }?.value }
+
+    func has(_ key: String) -> Bool { self[key] != nil }
+
+    func required(_ key: String, in what: String) throws -> YAMLValue {
+        guard let v = self[key] else {
+            throw ScenarioError(file: file, line: line, "\(what) needs '\(key)'")
+        }
+        return v
+    }
+
+    /// Refuses any key not in `allowed`, naming its line and the keys that are allowed here, so a
+    /// typo never silently changes a simulation.
+    func allowOnly(_ allowed: [String], in what: String) throws {
+        for entry in entries where !allowed.contains(entry.key) {
+            var message = "unknown key '\(entry.key)' in \(what)"
+            if let near = Self.nearest(entry.key, in: allowed) { message += " (did you mean '\(near)'?)" }
+            message += "; allowed here: \(allowed.joined(separator: ", "))"
+            throw ScenarioError(file: file, line: entry.keyLine, message)
+        }
+    }
+
+    func line(of key: String) -> Int { entries.first { $0.key == key }?.keyLine ?? line }
+
+    /// The allowed key within edit distance 2 of a misspelt one.
+    static func nearest(_ word: String, in candidates: [String]) -> String? {
+        candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var row = Array(0...y.count)
+        for i in 1...max(x.count, 1) where !x.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: y.count, by: 1) {
+                let old = row[j]
+                row[j] = Swift.min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return x.isEmpty ? y.count : row[y.count]
+    }
+}
+
+enum YAMLDocument {
+    /// The root node of a YAML file; syntax errors name the line Yams reports.
+    static func load(_ text: String, file: String) throws -> YAMLValue {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ScenarioError(file: file, line: 1, "the file is empty")
+            }
+            return YAMLValue(node: node, file: file)
+        } catch let e as YamlError {
+            switch e {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+                 .composer(_, let problem, let mark, _):
+                throw ScenarioError(file: file, line: mark.line, "YAML syntax: \(problem)")
+            case .reader(let problem, _, _, _):
+                throw ScenarioError(file: file, line: nil, "YAML: \(problem)")
+            default:
+                throw ScenarioError(file: file, line: nil, "YAML: \(e)")
+            }
+        }
+    }
+}

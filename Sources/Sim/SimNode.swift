@@ -1,0 +1,70 @@
+import Routing
+import WireGuard
+
+/// One simulated host's state: eth0 (underlay address, up/down), the kernel route table, an
+/// optional wg0 bound to a WireGuard `Device`, the local stack's counters and the capture sinks.
+final class SimNode {
+    let index: Int
+    let name: String
+    var underlay: IPAddress
+    var eth0Up = true
+
+    let device: Device?
+    let listenPort: UInt16
+    var wg0Up = false
+    /// wg0 addresses as configured (`ip address add … dev wg0`).
+    let wg0Addresses: [InterfaceAddress]
+    var routes = HostRouteTable()
+    var stack = LocalStack()
+    var counters = NodeCounters()
+
+    /// The time of the pending engine event that will call `device.advance`, if any.
+    var timerWakeUp: Int64?
+    /// Next ICMP echo identifier handed to a `ping` run on this node.
+    var nextPingIdentifier: UInt16 = 1
+    /// Replayed packets staged by the device, so that their later `encrypted` decision can
+    /// still name the trace frame.
+    var stagedTraces: [(packet: [UInt8], trace: TraceRef)] = []
+
+    let eth0Capture: CaptureSink
+    let wg0Capture: CaptureSink?
+
+    init(index: Int, name: String, underlay: IPAddress, device: Device?, listenPort: UInt16,
+         wg0Addresses: [InterfaceAddress], eth0Capture: CaptureSink, wg0Capture: CaptureSink?) {
+        self.index = index
+        self.name = name
+        self.underlay = underlay
+        self.device = device
+        self.listenPort = listenPort
+        self.wg0Addresses = wg0Addresses
+        self.eth0Capture = eth0Capture
+        self.wg0Capture = wg0Capture
+    }
+
+    /// The underlay endpoint wg0's socket is bound to.
+    var listenEndpoint: Endpoint { Endpoint(address: underlay, port: listenPort) }
+
+    /// Whether `address` is one of this host's own: the underlay address or a wg0 address
+    /// (Linux keeps local addresses in its local table even while the interface is down).
+    func isLocal(_ address: IPAddress) -> Bool {
+        address == underlay || wg0Addresses.contains { $0.address == address }
+    }
+
+    /// The source address Linux would pick for a packet leaving through `device`: the first wg0
+    /// address of the family for wg0, else the underlay address.
+    func sourceAddress(for destination: IPAddress, via device: RouteDevice?) -> IPAddress {
+        let wg0Source = wg0Addresses.first { $0.address.isIPv4 == destination.isIPv4 }?.address
+        switch device {
+        case .wg0?: return wg0Source ?? underlay
+        case .eth0?: return underlay.isIPv4 == destination.isIPv4 ? underlay : (wg0Source ?? underlay)
+        default: return wg0Source ?? underlay
+        }
+    }
+}
+
+/// Per-node tallies for the run summary: packets the node originated, and every decision
+/// action it logged, by name.
+struct NodeCounters {
+    var originated = 0
+    var actions: [String: Int] = [:]
+}

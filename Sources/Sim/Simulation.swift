@@ -1,0 +1,236 @@
+import Pcap
+import Routing
+import WireGuard
+
+/// Why a simulation could not be set up: the configuration names something that does not exist
+/// or contradicts itself.
+public struct SimulationError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A deterministic discrete-event simulation of hosts running WireGuard on a simulated underlay.
+///
+/// Time is an integer count of nanoseconds starting at 0; nothing reads a clock. Events due at
+/// the same instant run in the order they were scheduled. Every random draw comes from a
+/// `SeededRandom` derived from the seed and a label ("NODE/static", "NODE/wireguard",
+/// "link:A-B"), so the same inputs give byte-identical decisions, captures and key logs.
+public final class Simulation {
+    public let seed: UInt64
+    /// Wall-clock origin (Unix ns) for TAI64N timestamps and pcap time stamps.
+    public let startUnixNanoseconds: Int64
+    /// Simulated time of the event being run, or where the last `run(until:)` stopped.
+    public private(set) var now: Int64 = 0
+
+    let nodes: [SimNode]
+    let nodeIndex: [String: Int]
+    let names = PeerNames()
+    var publicKeys: [PublicKey?]
+    var nodeByUnderlay: [IPAddress: Int] = [:]
+    var underlay: Underlay
+    var queue = EventQueue<SimEvent>()
+    /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
+    var lastScheduledActivity: Int64 = 0
+
+    private(set) var decisionLog: [DecisionRecord] = []
+    /// Keep every decision in memory (`decisions`); turn off for long runs that stream them.
+    public var keepsDecisions = true
+    /// Called with every decision as it is made, in simulated-time order.
+    public var onDecision: ((DecisionRecord) -> Void)?
+
+    private(set) var keyLogLines: [String] = []
+    private var keyLogSeen: Set<String> = []
+    let memoryCaptures: [(name: String, sink: MemoryCaptureSink)]
+    let captureNames: [String]
+
+    /// How long `run(until: nil)` keeps running timers after the last scheduled action: long
+    /// enough for every WireGuard timer to have fired (540 s key zeroing + margin).
+    public static let idleHorizon: Int64 = 600 * 1_000_000_000
+
+    /// Builds the network at time 0 as wg-quick would bring each wg0 up: keys, peers, addresses,
+    /// routes; then the interface is up. `captureSink` makes one sink per interface
+    /// (`NODE-eth0`, and `NODE-wg0` for nodes with WireGuard); default: kept in memory.
+    public init(seed: UInt64, startUnixNanoseconds: Int64, nodes specs: [NodeSpec], links: [LinkSpec] = [],
+                captureSink: CaptureSinkFactory? = nil) throws {
+        self.seed = seed
+        self.startUnixNanoseconds = startUnixNanoseconds
+        var index: [String: Int] = [:]
+        for (i, spec) in specs.enumerated() {
+            guard index[spec.name] == nil else { throw SimulationError("node '\(spec.name)' is defined twice") }
+            index[spec.name] = i
+        }
+        nodeIndex = index
+        underlay = Underlay(seed: seed, nodeNames: specs.map(\.name))
+
+        var memory: [(String, MemoryCaptureSink)] = []
+        var sinkNames: [String] = []
+        func makeSink(_ name: String) throws -> CaptureSink {
+            sinkNames.append(name)
+            if let captureSink { return try captureSink(name) }
+            let sink = MemoryCaptureSink()
+            memory.append((name, sink))
+            return sink
+        }
+
+        var keys: [PublicKey?] = []
+        var built: [SimNode] = []
+        for (i, spec) in specs.enumerated() {
+            var device: Device?
+            if let wireguard = spec.wireguard {
+                let privateKey = wireguard.privateKey ?? Self.derivedPrivateKey(seed: seed, node: spec.name)
+                device = Device(privateKey: privateKey, listenPort: wireguard.listenPort, mtu: wireguard.mtu,
+                                random: SeededRandom(seed: seed, label: "\(spec.name)/wireguard"),
+                                unixTimeOrigin: startUnixNanoseconds)
+            }
+            keys.append(device?.publicKey)
+            let eth0 = try makeSink("\(spec.name)-eth0")
+            let wg0 = spec.wireguard == nil ? nil : try makeSink("\(spec.name)-wg0")
+            built.append(SimNode(index: i, name: spec.name, underlay: spec.underlay, device: device,
+                                 listenPort: spec.wireguard?.listenPort ?? 51820,
+                                 wg0Addresses: spec.wireguard?.addresses ?? [], eth0Capture: eth0, wg0Capture: wg0))
+        }
+        nodes = built
+        publicKeys = keys
+        memoryCaptures = memory
+        captureNames = sinkNames
+        for node in built {
+            if let other = nodeByUnderlay[node.underlay] {
+                throw SimulationError("nodes '\(built[other].name)' and '\(node.name)' share underlay address \(node.underlay)")
+            }
+            nodeByUnderlay[node.underlay] = node.index
+            if let key = keys[node.index] { names.register(key, as: node.name) }
+        }
+        for link in links {
+            let (a, b) = try nodePair(link.between)
+            underlay.set(a, b, properties: link.properties)
+        }
+        for (i, spec) in specs.enumerated() {
+            try bringUp(nodes[i], spec)
+        }
+    }
+
+    /// A node's static key when the scenario gives none: `wg genkey` from "NODE/static".
+    public static func derivedPrivateKey(seed: UInt64, node: String) -> PrivateKey {
+        var random = SeededRandom(seed: seed, label: "\(node)/static")
+        return PrivateKey.generate(using: &random)
+    }
+
+    func nodePair(_ pair: (String, String)) throws -> (Int, Int) {
+        guard let a = nodeIndex[pair.0] else { throw SimulationError("link names unknown node '\(pair.0)'") }
+        guard let b = nodeIndex[pair.1] else { throw SimulationError("link names unknown node '\(pair.1)'") }
+        guard a != b else { throw SimulationError("a link joins two different nodes, not '\(pair.0)' to itself") }
+        return (a, b)
+    }
+
+    /// Schedules an action; actions at the same time run in the order they were scheduled.
+    public func schedule(at time: Int64, _ action: SimAction) {
+        let at = max(time, now)
+        lastScheduledActivity = max(lastScheduledActivity, at + Self.activitySpan(of: action))
+        queue.push(at: at, .action(action))
+    }
+
+    private static func activitySpan(of action: SimAction) -> Int64 {
+        switch action {
+        case .ping(_, _, _, let count, let interval, _):
+            return Int64(max(0, count - 1)) * max(0, interval)
+        case .replay(_, _, let packets):
+            guard let first = packets.first?.timestamp, let last = packets.last?.timestamp else { return 0 }
+            return max(0, last - first)
+        default:
+            return 0
+        }
+    }
+
+    /// Runs every event due at or before `until` (nil: until none is left, or `idleHorizon` after
+    /// the last scheduled activity, since persistent keepalives never stop on their own). May be
+    /// called again with a later time to continue.
+    public func run(until: Int64? = nil) {
+        let stop = until ?? (lastScheduledActivity + Self.idleHorizon)
+        while let next = queue.nextTime, next <= stop {
+            guard let (time, event) = queue.pop() else { break }
+            now = max(now, time)
+            dispatch(event)
+        }
+        if let until { now = max(now, until) }
+    }
+
+    /// Every decision so far, in simulated-time order (empty when `keepsDecisions` is off).
+    public var decisions: [DecisionRecord] { decisionLog }
+
+    /// The Wireshark key-log lines of every secret used so far, each once, in first-use order.
+    public var keyLog: [String] { keyLogLines }
+
+    /// Packets captured in memory per interface (`NODE-IFACE`), in node order, eth0 before wg0.
+    /// Interfaces given to another kind of sink are listed with no packets.
+    public func captures() -> [(name: String, packets: [(time: Int64, bytes: [UInt8])])] {
+        captureNames.map { name in
+            (name, memoryCaptures.first { $0.name == name }?.sink.packets ?? [])
+        }
+    }
+
+    /// The names of all simulated nodes, in definition order.
+    public var nodeNames: [String] { nodes.map(\.name) }
+
+    /// A node's WireGuard public key, if it has a wg0.
+    public func publicKey(of node: String) -> PublicKey? {
+        nodeIndex[node].flatMap { publicKeys[$0] }
+    }
+
+    func record(_ record: DecisionRecord, at node: SimNode) {
+        node.counters.actions[record.action, default: 0] += 1
+        if keepsDecisions { decisionLog.append(record) }
+        onDecision?(record)
+    }
+
+    func addKeyLogLine(_ line: String) {
+        if keyLogSeen.insert(line).inserted { keyLogLines.append(line) }
+    }
+}
+
+/// What the engine runs.
+enum SimEvent {
+    case action(SimAction)
+    /// Fire the node's due WireGuard timers.
+    case timer(node: Int)
+    case arrival(UnderlayDatagram)
+    /// A packet a local application (or the stack) hands to the node's routing.
+    case output(node: Int, packet: [UInt8], trace: TraceRef?)
+    case ping(PingRun)
+    case replay(ReplayRun)
+}
+
+/// A datagram in flight on the underlay.
+struct UnderlayDatagram {
+    var to: Int
+    /// The whole outer IP packet, as eth0 captures show it.
+    var outer: [UInt8]
+    /// The UDP payload (WireGuard message), or for plain traffic the inner IP packet itself.
+    var payload: [UInt8]
+    var source: Endpoint
+    var destination: IPAddress
+    var destinationPort: UInt16
+    var isWireGuard: Bool
+    var trace: TraceRef?
+}
+
+/// A `ping` in progress: sends one echo request per step.
+struct PingRun {
+    var node: Int
+    var destination: IPAddress
+    var source: IPAddress?
+    var remaining: Int
+    var interval: Int64
+    var size: Int
+    var identifier: UInt16
+    var sequence: UInt16
+}
+
+/// A trace replay in progress: the next packet to inject and the time origin.
+struct ReplayRun {
+    var node: Int
+    var trace: String
+    var packets: [CapturedPacket]
+    var position: Int
+    /// Simulated time of the first packet; packet k is due at origin + (ts_k - ts_0).
+    var origin: Int64
+}

@@ -1,0 +1,211 @@
+import Packet
+import Routing
+import WireGuard
+
+/// Scheduled actions: configuration commands, traffic generators, link and address changes.
+/// Each configuration change is logged as a `config` decision so the log reads as a story; a
+/// command the kernel would refuse is logged as `command-failed` with its error.
+extension Simulation {
+    func perform(_ action: SimAction) {
+        switch action {
+        case let .wgSet(name, peer, allowedIPs, endpoint, keepalive, psk, remove):
+            guard let node = node(name) else { return }
+            wgSet(node, peer, allowedIPs, endpoint, keepalive, psk, remove)
+        case .wgShow(let name):
+            guard let node = node(name) else { return }
+            note(node, "wg show", why: wgShow(node: name))
+        case .routeAdd(let name, let route):
+            guard let node = node(name) else { return }
+            routeAdd(node, route)
+        case .routeDelete(let name, let route):
+            guard let node = node(name) else { return }
+            do {
+                try node.routes.delete(route)
+                config(node, "ip route del \(route)")
+            } catch {
+                failed(node, "ip route del \(route)", error)
+            }
+        case let .linkState(name, device, up):
+            guard let node = node(name) else { return }
+            setLink(node, device: device, up: up)
+        case let .ping(name, destination, source, count, interval, size):
+            guard let node = node(name), count > 0 else { return }
+            let identifier = node.nextPingIdentifier
+            node.nextPingIdentifier &+= 1
+            step(PingRun(node: node.index, destination: destination, source: source, remaining: count,
+                         interval: max(0, interval), size: max(0, size), identifier: identifier, sequence: 1))
+        case let .send(name, spec):
+            guard let node = node(name) else { return }
+            let source = spec.source ?? node.sourceAddress(for: spec.destination,
+                                                           via: node.routes.lookup(spec.destination)?.device)
+            let identifier = node.nextPingIdentifier
+            node.nextPingIdentifier &+= 1
+            output(InnerPacketFactory.make(spec, source: source, identifier: identifier), from: node, trace: nil)
+        case let .replay(name, trace, packets):
+            guard let node = node(name), !packets.isEmpty else { return }
+            step(ReplayRun(node: node.index, trace: trace, packets: packets, position: 0, origin: now))
+        case let .setLink(between, change):
+            guard let a = nodeIndex[between.0], let b = nodeIndex[between.1], a != b else { return }
+            underlay.change(a, b, change)
+            config(nodes[a], "link \(between.0)–\(between.1) now \(Self.describe(underlay.properties(a, b)))")
+        case let .moveUnderlay(name, address):
+            guard let node = node(name) else { return }
+            moveUnderlay(node, to: address)
+        }
+    }
+
+    private func node(_ name: String) -> SimNode? { nodeIndex[name].map { nodes[$0] } }
+
+    private func wgSet(_ node: SimNode, _ peer: PeerRef, _ allowedIPs: AllowedIPsUpdate?, _ endpoint: EndpointRef?,
+                       _ keepalive: Int?, _ psk: PresharedKey?, _ remove: Bool) {
+        let command = "wg set wg0 peer \(peerText(peer))"
+        guard let device = node.device else {
+            failed(node, command, SimulationError("Unable to access interface: No such device"))
+            return
+        }
+        do {
+            let key = try resolve(peer, from: node)
+            if remove {
+                config(node, command + " remove")
+                handle(device.removePeer(key, now: now), at: node)
+                return
+            }
+            let resolvedEndpoint = try endpoint.map { try resolve($0) }
+            var text = command
+            if let allowedIPs { text += " allowed-ips \(allowedIPs)" }
+            if let resolvedEndpoint { text += " endpoint \(resolvedEndpoint)" }
+            if let keepalive { text += " persistent-keepalive \(keepalive == 0 ? "off" : String(keepalive))" }
+            if psk != nil { text += " preshared-key (set)" }
+            config(node, text)
+            handle(device.setPeer(key, presharedKey: psk, endpoint: resolvedEndpoint, persistentKeepalive: keepalive,
+                                  allowedIPs: allowedIPs, now: now), at: node)
+        } catch {
+            failed(node, command, error)
+        }
+    }
+
+    private func peerText(_ peer: PeerRef) -> String {
+        switch peer {
+        case .node(let name): return name
+        case .key(let key): return key.base64
+        }
+    }
+
+    private func routeAdd(_ node: SimNode, _ route: RouteSpec) {
+        let command = "ip route add \(route)"
+        switch RouteDevice(name: route.device) {
+        case .wg0 where node.device == nil:
+            failed(node, command, SimulationError("Cannot find device \"wg0\""))
+            return
+        case .wg0 where !node.wg0Up, .eth0 where !node.eth0Up:
+            failed(node, command, SimulationError("RTNETLINK answers: Network is down"))
+            return
+        default:
+            break
+        }
+        do {
+            try node.routes.add(route)
+            config(node, command)
+        } catch {
+            failed(node, command, error)
+        }
+    }
+
+    /// `ip link set DEV up|down`. wg0 down: the device purges staged packets, timers and keys,
+    /// and the kernel flushes every route through wg0; up: the connected routes of wg0's
+    /// addresses come back, other routes do not (net/ipv4/fib_frontend.c `fib_netdev_event`).
+    private func setLink(_ node: SimNode, device name: String, up: Bool) {
+        let command = "ip link set \(name) \(up ? "up" : "down")"
+        switch name {
+        case "eth0":
+            node.eth0Up = up
+            config(node, command)
+        case "wg0":
+            guard let device = node.device else {
+                failed(node, command, SimulationError("Cannot find device \"wg0\""))
+                return
+            }
+            guard node.wg0Up != up else {
+                config(node, command + " (already \(up ? "up" : "down"))")
+                return
+            }
+            node.wg0Up = up
+            if up {
+                for address in node.wg0Addresses {
+                    try? node.routes.add(RouteSpec(prefix: address.prefix, device: "wg0"), connected: true)
+                }
+                config(node, command + ": connected routes of wg0's addresses restored")
+                handle(device.up(now: now), at: node)
+            } else {
+                node.routes.removeRoutes(through: .wg0)
+                node.stagedTraces.removeAll()
+                config(node, command + ": staged packets purged, keys cleared, routes through wg0 flushed")
+                handle(device.down(now: now), at: node)
+            }
+        default:
+            failed(node, command, SimulationError("Cannot find device \"\(name)\""))
+        }
+    }
+
+    private func moveUnderlay(_ node: SimNode, to address: IPAddress) {
+        let command = "eth0 address \(node.underlay) → \(address)"
+        if let other = nodeByUnderlay[address], other != node.index {
+            failed(node, command, SimulationError("\(address) already belongs to \(nodes[other].name)"))
+            return
+        }
+        if nodeByUnderlay[node.underlay] == node.index { nodeByUnderlay[node.underlay] = nil }
+        node.underlay = address
+        nodeByUnderlay[address] = node.index
+        config(node, command + " (roaming: peers learn it from the next authenticated packet)")
+    }
+
+    /// One echo request of a `ping` run, then the next one `interval` later.
+    func step(_ run: PingRun) {
+        let node = nodes[run.node]
+        let source = run.source ?? node.sourceAddress(for: run.destination,
+                                                      via: node.routes.lookup(run.destination)?.device)
+        if source.isIPv4 == run.destination.isIPv4 {
+            let packet = PacketBuilder.echoRequest(from: source, to: run.destination, identifier: run.identifier,
+                                                   sequence: run.sequence, payloadSize: run.size)
+            output(packet, from: node, trace: nil)
+        } else {
+            failed(node, "ping \(run.destination)", SimulationError("no source address of that family"))
+        }
+        guard run.remaining > 1 else { return }
+        var next = run
+        next.remaining -= 1
+        next.sequence &+= 1
+        queue.push(at: now + run.interval, .ping(next))
+    }
+
+    /// Injects the next trace packet, then schedules the one after at its relative time.
+    func step(_ run: ReplayRun) {
+        let packet = run.packets[run.position]
+        output(packet.bytes, from: nodes[run.node], trace: TraceRef(file: run.trace, frame: packet.frame))
+        let nextPosition = run.position + 1
+        guard nextPosition < run.packets.count else { return }
+        var next = run
+        next.position = nextPosition
+        let offset = run.packets[nextPosition].timestamp - run.packets[0].timestamp
+        queue.push(at: max(now, run.origin + offset), .replay(next))
+    }
+
+    func config(_ node: SimNode, _ what: String) {
+        record(DecisionRecord(t: now, node: node.name, iface: "none", dir: nil, action: "config", why: what,
+                              names: names), at: node)
+    }
+
+    func note(_ node: SimNode, _ what: String, why: String) {
+        record(DecisionRecord(t: now, node: node.name, iface: "none", dir: nil, action: "note",
+                              why: what + "\n" + why, names: names), at: node)
+    }
+
+    func failed(_ node: SimNode, _ command: String, _ error: Error) {
+        record(DecisionRecord(t: now, node: node.name, iface: "none", dir: nil, action: "command-failed",
+                              why: "\(command): \(error)", names: names), at: node)
+    }
+
+    static func describe(_ p: LinkProperties) -> String {
+        "latency \(p.latency) ns, jitter \(p.jitter) ns, loss \(p.loss), mtu \(p.mtu), \(p.up ? "up" : "down")"
+    }
+}

@@ -1,0 +1,162 @@
+import Packet
+import Routing
+import WireGuard
+
+/// The packet path through a node: local application → host route table → wg0 (the Device) →
+/// eth0 → link → the peer's eth0 → its Device → wg0 → its local stack.
+extension Simulation {
+    func dispatch(_ event: SimEvent) {
+        switch event {
+        case .action(let action): perform(action)
+        case .timer(let node): fireTimers(nodes[node])
+        case .arrival(let datagram): arrive(datagram)
+        case .output(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace)
+        case .ping(let run): step(run)
+        case .replay(let run): step(run)
+        }
+    }
+
+    /// A packet from a local application: the host route table decides where it goes.
+    func output(_ packet: [UInt8], from node: SimNode, trace: TraceRef?) {
+        node.counters.originated += 1
+        let summary: IPPacketSummary
+        do {
+            summary = try IPPacketSummary(parsing: packet)
+        } catch {
+            record(DecisionRecord(t: now, node: node.name, iface: "none", dir: .tx, action: "dropped-invalid",
+                                  why: "not an IP packet the stack could send: \(error)", packet: packet,
+                                  trace: trace, names: names), at: node)
+            return
+        }
+        let destination = summary.destination
+        if node.isLocal(destination) {
+            record(routeDecision(node, "lo", "routed-elsewhere", packet, trace,
+                                 why: "\(destination) is a local address: delivered on lo"), at: node)
+            deliverLocally(packet, at: node)
+            return
+        }
+        guard let route = node.routes.lookup(destination) else {
+            record(routeDecision(node, "none", "no-route", packet, trace,
+                                 why: "no route to \(destination) in the host route table (Network is unreachable)"),
+                   at: node)
+            return
+        }
+        switch route.device {
+        case .wg0:
+            guard let device = node.device, node.wg0Up else {
+                record(routeDecision(node, "wg0", "no-route", packet, trace,
+                                     why: "route \(route.spec) but wg0 is not up"), at: node)
+                return
+            }
+            record(routeDecision(node, "wg0", "routed-to-wg", packet, trace,
+                                 why: "route \(route.spec) is the best match for \(destination)"), at: node)
+            node.wg0Capture?.capture(time: now, packet: packet)
+            handle(device.send(packet, now: now), at: node, sent: (packet, trace), arrivalTrace: nil)
+        case .eth0:
+            record(routeDecision(node, "eth0", "routed-elsewhere", packet, trace,
+                                 why: "route \(route.spec) is the best match for \(destination)"), at: node)
+            sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, trace: trace)
+        case .other(let name):
+            record(routeDecision(node, name, "routed-elsewhere", packet, trace,
+                                 why: "route \(route.spec): \(name) is not simulated, the packet leaves the model"),
+                   at: node)
+        }
+    }
+
+    private func routeDecision(_ node: SimNode, _ iface: String, _ action: String, _ packet: [UInt8],
+                               _ trace: TraceRef?, why: String) -> DecisionRecord {
+        DecisionRecord(t: now, node: node.name, iface: iface, dir: .tx, action: action, why: why,
+                       packet: packet, trace: trace, names: names)
+    }
+
+    /// Carries out what the Device asked for, in order, then re-arms the node's timer wake-up.
+    /// `sent` is the packet (and its trace) of a `send` call, `arrivalTrace` the trace riding on
+    /// a received datagram: decisions about that packet name the trace frame.
+    func handle(_ events: [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
+                arrivalTrace: TraceRef? = nil) {
+        var transmitTrace: TraceRef?
+        for event in events {
+            switch event {
+            case .decision(let decision):
+                let trace = traceOf(decision, at: node, sent: sent, arrivalTrace: arrivalTrace)
+                if decision.packet != nil { transmitTrace = trace }
+                record(deviceDecision(decision, at: node, trace: trace), at: node)
+            case .transmit(let datagram, let endpoint):
+                transmit(datagram, to: endpoint, from: node, trace: transmitTrace)
+                transmitTrace = nil
+            case .deliver(let packet):
+                deliverFromTunnel(packet, at: node, trace: arrivalTrace)
+            case .icmpUnreachable(let offending):
+                icmpUnreachable(offending, at: node)
+            case .secret(let entry):
+                addKeyLogLine(entry.line)
+            }
+        }
+        armTimer(node)
+    }
+
+    /// Which trace frame a device decision is about: the frame of the packet being sent in this
+    /// call, of the datagram being received, or of a replayed packet staged earlier.
+    private func traceOf(_ decision: Decision, at node: SimNode, sent: ([UInt8], TraceRef?)?,
+                         arrivalTrace: TraceRef?) -> TraceRef? {
+        guard let packet = decision.packet else { return nil }
+        if decision.direction == .rx { return arrivalTrace }
+        if let sent, let trace = sent.1, packet == sent.0 {
+            if decision.action == .queued { node.stagedTraces.append((packet, trace)) }
+            return trace
+        }
+        guard !node.stagedTraces.isEmpty,
+              let position = node.stagedTraces.firstIndex(where: { $0.packet == packet }) else { return nil }
+        let trace = node.stagedTraces[position].trace
+        if decision.action != .queued { node.stagedTraces.remove(at: position) }
+        return trace
+    }
+
+    private func deviceDecision(_ d: Decision, at node: SimNode, trace: TraceRef?) -> DecisionRecord {
+        DecisionRecord(t: now, node: node.name, device: d, trace: trace, names: names)
+    }
+
+    /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
+    /// pending at or before the deadline is enough; a later one goes stale and is skipped.
+    func armTimer(_ node: SimNode) {
+        guard let deadline = node.device?.nextTimerDeadline else { return }
+        let at = max(deadline, now)
+        if let pending = node.timerWakeUp, pending <= at { return }
+        node.timerWakeUp = at
+        queue.push(at: at, .timer(node: node.index))
+    }
+
+    private func fireTimers(_ node: SimNode) {
+        guard node.timerWakeUp == now, let device = node.device else { return }
+        node.timerWakeUp = nil
+        handle(device.advance(to: now), at: node)
+    }
+
+    /// The kernel drops the packet and sends the local sender an ICMP (v4 type 3 code 1, v6 type 1
+    /// code 3) from wg0's address [wireguard-behaviour.md §2 step 2].
+    private func icmpUnreachable(_ offending: [UInt8], at node: SimNode) {
+        let v4 = (offending.first ?? 0x40) >> 4 == 4
+        let source = node.wg0Addresses.first { $0.address.isIPv4 == v4 }?.address ?? node.underlay
+        guard let icmp = try? PacketBuilder.destinationUnreachable(offending: offending, source: source) else { return }
+        record(DecisionRecord(t: now, node: node.name, iface: "wg0", dir: .rx, action: "icmp-unreachable",
+                              why: v4 ? "ICMP destination unreachable (host unreachable) from \(source) to the local sender"
+                                      : "ICMPv6 destination unreachable (address unreachable) from \(source) to the local sender",
+                              packet: icmp, names: names), at: node)
+        deliverLocally(icmp, at: node)
+    }
+
+    /// A decrypted, source-checked packet out of wg0: captured on wg0, then the local stack.
+    private func deliverFromTunnel(_ packet: [UInt8], at node: SimNode, trace: TraceRef?) {
+        node.wg0Capture?.capture(time: now, packet: packet)
+        deliverLocally(packet, at: node)
+    }
+
+    /// The local stack takes the packet; an echo reply goes back out through the whole pipeline
+    /// as a new event at the same instant, after everything already due now.
+    func deliverLocally(_ packet: [UInt8], at node: SimNode) {
+        let local: (IPAddress) -> Bool = { node.isLocal($0) }
+        if case .reply(let reply) = node.stack.accept(packet, isLocal: local) {
+            queue.push(at: now, .output(node: node.index, packet: reply, trace: nil))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Routing
+import WireGuard
+
+/// What the cryptokey routing table of a node says about one address.
+public struct AllowedIPsLookup {
+    /// The peer the longest matching entry belongs to (node name or base64 key), nil if none.
+    public var peer: String?
+    public var prefix: IPPrefix?
+    /// Every other entry that also matches, most specific first.
+    public var candidates: [(prefix: IPPrefix, peer: String)]
+}
+
+/// What the host route table of a node says about one destination.
+public struct RouteLookup {
+    /// The destination is one of the node's own addresses (delivered on lo).
+    public var isLocal: Bool
+    /// The route taken, nil when none matches.
+    public var chosen: RouteSpec?
+    /// Every route that matches, in order of preference (the chosen one first).
+    public var matches: [RouteSpec]
+}
+
+/// Queries about a node at the current simulated time (`run(until:)` to the moment first).
+extension Simulation {
+    /// The allowed-IPs lookup wg0 would make for `address` (nil when the node has no wg0).
+    public func lookup(node name: String, address: IPAddress) -> AllowedIPsLookup? {
+        guard let index = nodeIndex[name], let device = nodes[index].device else { return nil }
+        let matches = device.allowedIPs.explain(address)
+        guard let best = matches.first else { return AllowedIPsLookup(peer: nil, prefix: nil, candidates: []) }
+        return AllowedIPsLookup(peer: names.name(of: best.peer), prefix: best.prefix,
+                                candidates: matches.dropFirst().map { ($0.prefix, names.name(of: $0.peer)) })
+    }
+
+    /// The host route table's choice for `destination`, with every matching route.
+    public func routeLookup(node name: String, destination: IPAddress) -> RouteLookup? {
+        guard let index = nodeIndex[name] else { return nil }
+        let node = nodes[index]
+        return RouteLookup(isLocal: node.isLocal(destination), chosen: node.routes.lookup(destination)?.spec,
+                           matches: node.routes.matches(destination))
+    }
+
+    /// The node's routes as `ip route show table all` lists them (main table first).
+    public func routeTable(node name: String) -> [RouteSpec] {
+        guard let index = nodeIndex[name] else { return [] }
+        return nodes[index].routes.sortedSpecs
+    }
+
+    /// The node's wg0 peers' status, in the device's peer order.
+    public func peerStatus(node name: String) -> [PeerStatus] {
+        guard let index = nodeIndex[name], let device = nodes[index].device else { return [] }
+        return device.peers.compactMap { device.status(of: $0) }
+    }
+
+    /// The node's wg0 as `wg show wg0` prints it, at the current simulated time. Peers are named
+    /// by key as `wg` does, followed by the node name in parentheses when it is a simulated node.
+    public func wgShow(node name: String) -> String {
+        guard let index = nodeIndex[name], let device = nodes[index].device else {
+            return "Unable to access interface: No such device"
+        }
+        let node = nodes[index]
+        var lines = ["interface: wg0", "  public key: \(device.publicKey.base64)", "  private key: (hidden)",
+                     "  listening port: \(node.listenPort)"]
+        // wg(8) lists peers with the most recent handshake first (show.c `peer_cmp`).
+        let statuses = peerStatus(node: name).enumerated().sorted { a, b in
+            let x = a.element.latestHandshake ?? Int64.min, y = b.element.latestHandshake ?? Int64.min
+            return x != y ? x > y : a.offset < b.offset
+        }.map(\.element)
+        for status in statuses {
+            lines.append("")
+            let label = names.node(of: status.publicKey).map { " (\($0))" } ?? ""
+            lines.append("peer: \(status.publicKey.base64)\(label)")
+            if status.hasPresharedKey { lines.append("  preshared key: (hidden)") }
+            if let endpoint = status.endpoint { lines.append("  endpoint: \(endpoint)") }
+            let allowed = status.allowedIPs.map(\.description).joined(separator: ", ")
+            lines.append("  allowed ips: \(allowed.isEmpty ? "(none)" : allowed)")
+            if let handshake = status.latestHandshake {
+                lines.append("  latest handshake: \(WgShowText.ago(now - handshake))")
+            }
+            if status.rxBytes > 0 || status.txBytes > 0 {
+                lines.append("  transfer: \(WgShowText.bytes(status.rxBytes)) received, \(WgShowText.bytes(status.txBytes)) sent")
+            }
+            if status.persistentKeepalive > 0 {
+                lines.append("  persistent keepalive: every \(WgShowText.duration(Int64(status.persistentKeepalive)))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Per node: packets originated, delivered, and every drop by reason.
+    public func summary() -> RunSummary {
+        RunSummary(nodes: nodes.map { node in
+            let drops = node.counters.actions.filter { $0.key.hasPrefix("dropped-") || $0.key == "no-route" }
+                .sorted { $0.key < $1.key }.map { (reason: $0.key, count: $0.value) }
+            return NodeSummary(name: node.name, originated: node.counters.originated,
+                               delivered: node.counters.actions["delivered"] ?? 0,
+                               echoRequestsAnswered: node.stack.echoRequestsAnswered,
+                               echoRepliesReceived: node.stack.echoRepliesReceived,
+                               drops: drops,
+                               actions: node.counters.actions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        })
+    }
+}
+
+/// The outcome of a run, per node.
+public struct RunSummary {
+    public var nodes: [NodeSummary]
+}
+
+/// One node's tallies.
+public struct NodeSummary {
+    public var name: String
+    /// Packets its applications, pings, sends, replays and echo replies handed to routing.
+    public var originated: Int
+    /// `delivered` decisions: packets that came out of wg0 to its stack.
+    public var delivered: Int
+    public var echoRequestsAnswered: Int
+    public var echoRepliesReceived: Int
+    /// `dropped-*` and `no-route` decisions by action name, sorted by name.
+    public var drops: [(reason: String, count: Int)]
+    /// Every decision action logged at the node, sorted by name.
+    public var actions: [(action: String, count: Int)]
+}
+
+/// The number formats of wg(8)'s `show` output (show.c `ago`, `bytes`, `every`).
+enum WgShowText {
+    static func duration(_ total: Int64) -> String {
+        var parts: [String] = []
+        func unit(_ value: Int64, _ name: String) {
+            if value > 0 { parts.append("\(value) \(name)\(value == 1 ? "" : "s")") }
+        }
+        let years = total / (365 * 86400)
+        let days = total % (365 * 86400) / 86400
+        unit(years, "year"); unit(days, "day")
+        unit(total % 86400 / 3600, "hour"); unit(total % 3600 / 60, "minute"); unit(total % 60, "second")
+        return parts.isEmpty ? "0 seconds" : parts.joined(separator: ", ")
+    }
+
+    /// `1 minute, 5 seconds ago`; `Now` when under a second.
+    static func ago(_ nanoseconds: Int64) -> String {
+        let seconds = nanoseconds / 1_000_000_000
+        return seconds <= 0 ? "Now" : duration(seconds) + " ago"
+    }
+
+    /// `123 B`, `1.21 KiB`, `3.50 MiB`, `1.00 GiB`, `2.00 TiB` (two decimals, rounded).
+    static func bytes(_ count: UInt64) -> String {
+        let units: [(UInt64, String)] = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        for (size, name) in units where count >= size {
+            let hundredths = (count * 100 + size / 2) / size
+            let fraction = hundredths % 100
+            return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) \(name)"
+        }
+        return "\(count) B"
+    }
+}

@@ -1,0 +1,97 @@
+import Routing
+
+/// The inner IP packet a decrypted transport message carried (what Wireshark shows as the
+/// second ip.src / ip.dst / ip.proto / ip.len).
+public struct DecodedInnerPacket: Equatable, Sendable {
+    public let source: IPAddress
+    public let destination: IPAddress
+    /// IPv4 protocol / IPv6 upper-layer protocol number.
+    public let protocolNumber: UInt8
+    /// IPv4 Total Length, or 40 + IPv6 Payload Length.
+    public let length: Int
+}
+
+/// One WireGuard message found in a capture by `CaptureDecoder`, with what the key log allowed.
+public struct DecodedMessage: Equatable, Sendable {
+    public let frame: Int
+    public let type: MessageType
+    public let source: Endpoint
+    public let destination: Endpoint
+    public let sender: UInt32?
+    public let receiver: UInt32?
+    public let counter: UInt64?
+    /// Initiation: static key and timestamp decrypted. Response: transport keys derived (the
+    /// response authenticated; Wireshark's wg.handshake_ok). Transport: decrypted. Cookie reply:
+    /// never (Wireshark does not decrypt cookies).
+    public let valid: Bool
+    /// A transport message with an empty plaintext (32 bytes on the wire).
+    public let keepalive: Bool
+    public let inner: DecodedInnerPacket?
+    /// What was learned, or why nothing could be: always set when `valid` is false.
+    public let note: String?
+
+    /// One readable line, e.g.
+    /// `frame 3 transport receiver=0xab7df406 counter=0 decrypted 10.10.0.2 -> 10.10.0.1 proto 1 len 84`.
+    public var textLine: String {
+        var parts = ["frame \(frame)", type.name]
+        if let sender { parts.append("sender=\(hex32(sender))") }
+        if let receiver { parts.append("receiver=\(hex32(receiver))") }
+        if let counter { parts.append("counter=\(counter)") }
+        if keepalive { parts.append("keepalive") }
+        switch type {
+        case .transport: parts.append(valid ? "decrypted" : "not-decrypted")
+        case .initiation, .response: parts.append(valid ? "valid" : "not-validated")
+        case .cookieReply: parts.append("not-decrypted")
+        }
+        if let inner {
+            parts.append("\(inner.source) -> \(inner.destination) proto \(inner.protocolNumber) len \(inner.length)")
+        }
+        if let note { parts.append("(\(note))") }
+        return parts.joined(separator: " ")
+    }
+
+    /// One JSON object (no newline): `frame`, `type`, `sender`, `receiver`, `counter` (present
+    /// when the message type has them), `valid`, `keepalive`, `inner` when decrypted, and
+    /// `note` when set. Keys in a fixed order.
+    public var jsonLine: String {
+        var fields = ["\"frame\":\(frame)", "\"type\":\"\(type.name)\""]
+        if let sender { fields.append("\"sender\":\(sender)") }
+        if let receiver { fields.append("\"receiver\":\(receiver)") }
+        if let counter { fields.append("\"counter\":\(counter)") }
+        fields.append("\"valid\":\(valid)")
+        fields.append("\"keepalive\":\(keepalive)")
+        if let inner {
+            fields.append("\"inner\":{\"src\":\"\(inner.source)\",\"dst\":\"\(inner.destination)\","
+                          + "\"proto\":\(inner.protocolNumber),\"len\":\(inner.length)}")
+        }
+        if let note { fields.append("\"note\":\(jsonString(note))") }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+}
+
+func hex32(_ v: UInt32) -> String {
+    let digits = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+}
+
+/// A JSON string literal with the escapes RFC 8259 requires.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let h = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}

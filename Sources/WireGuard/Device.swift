@@ -1,0 +1,241 @@
+import Routing
+
+/// One wg0, sans-IO: peers with their allowed IPs, sessions, timers and staged packets, driven by
+/// calls that take bytes and the simulated time and return what happens (`DeviceEvent`s). Time
+/// (Int64 ns) and randomness are passed in; it never reads a clock.
+///
+/// A new device is down, as after `ip link add wg0 type wireguard`: configure it with
+/// `setPeer`, then call `up(now:)` as wg-quick does. Behaviour follows the Linux kernel
+/// (behaviour doc §2, §3, §4.6-4.8, §5).
+public final class Device {
+    @exclusivity(unchecked) public private(set) var privateKey: PrivateKey
+    @exclusivity(unchecked) public private(set) var publicKey: PublicKey
+    @exclusivity(unchecked) var identity: StaticIdentity
+    @exclusivity(unchecked) public var listenPort: UInt16
+    /// Interface MTU used for padding (behaviour doc §2 step 3).
+    @exclusivity(unchecked) public var mtu: Int
+    /// Unix time (ns) of simulated time 0: TAI64N timestamps are `unixTimeOrigin + now`.
+    @exclusivity(unchecked) public var unixTimeOrigin: Int64
+    /// Forces the under-load state (handshake queue at or above 512) for the cookie path; like
+    /// the kernel it sticks for 1 s after it was last observed.
+    @exclusivity(unchecked) public var underLoad = false
+    /// When false, no `.decision` events are produced (and no candidate lists computed).
+    @exclusivity(unchecked) public var recordsDecisions = true
+    @exclusivity(unchecked) public internal(set) var isUp = false
+    @exclusivity(unchecked) public internal(set) var counters = DeviceCounters()
+    /// The cryptokey routing table shared by all peers. Change it through `setPeer`/`removePeer`
+    /// (decisions cache lookup explanations between changes).
+    public let allowedIPs = AllowedIPs<PublicKey>()
+
+    @exclusivity(unchecked) var random: SeededRandom
+    @exclusivity(unchecked) var peersByKey = PeerTable()
+    @exclusivity(unchecked) var peersBySerial: [Peer?] = []
+    @exclusivity(unchecked) var indexTable: [UInt32: IndexEntry] = [:]
+    @exclusivity(unchecked) var cookieChecker: CookieChecker
+    @exclusivity(unchecked) var rateLimiter = HandshakeRateLimiter()
+    @exclusivity(unchecked) var lastUnderLoad: Int64?
+    @exclusivity(unchecked) var staticKeyLogged = false
+    @exclusivity(unchecked) var timerHeap = TimerHeap()
+    @exclusivity(unchecked) var pending: [DeviceEvent] = []
+    /// `otherCandidates` results per winning prefix; emptied whenever the table changes.
+    @exclusivity(unchecked) var candidateCache: [IPPrefix: [(prefix: IPPrefix, peer: PublicKey)]] = [:]
+    /// Why the keepalive being sent right now was sent (for its decision).
+    @exclusivity(unchecked) var pendingKeepaliveTrigger: KeepaliveTrigger?
+
+    /// What a sender index refers to (type-filtered lookups, behaviour doc §4.7).
+    enum IndexEntry {
+        case handshake(Peer)
+        case keypair(Keypair, Peer)
+    }
+
+    public init(privateKey: PrivateKey, listenPort: UInt16 = 51820, mtu: Int = WireGuardConstants.defaultMTU,
+                random: SeededRandom, unixTimeOrigin: Int64 = 0) {
+        self.privateKey = privateKey
+        self.identity = StaticIdentity(privateKey: privateKey)
+        self.publicKey = identity.publicKey
+        self.listenPort = listenPort
+        self.mtu = mtu
+        self.random = random
+        self.unixTimeOrigin = unixTimeOrigin
+        self.cookieChecker = CookieChecker(localStatic: identity.publicKey)
+    }
+
+    /// Peers in creation order (the kernel's peer list; `wg show … dump` order).
+    public var peers: [PublicKey] { peersBySerial.compactMap { $0?.publicKey } }
+
+    public func status(of key: PublicKey) -> PeerStatus? {
+        guard let p = peersByKey[key] else { return nil }
+        return PeerStatus(publicKey: key, hasPresharedKey: p.presharedKey != .zero, endpoint: p.endpoint,
+                          allowedIPs: allowedIPs.prefixes(of: key), latestHandshake: p.latestHandshake,
+                          rxBytes: p.rxBytes, txBytes: p.txBytes, persistentKeepalive: p.persistentKeepalive)
+    }
+
+    // MARK: configuration (`wg set`, `ip link set`)
+
+    /// `wg set wg0 peer KEY …` [compat src/netlink.c `set_peer`], behaviour doc §1.11: creates the
+    /// peer if unknown (our own public key is silently ignored), sets the preshared key and the
+    /// endpoint, applies the allowed-IPs update, sets the persistent keepalive (0 -> n while up
+    /// sends a keepalive at once), and if up tries to send staged packets.
+    public func setPeer(_ key: PublicKey, presharedKey: PresharedKey? = nil, endpoint: Endpoint? = nil,
+                        persistentKeepalive: Int? = nil, allowedIPs update: AllowedIPsUpdate? = nil,
+                        now: Int64) -> [DeviceEvent] {
+        guard key != publicKey else { return [] }
+        let peer = peersByKey[key] ?? createPeer(key, now: now)
+        if let presharedKey { peer.presharedKey = presharedKey }
+        if let endpoint { peer.endpoint = endpoint }
+        if let update {
+            update.apply(to: allowedIPs, peer: key)
+            candidateCache.removeAll()
+        }
+        if let interval = persistentKeepalive {
+            let turnedOn = peer.persistentKeepalive == 0 && interval > 0 && isUp
+            peer.persistentKeepalive = max(0, min(interval, 65535))
+            if turnedOn { sendKeepalive(peer, .persistentTurnedOn(seconds: peer.persistentKeepalive), now: now) }
+        }
+        if isUp { sendStaged(peer, now: now) }
+        reschedule(peer)
+        return takeEvents()
+    }
+
+    /// `wg set wg0 peer KEY remove`: its allowed IPs, sessions and staged packets go
+    /// (staged packets count as `tx_dropped`).
+    @discardableResult
+    public func removePeer(_ key: PublicKey, now: Int64 = 0) -> [DeviceEvent] {
+        guard let peer = peersByKey[key] else { return [] }
+        let hadKeys = !peer.keypairs.all.isEmpty
+        allowedIPs.removeAll(for: key)
+        candidateCache.removeAll()
+        wipeSessions(peer)
+        counters.txDropped += UInt64(peer.staged.takeAll().count)
+        peer.timers.stopAll()
+        peer.timers.isEnabled = false
+        peer.isRemoved = true
+        peersByKey[key] = nil
+        peersBySerial[peer.serial] = nil
+        if hadKeys { record(Decision(.sessionExpired, .tx, peer: key, reason: .sessionExpired(.peerRemoved))) }
+        return takeEvents()
+    }
+
+    /// `wg set wg0 private-key …` [compat src/netlink.c `set_device`]: a peer with the new public
+    /// key is removed; every peer's handshake is cleared, its "last sent handshake" reset and the
+    /// sending halves of `current` and `next` invalidated.
+    public func setPrivateKey(_ key: PrivateKey, now: Int64) -> [DeviceEvent] {
+        guard key != privateKey else { return [] }
+        let newIdentity = StaticIdentity(privateKey: key)
+        if peersByKey[newIdentity.publicKey] != nil { _ = removePeer(newIdentity.publicKey, now: now) }
+        privateKey = key
+        identity = newIdentity
+        publicKey = newIdentity.publicKey
+        cookieChecker = CookieChecker(localStatic: publicKey)
+        staticKeyLogged = false
+        for case let peer? in peersBySerial {
+            clearHandshake(peer)
+            peer.resetLastSentHandshake(now: now)
+            peer.keypairs.expireSending()
+        }
+        return takeEvents()
+    }
+
+    /// `ip link set wg0 up` [compat src/device.c `wg_open`]: timers may run; each peer sends its
+    /// staged packets and, if persistent keepalive is on, a keepalive.
+    public func up(now: Int64) -> [DeviceEvent] {
+        guard !isUp else { return [] }
+        isUp = true
+        for case let peer? in peersBySerial {
+            peer.timers.isEnabled = true
+            sendStaged(peer, now: now)
+            if peer.persistentKeepalive > 0 {
+                sendKeepalive(peer, .interfaceUp(seconds: peer.persistentKeepalive), now: now)
+            }
+            reschedule(peer)
+        }
+        return takeEvents()
+    }
+
+    /// `ip link set wg0 down` [compat src/device.c `wg_stop`]: staged packets purged (counted in
+    /// `tx_dropped`), timers stopped, handshakes and keypairs cleared, "last sent handshake" reset.
+    public func down(now: Int64) -> [DeviceEvent] {
+        guard isUp else { return [] }
+        isUp = false
+        for case let peer? in peersBySerial {
+            let hadKeys = !peer.keypairs.all.isEmpty
+            counters.txDropped += UInt64(peer.staged.takeAll().count)
+            peer.timers.stopAll()
+            peer.timers.isEnabled = false
+            wipeSessions(peer)
+            peer.resetLastSentHandshake(now: now)
+            if hadKeys {
+                record(Decision(.sessionExpired, .tx, peer: peer.publicKey, reason: .sessionExpired(.interfaceDown)))
+            }
+        }
+        timerHeap.removeAll()
+        for case let peer? in peersBySerial { peer.scheduledDeadline = nil }
+        return takeEvents()
+    }
+
+    // MARK: shared helpers
+
+    private func createPeer(_ key: PublicKey, now: Int64) -> Peer {
+        let peer = Peer(publicKey: key, serial: peersBySerial.count, now: now)
+        peer.timers.isEnabled = isUp
+        peersByKey[key] = peer
+        peersBySerial.append(peer)
+        return peer
+    }
+
+    /// A random 32-bit index not in use on this device [compat src/peerlookup.c].
+    func newIndex() -> UInt32 {
+        while true {
+            let candidate = UInt32(truncatingIfNeeded: random.next())
+            if indexTable[candidate] == nil { return candidate }
+        }
+    }
+
+    /// Drops the pending handshake (and its index).
+    func clearHandshake(_ peer: Peer) {
+        if let index = peer.handshakeIndex { indexTable[index] = nil }
+        peer.handshakeIndex = nil
+        peer.handshake = .zeroed
+    }
+
+    func unregister(_ dropped: [Keypair]) {
+        for k in dropped {
+            if case .keypair(let registered, _)? = indexTable[k.localIndex], registered === k {
+                indexTable[k.localIndex] = nil
+            }
+        }
+    }
+
+    /// Clears the handshake and all three keypairs.
+    func wipeSessions(_ peer: Peer) {
+        clearHandshake(peer)
+        unregister(peer.keypairs.clear())
+    }
+
+    func emit(_ event: DeviceEvent) {
+        // One allocation per call instead of growing 1 -> 2 -> 4.
+        if pending.capacity == 0 { pending.reserveCapacity(4) }
+        pending.append(event)
+    }
+
+    func record(_ decision: @autoclosure () -> Decision) {
+        if recordsDecisions { emit(.decision(decision())) }
+    }
+
+    func takeEvents() -> [DeviceEvent] {
+        defer { pending = [] }
+        return pending
+    }
+
+    /// The lookup explanation for a decision: every other matching entry, most specific first.
+    /// Every entry that matches an address and is not the winner W is less specific and so
+    /// contains W: the list depends only on W and is cached per winner until the table changes.
+    func otherCandidates(_ address: IPAddress, winner: IPPrefix?) -> [(prefix: IPPrefix, peer: PublicKey)] {
+        guard recordsDecisions else { return [] }
+        guard let winner else { return allowedIPs.explain(address) }
+        if let cached = candidateCache[winner] { return cached }
+        let others = allowedIPs.explain(address).filter { $0.prefix != winner }
+        candidateCache[winner] = others
+        return others
+    }
+}

@@ -1,0 +1,102 @@
+/// Why a key could not be made from bytes or text.
+public enum KeyError: Error, Equatable, CustomStringConvertible {
+    case wrongLength(Int)
+    case notBase64(String)
+
+    public var description: String {
+        switch self {
+        case .wrongLength(let n): return "a key is 32 bytes, got \(n)"
+        case .notBase64(let text): return "not a base64-encoded 32-byte key: \"\(text.prefix(60))\""
+        }
+    }
+}
+
+/// Decodes a 44-character base64 key as `wg` does (surrounding whitespace is ignored).
+func decodeKey(base64 text: String) throws -> [UInt8] {
+    let trimmed = text.drop(while: { $0.isWhitespace }).reversed().drop(while: { $0.isWhitespace }).reversed()
+    let body = Substring(String(trimmed))
+    guard body.utf8.count == 44, let bytes = Base64.decode(body), bytes.count == 32 else {
+        throw KeyError.notBase64(text)
+    }
+    return bytes
+}
+
+func checkKeyBytes(_ bytes: [UInt8]) throws {
+    guard bytes.count == 32 else { throw KeyError.wrongLength(bytes.count) }
+}
+
+/// A Curve25519 private key (32 bytes). Kept exactly as given: X25519 clamps when it is used, so
+/// keys differing only in clamped bits behave the same (as `wg` and the kernel treat them).
+public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws {
+        try checkKeyBytes(bytes)
+        self.bytes = bytes
+    }
+
+    public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
+
+    /// A fresh key from the simulation's random source, clamped exactly as `wg genkey` clamps
+    /// (`curve25519_clamp_secret`: clear bits 0–2 and 255, set bit 254).
+    public static func generate(using random: inout SeededRandom) -> PrivateKey {
+        PrivateKey(unchecked: clamp(random.bytes(32)))
+    }
+
+    /// RFC 7748 clamping.
+    public static func clamp(_ raw: [UInt8]) -> [UInt8] {
+        var b = raw
+        b[0] &= 248
+        b[31] = (b[31] & 127) | 64
+        return b
+    }
+
+    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    public var publicKey: PublicKey { PublicKey(unchecked: X25519.publicKey(of: bytes)) }
+    public var base64: String { Base64.encode(bytes) }
+    /// Never prints the secret: shows the public key instead.
+    public var description: String { "PrivateKey(public: \(publicKey.base64))" }
+}
+
+/// A Curve25519 public key (32 bytes); identifies a peer. Ordered bytewise so that anything
+/// sorted by key is deterministic.
+public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws {
+        try checkKeyBytes(bytes)
+        self.bytes = bytes
+    }
+
+    public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
+
+    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    public var base64: String { Base64.encode(bytes) }
+    public var description: String { base64 }
+
+    public static func < (lhs: PublicKey, rhs: PublicKey) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+}
+
+/// A preshared key (32 bytes) mixed into the handshake's last step; all zeros when none is
+/// configured [wireguard-behaviour.md §4.3].
+public struct PresharedKey: Hashable, Sendable {
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws {
+        try checkKeyBytes(bytes)
+        self.bytes = bytes
+    }
+
+    public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
+
+    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The "no preshared key" value: 32 zero bytes.
+    public static let zero = PresharedKey(unchecked: [UInt8](repeating: 0, count: 32))
+
+    public var base64: String { Base64.encode(bytes) }
+}

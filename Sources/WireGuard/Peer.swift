@@ -1,0 +1,84 @@
+import Routing
+
+/// One packet waiting in a peer's staged queue, with what the allowed-IPs lookup found when it
+/// was staged (so the `encrypted` decision made after the handshake still explains it). An empty
+/// packet is a keepalive.
+struct StagedPacket {
+    var packet: [UInt8]
+    var prefix: IPPrefix?
+    var candidates: [(prefix: IPPrefix, peer: PublicKey)]
+    var isKeepalive: Bool { packet.isEmpty }
+}
+
+/// A peer's handshake state [compat src/noise.h `enum noise_handshake_state`], behaviour doc §4.6.
+/// The responder's "consumed initiation -> created response" happens within one call, so only
+/// the initiator's pending state is kept between calls.
+enum HandshakeState {
+    case zeroed
+    case createdInitiation(InitiatorHandshake)
+}
+
+/// What `wg show` reports about one peer.
+public struct PeerStatus: Sendable {
+    public var publicKey: PublicKey
+    public var hasPresharedKey: Bool
+    public var endpoint: Endpoint?
+    public var allowedIPs: [IPPrefix]
+    /// Simulated time (ns) of the latest completed handshake, nil if none.
+    public var latestHandshake: Int64?
+    public var rxBytes: UInt64
+    public var txBytes: UInt64
+    /// Seconds; 0 = off.
+    public var persistentKeepalive: Int
+}
+
+/// One peer of a device: its keys, endpoint, sessions, handshake, timers and staged packets
+/// [compat src/peer.h `struct wg_peer`].
+final class Peer {
+    let publicKey: PublicKey
+    /// Position in creation order (`wg show` dump order) and in the timer heap.
+    let serial: Int
+    @exclusivity(unchecked) var presharedKey = PresharedKey.zero
+    @exclusivity(unchecked) var endpoint: Endpoint?
+    /// Seconds; 0 = off.
+    @exclusivity(unchecked) var persistentKeepalive = 0 {
+        didSet { timers.persistentKeepaliveInterval = Int64(persistentKeepalive) * WireGuardConstants.nanosecondsPerSecond }
+    }
+    @exclusivity(unchecked) var timers = PeerTimers()
+    @exclusivity(unchecked) var keypairs = KeypairSlots()
+    @exclusivity(unchecked) var staged = StagedQueue<StagedPacket>()
+    @exclusivity(unchecked) var handshake = HandshakeState.zeroed
+    /// Index registered for the pending handshake, if any.
+    @exclusivity(unchecked) var handshakeIndex: UInt32?
+    /// Newest initiation timestamp accepted from this peer (kept across handshakes).
+    @exclusivity(unchecked) var latestTimestamp: TAI64N?
+    /// When we last consumed an initiation from this peer (flood check), nil = never.
+    @exclusivity(unchecked) var lastInitiationConsumption: Int64?
+    /// When we last sent a handshake message (initiation or response) to this peer.
+    @exclusivity(unchecked) var lastSentHandshake: Int64
+    @exclusivity(unchecked) var sentLastMinuteHandshake = false
+    @exclusivity(unchecked) var cookie: CookieGenerator
+    @exclusivity(unchecked) var latestHandshake: Int64?
+    @exclusivity(unchecked) var rxBytes: UInt64 = 0
+    @exclusivity(unchecked) var txBytes: UInt64 = 0
+    /// The deadline last pushed to the device's timer heap for this peer.
+    @exclusivity(unchecked) var scheduledDeadline: Int64?
+    @exclusivity(unchecked) var isRemoved = false
+
+    init(publicKey: PublicKey, serial: Int, now: Int64) {
+        self.publicKey = publicKey
+        self.serial = serial
+        self.cookie = CookieGenerator(remoteStatic: publicKey)
+        self.lastSentHandshake = now - WireGuardConstants.lastSentHandshakeResetAge
+    }
+
+    /// `wg_noise_reset_last_sent_handshake`: the next initiation may go out at once.
+    func resetLastSentHandshake(now: Int64) {
+        lastSentHandshake = now - WireGuardConstants.lastSentHandshakeResetAge
+    }
+
+    /// At least REKEY_TIMEOUT since the last handshake message we sent (inclusive expiry).
+    func mayInitiate(now: Int64) -> Bool {
+        lastSentHandshake + WireGuardConstants.rekeyTimeout <= now
+    }
+}

@@ -1,0 +1,164 @@
+import Routing
+
+/// The receive path for transport data [compat src/receive.c], in the order of behaviour doc
+/// §3.1. Handshake messages are in ReceiveHandshake.swift.
+extension Device {
+    /// A UDP payload arrived at the listen port from `source`.
+    public func receive(_ datagram: [UInt8], from source: Endpoint, now: Int64) -> [DeviceEvent] {
+        guard isUp else {
+            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .interfaceDown))
+            return takeEvents()
+        }
+        // Step 1: a little-endian u32 type whose upper three bytes are zero, and exact sizes.
+        guard datagram.count >= 4 else {
+            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.tooShort(length: datagram.count))))
+            return takeEvents()
+        }
+        let type = WireField.uint32(datagram, 0)
+        switch type {
+        case 1, 2, 3:
+            let required = [WireGuardConstants.initiationLength, WireGuardConstants.responseLength,
+                            WireGuardConstants.cookieReplyLength][Int(type) - 1]
+            guard datagram.count == required else {
+                record(Decision(.droppedInvalid, .rx, endpoint: source,
+                                reason: .invalid(.wrongLength(type: UInt8(type), length: datagram.count))))
+                return takeEvents()
+            }
+            receiveHandshake(datagram, type: UInt8(type), from: source, now: now)
+        case 4:
+            guard datagram.count >= WireGuardConstants.keepaliveMessageLength else {
+                record(Decision(.droppedInvalid, .rx, endpoint: source,
+                                reason: .invalid(.wrongLength(type: 4, length: datagram.count))))
+                return takeEvents()
+            }
+            receiveTransport(datagram, from: source, now: now)
+        default:
+            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.unknownType(type))))
+        }
+        return takeEvents()
+    }
+
+    private func receiveTransport(_ message: [UInt8], from source: Endpoint, now: Int64) {
+        let index = WireField.uint32(message, 4)
+        let counter = WireField.uint64(message, 8)
+        // Step 2: keypair entries only.
+        guard case .keypair(let keypair, let peer)? = indexTable[index] else {
+            record(Decision(.droppedInvalid, .rx, counter: counter, receiverIndex: index, endpoint: source,
+                            reason: .invalid(.unknownIndex(index))))
+            return
+        }
+        // Step 3: key usable, then authenticate and decrypt.
+        if !keypair.receivingValid || keypair.hasExpired(after: WireGuardConstants.rejectAfterTime, now: now)
+            || keypair.replay.counter >= WireGuardConstants.rejectAfterMessages {
+            keypair.receivingValid = false
+            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
+                            endpoint: source, reason: .invalid(.keyUnusable)))
+            return
+        }
+        var plaintext = [UInt8]()
+        guard (try? Transport.open(message, key: keypair.receivingKey, into: &plaintext)) != nil else {
+            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
+                            endpoint: source, reason: .invalid(.authenticationFailed)))
+            return
+        }
+        // Step 4: replay window.
+        guard keypair.replay.validate(counter) else {
+            record(Decision(.droppedReplay, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
+                            endpoint: source, reason: .replay(nonce: counter, highest: keypair.replay.highestAccepted)))
+            return
+        }
+        let isKeepalive = plaintext.isEmpty
+        // Padding is trimmed now (the kernel trims at step 11) so every decision shows the real
+        // packet; the length checks below still see the decrypted length.
+        let decryptedLength = plaintext.count
+        if let declared = InnerPacket.declaredLength(plaintext), declared >= 20, declared < decryptedLength {
+            plaintext.removeLast(decryptedLength - declared)
+        }
+        if isKeepalive {
+            record(Decision(.keepaliveReceived, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
+                            endpoint: source, reason: .keepaliveReceived))
+        } else {
+            record(Decision(.decrypted, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
+                            endpoint: source, packet: plaintext, reason: .decrypted))
+        }
+        // Step 5: roaming, before any inner check.
+        updateEndpoint(peer, to: source)
+        // Step 6: key confirmation.
+        let (confirmed, dropped) = peer.keypairs.receivedWith(keypair)
+        unregister(dropped)
+        if confirmed {
+            handshakeCompleted(peer, now: now)
+            sendStaged(peer, now: now)
+        }
+        // Steps 7-8.
+        keepKeyFreshAfterReceiving(peer, now: now)
+        peer.timers.anyAuthenticatedPacketReceived()
+        peer.timers.traversal(now: now)
+        // Step 9: keepalives end here.
+        if isKeepalive {
+            peer.rxBytes += UInt64(message.count)
+            reschedule(peer)
+            return
+        }
+        // Step 10: the data-received timer is armed before the inner checks.
+        peer.timers.dataReceived(now: now)
+        deliverIfAllowed(plaintext, decryptedLength: decryptedLength, from: peer, messageLength: message.count)
+        reschedule(peer)
+    }
+
+    /// Steps 11-13: inner header sanity, trim the padding, cryptokey source check, deliver.
+    private func deliverIfAllowed(_ packet: [UInt8], decryptedLength: Int, from peer: Peer, messageLength: Int) {
+        guard let version = InnerPacket.version(packet), let declared = InnerPacket.declaredLength(packet) else {
+            counters.rxErrors += 1
+            counters.rxFrameErrors += 1
+            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, reason: .invalid(.innerNotIP)))
+            return
+        }
+        let minimum = version == 4 ? 20 : 40
+        guard declared >= minimum, declared <= decryptedLength else {
+            counters.rxErrors += 1
+            counters.rxLengthErrors += 1
+            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet,
+                            reason: .invalid(.innerBadLength(declared: declared, actual: decryptedLength))))
+            return
+        }
+        guard let source = InnerPacket.source(packet) else { return }
+        let routed = allowedIPs.lookupEntry(source)
+        guard let routed, routed.peer == peer.publicKey else {
+            counters.rxErrors += 1
+            counters.rxFrameErrors += 1
+            record(Decision(.droppedSrcNotAllowed, .rx, peer: peer.publicKey, prefix: routed?.prefix,
+                            candidates: otherCandidates(source, winner: routed?.prefix), endpoint: peer.endpoint,
+                            packet: packet, reason: .sourceNotAllowed(source: source, owner: routed?.peer)))
+            return
+        }
+        peer.rxBytes += UInt64(messageLength)
+        record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: routed.prefix,
+                        candidates: otherCandidates(source, winner: routed.prefix), endpoint: peer.endpoint,
+                        packet: packet, reason: .delivered))
+        emit(.deliver(packet: packet))
+    }
+
+    /// Roaming (§3.3): the endpoint follows every authenticated packet; logged only on change.
+    func updateEndpoint(_ peer: Peer, to source: Endpoint) {
+        guard peer.endpoint != source else { return }
+        let old = peer.endpoint
+        peer.endpoint = source
+        record(Decision(.endpointUpdated, .rx, peer: peer.publicKey, endpoint: source, reason: .endpointUpdated(from: old)))
+    }
+
+    /// `wg_timers_handshake_complete` plus the bookkeeping that goes with it.
+    func handshakeCompleted(_ peer: Peer, now: Int64) {
+        peer.timers.handshakeComplete()
+        peer.sentLastMinuteHandshake = false
+        peer.latestHandshake = now
+    }
+
+    /// `keep_key_fresh` on receive: once per session we initiated, when it is 165 s old.
+    private func keepKeyFreshAfterReceiving(_ peer: Peer, now: Int64) {
+        guard !peer.sentLastMinuteHandshake, let k = peer.keypairs.current, k.sendingValid, k.isInitiator,
+              k.hasExpired(after: WireGuardConstants.lastMinuteRekeyAge, now: now) else { return }
+        peer.sentLastMinuteHandshake = true
+        requestInitiation(peer, isRetry: false, trigger: .lastMinute, now: now)
+    }
+}

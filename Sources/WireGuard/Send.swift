@@ -1,0 +1,212 @@
+import Routing
+
+/// The send path [compat src/device.c `wg_xmit`, src/send.c], behaviour doc §2.
+extension Device {
+    /// A packet from the host stack enters wg0: look up the destination among the allowed IPs,
+    /// stage it on that peer, and send what the current session allows.
+    public func send(_ packet: [UInt8], now: Int64) -> [DeviceEvent] {
+        guard isUp else {
+            record(Decision(.noRoute, .tx, packet: packet, reason: .interfaceDown))
+            return takeEvents()
+        }
+        guard let destination = InnerPacket.destination(packet) else {
+            counters.txErrors += 1
+            record(Decision(.droppedInvalid, .tx, packet: packet, reason: .notIP(length: packet.count)))
+            return takeEvents()
+        }
+        guard let (prefix, key) = allowedIPs.lookupEntry(destination), let peer = peersByKey[key] else {
+            counters.txErrors += 1
+            record(Decision(.droppedNoPeer, .tx, candidates: otherCandidates(destination, winner: nil), packet: packet,
+                            reason: .noPeer(destination: destination)))
+            emit(.icmpUnreachable(offending: packet))
+            return takeEvents()
+        }
+        let candidates = otherCandidates(destination, winner: prefix)
+        guard peer.endpoint != nil else {
+            counters.txErrors += 1
+            record(Decision(.droppedNoEndpoint, .tx, peer: key, prefix: prefix, candidates: candidates, packet: packet,
+                            reason: .noEndpoint))
+            emit(.icmpUnreachable(offending: packet))
+            return takeEvents()
+        }
+        stage(StagedPacket(packet: packet, prefix: prefix, candidates: candidates), on: peer)
+        if let problem = sessionProblem(peer, now: now) {
+            record(Decision(.queued, .tx, peer: key, prefix: prefix, candidates: candidates, packet: packet,
+                            reason: .staged(problem)))
+        }
+        sendStaged(peer, now: now)
+        reschedule(peer)
+        return takeEvents()
+    }
+
+    /// Appends to the staged queue, dropping the oldest beyond MAX_STAGED_PACKETS (`tx_dropped`).
+    func stage(_ item: StagedPacket, on peer: Peer) {
+        let held = peer.staged.count
+        for old in peer.staged.append(item) {
+            counters.txDropped += 1
+            record(Decision(.droppedQueueFull, .tx, peer: peer.publicKey, prefix: old.prefix,
+                            packet: old.isKeepalive ? nil : old.packet, reason: .queueFull(held: held)))
+        }
+    }
+
+    /// Why `current` cannot send now, or nil if it can (behaviour doc §2 step 5).
+    func sessionProblem(_ peer: Peer, now: Int64) -> SessionProblem? {
+        guard let k = peer.keypairs.current else { return .noKeypair }
+        if !k.sendingValid { return .sendingInvalid }
+        if k.hasExpired(after: WireGuardConstants.rejectAfterTime, now: now) { return .expired }
+        if k.sendCounter >= WireGuardConstants.rejectAfterMessages { return .exhausted }
+        return nil
+    }
+
+    /// `wg_packet_send_staged_packets`: seal everything staged under `current` with consecutive
+    /// counters, or leave it staged and ask for a handshake when no key is usable.
+    func sendStaged(_ peer: Peer, now: Int64) {
+        guard !peer.staged.isEmpty else { return }
+        if let problem = sessionProblem(peer, now: now) {
+            noUsableKey(peer, problem, now: now)
+            return
+        }
+        guard let keypair = peer.keypairs.current, let endpoint = peer.endpoint else { return }
+        // Every packet needs a nonce below REJECT_AFTER_MESSAGES. The kernel hands out nonces
+        // until one reaches it (the counter ends one past it), then marks the key invalid and
+        // requeues the whole batch.
+        if UInt64(peer.staged.count) > WireGuardConstants.rejectAfterMessages - keypair.sendCounter {
+            keypair.sendCounter = WireGuardConstants.rejectAfterMessages + 1
+            keypair.sendingValid = false
+            noUsableKey(peer, .exhausted, now: now)
+            return
+        }
+        peer.timers.traversal(now: now)
+        peer.timers.anyAuthenticatedPacketSent()
+        var dataSent = false
+        while let item = peer.staged.popFirst() {
+            let counter = keypair.sendCounter
+            keypair.sendCounter += 1
+            let message = seal(item.packet, keypair: keypair, counter: counter)
+            peer.txBytes += UInt64(message.count)
+            if item.isKeepalive {
+                record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
+                                receiverIndex: keypair.remoteIndex, endpoint: endpoint,
+                                reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation)))
+            } else {
+                dataSent = true
+                record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: item.candidates,
+                                counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
+                                packet: item.packet, reason: .sealed))
+            }
+            emit(.transmit(datagram: message, to: endpoint))
+        }
+        // Jitter is drawn only when the timer is actually armed, as the kernel does.
+        if dataSent && !peer.timers.isPending(.newHandshake) {
+            peer.timers.dataSent(now: now, jitter: random.rekeyTimeoutJitter())
+        }
+        keepKeyFreshAfterSending(peer, now: now)
+    }
+
+    private func noUsableKey(_ peer: Peer, _ problem: SessionProblem, now: Int64) {
+        if problem == .expired || problem == .exhausted { peer.keypairs.current?.sendingValid = false }
+        requestInitiation(peer, isRetry: false, trigger: .stagedPackets(problem), now: now)
+    }
+
+    /// The type-4 message: 16-byte header space, the packet, zero padding (§2 step 7), sealed in
+    /// place. The returned array is the only allocation.
+    func seal(_ packet: [UInt8], keypair: Keypair, counter: UInt64) -> [UInt8] {
+        let padded = Transport.paddedLength(packet.count, mtu: mtu)
+        let header = WireGuardConstants.transportHeaderLength
+        var buffer = [UInt8](unsafeUninitializedCapacity: header + padded + WireGuardConstants.authTagLength) { out, count in
+            guard let base = out.baseAddress else { return }
+            base.initialize(repeating: 0, count: header)
+            packet.withUnsafeBufferPointer { p in
+                if let source = p.baseAddress { (base + header).initialize(from: source, count: p.count) }
+            }
+            (base + header + packet.count).initialize(repeating: 0, count: padded - packet.count)
+            count = header + padded
+        }
+        Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sendingKey,
+                              receiverIndex: keypair.remoteIndex, counter: counter)
+        return buffer
+    }
+
+    /// `keep_key_fresh` after sending: rekey when `current` sent more than REKEY_AFTER_MESSAGES,
+    /// or we initiated it and it is at least REKEY_AFTER_TIME old.
+    private func keepKeyFreshAfterSending(_ peer: Peer, now: Int64) {
+        guard let k = peer.keypairs.current, k.sendingValid else { return }
+        if k.sendCounter > WireGuardConstants.rekeyAfterMessages {
+            requestInitiation(peer, isRetry: false, trigger: .rekeyAfterMessages, now: now)
+        } else if k.isInitiator && k.hasExpired(after: WireGuardConstants.rekeyAfterTime, now: now) {
+            requestInitiation(peer, isRetry: false, trigger: .rekeyAfterTime, now: now)
+        }
+    }
+
+    /// `wg_packet_send_keepalive`: stage an empty packet if nothing is staged, then send staged.
+    func sendKeepalive(_ peer: Peer, _ trigger: KeepaliveTrigger, now: Int64) {
+        if peer.staged.isEmpty { stage(StagedPacket(packet: [], prefix: nil, candidates: []), on: peer) }
+        pendingKeepaliveTrigger = trigger
+        sendStaged(peer, now: now)
+        pendingKeepaliveTrigger = nil
+    }
+
+    /// `wg_packet_send_queued_handshake_initiation`: a non-retry request resets the attempt
+    /// count; nothing is sent within REKEY_TIMEOUT of the last handshake message we sent.
+    func requestInitiation(_ peer: Peer, isRetry: Bool, trigger: InitiationTrigger, now: Int64) {
+        if !isRetry { peer.timers.resetHandshakeAttempts() }
+        guard !peer.isRemoved, peer.mayInitiate(now: now) else { return }
+        sendInitiation(peer, trigger: trigger, now: now)
+    }
+
+    /// `wg_packet_send_handshake_initiation`: a new ephemeral and index, mac1/mac2, timers.
+    private func sendInitiation(_ peer: Peer, trigger: InitiationTrigger, now: Int64) {
+        peer.lastSentHandshake = now
+        clearHandshake(peer)
+        let ephemeral = PrivateKey.generate(using: &random)
+        let index = newIndex()
+        let timestamp = TAI64N(unixNanoseconds: unixTimeOrigin &+ now)
+        guard case (var message, let state)? = try? Noise.createInitiation(
+            local: identity, remote: peer.publicKey, presharedKey: peer.presharedKey,
+            senderIndex: index, ephemeral: ephemeral, timestamp: timestamp) else {
+            // Only a low-order (all-zero DH) peer key makes this fail; the kernel refuses too.
+            record(Decision(.droppedInvalid, .tx, peer: peer.publicKey,
+                            reason: .invalid(.handshake("cannot build an initiation for this peer key"))))
+            return
+        }
+        peer.cookie.addMacs(to: &message, now: now)
+        peer.handshake = .createdInitiation(state)
+        peer.handshakeIndex = index
+        indexTable[index] = .handshake(peer)
+        logSecrets(ephemeral: ephemeral, presharedKey: peer.presharedKey)
+        switch trigger {
+        case .rekeyAfterTime, .rekeyAfterMessages, .lastMinute:
+            record(Decision(.rekey, .tx, peer: peer.publicKey, endpoint: peer.endpoint, reason: .rekey(trigger)))
+        default: break
+        }
+        peer.timers.traversal(now: now)
+        peer.timers.anyAuthenticatedPacketSent()
+        peer.lastSentHandshake = now
+        if let endpoint = peer.endpoint {
+            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, endpoint: endpoint,
+                            reason: .initiation(trigger)))
+            peer.txBytes += UInt64(message.count)
+            emit(.transmit(datagram: message, to: endpoint))
+        } else {
+            record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, reason: .initiationWithoutEndpoint))
+        }
+        peer.timers.handshakeInitiated(now: now, jitter: random.rekeyTimeoutJitter())
+    }
+
+    /// Key-log lines for Wireshark: the static key once, then per handshake the ephemeral key and
+    /// (when set) the preshared key right after it, which is how Wireshark pairs them.
+    func logSecrets(ephemeral: PrivateKey?, presharedKey: PresharedKey) {
+        logStaticKey()
+        guard let ephemeral else { return }
+        emit(.secret(KeyLogEntry(kind: .localEphemeralPrivate, key: ephemeral.bytes)))
+        if presharedKey != .zero {
+            emit(.secret(KeyLogEntry(kind: .presharedKey, key: presharedKey.bytes)))
+        }
+    }
+
+    func logStaticKey() {
+        guard !staticKeyLogged else { return }
+        staticKeyLogged = true
+        emit(.secret(KeyLogEntry(kind: .localStaticPrivate, key: privateKey.bytes)))
+    }
+}

@@ -1,0 +1,68 @@
+/// A peer's queue of packets waiting for a usable session (behaviour doc §2 step 4): before a
+/// packet is appended, the oldest are dropped while more than `MAX_STAGED_PACKETS` (128) are
+/// held, so with single packets the queue settles at 129 [compat src/device.c `wg_xmit`].
+/// A ring buffer: appending and taking from the front cost no shifting. Generic so that it is
+/// tested on its own; the device stages `StagedPacket`s.
+public struct StagedQueue<Element> {
+    private var storage: [Element?] = []
+    private var head = 0
+    public private(set) var count = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// Appends `packet` after dropping the oldest while more than `limit` are held; returns the
+    /// dropped packets, oldest first (each is one `tx_dropped`).
+    public mutating func append(_ packet: Element,
+                                limit: Int = WireGuardConstants.maxStagedPackets) -> [Element] {
+        var dropped: [Element] = []
+        while count > limit, let oldest = popFirst() { dropped.append(oldest) }
+        pushBack(packet)
+        return dropped
+    }
+
+    /// Removes and returns every packet, oldest first.
+    public mutating func takeAll() -> [Element] {
+        var all: [Element] = []
+        all.reserveCapacity(count)
+        while let p = popFirst() { all.append(p) }
+        return all
+    }
+
+    /// Puts `packets` back at the front, keeping their order (the kernel's "requeue at the head
+    /// of the staged queue" when no key is usable).
+    public mutating func prepend(_ packets: [Element]) {
+        for p in packets.reversed() { pushFront(p) }
+    }
+
+    public mutating func popFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let p = storage[head]
+        storage[head] = nil
+        head = (head + 1) % storage.count
+        count -= 1
+        return p
+    }
+
+    private mutating func pushBack(_ p: Element) {
+        growIfFull()
+        storage[(head + count) % storage.count] = p
+        count += 1
+    }
+
+    private mutating func pushFront(_ p: Element) {
+        growIfFull()
+        head = (head - 1 + storage.count) % storage.count
+        storage[head] = p
+        count += 1
+    }
+
+    private mutating func growIfFull() {
+        guard count == storage.count else { return }
+        var bigger = [Element?](repeating: nil, count: max(8, storage.count * 2))
+        for i in 0..<count { bigger[i] = storage[(head + i) % storage.count] }
+        storage = bigger
+        head = 0
+    }
+}

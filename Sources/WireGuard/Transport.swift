@@ -1,0 +1,152 @@
+/// Why a transport data message was not opened.
+public enum TransportError: Error, Equatable, CustomStringConvertible {
+    case malformed(MessageError)
+    /// Wrong key, wrong counter or altered bytes: the kernel drops these silently (§3.1 step 3).
+    case authenticationFailed
+
+    public var description: String {
+        switch self {
+        case .malformed(let e): return "malformed transport message: \(e)"
+        case .authenticationFailed: return "transport message does not authenticate"
+        }
+    }
+}
+
+/// Sealing and opening type-4 transport messages. The only allocation is growing the caller's
+/// output buffer when its capacity is too small, so a reused buffer makes the path
+/// allocation-free [wireguard-behaviour.md §2 steps 7 and 10, §3.1].
+public enum Transport {
+    /// Padding multiple (MESSAGE_PADDING_MULTIPLE).
+    public static let paddingMultiple = 16
+
+    /// Padded plaintext length for an `length`-byte packet with MTU `mtu` (§2 step 7, kernel
+    /// `calculate_skb_padding`): `mtu == 0` pads to a multiple of 16; otherwise the last
+    /// MTU-sized unit is padded to a multiple of 16 but not beyond the MTU.
+    public static func paddedLength(_ length: Int, mtu: Int) -> Int {
+        let length = max(0, length)
+        func roundUp(_ n: Int) -> Int { (n + paddingMultiple - 1) / paddingMultiple * paddingMultiple }
+        guard mtu > 0 else { return roundUp(length) }
+        let lastUnit = length > mtu ? length % mtu : length
+        let padded = min(mtu, roundUp(lastUnit))
+        return length + (padded - lastUnit)
+    }
+
+    /// Size of the message that seals `plaintextLength` bytes.
+    @inline(__always) public static func messageLength(plaintextLength: Int) -> Int {
+        TransportHeader.length + plaintextLength + AEAD.tagLength
+    }
+
+    /// Writes the type-4 message for `plaintext` (already padded) into `out`, resized to exactly
+    /// 16 + plaintext + 16 bytes. `key` must be a 32-byte transport key.
+    public static func seal(plaintext: [UInt8], key: [UInt8], receiverIndex: UInt32, counter: UInt64,
+                            into out: inout [UInt8]) {
+        precondition(key.count == AEAD.keyLength, "transport keys are 32 bytes")
+        ensureSodium()
+        resize(&out, to: messageLength(plaintextLength: plaintext.count))
+        out.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }
+            writeHeader(base, receiverIndex: receiverIndex, counter: counter)
+            plaintext.withUnsafeBufferPointer { p in
+                key.withUnsafeBufferPointer { k in
+                    AEAD.seal(key: k.baseAddress!, counter: counter, plaintext: p.baseAddress, length: p.count,
+                              ad: nil, adLength: 0, output: base + TransportHeader.length)
+                }
+            }
+        }
+    }
+
+    /// The whole send step for one inner packet: writes the header, copies `packet` behind it,
+    /// appends the zero padding of §2 step 7 for `mtu`, and seals — into `out`, resized to the
+    /// message length. One copy and no allocation when `out` has the capacity.
+    public static func seal(packet: [UInt8], mtu: Int, key: [UInt8], receiverIndex: UInt32, counter: UInt64,
+                            into out: inout [UInt8]) {
+        precondition(key.count == AEAD.keyLength, "transport keys are 32 bytes")
+        ensureSodium()
+        let padded = paddedLength(packet.count, mtu: mtu)
+        resize(&out, to: messageLength(plaintextLength: padded))
+        out.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }
+            writeHeader(base, receiverIndex: receiverIndex, counter: counter)
+            let body = base + TransportHeader.length
+            packet.withUnsafeBufferPointer { p in
+                if let source = p.baseAddress { body.update(from: source, count: p.count) }
+            }
+            (body + packet.count).update(repeating: 0, count: padded - packet.count)
+            key.withUnsafeBufferPointer { k in
+                AEAD.seal(key: k.baseAddress!, counter: counter, plaintext: body, length: padded,
+                          ad: nil, adLength: 0, output: body)
+            }
+        }
+    }
+
+    /// Seals in place: `buffer[16 ..< 16 + plaintextLength]` holds the padded plaintext; on return
+    /// the buffer is the whole message (header written, tag appended). Saves the plaintext copy.
+    public static func sealInPlace(_ buffer: inout [UInt8], plaintextLength: Int, key: [UInt8],
+                                   receiverIndex: UInt32, counter: UInt64) {
+        precondition(key.count == AEAD.keyLength, "transport keys are 32 bytes")
+        precondition(plaintextLength >= 0 && buffer.count >= TransportHeader.length + plaintextLength,
+                     "the buffer must hold the header space and the plaintext")
+        ensureSodium()
+        resize(&buffer, to: messageLength(plaintextLength: plaintextLength))
+        buffer.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }
+            writeHeader(base, receiverIndex: receiverIndex, counter: counter)
+            key.withUnsafeBufferPointer { k in
+                let body = base + TransportHeader.length
+                AEAD.seal(key: k.baseAddress!, counter: counter, plaintext: body, length: plaintextLength,
+                          ad: nil, adLength: 0, output: body)
+            }
+        }
+    }
+
+    /// Reads the header of a transport message without decrypting (for the index lookup that
+    /// must precede decryption, §3.1 step 2).
+    public static func header(of message: [UInt8]) throws -> TransportHeader {
+        do { return try TransportHeader(parsing: message) } catch let e as MessageError {
+            throw TransportError.malformed(e)
+        }
+    }
+
+    /// Authenticates and decrypts a transport message into `out` (resized to the padded
+    /// plaintext length; 0 for a keepalive). Throws without touching `out`'s contents' meaning
+    /// if the message is malformed or does not authenticate.
+    @discardableResult
+    public static func open(_ message: [UInt8], key: [UInt8], into out: inout [UInt8]) throws
+        -> (receiverIndex: UInt32, counter: UInt64) {
+        guard key.count == AEAD.keyLength else { throw TransportError.authenticationFailed }
+        let header = try header(of: message)
+        ensureSodium()
+        let plaintextLength = message.count - TransportHeader.minimumMessageLength
+        resize(&out, to: plaintextLength)
+        let ok = message.withUnsafeBufferPointer { m in
+            key.withUnsafeBufferPointer { k in
+                out.withUnsafeMutableBufferPointer { o in
+                    AEAD.open(key: k.baseAddress!, counter: header.counter,
+                              ciphertext: m.baseAddress! + TransportHeader.length,
+                              length: m.count - TransportHeader.length, ad: nil, adLength: 0, output: o.baseAddress)
+                }
+            }
+        }
+        guard ok else { throw TransportError.authenticationFailed }
+        return (header.receiverIndex, header.counter)
+    }
+
+    @inline(__always) static func writeHeader(_ base: UnsafeMutablePointer<UInt8>, receiverIndex: UInt32,
+                                              counter: UInt64) {
+        base[0] = MessageType.transport.rawValue
+        base[1] = 0; base[2] = 0; base[3] = 0
+        var index = receiverIndex.littleEndian
+        var count = counter.littleEndian
+        withUnsafeBytes(of: &index) { UnsafeMutableRawPointer(base + 4).copyMemory(from: $0.baseAddress!, byteCount: 4) }
+        withUnsafeBytes(of: &count) { UnsafeMutableRawPointer(base + 8).copyMemory(from: $0.baseAddress!, byteCount: 8) }
+    }
+
+    /// Sets `buffer.count` to `length`, reusing its storage when the capacity allows.
+    @inline(__always) static func resize(_ buffer: inout [UInt8], to length: Int) {
+        if buffer.count > length {
+            buffer.removeLast(buffer.count - length)
+        } else if buffer.count < length {
+            buffer.append(contentsOf: repeatElement(0, count: length - buffer.count))
+        }
+    }
+}

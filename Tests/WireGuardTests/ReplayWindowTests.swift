@@ -1,0 +1,92 @@
+@testable import WireGuard
+import XCTest
+
+/// The kernel's `counter_validate` [compat src/receive.c], behaviour doc §3.4.
+final class ReplayWindowTests: XCTestCase {
+    let window = WireGuardConstants.counterWindowSize   // 8128
+    let limit = WireGuardConstants.rejectAfterMessages
+
+    func testKernelConstantsFor64BitHosts() {
+        XCTAssertEqual(window, 8128)
+        XCTAssertEqual(limit, 18_446_744_073_709_543_486)
+        XCTAssertEqual(limit, 0xFFFF_FFFF_FFFF_E03E)
+    }
+
+    func testNonceZeroIsAcceptedOnceThenIsADuplicate() {
+        var w = ReplayWindow()
+        XCTAssertNil(w.highestAccepted)
+        XCTAssertTrue(w.validate(0))
+        XCTAssertFalse(w.validate(0))
+        XCTAssertEqual(w.highestAccepted, 0)
+        XCTAssertEqual(w.counter, 1, "the kernel keeps highest accepted + 1")
+    }
+
+    func testInOrderAndDuplicates() {
+        var w = ReplayWindow()
+        for n in 0..<1000 as Range<UInt64> { XCTAssertTrue(w.validate(n)) }
+        for n in 0..<1000 as Range<UInt64> { XCTAssertFalse(w.validate(n), "duplicate \(n)") }
+    }
+
+    func testReorderedWithinWindowAcceptedOnce() {
+        var w = ReplayWindow()
+        XCTAssertTrue(w.validate(10))
+        XCTAssertTrue(w.validate(3))
+        XCTAssertTrue(w.validate(7))
+        XCTAssertFalse(w.validate(3))
+        XCTAssertTrue(w.validate(0))
+        XCTAssertEqual(w.highestAccepted, 10)
+    }
+
+    /// Reject if `n + 1 + WINDOW < counter`: with newest N the oldest acceptable is N - WINDOW.
+    func testWindowEdgeExactly() {
+        var w = ReplayWindow()
+        let newest: UInt64 = 20_000
+        XCTAssertTrue(w.validate(newest))
+        XCTAssertFalse(w.validate(newest - window - 1), "one beyond the window")
+        XCTAssertTrue(w.validate(newest - window), "the oldest nonce inside the window")
+        XCTAssertFalse(w.validate(newest - window), "and only once")
+        XCTAssertTrue(w.validate(newest - 1))
+    }
+
+    func testJumpFurtherThanTheRingClearsEverything() {
+        var w = ReplayWindow()
+        for n in 0..<200 as Range<UInt64> { XCTAssertTrue(w.validate(n)) }
+        XCTAssertTrue(w.validate(1_000_000))
+        // Stale bits from the old words must not make fresh nonces look replayed.
+        XCTAssertTrue(w.validate(1_000_000 - 64))
+        XCTAssertTrue(w.validate(1_000_000 - 8000))
+        XCTAssertFalse(w.validate(199), "far behind the window")
+    }
+
+    /// Nonce 62 sets bit 63 of ring word 0; nonce 62 + 8192 maps to the same bit of word 128,
+    /// which is ring slot 0 again: the advance must clear it first.
+    func testAdvanceClearsReusedRingWords() {
+        var w = ReplayWindow()
+        XCTAssertTrue(w.validate(62))
+        XCTAssertTrue(w.validate(62 + 8192))
+        XCTAssertFalse(w.validate(62 + 8192))
+        XCTAssertFalse(w.validate(62), "now far outside the window")
+    }
+
+    func testWrappingRingWithSteadyTrafficNeverFalselyRejects() {
+        var w = ReplayWindow()
+        var n: UInt64 = 0
+        while n < 40_000 {
+            XCTAssertTrue(w.validate(n + 1))
+            XCTAssertTrue(w.validate(n), "late by one at \(n)")
+            n += 2
+        }
+    }
+
+    /// Counter limits: nonces at or above REJECT_AFTER_MESSAGES never pass; the last valid one
+    /// does, after which the keypair counts as exhausted (counter == limit).
+    func testCounterLimits() {
+        var w = ReplayWindow()
+        XCTAssertFalse(w.validate(limit))
+        XCTAssertFalse(w.validate(UInt64.max))
+        XCTAssertTrue(w.validate(limit - 1))
+        XCTAssertEqual(w.counter, limit)
+        XCTAssertFalse(w.validate(limit - 1))
+        XCTAssertTrue(w.validate(limit - 2), "still inside the window")
+    }
+}

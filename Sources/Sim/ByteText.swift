@@ -20,25 +20,43 @@ enum ByteText {
 
     static func appendUnsigned(_ value: UInt64, to out: inout [UInt8]) {
         if value < 10 {
-            out.append(0x30 + UInt8(value))
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: value))
             return
         }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)   // 20 digits fit in 32 bytes
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while rest > 0 {
-                buffer[count] = 0x30 + UInt8(rest % 10)
-                rest /= 10
-                count += 1
+        // Digits fill a 24-byte scratch from its end, two at a time, then go out in one append.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { buffer in
+            var position = 24
+            var rest = value
+            while rest >= 100 {
+                let pair = Int(rest % 100)
+                rest /= 100
+                position -= 2
+                buffer[position] = Self.digitPairs[pair * 2]
+                buffer[position + 1] = Self.digitPairs[pair * 2 + 1]
             }
-            var i = count - 1
-            while i >= 0 {
-                out.append(buffer[i])
-                i -= 1
+            if rest >= 10 {
+                position -= 2
+                buffer[position] = Self.digitPairs[Int(rest) * 2]
+                buffer[position + 1] = Self.digitPairs[Int(rest) * 2 + 1]
+            } else {
+                position -= 1
+                buffer[position] = 0x30 &+ UInt8(truncatingIfNeeded: rest)
             }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[position..<24]))
         }
     }
+
+    /// "000102…9899": the two ASCII digits of every number below 100.
+    private static let digitPairs: [UInt8] = {
+        var table: [UInt8] = []
+        for n in 0..<100 {
+            let tens = UInt8(n / 10), ones = UInt8(n % 10)
+            table.append(0x30 + tens)
+            table.append(0x30 + ones)
+        }
+        return table
+    }()
 
     /// `s.nnnnnnnnn` for nanoseconds.
     static func appendSeconds(_ t: Int64, to out: inout [UInt8]) {

@@ -132,6 +132,7 @@ public final class Device {
             clearHandshake(peer)
             peer.resetLastSentHandshake(now: now)
             peer.keypairs.expireSending()
+            peer.staticShared = nil
         }
         return takeEvents()
     }
@@ -181,6 +182,15 @@ public final class Device {
         peersByKey[key] = peer
         peersBySerial.append(peer)
         return peer
+    }
+
+    /// The peer's precomputed static-static DH (`wg_noise_precompute_static_static`), computed
+    /// once per peer and private key; nil if it is all-zero.
+    func staticShared(_ peer: Peer) -> [UInt8]? {
+        if let known = peer.staticShared { return known }
+        let computed = try? Noise.staticShared(local: identity, remote: peer.publicKey)
+        peer.staticShared = .some(computed)
+        return computed
     }
 
     /// A random 32-bit index not in use on this device [compat src/peerlookup.c].

@@ -52,6 +52,11 @@ final class DecisionLogWriterTests: XCTestCase {
         ByteText.appendSeconds(1_000_000_500, to: &out); out.append(0x20)
         ByteText.appendSeconds(0, to: &out)
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "0 -42 18446744073709551615 1.000000500 0.000000000")
+        for value in [9, 10, 99, 100, 101, 999, 1000, 12345, 4_294_967_295] as [UInt64] {
+            var digits: [UInt8] = []
+            ByteText.appendUnsigned(value, to: &digits)
+            XCTAssertEqual(String(decoding: digits, as: UTF8.self), String(value))
+        }
     }
 
     private func NSTemporaryDirectoryPath() -> String {

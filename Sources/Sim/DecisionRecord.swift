@@ -20,16 +20,39 @@ public struct TraceRef: Hashable, Sendable {
 /// Names peers in decisions: a simulated node by its name, any other key by its base64 text.
 /// Shared by every record of a simulation, so that a record stores a key, not a string.
 public final class PeerNames {
-    private var names: [PublicKey: String] = [:]
+    /// Keyed by the key's first eight bytes (uniformly random for X25519 public keys), each
+    /// bucket checked against the whole key: cheaper than hashing all 32 bytes per lookup.
+    private var buckets: [UInt64: [(key: PublicKey, name: String)]] = [:]
 
     init() {}
 
-    func register(_ key: PublicKey, as name: String) { names[key] = name }
+    private static func shortHash(_ key: PublicKey) -> UInt64 {
+        key.bytes.withUnsafeBytes { $0.count >= 8 ? $0.loadUnaligned(as: UInt64.self) : 0 }
+    }
 
-    public func name(of key: PublicKey) -> String { names[key] ?? key.base64 }
+    func register(_ key: PublicKey, as name: String) {
+        let hash = Self.shortHash(key)
+        buckets[hash, default: []].removeAll { $0.key == key }
+        buckets[hash, default: []].append((key, name))
+    }
+
+    public func name(of key: PublicKey) -> String { node(of: key) ?? key.base64 }
 
     /// The node a key belongs to, if it is a simulated node's key.
-    public func node(of key: PublicKey) -> String? { names[key] }
+    public func node(of key: PublicKey) -> String? {
+        guard let bucket = buckets[Self.shortHash(key)] else { return nil }
+        for entry in bucket where entry.key == key { return entry.name }
+        return nil
+    }
+}
+
+/// The material a decision's explanation is composed from.
+enum Explanation {
+    case text(String)
+    /// The device's reason, worded with the record's own fields.
+    case device(DecisionReason)
+    /// The host route table chose this route.
+    case route(RouteSpec)
 }
 
 /// One decision in the log: what happened to a packet (or a handshake, or a timer) at one node,
@@ -45,11 +68,8 @@ public struct DecisionRecord {
     public var receiverIndex: UInt32?
     public var endpoint: Endpoint?
     public var trace: TraceRef?
-    /// The simulator's own explanation; nil when the device's decision explains itself.
-    private var whyText: String?
-    /// The device's decision this record carries, when the device made it: its explanation is
-    /// put into words only when asked for, naming peers by node name.
-    private var deviceDecision: Decision?
+    /// What the explanation is made from; it is put into words only when asked for.
+    private var explanation: Explanation
     /// The inner IP packet this decision is about, if any.
     public var packet: [UInt8]?
     public var peerKey: PublicKey?
@@ -67,7 +87,7 @@ public struct DecisionRecord {
         self.iface = iface
         self.dir = dir
         self.action = action
-        self.whyText = why
+        self.explanation = .text(why)
         self.packet = packet
         self.peerKey = peerKey
         self.prefix = prefix
@@ -85,22 +105,36 @@ public struct DecisionRecord {
                   action: decision.action.rawValue, why: "", packet: decision.packet, peerKey: decision.peer,
                   prefix: decision.prefix, candidateKeys: decision.candidates, counter: decision.counter,
                   receiverIndex: decision.receiverIndex, endpoint: decision.endpoint, trace: trace, names: names)
-        whyText = nil
-        deviceDecision = decision
+        explanation = .device(decision.reason)
+    }
+
+    /// A record of the host route table's choice of `route` for the packet.
+    init(t: Int64, node: String, iface: String, action: String, route: RouteSpec, packet: [UInt8],
+         trace: TraceRef?, names: PeerNames) {
+        self.init(t: t, node: node, iface: iface, dir: .tx, action: action, why: "", packet: packet,
+                  trace: trace, names: names)
+        explanation = .route(route)
     }
 
     /// A short explanation in words.
     public var why: String {
         get {
-            if let whyText { return whyText }
-            guard let deviceDecision else { return "" }
-            let names = self.names
-            return deviceDecision.why(naming: { names?.name(of: $0) ?? $0.base64 })
+            switch explanation {
+            case .text(let text):
+                return text
+            case .route(let route):
+                let destination = dst.map { " for \($0)" } ?? ""
+                return "route \(route) is the best match\(destination)"
+            case .device(let reason):
+                guard let action = DecisionAction(rawValue: action) else { return "" }
+                let decision = Decision(action, dir == .rx ? .rx : .tx, peer: peerKey, prefix: prefix,
+                                        candidates: candidateKeys, counter: counter, receiverIndex: receiverIndex,
+                                        endpoint: endpoint, packet: packet, reason: reason)
+                let names = self.names
+                return decision.why(naming: { names?.name(of: $0) ?? $0.base64 })
+            }
         }
-        set {
-            whyText = newValue
-            deviceDecision = nil
-        }
+        set { explanation = .text(newValue) }
     }
 
     private var summary: IPPacketSummary? {

@@ -44,8 +44,7 @@ struct EventQueue<Payload> {
             siftDown(0)
         }
         let index = Int(top.slot)
-        let payload = payloads[index]
-        payloads[index] = nil
+        let payload = payloads[index].take()   // moves the payload out without a copy
         freeSlots.append(top.slot)
         guard let payload else { return nil }
         return (top.time, payload)

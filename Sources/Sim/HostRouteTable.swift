@@ -59,17 +59,20 @@ struct HostRouteTable {
 
     /// Per family and prefix length, the masked network → entry indices; lengths longest first.
     private struct Index {
-        var v4: [Int: [UInt32: [Int]]] = [:]
+        /// Keyed by `length << 32 | network`: one hash probe per candidate length.
+        var v4: [UInt64: [Int]] = [:]
         var v4Lengths: [Int] = []
         var v6: [Int: [IPv6Address: [Int]]] = [:]
         var v6Lengths: [Int] = []
+
+        static func key(_ length: Int, _ network: UInt32) -> UInt64 { UInt64(length) << 32 | UInt64(network) }
 
         mutating func insert(_ prefix: IPPrefix, position: Int) {
             let length = prefix.length
             switch prefix.address {
             case .v4(let address):
-                if v4[length] == nil { v4Lengths.append(length); v4Lengths.sort(by: >) }
-                v4[length, default: [:]][address.value, default: []].append(position)
+                if !v4Lengths.contains(length) { v4Lengths.append(length); v4Lengths.sort(by: >) }
+                v4[Self.key(length, address.value), default: []].append(position)
             case .v6(let address):
                 if v6[length] == nil { v6Lengths.append(length); v6Lengths.sort(by: >) }
                 v6[length, default: [:]][address, default: []].append(position)
@@ -83,7 +86,7 @@ struct HostRouteTable {
             case .v4(let a):
                 for length in v4Lengths where length <= maxLength {
                     let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
-                    found += v4[length]?[a.value & mask] ?? []
+                    found += v4[Self.key(length, a.value & mask)] ?? []
                 }
             case .v6(let a):
                 for length in v6Lengths where length <= maxLength {
@@ -177,7 +180,7 @@ struct HostRouteTable {
         case .v4(let address):
             for length in index.v4Lengths {
                 let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
-                if let candidates = index.v4[length]?[address.value & mask] {
+                if let candidates = index.v4[Index.key(length, address.value & mask)] {
                     best = bestOf(candidates, current: best)
                     if let best, entries[best].spec.table == nil { return best }
                 }

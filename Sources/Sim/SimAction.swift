@@ -4,7 +4,11 @@ import WireGuard
 
 /// The transport protocol of a packet a scenario `send:` event makes.
 public enum InnerProtocol: Hashable, Sendable {
-    case udp, tcp, icmp
+    case udp
+    /// One TCP segment (PSH|ACK), as PacketBuilder.datagram makes it.
+    case tcp
+    /// An echo request (ICMP over IPv4, ICMPv6 over IPv6).
+    case icmp
     /// Any IP protocol number; the packet carries `size` zero bytes after the IP header.
     case number(UInt8)
 }
@@ -18,7 +22,8 @@ public struct InnerPacketSpec: Hashable, Sendable {
     public var proto: InnerProtocol
     public var sourcePort: UInt16
     public var destinationPort: UInt16
-    /// Payload bytes after the transport header (after the IP header for `.number`).
+    /// Payload bytes after the transport header (after the IP header for `.number`); clamped so
+    /// the packet fits 65535 bytes.
     public var size: Int
 
     public init(destination: IPAddress, source: IPAddress? = nil, proto: InnerProtocol = .udp,

@@ -66,5 +66,31 @@ final class SimNode {
 /// action it logged, by name.
 struct NodeCounters {
     var originated = 0
-    var actions: [String: Int] = [:]
+    var actions = ActionTally()
+}
+
+/// Counts per action name without hashing a string per decision: the few distinct names live in
+/// a short list, and the names a record carries are the same string literals every time, so the
+/// comparison that finds them is usually an identity check.
+struct ActionTally {
+    private var names: [String] = []
+    private var counts: [Int] = []
+
+    mutating func add(_ action: String) {
+        for i in names.indices where names[i] == action {
+            counts[i] += 1
+            return
+        }
+        names.append(action)
+        counts.append(1)
+    }
+
+    subscript(action: String) -> Int {
+        names.firstIndex(of: action).map { counts[$0] } ?? 0
+    }
+
+    /// (action, count) sorted by action name.
+    var sorted: [(action: String, count: Int)] {
+        zip(names, counts).map { ($0, $1) }.sorted { $0.action < $1.action }
+    }
 }

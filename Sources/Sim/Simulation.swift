@@ -177,7 +177,7 @@ public final class Simulation {
     }
 
     func record(_ record: DecisionRecord, at node: SimNode) {
-        node.counters.actions[record.action, default: 0] += 1
+        node.counters.actions.add(record.action)
         if keepsDecisions { decisionLog.append(record) }
         onDecision?(record)
     }

@@ -40,7 +40,9 @@ extension Simulation {
                                                            via: node.routes.lookup(spec.destination)?.device)
             let identifier = node.nextPingIdentifier
             node.nextPingIdentifier &+= 1
-            output(InnerPacketFactory.make(spec, source: source, identifier: identifier), from: node, trace: nil)
+            output(PacketBuilder.datagram(from: source, to: spec.destination,
+                                          transport: Self.transport(spec, identifier: identifier),
+                                          payloadSize: max(0, spec.size)), from: node, trace: nil)
         case let .replay(name, trace, packets):
             guard let node = node(name), !packets.isEmpty else { return }
             step(ReplayRun(node: node.index, trace: trace, packets: packets, position: 0, origin: now))
@@ -51,6 +53,15 @@ extension Simulation {
         case let .moveUnderlay(name, address):
             guard let node = node(name) else { return }
             moveUnderlay(node, to: address)
+        }
+    }
+
+    private static func transport(_ spec: InnerPacketSpec, identifier: UInt16) -> InnerTransport {
+        switch spec.proto {
+        case .udp: return .udp(sourcePort: spec.sourcePort, destinationPort: spec.destinationPort)
+        case .tcp: return .tcp(sourcePort: spec.sourcePort, destinationPort: spec.destinationPort)
+        case .icmp: return .icmp(identifier: identifier, sequence: 1)
+        case .number(let number): return .other(protocolNumber: number)
         }
     }
 
@@ -91,23 +102,35 @@ extension Simulation {
         }
     }
 
-    private func routeAdd(_ node: SimNode, _ route: RouteSpec) {
-        let command = "ip route add \(route)"
-        switch RouteDevice(name: route.device) {
-        case .wg0 where node.device == nil:
-            failed(node, command, SimulationError("Cannot find device \"wg0\""))
-            return
-        case .wg0 where !node.wg0Up, .eth0 where !node.eth0Up:
-            failed(node, command, SimulationError("RTNETLINK answers: Network is down"))
-            return
-        default:
-            break
-        }
+    private func routeAdd(_ node: SimNode, _ requested: RouteSpec) {
+        let command = "ip route add \(requested)"
         do {
+            let route = try checkedRoute(requested, on: node)
             try node.routes.add(route)
-            config(node, command)
+            config(node, "ip route add \(route)")
         } catch {
             failed(node, command, error)
+        }
+    }
+
+    /// What the kernel checks before adding a route: the device exists and is up; a route given
+    /// only `via GATEWAY` takes the device of the route to the gateway, which must be on eth0's
+    /// link (a gateway reached through another gateway is refused).
+    func checkedRoute(_ requested: RouteSpec, on node: SimNode) throws -> RouteSpec {
+        var route = requested
+        if route.device.isEmpty {
+            guard let via = route.via, let toGateway = node.routes.lookup(via), toGateway.spec.via == nil else {
+                throw SimulationError("RTNETLINK answers: Network is unreachable (no device and no directly reachable gateway)")
+            }
+            route.device = toGateway.spec.device
+        }
+        switch RouteDevice(name: route.device) {
+        case .wg0 where node.device == nil, .other:
+            throw SimulationError("Cannot find device \"\(route.device)\"")
+        case .wg0 where !node.wg0Up, .eth0 where !node.eth0Up:
+            throw SimulationError("RTNETLINK answers: Network is down")
+        default:
+            return route
         }
     }
 

@@ -48,13 +48,13 @@ extension Simulation {
                                      why: "route \(route.spec) but wg0 is not up"), at: node)
                 return
             }
-            record(routeDecision(node, "wg0", "routed-to-wg", packet, trace,
-                                 why: "route \(route.spec) is the best match for \(destination)"), at: node)
+            record(DecisionRecord(t: now, node: node.name, iface: "wg0", action: "routed-to-wg", route: route.spec,
+                                  packet: packet, trace: trace, names: names), at: node)
             node.wg0Capture?.capture(time: now, packet: packet)
             handle(device.send(packet, now: now), at: node, sent: (packet, trace), arrivalTrace: nil)
         case .eth0:
-            record(routeDecision(node, "eth0", "routed-elsewhere", packet, trace,
-                                 why: "route \(route.spec) is the best match for \(destination)"), at: node)
+            record(DecisionRecord(t: now, node: node.name, iface: "eth0", action: "routed-elsewhere", route: route.spec,
+                                  packet: packet, trace: trace, names: names), at: node)
             sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, trace: trace)
         case .other(let name):
             record(routeDecision(node, name, "routed-elsewhere", packet, trace,

@@ -89,14 +89,15 @@ extension Simulation {
     /// Per node: packets originated, delivered, and every drop by reason.
     public func summary() -> RunSummary {
         RunSummary(nodes: nodes.map { node in
-            let drops = node.counters.actions.filter { $0.key.hasPrefix("dropped-") || $0.key == "no-route" }
-                .sorted { $0.key < $1.key }.map { (reason: $0.key, count: $0.value) }
+            let actions = node.counters.actions.sorted
+            let drops = actions.filter { $0.action.hasPrefix("dropped-") || $0.action == "no-route" }
+                .map { (reason: $0.action, count: $0.count) }
             return NodeSummary(name: node.name, originated: node.counters.originated,
                                delivered: node.counters.actions["delivered"] ?? 0,
                                echoRequestsAnswered: node.stack.echoRequestsAnswered,
                                echoRepliesReceived: node.stack.echoRepliesReceived,
                                drops: drops,
-                               actions: node.counters.actions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                               actions: actions)
         })
     }
 }

@@ -27,8 +27,12 @@ extension Simulation {
             handle(device.up(now: now), at: node)
             try addWgQuickRoutes(node, peers: wireguard.peers)
         }
-        for route in spec.routes {
-            try addSetupRoute(node, route)
+        for requested in spec.routes {
+            do {
+                try addSetupRoute(node, try checkedRoute(requested, on: node))
+            } catch let error as SimulationError {
+                throw SimulationError("node '\(node.name)': ip route add \(requested): \(error)")
+            }
         }
     }
 

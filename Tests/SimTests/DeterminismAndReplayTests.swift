@@ -66,9 +66,9 @@ final class DeterminismAndReplayTests: XCTestCase {
     }
 
     func testJSONEscapesQuotesAndNewlines() {
-        var out = ""
-        JSONText.appendString("a\"b\\c\nd\u{1}", to: &out)
-        XCTAssertEqual(out, "\"a\\\"b\\\\c\\nd\\u0001\"")
+        var out: [UInt8] = []
+        ByteText.appendJSONString("a\"b\\c\nd\u{1}é", to: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "\"a\\\"b\\\\c\\nd\\u0001é\"")
     }
 
     /// Replayed packets keep their relative timing; each decision about one names file and frame.

@@ -100,4 +100,23 @@ final class HostRouteTableTests: XCTestCase {
         XCTAssertEqual(sim.routeTable(node: "client").map(\.description), ["default dev eth0", "10.0.0.0/24 dev wg0"])
         XCTAssertEqual(sim.decisions.map(\.action), ["config", "config", "config"])
     }
+
+    /// `ip route add` refuses unknown devices and down links; `via` alone takes the gateway's device.
+    func testRouteAddChecksDeviceAndResolvesGateway() throws {
+        let sim = try N.pair()
+        sim.schedule(at: 0, .routeAdd(node: "client", RouteSpec(prefix: N.prefix("10.9.0.0/16"), device: "eth1")))
+        sim.schedule(at: 0, .routeAdd(node: "client", RouteSpec(prefix: N.prefix("10.8.0.0/16"), device: "",
+                                                                 via: N.address("198.51.100.1"))))
+        sim.schedule(at: 1, .linkState(node: "client", device: "wg0", up: false))
+        sim.schedule(at: 2, .routeAdd(node: "client", RouteSpec(prefix: N.prefix("10.7.0.0/16"), device: "wg0")))
+        sim.run(until: 2)
+        XCTAssertEqual(sim.decisions.map(\.action), ["command-failed", "config", "config", "command-failed"])
+        XCTAssertTrue(sim.decisions[0].why.contains("Cannot find device \"eth1\""))
+        XCTAssertTrue(sim.decisions[3].why.contains("Network is down"))
+        XCTAssertEqual(sim.routeLookup(node: "client", destination: N.address("10.8.1.1"))?.chosen?.description,
+                       "10.8.0.0/16 via 198.51.100.1 dev eth0")
+        XCTAssertThrowsError(try Simulation(seed: 1, startUnixNanoseconds: 0, nodes: [
+            NodeSpec(name: "a", underlay: N.address("192.0.2.1"), routes: [RouteSpec(prefix: N.prefix("10.0.0.0/8"), device: "wg0")]),
+        ])) { error in XCTAssertTrue("\(error)".contains("Cannot find device")) }
+    }
 }

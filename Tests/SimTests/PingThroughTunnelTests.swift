@@ -106,4 +106,23 @@ final class PingThroughTunnelTests: XCTestCase {
         XCTAssertEqual(sim.summary().nodes[0].echoRepliesReceived, 1)
         XCTAssertEqual(sim.captures().map { $0.packets.count }, [2, 2])
     }
+
+    /// `send:` events make well-formed UDP, TCP, ICMP and bare-protocol packets that cross the tunnel.
+    func testSendEventsOfEveryProtocolCrossTheTunnel() throws {
+        let sim = try N.pair()
+        for proto in [InnerProtocol.udp, .tcp, .icmp, .number(47)] {
+            sim.schedule(at: N.second, .send(node: "client", packet: InnerPacketSpec(
+                destination: N.address("10.0.0.1"), proto: proto, destinationPort: 80, size: 100)))
+        }
+        sim.schedule(at: 2 * N.second, .send(node: "client", packet: InnerPacketSpec(
+            destination: N.address("10.0.0.1"), proto: .udp, size: 1_000_000)))
+        sim.run()
+        let delivered = sim.decisions.filter { $0.node == "server" && $0.action == "delivered" }
+        XCTAssertEqual(delivered.compactMap(\.proto), ["udp", "tcp", "icmp", "47"])
+        XCTAssertEqual(delivered.prefix(4).compactMap(\.len), [128, 140, 128, 120])
+        // The oversized request is clamped to what an IPv4 packet can hold; the stack does not
+        // fragment it (not modelled), so its datagram exceeds the link MTU and is dropped there.
+        XCTAssertEqual(sim.decisions.first { $0.node == "client" && $0.t == 2 * N.second }?.len, 65535)
+        XCTAssertEqual(N.count(sim, node: "client", "dropped-link-mtu"), 1)
+    }
 }

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a decision log file could not be written.
+public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Streams decisions into decisions.jsonl and decisions.txt with large buffered writes: hand
+/// `write(_:)` to `Simulation.onDecision` (and set `keepsDecisions = false` for long runs).
+/// Either path may be nil to skip that file. Call `close()` at the end to flush and learn of
+/// write errors.
+public final class DecisionLogWriter {
+    private var json: [UInt8] = []
+    private var text: [UInt8] = []
+    private let jsonFile: UnsafeMutablePointer<FILE>?
+    private let textFile: UnsafeMutablePointer<FILE>?
+    private let jsonPath: String?
+    private let textPath: String?
+    private var failure: DecisionLogError?
+    private var closed = false
+    private static let flushThreshold = 1 << 20
+    public private(set) var count = 0
+
+    public init(jsonlPath: String?, textPath: String?) throws {
+        self.jsonPath = jsonlPath
+        self.textPath = textPath
+        var opened: UnsafeMutablePointer<FILE>?
+        if let jsonlPath {
+            guard let file = fopen(jsonlPath, "wb") else {
+                throw DecisionLogError(path: jsonlPath, reason: "cannot be created (errno \(errno))")
+            }
+            opened = file
+        }
+        jsonFile = opened
+        if let textPath {
+            guard let file = fopen(textPath, "wb") else {
+                if let opened { fclose(opened) }
+                throw DecisionLogError(path: textPath, reason: "cannot be created (errno \(errno))")
+            }
+            textFile = file
+        } else {
+            textFile = nil
+        }
+        json.reserveCapacity(Self.flushThreshold + 4096)
+        text.reserveCapacity(Self.flushThreshold + 4096)
+    }
+
+    deinit { try? close() }
+
+    public func write(_ record: DecisionRecord) {
+        count += 1
+        if jsonFile != nil && textFile != nil {
+            record.appendLines(json: &json, text: &text)
+        } else {
+            let summary = record.parsedSummary
+            let why = record.why
+            if jsonFile != nil { record.appendJSONLine(to: &json, summary: summary, why: why); json.append(0x0A) }
+            if textFile != nil { record.appendTextLine(to: &text, summary: summary, why: why); text.append(0x0A) }
+        }
+        if json.count >= Self.flushThreshold { flush(&json, jsonFile, jsonPath) }
+        if text.count >= Self.flushThreshold { flush(&text, textFile, textPath) }
+    }
+
+    /// Writes what is buffered and closes both files; throws the first write error.
+    public func close() throws {
+        if !closed {
+            closed = true
+            flush(&json, jsonFile, jsonPath)
+            flush(&text, textFile, textPath)
+            for (file, path) in [(jsonFile, jsonPath), (textFile, textPath)] {
+                if let file, fclose(file) != 0, failure == nil {
+                    failure = DecisionLogError(path: path ?? "", reason: "close failed (errno \(errno))")
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private func flush(_ buffer: inout [UInt8], _ file: UnsafeMutablePointer<FILE>?, _ path: String?) {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard let file, !buffer.isEmpty, failure == nil else { return }
+        let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        if written != buffer.count {
+            failure = DecisionLogError(path: path ?? "", reason: "short write (errno \(errno))")
+        }
+    }
+}

@@ -1,132 +1,194 @@
 import Routing
 
-/// Text written straight into byte buffers: decimal integers, dotted quads, prefixes, endpoints,
-/// JSON strings (RFC 8259 escaping). The decision log is the largest output of a long run, so
-/// these avoid building a String per field.
-enum ByteText {
-    @inline(__always)
-    static func append(_ text: String, to out: inout [UInt8]) {
-        out.append(contentsOf: text.utf8)
+/// A growable byte buffer written through a raw pointer: appending a field costs a bounds check
+/// and a copy, without an array's uniqueness checks. Its state lives behind a `let` pointer, so
+/// appends also skip the runtime exclusivity checks a class's `var` properties would need. The
+/// decision log is the largest output of a long run; every field of it is written here.
+public final class ByteBuffer {
+    private struct State {
+        var base: UnsafeMutablePointer<UInt8>
+        var count: Int
+        var capacity: Int
     }
 
-    static func appendInteger<I: BinaryInteger>(_ value: I, to out: inout [UInt8]) {
+    private let state: UnsafeMutablePointer<State>
+
+    public init(capacity: Int = 4096) {
+        let initial = max(64, capacity)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(base: .allocate(capacity: initial), count: 0, capacity: initial))
+    }
+
+    deinit {
+        state.pointee.base.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    public var count: Int { state.pointee.count }
+    public var isEmpty: Bool { state.pointee.count == 0 }
+    var base: UnsafeMutablePointer<UInt8> { state.pointee.base }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    func reserve(_ extra: Int) {
+        if state.pointee.count + extra > state.pointee.capacity { grow(state.pointee.count + extra) }
+    }
+
+    private func grow(_ needed: Int) {
+        var newCapacity = state.pointee.capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        fresh.update(from: state.pointee.base, count: state.pointee.count)
+        state.pointee.base.deallocate()
+        state.pointee.base = fresh
+        state.pointee.capacity = newCapacity
+    }
+
+    /// Counts `n` bytes already written past the end through `base` (after `reserve`).
+    @inline(__always)
+    func advance(by n: Int) { state.pointee.count += n }
+
+    @inline(__always)
+    public func append(_ byte: UInt8) {
+        reserve(1)
+        state.pointee.base[state.pointee.count] = byte
+        state.pointee.count += 1
+    }
+
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        UnsafeMutableRawPointer(state.pointee.base + state.pointee.count).copyMemory(from: source, byteCount: bytes.count)
+        state.pointee.count += bytes.count
+    }
+
+    public func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    public func removeAll() { state.pointee.count = 0 }
+
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: state.pointee.base, count: state.pointee.count)) }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: state.pointee.base, count: state.pointee.count))
+    }
+}
+
+/// Text fields written straight into a `ByteBuffer`: decimal integers, dotted quads, prefixes,
+/// endpoints, JSON strings (RFC 8259 escaping).
+enum ByteText {
+    static func appendInteger<I: BinaryInteger>(_ value: I, to out: ByteBuffer) {
         if value < 0 {
             out.append(0x2D)
-            appendUnsigned(UInt64(value.magnitude), to: &out)
+            appendUnsigned(UInt64(value.magnitude), to: out)
         } else {
-            appendUnsigned(UInt64(value), to: &out)
+            appendUnsigned(UInt64(value), to: out)
         }
     }
 
-    static func appendUnsigned(_ value: UInt64, to out: inout [UInt8]) {
-        if value < 10 {
-            out.append(0x30 &+ UInt8(truncatingIfNeeded: value))
-            return
+    static func appendUnsigned(_ value: UInt64, to out: ByteBuffer) {
+        var digits = 1
+        var limit: UInt64 = 10
+        while digits < 20 && value >= limit {
+            digits += 1
+            limit = limit &* 10
         }
-        // Digits fill a 24-byte scratch from its end, two at a time, then go out in one append.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { buffer in
-            var position = 24
-            var rest = value
-            while rest >= 100 {
-                let pair = Int(rest % 100)
-                rest /= 100
-                position -= 2
-                buffer[position] = Self.digitPairs[pair * 2]
-                buffer[position + 1] = Self.digitPairs[pair * 2 + 1]
-            }
-            if rest >= 10 {
-                position -= 2
-                buffer[position] = Self.digitPairs[Int(rest) * 2]
-                buffer[position + 1] = Self.digitPairs[Int(rest) * 2 + 1]
-            } else {
-                position -= 1
-                buffer[position] = 0x30 &+ UInt8(truncatingIfNeeded: rest)
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[position..<24]))
+        out.reserve(digits)
+        var position = out.count + digits
+        var rest = value
+        while position > out.count {
+            position -= 1
+            out.base[position] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
         }
+        out.advance(by: digits)
     }
-
-    /// "000102…9899": the two ASCII digits of every number below 100.
-    private static let digitPairs: [UInt8] = {
-        var table: [UInt8] = []
-        for n in 0..<100 {
-            let tens = UInt8(n / 10), ones = UInt8(n % 10)
-            table.append(0x30 + tens)
-            table.append(0x30 + ones)
-        }
-        return table
-    }()
 
     /// `s.nnnnnnnnn` for nanoseconds.
-    static func appendSeconds(_ t: Int64, to out: inout [UInt8]) {
+    static func appendSeconds(_ t: Int64, to out: ByteBuffer) {
         if t < 0 { out.append(0x2D) }
         let magnitude = t.magnitude
-        appendUnsigned(UInt64(magnitude / 1_000_000_000), to: &out)
+        appendUnsigned(UInt64(magnitude / 1_000_000_000), to: out)
         out.append(0x2E)
+        out.reserve(9)
         var fraction = UInt64(magnitude % 1_000_000_000)
-        var digits = [UInt8](repeating: 0x30, count: 9)
-        var i = 8
-        while fraction > 0 {
-            digits[i] = 0x30 + UInt8(fraction % 10)
+        for i in stride(from: 8, through: 0, by: -1) {
+            out.base[out.count + i] = 0x30 &+ UInt8(truncatingIfNeeded: fraction % 10)
             fraction /= 10
-            i -= 1
         }
-        out.append(contentsOf: digits)
+        out.advance(by: 9)
     }
 
-    static func appendAddress(_ address: IPAddress, to out: inout [UInt8]) {
+    static func appendAddress(_ address: IPAddress, to out: ByteBuffer) {
         switch address {
         case .v4(let a):
-            appendUnsigned(UInt64(a.value >> 24), to: &out); out.append(0x2E)
-            appendUnsigned(UInt64((a.value >> 16) & 0xff), to: &out); out.append(0x2E)
-            appendUnsigned(UInt64((a.value >> 8) & 0xff), to: &out); out.append(0x2E)
-            appendUnsigned(UInt64(a.value & 0xff), to: &out)
+            appendUnsigned(UInt64(a.value >> 24), to: out); out.append(0x2E)
+            appendUnsigned(UInt64((a.value >> 16) & 0xff), to: out); out.append(0x2E)
+            appendUnsigned(UInt64((a.value >> 8) & 0xff), to: out); out.append(0x2E)
+            appendUnsigned(UInt64(a.value & 0xff), to: out)
         case .v6(let a):
-            append(a.description, to: &out)
+            out.append(a.description)
         }
     }
 
-    static func appendPrefix(_ prefix: IPPrefix, to out: inout [UInt8]) {
-        appendAddress(prefix.address, to: &out)
+    static func appendPrefix(_ prefix: IPPrefix, to out: ByteBuffer) {
+        appendAddress(prefix.address, to: out)
         out.append(0x2F)
-        appendUnsigned(UInt64(prefix.length), to: &out)
+        appendUnsigned(UInt64(prefix.length), to: out)
     }
 
     /// `1.2.3.4:51820` or `[2001:db8::1]:51820`.
-    static func appendEndpoint(_ endpoint: Endpoint, to out: inout [UInt8]) {
+    static func appendEndpoint(_ endpoint: Endpoint, to out: ByteBuffer) {
         if endpoint.address.isIPv4 {
-            appendAddress(endpoint.address, to: &out)
+            appendAddress(endpoint.address, to: out)
         } else {
-            out.append(0x5B); appendAddress(endpoint.address, to: &out); out.append(0x5D)
+            out.append(0x5B); appendAddress(endpoint.address, to: out); out.append(0x5D)
         }
         out.append(0x3A)
-        appendUnsigned(UInt64(endpoint.port), to: &out)
+        appendUnsigned(UInt64(endpoint.port), to: out)
     }
 
     /// A quoted JSON string: `"`, `\` and control characters escaped; other UTF-8 bytes as is.
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+    static func appendJSONString(_ text: String, to out: ByteBuffer) {
+        var text = text
         out.append(0x22)
-        let utf8 = text.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: utf8)
-            out.append(0x22)
-            return
-        }
-        for byte in utf8 {
-            switch byte {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x09: out.append(0x5C); out.append(0x74)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xf)]])
-            default:
-                out.append(byte)
+        text.withUTF8 { utf8 in
+            var plain = true
+            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                plain = false
+                break
             }
+            if plain {
+                out.append(UnsafeRawBufferPointer(utf8))
+                return
+            }
+            for byte in utf8 { appendEscaped(byte, to: out) }
         }
         out.append(0x22)
     }
+
+    private static func appendEscaped(_ byte: UInt8, to out: ByteBuffer) {
+        switch byte {
+        case 0x22: out.append(0x5C); out.append(0x22)
+        case 0x5C: out.append(0x5C); out.append(0x5C)
+        case 0x0A: out.append(0x5C); out.append(0x6E)
+        case 0x0D: out.append(0x5C); out.append(0x72)
+        case 0x09: out.append(0x5C); out.append(0x74)
+        case 0..<0x20:
+            let hex: StaticString = "0123456789abcdef"
+            let digits = hex.utf8Start
+            out.append(0x5C); out.append(0x75); out.append(0x30); out.append(0x30)
+            out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xf)])
+        default:
+            out.append(byte)
+        }
+    }
 }
+

@@ -16,8 +16,8 @@ public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
 /// Either path may be nil to skip that file. Call `close()` at the end to flush and learn of
 /// write errors.
 public final class DecisionLogWriter {
-    private var json: [UInt8] = []
-    private var text: [UInt8] = []
+    private let json = ByteBuffer(capacity: 1 << 21)
+    private let text = ByteBuffer(capacity: 1 << 21)
     private let jsonFile: UnsafeMutablePointer<FILE>?
     private let textFile: UnsafeMutablePointer<FILE>?
     private let jsonPath: String?
@@ -47,8 +47,6 @@ public final class DecisionLogWriter {
         } else {
             textFile = nil
         }
-        json.reserveCapacity(Self.flushThreshold + 4096)
-        text.reserveCapacity(Self.flushThreshold + 4096)
     }
 
     deinit { try? close() }
@@ -56,23 +54,23 @@ public final class DecisionLogWriter {
     public func write(_ record: DecisionRecord) {
         count += 1
         if jsonFile != nil && textFile != nil {
-            record.appendLines(json: &json, text: &text)
+            record.appendLines(json: json, text: text)
         } else {
             let summary = record.parsedSummary
             let why = record.why
-            if jsonFile != nil { record.appendJSONLine(to: &json, summary: summary, why: why); json.append(0x0A) }
-            if textFile != nil { record.appendTextLine(to: &text, summary: summary, why: why); text.append(0x0A) }
+            if jsonFile != nil { record.appendJSONLine(to: json, summary: summary, why: why); json.append(0x0A) }
+            if textFile != nil { record.appendTextLine(to: text, summary: summary, why: why); text.append(0x0A) }
         }
-        if json.count >= Self.flushThreshold { flush(&json, jsonFile, jsonPath) }
-        if text.count >= Self.flushThreshold { flush(&text, textFile, textPath) }
+        if json.count >= Self.flushThreshold { flush(json, jsonFile, jsonPath) }
+        if text.count >= Self.flushThreshold { flush(text, textFile, textPath) }
     }
 
     /// Writes what is buffered and closes both files; throws the first write error.
     public func close() throws {
         if !closed {
             closed = true
-            flush(&json, jsonFile, jsonPath)
-            flush(&text, textFile, textPath)
+            flush(json, jsonFile, jsonPath)
+            flush(text, textFile, textPath)
             for (file, path) in [(jsonFile, jsonPath), (textFile, textPath)] {
                 if let file, fclose(file) != 0, failure == nil {
                     failure = DecisionLogError(path: path ?? "", reason: "close failed (errno \(errno))")
@@ -82,8 +80,8 @@ public final class DecisionLogWriter {
         if let failure { throw failure }
     }
 
-    private func flush(_ buffer: inout [UInt8], _ file: UnsafeMutablePointer<FILE>?, _ path: String?) {
-        defer { buffer.removeAll(keepingCapacity: true) }
+    private func flush(_ buffer: ByteBuffer, _ file: UnsafeMutablePointer<FILE>?, _ path: String?) {
+        defer { buffer.removeAll() }
         guard let file, !buffer.isEmpty, failure == nil else { return }
         let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         if written != buffer.count {

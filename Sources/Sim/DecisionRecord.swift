@@ -53,6 +53,8 @@ enum Explanation {
     case device(DecisionReason)
     /// The host route table chose this route.
     case route(RouteSpec)
+    /// eth0 or a link dropped the datagram.
+    case underlay(UnderlayReason)
 }
 
 /// One decision in the log: what happened to a packet (or a handshake, or a timer) at one node,
@@ -122,6 +124,8 @@ public struct DecisionRecord {
             switch explanation {
             case .text(let text):
                 return text
+            case .underlay(let reason):
+                return reason.text
             case .route(let route):
                 let destination = dst.map { " for \($0)" } ?? ""
                 return "route \(route) is the best match\(destination)"
@@ -135,6 +139,12 @@ public struct DecisionRecord {
             }
         }
         set { explanation = .text(newValue) }
+    }
+
+    /// Sets the explanation of an underlay drop (worded when written).
+    var underlayReason: UnderlayReason? {
+        get { if case .underlay(let reason) = explanation { return reason } else { return nil } }
+        set { if let newValue { explanation = .underlay(newValue) } }
     }
 
     private var summary: IPPacketSummary? {

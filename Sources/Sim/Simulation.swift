@@ -163,9 +163,9 @@ public final class Simulation {
     /// Packets captured in memory per interface (`NODE-IFACE`), in node order, eth0 before wg0.
     /// Interfaces given to another kind of sink are listed with no packets.
     public func captures() -> [(name: String, packets: [(time: Int64, bytes: [UInt8])])] {
-        captureNames.map { name in
-            (name, memoryCaptures.first { $0.name == name }?.sink.packets ?? [])
-        }
+        // Memory sinks exist for every interface (in the same order) or for none.
+        guard memoryCaptures.count == captureNames.count else { return captureNames.map { ($0, []) } }
+        return memoryCaptures.map { ($0.name, $0.sink.packets) }
     }
 
     /// The names of all simulated nodes, in definition order.

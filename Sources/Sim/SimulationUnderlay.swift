@@ -9,12 +9,11 @@ extension Simulation {
     /// these off wg0 even under a full-tunnel default route, so they always leave through eth0.
     func transmit(_ datagram: [UInt8], to endpoint: Endpoint, from node: SimNode, trace: TraceRef?) {
         guard node.eth0Up else {
-            underlayDrop(node, "dropped-interface-down", endpoint, "eth0 is down: the datagram to \(endpoint) is not sent")
+            underlayDrop(node, "dropped-interface-down", endpoint, .eth0Down)
             return
         }
         guard endpoint.address.isIPv4 == node.underlay.isIPv4 else {
-            underlayDrop(node, "dropped-no-host", endpoint,
-                         "eth0 has no \(endpoint.address.isIPv4 ? "IPv4" : "IPv6") address to reach \(endpoint)")
+            underlayDrop(node, "dropped-no-host", endpoint, .noAddressOfFamily(endpoint))
             return
         }
         let outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
@@ -26,7 +25,7 @@ extension Simulation {
     /// A plain (unencrypted) IP packet the route table sent out of eth0 towards `nextHop`.
     func sendPlain(_ packet: [UInt8], from node: SimNode, nextHop: IPAddress, trace: TraceRef?) {
         guard node.eth0Up else {
-            underlayDrop(node, "dropped-interface-down", nil, "eth0 is down")
+            underlayDrop(node, "dropped-interface-down", nil, .eth0Down)
             return
         }
         node.eth0Capture.capture(time: now, packet: packet)
@@ -37,7 +36,7 @@ extension Simulation {
                       isWireGuard: Bool, trace: TraceRef?) {
         let endpoint = isWireGuard ? Endpoint(address: address, port: port) : nil
         guard let target = nodeByUnderlay[address], target != node.index else {
-            underlayDrop(node, "dropped-no-host", endpoint, "no simulated host has underlay address \(address)")
+            underlayDrop(node, "dropped-no-host", endpoint, .noHost(address))
             return
         }
         let link = underlay.link(node.index, target)
@@ -48,12 +47,12 @@ extension Simulation {
                 destinationPort: port, isWireGuard: isWireGuard, trace: trace)))
         case .lost:
             underlayDrop(node, "dropped-link-loss", endpoint,
-                         "lost on \(underlay.links[link].label) (loss \(underlay.links[link].properties.loss))")
+                         .lost(link: underlay.links[link].label, loss: underlay.links[link].properties.loss))
         case .down:
-            underlayDrop(node, "dropped-link-down", endpoint, "\(underlay.links[link].label) is down")
+            underlayDrop(node, "dropped-link-down", endpoint, .linkDown(link: underlay.links[link].label))
         case .tooBig(let mtu):
             underlayDrop(node, "dropped-link-mtu", endpoint,
-                         "\(outer.count)-byte packet exceeds the MTU \(mtu) of \(underlay.links[link].label)")
+                         .tooBig(size: outer.count, mtu: mtu, link: underlay.links[link].label))
         }
     }
 
@@ -61,13 +60,11 @@ extension Simulation {
     func arrive(_ datagram: UnderlayDatagram) {
         let node = nodes[datagram.to]
         guard node.underlay == datagram.destination else {
-            underlayDrop(node, "dropped-no-host", nil,
-                         "arrived for \(datagram.destination), which this host no longer has (it moved to \(node.underlay))",
-                         dir: .rx)
+            underlayDrop(node, "dropped-no-host", nil, .moved(from: datagram.destination, to: node.underlay), dir: .rx)
             return
         }
         guard node.eth0Up else {
-            underlayDrop(node, "dropped-interface-down", nil, "eth0 is down", dir: .rx)
+            underlayDrop(node, "dropped-interface-down", nil, .eth0Down, dir: .rx)
             return
         }
         node.eth0Capture.capture(time: now, packet: datagram.outer)
@@ -76,17 +73,44 @@ extension Simulation {
             return
         }
         guard let device = node.device, node.wg0Up, datagram.destinationPort == node.listenPort else {
-            underlayDrop(node, "dropped-port-closed", datagram.source,
-                         "nothing listens on UDP port \(datagram.destinationPort)", dir: .rx)
+            underlayDrop(node, "dropped-port-closed", datagram.source, .portClosed(datagram.destinationPort), dir: .rx)
             return
         }
         handle(device.receive(datagram.payload, from: datagram.source, now: now), at: node,
                arrivalTrace: datagram.trace)
     }
 
-    private func underlayDrop(_ node: SimNode, _ action: String, _ endpoint: Endpoint?, _ why: String,
+    private func underlayDrop(_ node: SimNode, _ action: String, _ endpoint: Endpoint?, _ reason: UnderlayReason,
                               dir: DecisionDirection = .tx) {
-        record(DecisionRecord(t: now, node: node.name, iface: "eth0", dir: dir, action: action, why: why,
-                              endpoint: endpoint, names: names), at: node)
+        var record = DecisionRecord(t: now, node: node.name, iface: "eth0", dir: dir, action: action, why: "",
+                                    endpoint: endpoint, names: names)
+        record.underlayReason = reason
+        self.record(record, at: node)
+    }
+}
+
+/// Why eth0 or a link dropped a datagram; worded only when the log is written.
+enum UnderlayReason {
+    case eth0Down
+    case noAddressOfFamily(Endpoint)
+    case noHost(IPAddress)
+    case lost(link: String, loss: Double)
+    case linkDown(link: String)
+    case tooBig(size: Int, mtu: Int, link: String)
+    case moved(from: IPAddress, to: IPAddress)
+    case portClosed(UInt16)
+
+    var text: String {
+        switch self {
+        case .eth0Down: return "eth0 is down"
+        case .noAddressOfFamily(let endpoint):
+            return "eth0 has no \(endpoint.address.isIPv4 ? "IPv4" : "IPv6") address to reach \(endpoint)"
+        case .noHost(let address): return "no simulated host has underlay address \(address)"
+        case .lost(let link, let loss): return "lost on \(link) (loss \(loss))"
+        case .linkDown(let link): return "\(link) is down"
+        case .tooBig(let size, let mtu, let link): return "\(size)-byte packet exceeds the MTU \(mtu) of \(link)"
+        case .moved(let from, let to): return "arrived for \(from), which this host no longer has (it moved to \(to))"
+        case .portClosed(let port): return "nothing listens on UDP port \(port)"
+        }
     }
 }

@@ -45,17 +45,17 @@ final class DecisionLogWriterTests: XCTestCase {
     }
 
     func testNumbersAndTimes() {
-        var out: [UInt8] = []
-        ByteText.appendInteger(0, to: &out); out.append(0x20)
-        ByteText.appendInteger(-42, to: &out); out.append(0x20)
-        ByteText.appendInteger(UInt64.max, to: &out); out.append(0x20)
-        ByteText.appendSeconds(1_000_000_500, to: &out); out.append(0x20)
-        ByteText.appendSeconds(0, to: &out)
-        XCTAssertEqual(String(decoding: out, as: UTF8.self), "0 -42 18446744073709551615 1.000000500 0.000000000")
-        for value in [9, 10, 99, 100, 101, 999, 1000, 12345, 4_294_967_295] as [UInt64] {
-            var digits: [UInt8] = []
-            ByteText.appendUnsigned(value, to: &digits)
-            XCTAssertEqual(String(decoding: digits, as: UTF8.self), String(value))
+        let out = ByteBuffer(capacity: 8)   // small, so appends have to grow it
+        ByteText.appendInteger(0, to: out); out.append(0x20)
+        ByteText.appendInteger(-42, to: out); out.append(0x20)
+        ByteText.appendInteger(UInt64.max, to: out); out.append(0x20)
+        ByteText.appendSeconds(1_000_000_500, to: out); out.append(0x20)
+        ByteText.appendSeconds(0, to: out)
+        XCTAssertEqual(String(decoding: out.bytes, as: UTF8.self), "0 -42 18446744073709551615 1.000000500 0.000000000")
+        for value in [9, 10, 99, 100, 101, 999, 1000, 12345, 4_294_967_295, 9_999_999_999_999_999_999] as [UInt64] {
+            let digits = ByteBuffer()
+            ByteText.appendUnsigned(value, to: digits)
+            XCTAssertEqual(String(decoding: digits.bytes, as: UTF8.self), String(value))
         }
     }
 

@@ -66,9 +66,10 @@ final class DeterminismAndReplayTests: XCTestCase {
     }
 
     func testJSONEscapesQuotesAndNewlines() {
-        var out: [UInt8] = []
-        ByteText.appendJSONString("a\"b\\c\nd\u{1}é", to: &out)
-        XCTAssertEqual(String(decoding: out, as: UTF8.self), "\"a\\\"b\\\\c\\nd\\u0001é\"")
+        let out = ByteBuffer()
+        ByteText.appendJSONString("a\"b\\c\nd\u{1}é", to: out)
+        ByteText.appendJSONString("plain", to: out)
+        XCTAssertEqual(String(decoding: out.bytes, as: UTF8.self), "\"a\\\"b\\\\c\\nd\\u0001é\"\"plain\"")
     }
 
     /// Replayed packets keep their relative timing; each decision about one names file and frame.

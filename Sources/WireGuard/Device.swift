@@ -84,6 +84,8 @@ public final class Device {
                         persistentKeepalive: Int? = nil, allowedIPs update: AllowedIPsUpdate? = nil,
                         now: Int64) -> [DeviceEvent] {
         guard key != publicKey else { return [] }
+        // The kernel refuses a peer beyond MAX_PEERS_PER_DEVICE (-ENOMEM) and changes nothing.
+        guard peersByKey[key] != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return [] }
         let peer = peersByKey[key] ?? createPeer(key, now: now)
         if let presharedKey { peer.presharedKey = presharedKey }
         if let endpoint { peer.endpoint = endpoint }

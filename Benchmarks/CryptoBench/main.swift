@@ -6,6 +6,10 @@ import Foundation
 import WireGuard
 
 let smoke = CommandLine.arguments.contains("--smoke")
+/// `--only transport` or `--only handshake` runs one half (for profiling).
+let only = CommandLine.arguments.firstIndex(of: "--only").flatMap { i in
+    i + 1 < CommandLine.arguments.count ? CommandLine.arguments[i + 1] : nil
+}
 let runs = smoke ? 1 : 7
 let packetsPerRun = smoke ? 2_000 : 300_000
 let handshakesPerRun = smoke ? 10 : 1_000
@@ -14,7 +18,7 @@ let mtu = 1420
 print("CryptoBench — \(smoke ? "smoke" : "full") mode; median [min–max] of \(runs) run(s)")
 print("transport: \(packetsPerRun) packets per run, MTU \(mtu); handshakes: \(handshakesPerRun) per run")
 print("")
-for size in [64, 512, 1420] {
+for size in only == "handshake" ? [] : [64, 512, 1420] {
     let padded = Transport.paddedLength(size, mtu: mtu)
     let seal = measurePair(runs: runs, operations: packetsPerRun,
                            reference: { rawAEADSeal(size: padded, count: $0) },
@@ -27,6 +31,7 @@ for size in [64, 512, 1420] {
     print(line("raw AEAD decrypt, \(padded) B", open.reference, unit: "ops/s"))
     print(line("Transport.open, \(size) B packet", open.ours, unit: "pkts/s") + costLine(open))
 }
+if only != "transport" {
 print("")
 let handshakes = measurePair(runs: runs, operations: handshakesPerRun,
                              reference: { rawX25519(count: $0 * 8) },
@@ -34,3 +39,4 @@ let handshakes = measurePair(runs: runs, operations: handshakesPerRun,
 print(line("raw X25519 × 8 (the bound of one handshake)", handshakes.reference, unit: "bounds/s"))
 print(line("handshake: initiation → response → 1st transport", handshakes.ours, unit: "handshakes/s")
       + String(format: "  = %.0f %% of the bound", 100 / handshakes.medianRatio))
+}

@@ -11,6 +11,7 @@ import Routing
 import Glibc
 #endif
 
+setvbuf(stdout, nil, _IOLBF, 0)   // show each figure as soon as it is measured
 let smoke = CommandLine.arguments.contains("--smoke")
 let runs = smoke ? 3 : 5
 let lookupsPerRun = smoke ? 200_000 : 5_000_000
@@ -28,10 +29,30 @@ struct SplitMix64 {
     }
 }
 
+/// CPU time of this thread, in seconds. Rates are per CPU-second of the benchmark thread: the
+/// machine is shared, and time spent descheduled is not the code's (cache contention still is).
+func threadCPUSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+/// Wall-clock time, in seconds (printed beside CPU time for the load figure).
+func wallSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+var lastWallSeconds = 0.0
+
+/// Thread CPU seconds taken by `body` (its wall time is left in `lastWallSeconds`).
 func seconds(_ body: () -> Void) -> Double {
-    let clock = ContinuousClock()
-    let elapsed = clock.measure(body)
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let wallStart = wallSeconds(), start = threadCPUSeconds()
+    body()
+    let cpu = threadCPUSeconds() - start
+    lastWallSeconds = wallSeconds() - wallStart
+    return cpu
 }
 
 /// Resident set size from /proc/self/statm (Linux), in bytes; 0 where unavailable.
@@ -144,12 +165,17 @@ func v4Values(_ probes: [IPAddress]) -> [UInt32] {
     probes.map { if case .v4(let a) = $0 { return a.value } else { return 0 } }
 }
 
+/// `--only NAME` runs just the named workload (e.g. `--only "IPv4 1M"`).
+let onlyIndex = CommandLine.arguments.firstIndex(of: "--only")
+let only = onlyIndex.flatMap { $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil }
+
 func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
+    if let only, only != name { return }
     let workload = Workload(ipv6: ipv6, count: count, seed: 0x5EED_0000 + UInt64(count) + (ipv6 ? 1 : 0))
     // Load time: fresh tables, median of the runs; the last one is kept for the lookups.
-    var loadRates: [Double] = []
+    var loadRates: [Double] = [], loadWall: [Double] = []
     var table = AllowedIPs<Int>()
-    var residentBefore = 0, residentLoaded = 0
+    var residentBefore = 0, residentLoaded = 0, residentBuilt = 0
     for _ in 0..<runs {
         table = AllowedIPs<Int>()
         residentBefore = residentBytes()
@@ -159,25 +185,30 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
         }
         residentLoaded = residentBytes()
         loadRates.append(Double(workload.prefixes.count) / time)
+        loadWall.append(lastWallSeconds)
     }
     var buildTimes: [Double] = []
-    for _ in 0..<runs {
+    let residentBeforeBuild = residentBytes()
+    for run in 0..<runs {
+        if run == 1 { residentBuilt = residentBytes() }
         table.discardLookupTables()
         table.compactLookupMinimumNodes = 0
         buildTimes.append(seconds { table.prepareLookupTables() })
     }
-    let residentBuilt = residentBytes()
+    if runs == 1 { residentBuilt = residentBytes() }
     let storage = table.storageBytes
     let prefixes = Double(table.count)
     print("\(name): \(workload.prefixes.count) inserted, \(table.count) distinct prefixes, nodes \(ipv6 ? table.nodeCounts.ipv6 : table.nodeCounts.ipv4)")
     let loadSeconds: Double = Double(workload.prefixes.count) / loadRates.sorted()[runs / 2]
-    print("  inserts: \(summary(loadRates)); load of all \(workload.prefixes.count): \(fixed(loadSeconds, 3)) s (median)")
+    print("  inserts: \(summary(loadRates)); load of all \(workload.prefixes.count): \(fixed(loadSeconds, 3)) s CPU, "
+          + "\(fixed(loadWall.sorted()[runs / 2], 3)) s wall (medians)")
     print("  lookup table build: \(fixed(buildTimes.sorted()[runs / 2], 3)) s (median)")
+    print("  lookup table shape: \(table.lookupTableShape.nodes) nodes of 24 B, \(table.lookupTableShape.answers) answers of 2 B (4 B past 65,535 peers), 256 KiB direct index")
     let trieBytes: Double = Double(storage.tries) / prefixes
     let tableBytes: Double = Double(storage.lookupTables) / prefixes
     let trieResident: Double = Double(residentLoaded - residentBefore) / prefixes
-    let tableResident: Double = Double(residentBuilt - residentLoaded) / prefixes
-    print("  memory per prefix: trie \(fixed(trieBytes, 1)) B + lookup table \(fixed(tableBytes, 1)) B (array capacities);"
+    let tableResident: Double = Double(residentBuilt - residentBeforeBuild) / prefixes
+    print("  memory per distinct prefix: trie \(fixed(trieBytes, 1)) B + lookup table \(fixed(tableBytes, 1)) B (arrays in use);"
           + " resident growth \(fixed(trieResident, 1)) B (trie) + \(fixed(tableResident, 1)) B (table)")
 
     let tableRandom: [Double], tableInPrefix: [Double]
@@ -189,6 +220,13 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
         tableInPrefix = lookupRatesV4(v4Values(workload.inPrefixProbes), table)
     }
     print("  lookups, derived table: random \(summary(tableRandom)); in-prefix \(summary(tableInPrefix))")
+    // lookupEntry (peer and prefix, what the WireGuard device logs): a table that carries prefixes.
+    _ = table.lookupEntry(workload.randomProbes[0])
+    table.prepareLookupTables()
+    let entryBytes: Double = Double(table.storageBytes.lookupTables) / prefixes
+    let entryRandom = lookupRates(workload.randomProbes) { table.lookupEntry($0)?.peer }
+    let entryInPrefix = lookupRates(workload.inPrefixProbes) { table.lookupEntry($0)?.peer }
+    print("  lookupEntry, table with prefixes (\(fixed(entryBytes, 1)) B/prefix): random \(summary(entryRandom)); in-prefix \(summary(entryInPrefix))")
     table.discardLookupTables()
     table.compactLookupMinimumNodes = .max
     let trieRandom: [Double], trieInPrefix: [Double]
@@ -240,8 +278,17 @@ func benchNaive(_ workload: Workload, tableRandom: [Double], tableInPrefix: [Dou
     print("  derived table / naive list: \(fixed(ratioRandom, 1))x random, \(fixed(ratioInPrefix, 1))x in-prefix")
 }
 
-print("RoutingBench\(smoke ? " (smoke)" : ""): \(runs) runs, \(lookupsPerRun) lookups per run, median (min–max)")
-if smoke {
+print("RoutingBench\(smoke ? " (smoke)" : ""): \(runs) runs, \(lookupsPerRun) lookups per run, median (min–max), "
+      + "rates per CPU-second of the benchmark thread")
+if CommandLine.arguments.contains("--load-only") {
+    // For profiling the insert path: load 1M IPv4 prefixes a few times, nothing else.
+    let workload = Workload(ipv6: false, count: 1_000_000, seed: 0x5EED_0000 + 1_000_000)
+    for _ in 0..<3 {
+        let table = AllowedIPs<Int>()
+        let time = seconds { for (p, peer) in zip(workload.prefixes, workload.peers) { table.insert(p, for: peer) } }
+        print("load 1M: \(fixed(time, 3)) s CPU, \(fixed(lastWallSeconds, 3)) s wall")
+    }
+} else if smoke {
     bench(name: "IPv4 1k", ipv6: false, count: 1_000, naiveReference: true)
     bench(name: "IPv4 20k", ipv6: false, count: 20_000, naiveReference: false)
     bench(name: "IPv6 5k", ipv6: true, count: 5_000, naiveReference: false)

@@ -1,1 +1,155 @@
-print("SimBench: not built yet")
+// SimBench: the full-pipeline benchmark of benchmarks.md. A generated hub (HubGenerator, as
+// `wgsim generate hub`) with N peers whose LANs overlap, and a trace of IMIX echo requests from
+// the hub to random peers, which answer. Measured end to end through Scenario + Sim: load
+// (YAML + trace), build (keys, devices, routes), run with the decision log formatted (JSON and
+// text) and all interface captures written as pcap to /dev/null, so disk speed is not measured.
+//
+//   swift build -c release --product SimBench && .build/release/SimBench [--smoke] [--runs N]
+//        [--peers 10000,100000] [--packets 1000000] [--no-format]
+import Foundation
+import Scenario
+import Sim
+
+struct Options {
+    var peers = [10_000, 100_000]
+    var packets = 1_000_000
+    var runs = 5
+    var smoke = false
+    /// Format every decision as JSON and text (the workload); off isolates the pipeline's own cost.
+    var formatDecisions = true
+
+    init(_ arguments: [String]) {
+        var i = 1
+        while i < arguments.count {
+            let value = i + 1 < arguments.count ? arguments[i + 1] : ""
+            switch arguments[i] {
+            case "--smoke":
+                smoke = true; peers = [50]; packets = 2_000; runs = 1
+            case "--no-format": formatDecisions = false
+            case "--runs": runs = max(1, Int(value) ?? runs); i += 1
+            case "--peers": peers = value.split(separator: ",").compactMap { Int($0) }; i += 1
+            case "--packets": packets = Int(value) ?? packets; i += 1
+            default:
+                FileHandle.standardError.write(Data("SimBench: unknown argument \(arguments[i])\n".utf8))
+                exit(2)
+            }
+            i += 1
+        }
+    }
+}
+
+/// Wall-clock seconds (benchmarks may read the clock; simulations never do).
+func seconds() -> Double { clockSeconds(CLOCK_MONOTONIC) }
+
+/// CPU seconds this process has used: on a shared machine (load often above the core count)
+/// this is the fairer measure, so both are reported.
+func cpuSeconds() -> Double { clockSeconds(CLOCK_PROCESS_CPUTIME_ID) }
+
+func clockSeconds(_ clock: clockid_t) -> Double {
+    var ts = timespec()
+    clock_gettime(clock, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Peak resident set of this process so far, in MiB (getrusage's ru_maxrss is KiB on Linux).
+func peakMemoryMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// Counts formatted decision bytes, so formatting cannot be optimised away.
+final class DecisionSink {
+    let format: Bool
+    var bytes = 0
+    var count = 0
+    init(format: Bool) { self.format = format }
+    func take(_ record: DecisionRecord) {
+        if format { bytes &+= record.jsonLine.utf8.count &+ record.textLine.utf8.count }
+        count += 1
+    }
+}
+
+struct Measurement {
+    var parse: Double, build: Double, run: Double, loadCPU: Double, runCPU: Double
+    var tracePackets: Int, innerPackets: Int, decisions: Int, outputBytes: Int
+}
+
+func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement {
+    let t0 = seconds()
+    let c0 = cpuSeconds()
+    let scenario = try ScenarioLoader.load(path: scenarioPath)
+    let t1 = seconds()
+    // The four captures of benchmarks.md: the hub's eth0 and wg0, and the peers' eth0 and wg0
+    // (all peers share one file each, as a capture on the far side of the hub's link would).
+    let start = scenario.startUnixNanoseconds
+    let sinks = ["hub-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                 "hub-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                 "peers-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                 "peers-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start)]
+    let run = try ScenarioRun(scenario, keepDecisions: false, captureSink: { name in
+        let key = name.hasPrefix("hub-") ? name : (name.hasSuffix("-wg0") ? "peers-wg0" : "peers-eth0")
+        return sinks[key] ?? DiscardingCaptureSink()
+    })
+    let t2 = seconds()
+    let decisions = DecisionSink(format: formatDecisions)
+    run.onDecision = { decisions.take($0) }
+    let c2 = cpuSeconds()
+    run.run()
+    let results = run.finish()
+    for (_, sink) in sinks.sorted(by: { $0.key < $1.key }) { try sink.close() }
+    let t3 = seconds()
+    let c3 = cpuSeconds()
+    if let failed = results.first(where: { !$0.passed }) { print("  expectation failed: \(failed.line)") }
+    let summary = run.simulation.summary()
+    let inner = summary.nodes.map(\.originated).reduce(0, +)
+    let trace = summary.nodes.first?.originated ?? 0
+    return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, tracePackets: trace, innerPackets: inner,
+                       decisions: decisions.count, outputBytes: decisions.bytes)
+}
+
+func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
+    let sorted = values.sorted()
+    return (sorted[sorted.count / 2], sorted.first ?? 0, sorted.last ?? 0)
+}
+
+func format(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+
+setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
+let options = Options(CommandLine.arguments)
+let folder = NSTemporaryDirectory() + "simbench-\(getpid())"
+try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: folder) }
+
+print("SimBench: hub with N peers (overlapping 192.168.x.0/24 LANs), \(options.packets)-packet IMIX trace hub → random peers, echo replies back;")
+print("decision log \(options.formatDecisions ? "formatted (JSON + text)" : "counted, not formatted (--no-format)"), four captures (hub eth0/wg0, peers eth0/wg0) written as pcap to /dev/null; \(options.runs) run(s) per size, median (min–max)")
+for peers in options.peers {
+    let path = folder + "/hub-\(peers).yaml"
+    let generateStart = seconds()
+    let trace = options.packets > 0 ? "hub-\(peers)-trace.pcap" : nil
+    if let trace { try HubGenerator.writeTrace(path: folder + "/" + trace, peers: peers, packets: options.packets) }
+    try HubGenerator.yaml(peers: peers, trace: trace, packets: options.packets).write(toFile: path, atomically: true, encoding: .utf8)
+    print("\nN = \(peers) peers (generated in \(format(seconds() - generateStart)) s)")
+    var runs: [Measurement] = []
+    for i in 1...options.runs {
+        let m = try measure(scenarioPath: path, formatDecisions: options.formatDecisions)
+        runs.append(m)
+        print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s (CPU \(format(m.loadCPU)) s), run \(format(m.run)) s (CPU \(format(m.runCPU)) s), "
+              + "\(m.tracePackets) trace packets, \(m.innerPackets) inner packets, \(m.decisions) decisions, peak \(format(peakMemoryMiB(), 0)) MiB")
+    }
+    let load = stats(runs.map { $0.parse + $0.build })
+    let loadCPU = stats(runs.map(\.loadCPU))
+    let parse = stats(runs.map(\.parse)), build = stats(runs.map(\.build))
+    let tracePPS = stats(runs.map { Double($0.tracePackets) / max($0.run, 1e-9) })
+    let innerPPS = stats(runs.map { Double($0.innerPackets) / max($0.run, 1e-9) })
+    let endToEnd = stats(runs.map { Double($0.tracePackets) / ($0.parse + $0.build + $0.run) })
+    let cpuPPS = stats(runs.map { Double($0.tracePackets) / max($0.runCPU, 1e-9) })
+    print("  load (YAML + trace) \(format(parse.median)) s (\(format(parse.min))–\(format(parse.max))), "
+          + "build network \(format(build.median)) s (\(format(build.min))–\(format(build.max))), "
+          + "total \(format(load.median)) s (\(format(load.min))–\(format(load.max))), CPU \(format(loadCPU.median)) s (\(format(loadCPU.min))–\(format(loadCPU.max)))")
+    print("  run: \(format(tracePPS.median / 1e6, 3)) M trace packets/s (\(format(tracePPS.min / 1e6, 3))–\(format(tracePPS.max / 1e6, 3))), "
+          + "\(format(innerPPS.median / 1e6, 3)) M inner packets/s incl. replies (\(format(innerPPS.min / 1e6, 3))–\(format(innerPPS.max / 1e6, 3)))")
+    print("  run per CPU second: \(format(cpuPPS.median / 1e6, 3)) M trace packets/s (\(format(cpuPPS.min / 1e6, 3))–\(format(cpuPPS.max / 1e6, 3)))")
+    print("  end to end incl. load: \(format(endToEnd.median / 1e6, 3)) M trace packets/s; peak memory \(format(peakMemoryMiB(), 0)) MiB (process maximum so far)")
+    try? FileManager.default.removeItem(atPath: folder + "/hub-\(peers)-trace.pcap")
+}

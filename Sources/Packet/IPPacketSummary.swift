@@ -8,7 +8,7 @@ import NetAddress
 /// nibble, and a declared length that is at least a header and at most the bytes present.
 /// Extension headers and IPv4 options are read only to find the protocol and ports; a chain the
 /// kernel would still forward but that cannot be walked is recorded in `extensionChainError`.
-public struct IPPacketSummary: Equatable, Sendable {
+public struct IPPacketSummary: Equatable, Sendable, CustomStringConvertible {
     public let source: IPAddress
     public let destination: IPAddress
     /// The upper-layer protocol: for IPv6 after walking the extension headers.
@@ -24,6 +24,15 @@ public struct IPPacketSummary: Equatable, Sendable {
     public let extensionChainError: WireError?
 
     public var isIPv4: Bool { source.isIPv4 }
+
+    /// "udp 10.0.0.1:5 → 10.0.0.2:53, 68 bytes", as a log line names a packet.
+    public var description: String {
+        func end(_ a: IPAddress, _ port: UInt16?) -> String {
+            guard let port else { return a.description }
+            return a.isIPv4 ? "\(a):\(port)" : "[\(a)]:\(port)"
+        }
+        return "\(IPProtocol.name(protocolNumber)) \(end(source, sourcePort)) → \(end(destination, destinationPort)), \(totalLength) bytes"
+    }
 
     public init(parsing bytes: [UInt8]) throws {
         guard let first = bytes.first else {

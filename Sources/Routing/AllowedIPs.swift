@@ -82,7 +82,9 @@ public final class AllowedIPs<Peer: Hashable> {
         return slot == UInt32.max ? nil : peers[Int(slot)]
     }
 
-    /// The longest matching prefix for `address` and its owner, or nil (a trie walk).
+    /// The longest matching prefix for `address` and its owner, or nil. Answered by the derived
+    /// table when one is current (its first use makes later tables carry prefixes too).
+    @inlinable
     public func lookupEntry(_ address: IPAddress) -> (prefix: IPPrefix, peer: Peer)? {
         guard let match = core.longestMatch(address), let peer = peers[Int(match.slot)] else { return nil }
         return (match.prefix, peer)
@@ -127,11 +129,17 @@ public final class AllowedIPs<Peer: Hashable> {
     /// Whether each family currently answers from a derived table (for tests and benchmarks).
     public var usesLookupTables: (ipv4: Bool, ipv6: Bool) { (core.compact4 != nil, core.compact6 != nil) }
 
-    /// Memory held by the tries and the derived tables, in bytes (array capacities; the peer
-    /// bookkeeping is not counted).
+    /// Size of the derived tables: nodes and stored answers over both families (0 when not built).
+    public var lookupTableShape: (nodes: Int, answers: Int) {
+        ((core.compact4?.nodeCount ?? 0) + (core.compact6?.nodeCount ?? 0),
+         (core.compact4?.answerCount ?? 0) + (core.compact6?.answerCount ?? 0))
+    }
+
+    /// Memory used by the tries and the derived tables, in bytes (array elements in use; array
+    /// growth slack and the peer bookkeeping are not counted).
     public var storageBytes: (tries: Int, lookupTables: Int) {
-        (core.v4.allocatedBytes + core.v6.allocatedBytes,
-         (core.compact4?.allocatedBytes ?? 0) + (core.compact6?.allocatedBytes ?? 0))
+        (core.v4.usedBytes + core.v6.usedBytes,
+         (core.compact4?.usedBytes ?? 0) + (core.compact6?.usedBytes ?? 0))
     }
 
     // MARK: - Peer slots

@@ -29,6 +29,9 @@ final class AllowedIPsCore {
     var compact6: Poptrie<IPv6Key>?
     var slowLookups4 = 0
     var slowLookups6 = 0
+    /// Set once `lookupEntry` is used on the family: its tables then carry trie nodes.
+    var entriesWanted4 = false
+    var entriesWanted6 = false
     var compactLookupMinimumNodes = 2048
 
     init() {}
@@ -85,16 +88,18 @@ final class AllowedIPsCore {
         return result
     }
 
-    /// The longest match by trie walk: (prefix, owner slot).
+    /// The longest match with its prefix: (prefix, owner slot). Uses the derived table when one
+    /// is current (see `entryNode(ipv4:)`).
+    @usableFromInline
     func longestMatch(_ address: IPAddress) -> (prefix: IPPrefix, slot: UInt32)? {
         let ref: EntryRef
         switch address {
         case .v4(let a):
-            let node = v4.longestMatch(a.value)
+            let node = entryNode(ipv4: a.value)
             guard node != noIndex else { return nil }
             ref = EntryRef(v4: node)
         case .v6(let a):
-            let node = v6.longestMatch(IPv6Key(a))
+            let node = entryNode(ipv6: IPv6Key(a))
             guard node != noIndex else { return nil }
             ref = EntryRef(v6: node)
         }

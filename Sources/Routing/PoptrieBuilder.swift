@@ -9,8 +9,13 @@
 struct PoptrieBuilder<Key: TrieKey> {
     typealias Node = Poptrie<Key>.Node
     let trie: PrefixTrie<Key>
-    private var nodes: [Node] = []
+    /// Build only the direct index; unresolved slots become continuations into the trie.
+    let jumpOnly: Bool
+    /// Also record each answer's trie node (for `lookupEntry`); runs then merge by node.
+    let withEntries: Bool
+    private var continuations: [UInt64] = []
     private var answerNodes: [UInt32] = []
+    private var nodes: [Node] = []
     private var answerPeers: [UInt32] = []
     /// Scratch for one chunk: per slot, whether it is a child, and its answer (a trie node or
     /// `noIndex`) or, for a child, its cursor and inherited answer.
@@ -18,8 +23,10 @@ struct PoptrieBuilder<Key: TrieKey> {
     private var value: [UInt32]
     private var inherited: [UInt32]
 
-    init(trie: PrefixTrie<Key>) {
+    init(trie: PrefixTrie<Key>, jumpOnly: Bool, withEntries: Bool) {
         self.trie = trie
+        self.jumpOnly = jumpOnly
+        self.withEntries = withEntries
         let slots = 1 << Poptrie<Key>.directBits
         isChild = Array(repeating: false, count: slots)
         value = Array(repeating: noIndex, count: slots)
@@ -40,23 +47,26 @@ struct PoptrieBuilder<Key: TrieKey> {
         var direct = [UInt32](repeating: 0, count: 1 << directBits)
         var lastLeaf: UInt32? = nil
         for slot in 0..<direct.count {
-            if isChild[slot] {
+            if isChild[slot] && jumpOnly {
+                continuations.append(UInt64(inherited[slot]) << 32 | UInt64(value[slot]))
+                direct[slot] = Poptrie<Key>.continuationFlag | UInt32(continuations.count - 1)
+            } else if isChild[slot] {
                 nodes.append(Node())
                 let index = UInt32(nodes.count - 1)
                 direct[slot] = Poptrie<Key>.nodeFlag | index
                 pending.append(Pending(node: index, cursor: value[slot], depth: directBits, inherited: inherited[slot]))
             } else {
-                if value[slot] != lastLeaf {
+                if runKey(value[slot]) != lastLeaf {
                     addAnswer(value[slot])
-                    lastLeaf = value[slot]
+                    lastLeaf = runKey(value[slot])
                 }
-                direct[slot] = UInt32(answerNodes.count - 1)
+                direct[slot] = UInt32(answerPeers.count - 1)
             }
         }
         while let item = pending.popLast() {
             fill(cursor: item.cursor, depth: item.depth, end: item.depth + stride, first: 0, inherited: item.inherited)
             var node = Node()
-            node.firstAnswer = UInt32(answerNodes.count)
+            node.firstAnswer = UInt32(answerPeers.count)
             node.firstChild = UInt32(nodes.count)
             var lastLeaf: UInt32? = nil
             for slot in 0..<(1 << stride) {
@@ -65,20 +75,29 @@ struct PoptrieBuilder<Key: TrieKey> {
                     nodes.append(Node())
                     pending.append(Pending(node: UInt32(nodes.count - 1), cursor: value[slot],
                                            depth: item.depth + stride, inherited: inherited[slot]))
-                } else if value[slot] != lastLeaf {
+                } else if runKey(value[slot]) != lastLeaf {
                     node.leafStarts |= 1 << UInt64(slot)
                     addAnswer(value[slot])
-                    lastLeaf = value[slot]
+                    lastLeaf = runKey(value[slot])
                 }
             }
             nodes[Int(item.node)] = node
         }
-        table.store(direct: direct, nodes: nodes, answerNodes: answerNodes, answerPeers: answerPeers)
+        table.store(direct: direct, nodes: nodes, answerPeers: answerPeers, answerNodes: answerNodes,
+                    continuations: continuations)
     }
 
+    /// Neighbouring slots whose run keys are equal share one answer.
+    private func runKey(_ trieNode: UInt32) -> UInt32 { withEntries ? trieNode : peerSlot(of: trieNode) }
+
     private mutating func addAnswer(_ trieNode: UInt32) {
-        answerNodes.append(trieNode)
-        answerPeers.append(trieNode == noIndex ? noIndex : trie[trieNode].peerSlot)
+        answerPeers.append(peerSlot(of: trieNode))
+        if withEntries { answerNodes.append(trieNode) }
+    }
+
+    /// The answer for a slot whose longest match is `trieNode`: its owner, or `noIndex`.
+    private func peerSlot(of trieNode: UInt32) -> UInt32 {
+        trieNode == noIndex ? noIndex : trie[trieNode].peerSlot
     }
 
     /// Decides slots `first ..< first + 2^(end-depth)`: the region of key bits `depth ..< end`

@@ -132,11 +132,11 @@ struct PrefixTrie<Key: TrieKey> {
     }
 
     /// Longest-prefix match (§1.7, the kernel's `find_node`): the deepest owned node on the path
-    /// whose prefix matches, or `noIndex`. No allocation.
+    /// whose prefix matches, or `noIndex`; `start` resumes a walk below the root. No allocation.
     @inline(__always)
-    func longestMatch(_ key: Key) -> UInt32 {
+    func longestMatch(_ key: Key, from start: UInt32? = nil) -> UInt32 {
         var best = noIndex
-        var index = root
+        var index = start ?? root
         while index != noIndex {
             let node = nodes[Int(index)]
             guard key.commonPrefixLength(with: node.key) >= node.cidr else { break }
@@ -175,8 +175,9 @@ struct PrefixTrie<Key: TrieKey> {
         return count
     }
 
-    /// Bytes held by the node array (capacity, not just live nodes).
-    var allocatedBytes: Int { nodes.capacity * MemoryLayout<TrieNode<Key>>.stride }
+    /// Bytes of the node array in use (live nodes and free-list holes; growth slack excluded,
+    /// as untouched capacity is not resident).
+    var usedBytes: Int { nodes.count * MemoryLayout<TrieNode<Key>>.stride }
 
     private mutating func setSlot(parent: UInt32, bit: Int, to index: UInt32) {
         if parent == noIndex { root = index } else { nodes[Int(parent)].setChild(bit, index) }

@@ -32,7 +32,7 @@ struct EventLoader {
         case "set":
             try map.allowOnly(["at", "link", "set"], in: "a link event")
             let (a, b) = try context.pair(try map.required("link", in: "a `set:` event"))
-            let setMap = try map["set"]!.map("set")
+            let setMap = try map.required("set", in: "a link event").map("set")
             try setMap.allowOnly(["latency", "jitter", "loss", "mtu", "up", "down"], in: "a link change")
             let change = try context.linkChange(setMap)
             guard change != LinkChange() else { throw location.error("`set:` changes nothing") }
@@ -45,7 +45,7 @@ struct EventLoader {
             }
             try map.allowOnly(allowed, in: "a `\(kind):` event")
             let node = try context.nodeName(try map.required("node", in: "a `\(kind):` event"))
-            let body = map[kind]!
+            let body = try map.required(kind, in: "an event")
             switch kind {
             case "run": actions = try run(body, node: node).map { (0, $0) }
             case "ping": actions = [(0, try ping(map, body, node: node))]
@@ -82,7 +82,7 @@ struct EventLoader {
     private func ping(_ map: YAMLMap, _ body: YAMLValue, node: String) throws -> SimAction {
         let destination = try context.address(body, "ping")
         let source = try map["src"].map { try context.address($0, "src") }
-        if let s = source, s.isIPv4 != destination.isIPv4 { throw map["src"]!.error("src \(s) and ping \(destination) are of different families") }
+        if let s = source, s.isIPv4 != destination.isIPv4 { throw try map.required("src", in: "an event").error("src \(s) and ping \(destination) are of different families") }
         let count = try map["count"]?.int("count", in: 1...1_000_000) ?? 1
         let interval = try map["interval"]?.duration("interval") ?? 1_000_000_000
         let size = try map["size"]?.int("size", in: 0...65_000) ?? 56
@@ -94,7 +94,7 @@ struct EventLoader {
         try map.allowOnly(Self.sendKeys, in: "send")
         let destination = try context.address(try map.required("dst", in: "send"), "dst")
         let source = try map["src"].map { try context.address($0, "src") }
-        if let s = source, s.isIPv4 != destination.isIPv4 { throw map["src"]!.error("src \(s) and dst \(destination) are of different families") }
+        if let s = source, s.isIPv4 != destination.isIPv4 { throw try map.required("src", in: "an event").error("src \(s) and dst \(destination) are of different families") }
         var proto = InnerProtocol.udp
         if let p = map["proto"] {
             let text = try p.string("proto")

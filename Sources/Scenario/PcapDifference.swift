@@ -15,15 +15,18 @@ enum PcapDifference {
         } catch {
             return "cannot read both captures to compare them: \(error)"
         }
-        let decodedOut = InnerPackets.decode(out, keyLogPath: keyLog)
-        let decodedGold = InnerPackets.decode(gold, keyLogPath: goldenKeyLog)
+        // Only underlay captures carry WireGuard messages; wg0 captures hold the plaintext.
+        let underlay = !output.hasSuffix("-wg0.pcap")
+        let decodedOut = underlay ? InnerPackets.decode(out, keyLogPath: keyLog) : out.map { _ in nil }
+        let decodedGold = underlay ? InnerPackets.decode(gold, keyLogPath: goldenKeyLog) : gold.map { _ in nil }
         for i in 0..<max(out.count, gold.count) {
             let o = i < out.count ? out[i] : nil, g = i < gold.count ? gold[i] : nil
             if let o, let g, o.timestamp == g.timestamp, o.bytes == g.bytes { continue }
             let number = i + 1
             guard let o else { return "packet \(number): missing from the output (golden has \(gold.count) packets, output \(out.count))" }
             guard let g else { return "packet \(number): extra in the output (golden has \(gold.count) packets, output \(out.count))" }
-            let fo = PacketFields.of(o, decoded: decodedOut[i]), fg = PacketFields.of(g, decoded: decodedGold[i])
+            let fo = PacketFields.of(o, decoded: decodedOut[i], underlay: underlay)
+            let fg = PacketFields.of(g, decoded: decodedGold[i], underlay: underlay)
             var lines = ["packet \(number) differs (golden has \(gold.count) packets, output \(out.count)):"]
             for (name, golden) in fg {
                 let produced = fo.first { $0.0 == name }?.1 ?? "—"
@@ -42,7 +45,7 @@ enum PcapDifference {
 
 /// The named fields of one captured packet, in a fixed order, for side-by-side comparison.
 enum PacketFields {
-    static func of(_ packet: CapturedPacket, decoded: DecodedMessage?) -> [(String, String)] {
+    static func of(_ packet: CapturedPacket, decoded: DecodedMessage?, underlay: Bool) -> [(String, String)] {
         var fields: [(String, String)] = [("time", DurationText.seconds(packet.timestamp)), ("length", "\(packet.bytes.count)")]
         guard let ip = try? IPPacketSummary(parsing: packet.bytes) else {
             fields.append(("ip", "unparseable"))
@@ -53,7 +56,7 @@ enum PacketFields {
         guard ip.protocolNumber == 17, let udp = UDPPayload.of(packet.bytes) else { return fields }
         fields.append(("ports", "\(udp.sourcePort) → \(udp.destinationPort)"))
         let p = udp.payload
-        guard p.count >= 4, p[1] == 0, p[2] == 0, p[3] == 0 else { return fields }
+        guard underlay, p.count >= 4, p[1] == 0, p[2] == 0, p[3] == 0 else { return fields }
         func le32(_ at: Int) -> UInt32 { p.count >= at + 4 ? (0..<4).reduce(0) { $0 | UInt32(p[at + $1]) << (8 * $1) } : 0 }
         switch p[0] {
         case 1:

@@ -8,11 +8,14 @@ public final class RunOutputs {
     private let jsonl: BufferedFile
     private let text: BufferedFile
     private var sinks: [PcapFileCaptureSink] = []
+    /// Nodes whose interfaces are captured (nil: all).
+    private let captured: Set<String>?
 
     /// Creates the folder (and pcap/), removing outputs of an earlier run there so that nothing
     /// stale is compared with golden files.
-    public init(folder: String, startUnixNanoseconds: Int64) throws {
+    public init(folder: String, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil) throws {
         self.folder = folder
+        captured = captureNodes
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: folder + "/pcap", withIntermediateDirectories: true)
@@ -29,9 +32,13 @@ public final class RunOutputs {
 
     private let startUnixNanoseconds: Int64
 
-    /// The capture-sink factory to give the simulation: `pcap/NODE-IFACE.pcap`.
+    /// The capture-sink factory to give the simulation: `pcap/NODE-IFACE.pcap` for captured
+    /// nodes; other interfaces' packets are discarded (and no file is written for them).
     public var captureSink: CaptureSinkFactory {
         { [unowned self] name in
+            if let captured = self.captured, let dash = name.lastIndex(of: "-"), !captured.contains(String(name[..<dash])) {
+                return DiscardingCaptureSink()
+            }
             let sink = try PcapFileCaptureSink(path: self.folder + "/pcap/" + name + ".pcap",
                                                startUnixNanoseconds: self.startUnixNanoseconds)
             self.sinks.append(sink)
@@ -85,4 +92,26 @@ final class BufferedFile {
     }
 
     deinit { if let handle { fclose(handle) } }
+}
+
+/// A capture sink for interfaces nobody asked to capture.
+public final class DiscardingCaptureSink: CaptureSink {
+    public init() {}
+    public func capture(time: Int64, packet: [UInt8]) {}
+}
+
+/// How many files a process may hold open, raised to the hard limit: a run writes one pcap per
+/// captured interface and keeps them open until the end.
+public enum OpenFileBudget {
+    /// The soft limit after raising it as far as allowed, minus room for everything else.
+    public static func raise() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1000 }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return max(0, Int(clamping: limit.rlim_cur) - 64)
+    }
 }

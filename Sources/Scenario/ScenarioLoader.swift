@@ -58,6 +58,17 @@ public enum ScenarioLoader {
         let events = try top["events"].map { try EventLoader(context: context, nodes: nodeTable).events($0) } ?? []
         let expectations = try top["expect"].map { try ExpectationLoader(context: context).expectations($0) } ?? []
 
+        if let end = duration {
+            // An event or lookup after the stop time would silently never happen.
+            if let late = events.first(where: { $0.at > end }) {
+                throw late.location.error("this event at \(DurationText.format(late.at)) is after duration \(DurationText.format(end))")
+            }
+            for e in expectations {
+                if case .lookup(let at?, _, _, _) = e.kind, at > end {
+                    throw e.location.error("lookup at \(DurationText.format(at)) is after duration \(DurationText.format(end))")
+                }
+            }
+        }
         return Scenario(name: name, description: description, seed: seed, startUnixNanoseconds: start,
                         duration: duration, nodes: nodes, links: links, events: events,
                         expectations: expectations, file: file)

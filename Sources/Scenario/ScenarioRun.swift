@@ -11,9 +11,11 @@ public final class ScenarioRun {
     /// The seed actually used (`--seed` overrides the file's).
     public let seed: UInt64
 
-    private var pendingLookups: [(at: Int64?, expectation: Expectation)]
-    private var lookupResults: [(Expectation, ExpectationResult)] = []
-    private var tallies: [DecisionTally]
+    /// Lookups not yet answered, in time order, with their position in `expect:`.
+    private var pendingLookups: [(at: Int64?, index: Int)]
+    /// Results by position in `expect:` (decision tallies are filled in at the end).
+    private var results: [ExpectationResult?]
+    private var tallies: [(index: Int, tally: DecisionTally)]
     public private(set) var decisionCount = 0
     /// Called with every decision (e.g. to write it out), after it has been counted.
     public var onDecision: ((DecisionRecord) -> Void)?
@@ -34,13 +36,14 @@ public final class ScenarioRun {
         }
         simulation.keepsDecisions = keepDecisions
         for event in scenario.events { simulation.schedule(at: event.at, event.action) }
-        pendingLookups = scenario.expectations.compactMap { e in
-            if case .lookup(let at, _, _, _) = e.kind { return (at, e) }
+        results = Array(repeating: nil, count: scenario.expectations.count)
+        pendingLookups = scenario.expectations.enumerated().compactMap { i, e in
+            if case .lookup(let at, _, _, _) = e.kind { return (at, i) }
             return nil
-        }.enumerated().sorted { ($0.element.at ?? .max, $0.offset) < ($1.element.at ?? .max, $1.offset) }.map(\.element)
-        tallies = scenario.expectations.compactMap { e in
+        }.sorted { ($0.at ?? .max, $0.index) < ($1.at ?? .max, $1.index) }
+        tallies = scenario.expectations.enumerated().compactMap { i, e in
             if case .decisions(let filter, let action, let count) = e.kind {
-                return DecisionTally(expectation: e, filter: filter, action: action, count: count)
+                return (i, DecisionTally(expectation: e, filter: filter, action: action, count: count))
             }
             return nil
         }
@@ -49,11 +52,11 @@ public final class ScenarioRun {
 
     private func observe(_ record: DecisionRecord) {
         decisionCount += 1
-        if !tallies.isEmpty {
-            let src = record.src, dst = record.dst, proto = record.proto, peer = record.peer, dir = record.dir?.rawValue
-            for i in tallies.indices where tallies[i].filter.matches(node: record.node, iface: record.iface, dir: dir, src: src,
-                                                                     dst: dst, proto: proto, peer: peer, t: record.t) {
-                if record.action == tallies[i].action { tallies[i].matched += 1 } else { tallies[i].others[record.action, default: 0] += 1 }
+        for i in tallies.indices where tallies[i].tally.filter.matches(record) {
+            if record.action == tallies[i].tally.action {
+                tallies[i].tally.matched += 1
+            } else {
+                tallies[i].tally.others[record.action, default: 0] += 1
             }
         }
         onDecision?(record)
@@ -63,9 +66,9 @@ public final class ScenarioRun {
     /// every lookup expectation due on the way once all events at its time have run.
     public func run(until time: Int64? = nil) {
         let end = time ?? scenario.duration
-        while let next = pendingLookups.first, let at = next.at, end == nil || at <= end! {
+        while let next = pendingLookups.first, let at = next.at, at <= (end ?? .max) {
             simulation.run(until: at)
-            answer(next.expectation)
+            answer(next.index)
             pendingLookups.removeFirst()
         }
         simulation.run(until: end)
@@ -73,18 +76,17 @@ public final class ScenarioRun {
 
     /// Lookups left without a time are answered now (the end of the run); then every result, in file order.
     public func finish() -> [ExpectationResult] {
-        for pending in pendingLookups { answer(pending.expectation) }
+        for pending in pendingLookups { answer(pending.index) }
         pendingLookups = []
-        var results: [(SourceLocation, ExpectationResult)] = lookupResults.map { ($0.0.location, $0.1) }
-        results += tallies.map { ($0.expectation.location, $0.result) }
-        let order = Dictionary(uniqueKeysWithValues: scenario.expectations.enumerated().map { ($0.element.location.line, $0.offset) })
-        return results.sorted { (order[$0.0.line] ?? 0) < (order[$1.0.line] ?? 0) }.map(\.1)
+        for (index, tally) in tallies { results[index] = tally.result }
+        return results.compactMap { $0 }
     }
 
-    private func answer(_ e: Expectation) {
+    private func answer(_ index: Int) {
+        let e = scenario.expectations[index]
         guard case .lookup(_, let node, let address, let peer) = e.kind else { return }
         let found = lookup(node: node, address: address)
-        lookupResults.append((e, ExpectationCheck.lookup(e, node: node, address: address, expected: peer, found: found)))
+        results[index] = ExpectationCheck.lookup(e, node: node, address: address, expected: peer, found: found)
     }
 
     /// What `node`'s allowed-IPs table says about `address` now.
@@ -126,4 +128,20 @@ extension ScenarioNode {
 
 extension ScenarioLink {
     var spec: LinkSpec { LinkSpec(between: between, properties: properties) }
+}
+
+extension DecisionFilter {
+    /// Whether a decision matches, reading the cheap fields first and parsing the inner packet
+    /// (src, dst, proto) or naming the peer only when the filter asks about them.
+    func matches(_ record: DecisionRecord) -> Bool {
+        if let n = node, n != record.node { return false }
+        if let a = after, record.t < a { return false }
+        if let b = before, record.t >= b { return false }
+        if let i = iface, i != record.iface { return false }
+        if let d = dir, d != record.dir?.rawValue { return false }
+        if let p = peer { if p == "none" { if record.peerKey != nil { return false } } else if p != record.peer { return false } }
+        if src == nil && dst == nil && proto == nil { return true }
+        return matches(node: record.node, iface: record.iface, dir: record.dir?.rawValue, src: record.src, dst: record.dst,
+                       proto: record.proto, peer: record.peer, t: record.t)
+    }
 }

@@ -60,6 +60,8 @@ public enum WireGuardConstants {
     public static let ratelimiterTokenMax: Int64 = ratelimiterPacketCost * ratelimiterPacketsBurstable
 
     /// Default interface MTU: 1500 - 80 [compat src/device.c `wg_setup`].
+    /// `MAX_PEERS_PER_DEVICE` [compat src/messages.h]: creating one more fails with -ENOMEM.
+    public static let maxPeersPerDevice = 1 << 20
     public static let defaultMTU = 1420
     /// Size of a transport message carrying no payload (a keepalive): header 16 + tag 16.
     public static let keepaliveMessageLength = 32

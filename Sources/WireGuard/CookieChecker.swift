@@ -46,8 +46,8 @@ public struct CookieChecker: Sendable {
         return makeReply(to: message, source: source, now: now, nonce: nonce, random: &random)
     }
 
-    /// `makeReply` with a given nonce (the §7.5 cookie vector fixes it).
-    public mutating func makeReply(to message: [UInt8], source: Endpoint, now: Int64, nonce: [UInt8],
+    /// `makeReply` with a given 24-byte nonce (the §7.5 cookie vector fixes it).
+    mutating func makeReply(to message: [UInt8], source: Endpoint, now: Int64, nonce: [UInt8],
                                    random: inout SeededRandom) -> [UInt8] {
         let senderIndex = message.count >= 8 ? readLE32(message, 4) : 0
         let mac1: [UInt8]

@@ -21,8 +21,9 @@ public enum DecisionReason: Equatable {
     case cookieReplySent
     case cookieReplyReceived
     case keepalive(KeepaliveTrigger)
-    case keepaliveReceived
-    case decrypted
+    /// `confirmsSession`: the first packet under the responder's `next` keypair (§4.8).
+    case keepaliveReceived(confirmsSession: Bool)
+    case decrypted(confirmsSession: Bool)
     case delivered
     case sourceNotAllowed(source: IPAddress, owner: PublicKey?)
     case replay(nonce: UInt64, highest: UInt64?)

@@ -38,6 +38,8 @@ struct DecisionText {
             return "cookie from \(peerName) stored; the next handshake message carries mac2"
         case .keepalive(let trigger):
             return "keepalive to \(peerName) (counter \(counterText)): \(describe(trigger))"
+        // `confirmsSession` is kept in the reason for callers; the text stays as the shipped
+        // scenarios' golden logs have it.
         case .keepaliveReceived:
             return "keepalive from \(peerName) (counter \(counterText)): not delivered, no reply keepalive armed"
         case .decrypted:

@@ -1,6 +1,7 @@
 /// One secret in a Wireshark WireGuard key-log file (`TYPE = base64-key`), as the simulator
 /// writes them to `wireguard.keys` and as `wgsim decode` reads them.
 public struct KeyLogEntry: Equatable, Sendable {
+    /// The four line types Wireshark reads; the raw value is the text before `=`.
     public enum Kind: String, Sendable, CaseIterable {
         case localStaticPrivate = "LOCAL_STATIC_PRIVATE_KEY"
         case remoteStaticPublic = "REMOTE_STATIC_PUBLIC_KEY"

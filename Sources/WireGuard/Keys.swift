@@ -43,8 +43,9 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
         PrivateKey(unchecked: clamp(random.bytes(32)))
     }
 
-    /// RFC 7748 clamping.
+    /// RFC 7748 clamping of a 32-byte scalar (other lengths are returned unchanged).
     public static func clamp(_ raw: [UInt8]) -> [UInt8] {
+        guard raw.count == 32 else { return raw }
         var b = raw
         b[0] &= 248
         b[31] = (b[31] & 127) | 64

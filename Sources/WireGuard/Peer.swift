@@ -61,6 +61,9 @@ final class Peer {
     @exclusivity(unchecked) var latestHandshake: Int64?
     @exclusivity(unchecked) var rxBytes: UInt64 = 0
     @exclusivity(unchecked) var txBytes: UInt64 = 0
+    /// `DH(our static, its static)`, computed on first use and kept (the kernel precomputes it
+    /// per peer); `.some(nil)` when the DH is all-zero and no handshake can be made.
+    @exclusivity(unchecked) var staticShared: [UInt8]??
     /// The deadline last pushed to the device's timer heap for this peer.
     @exclusivity(unchecked) var scheduledDeadline: Int64?
     @exclusivity(unchecked) var isRemoved = false

@@ -74,12 +74,13 @@ extension Device {
         if let declared = InnerPacket.declaredLength(plaintext), declared >= 20, declared < decryptedLength {
             plaintext.removeLast(decryptedLength - declared)
         }
+        let confirms = peer.keypairs.next === keypair
         if isKeepalive {
             record(Decision(.keepaliveReceived, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, reason: .keepaliveReceived))
+                            endpoint: source, reason: .keepaliveReceived(confirmsSession: confirms)))
         } else {
             record(Decision(.decrypted, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, packet: plaintext, reason: .decrypted))
+                            endpoint: source, packet: plaintext, reason: .decrypted(confirmsSession: confirms)))
         }
         // Step 5: roaming, before any inner check.
         updateEndpoint(peer, to: source)

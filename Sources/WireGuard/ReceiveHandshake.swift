@@ -35,8 +35,10 @@ extension Device {
         reschedule(peer)
     }
 
-    /// The kernel's under-load test with the queue length replaced by the `underLoad` flag; the
-    /// state sticks for 1 s after it was last seen.
+    /// The kernel's under-load test with the queue length replaced by the `underLoad` flag (the
+    /// simulation processes handshakes instantly, so no queue builds up); the state sticks for
+    /// 1 s after it was last seen. The kernel keeps `last_under_load` in one static variable
+    /// for the whole host; here each device has its own.
     func isUnderLoad(now: Int64) -> Bool {
         if underLoad {
             lastUnderLoad = now
@@ -51,7 +53,11 @@ extension Device {
     private func receiveInitiation(_ message: [UInt8], from source: Endpoint, now: Int64) -> Peer? {
         logStaticKey()
         let consumed: ConsumedInitiation
-        do { consumed = try Noise.consumeInitiation(message, local: identity) } catch {
+        do {
+            consumed = try Noise.consumeInitiation(message, local: identity, staticShared: { [unowned self] key in
+                self.peersByKey[key].flatMap(self.staticShared)
+            })
+        } catch {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.handshake("\(error)"))))
             return nil
         }
@@ -71,8 +77,9 @@ extension Device {
         peer.lastInitiationConsumption = now
         // Consuming an initiation replaces any initiation of ours still pending.
         clearHandshake(peer)
-        record(Decision(.handshakeInitiationReceived, .rx, peer: peer.publicKey, endpoint: source,
-                        reason: .initiationReceived))
+        // The initiator's sender index: the receiver index of our response and data to it.
+        record(Decision(.handshakeInitiationReceived, .rx, peer: peer.publicKey,
+                        receiverIndex: consumed.initiatorIndex, endpoint: source, reason: .initiationReceived))
         updateEndpoint(peer, to: source)
         sendResponse(to: consumed, peer: peer, now: now)
         return peer

@@ -11,11 +11,11 @@ public struct ReplayWindow: Sendable {
 
     /// Highest accepted nonce plus one; 0 while nothing has been accepted.
     public private(set) var counter: UInt64 = 0
-    private var words: [UInt64]
+    /// The ring, grown on demand up to 128 words: words past the end count as zero, so a session
+    /// that carries few packets costs a few bytes instead of 1 KiB (a hub has many sessions).
+    private var words: [UInt64] = []
 
-    public init() {
-        words = [UInt64](repeating: 0, count: ReplayWindow.wordCount)
-    }
+    public init() {}
 
     /// The highest nonce accepted so far, if any.
     public var highestAccepted: UInt64? { counter == 0 ? nil : counter - 1 }
@@ -34,12 +34,14 @@ public struct ReplayWindow: Sendable {
             let toClear = min(wordIndex - currentWord, UInt64(ReplayWindow.wordCount))
             var i: UInt64 = 1
             while i <= toClear {
-                words[Int((currentWord &+ i) & UInt64(ReplayWindow.wordCount - 1))] = 0
+                let w = Int((currentWord &+ i) & UInt64(ReplayWindow.wordCount - 1))
+                if w < words.count { words[w] = 0 }
                 i += 1
             }
             counter = shifted
         }
         let slot = Int(wordIndex & UInt64(ReplayWindow.wordCount - 1))
+        if slot >= words.count { words.append(contentsOf: repeatElement(0, count: slot + 1 - words.count)) }
         let bit: UInt64 = 1 << (shifted & 63)
         if words[slot] & bit != 0 { return false }
         words[slot] |= bit

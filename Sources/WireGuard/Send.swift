@@ -163,7 +163,7 @@ extension Device {
         let timestamp = TAI64N(unixNanoseconds: unixTimeOrigin &+ now)
         guard case (var message, let state)? = try? Noise.createInitiation(
             local: identity, remote: peer.publicKey, presharedKey: peer.presharedKey,
-            senderIndex: index, ephemeral: ephemeral, timestamp: timestamp) else {
+            senderIndex: index, ephemeral: ephemeral, timestamp: timestamp, staticShared: staticShared(peer)) else {
             // Only a low-order (all-zero DH) peer key makes this fail; the kernel refuses too.
             record(Decision(.droppedInvalid, .tx, peer: peer.publicKey,
                             reason: .invalid(.handshake("cannot build an initiation for this peer key"))))
@@ -183,8 +183,10 @@ extension Device {
         peer.timers.anyAuthenticatedPacketSent()
         peer.lastSentHandshake = now
         if let endpoint = peer.endpoint {
-            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, endpoint: endpoint,
-                            reason: .initiation(trigger)))
+            // The index recorded is our sender index: the receiver index of every message that
+            // will come back under this handshake (response and transport data).
+            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, receiverIndex: index,
+                            endpoint: endpoint, reason: .initiation(trigger)))
             peer.txBytes += UInt64(message.count)
             emit(.transmit(datagram: message, to: endpoint))
         } else {

@@ -43,7 +43,7 @@ public struct PeerTimers: Sendable {
     /// The earliest armed deadline, if any.
     public var nextDeadline: Int64? {
         var best: Int64?
-        for d in deadlines { if let d, best == nil || d < best! { best = d } }
+        for case let d? in deadlines where d < (best ?? Int64.max) { best = d }
         return best
     }
 

@@ -24,13 +24,23 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         var keyLog = KeyLog()
+        // Keys embedded in a pcapng Decryption Secrets Block count first, as in Wireshark.
+        if startsLikePcapng(capture), let bytes = FileManager.default.contents(atPath: capture).map(Array.init) {
+            let embedded = EmbeddedKeyLog.extract(fromPcapng: bytes)
+            if !embedded.isEmpty {
+                keyLog = KeyLog(parsing: embedded)
+                FileHandleOutput.standardError("wgsim decode: \(capture): using \(keyLog.entries.count) keys from its "
+                                               + "Decryption Secrets Block\n")
+            }
+        }
         if let keys {
             guard let data = FileManager.default.contents(atPath: keys) else {
                 FileHandleOutput.standardError("wgsim decode: \(keys): cannot read the key-log file\n")
                 throw badInputExit
             }
-            keyLog = KeyLog(parsing: String(decoding: data, as: UTF8.self))
-            for line in keyLog.ignoredLines {
+            let fromFile = KeyLog(parsing: String(decoding: data, as: UTF8.self))
+            keyLog.entries += fromFile.entries
+            for line in fromFile.ignoredLines {
                 FileHandleOutput.standardError("wgsim decode: \(keys):\(line.number): ignored (\(line.reason))\n")
             }
         }
@@ -55,6 +65,14 @@ struct DecodeCommand: ParsableCommand {
         FileHandleOutput.standardError(tally.summary(keysGiven: keys != nil) + "\n")
     }
 
+    /// Whether the file's first four bytes are pcapng's section header type (read only those).
+    private func startsLikePcapng(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4)).map { Array($0) } ?? []
+        return EmbeddedKeyLog.isPcapng(head)
+    }
+
     /// Counts for the closing summary.
     struct Tally {
         var messages = 0, handshakesValid = 0, handshakes = 0, transportsDecrypted = 0, transports = 0, cookies = 0
@@ -77,7 +95,7 @@ struct DecodeCommand: ParsableCommand {
             var s = "wgsim decode: \(messages) WireGuard messages; handshake messages validated \(handshakesValid)/\(handshakes); "
                 + "transport messages decrypted \(transportsDecrypted)/\(transports)"
             if cookies > 0 { s += "; \(cookies) cookie replies (not decrypted)" }
-            if !keysGiven { s += " (no --keys given: nothing can be decrypted)" }
+            if !keysGiven && transportsDecrypted + handshakesValid == 0 { s += " (no --keys given)" }
             return s
         }
     }

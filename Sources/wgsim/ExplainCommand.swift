@@ -20,7 +20,7 @@ struct ExplainCommand: ParsableCommand {
         let (run, time, destination) = try CommandSupport.prepare(scenario: scenario, node: node, at: at, seed: seed,
                                                                    address: address, command: "explain")
         run.run(until: time)
-        FileHandleOutput.standardOutput(LookupExplanation.text(run: run, node: node, address: destination, at: time))
+        FileHandleOutput.standardOutput(AddressExplanation.text(run: run, node: node, address: destination, at: time))
     }
 }
 

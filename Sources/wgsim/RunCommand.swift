@@ -19,6 +19,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Write the outputs into the golden folder (--golden, default captures/golden/NAME) instead of comparing.")
     var updateGolden = false
     @Flag(help: "Print only failures.") var quiet = false
+    @Option(help: "Capture only these nodes' interfaces (comma-separated; default every node). Large networks need it: one pcap file per interface is held open.")
+    var capture: String?
 
     func run() throws {
         let started = WallClock.now()
@@ -27,7 +29,8 @@ struct RunCommand: ParsableCommand {
         let outputs: RunOutputs
         do {
             loaded = try ScenarioLoader.load(path: scenario)
-            outputs = try RunOutputs(folder: out, startUnixNanoseconds: loaded.startUnixNanoseconds)
+            let captured = try captureNodes(of: loaded)
+            outputs = try RunOutputs(folder: out, startUnixNanoseconds: loaded.startUnixNanoseconds, captureNodes: captured)
             run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
         } catch let e as ScenarioError {
             FileHandleOutput.standardError("wgsim run: \(e)\n")
@@ -68,6 +71,29 @@ struct RunCommand: ParsableCommand {
             }
         }
         if goldenFailed || results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+}
+
+extension RunCommand {
+    /// The nodes to capture, checked against the scenario and against how many files may be open.
+    func captureNodes(of scenario: Scenario) throws -> Set<String>? {
+        var chosen: Set<String>? = nil
+        if let capture {
+            let names = capture.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for name in names where scenario.node(named: name) == nil {
+                throw ScenarioError(file: scenario.file, line: nil, "--capture: no node named '\(name)'")
+            }
+            chosen = Set(names)
+        }
+        let interfaces = scenario.nodes.filter { chosen?.contains($0.name) ?? true }
+            .map { $0.wireguard == nil ? 1 : 2 }.reduce(0, +)
+        let budget = OpenFileBudget.raise()
+        if interfaces > budget {
+            throw ScenarioError(file: scenario.file, line: nil,
+                                "\(interfaces) interfaces to capture, but only \(budget) files may be open (ulimit -n); "
+                                + "capture fewer nodes with --capture NODE,NODE")
+        }
+        return chosen
     }
 }
 

@@ -114,6 +114,7 @@ final class PacketBuilderTests: XCTestCase {
         XCTAssertEqual(s.totalLength, 20 + 20 + 12)
         let pseudo = InternetChecksum.pseudoHeaderSum(source: v4a, destination: v4b, protocolNumber: 6, length: 32)
         XCTAssertTrue(InternetChecksum.verifies(tcp, 20..<tcp.count, pseudoHeader: pseudo))
+        XCTAssertEqual(s.description, "tcp 10.9.0.1:1000 → 10.9.0.2:80, 52 bytes")
         let other = PacketBuilder.datagram(from: v6a, to: v6b, transport: .other(protocolNumber: 132), payloadSize: 4)
         XCTAssertEqual(try IPPacketSummary(parsing: other).protocolNumber, 132)
     }

@@ -19,6 +19,9 @@ final class RandomizedDifferentialTests: XCTestCase {
             random = SplitMix64(seed: seed)
             walked.compactLookupMinimumNodes = .max
             compacted.compactLookupMinimumNodes = 0
+            // Ask for entries once per family, so the compacted tables carry prefixes too.
+            _ = compacted.lookupEntry(.v4(IPv4Address(0)))
+            _ = compacted.lookupEntry(.v6(IPv6Address(high: 0, low: 0)))
         }
 
         /// Random prefixes clustered in a few ranges so that overlaps, exact repeats, glue
@@ -96,6 +99,9 @@ final class RandomizedDifferentialTests: XCTestCase {
                 XCTAssertEqual(compacted.lookup(address), expected?.peer, "table \(address)")
                 let entry = walked.lookupEntry(address)
                 XCTAssertEqual(entry?.prefix, expected?.prefix, "entry \(address)")
+                let tableEntry = compacted.lookupEntry(address)
+                XCTAssertEqual(tableEntry?.prefix, expected?.prefix, "table entry \(address)")
+                XCTAssertEqual(tableEntry?.peer, expected?.peer, "table entry \(address)")
                 XCTAssertEqual(walked.explain(address).map(\.prefix), naive.matches(address), "explain \(address)")
             }
         }

@@ -166,6 +166,14 @@ final class ScenarioLoaderTests: XCTestCase {
         }
     }
 
+    func testEventsAndLookupsAfterTheDurationAreRefused() throws {
+        let late = try XCTUnwrap(error(Self.twoNodes + "\nduration: 5s\nevents:\n  - at: 6s\n    node: a\n    ping: 192.168.0.2\n"))
+        XCTAssertEqual(late.line, 21)
+        XCTAssertTrue(late.message.contains("after duration 5s"), late.message)
+        let lookup = try XCTUnwrap(error(Self.twoNodes + "\nduration: 5s\nexpect:\n  - at: 9s\n    node: a\n    lookup: 192.168.0.2\n    peer: b\n"))
+        XCTAssertEqual(lookup.line, 21)
+    }
+
     func testYAMLSyntaxErrorNamesTheLine() throws {
         let e = try XCTUnwrap(error("name: t\nnodes:\n  a: [unclosed\n"))
         XCTAssertEqual(e.file, "t.yaml")

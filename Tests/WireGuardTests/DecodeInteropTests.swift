@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import WireGuard
 
@@ -83,5 +84,30 @@ final class DecodeInteropTests: XCTestCase {
         XCTAssertEqual(messages[2].note, "the handshake of frame 1 was not validated, so there are no transport keys")
         let none = try Interop.decode("wireguard-ping-tcp.pcap", keys: "partial/ping-tcp.i-no-remote-pub.keys")
         XCTAssertEqual(none[0].note, "mac1 matches no static public key in the key log")
+    }
+}
+
+extension DecodeInteropTests {
+    // The pcapng's Decryption Secrets Block holds the initiator's keys in their unclamped form
+    // (the same bytes as i-alt.keys). Wireshark decrypts the whole capture from it alone.
+    func testDecryptionSecretsBlockYieldsTheInitiatorsKeys() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Interop.path("wireguard-ping-tcp-dsb.pcapng"))))
+        XCTAssertTrue(EmbeddedKeyLog.isPcapng(bytes))
+        let embedded = KeyLog(parsing: EmbeddedKeyLog.extract(fromPcapng: bytes))
+        let file = KeyLog(parsing: try String(contentsOfFile: Interop.path("wireguard-ping-tcp.i-alt.keys"), encoding: .utf8))
+        XCTAssertEqual(embedded.entries.map(\.key), file.entries.map(\.key))
+        XCTAssertEqual(EmbeddedKeyLog.extract(fromPcapng: Array(bytes.prefix(100))), "")
+        let pcap = Array(try Data(contentsOf: URL(fileURLWithPath: Interop.path("wireguard-psk.pcap"))))
+        XCTAssertFalse(EmbeddedKeyLog.isPcapng(pcap))
+    }
+
+    func testCorruptPcapngNeverCrashes() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Interop.path("wireguard-ping-tcp-dsb.pcapng"))))
+        var random = SeededRandom(seed: 5, label: "pcapng fuzz")
+        for _ in 0..<200 {
+            var damaged = bytes
+            for _ in 0..<4 { damaged[Int(random.next() % UInt64(damaged.count))] = UInt8(truncatingIfNeeded: random.next()) }
+            _ = EmbeddedKeyLog.extract(fromPcapng: Array(damaged.prefix(Int(random.next() % UInt64(damaged.count)))))
+        }
     }
 }

@@ -105,3 +105,33 @@ final class DecodeSyntheticTests: XCTestCase {
         XCTAssertEqual(frames[5].inner, "10.0.0.2>10.0.0.1 1 84")
     }
 }
+
+extension DecodeSyntheticTests {
+    // Bad input never crashes: random payloads shaped like every message type, from addresses
+    // that collide with earlier sessions, through a decoder holding real keys.
+    func testRandomWireGuardShapedPayloadsNeverCrash() throws {
+        let capture = try makeCapture()
+        let decoder = CaptureDecoder(keyLog: KeyLog(entries: capture.keyLog))
+        for (i, packet) in capture.packets.enumerated() { _ = decoder.decode(frame: i + 1, ipPacket: packet) }
+        var random = SeededRandom(seed: 77, label: "decoder fuzz")
+        let sizes = [148, 92, 64, 32, 33, 200]
+        for frame in 100..<2100 {
+            let type = UInt8(1 + random.next() % 4)
+            var payload = random.bytes(sizes[Int(random.next() % UInt64(sizes.count))])
+            payload[0] = type
+            payload[1] = 0; payload[2] = 0; payload[3] = 0
+            if random.next() % 2 == 0, let known = capture.packets.randomElement(using: &random),
+               let original = CaptureDecoder.udpPayload(known)?.2, original.count >= 12 {
+                payload.replaceSubrange(4..<12, with: original[4..<12])  // reuse real indices
+            }
+            let (from, to) = random.next() % 2 == 0 ? (initiatorEndpoint, responderEndpoint) : (responderEndpoint, initiatorEndpoint)
+            let decoded = decoder.decode(frame: frame, source: from, destination: to, payload: payload)
+            XCTAssertEqual(decoded != nil, CaptureDecoder.shape(payload) != nil, "reported exactly when shaped right")
+            XCTAssertEqual(decoded?.type, CaptureDecoder.shape(payload))
+        }
+        var truncated = capture.packets[0]
+        truncated.removeLast(30)
+        XCTAssertNil(decoder.decode(frame: 1, ipPacket: truncated))
+        XCTAssertNil(decoder.decode(frame: 1, ipPacket: []))
+    }
+}

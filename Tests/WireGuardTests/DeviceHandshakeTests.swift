@@ -186,6 +186,19 @@ final class DeviceHandshakeTests: XCTestCase {
         XCTAssertEqual(net.count("B", .handshakeInitiationReceived), 1)
     }
 
+    /// The initiator under load answers the response with a cookie reply too; the responder
+    /// stores it and its next response (to the retried initiation) carries mac2.
+    func testUnderLoadInitiatorCookiesTheResponse() throws {
+        let net = try makePair()
+        net.device("A").underLoad = true
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        XCTAssertEqual(net.actions("A"), [.queued, .handshakeInitiationSent, .cookieReplySent])
+        XCTAssertEqual(net.actions("B"), [.handshakeInitiationReceived, .handshakeResponseSent, .cookieReplyReceived])
+        net.run(until: 6 * second)
+        XCTAssertEqual(net.count("A", .handshakeResponseReceived), 1)
+        XCTAssertEqual(net.delivered("B").count, 1)
+    }
+
     /// Under load a spoofed source cannot get past the cookie: the reply goes to the datagram's
     /// source, and mac2 is bound to the source address and port.
     func testCookieIsBoundToTheSourceEndpoint() throws {

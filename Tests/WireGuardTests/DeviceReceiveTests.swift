@@ -165,4 +165,40 @@ final class DeviceReceiveTests: XCTestCase {
         XCTAssertEqual(net.delivered("B"), [packet])
         XCTAssertEqual(net.transmitted("A").last?.count, 16 + 64 + 16)
     }
+
+    /// Bad input never crashes: random datagrams (random and valid types, exact and wrong sizes,
+    /// live receiver indices) and authentic messages carrying random inner bytes.
+    func testRandomInputNeverCrashesAndIsAccountedFor() throws {
+        let net = try established()
+        let a = net.device("A"), b = net.device("B")
+        let keypair = try XCTUnwrap(a.peersByKey[net.pub("B")]?.keypairs.current)
+        var random = SeededRandom(seed: 5, label: "fuzz")
+        let sizes = [0, 1, 3, 4, 31, 32, 33, 47, 48, 64, 92, 148, 200]
+        for i in 0..<3000 {
+            var datagram = random.bytes(sizes[Int(random.next() % UInt64(sizes.count))])
+            if datagram.count >= 4, i % 2 == 0 {
+                datagram[0] = UInt8(1 + random.next() % 4)
+                datagram[1] = 0; datagram[2] = 0; datagram[3] = 0
+                if datagram[0] == 4, datagram.count >= 8, i % 4 == 0 {
+                    withUnsafeBytes(of: keypair.remoteIndex.littleEndian) { datagram.replaceSubrange(4..<8, with: $0) }
+                }
+            }
+            let events = b.receive(datagram, from: net.node("A").endpoint, now: net.now)
+            XCTAssertFalse(events.contains { if case .deliver = $0 { return true }; return false })
+        }
+        for _ in 0..<500 {
+            let inner = random.bytes(Int(random.next() % 80))
+            let message = a.seal(inner, keypair: keypair, counter: keypair.sendCounter)
+            keypair.sendCounter += 1
+            _ = b.receive(message, from: net.node("A").endpoint, now: net.now)
+        }
+        for _ in 0..<500 {   // and random "packets" from the host stack into wg0
+            var packet = random.bytes(Int(random.next() % 60))
+            if !packet.isEmpty, random.next() % 2 == 0 { packet[0] = random.next() % 2 == 0 ? 0x45 : 0x60 }
+            _ = a.send(packet, now: net.now)
+        }
+        let counters = b.counters
+        XCTAssertEqual(counters.rxErrors, counters.rxFrameErrors + counters.rxLengthErrors)
+        XCTAssertGreaterThan(counters.rxErrors, 0)
+    }
 }

@@ -191,3 +191,43 @@ extension NoiseTests {
         }
     }
 }
+
+extension NoiseTests {
+    // Lost and reordered handshake messages (§4.3, §4.4, §4.6): a retry restarts from C0/H0 with a
+    // new ephemeral and index; a late copy of the first initiation still decrypts but carries an
+    // older timestamp (the device's replay check drops it); a response to the superseded
+    // initiation is refused by index; transport messages open in any order.
+    func testLostAndReorderedHandshakeMessages() throws {
+        let (first, _) = try Noise.createInitiation(local: initiator, remote: responder.publicKey, presharedKey: .zero,
+                                                    senderIndex: 1, ephemeral: Vector.initiatorEphemeral,
+                                                    timestamp: TAI64N(unixNanoseconds: 1_000_000_000_000))
+        let (retry, state) = try Noise.createInitiation(local: initiator, remote: responder.publicKey, presharedKey: .zero,
+                                                        senderIndex: 2, ephemeral: Vector.responderEphemeral,
+                                                        timestamp: TAI64N(unixNanoseconds: 1_005_000_000_000))
+        let consumedRetry = try Noise.consumeInitiation(retry, local: responder)
+        let (response, rKeys) = try Noise.createResponse(to: consumedRetry, local: responder, presharedKey: .zero,
+                                                         senderIndex: 3, ephemeral: Vector.initiatorEphemeral)
+        let iKeys = try Noise.consumeResponse(response, state: state, local: initiator, presharedKey: .zero)
+
+        let lateFirst = try Noise.consumeInitiation(first, local: responder)
+        XCTAssertLessThan(lateFirst.timestamp, consumedRetry.timestamp, "the replay check sees an older timestamp")
+        let (staleResponse, _) = try Noise.createResponse(to: lateFirst, local: responder, presharedKey: .zero,
+                                                          senderIndex: 4, ephemeral: Vector.responderEphemeral)
+        XCTAssertThrowsError(try Noise.consumeResponse(staleResponse, state: state, local: initiator, presharedKey: .zero)) {
+            XCTAssertEqual($0 as? HandshakeError, .receiverIndexMismatch(expected: 2, actual: 1))
+        }
+
+        var sealed: [[UInt8]] = []
+        for counter in 0..<3 as Range<UInt64> {
+            var out = [UInt8]()
+            Transport.seal(packet: [UInt8(counter)], mtu: 1420, key: iKeys.sending, receiverIndex: iKeys.remoteIndex,
+                           counter: counter, into: &out)
+            sealed.append(out)
+        }
+        var plain = [UInt8]()
+        for i in [2, 0, 1] {
+            XCTAssertEqual(try Transport.open(sealed[i], key: rKeys.receiving, into: &plain).counter, UInt64(i))
+            XCTAssertEqual(plain.first, UInt8(i))
+        }
+    }
+}

@@ -89,4 +89,33 @@ final class ReplayWindowTests: XCTestCase {
         XCTAssertFalse(w.validate(limit - 1))
         XCTAssertTrue(w.validate(limit - 2), "still inside the window")
     }
+
+    /// Against a naive model: accept iff below the limit, never seen, and no more than WINDOW
+    /// behind the newest accepted nonce. Random walks with small steps, reorders and big jumps.
+    func testDifferentialAgainstNaiveModel() {
+        var random = SeededRandom(seed: 11, label: "replay")
+        for _ in 0..<20 {
+            var w = ReplayWindow()
+            var seen = Set<UInt64>()
+            var newest: UInt64?
+            var base: UInt64 = random.next() % 2 == 0 ? 0 : random.next() % 1_000_000
+            for _ in 0..<3000 {
+                let r = random.next() % 100
+                let n: UInt64
+                switch r {
+                case 0..<60: n = base + random.next() % 200
+                case 60..<90:
+                    let back = random.next() % 9000, top = newest ?? base
+                    n = top >= back ? top - back : 0
+                case 90..<97: n = base + 64 * (random.next() % 300)
+                default: n = base + random.next() % 100_000
+                }
+                if n > base + 100 { base = n - 100 }
+                let inWindow = newest.map { $0 < window || n >= $0 - window } ?? true
+                let expected = n < limit && !seen.contains(n) && inWindow
+                XCTAssertEqual(w.validate(n), expected, "nonce \(n), newest \(String(describing: newest))")
+                if expected { seen.insert(n); newest = max(newest ?? 0, n) }
+            }
+        }
+    }
 }

@@ -61,3 +61,14 @@ final class DecodeCommandTests: XCTestCase {
         XCTAssertEqual(notACapture.status, 2)
     }
 }
+
+extension DecodeCommandTests {
+    // Like Wireshark, keys embedded in the pcapng's Decryption Secrets Block are used.
+    func testPcapngWithEmbeddedSecretsNeedsNoKeyFile() throws {
+        let result = try CLIRunner.run(["decode", interop + "/wireguard-ping-tcp-dsb.pcapng"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("using 4 keys from its Decryption Secrets Block"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("handshake messages validated 4/4; transport messages decrypted 18/18"),
+                      result.stderr)
+    }
+}

@@ -62,6 +62,24 @@ final class ScenarioRunTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("≠ sender index: golden 0x"), result.stdout)
     }
 
+    func testGoldenDifferenceDecryptsTheTransportMessageThatDiffers() throws {
+        let folder = try temporaryFolder()
+        let original = try String(contentsOf: CLIRunner.packageRoot.appendingPathComponent("Scenarios/spoofed-source.yaml"), encoding: .utf8)
+        let changed = original.replacingOccurrences(of: "send: {dst: 10.0.0.1, proto: udp, dport: 53, size: 40}\n",
+                                                    with: "send: {dst: 10.0.0.1, proto: udp, dport: 53, size: 400}\n")
+        XCTAssertNotEqual(original, changed)
+        let scenario = folder.appendingPathComponent("spoofed-source.yaml")
+        try changed.write(to: scenario, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["run", scenario.path, "--out", folder.appendingPathComponent("out").path,
+                                        "--golden", "captures/golden/spoofed-source"])
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("pcap/laptop-eth0.pcap: packet 3 differs"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("message: golden transport data"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("counter: golden 0"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("≠ inner packet: golden 10.0.0.2 → 10.0.0.1 udp 68 bytes, output 10.0.0.2 → 10.0.0.1 udp 428 bytes"),
+                      result.stdout)
+    }
+
     func testUpdateGoldenWritesTheOutputsThenTheyMatch() throws {
         let out = try temporaryFolder()
         let golden = out.appendingPathComponent("golden").path
@@ -72,6 +90,17 @@ final class ScenarioRunTests: XCTestCase {
         let check = try CLIRunner.run(["run", "Scenarios/spoofed-source.yaml", "--out", out.appendingPathComponent("b").path,
                                        "--golden", golden])
         XCTAssertEqual(check.status, 0, check.stdout)
+    }
+
+    func testCaptureLimitsThePcapsToTheNamedNodes() throws {
+        let out = try temporaryFolder()
+        let result = try CLIRunner.run(["run", "Scenarios/seed-overlap.yaml", "--out", out.path, "--capture", "server", "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("pcap").path).sorted(),
+                       ["server-eth0.pcap", "server-wg0.pcap"])
+        let unknown = try CLIRunner.run(["run", "Scenarios/seed-overlap.yaml", "--out", out.path, "--capture", "nobody"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("--capture: no node named 'nobody'"), unknown.stderr)
     }
 
     func testAFailedExpectationExitsOneAndSaysWhatHappenedInstead() throws {

@@ -3,7 +3,7 @@ import Sim
 
 /// The words `wgsim explain` prints: the host route table's choice for an address, then, when
 /// that is wg0, the allowed-IPs lookup with every matching entry and why the winner won.
-public enum LookupExplanation {
+public enum AddressExplanation {
     public static func text(run: ScenarioRun, node: String, address: IPAddress, at time: Int64) -> String {
         let sim = run.simulation
         var lines = ["\(node) at \(DurationText.format(time)): where does \(address) go?", ""]

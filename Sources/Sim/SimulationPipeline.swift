@@ -33,22 +33,18 @@ extension Simulation {
         }
         let destination = summary.destination
         if node.isLocal(destination) {
-            record(routeDecision(node, "lo", "routed-elsewhere", packet, trace,
-                                 why: "\(destination) is a local address: delivered on lo"), at: node)
+            record(routeDecision(node, "lo", "routed-elsewhere", packet, trace, .localAddress), at: node)
             deliverLocally(packet, at: node)
             return
         }
         guard let route = node.routes.lookup(destination) else {
-            record(routeDecision(node, "none", "no-route", packet, trace,
-                                 why: "no route to \(destination) in the host route table (Network is unreachable)"),
-                   at: node)
+            record(routeDecision(node, "none", "no-route", packet, trace, .noRoute), at: node)
             return
         }
         switch route.device {
         case .wg0:
             guard let device = node.device, node.wg0Up else {
-                record(routeDecision(node, "wg0", "no-route", packet, trace,
-                                     why: "route \(route.spec) but wg0 is not up"), at: node)
+                record(routeDecision(node, "wg0", "no-route", packet, trace, .interfaceNotUp(route.spec)), at: node)
                 return
             }
             record(DecisionRecord(t: now, node: node.name, iface: "wg0", action: "routed-to-wg", route: route.spec,
@@ -60,16 +56,16 @@ extension Simulation {
                                   packet: packet, trace: trace, names: names), at: node)
             sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, trace: trace)
         case .other(let name):
-            record(routeDecision(node, name, "routed-elsewhere", packet, trace,
-                                 why: "route \(route.spec): \(name) is not simulated, the packet leaves the model"),
-                   at: node)
+            record(routeDecision(node, name, "routed-elsewhere", packet, trace, .notSimulated(route.spec)), at: node)
         }
     }
 
     private func routeDecision(_ node: SimNode, _ iface: String, _ action: String, _ packet: [UInt8],
-                               _ trace: TraceRef?, why: String) -> DecisionRecord {
-        DecisionRecord(t: now, node: node.name, iface: iface, dir: .tx, action: action, why: why,
-                       packet: packet, trace: trace, names: names)
+                               _ trace: TraceRef?, _ reason: RoutingReason) -> DecisionRecord {
+        var record = DecisionRecord(t: now, node: node.name, iface: iface, dir: .tx, action: action, why: "",
+                                    packet: packet, trace: trace, names: names)
+        record.routingReason = reason
+        return record
     }
 
     /// Carries out what the Device asked for, in order, then re-arms the node's timer wake-up.

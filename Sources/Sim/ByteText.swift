@@ -157,8 +157,14 @@ enum ByteText {
 
     /// A quoted JSON string: `"`, `\` and control characters escaped; other UTF-8 bytes as is.
     static func appendJSONString(_ text: String, to out: ByteBuffer) {
-        var text = text
         out.append(0x22)
+        appendJSONContent(text, to: out)
+        out.append(0x22)
+    }
+
+    /// The inside of a JSON string (no quotes), escaped.
+    static func appendJSONContent(_ text: String, to out: ByteBuffer) {
+        var text = text
         text.withUTF8 { utf8 in
             var plain = true
             for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
@@ -171,7 +177,6 @@ enum ByteText {
             }
             for byte in utf8 { appendEscaped(byte, to: out) }
         }
-        out.append(0x22)
     }
 
     private static func appendEscaped(_ byte: UInt8, to out: ByteBuffer) {

@@ -55,6 +55,26 @@ enum Explanation {
     case route(RouteSpec)
     /// eth0 or a link dropped the datagram.
     case underlay(UnderlayReason)
+    /// The route table sent the packet nowhere in the tunnel, for this reason.
+    case routing(RoutingReason)
+}
+
+/// Why the host route table did not hand a packet to wg0 or eth0; worded with the packet's
+/// destination only when the log is written.
+enum RoutingReason {
+    case localAddress
+    case noRoute
+    case interfaceNotUp(RouteSpec)
+    case notSimulated(RouteSpec)
+
+    func text(destination: String) -> String {
+        switch self {
+        case .localAddress: return "\(destination) is a local address: delivered on lo"
+        case .noRoute: return "no route to \(destination) in the host route table (Network is unreachable)"
+        case .interfaceNotUp(let route): return "route \(route) but wg0 is not up"
+        case .notSimulated(let route): return "route \(route): \(route.device) is not simulated, the packet leaves the model"
+        }
+    }
 }
 
 /// One decision in the log: what happened to a packet (or a handshake, or a timer) at one node,
@@ -126,6 +146,8 @@ public struct DecisionRecord {
                 return text
             case .underlay(let reason):
                 return reason.text
+            case .routing(let reason):
+                return reason.text(destination: dst.map { "\($0)" } ?? "the destination")
             case .route(let route):
                 let destination = dst.map { " for \($0)" } ?? ""
                 return "route \(route) is the best match\(destination)"
@@ -139,6 +161,18 @@ public struct DecisionRecord {
             }
         }
         set { explanation = .text(newValue) }
+    }
+
+    /// The route whose choice this record explains, if it is a route-table decision.
+    var explainedRoute: RouteSpec? {
+        if case .route(let route) = explanation { return route }
+        return nil
+    }
+
+    /// Sets the explanation of a route-table outcome (worded when written).
+    var routingReason: RoutingReason? {
+        get { if case .routing(let reason) = explanation { return reason } else { return nil } }
+        set { if let newValue { explanation = .routing(newValue) } }
     }
 
     /// Sets the explanation of an underlay drop (worded when written).

@@ -197,6 +197,8 @@ enum SimEvent {
     case output(node: Int, packet: [UInt8], trace: TraceRef?)
     case ping(PingRun)
     case replay(ReplayRun)
+    /// `ip link set wg0 up` of wg-quick, at time 0.
+    case deviceUp(node: Int)
 }
 
 /// A datagram in flight on the underlay.

@@ -154,8 +154,8 @@ extension Simulation {
             }
             node.wg0Up = up
             if up {
-                for address in node.wg0Addresses {
-                    try? node.routes.add(RouteSpec(prefix: address.prefix, device: "wg0"), connected: true)
+                for route in node.wg0Addresses.compactMap(Self.connectedRoute) {
+                    try? node.routes.add(route, connected: true)
                 }
                 config(node, command + ": connected routes of wg0's addresses restored")
                 handle(device.up(now: now), at: node)

@@ -13,6 +13,9 @@ extension Simulation {
         case .output(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace)
         case .ping(let run): step(run)
         case .replay(let run): step(run)
+        case .deviceUp(let index):
+            let node = nodes[index]
+            if node.wg0Up, let device = node.device { handle(device.up(now: now), at: node) }
         }
     }
 
@@ -30,22 +33,18 @@ extension Simulation {
         }
         let destination = summary.destination
         if node.isLocal(destination) {
-            record(routeDecision(node, "lo", "routed-elsewhere", packet, trace,
-                                 why: "\(destination) is a local address: delivered on lo"), at: node)
+            record(routeDecision(node, "lo", "routed-elsewhere", packet, trace, .localAddress), at: node)
             deliverLocally(packet, at: node)
             return
         }
         guard let route = node.routes.lookup(destination) else {
-            record(routeDecision(node, "none", "no-route", packet, trace,
-                                 why: "no route to \(destination) in the host route table (Network is unreachable)"),
-                   at: node)
+            record(routeDecision(node, "none", "no-route", packet, trace, .noRoute), at: node)
             return
         }
         switch route.device {
         case .wg0:
             guard let device = node.device, node.wg0Up else {
-                record(routeDecision(node, "wg0", "no-route", packet, trace,
-                                     why: "route \(route.spec) but wg0 is not up"), at: node)
+                record(routeDecision(node, "wg0", "no-route", packet, trace, .interfaceNotUp(route.spec)), at: node)
                 return
             }
             record(DecisionRecord(t: now, node: node.name, iface: "wg0", action: "routed-to-wg", route: route.spec,
@@ -57,23 +56,23 @@ extension Simulation {
                                   packet: packet, trace: trace, names: names), at: node)
             sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, trace: trace)
         case .other(let name):
-            record(routeDecision(node, name, "routed-elsewhere", packet, trace,
-                                 why: "route \(route.spec): \(name) is not simulated, the packet leaves the model"),
-                   at: node)
+            record(routeDecision(node, name, "routed-elsewhere", packet, trace, .notSimulated(route.spec)), at: node)
         }
     }
 
     private func routeDecision(_ node: SimNode, _ iface: String, _ action: String, _ packet: [UInt8],
-                               _ trace: TraceRef?, why: String) -> DecisionRecord {
-        DecisionRecord(t: now, node: node.name, iface: iface, dir: .tx, action: action, why: why,
-                       packet: packet, trace: trace, names: names)
+                               _ trace: TraceRef?, _ reason: RoutingReason) -> DecisionRecord {
+        var record = DecisionRecord(t: now, node: node.name, iface: iface, dir: .tx, action: action, why: "",
+                                    packet: packet, trace: trace, names: names)
+        record.routingReason = reason
+        return record
     }
 
     /// Carries out what the Device asked for, in order, then re-arms the node's timer wake-up.
     /// `sent` is the packet (and its trace) of a `send` call, `arrivalTrace` the trace riding on
     /// a received datagram: decisions about that packet name the trace frame.
     func handle(_ events: [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
-                arrivalTrace: TraceRef? = nil) {
+                arrivalTrace: TraceRef? = nil, armsTimer: Bool = true) {
         var transmitTrace: TraceRef?
         for event in events {
             switch event {
@@ -92,7 +91,7 @@ extension Simulation {
                 addKeyLogLine(entry.line)
             }
         }
-        armTimer(node)
+        if armsTimer { armTimer(node) }
     }
 
     /// Which trace frame a device decision is about: the frame of the packet being sent in this
@@ -102,7 +101,12 @@ extension Simulation {
         guard let packet = decision.packet else { return nil }
         if decision.direction == .rx { return arrivalTrace }
         if let sent, let trace = sent.1, packet == sent.0 {
-            if decision.action == .queued { node.stagedTraces.append((packet, trace)) }
+            if decision.action == .queued {
+                // Packets purged without a decision of their own (handshake given up, wg0 down)
+                // would stay here; keep the list bounded (the device stages at most 129 per peer).
+                if node.stagedTraces.count >= Self.stagedTraceLimit { node.stagedTraces.removeFirst() }
+                node.stagedTraces.append((packet, trace))
+            }
             return trace
         }
         guard !node.stagedTraces.isEmpty,
@@ -116,11 +120,15 @@ extension Simulation {
         DecisionRecord(t: now, node: node.name, device: d, trace: trace, names: names)
     }
 
+    static let stagedTraceLimit = 4096
+
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
     /// pending at or before the deadline is enough; a later one goes stale and is skipped.
-    func armTimer(_ node: SimNode) {
+    /// `afterFiring`: called right after `advance(to: now)`, when any deadline still at or before
+    /// now would only repeat; the wake-up then goes 1 ns later, so a run can never stall.
+    func armTimer(_ node: SimNode, afterFiring: Bool = false) {
         guard let deadline = node.device?.nextTimerDeadline else { return }
-        let at = max(deadline, now)
+        let at = max(deadline, afterFiring ? now + 1 : now)
         if let pending = node.timerWakeUp, pending <= at { return }
         node.timerWakeUp = at
         queue.push(at: at, .timer(node: node.index))
@@ -129,7 +137,8 @@ extension Simulation {
     private func fireTimers(_ node: SimNode) {
         guard node.timerWakeUp == now, let device = node.device else { return }
         node.timerWakeUp = nil
-        handle(device.advance(to: now), at: node)
+        handle(device.advance(to: now), at: node, armsTimer: false)
+        armTimer(node, afterFiring: true)
     }
 
     /// The kernel drops the packet and sends the local sender an ICMP (v4 type 3 code 1, v6 type 1

@@ -74,7 +74,9 @@ extension Simulation {
             let allowed = status.allowedIPs.map(\.description).joined(separator: ", ")
             lines.append("  allowed ips: \(allowed.isEmpty ? "(none)" : allowed)")
             if let handshake = status.latestHandshake {
-                lines.append("  latest handshake: \(WgShowText.ago(now - handshake))")
+                // wg(8) subtracts whole Unix seconds: time(NULL) - last_handshake.tv_sec.
+                let seconds = (startUnixNanoseconds + now) / 1_000_000_000 - (startUnixNanoseconds + handshake) / 1_000_000_000
+                lines.append("  latest handshake: \(WgShowText.ago(seconds: seconds))")
             }
             if status.rxBytes > 0 || status.txBytes > 0 {
                 lines.append("  transfer: \(WgShowText.bytes(status.rxBytes)) received, \(WgShowText.bytes(status.txBytes)) sent")
@@ -93,7 +95,7 @@ extension Simulation {
             let drops = actions.filter { $0.action.hasPrefix("dropped-") || $0.action == "no-route" }
                 .map { (reason: $0.action, count: $0.count) }
             return NodeSummary(name: node.name, originated: node.counters.originated,
-                               delivered: node.counters.actions["delivered"] ?? 0,
+                               delivered: node.counters.actions["delivered"],
                                echoRequestsAnswered: node.stack.echoRequestsAnswered,
                                echoRepliesReceived: node.stack.echoRepliesReceived,
                                drops: drops,
@@ -136,10 +138,9 @@ enum WgShowText {
         return parts.isEmpty ? "0 seconds" : parts.joined(separator: ", ")
     }
 
-    /// `1 minute, 5 seconds ago`; `Now` when under a second.
-    static func ago(_ nanoseconds: Int64) -> String {
-        let seconds = nanoseconds / 1_000_000_000
-        return seconds <= 0 ? "Now" : duration(seconds) + " ago"
+    /// `1 minute, 5 seconds ago`; `Now` in the same second.
+    static func ago(seconds: Int64) -> String {
+        seconds <= 0 ? "Now" : duration(seconds) + " ago"
     }
 
     /// `123 B`, `1.21 KiB`, `3.50 MiB`, `1.00 GiB`, `2.00 TiB` (two decimals, rounded).

@@ -20,11 +20,14 @@ extension Simulation {
                                       persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now),
                        at: node)
             }
-            for address in wireguard.addresses {
-                try addSetupRoute(node, RouteSpec(prefix: address.prefix, device: "wg0"), connected: true)
+            for route in wireguard.addresses.compactMap(Self.connectedRoute) {
+                try addSetupRoute(node, route, connected: true)
             }
             node.wg0Up = true
-            handle(device.up(now: now), at: node)
+            // The device itself comes up in the first engine event (time 0, before any scheduled
+            // action), so that what it does then (persistent keepalives) reaches `onDecision`,
+            // which is set after the simulation is built.
+            queue.push(at: 0, .deviceUp(node: node.index))
             try addWgQuickRoutes(node, peers: wireguard.peers)
         }
         for requested in spec.routes {
@@ -34,6 +37,14 @@ extension Simulation {
                 throw SimulationError("node '\(node.name)': ip route add \(requested): \(error)")
             }
         }
+    }
+
+    /// The prefix route the kernel adds with an interface address (`proto kernel scope link`).
+    /// An IPv4 /32 gets none: net/ipv4/fib_frontend.c `fib_add_ifaddr` skips the prefix route
+    /// when the prefix equals the address and the length is 32 (IPv6 adds a /128 route).
+    static func connectedRoute(_ address: InterfaceAddress) -> RouteSpec? {
+        if address.address.isIPv4 && address.prefixLength == 32 { return nil }
+        return RouteSpec(prefix: address.prefix, device: "wg0")
     }
 
     /// wg-quick's `add_route` for each allowed IP, longest prefixes first (`sort -nr -k 2 -t /`):

@@ -65,6 +65,22 @@ final class DeterminismAndReplayTests: XCTestCase {
         XCTAssertTrue(encrypted.textLine.hasPrefix("1.002000000 client wg0 tx encrypted icmp 10.0.0.2 > 10.0.0.1 len 84 peer server"))
     }
 
+    /// Route choices are written without building their explanation; the words are the same.
+    func testRouteChoiceLinesCarryTheSameWhy() throws {
+        let sim = try N.pair()
+        sim.schedule(at: 0, .routeAdd(node: "client", RouteSpec(prefix: N.prefix("10.9.0.0/16"), device: "wg0", metric: 5)))
+        sim.schedule(at: N.second, .send(node: "client", packet: InnerPacketSpec(destination: N.address("10.9.1.1"))))
+        N.ping(sim, from: "client", to: "192.0.2.9", at: 2)
+        sim.run()
+        let routed = sim.decisions.filter { $0.action == "routed-to-wg" || $0.action == "routed-elsewhere" }
+        XCTAssertEqual(routed.map(\.why), ["route 10.9.0.0/16 dev wg0 metric 5 is the best match for 10.9.1.1",
+                                           "route default dev eth0 is the best match for 192.0.2.9"])
+        for record in routed {
+            XCTAssertTrue(record.jsonLine.hasSuffix(",\"why\":\"\(record.why)\"}"), record.jsonLine)
+            XCTAssertTrue(record.textLine.hasSuffix(": " + record.why), record.textLine)
+        }
+    }
+
     func testJSONEscapesQuotesAndNewlines() {
         let out = ByteBuffer()
         ByteText.appendJSONString("a\"b\\c\nd\u{1}é", to: out)

@@ -119,4 +119,14 @@ final class HostRouteTableTests: XCTestCase {
             NodeSpec(name: "a", underlay: N.address("192.0.2.1"), routes: [RouteSpec(prefix: N.prefix("10.0.0.0/8"), device: "wg0")]),
         ])) { error in XCTAssertTrue("\(error)".contains("Cannot find device")) }
     }
+
+    /// An IPv4 /32 interface address adds no prefix route (`fib_add_ifaddr`); an IPv6 /128 does.
+    func testSlash32AddressAddsNoConnectedRoute() throws {
+        let sim = try Simulation(seed: 1, startUnixNanoseconds: 0, nodes: [
+            N.node("a", underlay: "192.0.2.1", wg: ["10.0.0.2/32", "fd00::2/128"], peers: [N.peer("b", ["10.0.0.0/8"])]),
+            N.node("b", underlay: "192.0.2.2", wg: ["10.0.0.1/8"], peers: [N.peer("a", ["10.0.0.2/32"])]),
+        ])
+        XCTAssertEqual(sim.routeTable(node: "a").map(\.description),
+                       ["default dev eth0", "10.0.0.0/8 dev wg0", "fd00::2/128 dev wg0"])
+    }
 }

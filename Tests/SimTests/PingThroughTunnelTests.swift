@@ -125,4 +125,19 @@ final class PingThroughTunnelTests: XCTestCase {
         XCTAssertEqual(sim.decisions.first { $0.node == "client" && $0.t == 2 * N.second }?.len, 65535)
         XCTAssertEqual(N.count(sim, node: "client", "dropped-link-mtu"), 1)
     }
+
+    /// What the devices do as they come up (a persistent keepalive's first handshake) happens in
+    /// the run, so a decision stream attached after building the simulation sees all of it.
+    func testDecisionsAtBringUpReachTheStream() throws {
+        let sim = try Simulation(seed: 1, startUnixNanoseconds: N.start, nodes: [
+            N.node("server", underlay: "203.0.113.1", wg: ["10.0.0.1/24"], peers: [N.peer("client", ["10.0.0.2/32"], endpoint: false)]),
+            N.node("client", underlay: "198.51.100.2", wg: ["10.0.0.2/24"], peers: [N.peer("server", ["10.0.0.1/32"], keepalive: 25)]),
+        ])
+        var streamed: [String] = []
+        sim.onDecision = { streamed.append($0.jsonLine) }
+        sim.run(until: 30 * N.second)
+        XCTAssertEqual(streamed, sim.decisions.map(\.jsonLine))
+        XCTAssertEqual(sim.decisions.first?.action, "handshake-initiation-sent")
+        XCTAssertEqual(sim.decisions.first?.t, 0)
+    }
 }

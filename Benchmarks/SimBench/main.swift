@@ -1,8 +1,9 @@
 // SimBench: the full-pipeline benchmark of benchmarks.md. A generated hub (HubGenerator, as
 // `wgsim generate hub`) with N peers whose LANs overlap, and a trace of IMIX echo requests from
 // the hub to random peers, which answer. Measured end to end through Scenario + Sim: load
-// (YAML + trace), build (keys, devices, routes), run with the decision log formatted (JSON and
-// text) and all interface captures written as pcap to /dev/null, so disk speed is not measured.
+// (YAML + trace), build (keys, devices, routes), run with the decision log written as JSONL and
+// text (DecisionLogWriter, as `wgsim run`) and the four captures written as pcap, both to
+// /dev/null, so disk speed is not measured.
 //
 //   swift build -c release --product SimBench && .build/release/SimBench [--smoke] [--runs N]
 //        [--peers 10000,100000] [--packets 1000000] [--no-format]
@@ -15,7 +16,7 @@ struct Options {
     var packets = 1_000_000
     var runs = 5
     var smoke = false
-    /// Format every decision as JSON and text (the workload); off isolates the pipeline's own cost.
+    /// Write every decision as JSONL and text (the workload); off isolates the pipeline's own cost.
     var formatDecisions = true
 
     init(_ arguments: [String]) {
@@ -58,21 +59,9 @@ func peakMemoryMiB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-/// Counts formatted decision bytes, so formatting cannot be optimised away.
-final class DecisionSink {
-    let format: Bool
-    var bytes = 0
-    var count = 0
-    init(format: Bool) { self.format = format }
-    func take(_ record: DecisionRecord) {
-        if format { bytes &+= record.jsonLine.utf8.count &+ record.textLine.utf8.count }
-        count += 1
-    }
-}
-
 struct Measurement {
     var parse: Double, build: Double, run: Double, loadCPU: Double, runCPU: Double
-    var tracePackets: Int, innerPackets: Int, decisions: Int, outputBytes: Int
+    var tracePackets: Int, innerPackets: Int, decisions: Int
 }
 
 func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement {
@@ -92,11 +81,17 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
         return sinks[key] ?? DiscardingCaptureSink()
     })
     let t2 = seconds()
-    let decisions = DecisionSink(format: formatDecisions)
-    run.onDecision = { decisions.take($0) }
+    // The decision log as `wgsim run` writes it (DecisionLogWriter: JSONL + text), to /dev/null.
+    let log = formatDecisions ? try DecisionLogWriter(jsonlPath: "/dev/null", textPath: "/dev/null") : nil
+    var decisionCount = 0
+    run.onDecision = { record in
+        decisionCount += 1
+        log?.write(record)
+    }
     let c2 = cpuSeconds()
     run.run()
     let results = run.finish()
+    try log?.close()
     for (_, sink) in sinks.sorted(by: { $0.key < $1.key }) { try sink.close() }
     let t3 = seconds()
     let c3 = cpuSeconds()
@@ -105,7 +100,7 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     let inner = summary.nodes.map(\.originated).reduce(0, +)
     let trace = summary.nodes.first?.originated ?? 0
     return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, tracePackets: trace, innerPackets: inner,
-                       decisions: decisions.count, outputBytes: decisions.bytes)
+                       decisions: decisionCount)
 }
 
 func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {

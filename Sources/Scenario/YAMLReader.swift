@@ -89,14 +89,18 @@ struct YAMLMap {
     let line: Int
 
     init(_ mapping: Node.Mapping, file: String, line: Int) throws {
+        // Small mappings (nearly all of them) check duplicates by scanning; large ones by hashing.
         var seen = Set<String>()
         var entries: [Entry] = []
+        entries.reserveCapacity(mapping.count)
+        let hashed = mapping.count > 16
         for (key, value) in mapping {
             let keyLine = key.mark?.line ?? line
             guard case .scalar(let k) = key else {
                 throw ScenarioError(file: file, line: keyLine, "a key must be a plain word")
             }
-            guard seen.insert(k.string).inserted else {
+            let duplicate = hashed ? !seen.insert(k.string).inserted : entries.contains { $0.key == k.string }
+            guard !duplicate else {
                 throw ScenarioError(file: file, line: keyLine, "key '\(k.string)' appears twice")
             }
             entries.append(Entry(key: k.string, keyLine: keyLine, value: YAMLValue(node: value, file: file)))

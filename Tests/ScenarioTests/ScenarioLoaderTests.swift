@@ -174,6 +174,12 @@ final class ScenarioLoaderTests: XCTestCase {
         XCTAssertEqual(lookup.line, 21)
     }
 
+    func testDuplicateKeysAreRefused() throws {
+        let e = try XCTUnwrap(error("name: t\nnodes:\n  a: {underlay: 10.0.0.1, underlay: 10.0.0.2}\n"))
+        XCTAssertEqual(e.line, 3)
+        XCTAssertTrue(e.message.contains("'underlay' appears twice"), e.message)
+    }
+
     func testYAMLSyntaxErrorNamesTheLine() throws {
         let e = try XCTUnwrap(error("name: t\nnodes:\n  a: [unclosed\n"))
         XCTAssertEqual(e.file, "t.yaml")

@@ -11,7 +11,7 @@ extension DecisionRecord {
     /// "endpoint":…,"trace":{"file":…,"frame":…},"why":…}`
     public var jsonLine: String {
         let bytes = ByteBuffer(capacity: 512)
-        appendJSONLine(to: bytes, summary: parsedSummary, why: explainedRoute == nil ? why : "")
+        appendJSONLine(to: bytes, summary: parsedSummary, why: explainedRoute == nil && perPacketReason == nil ? why : "")
         return bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -19,7 +19,7 @@ extension DecisionRecord {
     /// prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why`
     public var textLine: String {
         let bytes = ByteBuffer(capacity: 512)
-        appendTextLine(to: bytes, summary: parsedSummary, why: explainedRoute == nil ? why : "")
+        appendTextLine(to: bytes, summary: parsedSummary, why: explainedRoute == nil && perPacketReason == nil ? why : "")
         return bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -27,7 +27,7 @@ extension DecisionRecord {
     /// explanation once.
     public func appendLines(json: ByteBuffer, text: ByteBuffer) {
         let summary = parsedSummary
-        let why = explainedRoute == nil ? self.why : ""
+        let why = explainedRoute == nil && perPacketReason == nil ? self.why : ""
         appendJSONLine(to: json, summary: summary, why: why)
         json.append(0x0A)
         appendTextLine(to: text, summary: summary, why: why)
@@ -84,6 +84,10 @@ extension DecisionRecord {
             out.append(#","why":""#)
             Self.appendRouteChoice(route, destination: summary?.destination, to: out, json: true)
             out.append(0x22)
+        } else if let reason = perPacketReason {
+            out.append(#","why":""#)
+            appendPerPacketWhy(reason, to: out, json: true)
+            out.append(0x22)
         } else {
             out.append(#","why":"#); ByteText.appendJSONString(why, to: out)
         }
@@ -124,6 +128,9 @@ extension DecisionRecord {
         if let route = explainedRoute {
             out.append(": ")
             Self.appendRouteChoice(route, destination: summary?.destination, to: out, json: false)
+        } else if let reason = perPacketReason {
+            out.append(": ")
+            appendPerPacketWhy(reason, to: out, json: false)
         } else if !why.isEmpty {
             out.append(": ")
             // One line per decision: a multi-line note (e.g. `wg show`) is indented under it.

@@ -57,7 +57,7 @@ public final class DecisionLogWriter {
             record.appendLines(json: json, text: text)
         } else {
             let summary = record.parsedSummary
-            let why = record.explainedRoute == nil ? record.why : ""
+            let why = record.explainedRoute == nil && record.perPacketReason == nil ? record.why : ""
             if jsonFile != nil { record.appendJSONLine(to: json, summary: summary, why: why); json.append(0x0A) }
             if textFile != nil { record.appendTextLine(to: text, summary: summary, why: why); text.append(0x0A) }
         }

@@ -167,6 +167,9 @@ public struct DecisionRecord {
         set { explanation = .text(newValue) }
     }
 
+    /// What the explanation is made from (the per-packet reasons are written without `why`).
+    var explanationMaterial: Explanation { explanation }
+
     /// The route whose choice this record explains, if it is a route-table decision.
     var explainedRoute: RouteSpec? {
         if case .route(let route) = explanation { return route }

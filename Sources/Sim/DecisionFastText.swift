@@ -1,0 +1,110 @@
+import Routing
+import WireGuard
+
+/// The explanations of the three decisions every data packet gets (sealed, decrypted,
+/// delivered) written straight into the log buffers, word for word what `DecisionText` says,
+/// without composing a String per decision. Every other explanation goes through `why`.
+extension DecisionRecord {
+    /// The device reason if it is one of the per-packet three, else nil.
+    var perPacketReason: DecisionReason? {
+        guard case .device(let reason) = explanationMaterial else { return nil }
+        switch reason {
+        case .sealed, .decrypted, .delivered: return reason
+        default: return nil
+        }
+    }
+
+    /// Appends the explanation of a per-packet reason: JSON-escaped when `json`, else as the
+    /// text line has it (a name's newline indented, as multi-line notes are).
+    func appendPerPacketWhy(_ reason: DecisionReason, to out: ByteBuffer, json: Bool) {
+        switch reason {
+        case .sealed:
+            appendLookup(address: Self.innerAddress(packet, offset: 16, offset6: 24), label: "", to: out, json: json)
+            out.append("; sealed with counter ")
+            appendOptional(counter, to: out)
+            out.append(" for ")
+            if let endpoint { ByteText.appendEndpoint(endpoint, to: out) } else { out.append("no endpoint") }
+        case .decrypted:
+            out.append("opened under index ")
+            appendOptional(receiverIndex.map(UInt64.init), to: out)
+            out.append(" with counter ")
+            appendOptional(counter, to: out)
+            out.append(" from ")
+            appendPeerName(peerKey, to: out, json: json)
+        default:
+            appendLookup(address: Self.innerAddress(packet, offset: 12, offset6: 8), label: "source", to: out, json: json)
+            out.append("; source allowed for ")
+            appendPeerName(peerKey, to: out, json: json)
+            out.append(": delivered")
+        }
+    }
+
+    private func appendOptional(_ value: UInt64?, to out: ByteBuffer) {
+        if let value { ByteText.appendUnsigned(value, to: out) } else { out.append(0x2D) }
+    }
+
+    /// `ADDRESS matched PREFIX (PEER); also matched Q (OTHER), … — most specific wins`, or
+    /// `ADDRESS routed to PEER` without a prefix; ADDRESS is "[label ]address" or the label
+    /// alone ("destination" when the label is empty) when the packet has no address.
+    private func appendLookup(address: IPAddress?, label: String, to out: ByteBuffer, json: Bool) {
+        if let address {
+            if !label.isEmpty { out.append(label); out.append(0x20) }
+            ByteText.appendAddress(address, to: out)
+        } else {
+            out.append(label.isEmpty ? "destination" : label)
+        }
+        guard let prefix else {
+            out.append(" routed to ")
+            appendPeerName(peerKey, to: out, json: json)
+            return
+        }
+        out.append(" matched ")
+        ByteText.appendPrefix(prefix, to: out)
+        out.append(" (")
+        appendPeerName(peerKey, to: out, json: json)
+        out.append(0x29)
+        guard !candidateKeys.isEmpty else { return }
+        out.append("; also matched ")
+        for (i, candidate) in candidateKeys.enumerated() {
+            if i > 0 { out.append(", ") }
+            ByteText.appendPrefix(candidate.prefix, to: out)
+            out.append(" (")
+            appendPeerName(candidate.peer, to: out, json: json)
+            out.append(0x29)
+        }
+        out.append(" — most specific wins")
+    }
+
+    private func appendPeerName(_ key: PublicKey?, to out: ByteBuffer, json: Bool) {
+        guard let key else { out.append("unknown peer"); return }
+        let name = names?.name(of: key) ?? key.base64
+        if json {
+            ByteText.appendJSONContent(name, to: out)
+        } else if name.utf8.contains(0x0A) {
+            for byte in name.utf8 {
+                out.append(byte)
+                if byte == 0x0A { out.append("    ") }
+            }
+        } else {
+            out.append(name)
+        }
+    }
+
+    /// The inner packet's address at `offset` (IPv4, at least 20 bytes) or `offset6` (IPv6, at
+    /// least 40 bytes), as the device reads it.
+    static func innerAddress(_ packet: [UInt8]?, offset: Int, offset6: Int) -> IPAddress? {
+        guard let p = packet, let first = p.first else { return nil }
+        func word(_ at: Int) -> UInt32 {
+            UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3])
+        }
+        switch first >> 4 {
+        case 4 where p.count >= 20:
+            return .v4(IPv4Address(word(offset)))
+        case 6 where p.count >= 40:
+            return .v6(IPv6Address(high: UInt64(word(offset6)) << 32 | UInt64(word(offset6 + 4)),
+                                   low: UInt64(word(offset6 + 8)) << 32 | UInt64(word(offset6 + 12))))
+        default:
+            return nil
+        }
+    }
+}

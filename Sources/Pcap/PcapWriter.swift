@@ -24,7 +24,7 @@ public final class PcapWriter {
     public var defaultEthernet = EthernetHeader(source: MACAddress(0x02, 0, 0, 0, 0, 0x01),
                                                 destination: MACAddress(0x02, 0, 0, 0, 0, 0x02))
 
-    public static let snapshotLength: UInt32 = 262_144
+    public static let snapshotLength = PcapFormat.snapshotLength
     static let bufferSize = 1 << 20
 
     private var fd: Int32
@@ -43,13 +43,8 @@ public final class PcapWriter {
         self.path = path
         self.linkType = linkType
         buffer = UnsafeMutableRawPointer.allocate(byteCount: PcapWriter.bufferSize, alignment: 16)
-        append32(0xa1b2_3c4d)                    // nanosecond-resolution magic
-        append16(2)                              // version 2.4
-        append16(4)
-        append32(0)                              // thiszone
-        append32(0)                              // sigfigs
-        append32(PcapWriter.snapshotLength)
-        append32(linkType.fileValue)
+        PcapFormat.storeFileHeader(linkType: linkType.fileValue, at: buffer)
+        used = PcapFormat.fileHeaderLength
     }
 
     deinit {
@@ -65,7 +60,7 @@ public final class PcapWriter {
     /// Appends one IP packet; on an Ethernet capture `ethernet` supplies the MAC addresses.
     public func write(_ bytes: [UInt8], timestamp: Int64, ethernet: EthernetHeader) throws {
         guard fd >= 0 else { throw PcapError(path: path, frame: frameCount + 1, "write after close") }
-        guard timestamp >= 0, timestamp / 1_000_000_000 <= Int64(UInt32.max) else {
+        guard PcapFormat.timestampFits(timestamp) else {
             throw PcapError(path: path, frame: frameCount + 1, "timestamp \(timestamp) ns does not fit pcap's unsigned 32-bit seconds")
         }
         let link = linkType == .ethernet ? EthernetHeader.length : 0
@@ -74,10 +69,8 @@ public final class PcapWriter {
             throw PcapError(path: path, frame: frameCount + 1, "a \(length)-byte frame exceeds the snapshot length \(PcapWriter.snapshotLength)")
         }
         if used + 16 + length > PcapWriter.bufferSize { try flush() }
-        append32(UInt32(timestamp / 1_000_000_000))
-        append32(UInt32(timestamp % 1_000_000_000))
-        append32(UInt32(length))
-        append32(UInt32(length))
+        PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: buffer + used)
+        used += PcapFormat.recordHeaderLength
         if link > 0 { appendEthernet(ethernet, etherType: EthernetHeader.etherType(for: bytes)) }
         appendBytes(bytes)   // fits: the snapshot length is far below the buffer size
         frameCount += 1
@@ -112,18 +105,6 @@ public final class PcapWriter {
             }
             done += n
         }
-    }
-
-    @inline(__always)
-    private func append16(_ v: UInt16) {
-        buffer.storeBytes(of: v.littleEndian, toByteOffset: used, as: UInt16.self)
-        used += 2
-    }
-
-    @inline(__always)
-    private func append32(_ v: UInt32) {
-        buffer.storeBytes(of: v.littleEndian, toByteOffset: used, as: UInt32.self)
-        used += 4
     }
 
     /// The 14-byte header written in place (no temporary array per packet).

@@ -10,9 +10,10 @@ import Darwin
 /// magic, little-endian, snapshot length 262144, LINKTYPE_RAW); a test compares them.
 ///
 /// Unlike a `PcapWriter` per interface (a descriptor and a 1 MiB buffer each), a sink buffers a
-/// few KiB and borrows a descriptor from a `CaptureFilePool` only while writing; the pool closes
-/// the least recently used file when it is full, and the file is reopened for appending. A write
-/// error is kept and reported by `close`.
+/// few KiB (up to 256 KiB on a busy interface) and borrows a descriptor from a `CaptureFilePool`
+/// only while writing; the pool closes the least recently used file when it is full, and the file
+/// is reopened for appending. A write error is kept and reported by `close`. The headers are
+/// `PcapFormat`'s, as `PcapWriter`'s are.
 public final class PcapFileCaptureSink: CaptureSink {
     public let path: String
     private let startUnixNanoseconds: Int64
@@ -22,20 +23,19 @@ public final class PcapFileCaptureSink: CaptureSink {
     private var firstError: PcapError?
     private var frames = 0
     private var closed = false
-    /// Buffered bytes that trigger a write.
-    static let flushBytes = 8192
+    /// Buffered bytes that trigger a write: 8 KiB at first, doubling with every flush.
+    private var flushBytes = 8192
+    static let maximumFlushBytes = 256 << 10
 
     /// Creates (truncates) the file and writes the pcap header; throws if it cannot be created.
     public init(path: String, startUnixNanoseconds: Int64, pool: CaptureFilePool = .shared) throws {
         self.path = path
         self.startUnixNanoseconds = startUnixNanoseconds
         self.pool = pool
-        Self.append32(0xa1b2_3c4d, to: &buffer)          // nanosecond-resolution magic
-        Self.append32(2 | 4 << 16, to: &buffer)          // version 2.4
-        Self.append32(0, to: &buffer)                    // thiszone
-        Self.append32(0, to: &buffer)                    // sigfigs
-        Self.append32(PcapWriter.snapshotLength, to: &buffer)
-        Self.append32(101, to: &buffer)                  // LINKTYPE_RAW
+        buffer = [UInt8](repeating: 0, count: PcapFormat.fileHeaderLength)
+        buffer.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { PcapFormat.storeFileHeader(linkType: 101, at: base) }   // LINKTYPE_RAW
+        }
         try open(flags: O_WRONLY | O_CREAT | O_TRUNC)
         writeBuffer()
         if let firstError { throw firstError }
@@ -47,18 +47,22 @@ public final class PcapFileCaptureSink: CaptureSink {
         guard !closed, firstError == nil else { return }
         frames += 1
         let timestamp = startUnixNanoseconds + time
-        guard timestamp >= 0, timestamp / 1_000_000_000 <= Int64(UInt32.max),
-              packet.count <= Int(PcapWriter.snapshotLength) else {
+        guard PcapFormat.timestampFits(timestamp), packet.count <= Int(PcapFormat.snapshotLength) else {
             firstError = PcapError(path: path, frame: frames,
                                    "packet at \(timestamp) ns, \(packet.count) bytes, does not fit a pcap record")
             return
         }
-        Self.append32(UInt32(timestamp / 1_000_000_000), to: &buffer)
-        Self.append32(UInt32(timestamp % 1_000_000_000), to: &buffer)
-        Self.append32(UInt32(packet.count), to: &buffer)
-        Self.append32(UInt32(packet.count), to: &buffer)
+        var header: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &header) { raw in
+            if let base = raw.baseAddress { PcapFormat.storeRecordHeader(timestamp: timestamp, length: packet.count, at: base) }
+        }
+        withUnsafeBytes(of: header) { buffer.append(contentsOf: $0) }
         buffer.append(contentsOf: packet)
-        if buffer.count >= Self.flushBytes { flush() }
+        if buffer.count >= flushBytes {
+            flush()
+            // A busy interface earns a larger buffer (fewer write calls); a quiet one stays small.
+            flushBytes = min(flushBytes * 2, Self.maximumFlushBytes)
+        }
     }
 
     /// Writes what is buffered and closes the file; throws the first error met.
@@ -118,13 +122,6 @@ public final class PcapFileCaptureSink: CaptureSink {
             _ = Glibc.close(descriptor)
             descriptor = -1
         }
-    }
-
-    private static func append32(_ value: UInt32, to out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: value))
-        out.append(UInt8(truncatingIfNeeded: value >> 8))
-        out.append(UInt8(truncatingIfNeeded: value >> 16))
-        out.append(UInt8(truncatingIfNeeded: value >> 24))
     }
 }
 

@@ -94,20 +94,26 @@ enum ByteText {
     }
 
     static func appendUnsigned(_ value: UInt64, to out: ByteBuffer) {
-        var digits = 1
-        var limit: UInt64 = 10
+        if value < 10 {
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: value))
+            return
+        }
+        var digits = 2
+        var limit: UInt64 = 100
         while digits < 20 && value >= limit {
             digits += 1
             limit = limit &* 10
         }
         out.reserve(digits)
-        var position = out.count + digits
+        // Written backwards through a local pointer: the buffer's state is read once.
+        let start = out.base + out.count
+        var position = start + digits
         var rest = value
-        while position > out.count {
+        repeat {
             position -= 1
-            out.base[position] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
+            position.pointee = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
             rest /= 10
-        }
+        } while position > start
         out.advance(by: digits)
     }
 

@@ -135,13 +135,37 @@ enum ByteText {
     static func appendAddress(_ address: IPAddress, to out: ByteBuffer) {
         switch address {
         case .v4(let a):
-            appendUnsigned(UInt64(a.value >> 24), to: out); out.append(0x2E)
-            appendUnsigned(UInt64((a.value >> 16) & 0xff), to: out); out.append(0x2E)
-            appendUnsigned(UInt64((a.value >> 8) & 0xff), to: out); out.append(0x2E)
-            appendUnsigned(UInt64(a.value & 0xff), to: out)
+            appendDottedQuad(a.value, to: out)
         case .v6(let a):
             out.append(a.description)
         }
+    }
+
+    /// Each octet's decimal digits (low three bytes, first digit lowest) and their count (top
+    /// byte): a dotted quad is four table reads and four 4-byte stores.
+    private static let octetText: [UInt32] = (0..<256).map { (n: Int) -> UInt32 in
+        let digits = Array(String(n).utf8)
+        var packed = UInt32(digits.count) << 24
+        for (i, digit) in digits.enumerated() { packed |= UInt32(digit) << (8 * UInt32(i)) }
+        return packed
+    }
+
+    static func appendDottedQuad(_ value: UInt32, to out: ByteBuffer) {
+        out.reserve(16)   // 15 characters; the last store writes one byte past them
+        let table = octetText
+        let start = UnsafeMutableRawPointer(out.base + out.count)
+        var used = 0
+        var shift: UInt32 = 24
+        while true {
+            let text = table[Int((value >> shift) & 0xff)]
+            start.storeBytes(of: text.littleEndian, toByteOffset: used, as: UInt32.self)
+            used += Int(text >> 24)
+            if shift == 0 { break }
+            start.storeBytes(of: 0x2E, toByteOffset: used, as: UInt8.self)
+            used += 1
+            shift -= 8
+        }
+        out.advance(by: used)
     }
 
     static func appendPrefix(_ prefix: IPPrefix, to out: ByteBuffer) {

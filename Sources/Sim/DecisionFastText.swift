@@ -15,11 +15,12 @@ extension DecisionRecord {
     }
 
     /// Appends the explanation of a per-packet reason: JSON-escaped when `json`, else as the
-    /// text line has it (a name's newline indented, as multi-line notes are).
-    func appendPerPacketWhy(_ reason: DecisionReason, to out: ByteBuffer, json: Bool) {
+    /// text line has it (a name's newline indented, as multi-line notes are). `peerName` is the
+    /// record's `peer`, already looked up.
+    func appendPerPacketWhy(_ reason: DecisionReason, peerName: String?, to out: ByteBuffer, json: Bool) {
         switch reason {
         case .sealed:
-            appendLookup(address: Self.innerAddress(packet, offset: 16, offset6: 24), label: "", to: out, json: json)
+            appendLookup(address: Self.innerAddress(packet, offset: 16, offset6: 24), label: "", peerName: peerName, to: out, json: json)
             out.append("; sealed with counter ")
             appendOptional(counter, to: out)
             out.append(" for ")
@@ -30,11 +31,11 @@ extension DecisionRecord {
             out.append(" with counter ")
             appendOptional(counter, to: out)
             out.append(" from ")
-            appendPeerName(peerKey, to: out, json: json)
+            appendName(peerName, to: out, json: json)
         default:
-            appendLookup(address: Self.innerAddress(packet, offset: 12, offset6: 8), label: "source", to: out, json: json)
+            appendLookup(address: Self.innerAddress(packet, offset: 12, offset6: 8), label: "source", peerName: peerName, to: out, json: json)
             out.append("; source allowed for ")
-            appendPeerName(peerKey, to: out, json: json)
+            appendName(peerName, to: out, json: json)
             out.append(": delivered")
         }
     }
@@ -46,7 +47,7 @@ extension DecisionRecord {
     /// `ADDRESS matched PREFIX (PEER); also matched Q (OTHER), … — most specific wins`, or
     /// `ADDRESS routed to PEER` without a prefix; ADDRESS is "[label ]address" or the label
     /// alone ("destination" when the label is empty) when the packet has no address.
-    private func appendLookup(address: IPAddress?, label: String, to out: ByteBuffer, json: Bool) {
+    private func appendLookup(address: IPAddress?, label: String, peerName: String?, to out: ByteBuffer, json: Bool) {
         if let address {
             if !label.isEmpty { out.append(label); out.append(0x20) }
             ByteText.appendAddress(address, to: out)
@@ -55,13 +56,13 @@ extension DecisionRecord {
         }
         guard let prefix else {
             out.append(" routed to ")
-            appendPeerName(peerKey, to: out, json: json)
+            appendName(peerName, to: out, json: json)
             return
         }
         out.append(" matched ")
         ByteText.appendPrefix(prefix, to: out)
         out.append(" (")
-        appendPeerName(peerKey, to: out, json: json)
+        appendName(peerName, to: out, json: json)
         out.append(0x29)
         guard !candidateKeys.isEmpty else { return }
         out.append("; also matched ")
@@ -75,9 +76,13 @@ extension DecisionRecord {
         out.append(" — most specific wins")
     }
 
-    private func appendPeerName(_ key: PublicKey?, to out: ByteBuffer, json: Bool) {
-        guard let key else { out.append("unknown peer"); return }
-        let name = names?.name(of: key) ?? key.base64
+    private func appendPeerName(_ key: PublicKey, to out: ByteBuffer, json: Bool) {
+        appendName(names?.name(of: key) ?? key.base64, to: out, json: json)
+    }
+
+    /// A peer's name as `DecisionText` words it ("unknown peer" when there is none).
+    private func appendName(_ name: String?, to out: ByteBuffer, json: Bool) {
+        guard let name else { out.append("unknown peer"); return }
         if json {
             ByteText.appendJSONContent(name, to: out)
         } else if name.utf8.contains(0x0A) {

@@ -28,9 +28,10 @@ extension DecisionRecord {
     public func appendLines(json: ByteBuffer, text: ByteBuffer) {
         let summary = parsedSummary
         let why = explainedRoute == nil && perPacketReason == nil ? self.why : ""
-        appendJSONLine(to: json, summary: summary, why: why)
+        let peerName = peer
+        appendJSONLine(to: json, summary: summary, why: why, peerName: peerName)
         json.append(0x0A)
-        appendTextLine(to: text, summary: summary, why: why)
+        appendTextLine(to: text, summary: summary, why: why, peerName: peerName)
         text.append(0x0A)
     }
 
@@ -40,6 +41,11 @@ extension DecisionRecord {
     }
 
     func appendJSONLine(to out: ByteBuffer, summary: IPPacketSummary?, why: String) {
+        appendJSONLine(to: out, summary: summary, why: why, peerName: peer)
+    }
+
+    /// `peerName`: the record's `peer`, looked up once for both lines.
+    func appendJSONLine(to out: ByteBuffer, summary: IPPacketSummary?, why: String, peerName: String?) {
         out.append(#"{"t":"#)
         ByteText.appendInteger(t, to: out)
         out.append(#","node":"#); ByteText.appendJSONString(node, to: out)
@@ -54,7 +60,7 @@ extension DecisionRecord {
             out.append(#","len":"#); ByteText.appendInteger(packet.count, to: out)
         }
         out.append(#","action":"#); ByteText.appendJSONString(action, to: out)
-        if let peer { out.append(#","peer":"#); ByteText.appendJSONString(peer, to: out) }
+        if let peer = peerName { out.append(#","peer":"#); ByteText.appendJSONString(peer, to: out) }
         if let prefix {
             out.append(#","prefix":""#); ByteText.appendPrefix(prefix, to: out); out.append(0x22)
         }
@@ -86,7 +92,7 @@ extension DecisionRecord {
             out.append(0x22)
         } else if let reason = perPacketReason {
             out.append(#","why":""#)
-            appendPerPacketWhy(reason, to: out, json: true)
+            appendPerPacketWhy(reason, peerName: peerName, to: out, json: true)
             out.append(0x22)
         } else {
             out.append(#","why":"#); ByteText.appendJSONString(why, to: out)
@@ -95,6 +101,10 @@ extension DecisionRecord {
     }
 
     func appendTextLine(to out: ByteBuffer, summary: IPPacketSummary?, why: String) {
+        appendTextLine(to: out, summary: summary, why: why, peerName: peer)
+    }
+
+    func appendTextLine(to out: ByteBuffer, summary: IPPacketSummary?, why: String, peerName: String?) {
         ByteText.appendSeconds(t, to: out)
         out.append(0x20); out.append(node)
         out.append(0x20); out.append(iface)
@@ -106,7 +116,7 @@ extension DecisionRecord {
             out.append(" > "); ByteText.appendAddress(summary.destination, to: out)
             out.append(" len "); ByteText.appendInteger(summary.totalLength, to: out)
         }
-        if let peer { out.append(" peer "); out.append(peer) }
+        if let peer = peerName { out.append(" peer "); out.append(peer) }
         if let prefix { out.append(" prefix "); ByteText.appendPrefix(prefix, to: out) }
         if !candidateKeys.isEmpty {
             out.append(" (also ")
@@ -130,7 +140,7 @@ extension DecisionRecord {
             Self.appendRouteChoice(route, destination: summary?.destination, to: out, json: false)
         } else if let reason = perPacketReason {
             out.append(": ")
-            appendPerPacketWhy(reason, to: out, json: false)
+            appendPerPacketWhy(reason, peerName: peerName, to: out, json: false)
         } else if !why.isEmpty {
             out.append(": ")
             // One line per decision: a multi-line note (e.g. `wg show`) is indented under it.

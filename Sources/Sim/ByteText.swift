@@ -64,8 +64,11 @@ public final class ByteBuffer {
     }
 
     public func append(_ text: String) {
-        var text = text
-        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        // Native and small strings give their UTF-8 without a copy or a uniqueness check.
+        if text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) == nil {
+            var copy = text
+            copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     public func append(_ bytes: [UInt8]) {
@@ -105,16 +108,28 @@ enum ByteText {
             limit = limit &* 10
         }
         out.reserve(digits)
-        // Written backwards through a local pointer: the buffer's state is read once.
-        let start = out.base + out.count
-        var position = start + digits
-        var rest = value
-        repeat {
-            position -= 1
-            position.pointee = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-        } while position > start
+        writeDigits(value, count: digits, at: out.base + out.count)
         out.advance(by: digits)
+    }
+
+    /// "00" … "99": two digits per division.
+    private static let digitPairs: [UInt16] = (0..<100).map { (n: Int) -> UInt16 in
+        UInt16(0x30 + n / 10) | UInt16(0x30 + n % 10) << 8
+    }
+
+    /// Writes the last `count` decimal digits of `value` (leading zeros included) at `start`.
+    @inline(__always)
+    private static func writeDigits(_ value: UInt64, count: Int, at start: UnsafeMutablePointer<UInt8>) {
+        let pairs = digitPairs
+        var position = count
+        var rest = value
+        while position >= 2 {
+            let pair = pairs[Int(rest % 100)]
+            position -= 2
+            UnsafeMutableRawPointer(start + position).storeBytes(of: pair.littleEndian, as: UInt16.self)
+            rest /= 100
+        }
+        if position == 1 { start.pointee = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10) }
     }
 
     /// `s.nnnnnnnnn` for nanoseconds.
@@ -124,11 +139,7 @@ enum ByteText {
         appendUnsigned(UInt64(magnitude / 1_000_000_000), to: out)
         out.append(0x2E)
         out.reserve(9)
-        var fraction = UInt64(magnitude % 1_000_000_000)
-        for i in stride(from: 8, through: 0, by: -1) {
-            out.base[out.count + i] = 0x30 &+ UInt8(truncatingIfNeeded: fraction % 10)
-            fraction /= 10
-        }
+        writeDigits(UInt64(magnitude % 1_000_000_000), count: 9, at: out.base + out.count)
         out.advance(by: 9)
     }
 

@@ -66,6 +66,8 @@ enum RoutingReason {
     case noRoute
     case interfaceNotUp(RouteSpec)
     case notSimulated(RouteSpec)
+    case forwarding
+    case ttlExceeded
 
     func text(destination: String) -> String {
         switch self {
@@ -73,6 +75,8 @@ enum RoutingReason {
         case .noRoute: return "no route to \(destination) in the host route table (Network is unreachable)"
         case .interfaceNotUp(let route): return "route \(route) but wg0 is not up"
         case .notSimulated(let route): return "route \(route): \(route.device) is not simulated, the packet leaves the model"
+        case .forwarding: return "\(destination) is not this host's; IP forwarding is on: routed on with TTL - 1"
+        case .ttlExceeded: return "TTL would reach 0 on the way to \(destination): dropped"
         }
     }
 }

@@ -8,12 +8,18 @@ public struct NodeSpec: Sendable {
     public var underlay: IPAddress
     public var wireguard: InterfaceSpec?
     public var routes: [RouteSpec]
+    /// `net.ipv4.ip_forward=1` / `net.ipv6.conf.all.forwarding=1`: packets for other hosts that
+    /// arrive on wg0 or eth0 are routed on (TTL/hop limit decremented) instead of dropped, so a
+    /// node can be a site's router with LAN hosts (plain nodes) behind it.
+    public var forwarding: Bool
 
-    public init(name: String, underlay: IPAddress, wireguard: InterfaceSpec? = nil, routes: [RouteSpec] = []) {
+    public init(name: String, underlay: IPAddress, wireguard: InterfaceSpec? = nil, routes: [RouteSpec] = [],
+                forwarding: Bool = false) {
         self.name = name
         self.underlay = underlay
         self.wireguard = wireguard
         self.routes = routes
+        self.forwarding = forwarding
     }
 }
 

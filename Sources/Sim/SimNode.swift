@@ -8,6 +8,8 @@ final class SimNode {
     let name: String
     var underlay: IPAddress
     var eth0Up = true
+    /// IP forwarding (routes packets for other hosts on).
+    var forwarding = false
 
     let device: Device?
     let listenPort: UInt16

@@ -85,9 +85,11 @@ public final class Simulation {
             keys.append(device?.publicKey)
             let eth0 = try makeSink("\(spec.name)-eth0")
             let wg0 = spec.wireguard == nil ? nil : try makeSink("\(spec.name)-wg0")
-            built.append(SimNode(index: i, name: spec.name, underlay: spec.underlay, device: device,
-                                 listenPort: spec.wireguard?.listenPort ?? 51820,
-                                 wg0Addresses: spec.wireguard?.addresses ?? [], eth0Capture: eth0, wg0Capture: wg0))
+            let node = SimNode(index: i, name: spec.name, underlay: spec.underlay, device: device,
+                               listenPort: spec.wireguard?.listenPort ?? 51820,
+                               wg0Addresses: spec.wireguard?.addresses ?? [], eth0Capture: eth0, wg0Capture: wg0)
+            node.forwarding = spec.forwarding
+            built.append(node)
         }
         nodes = built
         publicKeys = keys
@@ -199,6 +201,8 @@ enum SimEvent {
     case replay(ReplayRun)
     /// `ip link set wg0 up` of wg-quick, at time 0.
     case deviceUp(node: Int)
+    /// A packet a forwarding node routes on (TTL already decremented).
+    case forward(node: Int, packet: [UInt8], trace: TraceRef?)
 }
 
 /// A datagram in flight on the underlay.

@@ -13,6 +13,7 @@ extension Simulation {
         case .output(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace)
         case .ping(let run): step(run)
         case .replay(let run): step(run)
+        case .forward(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace, forwarded: true)
         case .deviceUp(let index):
             let node = nodes[index]
             if node.wg0Up, let device = node.device { handle(device.up(now: now), at: node) }
@@ -20,8 +21,8 @@ extension Simulation {
     }
 
     /// A packet from a local application: the host route table decides where it goes.
-    func output(_ packet: [UInt8], from node: SimNode, trace: TraceRef?) {
-        node.counters.originated += 1
+    func output(_ packet: [UInt8], from node: SimNode, trace: TraceRef?, forwarded: Bool = false) {
+        if !forwarded { node.counters.originated += 1 }
         let summary: IPPacketSummary
         do {
             summary = try IPPacketSummary(parsing: packet)
@@ -61,8 +62,9 @@ extension Simulation {
     }
 
     private func routeDecision(_ node: SimNode, _ iface: String, _ action: String, _ packet: [UInt8],
-                               _ trace: TraceRef?, _ reason: RoutingReason) -> DecisionRecord {
-        var record = DecisionRecord(t: now, node: node.name, iface: iface, dir: .tx, action: action, why: "",
+                               _ trace: TraceRef?, _ reason: RoutingReason,
+                               dir: DecisionDirection = .tx) -> DecisionRecord {
+        var record = DecisionRecord(t: now, node: node.name, iface: iface, dir: dir, action: action, why: "",
                                     packet: packet, trace: trace, names: names)
         record.routingReason = reason
         return record
@@ -157,12 +159,46 @@ extension Simulation {
     /// A decrypted, source-checked packet out of wg0: captured on wg0, then the local stack.
     private func deliverFromTunnel(_ packet: [UInt8], at node: SimNode, trace: TraceRef?) {
         node.wg0Capture?.capture(time: now, packet: packet)
-        deliverLocally(packet, at: node)
+        deliverLocally(packet, at: node, ingress: "wg0", trace: trace)
+    }
+
+    /// IP forwarding: the TTL (hop limit) goes down by one, a packet that would reach zero is
+    /// dropped (no ICMP time exceeded is modelled), and the rest is routed again at this
+    /// instant, after what is already due.
+    private func forward(_ packet: [UInt8], at node: SimNode, ingress: String, trace: TraceRef?) {
+        guard let forwarded = Self.decrementingTTL(packet) else {
+            record(routeDecision(node, ingress, "dropped-ttl-exceeded", packet, trace, .ttlExceeded, dir: .rx), at: node)
+            return
+        }
+        record(routeDecision(node, ingress, "forwarded", packet, trace, .forwarding, dir: .rx), at: node)
+        queue.push(at: now, .forward(node: node.index, packet: forwarded, trace: trace))
+    }
+
+    /// The packet with its TTL (IPv4, header checksum updated) or hop limit (IPv6) one lower; nil
+    /// when it would reach zero.
+    static func decrementingTTL(_ packet: [UInt8]) -> [UInt8]? {
+        var bytes = packet
+        if (bytes.first ?? 0) >> 4 == 4 {
+            let headerLength = Int(bytes[0] & 0x0f) * 4
+            guard bytes.count >= max(20, headerLength), bytes[8] > 1 else { return nil }
+            bytes[8] -= 1
+            bytes[10] = 0; bytes[11] = 0
+            let checksum = InternetChecksum.compute(bytes, 0..<headerLength)
+            bytes[10] = UInt8(checksum >> 8); bytes[11] = UInt8(checksum & 0xff)
+            return bytes
+        }
+        guard bytes.count >= 40, bytes[7] > 1 else { return nil }
+        bytes[7] -= 1
+        return bytes
     }
 
     /// The local stack takes the packet; an echo reply goes back out through the whole pipeline
     /// as a new event at the same instant, after everything already due now.
-    func deliverLocally(_ packet: [UInt8], at node: SimNode) {
+    func deliverLocally(_ packet: [UInt8], at node: SimNode, ingress: String = "lo", trace: TraceRef? = nil) {
+        if node.forwarding, let summary = try? IPPacketSummary(parsing: packet), !node.isLocal(summary.destination) {
+            forward(packet, at: node, ingress: ingress, trace: trace)
+            return
+        }
         let local: (IPAddress) -> Bool = { node.isLocal($0) }
         if case .reply(let reply) = node.stack.accept(packet, isLocal: local) {
             queue.push(at: now, .output(node: node.index, packet: reply, trace: nil))

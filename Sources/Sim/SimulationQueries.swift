@@ -147,7 +147,11 @@ enum WgShowText {
     static func bytes(_ count: UInt64) -> String {
         let units: [(UInt64, String)] = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
         for (size, name) in units where count >= size {
-            let hundredths = (count * 100 + size / 2) / size
+            // printf("%.2f") of the exact quotient: nearest hundredth, an exact tie to even.
+            let scaled = count.multipliedFullWidth(by: 100)
+            let (quotient, remainder) = size.dividingFullWidth(scaled)
+            var hundredths = quotient
+            if remainder * 2 > size || (remainder * 2 == size && quotient % 2 == 1) { hundredths += 1 }
             let fraction = hundredths % 100
             return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) \(name)"
         }

@@ -69,7 +69,7 @@ extension Simulation {
         }
         node.eth0Capture.capture(time: now, packet: datagram.outer)
         guard datagram.isWireGuard else {
-            deliverLocally(datagram.payload, at: node)
+            deliverLocally(datagram.payload, at: node, ingress: "eth0", trace: datagram.trace)
             return
         }
         guard let device = node.device, node.wg0Up, datagram.destinationPort == node.listenPort else {

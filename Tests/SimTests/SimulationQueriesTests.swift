@@ -29,6 +29,9 @@ final class SimulationQueriesTests: XCTestCase {
         XCTAssertEqual(WgShowText.bytes(1023), "1023 B")
         XCTAssertEqual(WgShowText.bytes(1024), "1.00 KiB")
         XCTAssertEqual(WgShowText.bytes(1536), "1.50 KiB")
+        XCTAssertEqual(WgShowText.bytes(1152), "1.12 KiB")    // 1.125 exactly: printf rounds the tie to even
+        XCTAssertEqual(WgShowText.bytes(1167), "1.14 KiB")
+        XCTAssertEqual(WgShowText.bytes(UInt64.max), "16777216.00 TiB")
         XCTAssertEqual(WgShowText.bytes(5 * 1024 * 1024 + 10), "5.00 MiB")
         XCTAssertEqual(WgShowText.ago(seconds: 0), "Now")
         XCTAssertEqual(WgShowText.ago(seconds: 65), "1 minute, 5 seconds ago")

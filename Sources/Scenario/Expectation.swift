@@ -89,6 +89,6 @@ extension DecisionActions {
     public static let extensions: [String] = [
         "config", "note", "command-failed", "icmp-unreachable", "dropped-interface-down", "dropped-link-down",
         "dropped-link-loss", "dropped-link-mtu", "dropped-no-host", "dropped-port-closed",
-        "forwarded", "dropped-ttl-exceeded",
+        "forwarded", "dropped-ttl-exceeded", "handshake-gave-up",
     ]
 }

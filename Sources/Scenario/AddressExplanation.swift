@@ -14,7 +14,7 @@ public enum AddressExplanation {
                 lines.append("   \(address) is one of \(node)'s own addresses: delivered locally, WireGuard is not involved.")
             } else if let chosen = route.chosen {
                 lines.append("   chosen: \(chosen)")
-                for other in route.matches.dropFirst() { lines.append("   also matches: \(other) (less specific or higher metric)") }
+                for other in route.matches.dropFirst() { lines.append("   also matches: \(other) (not preferred: less specific, higher metric, or another table)") }
                 toWG = chosen.device == "wg0"
                 lines.append(toWG ? "   → the packet enters wg0." : "   → the packet leaves through \(chosen.device), not WireGuard.")
             } else {

@@ -111,7 +111,7 @@ struct EventLoader {
         let size = try map["size"]?.int("size", in: 0...65_000) ?? 32
         let packet = InnerPacketSpec(destination: destination, source: source, proto: proto, sourcePort: sport,
                                      destinationPort: dport, size: size)
-        let count = try map["count"]?.int("count", in: 1...10_000_000) ?? 1
+        let count = try map["count"]?.int("count", in: 1...1_000_000) ?? 1
         let interval = try map["interval"]?.duration("interval") ?? 1_000_000_000
         return (packet, count, interval)
     }

@@ -3,6 +3,7 @@ import Routing
 /// Something that must hold after a run (`expect:`), checked against the table at a moment or
 /// against the decision log.
 public struct Expectation {
+    /// What is checked: a table lookup at a moment, or decisions in the log.
     public enum Kind {
         /// `at: T, node: N, lookup: ADDRESS, peer: P|none`: the allowed-IPs table at time T (nil: the end).
         case lookup(at: Int64?, node: String, address: IPAddress, peer: String?)
@@ -63,6 +64,7 @@ public struct DecisionFilter: Equatable {
     }
 }
 
+/// How filters print addresses and prefixes.
 enum ExpectationText {
     /// A host prefix prints as the bare address.
     static func prefixText(_ p: IPPrefix) -> String {
@@ -87,5 +89,6 @@ extension DecisionActions {
     public static let extensions: [String] = [
         "config", "note", "command-failed", "icmp-unreachable", "dropped-interface-down", "dropped-link-down",
         "dropped-link-loss", "dropped-link-mtu", "dropped-no-host", "dropped-port-closed",
+        "forwarded", "dropped-ttl-exceeded", "handshake-gave-up",
     ]
 }

@@ -92,7 +92,7 @@ struct LoadContext {
     let directory: String
     let nodeNames: Set<String>
 
-    static let nodeKeys = ["underlay", "wireguard", "config", "routes"]
+    static let nodeKeys = ["underlay", "wireguard", "config", "routes", "forwarding"]
     static let wireguardKeys = ["private-key", "listen-port", "address", "mtu", "peers"]
     static let peerKeys = ["peer", "public-key", "allowed-ips", "endpoint", "persistent-keepalive", "preshared-key"]
     static let linkKeys = ["between", "latency", "jitter", "loss", "mtu", "up", "down"]
@@ -127,7 +127,8 @@ struct LoadContext {
                 routes.append(try RouteText.parse(words, location: item.location))
             }
         }
-        return ScenarioNode(name: name, underlay: underlay, wireguard: wireguard, routes: routes,
+        let forwarding = try map["forwarding"]?.bool("forwarding") ?? false
+        return ScenarioNode(name: name, underlay: underlay, wireguard: wireguard, routes: routes, forwarding: forwarding,
                             location: SourceLocation(file: file, line: keyLine))
     }
 

@@ -32,6 +32,9 @@ public struct ScenarioNode {
     public var underlay: IPAddress
     public var wireguard: WireGuardInterface?
     public var routes: [RouteSpec]
+    /// `forwarding: true` (an extension): the node routes packets for other hosts on, as with
+    /// `net.ipv4.ip_forward=1`, so it can be a site's router with LAN hosts behind it.
+    public var forwarding: Bool = false
     public var location: SourceLocation
 }
 

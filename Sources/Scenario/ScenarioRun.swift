@@ -122,7 +122,7 @@ extension ScenarioNode {
                               PeerSpec(peer: $0.peer, allowedIPs: $0.allowedIPs, endpoint: $0.endpoint,
                                        persistentKeepalive: $0.persistentKeepalive, presharedKey: $0.presharedKey)
                           })
-        }, routes: routes)
+        }, routes: routes, forwarding: forwarding)
     }
 }
 

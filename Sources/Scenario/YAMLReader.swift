@@ -79,6 +79,7 @@ struct YAMLValue {
 
 /// A YAML mapping whose keys are plain strings, in file order, with duplicate keys refused.
 struct YAMLMap {
+    /// One key, the line it is on, and its value.
     struct Entry {
         let key: String
         let keyLine: Int
@@ -157,6 +158,7 @@ struct YAMLMap {
     }
 }
 
+/// Parsing a whole YAML file into its root node.
 enum YAMLDocument {
     /// The root node of a YAML file; syntax errors name the line Yams reports.
     static func load(_ text: String, file: String) throws -> YAMLValue {

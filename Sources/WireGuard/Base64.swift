@@ -23,7 +23,8 @@ enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func value(_ c: UInt8) -> UInt32? {
+    /// The 6-bit value of one alphabet character, nil outside the alphabet.
+    static func value(_ c: UInt8) -> UInt32? {
         switch c {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return UInt32(c - UInt8(ascii: "A"))
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return UInt32(c - UInt8(ascii: "a") + 26)

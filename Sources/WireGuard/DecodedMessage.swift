@@ -74,8 +74,9 @@ func hex32(_ v: UInt32) -> String {
     return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
 }
 
-/// A JSON string literal with the escapes RFC 8259 requires.
-func jsonString(_ s: String) -> String {
+/// A JSON string literal with the escapes RFC 8259 requires; the one JSON quoting used by the
+/// command-line outputs (`wgsim decode --json`, `wgsim table --json`).
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {

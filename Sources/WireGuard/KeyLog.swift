@@ -106,7 +106,7 @@ public struct KeyLog: Sendable {
         var out = [UInt8]()
         for c in text.utf8 {
             if c == UInt8(ascii: "=") { break }
-            guard let v = base64Value(c) else { continue }
+            guard let v = Base64.value(c) else { continue }
             bits = bits << 6 | v
             count += 6
             if count >= 8 {
@@ -115,17 +115,6 @@ public struct KeyLog: Sendable {
             }
         }
         return out
-    }
-
-    private static func base64Value(_ c: UInt8) -> UInt32? {
-        switch c {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return UInt32(c - UInt8(ascii: "A"))
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return UInt32(c - UInt8(ascii: "a") + 26)
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0") + 52)
-        case UInt8(ascii: "+"): return 62
-        case UInt8(ascii: "/"): return 63
-        default: return nil
-        }
     }
 
     /// The file text: one `TYPE = base64` line per entry, in order, newline-terminated.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Routing
+import WireGuard
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -226,10 +227,10 @@ struct TableSession {
     private func query(_ address: IPAddress, explaining: Bool) -> Result {
         let explanation = table.explanation(for: address)
         if json {
-            let candidates = explanation.candidates.map { "{\"prefix\": \(TableSession.jsonString($0.prefix.description)), \"peer\": \(TableSession.jsonString($0.peer))}" }
-            let peer = explanation.winner.map { TableSession.jsonString($0.peer) } ?? "null"
-            let prefix = explanation.winner.map { TableSession.jsonString($0.prefix.description) } ?? "null"
-            return Result(output: ["{\"address\": \(TableSession.jsonString(address.description)), \"peer\": \(peer), \"prefix\": \(prefix), \"candidates\": [\(candidates.joined(separator: ", "))]}"])
+            let candidates = explanation.candidates.map { "{\"prefix\": \(jsonString($0.prefix.description)), \"peer\": \(jsonString($0.peer))}" }
+            let peer = explanation.winner.map { jsonString($0.peer) } ?? "null"
+            let prefix = explanation.winner.map { jsonString($0.prefix.description) } ?? "null"
+            return Result(output: ["{\"address\": \(jsonString(address.description)), \"peer\": \(peer), \"prefix\": \(prefix), \"candidates\": [\(candidates.joined(separator: ", "))]}"])
         }
         if explaining { return Result(output: explanation.lines { $0 }) }
         guard let winner = explanation.winner else { return Result(output: ["\(address) -> (none)"]) }
@@ -240,7 +241,7 @@ struct TableSession {
         Result(output: peerOrder.map { peer in
             let prefixes = table.prefixes(of: peer).map(\.description)
             if json {
-                return "{\"peer\": \(TableSession.jsonString(peer)), \"allowed-ips\": [\(prefixes.map(TableSession.jsonString).joined(separator: ", "))]}"
+                return "{\"peer\": \(jsonString(peer)), \"allowed-ips\": [\(prefixes.map(jsonString).joined(separator: ", "))]}"
             }
             return "\(peer)\t\(prefixes.isEmpty ? "(none)" : prefixes.joined(separator: " "))"
         })
@@ -271,26 +272,5 @@ struct TableSession {
         if let open = quote { throw LineError(message: "unterminated \(open) quote") }
         if inWord { words.append(current) }
         return words
-    }
-}
-
-extension TableSession {
-    /// A JSON string literal (RFC 8259 escaping).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

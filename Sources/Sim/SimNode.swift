@@ -3,30 +3,34 @@ import WireGuard
 
 /// One simulated host's state: eth0 (underlay address, up/down), the kernel route table, an
 /// optional wg0 bound to a WireGuard `Device`, the local stack's counters and the capture sinks.
+///
+/// Its state is `@exclusivity(unchecked)`, as `Device`'s is: the engine drives one node at a time
+/// from one thread and never holds overlapping accesses, and the runtime checks showed up on the
+/// per-packet profile.
 final class SimNode {
     let index: Int
     let name: String
-    var underlay: IPAddress
-    var eth0Up = true
+    @exclusivity(unchecked) var underlay: IPAddress
+    @exclusivity(unchecked) var eth0Up = true
     /// IP forwarding (routes packets for other hosts on).
-    var forwarding = false
+    @exclusivity(unchecked) var forwarding = false
 
     let device: Device?
     let listenPort: UInt16
-    var wg0Up = false
+    @exclusivity(unchecked) var wg0Up = false
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
-    var routes = HostRouteTable()
-    var stack = LocalStack()
-    var counters = NodeCounters()
+    @exclusivity(unchecked) var routes = HostRouteTable()
+    @exclusivity(unchecked) var stack = LocalStack()
+    @exclusivity(unchecked) var counters = NodeCounters()
 
     /// The time of the pending engine event that will call `device.advance`, if any.
-    var timerWakeUp: Int64?
+    @exclusivity(unchecked) var timerWakeUp: Int64?
     /// Next ICMP echo identifier handed to a `ping` run on this node.
-    var nextPingIdentifier: UInt16 = 1
+    @exclusivity(unchecked) var nextPingIdentifier: UInt16 = 1
     /// Replayed packets staged by the device, so that their later `encrypted` decision can
     /// still name the trace frame.
-    var stagedTraces: [(packet: [UInt8], trace: TraceRef)] = []
+    @exclusivity(unchecked) var stagedTraces: [(packet: [UInt8], trace: TraceRef)] = []
 
     let eth0Capture: CaptureSink
     let wg0Capture: CaptureSink?

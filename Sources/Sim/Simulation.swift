@@ -15,28 +15,31 @@ public struct SimulationError: Error, Equatable, CustomStringConvertible {
 /// the same instant run in the order they were scheduled. Every random draw comes from a
 /// `SeededRandom` derived from the seed and a label ("NODE/static", "NODE/wireguard",
 /// "link:A-B"), so the same inputs give byte-identical decisions, captures and key logs.
+///
+/// The engine's per-event state is `@exclusivity(unchecked)`: one thread drives it, no access
+/// overlaps another, and the runtime checks cost a few per cent of the packet path.
 public final class Simulation {
     public let seed: UInt64
     /// Wall-clock origin (Unix ns) for TAI64N timestamps and pcap time stamps.
     public let startUnixNanoseconds: Int64
     /// Simulated time of the event being run, or where the last `run(until:)` stopped.
-    public private(set) var now: Int64 = 0
+    @exclusivity(unchecked) public private(set) var now: Int64 = 0
 
     let nodes: [SimNode]
     let nodeIndex: [String: Int]
     let names = PeerNames()
     var publicKeys: [PublicKey?]
-    var nodeByUnderlay: [IPAddress: Int] = [:]
-    var underlay: Underlay
-    var queue = EventQueue<SimEvent>()
+    @exclusivity(unchecked) var nodeByUnderlay: [IPAddress: Int] = [:]
+    @exclusivity(unchecked) var underlay: Underlay
+    @exclusivity(unchecked) var queue = EventQueue<SimEvent>()
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
 
-    private(set) var decisionLog: [DecisionRecord] = []
+    @exclusivity(unchecked) private(set) var decisionLog: [DecisionRecord] = []
     /// Keep every decision in memory (`decisions`); turn off for long runs that stream them.
-    public var keepsDecisions = true
+    @exclusivity(unchecked) public var keepsDecisions = true
     /// Called with every decision as it is made, in simulated-time order.
-    public var onDecision: ((DecisionRecord) -> Void)?
+    @exclusivity(unchecked) public var onDecision: ((DecisionRecord) -> Void)?
 
     private(set) var keyLogLines: [String] = []
     private var keyLogSeen: Set<String> = []

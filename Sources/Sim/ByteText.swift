@@ -71,6 +71,15 @@ public final class ByteBuffer {
         }
     }
 
+    /// A literal's bytes: no String to look into, and inlined into the caller.
+    @inline(__always)
+    func appendLiteral(_ text: StaticString) {
+        let count = text.utf8CodeUnitCount
+        reserve(count)
+        (state.pointee.base + state.pointee.count).update(from: text.utf8Start, count: count)
+        state.pointee.count += count
+    }
+
     public func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { append($0) }
     }

@@ -21,22 +21,22 @@ extension DecisionRecord {
         switch reason {
         case .sealed:
             appendLookup(address: Self.innerAddress(packet, offset: 16, offset6: 24), label: "", peerName: peerName, to: out, json: json)
-            out.append("; sealed with counter ")
+            out.appendLiteral("; sealed with counter ")
             appendOptional(counter, to: out)
-            out.append(" for ")
-            if let endpoint { ByteText.appendEndpoint(endpoint, to: out) } else { out.append("no endpoint") }
+            out.appendLiteral(" for ")
+            if let endpoint { ByteText.appendEndpoint(endpoint, to: out) } else { out.appendLiteral("no endpoint") }
         case .decrypted:
-            out.append("opened under index ")
+            out.appendLiteral("opened under index ")
             appendOptional(receiverIndex.map(UInt64.init), to: out)
-            out.append(" with counter ")
+            out.appendLiteral(" with counter ")
             appendOptional(counter, to: out)
-            out.append(" from ")
+            out.appendLiteral(" from ")
             appendName(peerName, to: out, json: json)
         default:
             appendLookup(address: Self.innerAddress(packet, offset: 12, offset6: 8), label: "source", peerName: peerName, to: out, json: json)
-            out.append("; source allowed for ")
+            out.appendLiteral("; source allowed for ")
             appendName(peerName, to: out, json: json)
-            out.append(": delivered")
+            out.appendLiteral(": delivered")
         }
     }
 
@@ -55,25 +55,25 @@ extension DecisionRecord {
             out.append(label.isEmpty ? "destination" : label)
         }
         guard let prefix else {
-            out.append(" routed to ")
+            out.appendLiteral(" routed to ")
             appendName(peerName, to: out, json: json)
             return
         }
-        out.append(" matched ")
+        out.appendLiteral(" matched ")
         ByteText.appendPrefix(prefix, to: out)
-        out.append(" (")
+        out.appendLiteral(" (")
         appendName(peerName, to: out, json: json)
         out.append(0x29)
         guard !candidateKeys.isEmpty else { return }
-        out.append("; also matched ")
+        out.appendLiteral("; also matched ")
         for (i, candidate) in candidateKeys.enumerated() {
-            if i > 0 { out.append(", ") }
+            if i > 0 { out.appendLiteral(", ") }
             ByteText.appendPrefix(candidate.prefix, to: out)
-            out.append(" (")
+            out.appendLiteral(" (")
             appendPeerName(candidate.peer, to: out, json: json)
             out.append(0x29)
         }
-        out.append(" — most specific wins")
+        out.appendLiteral(" — most specific wins")
     }
 
     private func appendPeerName(_ key: PublicKey, to out: ByteBuffer, json: Bool) {
@@ -82,13 +82,13 @@ extension DecisionRecord {
 
     /// A peer's name as `DecisionText` words it ("unknown peer" when there is none).
     private func appendName(_ name: String?, to out: ByteBuffer, json: Bool) {
-        guard let name else { out.append("unknown peer"); return }
+        guard let name else { out.appendLiteral("unknown peer"); return }
         if json {
             ByteText.appendJSONContent(name, to: out)
         } else if name.utf8.contains(0x0A) {
             for byte in name.utf8 {
                 out.append(byte)
-                if byte == 0x0A { out.append("    ") }
+                if byte == 0x0A { out.appendLiteral("    ") }
             }
         } else {
             out.append(name)

@@ -46,56 +46,56 @@ extension DecisionRecord {
 
     /// `peerName`: the record's `peer`, looked up once for both lines.
     func appendJSONLine(to out: ByteBuffer, summary: IPPacketSummary?, why: String, peerName: String?) {
-        out.append(#"{"t":"#)
+        out.appendLiteral(#"{"t":"#)
         ByteText.appendInteger(t, to: out)
-        out.append(#","node":"#); ByteText.appendJSONString(node, to: out)
-        out.append(#","iface":"#); ByteText.appendJSONString(iface, to: out)
-        if let dir { out.append(dir == .tx ? #","dir":"tx""# : #","dir":"rx""#) }
+        out.appendLiteral(#","node":"#); ByteText.appendJSONString(node, to: out)
+        out.appendLiteral(#","iface":"#); ByteText.appendJSONString(iface, to: out)
+        if let dir { if dir == .tx { out.appendLiteral(#","dir":"tx""#) } else { out.appendLiteral(#","dir":"rx""#) } }
         if let summary {
-            out.append(#","src":""#); ByteText.appendAddress(summary.source, to: out)
-            out.append(#"","dst":""#); ByteText.appendAddress(summary.destination, to: out)
-            out.append(#"","proto":""#); out.append(Self.protocolName(summary.protocolNumber))
-            out.append(#"","len":"#); ByteText.appendInteger(summary.totalLength, to: out)
+            out.appendLiteral(#","src":""#); ByteText.appendAddress(summary.source, to: out)
+            out.appendLiteral(#"","dst":""#); ByteText.appendAddress(summary.destination, to: out)
+            out.appendLiteral(#"","proto":""#); out.append(Self.protocolName(summary.protocolNumber))
+            out.appendLiteral(#"","len":"#); ByteText.appendInteger(summary.totalLength, to: out)
         } else if let packet {
-            out.append(#","len":"#); ByteText.appendInteger(packet.count, to: out)
+            out.appendLiteral(#","len":"#); ByteText.appendInteger(packet.count, to: out)
         }
-        out.append(#","action":"#); ByteText.appendJSONString(action, to: out)
-        if let peer = peerName { out.append(#","peer":"#); ByteText.appendJSONString(peer, to: out) }
+        out.appendLiteral(#","action":"#); ByteText.appendJSONString(action, to: out)
+        if let peer = peerName { out.appendLiteral(#","peer":"#); ByteText.appendJSONString(peer, to: out) }
         if let prefix {
-            out.append(#","prefix":""#); ByteText.appendPrefix(prefix, to: out); out.append(0x22)
+            out.appendLiteral(#","prefix":""#); ByteText.appendPrefix(prefix, to: out); out.append(0x22)
         }
         if !candidateKeys.isEmpty {
-            out.append(#","candidates":["#)
+            out.appendLiteral(#","candidates":["#)
             for (i, candidate) in candidates.enumerated() {
                 out.append(i == 0 ? #"{"prefix":""# : #",{"prefix":""#)
                 ByteText.appendPrefix(candidate.prefix, to: out)
-                out.append(#"","peer":"#)
+                out.appendLiteral(#"","peer":"#)
                 ByteText.appendJSONString(candidate.peer, to: out)
                 out.append(0x7D)
             }
             out.append(0x5D)
         }
-        if let counter { out.append(#","counter":"#); ByteText.appendInteger(counter, to: out) }
+        if let counter { out.appendLiteral(#","counter":"#); ByteText.appendInteger(counter, to: out) }
         if let receiverIndex {
-            out.append(#","receiver-index":"#); ByteText.appendInteger(receiverIndex, to: out)
+            out.appendLiteral(#","receiver-index":"#); ByteText.appendInteger(receiverIndex, to: out)
         }
         if let endpoint {
-            out.append(#","endpoint":""#); ByteText.appendEndpoint(endpoint, to: out); out.append(0x22)
+            out.appendLiteral(#","endpoint":""#); ByteText.appendEndpoint(endpoint, to: out); out.append(0x22)
         }
         if let trace {
-            out.append(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: out)
-            out.append(#","frame":"#); ByteText.appendInteger(trace.frame, to: out); out.append(0x7D)
+            out.appendLiteral(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: out)
+            out.appendLiteral(#","frame":"#); ByteText.appendInteger(trace.frame, to: out); out.append(0x7D)
         }
         if let route = explainedRoute {
-            out.append(#","why":""#)
+            out.appendLiteral(#","why":""#)
             Self.appendRouteChoice(route, destination: summary?.destination, to: out, json: true)
             out.append(0x22)
         } else if let reason = perPacketReason {
-            out.append(#","why":""#)
+            out.appendLiteral(#","why":""#)
             appendPerPacketWhy(reason, peerName: peerName, to: out, json: true)
             out.append(0x22)
         } else {
-            out.append(#","why":"#); ByteText.appendJSONString(why, to: out)
+            out.appendLiteral(#","why":"#); ByteText.appendJSONString(why, to: out)
         }
         out.append(0x7D)
     }
@@ -108,46 +108,46 @@ extension DecisionRecord {
         ByteText.appendSeconds(t, to: out)
         out.append(0x20); out.append(node)
         out.append(0x20); out.append(iface)
-        if let dir { out.append(dir == .tx ? " tx" : " rx") }
+        if let dir { if dir == .tx { out.appendLiteral(" tx") } else { out.appendLiteral(" rx") } }
         out.append(0x20); out.append(action)
         if let summary {
             out.append(0x20); out.append(Self.protocolName(summary.protocolNumber))
             out.append(0x20); ByteText.appendAddress(summary.source, to: out)
-            out.append(" > "); ByteText.appendAddress(summary.destination, to: out)
-            out.append(" len "); ByteText.appendInteger(summary.totalLength, to: out)
+            out.appendLiteral(" > "); ByteText.appendAddress(summary.destination, to: out)
+            out.appendLiteral(" len "); ByteText.appendInteger(summary.totalLength, to: out)
         }
-        if let peer = peerName { out.append(" peer "); out.append(peer) }
-        if let prefix { out.append(" prefix "); ByteText.appendPrefix(prefix, to: out) }
+        if let peer = peerName { out.appendLiteral(" peer "); out.append(peer) }
+        if let prefix { out.appendLiteral(" prefix "); ByteText.appendPrefix(prefix, to: out) }
         if !candidateKeys.isEmpty {
-            out.append(" (also ")
+            out.appendLiteral(" (also ")
             for (i, candidate) in candidates.enumerated() {
-                if i > 0 { out.append(", ") }
+                if i > 0 { out.appendLiteral(", ") }
                 ByteText.appendPrefix(candidate.prefix, to: out)
                 out.append(0x20)
                 out.append(candidate.peer)
             }
             out.append(0x29)
         }
-        if let counter { out.append(" counter "); ByteText.appendInteger(counter, to: out) }
-        if let receiverIndex { out.append(" receiver-index "); ByteText.appendInteger(receiverIndex, to: out) }
-        if let endpoint { out.append(" endpoint "); ByteText.appendEndpoint(endpoint, to: out) }
+        if let counter { out.appendLiteral(" counter "); ByteText.appendInteger(counter, to: out) }
+        if let receiverIndex { out.appendLiteral(" receiver-index "); ByteText.appendInteger(receiverIndex, to: out) }
+        if let endpoint { out.appendLiteral(" endpoint "); ByteText.appendEndpoint(endpoint, to: out) }
         if let trace {
-            out.append(" ["); out.append(trace.file)
-            out.append(" #"); ByteText.appendInteger(trace.frame, to: out); out.append(0x5D)
+            out.appendLiteral(" ["); out.append(trace.file)
+            out.appendLiteral(" #"); ByteText.appendInteger(trace.frame, to: out); out.append(0x5D)
         }
         if let route = explainedRoute {
-            out.append(": ")
+            out.appendLiteral(": ")
             Self.appendRouteChoice(route, destination: summary?.destination, to: out, json: false)
         } else if let reason = perPacketReason {
-            out.append(": ")
+            out.appendLiteral(": ")
             appendPerPacketWhy(reason, peerName: peerName, to: out, json: false)
         } else if !why.isEmpty {
-            out.append(": ")
+            out.appendLiteral(": ")
             // One line per decision: a multi-line note (e.g. `wg show`) is indented under it.
             if why.utf8.contains(0x0A) {
                 for byte in why.utf8 {
                     out.append(byte)
-                    if byte == 0x0A { out.append("    ") }
+                    if byte == 0x0A { out.appendLiteral("    ") }
                 }
             } else {
                 out.append(why)
@@ -158,15 +158,15 @@ extension DecisionRecord {
     /// `route 10.0.0.0/24 dev wg0 is the best match for 10.0.0.1`, the same words as `why`,
     /// written without building a string (a quarter of all decisions are route choices).
     static func appendRouteChoice(_ route: RouteSpec, destination: IPAddress?, to out: ByteBuffer, json: Bool) {
-        out.append("route ")
-        if route.prefix.length == 0 { out.append("default") } else { ByteText.appendPrefix(route.prefix, to: out) }
-        if let via = route.via { out.append(" via "); ByteText.appendAddress(via, to: out) }
-        out.append(" dev ")
+        out.appendLiteral("route ")
+        if route.prefix.length == 0 { out.appendLiteral("default") } else { ByteText.appendPrefix(route.prefix, to: out) }
+        if let via = route.via { out.appendLiteral(" via "); ByteText.appendAddress(via, to: out) }
+        out.appendLiteral(" dev ")
         if json { ByteText.appendJSONContent(route.device, to: out) } else { out.append(route.device) }
-        if let metric = route.metric { out.append(" metric "); ByteText.appendInteger(metric, to: out) }
-        if let table = route.table { out.append(" table "); ByteText.appendInteger(table, to: out) }
-        out.append(" is the best match")
-        if let destination { out.append(" for "); ByteText.appendAddress(destination, to: out) }
+        if let metric = route.metric { out.appendLiteral(" metric "); ByteText.appendInteger(metric, to: out) }
+        if let table = route.table { out.appendLiteral(" table "); ByteText.appendInteger(table, to: out) }
+        out.appendLiteral(" is the best match")
+        if let destination { out.appendLiteral(" for "); ByteText.appendAddress(destination, to: out) }
     }
 
     /// Simulated nanoseconds as seconds with nine decimals: `1.000000500`.

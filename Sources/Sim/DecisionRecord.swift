@@ -108,12 +108,23 @@ public struct DecisionRecord {
          packet: [UInt8]? = nil, peerKey: PublicKey? = nil, prefix: IPPrefix? = nil,
          candidateKeys: [(prefix: IPPrefix, peer: PublicKey)] = [], counter: UInt64? = nil,
          receiverIndex: UInt32? = nil, endpoint: Endpoint? = nil, trace: TraceRef? = nil, names: PeerNames?) {
+        self.init(t: t, node: node, iface: iface, dir: dir, action: action, explanation: .text(why), packet: packet,
+                  peerKey: peerKey, prefix: prefix, candidateKeys: candidateKeys, counter: counter,
+                  receiverIndex: receiverIndex, endpoint: endpoint, trace: trace, names: names)
+    }
+
+    /// Every field given: the other initializers delegate here without changing the record
+    /// afterwards (a change after delegation cost a copy of the whole record per decision).
+    private init(t: Int64, node: String, iface: String, dir: DecisionDirection?, action: String,
+                 explanation: Explanation, packet: [UInt8]?, peerKey: PublicKey?, prefix: IPPrefix?,
+                 candidateKeys: [(prefix: IPPrefix, peer: PublicKey)], counter: UInt64?, receiverIndex: UInt32?,
+                 endpoint: Endpoint?, trace: TraceRef?, names: PeerNames?) {
         self.t = t
         self.node = node
         self.iface = iface
         self.dir = dir
         self.action = action
-        self.explanation = .text(why)
+        self.explanation = explanation
         self.packet = packet
         self.peerKey = peerKey
         self.prefix = prefix
@@ -128,18 +139,18 @@ public struct DecisionRecord {
     /// A record of a decision the WireGuard device made at `node` (iface wg0).
     init(t: Int64, node: String, device decision: Decision, trace: TraceRef?, names: PeerNames) {
         self.init(t: t, node: node, iface: "wg0", dir: decision.direction == .tx ? .tx : .rx,
-                  action: decision.action.rawValue, why: "", packet: decision.packet, peerKey: decision.peer,
-                  prefix: decision.prefix, candidateKeys: decision.candidates, counter: decision.counter,
-                  receiverIndex: decision.receiverIndex, endpoint: decision.endpoint, trace: trace, names: names)
-        explanation = .device(decision.reason)
+                  action: decision.action.rawValue, explanation: .device(decision.reason), packet: decision.packet,
+                  peerKey: decision.peer, prefix: decision.prefix, candidateKeys: decision.candidates,
+                  counter: decision.counter, receiverIndex: decision.receiverIndex, endpoint: decision.endpoint,
+                  trace: trace, names: names)
     }
 
     /// A record of the host route table's choice of `route` for the packet.
     init(t: Int64, node: String, iface: String, action: String, route: RouteSpec, packet: [UInt8],
          trace: TraceRef?, names: PeerNames) {
-        self.init(t: t, node: node, iface: iface, dir: .tx, action: action, why: "", packet: packet,
+        self.init(t: t, node: node, iface: iface, dir: .tx, action: action, explanation: .route(route), packet: packet,
+                  peerKey: nil, prefix: nil, candidateKeys: [], counter: nil, receiverIndex: nil, endpoint: nil,
                   trace: trace, names: names)
-        explanation = .route(route)
     }
 
     /// A short explanation in words.

@@ -18,7 +18,11 @@ public final class PcapFileCaptureSink: CaptureSink {
     public let path: String
     private let startUnixNanoseconds: Int64
     private let pool: CaptureFilePool
-    private var buffer: [UInt8] = []
+    /// Pending bytes: `used` of `capacity` at `storage` (grown by doubling, like an array, but
+    /// written without an array's uniqueness and capacity checks per append).
+    private var storage: UnsafeMutableRawPointer
+    private var capacity = 256
+    private var used = 0
     fileprivate var descriptor: Int32 = -1
     private var firstError: PcapError?
     private var frames = 0
@@ -32,16 +36,18 @@ public final class PcapFileCaptureSink: CaptureSink {
         self.path = path
         self.startUnixNanoseconds = startUnixNanoseconds
         self.pool = pool
-        buffer = [UInt8](repeating: 0, count: PcapFormat.fileHeaderLength)
-        buffer.withUnsafeMutableBytes { raw in
-            if let base = raw.baseAddress { PcapFormat.storeFileHeader(linkType: 101, at: base) }   // LINKTYPE_RAW
-        }
+        storage = .allocate(byteCount: capacity, alignment: 16)
+        PcapFormat.storeFileHeader(linkType: 101, at: storage)   // LINKTYPE_RAW
+        used = PcapFormat.fileHeaderLength
         try open(flags: O_WRONLY | O_CREAT | O_TRUNC)
         writeBuffer()
         if let firstError { throw firstError }
     }
 
-    deinit { try? close() }
+    deinit {
+        try? close()
+        storage.deallocate()
+    }
 
     public func capture(time: Int64, packet: [UInt8]) {
         guard !closed, firstError == nil else { return }
@@ -52,13 +58,14 @@ public final class PcapFileCaptureSink: CaptureSink {
                                    "packet at \(timestamp) ns, \(packet.count) bytes, does not fit a pcap record")
             return
         }
-        var header: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &header) { raw in
-            if let base = raw.baseAddress { PcapFormat.storeRecordHeader(timestamp: timestamp, length: packet.count, at: base) }
+        reserve(PcapFormat.recordHeaderLength + packet.count)
+        PcapFormat.storeRecordHeader(timestamp: timestamp, length: packet.count, at: storage + used)
+        used += PcapFormat.recordHeaderLength
+        packet.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { (storage + used).copyMemory(from: base, byteCount: bytes.count) }
         }
-        withUnsafeBytes(of: header) { buffer.append(contentsOf: $0) }
-        buffer.append(contentsOf: packet)
-        if buffer.count >= flushBytes {
+        used += packet.count
+        if used >= flushBytes {
             flush()
             // A busy interface earns a larger buffer (fewer write calls); a quiet one stays small.
             flushBytes = min(flushBytes * 2, Self.maximumFlushBytes)
@@ -77,7 +84,7 @@ public final class PcapFileCaptureSink: CaptureSink {
     }
 
     private func flush() {
-        guard !buffer.isEmpty, firstError == nil else { return }
+        guard used > 0, firstError == nil else { return }
         if descriptor < 0 {
             do { try open(flags: O_WRONLY | O_APPEND) } catch { return }
         } else {
@@ -93,28 +100,38 @@ public final class PcapFileCaptureSink: CaptureSink {
             pool.release(self)
             let error = PcapError(path: path, "cannot open for writing: \(String(cString: strerror(errno)))")
             if firstError == nil { firstError = error }
-            buffer.removeAll()
+            used = 0
             throw error
         }
         descriptor = fd
     }
 
     private func writeBuffer() {
-        defer { buffer.removeAll(keepingCapacity: true) }
+        defer { used = 0 }
         guard descriptor >= 0 else { return }
-        buffer.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var done = 0
-            while done < bytes.count {
-                let n = write(descriptor, base + done, bytes.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    firstError = PcapError(path: path, frame: frames, "write failed: \(String(cString: strerror(errno)))")
-                    return
-                }
-                done += n
+        let base = storage
+        var done = 0
+        while done < used {
+            let n = write(descriptor, base + done, used - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                firstError = PcapError(path: path, frame: frames, "write failed: \(String(cString: strerror(errno)))")
+                return
             }
+            done += n
         }
+    }
+
+    /// Makes room for `extra` more bytes.
+    private func reserve(_ extra: Int) {
+        guard used + extra > capacity else { return }
+        var grown = capacity * 2
+        while grown < used + extra { grown *= 2 }
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+        fresh.copyMemory(from: storage, byteCount: used)
+        storage.deallocate()
+        storage = fresh
+        capacity = grown
     }
 
     fileprivate func closeDescriptor() {

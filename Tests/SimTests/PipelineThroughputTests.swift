@@ -72,7 +72,9 @@ final class PipelineThroughputTests: XCTestCase {
             sim.schedule(at: 0, .ping(node: "hub", destination: Self.v4(0x0A00_0002 + UInt32(i)), source: nil,
                                       count: 1, interval: 0, size: 8))
         }
+        let handshakeStart = Self.cpuSeconds()
         sim.run(until: 500_000_000)
+        let handshakeSeconds = Self.cpuSeconds() - handshakeStart
 
         let imix = Array(repeating: 64, count: 7) + Array(repeating: 576, count: 4) + [1420]
         var random = SeededRandom(seed: 1, label: "throughput-trace")
@@ -97,7 +99,8 @@ final class PipelineThroughputTests: XCTestCase {
         // Per trace packet: hub routed-to-wg + encrypted, peer decrypted + delivered, and the same
         // four for the reply.
         XCTAssertEqual(writer.count - decisionsBefore, 8 * packets)
-        print(String(describing: "PipelineThroughput: \(peers) peers, load \(loadSeconds) s CPU; \(packets) trace packets "
+        print(String(describing: "PipelineThroughput: \(peers) peers, load \(loadSeconds) s CPU; \(peers) sessions "
+            + "(handshake + first ping) \(handshakeSeconds) s CPU; \(packets) trace packets "
             + "(\(2 * packets) inner) in \(runSeconds) s CPU = \(Double(packets) / runSeconds) trace packets/s, "
             + "\(Double(2 * packets) / runSeconds) inner packets/s"))
     }

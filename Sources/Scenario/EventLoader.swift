@@ -3,12 +3,12 @@ import Routing
 import Sim
 
 /// Reads `events:`: each has `at:` and one of `run:`, `ping:`, `send:`, `replay:`,
-/// `underlay:` (with `node:`) or `set:` (with `link:`). Sorted by time, ties in file order.
+/// `underlay:`, `under-load:` (with `node:`) or `set:` (with `link:`). Sorted by time, ties in file order.
 struct EventLoader {
     let context: LoadContext
     let nodes: [String: ScenarioNode]
 
-    static let kinds = ["run", "ping", "send", "replay", "underlay", "set"]
+    static let kinds = ["run", "ping", "send", "replay", "underlay", "under-load", "set"]
     static let sendKeys = ["dst", "src", "proto", "dport", "sport", "size", "count", "interval"]
 
     func events(_ value: YAMLValue) throws -> [ScenarioEvent] {
@@ -53,6 +53,9 @@ struct EventLoader {
                 let (packet, count, interval) = try send(body)
                 actions = (0..<count).map { (Int64($0) * interval, .send(node: node, packet: packet)) }
             case "replay": actions = [(0, try replay(body, node: node))]
+            case "under-load":
+                guard nodes[node]?.wireguard != nil else { throw body.error("node '\(node)' has no wg0 to put under load") }
+                actions = [(0, .underLoad(node: node, on: try body.bool("under-load")))]
             default: actions = [(0, .moveUnderlay(node: node, to: try context.address(body, "underlay")))]
             }
         }

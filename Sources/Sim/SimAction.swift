@@ -59,4 +59,8 @@ public enum SimAction {
     case setLink(between: (String, String), LinkChange)
     /// The node's eth0 address changes (roaming); peers learn it from authenticated packets.
     case moveUnderlay(node: String, to: IPAddress)
+    /// Puts the node's wg0 under load (as if its handshake queue were flooded) or takes it out:
+    /// handshake messages without a valid mac2 are then answered with a cookie reply
+    /// (behaviour doc §3.2, §4.5).
+    case underLoad(node: String, on: Bool)
 }

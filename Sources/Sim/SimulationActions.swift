@@ -53,6 +53,9 @@ extension Simulation {
         case let .moveUnderlay(name, address):
             guard let node = node(name) else { return }
             moveUnderlay(node, to: address)
+        case let .underLoad(name, on):
+            guard let node = node(name) else { return }
+            setUnderLoad(node, on: on)
         }
     }
 
@@ -180,6 +183,21 @@ extension Simulation {
         node.underlay = address
         nodeByUnderlay[address] = node.index
         config(node, command + " (roaming: peers learn it from the next authenticated packet)")
+    }
+
+    /// Forces wg0's under-load state (the kernel's handshake-queue test, behaviour doc §4.5).
+    /// Switching it off takes effect 1 s after the last handshake message seen under load, as
+    /// the kernel's `last_under_load` does.
+    private func setUnderLoad(_ node: SimNode, on: Bool) {
+        let command = "wg0 under load \(on ? "on" : "off")"
+        guard let device = node.device else {
+            failed(node, command, SimulationError("Cannot find device \"wg0\""))
+            return
+        }
+        device.underLoad = on
+        config(node, command + (on
+            ? ": handshake messages without a valid mac2 are answered with a cookie reply"
+            : ": sticks for 1 s after the last handshake message seen under load"))
     }
 
     /// One echo request of a `ping` run, then the next one `interval` later.

@@ -95,4 +95,41 @@ final class TsharkDecryptionTests: XCTestCase {
         let none = Self.hexBlocks(try runTshark(["-r", out.appendingPathComponent("pcap/server-eth0.pcap").path, "-x"]), heading: "Decrypted Packet")
         XCTAssertEqual(none.count, 0)
     }
+
+    /// The same promise for every shipped scenario: on every node's underlay capture, tshark with
+    /// the run's key log validates every handshake response it sees and decrypts every transport
+    /// message that carries a packet (keepalives, UDP length 8 + 32, carry none).
+    func testEveryShippedScenarioUnderlayDecryptsWithItsKeyLog() throws {
+        let scenarios = try FileManager.default.contentsOfDirectory(atPath: CLIRunner.packageRoot.appendingPathComponent("Scenarios").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertGreaterThanOrEqual(scenarios.count, 8)
+        for scenario in scenarios {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("wgsim-tshark-all-\(getpid())-\(scenario)")
+            try? FileManager.default.removeItem(at: out)
+            defer { try? FileManager.default.removeItem(at: out) }
+            let run = try CLIRunner.run(["run", "Scenarios/\(scenario)", "--out", out.path, "--quiet"])
+            XCTAssertEqual(run.status, 0, "\(scenario): \(run.stderr)")
+            let keys = out.appendingPathComponent("wireguard.keys").path
+            let pcaps = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("pcap").path)
+                .filter { $0.hasSuffix("-eth0.pcap") }.sorted()
+            var decryptedInScenario = 0
+            for pcap in pcaps {
+                let path = out.appendingPathComponent("pcap/\(pcap)").path
+                // A capture of the 24-byte file header alone saw no traffic: nothing to ask tshark.
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                if size <= 24 { continue }
+                let rows = try runTshark(["-r", path, "-o", "wg.keylog_file:\(keys)", "-Y", "wg",
+                                          "-T", "fields", "-E", "separator=,", "-e", "wg.type", "-e", "wg.handshake_ok", "-e", "udp.length"])
+                    .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+                for row in rows where row.first == "2" {
+                    XCTAssertEqual(row.count > 1 ? row[1] : "", "1", "\(scenario) \(pcap): a handshake response does not validate")
+                }
+                let dataMessages = rows.filter { $0.first == "4" && $0.last != "40" }.count
+                let decrypted = Self.hexBlocks(try runTshark(["-r", path, "-o", "wg.keylog_file:\(keys)", "-x"]), heading: "Decrypted Packet").count
+                XCTAssertEqual(decrypted, dataMessages, "\(scenario) \(pcap): every data message decrypts")
+                decryptedInScenario += decrypted
+            }
+            XCTAssertGreaterThan(decryptedInScenario, 0, "\(scenario): some traffic crosses a tunnel")
+        }
+    }
 }

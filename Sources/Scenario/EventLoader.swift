@@ -126,16 +126,3 @@ struct EventLoader {
         return .replay(node: node, trace: name, packets: packets)
     }
 }
-
-/// Protocol names as `send:`, filters and the decision log write them.
-public enum ProtocolNames {
-    public static func number(_ text: String) -> UInt8? {
-        switch text.lowercased() {
-        case "icmp": return 1
-        case "tcp": return 6
-        case "udp": return 17
-        case "icmpv6", "ipv6-icmp": return 58
-        default: return UInt8(text)
-        }
-    }
-}

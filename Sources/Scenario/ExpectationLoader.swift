@@ -1,4 +1,5 @@
 import Routing
+import Sim
 import WireGuard
 
 /// Reads `expect:` entries: table lookups at a time, and filters over the decision log.
@@ -75,18 +76,5 @@ struct ExpectationLoader {
         if text == "none" || context.nodeNames.contains(text) { return text }
         if (try? PublicKey(base64: text)) != nil { return text }
         throw value.error("peer '\(text)' is not a node of this scenario, `none`, or a base64 public key")
-    }
-}
-
-extension ProtocolNames {
-    /// The decision log's name for a protocol number.
-    public static func name(_ number: UInt8) -> String {
-        switch number {
-        case 1: return "icmp"
-        case 6: return "tcp"
-        case 17: return "udp"
-        case 58: return "icmpv6"
-        default: return String(number)
-        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Packet
 import Pcap
+import Sim
 import WireGuard
 
 /// Explains how two pcap files differ: the first packet that differs, field by field (time,

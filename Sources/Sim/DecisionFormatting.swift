@@ -54,7 +54,7 @@ extension DecisionRecord {
         if let summary {
             out.appendLiteral(#","src":""#); ByteText.appendAddress(summary.source, to: out)
             out.appendLiteral(#"","dst":""#); ByteText.appendAddress(summary.destination, to: out)
-            out.appendLiteral(#"","proto":""#); out.append(Self.protocolName(summary.protocolNumber))
+            out.appendLiteral(#"","proto":""#); out.append(ProtocolNames.name(summary.protocolNumber))
             out.appendLiteral(#"","len":"#); ByteText.appendInteger(summary.totalLength, to: out)
         } else if let packet {
             out.appendLiteral(#","len":"#); ByteText.appendInteger(packet.count, to: out)
@@ -111,7 +111,7 @@ extension DecisionRecord {
         if let dir { if dir == .tx { out.appendLiteral(" tx") } else { out.appendLiteral(" rx") } }
         out.append(0x20); out.append(action)
         if let summary {
-            out.append(0x20); out.append(Self.protocolName(summary.protocolNumber))
+            out.append(0x20); out.append(ProtocolNames.name(summary.protocolNumber))
             out.append(0x20); ByteText.appendAddress(summary.source, to: out)
             out.appendLiteral(" > "); ByteText.appendAddress(summary.destination, to: out)
             out.appendLiteral(" len "); ByteText.appendInteger(summary.totalLength, to: out)

@@ -210,7 +210,7 @@ public struct DecisionRecord {
     /// The inner packet's (upper-layer) protocol number.
     public var protocolNumber: UInt8? { summary?.protocolNumber }
     /// "icmp", "tcp", "udp", "icmpv6", or the protocol number in decimal.
-    public var proto: String? { protocolNumber.map(Self.protocolName) }
+    public var proto: String? { protocolNumber.map(ProtocolNames.name) }
     /// The inner packet's length in bytes (as captured, padding removed).
     public var len: Int? { summary.map { $0.totalLength } ?? packet?.count }
 
@@ -219,15 +219,5 @@ public struct DecisionRecord {
 
     public var candidates: [(prefix: IPPrefix, peer: String)] {
         candidateKeys.map { ($0.prefix, names?.name(of: $0.peer) ?? $0.peer.base64) }
-    }
-
-    static func protocolName(_ number: UInt8) -> String {
-        switch number {
-        case 1: return "icmp"
-        case 6: return "tcp"
-        case 17: return "udp"
-        case 58: return "icmpv6"
-        default: return String(number)
-        }
     }
 }

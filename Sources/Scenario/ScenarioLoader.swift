@@ -103,12 +103,12 @@ struct LoadContext {
         let underlayValue = try map.required("underlay", in: "node '\(name)'")
         let underlay = try address(underlayValue, "underlay")
         var wireguard: WireGuardInterface?
-        if let wg = map["wireguard"], let cfg = map["config"] {
-            _ = wg
+        let wireguardValue = map["wireguard"], configValue = map["config"]
+        if wireguardValue != nil, let cfg = configValue {
             throw cfg.error("node '\(name)' has both `wireguard:` and `config:`; give one")
         }
-        if let wg = map["wireguard"] { wireguard = try interface(wg, node: name) }
-        if let cfg = map["config"] {
+        if let wg = wireguardValue { wireguard = try interface(wg, node: name) }
+        if let cfg = configValue {
             let configName = try cfg.string("config")
             let path = TextFile.resolve(configName, in: directory)
             guard let text = TextFile.read(path) else { throw cfg.error("config: cannot read '\(configName)' (looked for \(path))") }

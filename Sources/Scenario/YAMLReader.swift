@@ -100,10 +100,10 @@ struct YAMLMap {
         entries.reserveCapacity(mapping.count)
         let hashed = mapping.count > 16
         for (key, value) in mapping {
-            let keyLine = key.mark?.line ?? line
             guard case .scalar(let k) = key else {
-                throw ScenarioError(file: file, line: keyLine, "a key must be a plain word")
+                throw ScenarioError(file: file, line: key.mark?.line ?? line, "a key must be a plain word")
             }
+            let keyLine = k.mark?.line ?? line
             let name = k.string
             let duplicate = hashed ? !seen.insert(name).inserted : entries.contains { $0.key == name }
             guard !duplicate else {

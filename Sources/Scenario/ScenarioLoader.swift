@@ -103,12 +103,12 @@ struct LoadContext {
         let underlayValue = try map.required("underlay", in: "node '\(name)'")
         let underlay = try address(underlayValue, "underlay")
         var wireguard: WireGuardInterface?
-        if let wg = map["wireguard"], let cfg = map["config"] {
-            _ = wg
+        let wireguardValue = map["wireguard"], configValue = map["config"]
+        if wireguardValue != nil, let cfg = configValue {
             throw cfg.error("node '\(name)' has both `wireguard:` and `config:`; give one")
         }
-        if let wg = map["wireguard"] { wireguard = try interface(wg, node: name) }
-        if let cfg = map["config"] {
+        if let wg = wireguardValue { wireguard = try interface(wg, node: name) }
+        if let cfg = configValue {
             let configName = try cfg.string("config")
             let path = TextFile.resolve(configName, in: directory)
             guard let text = TextFile.read(path) else { throw cfg.error("config: cannot read '\(configName)' (looked for \(path))") }
@@ -241,17 +241,20 @@ struct LoadContext {
 
     func address(_ value: YAMLValue, _ what: String) throws -> IPAddress {
         let text = try value.string(what)
+        if let fast = DottedQuadFastPath.address(text) { return fast }
         do { return try IPAddress(parsing: text.trimmingSpaces) } catch { throw value.error("\(what): \(error)") }
     }
 
     /// `192.168.0.1/16` (host bits kept) or a bare address, as `ip address add` takes it.
     func interfaceAddress(_ value: YAMLValue) throws -> InterfaceAddress {
         let text = try value.string("address")
+        if let fast = DottedQuadFastPath.interfaceAddress(text) { return fast }
         do { return try InterfaceAddress(parsing: text.trimmingSpaces) } catch { throw value.error("address: \(error)") }
     }
 
     func prefix(_ value: YAMLValue, _ what: String) throws -> IPPrefix {
         let text = try value.string(what)
+        if let fast = DottedQuadFastPath.prefix(text) { return fast }
         do { return try IPPrefix(parsing: text.trimmingSpaces) } catch { throw value.error("\(what): \(error)") }
     }
 }

@@ -16,9 +16,13 @@ struct YAMLValue {
         return s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
     }
 
+    // `what` (the name errors give the value) is an autoclosure throughout: the names are often
+    // interpolated ("node 'p123'") and are only needed on the error path, so building them for
+    // every value of a 100k-node file would cost more than reading the value.
+
     /// A scalar's text; `what` names the value in the error for anything else.
-    func string(_ what: String) throws -> String {
-        guard case .scalar(let s) = node else { throw error("\(what) must be a single value, not a \(kind)") }
+    func string(_ what: @autoclosure () -> String) throws -> String {
+        guard case .scalar(let s) = node else { throw error("\(what()) must be a single value, not a \(kind)") }
         return s.string
     }
 
@@ -55,16 +59,16 @@ struct YAMLValue {
     }
 
     /// A sequence's items; a single scalar counts as a list of one (`address: 10.0.0.1/24`).
-    func list(_ what: String) throws -> [YAMLValue] {
+    func list(_ what: @autoclosure () -> String) throws -> [YAMLValue] {
         switch node {
         case .sequence(let seq): return seq.map { YAMLValue(node: $0, file: file) }
         case .scalar: return isNull ? [] : [self]
-        default: throw error("\(what) must be a list")
+        default: throw error("\(what()) must be a list")
         }
     }
 
-    func map(_ what: String) throws -> YAMLMap {
-        guard case .mapping(let m) = node else { throw error("\(what) must be a mapping of keys to values, not a \(kind)") }
+    func map(_ what: @autoclosure () -> String) throws -> YAMLMap {
+        guard case .mapping(let m) = node else { throw error("\(what()) must be a mapping of keys to values, not a \(kind)") }
         return try YAMLMap(m, file: file, line: line)
     }
 
@@ -96,15 +100,16 @@ struct YAMLMap {
         entries.reserveCapacity(mapping.count)
         let hashed = mapping.count > 16
         for (key, value) in mapping {
-            let keyLine = key.mark?.line ?? line
             guard case .scalar(let k) = key else {
-                throw ScenarioError(file: file, line: keyLine, "a key must be a plain word")
+                throw ScenarioError(file: file, line: key.mark?.line ?? line, "a key must be a plain word")
             }
-            let duplicate = hashed ? !seen.insert(k.string).inserted : entries.contains { $0.key == k.string }
+            let keyLine = k.mark?.line ?? line
+            let name = k.string
+            let duplicate = hashed ? !seen.insert(name).inserted : entries.contains { $0.key == name }
             guard !duplicate else {
-                throw ScenarioError(file: file, line: keyLine, "key '\(k.string)' appears twice")
+                throw ScenarioError(file: file, line: keyLine, "key '\(name)' appears twice")
             }
-            entries.append(Entry(key: k.string, keyLine: keyLine, value: YAMLValue(node: value, file: file)))
+            entries.append(Entry(key: name, keyLine: keyLine, value: YAMLValue(node: value, file: file)))
         }
         self.entries = entries
         self.file = file
@@ -117,18 +122,18 @@ struct YAMLMap {
 
     func has(_ key: String) -> Bool { self[key] != nil }
 
-    func required(_ key: String, in what: String) throws -> YAMLValue {
+    func required(_ key: String, in what: @autoclosure () -> String) throws -> YAMLValue {
         guard let v = self[key] else {
-            throw ScenarioError(file: file, line: line, "\(what) needs '\(key)'")
+            throw ScenarioError(file: file, line: line, "\(what()) needs '\(key)'")
         }
         return v
     }
 
     /// Refuses any key not in `allowed`, naming its line and the keys that are allowed here, so a
     /// typo never silently changes a simulation.
-    func allowOnly(_ allowed: [String], in what: String) throws {
+    func allowOnly(_ allowed: [String], in what: @autoclosure () -> String) throws {
         for entry in entries where !allowed.contains(entry.key) {
-            var message = "unknown key '\(entry.key)' in \(what)"
+            var message = "unknown key '\(entry.key)' in \(what())"
             if let near = Self.nearest(entry.key, in: allowed) { message += " (did you mean '\(near)'?)" }
             message += "; allowed here: \(allowed.joined(separator: ", "))"
             throw ScenarioError(file: file, line: entry.keyLine, message)

@@ -157,11 +157,20 @@ public enum PacketBuilder {
                              tos: UInt8, ttl: UInt8 = 64) -> [UInt8] {
         switch (from, to) {
         case (.v4(let s), .v4(let d)):
-            let icmp = ICMPv4Repr(ICMPFields(type: request ? ICMPv4Repr.echoRequest : ICMPv4Repr.echoReply,
-                                             code: 0, restOfHeader: rest, data: data)).emit()
+            // The bytes of `IPv4Repr.emit(payload: ICMPv4Repr(...).emit())`, written into one
+            // buffer of the final size (those two each allocate and grow an array per packet).
             var ip = IPv4Repr(source: s, destination: d, protocolNumber: IPProtocol.icmp, ttl: ttl)
             ip.tos = tos
-            return ip.emit(payload: icmp)
+            let icmpStart = 20
+            var b = [UInt8]()
+            b.reserveCapacity(icmpStart + 8 + data.count)
+            b.append(contentsOf: repeatElement(0, count: icmpStart + 8))
+            b.append(contentsOf: data)
+            b[icmpStart] = request ? ICMPv4Repr.echoRequest : ICMPv4Repr.echoReply
+            writeBE32(&b, icmpStart + 4, rest)
+            writeBE16(&b, icmpStart + 2, InternetChecksum.compute(b, icmpStart..<b.count))
+            ip.emitHeader(into: &b, at: 0, payloadLength: b.count - icmpStart)
+            return b
         default:
             let s = v6(from), d = v6(to)
             let icmp = ICMPv6Repr(ICMPFields(type: request ? ICMPv6Repr.echoRequest : ICMPv6Repr.echoReply,

@@ -137,12 +137,25 @@ public struct DecisionRecord {
     }
 
     /// A record of a decision the WireGuard device made at `node` (iface wg0).
+    /// Sets each field directly: through the delegating initializer the whole record was built
+    /// in a temporary and copied out once more per decision.
+    @inline(__always)
     init(t: Int64, node: String, device decision: Decision, trace: TraceRef?, names: PeerNames) {
-        self.init(t: t, node: node, iface: "wg0", dir: decision.direction == .tx ? .tx : .rx,
-                  action: decision.action.rawValue, explanation: .device(decision.reason), packet: decision.packet,
-                  peerKey: decision.peer, prefix: decision.prefix, candidateKeys: decision.candidates,
-                  counter: decision.counter, receiverIndex: decision.receiverIndex, endpoint: decision.endpoint,
-                  trace: trace, names: names)
+        self.t = t
+        self.node = node
+        self.iface = "wg0"
+        self.dir = decision.direction == .tx ? .tx : .rx
+        self.action = decision.action.rawValue
+        self.counter = decision.counter
+        self.receiverIndex = decision.receiverIndex
+        self.endpoint = decision.endpoint
+        self.trace = trace
+        self.explanation = .device(decision.reason)
+        self.packet = decision.packet
+        self.peerKey = decision.peer
+        self.prefix = decision.prefix
+        self.candidateKeys = decision.candidates
+        self.names = names
     }
 
     /// A record of the host route table's choice of `route` for the packet.

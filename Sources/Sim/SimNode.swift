@@ -82,8 +82,12 @@ struct ActionTally {
     private var names: [String] = []
     private var counts: [Int] = []
 
+    /// Names of another length are skipped without a string comparison (a mismatch between two
+    /// action names took the runtime's slow compare; the length is read from the string's header).
+    /// Exact because action names are the log's ASCII words, where equal means byte-equal.
     mutating func add(_ action: String) {
-        for i in names.indices where names[i] == action {
+        let length = action.utf8.count
+        for i in names.indices where names[i].utf8.count == length && names[i] == action {
             counts[i] += 1
             return
         }

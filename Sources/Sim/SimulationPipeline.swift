@@ -118,6 +118,7 @@ extension Simulation {
         return trace
     }
 
+    @inline(__always)
     private func deviceDecision(_ d: Decision, at node: SimNode, trace: TraceRef?) -> DecisionRecord {
         DecisionRecord(t: now, node: node.name, device: d, trace: trace, names: names)
     }

@@ -82,7 +82,15 @@ extension Device {
         while let item = peer.staged.popFirst() {
             let counter = keypair.sendCounter
             keypair.sendCounter += 1
-            let message = seal(item.packet, keypair: keypair, counter: counter)
+            guard let message = try? seal(item.packet, keypair: keypair, counter: counter) else {
+                // Only a key that is not 32 bytes fails to seal (keys come from the KDF, so this
+                // is not reachable from input). Answer as the kernel answers an unusable key
+                // (§2 step 5): requeue at the front and ask for a handshake.
+                peer.staged.prepend([item])
+                keypair.sendingValid = false
+                noUsableKey(peer, .sendingInvalid, now: now)
+                return
+            }
             peer.txBytes += UInt64(message.count)
             if item.isKeepalive {
                 record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
@@ -110,7 +118,7 @@ extension Device {
 
     /// The type-4 message: 16-byte header space, the packet, zero padding (§2 step 7), sealed in
     /// place. The returned array is the only allocation.
-    func seal(_ packet: [UInt8], keypair: Keypair, counter: UInt64) -> [UInt8] {
+    func seal(_ packet: [UInt8], keypair: Keypair, counter: UInt64) throws -> [UInt8] {
         let padded = Transport.paddedLength(packet.count, mtu: mtu)
         let header = WireGuardConstants.transportHeaderLength
         var buffer = [UInt8](unsafeUninitializedCapacity: header + padded + WireGuardConstants.authTagLength) { out, count in
@@ -122,7 +130,7 @@ extension Device {
             (base + header + packet.count).initialize(repeating: 0, count: padded - packet.count)
             count = header + padded
         }
-        Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sendingKey,
+        try Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sendingKey,
                               receiverIndex: keypair.remoteIndex, counter: counter)
         return buffer
     }

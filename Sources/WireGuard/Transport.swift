@@ -3,11 +3,17 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case malformed(MessageError)
     /// Wrong key, wrong counter or altered bytes: the kernel drops these silently (§3.1 step 3).
     case authenticationFailed
+    /// A sealing key that is not 32 bytes.
+    case keyLength(Int)
+    /// `sealInPlace` was given a buffer shorter than the header plus the plaintext it names.
+    case bufferTooShort(needed: Int, have: Int)
 
     public var description: String {
         switch self {
         case .malformed(let e): return "malformed transport message: \(e)"
         case .authenticationFailed: return "transport message does not authenticate"
+        case .keyLength(let n): return "a transport key is 32 bytes, not \(n)"
+        case .bufferTooShort(let needed, let have): return "buffer holds \(have) bytes, sealing needs \(needed)"
         }
     }
 }
@@ -39,8 +45,8 @@ public enum Transport {
     /// Writes the type-4 message for `plaintext` (already padded) into `out`, resized to exactly
     /// 16 + plaintext + 16 bytes. `key` must be a 32-byte transport key.
     public static func seal(plaintext: [UInt8], key: [UInt8], receiverIndex: UInt32, counter: UInt64,
-                            into out: inout [UInt8]) {
-        precondition(key.count == AEAD.keyLength, "transport keys are 32 bytes")
+                            into out: inout [UInt8]) throws {
+        guard key.count == AEAD.keyLength else { throw TransportError.keyLength(key.count) }
         ensureSodium()
         resize(&out, to: messageLength(plaintextLength: plaintext.count))
         out.withUnsafeMutableBufferPointer { o in
@@ -59,8 +65,8 @@ public enum Transport {
     /// appends the zero padding of §2 step 7 for `mtu`, and seals — into `out`, resized to the
     /// message length. One copy and no allocation when `out` has the capacity.
     public static func seal(packet: [UInt8], mtu: Int, key: [UInt8], receiverIndex: UInt32, counter: UInt64,
-                            into out: inout [UInt8]) {
-        precondition(key.count == AEAD.keyLength, "transport keys are 32 bytes")
+                            into out: inout [UInt8]) throws {
+        guard key.count == AEAD.keyLength else { throw TransportError.keyLength(key.count) }
         ensureSodium()
         let padded = paddedLength(packet.count, mtu: mtu)
         resize(&out, to: messageLength(plaintextLength: padded))
@@ -82,10 +88,11 @@ public enum Transport {
     /// Seals in place: `buffer[16 ..< 16 + plaintextLength]` holds the padded plaintext; on return
     /// the buffer is the whole message (header written, tag appended). Saves the plaintext copy.
     public static func sealInPlace(_ buffer: inout [UInt8], plaintextLength: Int, key: [UInt8],
-                                   receiverIndex: UInt32, counter: UInt64) {
-        precondition(key.count == AEAD.keyLength, "transport keys are 32 bytes")
-        precondition(plaintextLength >= 0 && buffer.count >= TransportHeader.length + plaintextLength,
-                     "the buffer must hold the header space and the plaintext")
+                                   receiverIndex: UInt32, counter: UInt64) throws {
+        guard key.count == AEAD.keyLength else { throw TransportError.keyLength(key.count) }
+        guard plaintextLength >= 0, buffer.count >= TransportHeader.length + plaintextLength else {
+            throw TransportError.bufferTooShort(needed: TransportHeader.length + max(plaintextLength, 0), have: buffer.count)
+        }
         ensureSodium()
         resize(&buffer, to: messageLength(plaintextLength: plaintextLength))
         buffer.withUnsafeMutableBufferPointer { o in

@@ -59,13 +59,13 @@ final class DecodeSyntheticTests: XCTestCase {
         let ping = try PacketBuilder.echoRequest(from: IPAddress(parsing: "10.0.0.1"), to: IPAddress(parsing: "10.0.0.2"),
                                                  identifier: 1, sequence: 1, payloadSize: 56)
         var message = [UInt8]()
-        Transport.seal(packet: ping, mtu: 1420, key: keys.sending, receiverIndex: keys.remoteIndex, counter: 0, into: &message)
+        try Transport.seal(packet: ping, mtu: 1420, key: keys.sending, receiverIndex: keys.remoteIndex, counter: 0, into: &message)
         send(message, fromInitiator: true)
         let reply = try PacketBuilder.echoReply(to: ping)
-        Transport.seal(packet: reply, mtu: 1420, key: responderKeys.sending, receiverIndex: responderKeys.remoteIndex,
+        try Transport.seal(packet: reply, mtu: 1420, key: responderKeys.sending, receiverIndex: responderKeys.remoteIndex,
                        counter: 0, into: &message)
         send(message, fromInitiator: false)
-        Transport.seal(packet: [], mtu: 1420, key: keys.sending, receiverIndex: keys.remoteIndex, counter: 1, into: &message)
+        try Transport.seal(packet: [], mtu: 1420, key: keys.sending, receiverIndex: keys.remoteIndex, counter: 1, into: &message)
         send(message, fromInitiator: true)
         send([4, 0, 0, 0] + [UInt8](repeating: 0, count: 10), fromInitiator: true)  // too short: not WireGuard
         return capture

@@ -144,7 +144,7 @@ final class DeviceReceiveTests: XCTestCase {
         // A decrypted payload that is not IP (sealed directly under A's session).
         let a = net.device("A")
         let keypair = try XCTUnwrap(a.peersByKey[net.pub("B")]?.keypairs.current)
-        let message = a.seal([0x20] + [UInt8](repeating: 0, count: 19), keypair: keypair, counter: keypair.sendCounter)
+        let message = try a.seal([0x20] + [UInt8](repeating: 0, count: 19), keypair: keypair, counter: keypair.sendCounter)
         keypair.sendCounter += 1
         net.deliver(message, from: "A", to: net.node("B").endpoint)
         XCTAssertEqual(net.decisions("B").last?.reason.invalidReason, .innerNotIP)
@@ -188,7 +188,7 @@ final class DeviceReceiveTests: XCTestCase {
         }
         for _ in 0..<500 {
             let inner = random.bytes(Int(random.next() % 80))
-            let message = a.seal(inner, keypair: keypair, counter: keypair.sendCounter)
+            let message = try a.seal(inner, keypair: keypair, counter: keypair.sendCounter)
             keypair.sendCounter += 1
             _ = b.receive(message, from: net.node("A").endpoint, now: net.now)
         }

@@ -152,11 +152,11 @@ final class DeviceTimerTests: XCTestCase {
         let a = net.device("A")
         let keypair = try XCTUnwrap(a.peersByKey[net.pub("B")]?.keypairs.current)
         let last = WireGuardConstants.rejectAfterMessages - 1
-        net.deliver(a.seal(ipv4("10.0.0.1", "10.0.0.2"), keypair: keypair, counter: last), from: "A",
+        net.deliver(try a.seal(ipv4("10.0.0.1", "10.0.0.2"), keypair: keypair, counter: last), from: "A",
                     to: net.node("B").endpoint)
         XCTAssertEqual(net.delivered("B").count, 2, "the last valid counter is accepted")
         net.clearLog()
-        net.deliver(a.seal(ipv4("10.0.0.1", "10.0.0.2"), keypair: keypair, counter: last - 1), from: "A",
+        net.deliver(try a.seal(ipv4("10.0.0.1", "10.0.0.2"), keypair: keypair, counter: last - 1), from: "A",
                     to: net.node("B").endpoint)
         XCTAssertEqual(net.decisions("B").map(\.reason.invalidReason), [.keyUnusable])
         keypair.sendCounter = WireGuardConstants.rejectAfterMessages

@@ -220,7 +220,7 @@ extension NoiseTests {
         var sealed: [[UInt8]] = []
         for counter in 0..<3 as Range<UInt64> {
             var out = [UInt8]()
-            Transport.seal(packet: [UInt8(counter)], mtu: 1420, key: iKeys.sending, receiverIndex: iKeys.remoteIndex,
+            try Transport.seal(packet: [UInt8(counter)], mtu: 1420, key: iKeys.sending, receiverIndex: iKeys.remoteIndex,
                            counter: counter, into: &out)
             sealed.append(out)
         }

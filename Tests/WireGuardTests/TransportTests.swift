@@ -12,7 +12,7 @@ final class TransportTests: XCTestCase {
         var plaintext = packet
         plaintext.append(contentsOf: repeatElement(0, count: Transport.paddedLength(packet.count, mtu: 1420) - packet.count))
         var out = [UInt8]()
-        Transport.seal(plaintext: plaintext, key: sendKey, receiverIndex: NoiseTests.Vector.responderIndex, counter: 0,
+        try Transport.seal(plaintext: plaintext, key: sendKey, receiverIndex: NoiseTests.Vector.responderIndex, counter: 0,
                        into: &out)
         XCTAssertEqual(hex(out), "040000000d0c0b0a00000000000000007c3924f9324b9da2d0706f221e65422c6b218482c97a8d49"
                        + "d501917cb576355356a7e2473ca4dd2ea312f843419f5597")
@@ -26,7 +26,7 @@ final class TransportTests: XCTestCase {
     // §7.5: keepalive responder → initiator is 32 bytes: header + tag over an empty plaintext.
     func testKeepaliveMatchesKnownAnswer() throws {
         var out = [UInt8]()
-        Transport.seal(plaintext: [], key: receiveKey, receiverIndex: NoiseTests.Vector.initiatorIndex, counter: 0,
+        try Transport.seal(plaintext: [], key: receiveKey, receiverIndex: NoiseTests.Vector.initiatorIndex, counter: 0,
                        into: &out)
         XCTAssertEqual(hex(out), "040000000403020100000000000000004546b4bebf67c6c95055c71188ff8c4e")
         var opened: [UInt8] = [9, 9, 9]
@@ -34,31 +34,31 @@ final class TransportTests: XCTestCase {
         XCTAssertEqual(opened, [])
     }
 
-    func testSealInPlaceEqualsSeal() {
+    func testSealInPlaceEqualsSeal() throws {
         let plaintext = sequence(from: 5, count: 48)
         var viaCopy = [UInt8]()
-        Transport.seal(plaintext: plaintext, key: sendKey, receiverIndex: 77, counter: 12345, into: &viaCopy)
+        try Transport.seal(plaintext: plaintext, key: sendKey, receiverIndex: 77, counter: 12345, into: &viaCopy)
         var inPlace = [UInt8](repeating: 0xee, count: 16) + plaintext
-        Transport.sealInPlace(&inPlace, plaintextLength: plaintext.count, key: sendKey, receiverIndex: 77, counter: 12345)
+        try Transport.sealInPlace(&inPlace, plaintextLength: plaintext.count, key: sendKey, receiverIndex: 77, counter: 12345)
         XCTAssertEqual(inPlace, viaCopy)
     }
 
     // Reusing a big enough buffer does not reallocate (no allocation per packet).
-    func testSealReusesTheCallersBuffer() {
+    func testSealReusesTheCallersBuffer() throws {
         var out = [UInt8]()
         out.reserveCapacity(2048)
         let address = out.withUnsafeBufferPointer { $0.baseAddress }
         for counter in 0..<4 as Range<UInt64> {
-            Transport.seal(plaintext: sequence(from: 0, count: 64 * Int(counter + 1)), key: sendKey, receiverIndex: 1,
+            try Transport.seal(plaintext: sequence(from: 0, count: 64 * Int(counter + 1)), key: sendKey, receiverIndex: 1,
                            counter: counter, into: &out)
             XCTAssertEqual(out.withUnsafeBufferPointer { $0.baseAddress }, address)
         }
     }
 
     // §3.1 step 3: a wrong key or a flipped bit fails authentication (dropped silently by the device).
-    func testTamperedOrWrongKeyFailsToOpen() {
+    func testTamperedOrWrongKeyFailsToOpen() throws {
         var out = [UInt8]()
-        Transport.seal(plaintext: [1, 2, 3, 4], key: sendKey, receiverIndex: 1, counter: 3, into: &out)
+        try Transport.seal(plaintext: [1, 2, 3, 4], key: sendKey, receiverIndex: 1, counter: 3, into: &out)
         var plain = [UInt8]()
         XCTAssertThrowsError(try Transport.open(out, key: receiveKey, into: &plain)) {
             XCTAssertEqual($0 as? TransportError, .authenticationFailed)
@@ -107,10 +107,24 @@ extension TransportTests {
             let packet = sequence(from: 1, count: length)
             var expected = [UInt8]()
             let padded = packet + [UInt8](repeating: 0, count: Transport.paddedLength(length, mtu: mtu) - length)
-            Transport.seal(plaintext: padded, key: sendKey, receiverIndex: 5, counter: 6, into: &expected)
+            try Transport.seal(plaintext: padded, key: sendKey, receiverIndex: 5, counter: 6, into: &expected)
             var out = [UInt8](repeating: 0xff, count: 3000)
-            Transport.seal(packet: packet, mtu: mtu, key: sendKey, receiverIndex: 5, counter: 6, into: &out)
+            try Transport.seal(packet: packet, mtu: mtu, key: sendKey, receiverIndex: 5, counter: 6, into: &out)
             XCTAssertEqual(out, expected, "L=\(length) M=\(mtu)")
+        }
+    }
+
+    /// A key of the wrong size, or a buffer too short for sealing in place, is a typed error.
+    func testSealingWithAWrongSizedKeyOrShortBufferThrows() {
+        var out = [UInt8]()
+        XCTAssertThrowsError(try Transport.seal(plaintext: [1], key: [UInt8](repeating: 7, count: 31),
+                                                receiverIndex: 1, counter: 0, into: &out)) {
+            XCTAssertEqual($0 as? TransportError, .keyLength(31))
+        }
+        var short = [UInt8](repeating: 0, count: 20)
+        XCTAssertThrowsError(try Transport.sealInPlace(&short, plaintextLength: 16, key: [UInt8](repeating: 7, count: 32),
+                                                       receiverIndex: 1, counter: 0)) {
+            XCTAssertEqual($0 as? TransportError, .bufferTooShort(needed: 32, have: 20))
         }
     }
 }

@@ -33,10 +33,14 @@ public final class AllowedIPs<Peer: Hashable> {
     // MARK: - Changes
 
     /// Inserts `prefix` for `peer` (§1.4): an exact prefix owned by another peer moves to `peer`;
-    /// in every case the prefix goes to the tail of `peer`'s list.
-    public func insert(_ prefix: IPPrefix, for peer: Peer) {
-        let slot = slotFor(peer)
+    /// in every case the prefix goes to the tail of `peer`'s list. Returns false, changing
+    /// nothing, only when `peer` is new and `maximumPeers` peers already own prefixes (the kernel
+    /// refuses a peer beyond its own, lower, limit with -ENOMEM).
+    @discardableResult
+    public func insert(_ prefix: IPPrefix, for peer: Peer) -> Bool {
+        guard let slot = slotFor(peer) else { return false }
         if let previous = core.insert(prefix, slot: slot) { releaseSlotIfUnused(previous) }
+        return true
     }
 
     /// Removes `prefix` if, and only if, `peer` owns exactly that prefix (§1.6, kernel 6.16
@@ -144,14 +148,14 @@ public final class AllowedIPs<Peer: Hashable> {
 
     // MARK: - Peer slots
 
-    private func slotFor(_ peer: Peer) -> UInt32 {
+    private func slotFor(_ peer: Peer) -> UInt32? {
         if let slot = slotOfPeer[peer] { return slot }
         let slot: UInt32
         if let reused = freeSlots.popLast() {
             slot = reused
             peers[Int(slot)] = peer
         } else {
-            precondition(peers.count < AllowedIPs.maximumPeers, "AllowedIPs holds at most \(AllowedIPs.maximumPeers) peers")
+            guard peers.count < AllowedIPs.maximumPeers else { return nil }
             slot = UInt32(peers.count)
             peers.append(peer)
         }

@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+import Yams
+@testable import Scenario
+
+/// The fast YAML reader must read exactly what Yams reads — values, nesting, plain-ness and the
+/// line of every node (the loader's error messages name it) — and give up on anything else, so
+/// that Yams still reports every syntax error itself.
+final class YAMLSubsetReaderTests: XCTestCase {
+    /// A canonical dump of a tree: kind, line, plain-ness and text of every node.
+    func dump(_ node: YAMLNode) -> String {
+        switch node {
+        case .scalar(let text, let line, let plain): return "\(plain ? "P" : "Q")\(line)\(text.debugDescription)"
+        case .sequence(let items, let line): return "S\(line)[" + items.map(dump).joined(separator: ",") + "]"
+        case .mapping(let pairs, let line): return "M\(line){" + pairs.map { dump($0.key) + ":" + dump($0.value) }.joined(separator: ",") + "}"
+        }
+    }
+
+    func yamsTree(_ text: String) throws -> YAMLNode? { try Yams.compose(yaml: text).map(YAMLNode.init) }
+
+    /// Asserts the fast reader accepts `text` and agrees with Yams node for node.
+    func assertSameAsYams(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let fast = try XCTUnwrap(YAMLSubsetReader.read(text), "\(what): expected within the subset", file: file, line: line)
+        let yams = try XCTUnwrap(try yamsTree(text), file: file, line: line)
+        XCTAssertEqual(dump(fast), dump(yams), what, file: file, line: line)
+    }
+
+    func testGeneratedHubIsReadAsYamsReadsIt() throws {
+        try assertSameAsYams(HubGenerator.yaml(peers: 300, trace: "t.pcap", packets: 10), "hub with trace")
+        try assertSameAsYams(HubGenerator.yaml(peers: 3, trace: nil, packets: 0), "hub without trace")
+    }
+
+    func testShippedScenariosReadAsYamsReadsThem() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertFalse(files.isEmpty)
+        for name in files {
+            let text = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
+            // Outside the subset is fine (Yams reads it); inside, the trees must agree.
+            if let fast = YAMLSubsetReader.read(text) {
+                XCTAssertEqual(dump(fast), try yamsTree(text).map(dump), name)
+            }
+        }
+    }
+
+    func testBlockCollectionsFlowCollectionsLiteralsAndComments() throws {
+        try assertSameAsYams("""
+            # a comment line
+            name: demo-1
+            description: |
+              first line
+
+              third line, with: colons # and hashes
+                indented more
+
+            seed: 42
+            nodes:
+
+              a:
+                underlay: 10.0.0.1
+                routes:
+                  - 10.1.0.0/16 dev wg0
+                  - default dev eth0 metric 5
+                wireguard:
+                  address: [10.0.0.1/24, fd00/64]
+                  peers:
+                    - peer: b
+                      allowed-ips: []
+                    # between entries
+                    - {peer: b, endpoint: b, x: {y: [z, w]}, e: {}}
+              b: {underlay: 10.0.0.2}
+            events:
+              -   at: 1s
+                  node: a
+            expect:
+              - node: a
+                count: 0
+
+            """, "mixed")
+    }
+
+    /// Anything the subset does not cover is left to Yams (nil), including every syntax error.
+    func testGivesUpOutsideTheSubset() {
+        let outside = [
+            "a: 'quoted'\n", "a: \"quoted\"\n", "a: &x 1\nb: *x\n", "a: !tag 1\n", "a: >\n  folded\n",
+            "a: 1 # trailing comment\n", "a:\n  - x\n  y: 1\n", "a:\nb: 1\n", "a: [1,\n  2]\n", "a: [1, ]\n",
+            "a: plain\n  continued\n", "a:\tb\n", "a: 1", "- a\n", "---\na: 1\n", "a: -1\n", "a: ~\n",
+            "a: {b:c}\n", "a: fd00::1\n", "a:\n- x\n", "a: |\n\n  x\n", "a: |-\n  x\n", "key with space: 1\n",
+            " a: 1\n", "a: 1\n b: 2\n", "a: [x]]\n", "a: é\n", "", "\n",
+        ]
+        for text in outside { XCTAssertNil(YAMLSubsetReader.read(text), text.debugDescription) }
+    }
+}

@@ -6,11 +6,7 @@ import WireGuard
 /// then add a route for every allowed IP not already covered by a wg0 route.
 extension Simulation {
     func bringUp(_ node: SimNode, _ spec: NodeSpec) throws {
-        if spec.underlay.isIPv4 {
-            try addSetupRoute(node, RouteSpec(prefix: try IPPrefix(parsing: "0.0.0.0/0"), device: "eth0"))
-        } else {
-            try addSetupRoute(node, RouteSpec(prefix: try IPPrefix(parsing: "::/0"), device: "eth0"))
-        }
+        try addSetupRoute(node, RouteSpec(prefix: spec.underlay.isIPv4 ? .allIPv4 : .allIPv6, device: "eth0"))
         if let device = node.device, let wireguard = spec.wireguard {
             for peer in wireguard.peers {
                 let key = try resolve(peer.peer, from: node)

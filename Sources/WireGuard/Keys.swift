@@ -21,6 +21,12 @@ func decodeKey(base64 text: String) throws -> [UInt8] {
     return bytes
 }
 
+/// Feeds a key's bytes to `hasher` in one call: an array's own `hash(into:)` feeds its count and
+/// then each byte separately, which made hashing keys a visible cost of building 100k peers.
+func hashKeyBytes(_ bytes: [UInt8], into hasher: inout Hasher) {
+    bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+}
+
 func checkKeyBytes(_ bytes: [UInt8]) throws {
     guard bytes.count == 32 else { throw KeyError.wrongLength(bytes.count) }
 }
@@ -42,7 +48,7 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Two keys are the same key whether or not either has its public key derived already.
     public static func == (lhs: PrivateKey, rhs: PrivateKey) -> Bool { lhs.bytes == rhs.bytes }
-    public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+    public func hash(into hasher: inout Hasher) { hashKeyBytes(bytes, into: &hasher) }
 
     /// A fresh key from the simulation's random source, clamped exactly as `wg genkey` clamps
     /// (`curve25519_clamp_secret`: clear bits 0–2 and 255, set bit 254).
@@ -91,6 +97,8 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
     public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    public func hash(into hasher: inout Hasher) { hashKeyBytes(bytes, into: &hasher) }
 
     public var base64: String { Base64.encode(bytes) }
     public var description: String { base64 }

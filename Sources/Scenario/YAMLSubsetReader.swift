@@ -1,12 +1,12 @@
 /// A fast reader for the plain subset of YAML that generated scenarios (`wgsim generate hub`)
-/// and most hand-written ones use: block mappings and sequences indented with spaces, one-line
+/// and many hand-written ones use: block mappings and sequences indented with spaces, one-line
 /// flow collections (`{peer: p0, allowed-ips: [10.0.0.2/32]}`), plain scalars of ordinary
-/// characters, `|` literal blocks and comment lines.
+/// characters, `|` literal blocks, comment lines and trailing comments.
 ///
 /// Why: Yams builds a node tree with a tag object per node, ~60 % of reading a 100k-node file.
 /// This reader builds the loader's own `YAMLNode`s directly. It gives up (nil) at the first
 /// thing outside the subset or anything doubtful — quotes, anchors, tags, multi-line plain or
-/// flow values, tabs, empty values, odd indentation, `:` or `#` inside a value — and the
+/// flow values, tabs, empty values, odd indentation, `: ` inside a value — and the
 /// caller then reads the file with Yams. So it never reports a syntax error itself: every
 /// error message stays the one Yams gives, and what it accepts it reads as Yams does (a test
 /// compares the two trees, lines included, on every shipped scenario).
@@ -109,7 +109,7 @@ struct YAMLSubsetReader {
         let key = YAMLNode.scalar(text(start..<i), line: row + 1, plain: true)
         i += 1
         while i < end && bytes[i] == UInt8(ascii: " ") { i += 1 }
-        if i == end {
+        if i == end || startsComment(at: i) {
             // The value is the block collection on the following, more indented lines.
             row += 1
             skipBlankAndCommentLines()
@@ -155,9 +155,10 @@ struct YAMLSubsetReader {
     }
 
     /// A one-line value after `key: ` or `- `: a flow collection or a plain scalar, then at most
-    /// spaces; moves to the next line.
+    /// spaces and a comment; moves to the next line.
     private mutating func inlineValue(from start: Int) throws -> YAMLNode {
-        let end = lines[row].upperBound
+        var end = lines[row].upperBound
+        if let comment = (start..<end).first(where: startsComment) { end = comment }
         var i = start
         let value: YAMLNode
         if bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{") {
@@ -167,10 +168,15 @@ struct YAMLSubsetReader {
         } else {
             var last = end
             while last > start && bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
-            value = try plainScalar(start..<last)
+            value = try plainScalar(start..<last, inFlow: false)
         }
         row += 1
         return value
+    }
+
+    /// Whether a comment starts at `i`: a `#` after a space (a `#` inside a word is not one).
+    private func startsComment(at i: Int) -> Bool {
+        bytes[i] == UInt8(ascii: "#") && i > 0 && bytes[i - 1] == UInt8(ascii: " ")
     }
 
     /// A `|` block (clip chomping, indentation taken from its first line), starting on the line
@@ -231,7 +237,7 @@ struct YAMLSubsetReader {
             while i < end && !Self.endsFlowScalar(bytes[i]) { i += 1 }
             var last = i
             while last > start && bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
-            return try plainScalar(start..<last)
+            return try plainScalar(start..<last, inFlow: true)
         }
     }
 
@@ -258,11 +264,19 @@ struct YAMLSubsetReader {
 
     // MARK: Scalars
 
-    /// A plain scalar of ordinary characters; anything with `:`, `#`, quotes, brackets or other
-    /// indicators is left to Yams.
-    private func plainScalar(_ range: Range<Int>) throws -> YAMLNode {
-        guard !range.isEmpty, Self.canStartPlain(bytes[range.lowerBound]),
-              bytes[range].allSatisfy({ Self.isPlainByte($0) }) else { throw OutsideSubset() }
+    /// A plain scalar starting with a letter, digit, `_`, `.` or `/`. In a flow collection it
+    /// may hold only ordinary characters (no `:`, quotes or other indicators); in block context
+    /// any printable ASCII except `#` and a `:` before a space, which libyaml's scanner
+    /// (`yaml_parser_scan_plain_scalar`) would take as the end of the scalar.
+    private func plainScalar(_ range: Range<Int>, inFlow: Bool) throws -> YAMLNode {
+        guard !range.isEmpty, Self.canStartPlain(bytes[range.lowerBound]) else { throw OutsideSubset() }
+        for i in range where !Self.isPlainByte(bytes[i]) {
+            let byte = bytes[i]
+            guard !inFlow, byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "#") else { throw OutsideSubset() }
+            if byte == UInt8(ascii: ":") && (i + 1 == range.upperBound || bytes[i + 1] == UInt8(ascii: " ")) {
+                throw OutsideSubset()
+            }
+        }
         return .scalar(text(range), line: row + 1, plain: true)
     }
 

@@ -34,13 +34,17 @@ final class YAMLSubsetReaderTests: XCTestCase {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios").path
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
         XCTAssertFalse(files.isEmpty)
+        var accepted: [String] = []
         for name in files {
             let text = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
             // Outside the subset is fine (Yams reads it); inside, the trees must agree.
             if let fast = YAMLSubsetReader.read(text) {
                 XCTAssertEqual(dump(fast), try yamsTree(text).map(dump), name)
+                accepted.append(name)
             }
         }
+        // Most shipped scenarios are within the subset, so this compares real files.
+        XCTAssertGreaterThanOrEqual(accepted.count, files.count / 2, "accepted only \(accepted)")
     }
 
     func testBlockCollectionsFlowCollectionsLiteralsAndComments() throws {
@@ -53,8 +57,9 @@ final class YAMLSubsetReaderTests: XCTestCase {
               third line, with: colons # and hashes
                 indented more
 
-            seed: 42
-            nodes:
+            seed: 42    # a trailing comment
+            note: the server's ping, at 10:20 [approx.] {sic} via fd00::1
+            nodes:   # comment after a key
 
               a:
                 underlay: 10.0.0.1
@@ -67,7 +72,7 @@ final class YAMLSubsetReaderTests: XCTestCase {
                     - peer: b
                       allowed-ips: []
                     # between entries
-                    - {peer: b, endpoint: b, x: {y: [z, w]}, e: {}}
+                    - {peer: b, endpoint: b, x: {y: [z, w]}, e: {}}  # after a flow mapping
               b: {underlay: 10.0.0.2}
             events:
               -   at: 1s
@@ -83,9 +88,9 @@ final class YAMLSubsetReaderTests: XCTestCase {
     func testGivesUpOutsideTheSubset() {
         let outside = [
             "a: 'quoted'\n", "a: \"quoted\"\n", "a: &x 1\nb: *x\n", "a: !tag 1\n", "a: >\n  folded\n",
-            "a: 1 # trailing comment\n", "a:\n  - x\n  y: 1\n", "a:\nb: 1\n", "a: [1,\n  2]\n", "a: [1, ]\n",
+            "a: b #\n  c\n", "a: [x] #c\n  y\n", "a: b: c\n", "a: b:\n", "a: [b #c]\n", "a: x\u{7}y\n", "a:\n  - x\n  y: 1\n", "a:\nb: 1\n", "a: [1,\n  2]\n", "a: [1, ]\n",
             "a: plain\n  continued\n", "a:\tb\n", "a: 1", "- a\n", "---\na: 1\n", "a: -1\n", "a: ~\n",
-            "a: {b:c}\n", "a: fd00::1\n", "a:\n- x\n", "a: |\n\n  x\n", "a: |-\n  x\n", "key with space: 1\n",
+            "a: {b:c}\n", "a: b#c\n", "a:\n- x\n", "a: |\n\n  x\n", "a: |-\n  x\n", "key with space: 1\n",
             " a: 1\n", "a: 1\n b: 2\n", "a: [x]]\n", "a: é\n", "", "\n",
         ]
         for text in outside { XCTAssertNil(YAMLSubsetReader.read(text), text.debugDescription) }

@@ -2,8 +2,9 @@ import Yams
 
 /// A YAML node as the loader reads it: what it holds, the 1-based line it starts on, and for a
 /// scalar whether it was plain (only a plain `~`/`null`/empty value means null). Read by
-/// `YAMLSubsetReader` when the file allows, otherwise converted from Yams' tree.
-indirect enum YAMLNode {
+/// `YAMLSubsetReader` when the file allows, otherwise converted from Yams' tree. Not `indirect`:
+/// the children live in arrays already, and boxing every node cost an allocation per scalar.
+enum YAMLNode {
     case scalar(String, line: Int, plain: Bool)
     case sequence([YAMLNode], line: Int)
     case mapping([(key: YAMLNode, value: YAMLNode)], line: Int)

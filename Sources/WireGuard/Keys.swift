@@ -79,6 +79,7 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
             return prepared
         }
     }
+
     public var base64: String { Base64.encode(bytes) }
     /// Never prints the secret: shows the public key instead.
     public var description: String { "PrivateKey(public: \(publicKey.base64))" }

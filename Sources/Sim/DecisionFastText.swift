@@ -14,13 +14,13 @@ extension DecisionRecord {
         }
     }
 
-    /// Appends the explanation of a per-packet reason: JSON-escaped when `json`, else as the
-    /// text line has it (a name's newline indented, as multi-line notes are). `peerName` is the
+    /// Appends the explanation of a per-packet reason, unescaped (the JSON line escapes it, the
+    /// text line indents a name's newline as it does multi-line notes). `peerName` is the
     /// record's `peer`, already looked up.
-    func appendPerPacketWhy(_ reason: DecisionReason, peerName: String?, to out: ByteBuffer, json: Bool) {
+    func appendPerPacketWhy(_ reason: DecisionReason, peerName: String?, to out: ByteBuffer) {
         switch reason {
         case .sealed:
-            appendLookup(address: Self.innerAddress(packet, offset: 16, offset6: 24), label: "", peerName: peerName, to: out, json: json)
+            appendLookup(address: Self.innerAddress(packet, offset: 16, offset6: 24), label: "", peerName: peerName, to: out)
             out.appendLiteral("; sealed with counter ")
             appendOptional(counter, to: out)
             out.appendLiteral(" for ")
@@ -31,11 +31,11 @@ extension DecisionRecord {
             out.appendLiteral(" with counter ")
             appendOptional(counter, to: out)
             out.appendLiteral(" from ")
-            appendName(peerName, to: out, json: json)
+            appendName(peerName, to: out)
         default:
-            appendLookup(address: Self.innerAddress(packet, offset: 12, offset6: 8), label: "source", peerName: peerName, to: out, json: json)
+            appendLookup(address: Self.innerAddress(packet, offset: 12, offset6: 8), label: "source", peerName: peerName, to: out)
             out.appendLiteral("; source allowed for ")
-            appendName(peerName, to: out, json: json)
+            appendName(peerName, to: out)
             out.appendLiteral(": delivered")
         }
     }
@@ -47,7 +47,7 @@ extension DecisionRecord {
     /// `ADDRESS matched PREFIX (PEER); also matched Q (OTHER), … — most specific wins`, or
     /// `ADDRESS routed to PEER` without a prefix; ADDRESS is "[label ]address" or the label
     /// alone ("destination" when the label is empty) when the packet has no address.
-    private func appendLookup(address: IPAddress?, label: String, peerName: String?, to out: ByteBuffer, json: Bool) {
+    private func appendLookup(address: IPAddress?, label: String, peerName: String?, to out: ByteBuffer) {
         if let address {
             if !label.isEmpty { out.append(label); out.append(0x20) }
             ByteText.appendAddress(address, to: out)
@@ -56,13 +56,13 @@ extension DecisionRecord {
         }
         guard let prefix else {
             out.appendLiteral(" routed to ")
-            appendName(peerName, to: out, json: json)
+            appendName(peerName, to: out)
             return
         }
         out.appendLiteral(" matched ")
         ByteText.appendPrefix(prefix, to: out)
         out.appendLiteral(" (")
-        appendName(peerName, to: out, json: json)
+        appendName(peerName, to: out)
         out.append(0x29)
         guard !candidateKeys.isEmpty else { return }
         out.appendLiteral("; also matched ")
@@ -70,29 +70,20 @@ extension DecisionRecord {
             if i > 0 { out.appendLiteral(", ") }
             ByteText.appendPrefix(candidate.prefix, to: out)
             out.appendLiteral(" (")
-            appendPeerName(candidate.peer, to: out, json: json)
+            appendPeerName(candidate.peer, to: out)
             out.append(0x29)
         }
         out.appendLiteral(" — most specific wins")
     }
 
-    private func appendPeerName(_ key: PublicKey, to out: ByteBuffer, json: Bool) {
-        appendName(names?.name(of: key) ?? key.base64, to: out, json: json)
+    private func appendPeerName(_ key: PublicKey, to out: ByteBuffer) {
+        appendName(names?.name(of: key) ?? key.base64, to: out)
     }
 
     /// A peer's name as `DecisionText` words it ("unknown peer" when there is none).
-    private func appendName(_ name: String?, to out: ByteBuffer, json: Bool) {
+    private func appendName(_ name: String?, to out: ByteBuffer) {
         guard let name else { out.appendLiteral("unknown peer"); return }
-        if json {
-            ByteText.appendJSONContent(name, to: out)
-        } else if name.utf8.contains(0x0A) {
-            for byte in name.utf8 {
-                out.append(byte)
-                if byte == 0x0A { out.appendLiteral("    ") }
-            }
-        } else {
-            out.append(name)
-        }
+        out.append(name)
     }
 
     /// The inner packet's address at `offset` (IPv4, at least 20 bytes) or `offset6` (IPv6, at

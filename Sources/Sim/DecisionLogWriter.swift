@@ -18,6 +18,7 @@ public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
 public final class DecisionLogWriter {
     private let json = ByteBuffer(capacity: 1 << 21)
     private let text = ByteBuffer(capacity: 1 << 21)
+    private let composer = DecisionLineComposer()
     private let jsonFile: UnsafeMutablePointer<FILE>?
     private let textFile: UnsafeMutablePointer<FILE>?
     private let jsonPath: String?
@@ -53,14 +54,11 @@ public final class DecisionLogWriter {
 
     public func write(_ record: DecisionRecord) {
         count += 1
-        if jsonFile != nil && textFile != nil {
-            record.appendLines(json: json, text: text)
-        } else {
-            let summary = record.parsedSummary
-            let why = record.explainedRoute == nil && record.perPacketReason == nil ? record.why : ""
-            if jsonFile != nil { record.appendJSONLine(to: json, summary: summary, why: why); json.append(0x0A) }
-            if textFile != nil { record.appendTextLine(to: text, summary: summary, why: why); text.append(0x0A) }
-        }
+        // Both lines are composed together (they share most pieces); a line whose file was not
+        // asked for is dropped by `flush`.
+        composer.append(record, json: json, text: text)
+        json.append(0x0A)
+        text.append(0x0A)
         if json.count >= Self.flushThreshold { flush(json, jsonFile, jsonPath) }
         if text.count >= Self.flushThreshold { flush(text, textFile, textPath) }
     }

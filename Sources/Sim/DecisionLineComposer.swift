@@ -1,0 +1,191 @@
+import Routing
+
+/// Writes a decision as its JSON line (decisions.jsonl, keys in the fixed order of
+/// scenario-format.md, absent fields left out) and its text line (decisions.txt) together. Every
+/// piece the two lines share — the time, the packet's addresses and length, the numbers, the
+/// explanation — is formatted once into a scratch buffer and copied into both; strings are
+/// JSON-escaped only where they contain something to escape. A log writer keeps one composer
+/// for its whole run: it remembers the last time's text, which consecutive decisions often share.
+final class DecisionLineComposer {
+    /// A run of bytes in `scratch`.
+    private struct Piece {
+        var start = 0
+        var count = 0
+    }
+
+    /// This decision's shared pieces.
+    private let scratch = ByteBuffer(capacity: 1024)
+    /// The last time written: `t` in nanoseconds (for JSON), then in seconds (for text).
+    private let timeText = ByteBuffer(capacity: 64)
+    /// Which time `timeText` holds, behind a pointer: a class's `var`s would cost a runtime
+    /// exclusivity check per access, per decision.
+    private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
+
+    init() {
+        time = .allocate(capacity: 1)
+        time.initialize(to: (0, false, 0))
+    }
+
+    deinit {
+        time.deinitialize(count: 1)
+        time.deallocate()
+    }
+
+    /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
+    func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
+        scratch.removeAll()
+        updateTime(record.t)
+        let fields = record.packet.flatMap(LoggedPacketFields.init)
+        var source = Piece(), destination = Piece(), proto = Piece(), length = Piece()
+        if let fields {
+            source = piece { ByteText.appendAddress(fields.source, to: scratch) }
+            destination = piece { ByteText.appendAddress(fields.destination, to: scratch) }
+            proto = piece { ProtocolNames.appendName(fields.protocolNumber, to: scratch) }
+            length = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
+        } else if let packet = record.packet {
+            length = piece { ByteText.appendInteger(packet.count, to: scratch) }
+        }
+        let peerName = record.peer
+        let peerIsPlain = peerName.map(ByteText.isPlainJSON) ?? true
+        let prefix = record.prefix.map { prefix in piece { ByteText.appendPrefix(prefix, to: scratch) } }
+        let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
+        let counter = record.counter.map { value in piece { ByteText.appendUnsigned(value, to: scratch) } }
+        let receiverIndex = record.receiverIndex.map { value in piece { ByteText.appendUnsigned(UInt64(value), to: scratch) } }
+        let endpoint = record.endpoint.map { endpoint in piece { ByteText.appendEndpoint(endpoint, to: scratch) } }
+        let frame = record.trace.map { trace in piece { ByteText.appendInteger(trace.frame, to: scratch) } }
+        // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
+        // under its decision, except a route choice's, which has always been written as is.
+        // The words of a route choice or a per-packet reason are plain but for the names in
+        // them, so those alone are checked.
+        var whyIsIndented = true
+        var whyIsPlain = false
+        let why = piece {
+            if let route = record.explainedRoute {
+                whyIsIndented = false
+                whyIsPlain = ByteText.isPlainJSON(route.device)
+                DecisionRecord.appendRouteChoice(route, destination: fields?.destination, to: scratch)
+            } else if let reason = record.perPacketReason {
+                whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty
+                record.appendPerPacketWhy(reason, peerName: peerName, to: scratch)
+            } else {
+                scratch.append(record.why)
+            }
+        }
+        let textHasWhy = why.count > 0 || record.explainedRoute != nil || record.perPacketReason != nil
+
+        scratch.reserve(16)   // so that any piece may be moved as 16 bytes
+        let base = UnsafePointer(scratch.base)
+        func copy(_ piece: Piece, to out: ByteBuffer) {
+            if piece.count <= 16 {
+                out.appendShort(base + piece.start, count: piece.count)
+            } else {
+                out.append(base + piece.start, count: piece.count)
+            }
+        }
+
+        // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
+        // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
+        // "endpoint":…,"trace":{"file":…,"frame":…},"why":…}
+        json.appendLiteral(#"{"t":"#)
+        json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
+        json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
+        json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.iface, to: json)
+        if let dir = record.dir { if dir == .tx { json.appendLiteral(#","dir":"tx""#) } else { json.appendLiteral(#","dir":"rx""#) } }
+        if fields != nil {
+            json.appendLiteral(#","src":""#); copy(source, to: json)
+            json.appendLiteral(#"","dst":""#); copy(destination, to: json)
+            json.appendLiteral(#"","proto":""#); copy(proto, to: json)
+            json.appendLiteral(#"","len":"#); copy(length, to: json)
+        } else if record.packet != nil {
+            json.appendLiteral(#","len":"#); copy(length, to: json)
+        }
+        json.appendLiteral(#","action":"#); ByteText.appendJSONString(record.action, to: json)
+        if let peerName {
+            json.appendLiteral(#","peer":""#)
+            if peerIsPlain { json.append(peerName) } else { ByteText.appendJSONContent(peerName, to: json) }
+            json.append(0x22)
+        }
+        if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, to: json); json.append(0x22) }
+        if !candidates.isEmpty {
+            json.appendLiteral(#","candidates":["#)
+            for (i, candidate) in candidates.enumerated() {
+                if i == 0 { json.appendLiteral(#"{"prefix":""#) } else { json.appendLiteral(#",{"prefix":""#) }
+                ByteText.appendPrefix(candidate.prefix, to: json)
+                json.appendLiteral(#"","peer":"#)
+                ByteText.appendJSONString(candidate.peer, to: json)
+                json.append(0x7D)
+            }
+            json.append(0x5D)
+        }
+        if let counter { json.appendLiteral(#","counter":"#); copy(counter, to: json) }
+        if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, to: json) }
+        if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, to: json); json.append(0x22) }
+        if let trace = record.trace, let frame {
+            json.appendLiteral(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: json)
+            json.appendLiteral(#","frame":"#); copy(frame, to: json); json.append(0x7D)
+        }
+        json.appendLiteral(#","why":""#)
+        if whyIsPlain {
+            json.append(base + why.start, count: why.count)
+        } else {
+            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: base + why.start, count: why.count), to: json)
+        }
+        json.appendLiteral(#""}"#)
+
+        // 12.000000500 server wg0 tx encrypted icmp 192.168.0.1 > 192.168.32.19 len 84 peer EFGH
+        // prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why
+        let jsonTimeCount = time.pointee.jsonCount
+        text.append(UnsafePointer(timeText.base + jsonTimeCount), count: timeText.count - jsonTimeCount)
+        text.append(0x20); text.append(record.node)
+        text.append(0x20); text.append(record.iface)
+        if let dir = record.dir { if dir == .tx { text.appendLiteral(" tx") } else { text.appendLiteral(" rx") } }
+        text.append(0x20); text.append(record.action)
+        if fields != nil {
+            text.append(0x20); copy(proto, to: text)
+            text.append(0x20); copy(source, to: text)
+            text.appendLiteral(" > "); copy(destination, to: text)
+            text.appendLiteral(" len "); copy(length, to: text)
+        }
+        if let peerName { text.appendLiteral(" peer "); text.append(peerName) }
+        if let prefix { text.appendLiteral(" prefix "); copy(prefix, to: text) }
+        if !candidates.isEmpty {
+            text.appendLiteral(" (also ")
+            for (i, candidate) in candidates.enumerated() {
+                if i > 0 { text.appendLiteral(", ") }
+                ByteText.appendPrefix(candidate.prefix, to: text)
+                text.append(0x20)
+                text.append(candidate.peer)
+            }
+            text.append(0x29)
+        }
+        if let counter { text.appendLiteral(" counter "); copy(counter, to: text) }
+        if let receiverIndex { text.appendLiteral(" receiver-index "); copy(receiverIndex, to: text) }
+        if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, to: text) }
+        if let trace = record.trace, let frame {
+            text.appendLiteral(" ["); text.append(trace.file)
+            text.appendLiteral(" #"); copy(frame, to: text); text.append(0x5D)
+        }
+        if textHasWhy {
+            text.appendLiteral(": ")
+            let whyBytes = UnsafeBufferPointer(start: base + why.start, count: why.count)
+            if whyIsIndented && !whyIsPlain { ByteText.appendIndented(whyBytes, to: text) } else { text.append(base + why.start, count: why.count) }
+        }
+    }
+
+    /// Formats one piece at the end of `scratch`.
+    @inline(__always)
+    private func piece(_ write: () -> Void) -> Piece {
+        let start = scratch.count
+        write()
+        return Piece(start: start, count: scratch.count - start)
+    }
+
+    private func updateTime(_ t: Int64) {
+        guard !time.pointee.isSet || time.pointee.t != t else { return }
+        timeText.removeAll()
+        ByteText.appendInteger(t, to: timeText)
+        let jsonCount = timeText.count
+        ByteText.appendSeconds(t, to: timeText)
+        time.pointee = (t, true, jsonCount)
+    }
+}

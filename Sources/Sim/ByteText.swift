@@ -5,6 +5,12 @@ import Darwin
 #endif
 import Routing
 
+/// A run of bytes in a `ByteBuffer`, by offset, so it stays valid when the buffer grows.
+struct BufferPiece {
+    var start = 0
+    var count = 0
+}
+
 /// A growable byte buffer written through a raw pointer: appending a field costs a bounds check
 /// and a copy, without an array's uniqueness checks. Its state lives behind a `let` pointer, so
 /// appends also skip the runtime exclusivity checks a class's `var` properties would need. The
@@ -78,6 +84,15 @@ public final class ByteBuffer {
             var copy = text
             copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }
         }
+    }
+
+    /// Appends a copy of a piece of this same buffer (room is made first, so growing cannot
+    /// move the bytes while they are copied).
+    @inline(__always)
+    func appendCopy(of piece: BufferPiece) {
+        reserve(piece.count)
+        (state.pointee.base + state.pointee.count).update(from: state.pointee.base + piece.start, count: piece.count)
+        state.pointee.count += piece.count
     }
 
     /// At most 16 bytes from `start`, where 16 bytes may be read (a piece of another buffer

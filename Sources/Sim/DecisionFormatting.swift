@@ -24,7 +24,8 @@ extension DecisionRecord {
     /// `route 10.0.0.0/24 dev wg0 is the best match for 10.0.0.1`, the same words as `why`,
     /// written without building a string (a quarter of all decisions are route choices).
     /// Unescaped: the device name is written as it is.
-    static func appendRouteChoice(_ route: RouteSpec, destination: IPAddress?, to out: ByteBuffer) {
+    /// `destination`: the packet's destination, already written earlier in `out`.
+    static func appendRouteChoice(_ route: RouteSpec, destination: BufferPiece?, to out: ByteBuffer) {
         out.appendLiteral("route ")
         if route.prefix.length == 0 { out.appendLiteral("default") } else { ByteText.appendPrefix(route.prefix, to: out) }
         if let via = route.via { out.appendLiteral(" via "); ByteText.appendAddress(via, to: out) }
@@ -33,6 +34,6 @@ extension DecisionRecord {
         if let metric = route.metric { out.appendLiteral(" metric "); ByteText.appendInteger(metric, to: out) }
         if let table = route.table { out.appendLiteral(" table "); ByteText.appendInteger(table, to: out) }
         out.appendLiteral(" is the best match")
-        if let destination { out.appendLiteral(" for "); ByteText.appendAddress(destination, to: out) }
+        if let destination { out.appendLiteral(" for "); out.appendCopy(of: destination) }
     }
 }

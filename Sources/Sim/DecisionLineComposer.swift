@@ -7,12 +7,6 @@ import Routing
 /// JSON-escaped only where they contain something to escape. A log writer keeps one composer
 /// for its whole run: it remembers the last time's text, which consecutive decisions often share.
 final class DecisionLineComposer {
-    /// A run of bytes in `scratch`.
-    private struct Piece {
-        var start = 0
-        var count = 0
-    }
-
     /// This decision's shared pieces.
     private let scratch = ByteBuffer(capacity: 1024)
     /// The last time written: `t` in nanoseconds (for JSON), then in seconds (for text).
@@ -21,14 +15,41 @@ final class DecisionLineComposer {
     /// exclusivity check per access, per decision.
     private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
 
+    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's low byte
+    /// (X25519 public keys are uniformly random), checked against the whole key and the
+    /// simulation's `PeerNames`. Names are registered when a simulation is built, before its
+    /// first decision, so a name once looked up stays right.
+    private struct PeerNameSlot {
+        var key: [UInt8] = []
+        var names: PeerNames?
+        var name = ""
+    }
+    private static let peerSlotCount = 256
+    private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
+
     init() {
         time = .allocate(capacity: 1)
         time.initialize(to: (0, false, 0))
+        peerSlots = .allocate(capacity: Self.peerSlotCount)
+        peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
     }
 
     deinit {
         time.deinitialize(count: 1)
         time.deallocate()
+        peerSlots.deinitialize(count: Self.peerSlotCount)
+        peerSlots.deallocate()
+    }
+
+    /// The record's `peer`: its node name, or base64 for a key that is not a simulated node's.
+    private func peerName(_ record: DecisionRecord) -> String? {
+        guard let key = record.peerKey else { return nil }
+        guard let names = record.names else { return key.base64 }
+        let slot = peerSlots + Int(key.bytes.first ?? 0)
+        if slot.pointee.names === names && slot.pointee.key == key.bytes { return slot.pointee.name }
+        let name = names.name(of: key)
+        slot.pointee = PeerNameSlot(key: key.bytes, names: names, name: name)
+        return name
     }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
@@ -36,7 +57,7 @@ final class DecisionLineComposer {
         scratch.removeAll()
         updateTime(record.t)
         let fields = record.packet.flatMap(LoggedPacketFields.init)
-        var source = Piece(), destination = Piece(), proto = Piece(), length = Piece()
+        var source: BufferPiece?, destination: BufferPiece?, proto = BufferPiece(), length = BufferPiece()
         if let fields {
             source = piece { ByteText.appendAddress(fields.source, to: scratch) }
             destination = piece { ByteText.appendAddress(fields.destination, to: scratch) }
@@ -45,7 +66,7 @@ final class DecisionLineComposer {
         } else if let packet = record.packet {
             length = piece { ByteText.appendInteger(packet.count, to: scratch) }
         }
-        let peerName = record.peer
+        let peerName = peerName(record)
         let peerIsPlain = peerName.map(ByteText.isPlainJSON) ?? true
         let prefix = record.prefix.map { prefix in piece { ByteText.appendPrefix(prefix, to: scratch) } }
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
@@ -63,10 +84,12 @@ final class DecisionLineComposer {
             if let route = record.explainedRoute {
                 whyIsIndented = false
                 whyIsPlain = ByteText.isPlainJSON(route.device)
-                DecisionRecord.appendRouteChoice(route, destination: fields?.destination, to: scratch)
+                DecisionRecord.appendRouteChoice(route, destination: destination, to: scratch)
             } else if let reason = record.perPacketReason {
                 whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty
-                record.appendPerPacketWhy(reason, peerName: peerName, to: scratch)
+                let pieces = RepeatedPieces(source: source, destination: destination, prefix: prefix, counter: counter,
+                                            receiverIndex: receiverIndex, endpoint: endpoint)
+                record.appendPerPacketWhy(reason, peerName: peerName, pieces: pieces, to: scratch)
             } else {
                 scratch.append(record.why)
             }
@@ -75,13 +98,6 @@ final class DecisionLineComposer {
 
         scratch.reserve(16)   // so that any piece may be moved as 16 bytes
         let base = UnsafePointer(scratch.base)
-        func copy(_ piece: Piece, to out: ByteBuffer) {
-            if piece.count <= 16 {
-                out.appendShort(base + piece.start, count: piece.count)
-            } else {
-                out.append(base + piece.start, count: piece.count)
-            }
-        }
 
         // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
         // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
@@ -91,13 +107,13 @@ final class DecisionLineComposer {
         json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
         json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.iface, to: json)
         if let dir = record.dir { if dir == .tx { json.appendLiteral(#","dir":"tx""#) } else { json.appendLiteral(#","dir":"rx""#) } }
-        if fields != nil {
-            json.appendLiteral(#","src":""#); copy(source, to: json)
-            json.appendLiteral(#"","dst":""#); copy(destination, to: json)
-            json.appendLiteral(#"","proto":""#); copy(proto, to: json)
-            json.appendLiteral(#"","len":"#); copy(length, to: json)
+        if let source, let destination {
+            json.appendLiteral(#","src":""#); copy(source, from: base, to: json)
+            json.appendLiteral(#"","dst":""#); copy(destination, from: base, to: json)
+            json.appendLiteral(#"","proto":""#); copy(proto, from: base, to: json)
+            json.appendLiteral(#"","len":"#); copy(length, from: base, to: json)
         } else if record.packet != nil {
-            json.appendLiteral(#","len":"#); copy(length, to: json)
+            json.appendLiteral(#","len":"#); copy(length, from: base, to: json)
         }
         json.appendLiteral(#","action":"#); ByteText.appendJSONString(record.action, to: json)
         if let peerName {
@@ -105,7 +121,7 @@ final class DecisionLineComposer {
             if peerIsPlain { json.append(peerName) } else { ByteText.appendJSONContent(peerName, to: json) }
             json.append(0x22)
         }
-        if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, to: json); json.append(0x22) }
+        if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, from: base, to: json); json.append(0x22) }
         if !candidates.isEmpty {
             json.appendLiteral(#","candidates":["#)
             for (i, candidate) in candidates.enumerated() {
@@ -117,12 +133,12 @@ final class DecisionLineComposer {
             }
             json.append(0x5D)
         }
-        if let counter { json.appendLiteral(#","counter":"#); copy(counter, to: json) }
-        if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, to: json) }
-        if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, to: json); json.append(0x22) }
+        if let counter { json.appendLiteral(#","counter":"#); copy(counter, from: base, to: json) }
+        if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, from: base, to: json) }
+        if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, from: base, to: json); json.append(0x22) }
         if let trace = record.trace, let frame {
             json.appendLiteral(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: json)
-            json.appendLiteral(#","frame":"#); copy(frame, to: json); json.append(0x7D)
+            json.appendLiteral(#","frame":"#); copy(frame, from: base, to: json); json.append(0x7D)
         }
         json.appendLiteral(#","why":""#)
         if whyIsPlain {
@@ -140,14 +156,14 @@ final class DecisionLineComposer {
         text.append(0x20); text.append(record.iface)
         if let dir = record.dir { if dir == .tx { text.appendLiteral(" tx") } else { text.appendLiteral(" rx") } }
         text.append(0x20); text.append(record.action)
-        if fields != nil {
-            text.append(0x20); copy(proto, to: text)
-            text.append(0x20); copy(source, to: text)
-            text.appendLiteral(" > "); copy(destination, to: text)
-            text.appendLiteral(" len "); copy(length, to: text)
+        if let source, let destination {
+            text.append(0x20); copy(proto, from: base, to: text)
+            text.append(0x20); copy(source, from: base, to: text)
+            text.appendLiteral(" > "); copy(destination, from: base, to: text)
+            text.appendLiteral(" len "); copy(length, from: base, to: text)
         }
         if let peerName { text.appendLiteral(" peer "); text.append(peerName) }
-        if let prefix { text.appendLiteral(" prefix "); copy(prefix, to: text) }
+        if let prefix { text.appendLiteral(" prefix "); copy(prefix, from: base, to: text) }
         if !candidates.isEmpty {
             text.appendLiteral(" (also ")
             for (i, candidate) in candidates.enumerated() {
@@ -158,12 +174,12 @@ final class DecisionLineComposer {
             }
             text.append(0x29)
         }
-        if let counter { text.appendLiteral(" counter "); copy(counter, to: text) }
-        if let receiverIndex { text.appendLiteral(" receiver-index "); copy(receiverIndex, to: text) }
-        if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, to: text) }
+        if let counter { text.appendLiteral(" counter "); copy(counter, from: base, to: text) }
+        if let receiverIndex { text.appendLiteral(" receiver-index "); copy(receiverIndex, from: base, to: text) }
+        if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, from: base, to: text) }
         if let trace = record.trace, let frame {
             text.appendLiteral(" ["); text.append(trace.file)
-            text.appendLiteral(" #"); copy(frame, to: text); text.append(0x5D)
+            text.appendLiteral(" #"); copy(frame, from: base, to: text); text.append(0x5D)
         }
         if textHasWhy {
             text.appendLiteral(": ")
@@ -172,12 +188,22 @@ final class DecisionLineComposer {
         }
     }
 
+    /// Copies a piece of `scratch` (at `base`, with 16 bytes readable past every piece).
+    @inline(__always)
+    private func copy(_ piece: BufferPiece, from base: UnsafePointer<UInt8>, to out: ByteBuffer) {
+        if piece.count <= 16 {
+            out.appendShort(base + piece.start, count: piece.count)
+        } else {
+            out.append(base + piece.start, count: piece.count)
+        }
+    }
+
     /// Formats one piece at the end of `scratch`.
     @inline(__always)
-    private func piece(_ write: () -> Void) -> Piece {
+    private func piece(_ write: () -> Void) -> BufferPiece {
         let start = scratch.count
         write()
-        return Piece(start: start, count: scratch.count - start)
+        return BufferPiece(start: start, count: scratch.count - start)
     }
 
     private func updateTime(_ t: Int64) {

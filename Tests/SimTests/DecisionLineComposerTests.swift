@@ -43,6 +43,8 @@ final class DecisionLineComposerTests: XCTestCase {
         names.register(other, as: "other\npeer")
         let packet = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 5000),
                                        to: Endpoint(address: N.address("10.1.2.3"), port: 53), payload: [1, 2, 3])
+        let packet6 = PacketBuilder.udp(from: Endpoint(address: N.address("fd00::2"), port: 5000),
+                                        to: Endpoint(address: N.address("fd00::3"), port: 53), payload: [1, 2, 3])
         let endpoint = Endpoint(address: N.address("192.0.2.7"), port: 51820)
         let candidates = [(prefix: N.prefix("10.0.0.0/8"), peer: other)]
         let decisions = [
@@ -55,6 +57,12 @@ final class DecisionLineComposerTests: XCTestCase {
             Decision(.delivered, .rx, peer: peer, prefix: N.prefix("10.0.0.2/32"), candidates: candidates, packet: packet,
                      reason: .delivered),
             Decision(.delivered, .rx, peer: peer, packet: [0x45, 1, 2], reason: .delivered),
+            // Total length beyond the bytes: no summary, but the device still reads the address.
+            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), counter: 1,
+                     packet: [0x45, 0, 0xff, 0xff] + packet.dropFirst(4), reason: .sealed),
+            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("fd00::/64"), counter: 1, endpoint: endpoint,
+                     packet: packet6, reason: .sealed),
+            Decision(.delivered, .rx, peer: peer, prefix: N.prefix("fd00::2/128"), packet: packet6, reason: .delivered),
         ]
         for decision in decisions {
             let record = record(decision, names: names)

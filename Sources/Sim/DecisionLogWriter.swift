@@ -26,7 +26,15 @@ public final class DecisionLogWriter {
     private var failure: DecisionLogError?
     private var closed = false
     private static let flushThreshold = 1 << 20
-    public private(set) var count = 0
+    /// How many decisions were written.
+    public var count: Int { written.pointee }
+    /// Behind a pointer: a class's `var` costs a runtime exclusivity check per access, and this
+    /// one is counted per decision.
+    private let written: UnsafeMutablePointer<Int> = {
+        let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        counter.initialize(to: 0)
+        return counter
+    }()
 
     public init(jsonlPath: String?, textPath: String?) throws {
         self.jsonPath = jsonlPath
@@ -50,10 +58,13 @@ public final class DecisionLogWriter {
         }
     }
 
-    deinit { try? close() }
+    deinit {
+        try? close()
+        written.deallocate()
+    }
 
     public func write(_ record: DecisionRecord) {
-        count += 1
+        written.pointee += 1
         // Both lines are composed together (they share most pieces); a line whose file was not
         // asked for is dropped by `flush`.
         composer.append(record, json: json, text: text)

@@ -11,8 +11,9 @@ struct LoggedPacketFields {
     var protocolNumber: UInt8
     var totalLength: Int
 
-    /// Nil exactly when `IPPacketSummary(parsing:)` throws.
-    init?(_ packet: [UInt8]) {
+    /// Nil exactly when `IPPacketSummary(parsing:)` throws. Borrows the packet (an
+    /// initializer otherwise takes its argument owned: a retain and a release per decision).
+    init?(_ packet: borrowing [UInt8]) {
         guard let first = packet.first else { return nil }
         switch first >> 4 {
         case 4:
@@ -26,7 +27,7 @@ struct LoggedPacketFields {
             protocolNumber = packet[9]
             totalLength = total
         case 6:
-            guard let summary = try? IPPacketSummary(parsing: packet) else { return nil }
+            guard let summary = try? IPPacketSummary(parsing: copy packet) else { return nil }
             source = summary.source
             destination = summary.destination
             protocolNumber = summary.protocolNumber
@@ -36,7 +37,7 @@ struct LoggedPacketFields {
         }
     }
 
-    private static func word(_ p: [UInt8], _ at: Int) -> UInt32 {
+    private static func word(_ p: borrowing [UInt8], _ at: Int) -> UInt32 {
         UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3])
     }
 }

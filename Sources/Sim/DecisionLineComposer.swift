@@ -25,6 +25,15 @@ final class DecisionLineComposer {
         var name = ""
     }
     private static let peerSlotCount = 256
+
+    /// The last packet whose pieces `packetText` holds (see `packetPieces`).
+    private struct PacketCache {
+        var packet: [UInt8]?
+        var storage: (UnsafePointer<UInt8>?, Int)?
+        var pieces: (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) = (nil, nil, BufferPiece(), BufferPiece())
+    }
+    private let packetCache: UnsafeMutablePointer<PacketCache>
+    private let packetText = ByteBuffer(capacity: 128)
     private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
 
     init() {
@@ -32,6 +41,8 @@ final class DecisionLineComposer {
         time.initialize(to: (0, false, 0))
         peerSlots = .allocate(capacity: Self.peerSlotCount)
         peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
+        packetCache = .allocate(capacity: 1)
+        packetCache.initialize(to: PacketCache())
     }
 
     deinit {
@@ -39,6 +50,8 @@ final class DecisionLineComposer {
         time.deallocate()
         peerSlots.deinitialize(count: Self.peerSlotCount)
         peerSlots.deallocate()
+        packetCache.deinitialize(count: 1)
+        packetCache.deallocate()
     }
 
     /// The record's `peer`: its node name, or base64 for a key that is not a simulated node's.
@@ -56,16 +69,7 @@ final class DecisionLineComposer {
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        let fields = record.packet.flatMap(LoggedPacketFields.init)
-        var source: BufferPiece?, destination: BufferPiece?, proto = BufferPiece(), length = BufferPiece()
-        if let fields {
-            source = piece { ByteText.appendAddress(fields.source, to: scratch) }
-            destination = piece { ByteText.appendAddress(fields.destination, to: scratch) }
-            proto = piece { ProtocolNames.appendName(fields.protocolNumber, to: scratch) }
-            length = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
-        } else if let packet = record.packet {
-            length = piece { ByteText.appendInteger(packet.count, to: scratch) }
-        }
+        let (source, destination, proto, length) = packetPieces(record)
         let peerName = peerName(record)
         let peerIsPlain = peerName.map(ByteText.isPlainJSON) ?? true
         let prefix = record.prefix.map { prefix in piece { ByteText.appendPrefix(prefix, to: scratch) } }
@@ -196,6 +200,33 @@ final class DecisionLineComposer {
         } else {
             out.append(base + piece.start, count: piece.count)
         }
+    }
+
+    /// The inner packet's src, dst, proto and len pieces, written first in `scratch`. The
+    /// previous record's are reused when this record carries the same packet (the same array
+    /// storage): a packet is routed then sealed, opened then delivered, so decisions about one
+    /// packet come in pairs. The cache holds that array, so its storage cannot be freed and
+    /// reused for other bytes, nor written in place, while it is compared against.
+    private func packetPieces(_ record: DecisionRecord) -> (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) {
+        let storage = record.packet?.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
+        if let storage, let cached = packetCache.pointee.storage, storage.0 == cached.0, storage.1 == cached.1 {
+            scratch.append(UnsafePointer(packetText.base), count: packetText.count)
+            return packetCache.pointee.pieces
+        }
+        var pieces: (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) = (nil, nil, BufferPiece(), BufferPiece())
+        guard let packet = record.packet else { return pieces }
+        if let fields = LoggedPacketFields(packet) {
+            pieces.0 = piece { ByteText.appendAddress(fields.source, to: scratch) }
+            pieces.1 = piece { ByteText.appendAddress(fields.destination, to: scratch) }
+            pieces.2 = piece { ProtocolNames.appendName(fields.protocolNumber, to: scratch) }
+            pieces.3 = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
+        } else {
+            pieces.3 = piece { ByteText.appendInteger(packet.count, to: scratch) }
+        }
+        packetText.removeAll()
+        packetText.append(UnsafePointer(scratch.base), count: scratch.count)
+        packetCache.pointee = PacketCache(packet: packet, storage: storage, pieces: pieces)
+        return pieces
     }
 
     /// Formats one piece at the end of `scratch`.

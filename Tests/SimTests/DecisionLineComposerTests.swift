@@ -111,6 +111,25 @@ final class DecisionLineComposerTests: XCTestCase {
                        [#"{"t":5"#, #"{"t":5"#, #"{"t":-1500000000"#, #"{"t":1000000000"#, #"{"t":1000000000"#, #"{"t":0"#])
     }
 
+    /// A composer reuses the previous record's packet pieces only for the very same packet: a
+    /// packet of the same size, or a changed copy of it, is read afresh.
+    func testPacketPiecesAreReusedOnlyForTheSamePacket() {
+        let first = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 1),
+                                      to: Endpoint(address: N.address("10.0.0.3"), port: 2), payload: [1, 2])
+        var changed = first
+        changed[19] = 9   // destination 10.0.0.9
+        let other = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.4"), port: 1),
+                                      to: Endpoint(address: N.address("10.0.0.5"), port: 2), payload: [3, 4])
+        let composer = DecisionLineComposer()
+        for packet in [first, first, changed, other, [0x45], other] {
+            let record = DecisionRecord(t: 1, node: "n", iface: "wg0", dir: .tx, action: "a", why: "w", packet: packet, names: nil)
+            let json = ByteBuffer(), text = ByteBuffer()
+            composer.append(record, json: json, text: text)
+            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), record.jsonLine)
+            XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self), record.textLine)
+        }
+    }
+
     /// The eight-bytes-at-a-time check agrees with a byte-by-byte one at every length and position.
     func testEscapeCheckAgreesWithTheByteByByteRule() {
         var random = SeededRandom(seed: 7, label: "escape-check")

@@ -11,13 +11,13 @@ public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(path): \(reason)" }
 }
 
-/// Streams decisions into decisions.jsonl and decisions.txt with large buffered writes: hand
+/// Streams decisions into decisions.jsonl and decisions.txt with buffered writes: hand
 /// `write(_:)` to `Simulation.onDecision` (and set `keepsDecisions = false` for long runs).
 /// Either path may be nil to skip that file. Call `close()` at the end to flush and learn of
 /// write errors.
 public final class DecisionLogWriter {
-    private let json = ByteBuffer(capacity: 1 << 21)
-    private let text = ByteBuffer(capacity: 1 << 21)
+    private let json = ByteBuffer(capacity: 1 << 17)
+    private let text = ByteBuffer(capacity: 1 << 17)
     private let composer = DecisionLineComposer()
     private let jsonFile: UnsafeMutablePointer<FILE>?
     private let textFile: UnsafeMutablePointer<FILE>?
@@ -25,7 +25,10 @@ public final class DecisionLogWriter {
     private let textPath: String?
     private var failure: DecisionLogError?
     private var closed = false
-    private static let flushThreshold = 1 << 20
+    /// 64 KiB per write: small enough that both buffers can stay in the L2 cache while lines
+    /// are written into them (measured ~2 % faster per run than 1 MiB), large enough that the
+    /// write calls cost nothing measurable.
+    private static let flushThreshold = 1 << 16
     /// How many decisions were written.
     public var count: Int { written.pointee }
     /// Behind a pointer: a class's `var` costs a runtime exclusivity check per access, and this

@@ -23,6 +23,7 @@ final class DecisionLineComposer {
         var key: [UInt8] = []
         var names: PeerNames?
         var name = ""
+        var isPlainJSON = true
     }
     private static let peerSlotCount = 256
 
@@ -54,15 +55,17 @@ final class DecisionLineComposer {
         packetCache.deallocate()
     }
 
-    /// The record's `peer`: its node name, or base64 for a key that is not a simulated node's.
-    private func peerName(_ record: DecisionRecord) -> String? {
+    /// The record's `peer` (its node name, or base64 for a key that is not a simulated node's)
+    /// and whether JSON can take it as it is.
+    private func peerName(_ record: DecisionRecord) -> (name: String, isPlainJSON: Bool)? {
         guard let key = record.peerKey else { return nil }
-        guard let names = record.names else { return key.base64 }
+        guard let names = record.names else { return (key.base64, true) }   // base64 needs no escaping
         let slot = peerSlots + Int(key.bytes.first ?? 0)
-        if slot.pointee.names === names && slot.pointee.key == key.bytes { return slot.pointee.name }
+        if slot.pointee.names === names && slot.pointee.key == key.bytes { return (slot.pointee.name, slot.pointee.isPlainJSON) }
         let name = names.name(of: key)
-        slot.pointee = PeerNameSlot(key: key.bytes, names: names, name: name)
-        return name
+        let isPlain = ByteText.isPlainJSON(name)
+        slot.pointee = PeerNameSlot(key: key.bytes, names: names, name: name, isPlainJSON: isPlain)
+        return (name, isPlain)
     }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
@@ -70,14 +73,16 @@ final class DecisionLineComposer {
         scratch.removeAll()
         updateTime(record.t)
         let (source, destination, proto, length) = packetPieces(record)
-        let peerName = peerName(record)
-        let peerIsPlain = peerName.map(ByteText.isPlainJSON) ?? true
-        let prefix = record.prefix.map { prefix in piece { ByteText.appendPrefix(prefix, to: scratch) } }
+        let peer = peerName(record)
+        let peerName = peer?.name
+        let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
-        let counter = record.counter.map { value in piece { ByteText.appendUnsigned(value, to: scratch) } }
-        let receiverIndex = record.receiverIndex.map { value in piece { ByteText.appendUnsigned(UInt64(value), to: scratch) } }
-        let endpoint = record.endpoint.map { endpoint in piece { ByteText.appendEndpoint(endpoint, to: scratch) } }
-        let frame = record.trace.map { trace in piece { ByteText.appendInteger(trace.frame, to: scratch) } }
+        var prefix: BufferPiece?, counter: BufferPiece?, receiverIndex: BufferPiece?, endpoint: BufferPiece?, frame: BufferPiece?
+        if let value = record.prefix { prefix = piece { ByteText.appendPrefix(value, to: scratch) } }
+        if let value = record.counter { counter = piece { ByteText.appendUnsigned(value, to: scratch) } }
+        if let value = record.receiverIndex { receiverIndex = piece { ByteText.appendUnsigned(UInt64(value), to: scratch) } }
+        if let value = record.endpoint { endpoint = piece { ByteText.appendEndpoint(value, to: scratch) } }
+        if let trace = record.trace { frame = piece { ByteText.appendInteger(trace.frame, to: scratch) } }
         // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
         // under its decision, except a route choice's, which has always been written as is.
         // The words of a route choice or a per-packet reason are plain but for the names in

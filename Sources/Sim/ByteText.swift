@@ -1,97 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Routing
-
-/// A growable byte buffer written through a raw pointer: appending a field costs a bounds check
-/// and a copy, without an array's uniqueness checks. Its state lives behind a `let` pointer, so
-/// appends also skip the runtime exclusivity checks a class's `var` properties would need. The
-/// decision log is the largest output of a long run; every field of it is written here.
-public final class ByteBuffer {
-    private struct State {
-        var base: UnsafeMutablePointer<UInt8>
-        var count: Int
-        var capacity: Int
-    }
-
-    private let state: UnsafeMutablePointer<State>
-
-    public init(capacity: Int = 4096) {
-        let initial = max(64, capacity)
-        state = .allocate(capacity: 1)
-        state.initialize(to: State(base: .allocate(capacity: initial), count: 0, capacity: initial))
-    }
-
-    deinit {
-        state.pointee.base.deallocate()
-        state.deinitialize(count: 1)
-        state.deallocate()
-    }
-
-    public var count: Int { state.pointee.count }
-    public var isEmpty: Bool { state.pointee.count == 0 }
-    var base: UnsafeMutablePointer<UInt8> { state.pointee.base }
-
-    /// Makes room for `extra` more bytes.
-    @inline(__always)
-    func reserve(_ extra: Int) {
-        if state.pointee.count + extra > state.pointee.capacity { grow(state.pointee.count + extra) }
-    }
-
-    private func grow(_ needed: Int) {
-        var newCapacity = state.pointee.capacity * 2
-        while newCapacity < needed { newCapacity *= 2 }
-        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        fresh.update(from: state.pointee.base, count: state.pointee.count)
-        state.pointee.base.deallocate()
-        state.pointee.base = fresh
-        state.pointee.capacity = newCapacity
-    }
-
-    /// Counts `n` bytes already written past the end through `base` (after `reserve`).
-    @inline(__always)
-    func advance(by n: Int) { state.pointee.count += n }
-
-    @inline(__always)
-    public func append(_ byte: UInt8) {
-        reserve(1)
-        state.pointee.base[state.pointee.count] = byte
-        state.pointee.count += 1
-    }
-
-    public func append(_ bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        UnsafeMutableRawPointer(state.pointee.base + state.pointee.count).copyMemory(from: source, byteCount: bytes.count)
-        state.pointee.count += bytes.count
-    }
-
-    public func append(_ text: String) {
-        // Native and small strings give their UTF-8 without a copy or a uniqueness check.
-        if text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) == nil {
-            var copy = text
-            copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }
-        }
-    }
-
-    /// A literal's bytes: no String to look into, and inlined into the caller.
-    @inline(__always)
-    func appendLiteral(_ text: StaticString) {
-        let count = text.utf8CodeUnitCount
-        reserve(count)
-        (state.pointee.base + state.pointee.count).update(from: text.utf8Start, count: count)
-        state.pointee.count += count
-    }
-
-    public func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { append($0) }
-    }
-
-    public func removeAll() { state.pointee.count = 0 }
-
-    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: state.pointee.base, count: state.pointee.count)) }
-
-    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: state.pointee.base, count: state.pointee.count))
-    }
-}
 
 /// Text fields written straight into a `ByteBuffer`: decimal integers, dotted quads, prefixes,
 /// endpoints, JSON strings (RFC 8259 escaping).
@@ -106,34 +18,50 @@ enum ByteText {
     }
 
     static func appendUnsigned(_ value: UInt64, to out: ByteBuffer) {
-        if value < 10 {
-            out.append(0x30 &+ UInt8(truncatingIfNeeded: value))
-            return
-        }
-        var digits = 2
-        var limit: UInt64 = 100
-        while digits < 20 && value >= limit {
-            digits += 1
-            limit = limit &* 10
-        }
+        let digits = decimalDigitCount(value)
         out.reserve(digits)
         writeDigits(value, count: digits, at: out.base + out.count)
         out.advance(by: digits)
     }
 
-    /// "00" … "99": two digits per division.
-    private static let digitPairs: [UInt16] = (0..<100).map { (n: Int) -> UInt16 in
-        UInt16(0x30 + n / 10) | UInt16(0x30 + n % 10) << 8
+    /// How many decimal digits `value` has (1 for 0): four digits per step, then three compares.
+    @inline(__always)
+    static func decimalDigitCount(_ value: UInt64) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10_000 {
+            rest /= 10_000
+            count += 4
+        }
+        return count + (rest >= 10 ? 1 : 0) + (rest >= 100 ? 1 : 0) + (rest >= 1000 ? 1 : 0)
     }
 
-    /// Writes the last `count` decimal digits of `value` (leading zeros included) at `start`.
+    /// "00", "01", … "99": the two digits of n at offset 2n. A literal, so reading it needs no
+    /// lazily initialised global and no bounds check.
+    private static var digitPairs: StaticString {
+        """
+        0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+    }
+
+    /// The two digits of `n` (0…99), first digit in the low byte (stores write `littleEndian`).
+    @inline(__always)
+    private static func digitPair(_ n: Int) -> UInt16 {
+        UInt16(littleEndian: UnsafeRawPointer(digitPairs.utf8Start + 2 &* n).loadUnaligned(as: UInt16.self))
+    }
+
+    /// Writes the last `count` decimal digits of `value` (leading zeros included) at `start`,
+    /// two per division.
     @inline(__always)
     private static func writeDigits(_ value: UInt64, count: Int, at start: UnsafeMutablePointer<UInt8>) {
-        let pairs = digitPairs
         var position = count
         var rest = value
         while position >= 2 {
-            let pair = pairs[Int(rest % 100)]
+            let pair = digitPair(Int(truncatingIfNeeded: rest % 100))
             position -= 2
             UnsafeMutableRawPointer(start + position).storeBytes(of: pair.littleEndian, as: UInt16.self)
             rest /= 100
@@ -161,27 +89,21 @@ enum ByteText {
         }
     }
 
-    /// Each octet's decimal digits (low three bytes, first digit lowest) and their count (top
-    /// byte): a dotted quad is four table reads and four 4-byte stores.
-    private static let octetText: [UInt32] = (0..<256).map { (n: Int) -> UInt32 in
-        let digits = Array(String(n).utf8)
-        var packed = UInt32(digits.count) << 24
-        for (i, digit) in digits.enumerated() { packed |= UInt32(digit) << (8 * UInt32(i)) }
-        return packed
-    }
-
+    /// Four octets: each is one 4-byte store of its three digits and a dot, shifted past its
+    /// leading zeros, counted by its real length (the last octet's dot is stored, not counted).
     static func appendDottedQuad(_ value: UInt32, to out: ByteBuffer) {
         out.reserve(16)   // 15 characters; the last store writes one byte past them
-        let table = octetText
         let start = UnsafeMutableRawPointer(out.base + out.count)
         var used = 0
         var shift: UInt32 = 24
         while true {
-            let text = table[Int((value >> shift) & 0xff)]
-            start.storeBytes(of: text.littleEndian, toByteOffset: used, as: UInt32.self)
-            used += Int(text >> 24)
+            let octet = Int((value >> shift) & 0xff)
+            let hundreds = octet / 100
+            let digitsAndDot = UInt32(0x30 &+ hundreds) | UInt32(digitPair(octet &- hundreds &* 100)) << 8 | 0x2E00_0000
+            let leadingZeros = (octet < 100 ? 1 : 0) + (octet < 10 ? 1 : 0)
+            start.storeBytes(of: (digitsAndDot >> (8 * UInt32(leadingZeros))).littleEndian, toByteOffset: used, as: UInt32.self)
+            used += 3 - leadingZeros
             if shift == 0 { break }
-            start.storeBytes(of: 0x2E, toByteOffset: used, as: UInt8.self)
             used += 1
             shift -= 8
         }
@@ -214,18 +136,74 @@ enum ByteText {
 
     /// The inside of a JSON string (no quotes), escaped.
     static func appendJSONContent(_ text: String, to out: ByteBuffer) {
-        var text = text
-        text.withUTF8 { utf8 in
-            var plain = true
-            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                plain = false
-                break
-            }
-            if plain {
-                out.append(UnsafeRawBufferPointer(utf8))
-                return
-            }
-            for byte in utf8 { appendEscaped(byte, to: out) }
+        if text.utf8.withContiguousStorageIfAvailable({ appendJSONEscaped($0, to: out) }) == nil {
+            var copy = text
+            copy.withUTF8 { appendJSONEscaped($0, to: out) }
+        }
+    }
+
+    /// Whether a string can go into a JSON string as it is.
+    static func isPlainJSON(_ text: String) -> Bool {
+        if let plain = text.utf8.withContiguousStorageIfAvailable({ bytes in
+            bytes.baseAddress.map { !needsJSONEscape($0, count: bytes.count) } ?? true
+        }) {
+            return plain
+        }
+        var copy = text
+        return copy.withUTF8 { bytes in bytes.baseAddress.map { !needsJSONEscape($0, count: bytes.count) } ?? true }
+    }
+
+    /// UTF-8 bytes as the inside of a JSON string: copied whole when nothing needs escaping.
+    static func appendJSONEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        if !needsJSONEscape(start, count: bytes.count) {
+            out.append(start, count: bytes.count)
+            return
+        }
+        for byte in bytes { appendEscaped(byte, to: out) }
+    }
+
+    /// Whether any byte is a control character, `"` or `\`; eight bytes per step, since almost
+    /// no text in the log needs escaping and every string of every JSON line is checked.
+    static func needsJSONEscape(_ start: UnsafePointer<UInt8>, count: Int) -> Bool {
+        guard count >= 8 else {
+            for i in 0..<count where start[i] < 0x20 || start[i] == 0x22 || start[i] == 0x5C { return true }
+            return false
+        }
+        var i = 0
+        while i + 8 <= count {
+            if wordNeedsJSONEscape(UnsafeRawPointer(start + i).loadUnaligned(as: UInt64.self)) { return true }
+            i += 8
+        }
+        // The last word again, overlapping the one before: no byte-by-byte tail.
+        return i < count && wordNeedsJSONEscape(UnsafeRawPointer(start + count - 8).loadUnaligned(as: UInt64.self))
+    }
+
+    /// A byte below 0x20 (the `hasless` test), or one equal to `"` or `\` (a zero byte after
+    /// XOR): each test can only err in bytes above one that truly matches, so "any byte in the
+    /// word" is exact.
+    @inline(__always)
+    private static func wordNeedsJSONEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let quote = (quotes &- ones) & ~quotes
+        let backslash = (backslashes &- ones) & ~backslashes
+        return (control | quote | backslash) & (ones &* 0x80) != 0
+    }
+
+    /// UTF-8 bytes with every newline followed by four spaces: a multi-line note stays under
+    /// its decision in the text log.
+    static func appendIndented(_ bytes: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        if memchr(start, 0x0A, bytes.count) == nil {
+            out.append(start, count: bytes.count)
+            return
+        }
+        for byte in bytes {
+            out.append(byte)
+            if byte == 0x0A { out.appendLiteral("    ") }
         }
     }
 

@@ -11,21 +11,33 @@ public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(path): \(reason)" }
 }
 
-/// Streams decisions into decisions.jsonl and decisions.txt with large buffered writes: hand
+/// Streams decisions into decisions.jsonl and decisions.txt with buffered writes: hand
 /// `write(_:)` to `Simulation.onDecision` (and set `keepsDecisions = false` for long runs).
 /// Either path may be nil to skip that file. Call `close()` at the end to flush and learn of
 /// write errors.
 public final class DecisionLogWriter {
-    private let json = ByteBuffer(capacity: 1 << 21)
-    private let text = ByteBuffer(capacity: 1 << 21)
+    private let json = ByteBuffer(capacity: 1 << 17)
+    private let text = ByteBuffer(capacity: 1 << 17)
+    private let composer = DecisionLineComposer()
     private let jsonFile: UnsafeMutablePointer<FILE>?
     private let textFile: UnsafeMutablePointer<FILE>?
     private let jsonPath: String?
     private let textPath: String?
     private var failure: DecisionLogError?
     private var closed = false
-    private static let flushThreshold = 1 << 20
-    public private(set) var count = 0
+    /// 64 KiB per write: small enough that both buffers can stay in the L2 cache while lines
+    /// are written into them (measured ~2 % faster per run than 1 MiB), large enough that the
+    /// write calls cost nothing measurable.
+    private static let flushThreshold = 1 << 16
+    /// How many decisions were written.
+    public var count: Int { written.pointee }
+    /// Behind a pointer: a class's `var` costs a runtime exclusivity check per access, and this
+    /// one is counted per decision.
+    private let written: UnsafeMutablePointer<Int> = {
+        let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        counter.initialize(to: 0)
+        return counter
+    }()
 
     public init(jsonlPath: String?, textPath: String?) throws {
         self.jsonPath = jsonlPath
@@ -49,18 +61,18 @@ public final class DecisionLogWriter {
         }
     }
 
-    deinit { try? close() }
+    deinit {
+        try? close()
+        written.deallocate()
+    }
 
     public func write(_ record: DecisionRecord) {
-        count += 1
-        if jsonFile != nil && textFile != nil {
-            record.appendLines(json: json, text: text)
-        } else {
-            let summary = record.parsedSummary
-            let why = record.explainedRoute == nil && record.perPacketReason == nil ? record.why : ""
-            if jsonFile != nil { record.appendJSONLine(to: json, summary: summary, why: why); json.append(0x0A) }
-            if textFile != nil { record.appendTextLine(to: text, summary: summary, why: why); text.append(0x0A) }
-        }
+        written.pointee += 1
+        // Both lines are composed together (they share most pieces); a line whose file was not
+        // asked for is dropped by `flush`.
+        composer.append(record, json: json, text: text)
+        json.append(0x0A)
+        text.append(0x0A)
         if json.count >= Self.flushThreshold { flush(json, jsonFile, jsonPath) }
         if text.count >= Self.flushThreshold { flush(text, textFile, textPath) }
     }

@@ -22,4 +22,15 @@ public enum ProtocolNames {
         default: return String(number)
         }
     }
+
+    /// Writes `name(number)` without making a String.
+    static func appendName(_ number: UInt8, to out: ByteBuffer) {
+        switch number {
+        case 1: out.appendLiteral("icmp")
+        case 6: out.appendLiteral("tcp")
+        case 17: out.appendLiteral("udp")
+        case 58: out.appendLiteral("icmpv6")
+        default: ByteText.appendUnsigned(UInt64(number), to: out)
+        }
+    }
 }

@@ -1,0 +1,253 @@
+import Routing
+
+/// Writes a decision as its JSON line (decisions.jsonl, keys in the fixed order of
+/// scenario-format.md, absent fields left out) and its text line (decisions.txt) together. Every
+/// piece the two lines share — the time, the packet's addresses and length, the numbers, the
+/// explanation — is formatted once into a scratch buffer and copied into both; strings are
+/// JSON-escaped only where they contain something to escape. A log writer keeps one composer
+/// for its whole run: it remembers the last time's text, which consecutive decisions often share.
+final class DecisionLineComposer {
+    /// This decision's shared pieces.
+    private let scratch = ByteBuffer(capacity: 1024)
+    /// The last time written: `t` in nanoseconds (for JSON), then in seconds (for text).
+    private let timeText = ByteBuffer(capacity: 64)
+    /// Which time `timeText` holds, behind a pointer: a class's `var`s would cost a runtime
+    /// exclusivity check per access, per decision.
+    private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
+
+    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's low byte
+    /// (X25519 public keys are uniformly random), checked against the whole key and the
+    /// simulation's `PeerNames`. Names are registered when a simulation is built, before its
+    /// first decision, so a name once looked up stays right.
+    private struct PeerNameSlot {
+        var key: [UInt8] = []
+        var names: PeerNames?
+        var name = ""
+        var isPlainJSON = true
+    }
+    private static let peerSlotCount = 256
+
+    /// The last packet whose pieces `packetText` holds (see `packetPieces`).
+    private struct PacketCache {
+        var packet: [UInt8]?
+        var storage: (UnsafePointer<UInt8>?, Int)?
+        var pieces: (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) = (nil, nil, BufferPiece(), BufferPiece())
+    }
+    private let packetCache: UnsafeMutablePointer<PacketCache>
+    private let packetText = ByteBuffer(capacity: 128)
+    private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
+
+    init() {
+        time = .allocate(capacity: 1)
+        time.initialize(to: (0, false, 0))
+        peerSlots = .allocate(capacity: Self.peerSlotCount)
+        peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
+        packetCache = .allocate(capacity: 1)
+        packetCache.initialize(to: PacketCache())
+    }
+
+    deinit {
+        time.deinitialize(count: 1)
+        time.deallocate()
+        peerSlots.deinitialize(count: Self.peerSlotCount)
+        peerSlots.deallocate()
+        packetCache.deinitialize(count: 1)
+        packetCache.deallocate()
+    }
+
+    /// The record's `peer` (its node name, or base64 for a key that is not a simulated node's)
+    /// and whether JSON can take it as it is.
+    private func peerName(_ record: DecisionRecord) -> (name: String, isPlainJSON: Bool)? {
+        guard let key = record.peerKey else { return nil }
+        guard let names = record.names else { return (key.base64, true) }   // base64 needs no escaping
+        let slot = peerSlots + Int(key.bytes.first ?? 0)
+        if slot.pointee.names === names && slot.pointee.key == key.bytes { return (slot.pointee.name, slot.pointee.isPlainJSON) }
+        let name = names.name(of: key)
+        let isPlain = ByteText.isPlainJSON(name)
+        slot.pointee = PeerNameSlot(key: key.bytes, names: names, name: name, isPlainJSON: isPlain)
+        return (name, isPlain)
+    }
+
+    /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
+    func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
+        scratch.removeAll()
+        updateTime(record.t)
+        let (source, destination, proto, length) = packetPieces(record)
+        let peer = peerName(record)
+        let peerName = peer?.name
+        let peerIsPlain = peer?.isPlainJSON ?? true
+        let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
+        var prefix: BufferPiece?, counter: BufferPiece?, receiverIndex: BufferPiece?, endpoint: BufferPiece?, frame: BufferPiece?
+        if let value = record.prefix { prefix = piece { ByteText.appendPrefix(value, to: scratch) } }
+        if let value = record.counter { counter = piece { ByteText.appendUnsigned(value, to: scratch) } }
+        if let value = record.receiverIndex { receiverIndex = piece { ByteText.appendUnsigned(UInt64(value), to: scratch) } }
+        if let value = record.endpoint { endpoint = piece { ByteText.appendEndpoint(value, to: scratch) } }
+        if let trace = record.trace { frame = piece { ByteText.appendInteger(trace.frame, to: scratch) } }
+        // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
+        // under its decision, except a route choice's, which has always been written as is.
+        // The words of a route choice or a per-packet reason are plain but for the names in
+        // them, so those alone are checked.
+        var whyIsIndented = true
+        var whyIsPlain = false
+        let why = piece {
+            if let route = record.explainedRoute {
+                whyIsIndented = false
+                whyIsPlain = ByteText.isPlainJSON(route.device)
+                DecisionRecord.appendRouteChoice(route, destination: destination, to: scratch)
+            } else if let reason = record.perPacketReason {
+                whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty
+                let pieces = RepeatedPieces(source: source, destination: destination, prefix: prefix, counter: counter,
+                                            receiverIndex: receiverIndex, endpoint: endpoint)
+                record.appendPerPacketWhy(reason, peerName: peerName, pieces: pieces, to: scratch)
+            } else {
+                scratch.append(record.why)
+            }
+        }
+        let textHasWhy = why.count > 0 || record.explainedRoute != nil || record.perPacketReason != nil
+
+        scratch.reserve(16)   // so that any piece may be moved as 16 bytes
+        let base = UnsafePointer(scratch.base)
+
+        // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
+        // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
+        // "endpoint":…,"trace":{"file":…,"frame":…},"why":…}
+        json.appendLiteral(#"{"t":"#)
+        json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
+        json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
+        json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.iface, to: json)
+        if let dir = record.dir { if dir == .tx { json.appendLiteral(#","dir":"tx""#) } else { json.appendLiteral(#","dir":"rx""#) } }
+        if let source, let destination {
+            json.appendLiteral(#","src":""#); copy(source, from: base, to: json)
+            json.appendLiteral(#"","dst":""#); copy(destination, from: base, to: json)
+            json.appendLiteral(#"","proto":""#); copy(proto, from: base, to: json)
+            json.appendLiteral(#"","len":"#); copy(length, from: base, to: json)
+        } else if record.packet != nil {
+            json.appendLiteral(#","len":"#); copy(length, from: base, to: json)
+        }
+        json.appendLiteral(#","action":"#); ByteText.appendJSONString(record.action, to: json)
+        if let peerName {
+            json.appendLiteral(#","peer":""#)
+            if peerIsPlain { json.append(peerName) } else { ByteText.appendJSONContent(peerName, to: json) }
+            json.append(0x22)
+        }
+        if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, from: base, to: json); json.append(0x22) }
+        if !candidates.isEmpty {
+            json.appendLiteral(#","candidates":["#)
+            for (i, candidate) in candidates.enumerated() {
+                if i == 0 { json.appendLiteral(#"{"prefix":""#) } else { json.appendLiteral(#",{"prefix":""#) }
+                ByteText.appendPrefix(candidate.prefix, to: json)
+                json.appendLiteral(#"","peer":"#)
+                ByteText.appendJSONString(candidate.peer, to: json)
+                json.append(0x7D)
+            }
+            json.append(0x5D)
+        }
+        if let counter { json.appendLiteral(#","counter":"#); copy(counter, from: base, to: json) }
+        if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, from: base, to: json) }
+        if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, from: base, to: json); json.append(0x22) }
+        if let trace = record.trace, let frame {
+            json.appendLiteral(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: json)
+            json.appendLiteral(#","frame":"#); copy(frame, from: base, to: json); json.append(0x7D)
+        }
+        json.appendLiteral(#","why":""#)
+        if whyIsPlain {
+            json.append(base + why.start, count: why.count)
+        } else {
+            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: base + why.start, count: why.count), to: json)
+        }
+        json.appendLiteral(#""}"#)
+
+        // 12.000000500 server wg0 tx encrypted icmp 192.168.0.1 > 192.168.32.19 len 84 peer EFGH
+        // prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why
+        let jsonTimeCount = time.pointee.jsonCount
+        text.append(UnsafePointer(timeText.base + jsonTimeCount), count: timeText.count - jsonTimeCount)
+        text.append(0x20); text.append(record.node)
+        text.append(0x20); text.append(record.iface)
+        if let dir = record.dir { if dir == .tx { text.appendLiteral(" tx") } else { text.appendLiteral(" rx") } }
+        text.append(0x20); text.append(record.action)
+        if let source, let destination {
+            text.append(0x20); copy(proto, from: base, to: text)
+            text.append(0x20); copy(source, from: base, to: text)
+            text.appendLiteral(" > "); copy(destination, from: base, to: text)
+            text.appendLiteral(" len "); copy(length, from: base, to: text)
+        }
+        if let peerName { text.appendLiteral(" peer "); text.append(peerName) }
+        if let prefix { text.appendLiteral(" prefix "); copy(prefix, from: base, to: text) }
+        if !candidates.isEmpty {
+            text.appendLiteral(" (also ")
+            for (i, candidate) in candidates.enumerated() {
+                if i > 0 { text.appendLiteral(", ") }
+                ByteText.appendPrefix(candidate.prefix, to: text)
+                text.append(0x20)
+                text.append(candidate.peer)
+            }
+            text.append(0x29)
+        }
+        if let counter { text.appendLiteral(" counter "); copy(counter, from: base, to: text) }
+        if let receiverIndex { text.appendLiteral(" receiver-index "); copy(receiverIndex, from: base, to: text) }
+        if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, from: base, to: text) }
+        if let trace = record.trace, let frame {
+            text.appendLiteral(" ["); text.append(trace.file)
+            text.appendLiteral(" #"); copy(frame, from: base, to: text); text.append(0x5D)
+        }
+        if textHasWhy {
+            text.appendLiteral(": ")
+            let whyBytes = UnsafeBufferPointer(start: base + why.start, count: why.count)
+            if whyIsIndented && !whyIsPlain { ByteText.appendIndented(whyBytes, to: text) } else { text.append(base + why.start, count: why.count) }
+        }
+    }
+
+    /// Copies a piece of `scratch` (at `base`, with 16 bytes readable past every piece).
+    @inline(__always)
+    private func copy(_ piece: BufferPiece, from base: UnsafePointer<UInt8>, to out: ByteBuffer) {
+        if piece.count <= 16 {
+            out.appendShort(base + piece.start, count: piece.count)
+        } else {
+            out.append(base + piece.start, count: piece.count)
+        }
+    }
+
+    /// The inner packet's src, dst, proto and len pieces, written first in `scratch`. The
+    /// previous record's are reused when this record carries the same packet (the same array
+    /// storage): a packet is routed then sealed, opened then delivered, so decisions about one
+    /// packet come in pairs. The cache holds that array, so its storage cannot be freed and
+    /// reused for other bytes, nor written in place, while it is compared against.
+    private func packetPieces(_ record: DecisionRecord) -> (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) {
+        let storage = record.packet?.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
+        if let storage, let cached = packetCache.pointee.storage, storage.0 == cached.0, storage.1 == cached.1 {
+            scratch.append(UnsafePointer(packetText.base), count: packetText.count)
+            return packetCache.pointee.pieces
+        }
+        var pieces: (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) = (nil, nil, BufferPiece(), BufferPiece())
+        guard let packet = record.packet else { return pieces }
+        if let fields = LoggedPacketFields(packet) {
+            pieces.0 = piece { ByteText.appendAddress(fields.source, to: scratch) }
+            pieces.1 = piece { ByteText.appendAddress(fields.destination, to: scratch) }
+            pieces.2 = piece { ProtocolNames.appendName(fields.protocolNumber, to: scratch) }
+            pieces.3 = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
+        } else {
+            pieces.3 = piece { ByteText.appendInteger(packet.count, to: scratch) }
+        }
+        packetText.removeAll()
+        packetText.append(UnsafePointer(scratch.base), count: scratch.count)
+        packetCache.pointee = PacketCache(packet: packet, storage: storage, pieces: pieces)
+        return pieces
+    }
+
+    /// Formats one piece at the end of `scratch`.
+    @inline(__always)
+    private func piece(_ write: () -> Void) -> BufferPiece {
+        let start = scratch.count
+        write()
+        return BufferPiece(start: start, count: scratch.count - start)
+    }
+
+    private func updateTime(_ t: Int64) {
+        guard !time.pointee.isSet || time.pointee.t != t else { return }
+        timeText.removeAll()
+        ByteText.appendInteger(t, to: timeText)
+        let jsonCount = timeText.count
+        ByteText.appendSeconds(t, to: timeText)
+        time.pointee = (t, true, jsonCount)
+    }
+}

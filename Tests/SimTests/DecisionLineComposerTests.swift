@@ -1,0 +1,173 @@
+import Packet
+import Routing
+@testable import Sim
+import WireGuard
+import XCTest
+
+/// The composer formats each shared piece once and escapes or indents it per line: the lines it
+/// writes must say exactly what the record's own `why` says, JSON-escaped (RFC 8259) in
+/// decisions.jsonl and with a note's newlines indented in decisions.txt (scenario-format.md).
+final class DecisionLineComposerTests: XCTestCase {
+    typealias N = SimTestNetwork
+
+    private func key(_ byte: UInt8) throws -> PublicKey { try PublicKey(bytes: [UInt8](repeating: byte, count: 32)) }
+
+    /// RFC 8259 escaping as the log writes it, byte by byte: the oracle for the fast path.
+    private func jsonEscaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private func record(_ decision: Decision, names: PeerNames) -> DecisionRecord {
+        DecisionRecord(t: 1_002_000_500, node: "hub", device: decision, trace: TraceRef(file: "t\"x.pcap", frame: 7), names: names)
+    }
+
+    /// The sealed, decrypted and delivered explanations are written without `why`; with peer
+    /// names that need escaping (quote, backslash, newline, control byte) they must still be
+    /// `why` word for word.
+    func testPerPacketExplanationsEqualWhyEscapedAndIndented() throws {
+        let names = PeerNames()
+        let peer = try key(1), other = try key(2)
+        names.register(peer, as: "pe\"er\\one\nsecond line\u{1}")
+        names.register(other, as: "other\npeer")
+        let packet = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 5000),
+                                       to: Endpoint(address: N.address("10.1.2.3"), port: 53), payload: [1, 2, 3])
+        let packet6 = PacketBuilder.udp(from: Endpoint(address: N.address("fd00::2"), port: 5000),
+                                        to: Endpoint(address: N.address("fd00::3"), port: 53), payload: [1, 2, 3])
+        let endpoint = Endpoint(address: N.address("192.0.2.7"), port: 51820)
+        let candidates = [(prefix: N.prefix("10.0.0.0/8"), peer: other)]
+        let decisions = [
+            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), candidates: candidates, counter: 12,
+                     receiverIndex: 99, endpoint: endpoint, packet: packet, reason: .sealed),
+            Decision(.encrypted, .tx, peer: peer, prefix: nil, counter: nil, endpoint: nil, packet: packet, reason: .sealed),
+            Decision(.decrypted, .rx, peer: peer, counter: 3, receiverIndex: 4_294_967_295, endpoint: endpoint, packet: packet,
+                     reason: .decrypted(confirmsSession: false)),
+            Decision(.decrypted, .rx, peer: nil, packet: packet, reason: .decrypted(confirmsSession: true)),
+            Decision(.delivered, .rx, peer: peer, prefix: N.prefix("10.0.0.2/32"), candidates: candidates, packet: packet,
+                     reason: .delivered),
+            Decision(.delivered, .rx, peer: peer, packet: [0x45, 1, 2], reason: .delivered),
+            // Total length beyond the bytes: no summary, but the device still reads the address.
+            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), counter: 1,
+                     packet: [0x45, 0, 0xff, 0xff] + packet.dropFirst(4), reason: .sealed),
+            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("fd00::/64"), counter: 1, endpoint: endpoint,
+                     packet: packet6, reason: .sealed),
+            Decision(.delivered, .rx, peer: peer, prefix: N.prefix("fd00::2/128"), packet: packet6, reason: .delivered),
+        ]
+        for decision in decisions {
+            let record = record(decision, names: names)
+            let why = record.why
+            XCTAssertTrue(record.jsonLine.hasSuffix(",\"why\":\"\(jsonEscaped(why))\"}"), record.jsonLine)
+            XCTAssertTrue(record.textLine.hasSuffix(": " + why.replacingOccurrences(of: "\n", with: "\n    ")), record.textLine)
+        }
+    }
+
+    func testEveryFieldInItsPlaceInBothLines() throws {
+        let names = PeerNames()
+        let peer = try key(1), other = try key(2)
+        names.register(peer, as: "p1")
+        let packet = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 5000),
+                                       to: Endpoint(address: N.address("10.1.2.3"), port: 53), payload: [1, 2, 3])
+        let decision = Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"),
+                                candidates: [(prefix: N.prefix("10.0.0.0/8"), peer: other)], counter: 12, receiverIndex: 99,
+                                endpoint: Endpoint(address: N.address("2001:db8::7"), port: 51820), packet: packet, reason: .sealed)
+        let record = record(decision, names: names)
+        let otherName = other.base64
+        XCTAssertEqual(record.jsonLine, #"{"t":1002000500,"node":"hub","iface":"wg0","dir":"tx","src":"10.0.0.2","dst":"10.1.2.3","#
+                       + #""proto":"udp","len":31,"action":"encrypted","peer":"p1","prefix":"10.1.2.0/24","#
+                       + #""candidates":[{"prefix":"10.0.0.0/8","peer":"\#(otherName)"}],"counter":12,"receiver-index":99,"#
+                       + #""endpoint":"[2001:db8::7]:51820","trace":{"file":"t\"x.pcap","frame":7},"#
+                       + #""why":"10.1.2.3 matched 10.1.2.0/24 (p1); also matched 10.0.0.0/8 (\#(otherName)) — most specific wins; "#
+                       + #"sealed with counter 12 for [2001:db8::7]:51820"}"#)
+        XCTAssertEqual(record.textLine, "1.002000500 hub wg0 tx encrypted udp 10.0.0.2 > 10.1.2.3 len 31 peer p1 prefix 10.1.2.0/24 "
+                       + "(also 10.0.0.0/8 \(otherName)) counter 12 receiver-index 99 endpoint [2001:db8::7]:51820 "
+                       + "[t\"x.pcap #7]: 10.1.2.3 matched 10.1.2.0/24 (p1); also matched 10.0.0.0/8 (\(otherName)) — most "
+                       + "specific wins; sealed with counter 12 for [2001:db8::7]:51820")
+    }
+
+    /// One composer writes many decisions: the remembered time must follow each record's own.
+    func testAComposerReusedAcrossRecordsWritesEachRecordsTime() throws {
+        let composer = DecisionLineComposer()
+        let json = ByteBuffer(), text = ByteBuffer()
+        for t: Int64 in [5, 5, -1_500_000_000, 1_000_000_000, 1_000_000_000, 0] {
+            let record = DecisionRecord(t: t, node: "n", iface: "eth0", dir: nil, action: "a", why: "", names: nil)
+            composer.append(record, json: json, text: text)
+            json.append(0x0A); text.append(0x0A)
+        }
+        XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self),
+                       "0.000000005 n eth0 a\n0.000000005 n eth0 a\n-1.500000000 n eth0 a\n1.000000000 n eth0 a\n"
+                       + "1.000000000 n eth0 a\n0.000000000 n eth0 a\n")
+        XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self).split(separator: "\n").map { $0.split(separator: ",")[0] },
+                       [#"{"t":5"#, #"{"t":5"#, #"{"t":-1500000000"#, #"{"t":1000000000"#, #"{"t":1000000000"#, #"{"t":0"#])
+    }
+
+    /// A composer reuses the previous record's packet pieces only for the very same packet: a
+    /// packet of the same size, or a changed copy of it, is read afresh.
+    func testPacketPiecesAreReusedOnlyForTheSamePacket() {
+        let first = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 1),
+                                      to: Endpoint(address: N.address("10.0.0.3"), port: 2), payload: [1, 2])
+        var changed = first
+        changed[19] = 9   // destination 10.0.0.9
+        let other = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.4"), port: 1),
+                                      to: Endpoint(address: N.address("10.0.0.5"), port: 2), payload: [3, 4])
+        let composer = DecisionLineComposer()
+        for packet in [first, first, changed, other, [0x45], other] {
+            let record = DecisionRecord(t: 1, node: "n", iface: "wg0", dir: .tx, action: "a", why: "w", packet: packet, names: nil)
+            let json = ByteBuffer(), text = ByteBuffer()
+            composer.append(record, json: json, text: text)
+            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), record.jsonLine)
+            XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self), record.textLine)
+        }
+    }
+
+    /// The eight-bytes-at-a-time check agrees with a byte-by-byte one at every length and position.
+    func testEscapeCheckAgreesWithTheByteByByteRule() {
+        var random = SeededRandom(seed: 7, label: "escape-check")
+        let interesting: [UInt8] = [0x00, 0x09, 0x0A, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        for _ in 0..<3000 {
+            let count = Int(random.next() % 40)
+            var bytes = (0..<count).map { _ in UInt8(0x41 + random.next() % 26) }
+            if count > 0 && random.next() % 2 == 0 {
+                bytes[Int(random.next() % UInt64(count))] = interesting[Int(random.next() % UInt64(interesting.count))]
+            }
+            let expected = bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let start = buffer.baseAddress else { return }
+                XCTAssertEqual(ByteText.needsJSONEscape(start, count: buffer.count), expected, "\(bytes)")
+            }
+        }
+    }
+
+    /// The log's direct IPv4 read gives what `IPPacketSummary(parsing:)` gives, and nothing when
+    /// it throws (short header, total length below 20 or beyond the bytes, bad version).
+    func testLoggedFieldsMatchThePacketSummary() {
+        var random = SeededRandom(seed: 11, label: "logged-fields")
+        let udp = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 1),
+                                    to: Endpoint(address: N.address("10.0.0.3"), port: 2), payload: [9, 9])
+        let udp6 = PacketBuilder.udp(from: Endpoint(address: N.address("fd00::2"), port: 1),
+                                     to: Endpoint(address: N.address("fd00::3"), port: 2), payload: [9, 9])
+        for _ in 0..<3000 {
+            var bytes = random.next() % 2 == 0 ? udp : udp6
+            for _ in 0..<Int(random.next() % 3) {
+                bytes[Int(random.next() % 12)] = UInt8(truncatingIfNeeded: random.next())
+            }
+            bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1))))
+            let summary = try? IPPacketSummary(parsing: bytes)
+            let fields = LoggedPacketFields(bytes)
+            XCTAssertEqual(fields?.source, summary?.source, "\(bytes)")
+            XCTAssertEqual(fields?.destination, summary?.destination)
+            XCTAssertEqual(fields?.protocolNumber, summary?.protocolNumber)
+            XCTAssertEqual(fields?.totalLength, summary?.totalLength)
+        }
+    }
+}

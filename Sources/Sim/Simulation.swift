@@ -181,10 +181,11 @@ public final class Simulation {
         nodeIndex[node].flatMap { publicKeys[$0] }
     }
 
-    func record(_ record: DecisionRecord, at node: SimNode) {
+    /// Borrows the record: only the in-memory log (off for long runs) keeps a copy.
+    func record(_ record: borrowing DecisionRecord, at node: SimNode) {
         node.counters.actions.add(record.action)
-        if keepsDecisions { decisionLog.append(record) }
         onDecision?(record)
+        if keepsDecisions { decisionLog.append(copy record) }
     }
 
     func addKeyLogLine(_ line: String) {

@@ -73,15 +73,23 @@ extension Simulation {
     /// Carries out what the Device asked for, in order, then re-arms the node's timer wake-up.
     /// `sent` is the packet (and its trace) of a `send` call, `arrivalTrace` the trace riding on
     /// a received datagram: decisions about that packet name the trace frame.
-    func handle(_ events: [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
+    ///
+    /// The events are taken (consumed) one by one, so each decision's fields move into its record
+    /// instead of being copied (a retain and a release per reference field saved).
+    func handle(_ events: consuming [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
                 arrivalTrace: TraceRef? = nil, armsTimer: Bool = true) {
         var transmitTrace: TraceRef?
-        for event in events {
-            switch event {
+        var pending = events
+        for i in pending.indices {
+            // Swapping the event out moves it (iterating would copy it, and each copy retains
+            // every reference it holds); the placeholder left behind holds none.
+            var event = DeviceEvent.deliver(packet: [])
+            swap(&event, &pending[i])
+            switch consume event {
             case .decision(let decision):
                 let trace = traceOf(decision, at: node, sent: sent, arrivalTrace: arrivalTrace)
                 if decision.packet != nil { transmitTrace = trace }
-                record(deviceDecision(decision, at: node, trace: trace), at: node)
+                record(DecisionRecord(t: now, node: node.name, device: decision, trace: trace, names: names), at: node)
             case .transmit(let datagram, let endpoint):
                 transmit(datagram, to: endpoint, from: node, trace: transmitTrace)
                 transmitTrace = nil
@@ -116,11 +124,6 @@ extension Simulation {
         let trace = node.stagedTraces[position].trace
         if decision.action != .queued { node.stagedTraces.remove(at: position) }
         return trace
-    }
-
-    @inline(__always)
-    private func deviceDecision(_ d: Decision, at node: SimNode, trace: TraceRef?) -> DecisionRecord {
-        DecisionRecord(t: now, node: node.name, device: d, trace: trace, names: names)
     }
 
     static let stagedTraceLimit = 4096

@@ -94,11 +94,14 @@ public struct DecisionRecord {
     public var t: Int64
     public var node: String
     public var iface: String
-    public var dir: DecisionDirection?
+    // Optionals are spelled `Optional<…>` in stored properties on purpose: a `T?` stored `var`
+    // gets an implicit `= nil`, and with it the optimizer copied and destroyed the whole record
+    // once more per decision (8 reference counts) instead of moving it.
+    public var dir: Optional<DecisionDirection>
     public var action: String
-    public var trace: TraceRef?
+    public var trace: Optional<TraceRef>
     /// What the explanation is made from; nil: the device's reason, `subject.reason`.
-    private var explanation: Explanation?
+    private var explanation: Optional<Explanation>
     private var subject: Decision
     let names: PeerNames?
 

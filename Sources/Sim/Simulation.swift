@@ -220,14 +220,16 @@ struct UnderlayDatagram {
     var destination: IPAddress
     var destinationPort: UInt16
     var isWireGuard: Bool
-    var trace: TraceRef?
+    /// `Optional<…>`, not `TraceRef?`: a stored `T?` var's implicit `= nil` made the optimizer
+    /// copy whole events instead of moving them.
+    var trace: Optional<TraceRef>
 }
 
 /// A `ping` in progress: sends one echo request per step.
 struct PingRun {
     var node: Int
     var destination: IPAddress
-    var source: IPAddress?
+    var source: Optional<IPAddress>
     var remaining: Int
     var interval: Int64
     var size: Int

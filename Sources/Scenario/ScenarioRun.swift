@@ -18,9 +18,14 @@ public final class ScenarioRun {
     /// Fixed at init; each tally is a class so that counting mutates it in place, without
     /// copying its filter per decision.
     private let tallies: [(index: Int, tally: DecisionTally)]
-    @exclusivity(unchecked) public private(set) var decisionCount = 0
+    /// What the simulation hands every decision to.
+    private let stream: DecisionStream
+    public var decisionCount: Int { stream.count }
     /// Called with every decision (e.g. to write it out), after it has been counted.
-    @exclusivity(unchecked) public var onDecision: ((DecisionRecord) -> Void)?
+    public var onDecision: ((DecisionRecord) -> Void)? {
+        get { stream.onDecision }
+        set { stream.onDecision = newValue }
+    }
 
     /// Builds the network; `captureSink` decides where interface captures go (default memory).
     public init(_ scenario: Scenario, seed: UInt64? = nil, keepDecisions: Bool = true,
@@ -49,13 +54,9 @@ public final class ScenarioRun {
             }
             return nil
         }
-        simulation.onDecision = { [unowned self] record in self.observe(record) }
-    }
-
-    private func observe(_ record: borrowing DecisionRecord) {
-        decisionCount += 1
-        for (_, tally) in tallies { tally.count(record) }
-        onDecision?(record)
+        let stream = DecisionStream(tallies: tallies.map(\.tally))
+        self.stream = stream
+        simulation.onDecision = { record in stream.observe(record) }
     }
 
     /// Runs to `time` (nil: to the scenario's `duration`, or until nothing is left), answering
@@ -92,6 +93,25 @@ public final class ScenarioRun {
         }
         return LookupAnswer(peer: found.peer, prefix: found.prefix,
                             others: found.candidates.map { "\($0.prefix) (\($0.peer))" })
+    }
+}
+
+/// Where a run's decisions go as they are made: counted, fed to the decision tallies, then
+/// handed on. The simulation's callback refers to this alone (not to the run), so no reference
+/// back has to be resolved per decision.
+final class DecisionStream {
+    private let tallies: [DecisionTally]
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) var onDecision: ((DecisionRecord) -> Void)?
+
+    init(tallies: [DecisionTally]) {
+        self.tallies = tallies
+    }
+
+    func observe(_ record: borrowing DecisionRecord) {
+        count += 1
+        for i in tallies.indices { tallies[i].count(record) }
+        onDecision?(record)
     }
 }
 

@@ -106,21 +106,22 @@ extension Simulation {
 
     /// Which trace frame a device decision is about: the frame of the packet being sent in this
     /// call, of the datagram being received, or of a replayed packet staged earlier.
-    private func traceOf(_ decision: Decision, at node: SimNode, sent: ([UInt8], TraceRef?)?,
+    /// Reads the decision and the call's packet in place (bound copies cost a retain each).
+    private func traceOf(_ decision: borrowing Decision, at node: SimNode, sent: ([UInt8], TraceRef?)?,
                          arrivalTrace: TraceRef?) -> TraceRef? {
-        guard let packet = decision.packet else { return nil }
+        guard decision.packet != nil else { return nil }
         if decision.direction == .rx { return arrivalTrace }
-        if let sent, let trace = sent.1, packet == sent.0 {
-            if decision.action == .queued {
+        if sent?.1 != nil, decision.packet == sent?.0 {
+            if decision.action == .queued, let packet = decision.packet, let trace = sent?.1 {
                 // Packets purged without a decision of their own (handshake given up, wg0 down)
                 // would stay here; keep the list bounded (the device stages at most 129 per peer).
                 if node.stagedTraces.count >= Self.stagedTraceLimit { node.stagedTraces.removeFirst() }
                 node.stagedTraces.append((packet, trace))
             }
-            return trace
+            return sent?.1
         }
         guard !node.stagedTraces.isEmpty,
-              let position = node.stagedTraces.firstIndex(where: { $0.packet == packet }) else { return nil }
+              let position = node.stagedTraces.firstIndex(where: { $0.packet == decision.packet }) else { return nil }
         let trace = node.stagedTraces[position].trace
         if decision.action != .queued { node.stagedTraces.remove(at: position) }
         return trace

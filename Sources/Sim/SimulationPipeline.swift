@@ -101,6 +101,7 @@ extension Simulation {
                 addKeyLogLine(entry.line)
             }
         }
+        node.device?.recycleEvents(&pending)
         if armsTimer { armTimer(node) }
     }
 

@@ -38,8 +38,9 @@ let package = Package(
         // Benchmarks: release-mode executables that print figures (see BENCHMARKS.md).
         .executableTarget(name: "RoutingBench", dependencies: ["Routing"], path: "Benchmarks/RoutingBench", exclude: ["RESULTS.md"]),
         .executableTarget(name: "PcapBench", dependencies: ["Pcap", "Packet"], path: "Benchmarks/PcapBench", exclude: ["RESULTS.md"]),
-        .executableTarget(name: "CryptoBench", dependencies: ["WireGuard", "CSodium"], path: "Benchmarks/CryptoBench", exclude: ["RESULTS.md"]),
-        .executableTarget(name: "SimBench", dependencies: ["Scenario", "Sim"], path: "Benchmarks/SimBench", exclude: ["RESULTS.md"]),
+        .target(name: "BenchSupport", dependencies: ["WireGuard"], path: "Benchmarks/BenchSupport"),
+        .executableTarget(name: "CryptoBench", dependencies: ["WireGuard", "CSodium", "BenchSupport"], path: "Benchmarks/CryptoBench", exclude: ["RESULTS.md"]),
+        .executableTarget(name: "SimBench", dependencies: ["Scenario", "Sim", "WireGuard", "BenchSupport"], path: "Benchmarks/SimBench", exclude: ["RESULTS.md"]),
 
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),

@@ -73,33 +73,3 @@ func rawX25519(count: Int) -> UInt64 {
     }
     return acc
 }
-
-/// Complete handshakes: initiator creates, responder consumes and answers, initiator consumes
-/// and sends the first (keepalive) transport message, responder opens it.
-func fullHandshakes(count: Int) -> UInt64 {
-    var random = SeededRandom(seed: 1, label: "CryptoBench")
-    let initiator = StaticIdentity(privateKey: PrivateKey.generate(using: &random))
-    let responder = StaticIdentity(privateKey: PrivateKey.generate(using: &random))
-    // Computed once per peer, as the kernel does (wg_noise_precompute_static_static).
-    let staticShared = (try? Noise.staticShared(local: initiator, remote: responder.publicKey)) ?? []
-    var acc: UInt64 = 0
-    var message = [UInt8](), plain = [UInt8]()
-    for i in 0..<count {
-        do {
-            let (initiation, state) = try Noise.createInitiation(
-                local: initiator, remote: responder.publicKey, presharedKey: .zero, senderIndex: UInt32(i),
-                ephemeral: PrivateKey.generate(using: &random), timestamp: TAI64N(unixNanoseconds: Int64(i) * 1_000_000_000),
-                staticShared: staticShared)
-            let consumed = try Noise.consumeInitiation(initiation, local: responder) { _ in staticShared }
-            let (response, responderKeys) = try Noise.createResponse(
-                to: consumed, local: responder, presharedKey: .zero, senderIndex: UInt32(i) ^ 0xffff,
-                ephemeral: PrivateKey.generate(using: &random))
-            let keys = try Noise.consumeResponse(response, state: state, local: initiator, presharedKey: .zero)
-            try Transport.seal(plaintext: [], key: keys.sending, receiverIndex: keys.remoteIndex, counter: 0, into: &message)
-            acc &+= try Transport.open(message, key: responderKeys.receiving, into: &plain).counter + 1
-        } catch {
-            print("handshake failed: \(error)")
-        }
-    }
-    return acc
-}

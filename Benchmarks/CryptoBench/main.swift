@@ -4,6 +4,7 @@
 // the cost ratio is the median of the per-run ratios. `--smoke` runs tiny counts (CI).
 import Foundation
 import WireGuard
+import BenchSupport
 
 let smoke = CommandLine.arguments.contains("--smoke")
 /// `--only transport` or `--only handshake` runs one half (for profiling).

@@ -211,14 +211,7 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
     print("  memory per distinct prefix: trie \(fixed(trieBytes, 1)) B + lookup table \(fixed(tableBytes, 1)) B (arrays in use);"
           + " resident growth \(fixed(trieResident, 1)) B (trie) + \(fixed(tableResident, 1)) B (table)")
 
-    let tableRandom: [Double], tableInPrefix: [Double]
-    if ipv6 {
-        tableRandom = lookupRates(workload.randomProbes) { table.lookup($0) }
-        tableInPrefix = lookupRates(workload.inPrefixProbes) { table.lookup($0) }
-    } else {
-        tableRandom = lookupRatesV4(v4Values(workload.randomProbes), table)
-        tableInPrefix = lookupRatesV4(v4Values(workload.inPrefixProbes), table)
-    }
+    let (tableRandom, tableInPrefix) = lookupRatesOfBothProbeSets(workload, table, ipv6: ipv6)
     print("  lookups, derived table: random \(summary(tableRandom)); in-prefix \(summary(tableInPrefix))")
     // lookupEntry (peer and prefix, what the WireGuard device logs): a table that carries prefixes.
     _ = table.lookupEntry(workload.randomProbes[0])
@@ -229,16 +222,18 @@ func bench(name: String, ipv6: Bool, count: Int, naiveReference: Bool) {
     print("  lookupEntry, table with prefixes (\(fixed(entryBytes, 1)) B/prefix): random \(summary(entryRandom)); in-prefix \(summary(entryInPrefix))")
     table.discardLookupTables()
     table.compactLookupMinimumNodes = .max
-    let trieRandom: [Double], trieInPrefix: [Double]
-    if ipv6 {
-        trieRandom = lookupRates(workload.randomProbes) { table.lookup($0) }
-        trieInPrefix = lookupRates(workload.inPrefixProbes) { table.lookup($0) }
-    } else {
-        trieRandom = lookupRatesV4(v4Values(workload.randomProbes), table)
-        trieInPrefix = lookupRatesV4(v4Values(workload.inPrefixProbes), table)
-    }
+    let (trieRandom, trieInPrefix) = lookupRatesOfBothProbeSets(workload, table, ipv6: ipv6)
     print("  lookups, trie walk:     random \(summary(trieRandom)); in-prefix \(summary(trieInPrefix))")
     if naiveReference { benchNaive(workload, tableRandom: tableRandom, tableInPrefix: tableInPrefix) }
+}
+
+/// Lookup rates over the random and the in-prefix probes, through the IPv4 fast path where it
+/// applies (whatever the table currently answers from: derived table or trie walk).
+func lookupRatesOfBothProbeSets(_ workload: Workload, _ table: AllowedIPs<Int>, ipv6: Bool) -> (random: [Double], inPrefix: [Double]) {
+    if ipv6 {
+        return (lookupRates(workload.randomProbes) { table.lookup($0) }, lookupRates(workload.inPrefixProbes) { table.lookup($0) })
+    }
+    return (lookupRatesV4(v4Values(workload.randomProbes), table), lookupRatesV4(v4Values(workload.inPrefixProbes), table))
 }
 
 /// The reference: a plain list scanned for the longest matching prefix.

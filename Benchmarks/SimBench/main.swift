@@ -7,6 +7,7 @@
 //
 //   swift build -c release --product SimBench && .build/release/SimBench [--smoke] [--runs N]
 //        [--peers 10000,100000] [--packets 1000000] [--no-format]
+import BenchSupport
 import Foundation
 import Scenario
 import Sim
@@ -62,6 +63,8 @@ func peakMemoryMiB() -> Double {
 struct Measurement {
     var parse: Double, build: Double, run: Double, loadCPU: Double, runCPU: Double
     var tracePackets: Int, innerPackets: Int, decisions: Int
+    /// Sessions set up in the run (`handshake-response-received`: the initiator derived its keys).
+    var handshakes: Int
 }
 
 func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement {
@@ -99,8 +102,9 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     let summary = run.simulation.summary()
     let inner = summary.nodes.map(\.originated).reduce(0, +)
     let trace = summary.nodes.first?.originated ?? 0
+    let handshakes = summary.nodes.flatMap(\.actions).filter { $0.action == "handshake-response-received" }.map(\.count).reduce(0, +)
     return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, tracePackets: trace, innerPackets: inner,
-                       decisions: decisionCount)
+                       decisions: decisionCount, handshakes: handshakes)
 }
 
 func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
@@ -109,6 +113,27 @@ func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
 }
 
 func format(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+
+/// What no simulator of this workload can go below on one core, measured here with the same
+/// WireGuard calls the Device makes, and the run's figures set against it: AEAD on every inner
+/// packet (seal at the sender, open at the receiver) and a full handshake per session set up.
+func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
+    let rounds = 20_000
+    let sealOpen = medianCPUSeconds(runs: runsOfFloor) { transportSealOpen(sizes: HubGenerator.imix, rounds: rounds) }
+    let aeadPerPacket = sealOpen / Double(rounds * HubGenerator.imix.count)
+    let batch = 100
+    let handshake = medianCPUSeconds(runs: runsOfFloor) { fullHandshakes(count: batch) } / Double(batch)
+    print("  floor, AEAD alone (Transport seal + open at IMIX sizes): \(format(aeadPerPacket * 1e6, 3)) µs per inner packet "
+          + "→ at most \(format(1 / aeadPerPacket / 1e6, 3)) M inner packets/s on one core")
+    let handshakes = stats(runs.map { Double($0.handshakes) })
+    let handshakeCPU = handshakes.median * handshake
+    let runCPU = stats(runs.map(\.runCPU)).median
+    let inner = stats(runs.map { Double($0.innerPackets) }).median
+    let rest = max(runCPU - handshakeCPU, 1e-9)
+    print("  floor, sessions: \(Int(handshakes.median)) handshakes × \(format(handshake * 1e6, 0)) µs (both sides, X25519-bound) = "
+          + "\(format(handshakeCPU)) s of the run's \(format(runCPU)) s CPU; the rest carried \(format(inner / rest / 1e6, 3)) M inner packets/s "
+          + "(\(format(rest / max(inner, 1) * 1e6, 2)) µs per inner packet, of which AEAD \(format(aeadPerPacket * 1e6, 2)) µs)")
+}
 
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
 let options = Options(CommandLine.arguments)
@@ -130,7 +155,7 @@ for peers in options.peers {
         let m = try measure(scenarioPath: path, formatDecisions: options.formatDecisions)
         runs.append(m)
         print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s (CPU \(format(m.loadCPU)) s), run \(format(m.run)) s (CPU \(format(m.runCPU)) s), "
-              + "\(m.tracePackets) trace packets, \(m.innerPackets) inner packets, \(m.decisions) decisions, peak \(format(peakMemoryMiB(), 0)) MiB")
+              + "\(m.tracePackets) trace packets, \(m.innerPackets) inner packets, \(m.decisions) decisions, \(m.handshakes) handshakes, peak \(format(peakMemoryMiB(), 0)) MiB")
     }
     let load = stats(runs.map { $0.parse + $0.build })
     let loadCPU = stats(runs.map(\.loadCPU))
@@ -146,5 +171,6 @@ for peers in options.peers {
           + "\(format(innerPPS.median / 1e6, 3)) M inner packets/s incl. replies (\(format(innerPPS.min / 1e6, 3))–\(format(innerPPS.max / 1e6, 3)))")
     print("  run per CPU second: \(format(cpuPPS.median / 1e6, 3)) M trace packets/s (\(format(cpuPPS.min / 1e6, 3))–\(format(cpuPPS.max / 1e6, 3)))")
     print("  end to end incl. load: \(format(endToEnd.median / 1e6, 3)) M trace packets/s; peak memory \(format(peakMemoryMiB(), 0)) MiB (process maximum so far)")
+    if options.packets > 0 { printFloors(runs, runsOfFloor: options.smoke ? 1 : 5) }
     try? FileManager.default.removeItem(atPath: folder + "/hub-\(peers)-trace.pcap")
 }

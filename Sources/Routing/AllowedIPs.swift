@@ -11,8 +11,8 @@ public final class AllowedIPs<Peer: Hashable> {
     @usableFromInline let core = AllowedIPsCore()
     /// Peer by slot; nil for a free slot. A slot is reused once its peer owns nothing.
     @usableFromInline var peers: [Peer?] = []
-    var slotOfPeer: [Peer: UInt32] = [:]
-    var freeSlots: [UInt32] = []
+    @usableFromInline var slotOfPeer: [Peer: UInt32] = [:]
+    @usableFromInline var freeSlots: [UInt32] = []
 
     public init() {}
 
@@ -36,7 +36,7 @@ public final class AllowedIPs<Peer: Hashable> {
     /// in every case the prefix goes to the tail of `peer`'s list. Returns false, changing
     /// nothing, only when `peer` is new and `maximumPeers` peers already own prefixes (the kernel
     /// refuses a peer beyond its own, lower, limit with -ENOMEM).
-    @discardableResult
+    @discardableResult @inlinable
     public func insert(_ prefix: IPPrefix, for peer: Peer) -> Bool {
         guard let slot = slotFor(peer) else { return false }
         if let previous = core.insert(prefix, slot: slot) { releaseSlotIfUnused(previous) }
@@ -45,7 +45,7 @@ public final class AllowedIPs<Peer: Hashable> {
 
     /// Removes `prefix` if, and only if, `peer` owns exactly that prefix (§1.6, kernel 6.16
     /// `WGALLOWEDIP_F_REMOVE_ME`); host bits of `prefix` are ignored. Returns whether it was removed.
-    @discardableResult
+    @discardableResult @inlinable
     public func remove(_ prefix: IPPrefix, for peer: Peer) -> Bool {
         guard let slot = slotOfPeer[peer], core.remove(prefix, slot: slot) else { return false }
         releaseSlotIfUnused(slot)
@@ -54,6 +54,7 @@ public final class AllowedIPs<Peer: Hashable> {
 
     /// Removes every prefix `peer` owns (§1.5, the kernel's `remove_by_peer`); glue nodes left with
     /// one child are spliced out, so removing every peer empties both tries.
+    @inlinable
     public func removeAll(for peer: Peer) {
         guard let slot = slotOfPeer[peer] else { return }
         core.removeAll(slot: slot)
@@ -148,7 +149,8 @@ public final class AllowedIPs<Peer: Hashable> {
 
     // MARK: - Peer slots
 
-    private func slotFor(_ peer: Peer) -> UInt32? {
+    @inlinable
+    func slotFor(_ peer: Peer) -> UInt32? {
         if let slot = slotOfPeer[peer] { return slot }
         let slot: UInt32
         if let reused = freeSlots.popLast() {
@@ -163,7 +165,8 @@ public final class AllowedIPs<Peer: Hashable> {
         return slot
     }
 
-    private func releaseSlotIfUnused(_ slot: UInt32) {
+    @inlinable
+    func releaseSlotIfUnused(_ slot: UInt32) {
         guard core.prefixCount(slot: slot) == 0, let peer = peers[Int(slot)] else { return }
         slotOfPeer[peer] = nil
         peers[Int(slot)] = nil

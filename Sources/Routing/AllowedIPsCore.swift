@@ -37,6 +37,7 @@ final class AllowedIPsCore {
     init() {}
 
     /// Gives `prefix` to `slot` (§1.4). Returns the slot that owned it before, if another did.
+    @usableFromInline
     func insert(_ prefix: IPPrefix, slot: UInt32) -> UInt32? {
         while lists.count <= Int(slot) { lists.append(PeerList()) }
         let ref: EntryRef
@@ -57,6 +58,7 @@ final class AllowedIPsCore {
     }
 
     /// Removes `prefix` if `slot` owns exactly it (§1.6).
+    @usableFromInline
     func remove(_ prefix: IPPrefix, slot: UInt32) -> Bool {
         guard let ref = exactEntry(prefix), owner(of: ref) == slot else { return false }
         removeEntry(ref)
@@ -64,6 +66,7 @@ final class AllowedIPsCore {
     }
 
     /// Removes all of `slot`'s prefixes (§1.5).
+    @usableFromInline
     func removeAll(slot: UInt32) {
         guard Int(slot) < lists.count else { return }
         var raw = lists[Int(slot)].head
@@ -74,6 +77,7 @@ final class AllowedIPsCore {
         }
     }
 
+    @usableFromInline
     func prefixCount(slot: UInt32) -> Int { Int(slot) < lists.count ? lists[Int(slot)].count : 0 }
 
     func prefixes(slot: UInt32) -> [IPPrefix] {

@@ -65,6 +65,7 @@ public struct AllowedIPsUpdate: Equatable, Sendable, CustomStringConvertible {
 
     /// Applies the update to `peer`'s entries, in the kernel's order: the replace first, then each
     /// element in turn (so `+X,-X` ends without X and `-X,+X` with it).
+    @inlinable
     public func apply<P>(to table: AllowedIPs<P>, peer: P) {
         if replacesExisting { table.removeAll(for: peer) }
         for change in changes {

@@ -6,7 +6,8 @@ import Sim
 /// `underlay:`, `under-load:` (with `node:`) or `set:` (with `link:`). Sorted by time, ties in file order.
 struct EventLoader {
     let context: LoadContext
-    let nodes: [String: ScenarioNode]
+    /// The nodes that have a wg0 (events that act on wg0 need one).
+    let wireguardNodes: Set<String>
 
     static let kinds = ["run", "ping", "send", "replay", "underlay", "under-load", "set"]
     static let sendKeys = ["dst", "src", "proto", "dport", "sport", "size", "count", "interval"]
@@ -54,7 +55,7 @@ struct EventLoader {
                 actions = (0..<count).map { (Int64($0) * interval, .send(node: node, packet: packet)) }
             case "replay": actions = [(0, try replay(body, node: node))]
             case "under-load":
-                guard nodes[node]?.wireguard != nil else { throw body.error("node '\(node)' has no wg0 to put under load") }
+                guard wireguardNodes.contains(node) else { throw body.error("node '\(node)' has no wg0 to put under load") }
                 actions = [(0, .underLoad(node: node, on: try body.bool("under-load")))]
             default: actions = [(0, .moveUnderlay(node: node, to: try context.address(body, "underlay")))]
             }
@@ -67,14 +68,14 @@ struct EventLoader {
         let command = try parser.parse(try body.string("run"))
         switch command {
         case .wgSet(let updates):
-            guard nodes[node]?.wireguard != nil else { throw body.error("node '\(node)' has no wg0 (no `wireguard:` or `config:`)") }
+            guard wireguardNodes.contains(node) else { throw body.error("node '\(node)' has no wg0 (no `wireguard:` or `config:`)") }
             for u in updates where u.peer == .node(node) { throw body.error("node '\(node)' cannot be its own peer") }
             return updates.map {
                 .wgSet(node: node, peer: $0.peer, allowedIPs: $0.allowedIPs, endpoint: $0.endpoint,
                        persistentKeepalive: $0.persistentKeepalive, presharedKey: $0.presharedKey, remove: $0.remove)
             }
         case .wgShow:
-            guard nodes[node]?.wireguard != nil else { throw body.error("node '\(node)' has no wg0 to show") }
+            guard wireguardNodes.contains(node) else { throw body.error("node '\(node)' has no wg0 to show") }
             return [.wgShow(node: node)]
         case .routeAdd(let route): return [.routeAdd(node: node, route)]
         case .routeDelete(let route): return [.routeDelete(node: node, route)]

@@ -54,8 +54,9 @@ public enum ScenarioLoader {
         try checkUnderlays(nodes)
 
         let links = try top["links"].map { try context.links($0) } ?? []
-        let nodeTable = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
-        let events = try top["events"].map { try EventLoader(context: context, nodes: nodeTable).events($0) } ?? []
+        let events = try top["events"].map {
+            try EventLoader(context: context, wireguardNodes: Set(nodes.lazy.filter { $0.wireguard != nil }.map(\.name))).events($0)
+        } ?? []
         let expectations = try top["expect"].map { try ExpectationLoader(context: context).expectations($0) } ?? []
 
         if let end = duration {
@@ -76,12 +77,12 @@ public enum ScenarioLoader {
 
     /// Two nodes with one underlay address could not both receive; refuse that up front.
     private static func checkUnderlays(_ nodes: [ScenarioNode]) throws {
-        var owner: [IPAddress: String] = [:]
-        for node in nodes {
-            if let other = owner[node.underlay] {
-                throw node.location.error("node '\(node.name)' has underlay \(node.underlay), already the underlay of '\(other)'")
+        var owner: [IPAddress: Int] = [:]
+        owner.reserveCapacity(nodes.count)
+        for (index, node) in nodes.enumerated() {
+            if let other = owner.updateValue(index, forKey: node.underlay) {
+                throw node.location.error("node '\(node.name)' has underlay \(node.underlay), already the underlay of '\(nodes[other].name)'")
             }
-            owner[node.underlay] = node.name
         }
     }
 }

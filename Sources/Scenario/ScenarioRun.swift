@@ -34,7 +34,8 @@ public final class ScenarioRun {
         self.seed = seed ?? scenario.seed
         do {
             simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
-                                        nodes: scenario.nodes.map(\.spec), links: scenario.links.map(\.spec),
+                                        nodes: Simulation.preparingKeys(of: scenario.nodes.map(\.spec), seed: self.seed),
+                                        links: scenario.links.map(\.spec),
                                         captureSink: captureSink)
         } catch let e as ScenarioError {
             throw e

@@ -1,19 +1,45 @@
 import Yams
 
+/// A YAML node as the loader reads it: what it holds, the 1-based line it starts on, and for a
+/// scalar whether it was plain (only a plain `~`/`null`/empty value means null). Read by
+/// `YAMLSubsetReader` when the file allows, otherwise converted from Yams' tree. Not `indirect`:
+/// the children live in arrays already, and boxing every node cost an allocation per scalar.
+enum YAMLNode {
+    case scalar(String, line: Int, plain: Bool)
+    case sequence([YAMLNode], line: Int)
+    case mapping([(key: YAMLNode, value: YAMLNode)], line: Int)
+
+    var line: Int {
+        switch self {
+        case .scalar(_, let line, _), .sequence(_, let line), .mapping(_, let line): return line
+        }
+    }
+
+    /// Yams' node with its marks (a node without one counts as line 1, as before).
+    init(_ node: Node) {
+        let line = node.mark?.line ?? 1
+        switch node {
+        case .scalar(let s): self = .scalar(s.string, line: line, plain: s.style == .plain)
+        case .sequence(let seq): self = .sequence(seq.map(YAMLNode.init), line: line)
+        case .mapping(let m): self = .mapping(m.map { (YAMLNode($0.key), YAMLNode($0.value)) }, line: line)
+        }
+    }
+}
+
 /// One YAML node together with the file it came from, read through typed accessors that name
-/// `file:line` in every error. Built on Yams' Node API (not Codable) because Node keeps marks.
+/// `file:line` in every error.
 struct YAMLValue {
-    let node: Node
+    let node: YAMLNode
     let file: String
 
-    var line: Int { node.mark?.line ?? 1 }
+    var line: Int { node.line }
     var location: SourceLocation { SourceLocation(file: file, line: line) }
 
     func error(_ message: String) -> ScenarioError { location.error(message) }
 
     var isNull: Bool {
-        guard case .scalar(let s) = node else { return false }
-        return s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
+        guard case .scalar(let s, _, let plain) = node else { return false }
+        return plain && ["", "~", "null", "Null", "NULL"].contains(s)
     }
 
     // `what` (the name errors give the value) is an autoclosure throughout: the names are often
@@ -22,8 +48,8 @@ struct YAMLValue {
 
     /// A scalar's text; `what` names the value in the error for anything else.
     func string(_ what: @autoclosure () -> String) throws -> String {
-        guard case .scalar(let s) = node else { throw error("\(what()) must be a single value, not a \(kind)") }
-        return s.string
+        guard case .scalar(let s, _, _) = node else { throw error("\(what()) must be a single value, not a \(kind)") }
+        return s
     }
 
     func int(_ what: String, in range: ClosedRange<Int>) throws -> Int {
@@ -61,14 +87,14 @@ struct YAMLValue {
     /// A sequence's items; a single scalar counts as a list of one (`address: 10.0.0.1/24`).
     func list(_ what: @autoclosure () -> String) throws -> [YAMLValue] {
         switch node {
-        case .sequence(let seq): return seq.map { YAMLValue(node: $0, file: file) }
+        case .sequence(let seq, _): return seq.map { YAMLValue(node: $0, file: file) }
         case .scalar: return isNull ? [] : [self]
         default: throw error("\(what()) must be a list")
         }
     }
 
     func map(_ what: @autoclosure () -> String) throws -> YAMLMap {
-        guard case .mapping(let m) = node else { throw error("\(what()) must be a mapping of keys to values, not a \(kind)") }
+        guard case .mapping(let m, _) = node else { throw error("\(what()) must be a mapping of keys to values, not a \(kind)") }
         return try YAMLMap(m, file: file, line: line)
     }
 
@@ -93,18 +119,16 @@ struct YAMLMap {
     let file: String
     let line: Int
 
-    init(_ mapping: Node.Mapping, file: String, line: Int) throws {
+    init(_ mapping: [(key: YAMLNode, value: YAMLNode)], file: String, line: Int) throws {
         // Small mappings (nearly all of them) check duplicates by scanning; large ones by hashing.
         var seen = Set<String>()
         var entries: [Entry] = []
         entries.reserveCapacity(mapping.count)
         let hashed = mapping.count > 16
         for (key, value) in mapping {
-            guard case .scalar(let k) = key else {
-                throw ScenarioError(file: file, line: key.mark?.line ?? line, "a key must be a plain word")
+            guard case .scalar(let name, let keyLine, _) = key else {
+                throw ScenarioError(file: file, line: key.line, "a key must be a plain word")
             }
-            let keyLine = k.mark?.line ?? line
-            let name = k.string
             let duplicate = hashed ? !seen.insert(name).inserted : entries.contains { $0.key == name }
             guard !duplicate else {
                 throw ScenarioError(file: file, line: keyLine, "key '\(name)' appears twice")
@@ -165,13 +189,15 @@ struct YAMLMap {
 
 /// Parsing a whole YAML file into its root node.
 enum YAMLDocument {
-    /// The root node of a YAML file; syntax errors name the line Yams reports.
+    /// The root node of a YAML file; syntax errors name the line Yams reports. Files within
+    /// `YAMLSubsetReader`'s subset (generated ones, most written ones) skip Yams.
     static func load(_ text: String, file: String) throws -> YAMLValue {
+        if let root = YAMLSubsetReader.read(text) { return YAMLValue(node: root, file: file) }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw ScenarioError(file: file, line: 1, "the file is empty")
             }
-            return YAMLValue(node: node, file: file)
+            return YAMLValue(node: YAMLNode(node), file: file)
         } catch let e as YamlError {
             switch e {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),

@@ -21,6 +21,12 @@ func decodeKey(base64 text: String) throws -> [UInt8] {
     return bytes
 }
 
+/// Feeds a key's bytes to `hasher` in one call: an array's own `hash(into:)` feeds its count and
+/// then each byte separately, which made hashing keys a visible cost of building 100k peers.
+func hashKeyBytes(_ bytes: [UInt8], into hasher: inout Hasher) {
+    bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+}
+
 func checkKeyBytes(_ bytes: [UInt8]) throws {
     guard bytes.count == 32 else { throw KeyError.wrongLength(bytes.count) }
 }
@@ -29,6 +35,9 @@ func checkKeyBytes(_ bytes: [UInt8]) throws {
 /// keys differing only in clamped bits behave the same (as `wg` and the kernel treat them).
 public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
+    /// The public key when it was derived ahead of use (`withPublicKeys`), so that building a
+    /// large network derives each key once, in parallel; not part of the key's identity.
+    private var derivedPublicKey: PublicKey?
 
     public init(bytes: [UInt8]) throws {
         try checkKeyBytes(bytes)
@@ -36,6 +45,10 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
+
+    /// Two keys are the same key whether or not either has its public key derived already.
+    public static func == (lhs: PrivateKey, rhs: PrivateKey) -> Bool { lhs.bytes == rhs.bytes }
+    public func hash(into hasher: inout Hasher) { hashKeyBytes(bytes, into: &hasher) }
 
     /// A fresh key from the simulation's random source, clamped exactly as `wg genkey` clamps
     /// (`curve25519_clamp_secret`: clear bits 0–2 and 255, set bit 254).
@@ -54,7 +67,19 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
-    public var publicKey: PublicKey { PublicKey(unchecked: X25519.publicKey(of: bytes)) }
+    public var publicKey: PublicKey { derivedPublicKey ?? PublicKey(unchecked: X25519.publicKey(of: bytes)) }
+
+    /// The same keys, each carrying its public key, derived on all cores at once (X25519 base
+    /// point multiplications are independent): what a many-node network build needs first.
+    public static func withPublicKeys(_ keys: [PrivateKey]) -> [PrivateKey] {
+        let publicKeys = X25519.publicKeys(of: keys.map(\.bytes))
+        return zip(keys, publicKeys).map { key, publicKey in
+            var prepared = key
+            prepared.derivedPublicKey = PublicKey(unchecked: publicKey)
+            return prepared
+        }
+    }
+
     public var base64: String { Base64.encode(bytes) }
     /// Never prints the secret: shows the public key instead.
     public var description: String { "PrivateKey(public: \(publicKey.base64))" }
@@ -73,6 +98,8 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
     public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    public func hash(into hasher: inout Hasher) { hashKeyBytes(bytes, into: &hasher) }
 
     public var base64: String { Base64.encode(bytes) }
     public var description: String { base64 }

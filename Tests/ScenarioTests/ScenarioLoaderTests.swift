@@ -180,6 +180,13 @@ final class ScenarioLoaderTests: XCTestCase {
         XCTAssertTrue(e.message.contains("'underlay' appears twice"), e.message)
     }
 
+    // Two hosts with one underlay address could not both receive: the second names the first.
+    func testSharedUnderlayNamesTheNodeThatHadItFirst() throws {
+        let e = try XCTUnwrap(error("name: t\nnodes:\n  a: {underlay: 10.0.0.1}\n  b: {underlay: 10.0.0.2}\n  c: {underlay: 10.0.0.1}\n"))
+        XCTAssertEqual(e.line, 5)
+        XCTAssertTrue(e.message.contains("node 'c' has underlay 10.0.0.1, already the underlay of 'a'"), e.message)
+    }
+
     func testYAMLSyntaxErrorNamesTheLine() throws {
         let e = try XCTUnwrap(error("name: t\nnodes:\n  a: [unclosed\n"))
         XCTAssertEqual(e.file, "t.yaml")

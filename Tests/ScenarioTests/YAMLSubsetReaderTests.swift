@@ -1,0 +1,178 @@
+import Foundation
+import XCTest
+import Yams
+@testable import Scenario
+
+/// A canonical dump of a tree: kind, line, plain-ness and text of every node.
+private func dump(_ node: YAMLNode) -> String {
+    switch node {
+    case .scalar(let text, let line, let plain): return "\(plain ? "P" : "Q")\(line)\(text.debugDescription)"
+    case .sequence(let items, let line): return "S\(line)[" + items.map(dump).joined(separator: ",") + "]"
+    case .mapping(let pairs, let line): return "M\(line){" + pairs.map { dump($0.key) + ":" + dump($0.value) }.joined(separator: ",") + "}"
+    }
+}
+
+/// The fast YAML reader must read exactly what Yams reads — values, nesting, plain-ness and the
+/// line of every node (the loader's error messages name it) — and give up on anything else, so
+/// that Yams still reports every syntax error itself.
+final class YAMLSubsetReaderTests: XCTestCase {
+    func yamsTree(_ text: String) throws -> YAMLNode? { try Yams.compose(yaml: text).map(YAMLNode.init) }
+
+    /// Asserts the fast reader accepts `text` and agrees with Yams node for node.
+    func assertSameAsYams(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let fast = try XCTUnwrap(YAMLSubsetReader.read(text), "\(what): expected within the subset", file: file, line: line)
+        let yams = try XCTUnwrap(try yamsTree(text), file: file, line: line)
+        XCTAssertEqual(dump(fast), dump(yams), what, file: file, line: line)
+    }
+
+    func testGeneratedHubIsReadAsYamsReadsIt() throws {
+        try assertSameAsYams(HubGenerator.yaml(peers: 300, trace: "t.pcap", packets: 10), "hub with trace")
+        try assertSameAsYams(HubGenerator.yaml(peers: 3, trace: nil, packets: 0), "hub without trace")
+    }
+
+    func testShippedScenariosReadAsYamsReadsThem() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertFalse(files.isEmpty)
+        var accepted: [String] = []
+        for name in files {
+            let text = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
+            // Outside the subset is fine (Yams reads it); inside, the trees must agree.
+            if let fast = YAMLSubsetReader.read(text) {
+                XCTAssertEqual(dump(fast), try yamsTree(text).map(dump), name)
+                accepted.append(name)
+            }
+        }
+        // Most shipped scenarios are within the subset, so this compares real files.
+        XCTAssertGreaterThanOrEqual(accepted.count, files.count / 2, "accepted only \(accepted)")
+    }
+
+    func testBlockCollectionsFlowCollectionsLiteralsAndComments() throws {
+        try assertSameAsYams("""
+            # a comment line
+            name: demo-1
+            description: |
+              first line
+
+              third line, with: colons # and hashes
+                indented more
+
+            seed: 42    # a trailing comment
+            note: the server's ping, at 10:20 [approx.] {sic} via fd00::1
+            nodes:   # comment after a key
+
+              a:
+                underlay: 10.0.0.1
+                routes:
+                  - 10.1.0.0/16 dev wg0
+                  - default dev eth0 metric 5
+                wireguard:
+                  address: [10.0.0.1/24, fd00/64]
+                  peers:
+                    - peer: b
+                      allowed-ips: []
+                    # between entries
+                    - {peer: b, endpoint: b, x: {y: [z, w]}, e: {}}  # after a flow mapping
+              b: {underlay: 10.0.0.2}
+            events:
+              -   at: 1s
+                  node: a
+            expect:
+              - node: a
+                count: 0
+
+            """, "mixed")
+    }
+
+    /// Anything the subset does not cover is left to Yams (nil), including every syntax error.
+    func testGivesUpOutsideTheSubset() {
+        let outside = [
+            "a: 'quoted'\n", "a: \"quoted\"\n", "a: &x 1\nb: *x\n", "a: !tag 1\n", "a: >\n  folded\n",
+            "a: b #\n  c\n", "a: [x] #c\n  y\n", "a: b: c\n", "a: b:\n", "a: [b #c]\n", "a: x\u{7}y\n", "a:\n  - x\n  y: 1\n", "a:\nb: 1\n", "a: [1,\n  2]\n", "a: [1, ]\n",
+            "a: plain\n  continued\n", "a:\tb\n", "a: 1", "- a\n", "---\na: 1\n", "a: -1\n", "a: ~\n",
+            "a: {b:c}\n", "a: b#c\n", "a:\n- x\n", "a: |\n\n  x\n", "a: |-\n  x\n", "key with space: 1\n",
+            " a: 1\n", "a: 1\n b: 2\n", "a: [x]]\n", "a: é\n", "", "\n",
+        ]
+        for text in outside { XCTAssertNil(YAMLSubsetReader.read(text), text.debugDescription) }
+    }
+}
+
+/// Random documents built from YAML's awkward corners: whatever the fast reader accepts, Yams
+/// must read to the same tree (and must not refuse).
+final class YAMLSubsetReaderRandomTests: XCTestCase {
+    /// xorshift64*: a fixed sequence, so a failure reproduces.
+    struct Dice {
+        var state: UInt64
+        mutating func roll(_ n: Int) -> Int {
+            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            return Int((state &* 2685821657736338717) >> 33) % n
+        }
+        mutating func pick<T>(_ items: [T]) -> T { items[roll(items.count)] }
+    }
+
+    static let scalars = ["a", "p0", "10.0.0.1/24", "fd00::1", "a b", "a  b ", "a: b", "a:b", "a:", "#x", "a #c", "x#y",
+                          "-1", "- a", "-", "'q'", "\"q\"", "it's", "~", "", "[a, b]", "[a,b]", "{k: v}", "{k:v}", "{k: }",
+                          "[a, [b, {c: d}]]", "[a, ]", "[", "]", "{", "}", "|", "|-", ">", "&a x", "*a", "!t x", "%x", "@x",
+                          "`x", "a,b", "a]", "x: [y]", "é", "1s", "true", "null", "a [b] {c}", "? x", "a # b: c", ".5", "/x"]
+    static let keys = ["a", "b", "node-1", "x.y", "_k", "k/v", "a b", "-k", "?", "1", "é", "k:"]
+
+    func randomDocument(_ dice: inout Dice) -> String {
+        var lines: [String] = []
+        func block(_ indent: Int, depth: Int) {
+            let pad = String(repeating: " ", count: indent)
+            for _ in 0..<(1 + dice.roll(3)) {
+                switch dice.roll(12) {
+                case 0: lines.append(dice.roll(2) == 0 ? "" : pad + "# comment")
+                case 1 where depth < 3:
+                    lines.append(pad + dice.pick(Self.keys) + ":" + dice.pick(["", "  ", " # c"]))
+                    block(indent + dice.pick([1, 2, 2, 4]), depth: depth + 1)
+                case 2 where depth < 3:
+                    lines.append(pad + dice.pick(Self.keys) + ":")
+                    let inner = indent + dice.pick([0, 2, 2, 3])
+                    for _ in 0..<(1 + dice.roll(3)) {
+                        if dice.roll(2) == 0 {
+                            lines.append(String(repeating: " ", count: inner) + "- " + dice.pick(Self.scalars))
+                        } else {
+                            lines.append(String(repeating: " ", count: inner) + "- " + dice.pick(Self.keys) + ": " + dice.pick(Self.scalars))
+                            if dice.roll(2) == 0 {
+                                lines.append(String(repeating: " ", count: inner + dice.pick([1, 2, 3])) + dice.pick(Self.keys) + ": "
+                                             + dice.pick(Self.scalars))
+                            }
+                        }
+                    }
+                case 3:
+                    lines.append(pad + dice.pick(Self.keys) + ": |" + dice.pick(["", "", " ", "-", "+"]))
+                    let contentIndent = indent + dice.pick([0, 1, 2, 2, 4])
+                    for _ in 0..<(1 + dice.roll(3)) {
+                        let extra = String(repeating: " ", count: dice.pick([0, 0, 1, 3]))
+                        lines.append(dice.roll(5) == 0 ? String(repeating: " ", count: dice.roll(6))
+                                     : String(repeating: " ", count: contentIndent) + extra + dice.pick(Self.scalars))
+                    }
+                default:
+                    lines.append(pad + dice.pick(Self.keys) + dice.pick([": ", ":  ", ":"]) + dice.pick(Self.scalars)
+                                 + dice.pick(["", "", "  ", " # c", "#c"]))
+                }
+            }
+        }
+        block(0, depth: 0)
+        return lines.joined(separator: "\n") + (dice.roll(8) == 0 ? "" : "\n")
+    }
+
+    func testRandomDocumentsReadAsYamsReadsThem() throws {
+        var dice = Dice(state: 0x9E37_79B9_7F4A_7C15)
+        var accepted = 0
+        for n in 0..<20_000 {
+            let text = randomDocument(&dice)
+            guard let fast = YAMLSubsetReader.read(text) else { continue }
+            accepted += 1
+            let yams: YAMLNode?
+            do { yams = try Yams.compose(yaml: text).map(YAMLNode.init) } catch {
+                XCTFail("#\(n): accepted, but Yams refuses it (\(error)):\n\(text)")
+                continue
+            }
+            XCTAssertEqual(dump(fast), yams.map(dump), "#\(n):\n\(text)")
+        }
+        // Enough of them are within the subset for the comparison to mean something.
+        XCTAssertGreaterThan(accepted, 800)
+    }
+}

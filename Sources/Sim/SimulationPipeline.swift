@@ -117,12 +117,14 @@ extension Simulation {
                 // Packets purged without a decision of their own (handshake given up, wg0 down)
                 // would stay here; keep the list bounded (the device stages at most 129 per peer).
                 if node.stagedTraces.count >= Self.stagedTraceLimit { node.stagedTraces.removeFirst() }
-                node.stagedTraces.append((packet, trace))
+                node.stagedTraces.append(StagedTrace(packet: packet, trace: trace))
             }
             return sent?.1
         }
-        guard !node.stagedTraces.isEmpty,
-              let position = node.stagedTraces.firstIndex(where: { $0.packet == decision.packet }) else { return nil }
+        guard !node.stagedTraces.isEmpty, let packet = decision.packet else { return nil }
+        let fingerprint = StagedTrace.fingerprint(of: packet)
+        guard let position = node.stagedTraces.firstIndex(where: { $0.fingerprint == fingerprint && $0.packet == packet })
+        else { return nil }
         let trace = node.stagedTraces[position].trace
         if decision.action != .queued { node.stagedTraces.remove(at: position) }
         return trace

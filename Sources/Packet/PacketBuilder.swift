@@ -37,10 +37,16 @@ public enum PacketBuilder {
         let udp = UDPRepr(sourcePort: from.port, destinationPort: to.port)
         let source = aligned(from.address, to: to.address)
         let headerLength = to.address.isIPv4 ? 20 : 40
-        var b = [UInt8]()
-        b.reserveCapacity(headerLength + 8 + payload.count)
-        b.append(contentsOf: repeatElement(0, count: headerLength + 8))
-        b.append(contentsOf: payload)
+        // Zeroed headers and the payload written straight into the one allocation (appending
+        // a repeated zero and then the payload cost more than the copy itself).
+        var b = [UInt8](unsafeUninitializedCapacity: headerLength + 8 + payload.count) { out, count in
+            guard let base = out.baseAddress else { return }
+            base.initialize(repeating: 0, count: headerLength + 8)
+            payload.withUnsafeBufferPointer { p in
+                if let source = p.baseAddress { (base + headerLength + 8).initialize(from: source, count: p.count) }
+            }
+            count = headerLength + 8 + payload.count
+        }
         udp.emitHeader(into: &b, at: headerLength, payloadLength: payload.count, source: source, destination: to.address)
         emitIPHeader(into: &b, source: source, destination: to.address, protocolNumber: IPProtocol.udp, ttl: ttl)
         return b

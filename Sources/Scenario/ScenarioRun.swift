@@ -15,10 +15,17 @@ public final class ScenarioRun {
     private var pendingLookups: [(at: Int64?, index: Int)]
     /// Results by position in `expect:` (decision tallies are filled in at the end).
     private var results: [ExpectationResult?]
-    private var tallies: [(index: Int, tally: DecisionTally)]
-    public private(set) var decisionCount = 0
+    /// Fixed at init; each tally is a class so that counting mutates it in place, without
+    /// copying its filter per decision.
+    private let tallies: [(index: Int, tally: DecisionTally)]
+    /// What the simulation hands every decision to.
+    private let stream: DecisionStream
+    public var decisionCount: Int { stream.count }
     /// Called with every decision (e.g. to write it out), after it has been counted.
-    public var onDecision: ((DecisionRecord) -> Void)?
+    public var onDecision: ((DecisionRecord) -> Void)? {
+        get { stream.onDecision }
+        set { stream.onDecision = newValue }
+    }
 
     /// Builds the network; `captureSink` decides where interface captures go (default memory).
     public init(_ scenario: Scenario, seed: UInt64? = nil, keepDecisions: Bool = true,
@@ -48,19 +55,9 @@ public final class ScenarioRun {
             }
             return nil
         }
-        simulation.onDecision = { [unowned self] record in self.observe(record) }
-    }
-
-    private func observe(_ record: DecisionRecord) {
-        decisionCount += 1
-        for i in tallies.indices where tallies[i].tally.filter.matches(record) {
-            if record.action == tallies[i].tally.action {
-                tallies[i].tally.matched += 1
-            } else {
-                tallies[i].tally.others[record.action, default: 0] += 1
-            }
-        }
-        onDecision?(record)
+        let stream = DecisionStream(tallies: tallies.map(\.tally))
+        self.stream = stream
+        simulation.onDecision = { record in stream.observe(record) }
     }
 
     /// Runs to `time` (nil: to the scenario's `duration`, or until nothing is left), answering
@@ -100,14 +97,65 @@ public final class ScenarioRun {
     }
 }
 
+/// Where a run's decisions go as they are made: counted, fed to the decision tallies, then
+/// handed on. The simulation's callback refers to this alone (not to the run), so no reference
+/// back has to be resolved per decision.
+final class DecisionStream {
+    private let tallies: [DecisionTally]
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) var onDecision: ((DecisionRecord) -> Void)?
+
+    init(tallies: [DecisionTally]) {
+        self.tallies = tallies
+    }
+
+    func observe(_ record: borrowing DecisionRecord) {
+        count += 1
+        for i in tallies.indices { tallies[i].count(record) }
+        onDecision?(record)
+    }
+}
+
 /// Streaming count of the decisions one expectation is about.
-struct DecisionTally {
+final class DecisionTally {
     let expectation: Expectation
     let filter: DecisionFilter
     let action: String
     let count: Int?
-    var matched = 0
-    var others: [String: Int] = [:]
+    private(set) var matched = 0
+    /// Other actions among the matching decisions, in first-seen order: a short list searched
+    /// by length first is cheaper per decision than hashing the action name into a dictionary.
+    private var otherActions: [String] = []
+    private var otherCounts: [Int] = []
+
+    init(expectation: Expectation, filter: DecisionFilter, action: String, count: Int?) {
+        self.expectation = expectation
+        self.filter = filter
+        self.action = action
+        self.count = count
+    }
+
+    /// Counts the decision if the filter matches it. The filter is read in place here; read
+    /// from outside the class it was copied per decision.
+    func count(_ record: borrowing DecisionRecord) {
+        if filter.matches(record) { count(action: record.action) }
+    }
+
+    private func count(action decisionAction: String) {
+        let length = decisionAction.utf8.count
+        if length == action.utf8.count && decisionAction == action {
+            matched += 1
+            return
+        }
+        for i in otherActions.indices where otherActions[i].utf8.count == length && otherActions[i] == decisionAction {
+            otherCounts[i] += 1
+            return
+        }
+        otherActions.append(decisionAction)
+        otherCounts.append(1)
+    }
+
+    var others: [String: Int] { Dictionary(uniqueKeysWithValues: zip(otherActions, otherCounts)) }
 
     var result: ExpectationResult {
         ExpectationCheck.decisions(expectation, filter: filter, action: action, count: count, matched: matched, others: others)
@@ -134,7 +182,7 @@ extension ScenarioLink {
 extension DecisionFilter {
     /// Whether a decision matches, reading the cheap fields first and parsing the inner packet
     /// (src, dst, proto) or naming the peer only when the filter asks about them.
-    func matches(_ record: DecisionRecord) -> Bool {
+    func matches(_ record: borrowing DecisionRecord) -> Bool {
         if let n = node, n != record.node { return false }
         if let a = after, record.t < a { return false }
         if let b = before, record.t >= b { return false }

@@ -84,92 +84,107 @@ enum RoutingReason {
 /// One decision in the log: what happened to a packet (or a handshake, or a timer) at one node,
 /// and why. The inner packet's addresses are read from its bytes only when asked for, and the
 /// record is only turned into text when written, so logging stays off the packet path's cost.
+///
+/// The packet, peer, lookup and session fields live in `subject`, a `Decision`: a device's
+/// decision is moved into the record whole, so none of its references (packet, key, candidate
+/// list) is retained again or released twice on the way to the log. Records of the route table
+/// and the underlay carry a `Decision` holding just those fields (its action, direction and
+/// reason are not used: `action`, `dir` and the explanation are the record's own).
 public struct DecisionRecord {
     public var t: Int64
     public var node: String
     public var iface: String
-    public var dir: DecisionDirection?
+    // Optionals are spelled `Optional<…>` in stored properties on purpose: a `T?` stored `var`
+    // gets an implicit `= nil`, and with it the optimizer copied and destroyed the whole record
+    // once more per decision (8 reference counts) instead of moving it.
+    public var dir: Optional<DecisionDirection>
     public var action: String
-    public var counter: UInt64?
-    public var receiverIndex: UInt32?
-    public var endpoint: Endpoint?
-    public var trace: TraceRef?
-    /// What the explanation is made from; it is put into words only when asked for.
-    private var explanation: Explanation
-    /// The inner IP packet this decision is about, if any.
-    public var packet: [UInt8]?
-    public var peerKey: PublicKey?
-    public var prefix: IPPrefix?
-    /// Every other allowed-ips entry that also matched, most specific first.
-    public var candidateKeys: [(prefix: IPPrefix, peer: PublicKey)]
+    public var trace: Optional<TraceRef>
+    /// What the explanation is made from; nil: the device's reason, `subject.reason`.
+    private var explanation: Optional<Explanation>
+    private var subject: Decision
     let names: PeerNames?
+
+    public var counter: UInt64? {
+        get { subject.counter }
+        set { subject.counter = newValue }
+    }
+    public var receiverIndex: UInt32? {
+        get { subject.receiverIndex }
+        set { subject.receiverIndex = newValue }
+    }
+    public var endpoint: Endpoint? {
+        get { subject.endpoint }
+        set { subject.endpoint = newValue }
+    }
+    /// The inner IP packet this decision is about, if any.
+    public var packet: [UInt8]? {
+        get { subject.packet }
+        set { subject.packet = newValue }
+    }
+    public var peerKey: PublicKey? {
+        get { subject.peer }
+        set { subject.peer = newValue }
+    }
+    public var prefix: IPPrefix? {
+        get { subject.prefix }
+        set { subject.prefix = newValue }
+    }
+    /// Every other allowed-ips entry that also matched, most specific first.
+    public var candidateKeys: [(prefix: IPPrefix, peer: PublicKey)] {
+        get { subject.candidates }
+        set { subject.candidates = newValue }
+    }
 
     init(t: Int64, node: String, iface: String, dir: DecisionDirection?, action: String, why: String,
          packet: [UInt8]? = nil, peerKey: PublicKey? = nil, prefix: IPPrefix? = nil,
          candidateKeys: [(prefix: IPPrefix, peer: PublicKey)] = [], counter: UInt64? = nil,
          receiverIndex: UInt32? = nil, endpoint: Endpoint? = nil, trace: TraceRef? = nil, names: PeerNames?) {
-        self.init(t: t, node: node, iface: iface, dir: dir, action: action, explanation: .text(why), packet: packet,
-                  peerKey: peerKey, prefix: prefix, candidateKeys: candidateKeys, counter: counter,
-                  receiverIndex: receiverIndex, endpoint: endpoint, trace: trace, names: names)
-    }
-
-    /// Every field given: the other initializers delegate here without changing the record
-    /// afterwards (a change after delegation cost a copy of the whole record per decision).
-    private init(t: Int64, node: String, iface: String, dir: DecisionDirection?, action: String,
-                 explanation: Explanation, packet: [UInt8]?, peerKey: PublicKey?, prefix: IPPrefix?,
-                 candidateKeys: [(prefix: IPPrefix, peer: PublicKey)], counter: UInt64?, receiverIndex: UInt32?,
-                 endpoint: Endpoint?, trace: TraceRef?, names: PeerNames?) {
         self.t = t
         self.node = node
         self.iface = iface
         self.dir = dir
         self.action = action
-        self.explanation = explanation
-        self.packet = packet
-        self.peerKey = peerKey
-        self.prefix = prefix
-        self.candidateKeys = candidateKeys
-        self.counter = counter
-        self.receiverIndex = receiverIndex
-        self.endpoint = endpoint
         self.trace = trace
+        self.explanation = .text(why)
+        self.subject = Decision(.droppedInvalid, dir == .rx ? .rx : .tx, peer: peerKey, prefix: prefix,
+                                candidates: candidateKeys, counter: counter, receiverIndex: receiverIndex,
+                                endpoint: endpoint, packet: packet, reason: .interfaceDown)
         self.names = names
     }
 
-    /// A record of a decision the WireGuard device made at `node` (iface wg0).
-    /// Sets each field directly: through the delegating initializer the whole record was built
-    /// in a temporary and copied out once more per decision.
-    @inline(__always)
-    init(t: Int64, node: String, device decision: Decision, trace: TraceRef?, names: PeerNames) {
+    /// A record of a decision the WireGuard device made at `node` (iface wg0); the decision is
+    /// consumed (moved into the record).
+    init(t: Int64, node: String, device decision: consuming Decision, trace: TraceRef?, names: PeerNames) {
         self.t = t
         self.node = node
         self.iface = "wg0"
         self.dir = decision.direction == .tx ? .tx : .rx
         self.action = decision.action.rawValue
-        self.counter = decision.counter
-        self.receiverIndex = decision.receiverIndex
-        self.endpoint = decision.endpoint
         self.trace = trace
-        self.explanation = .device(decision.reason)
-        self.packet = decision.packet
-        self.peerKey = decision.peer
-        self.prefix = decision.prefix
-        self.candidateKeys = decision.candidates
+        self.explanation = nil
+        self.subject = decision
         self.names = names
     }
 
     /// A record of the host route table's choice of `route` for the packet.
     init(t: Int64, node: String, iface: String, action: String, route: RouteSpec, packet: [UInt8],
          trace: TraceRef?, names: PeerNames) {
-        self.init(t: t, node: node, iface: iface, dir: .tx, action: action, explanation: .route(route), packet: packet,
-                  peerKey: nil, prefix: nil, candidateKeys: [], counter: nil, receiverIndex: nil, endpoint: nil,
-                  trace: trace, names: names)
+        self.t = t
+        self.node = node
+        self.iface = iface
+        self.dir = .tx
+        self.action = action
+        self.trace = trace
+        self.explanation = .route(route)
+        self.subject = Decision(.routedToWG, .tx, packet: packet, reason: .interfaceDown)
+        self.names = names
     }
 
     /// A short explanation in words.
     public var why: String {
         get {
-            switch explanation {
+            switch explanationMaterial {
             case .text(let text):
                 return text
             case .underlay(let reason):
@@ -181,9 +196,10 @@ public struct DecisionRecord {
                 return "route \(route) is the best match\(destination)"
             case .device(let reason):
                 guard let action = DecisionAction(rawValue: action) else { return "" }
-                let decision = Decision(action, dir == .rx ? .rx : .tx, peer: peerKey, prefix: prefix,
-                                        candidates: candidateKeys, counter: counter, receiverIndex: receiverIndex,
-                                        endpoint: endpoint, packet: packet, reason: reason)
+                var decision = subject
+                decision.action = action
+                decision.direction = dir == .rx ? .rx : .tx
+                decision.reason = reason
                 let names = self.names
                 return decision.why(naming: { names?.name(of: $0) ?? $0.base64 })
             }
@@ -192,23 +208,23 @@ public struct DecisionRecord {
     }
 
     /// What the explanation is made from (the per-packet reasons are written without `why`).
-    var explanationMaterial: Explanation { explanation }
+    var explanationMaterial: Explanation { explanation ?? .device(subject.reason) }
 
     /// The route whose choice this record explains, if it is a route-table decision.
     var explainedRoute: RouteSpec? {
-        if case .route(let route) = explanation { return route }
+        if case .route(let route)? = explanation { return route }
         return nil
     }
 
     /// Sets the explanation of a route-table outcome (worded when written).
     var routingReason: RoutingReason? {
-        get { if case .routing(let reason) = explanation { return reason } else { return nil } }
+        get { if case .routing(let reason)? = explanation { return reason } else { return nil } }
         set { if let newValue { explanation = .routing(newValue) } }
     }
 
     /// Sets the explanation of an underlay drop (worded when written).
     var underlayReason: UnderlayReason? {
-        get { if case .underlay(let reason) = explanation { return reason } else { return nil } }
+        get { if case .underlay(let reason)? = explanation { return reason } else { return nil } }
         set { if let newValue { explanation = .underlay(newValue) } }
     }
 

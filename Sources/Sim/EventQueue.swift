@@ -21,7 +21,7 @@ struct EventQueue<Payload> {
     /// The time of the earliest event, if any.
     var nextTime: Int64? { heap.first?.time }
 
-    mutating func push(at time: Int64, _ payload: Payload) {
+    mutating func push(at time: Int64, _ payload: consuming Payload) {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free

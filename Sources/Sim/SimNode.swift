@@ -30,7 +30,7 @@ final class SimNode {
     @exclusivity(unchecked) var nextPingIdentifier: UInt16 = 1
     /// Replayed packets staged by the device, so that their later `encrypted` decision can
     /// still name the trace frame.
-    @exclusivity(unchecked) var stagedTraces: [(packet: [UInt8], trace: TraceRef)] = []
+    @exclusivity(unchecked) var stagedTraces: [StagedTrace] = []
 
     let eth0Capture: CaptureSink
     let wg0Capture: CaptureSink?
@@ -64,6 +64,38 @@ final class SimNode {
         case .wg0?: return wg0Source ?? underlay
         case .eth0?: return underlay.isIPv4 == destination.isIPv4 ? underlay : (wg0Source ?? underlay)
         default: return wg0Source ?? underlay
+        }
+    }
+}
+
+/// A replayed packet the device staged, with its trace frame. The fingerprint (length and
+/// header words) rules out almost every other staged packet without comparing bytes: at
+/// start-up, while the peers are still handshaking, thousands are staged, and every flushed
+/// packet's decision searches them.
+struct StagedTrace {
+    let packet: [UInt8]
+    let trace: TraceRef
+    let fingerprint: UInt64
+
+    init(packet: [UInt8], trace: TraceRef) {
+        self.packet = packet
+        self.trace = trace
+        self.fingerprint = Self.fingerprint(of: packet)
+    }
+
+    /// Equal packets have equal fingerprints. Mixes the length with bytes 4–19 (for IPv4 the
+    /// identification, TTL, protocol, checksum and both addresses), or every byte of a shorter one.
+    static func fingerprint(of packet: [UInt8]) -> UInt64 {
+        packet.withUnsafeBytes { raw in
+            var value = UInt64(raw.count) &* 0x9E37_79B9_7F4A_7C15
+            if raw.count >= 20 {
+                value ^= raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)
+                let addresses = raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self)
+                value ^= addresses << 29 | addresses >> 35
+            } else {
+                for (i, byte) in raw.enumerated() { value ^= UInt64(byte) << UInt64((i * 8) % 64) }
+            }
+            return value
         }
     }
 }

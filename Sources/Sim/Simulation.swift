@@ -181,10 +181,11 @@ public final class Simulation {
         nodeIndex[node].flatMap { publicKeys[$0] }
     }
 
-    func record(_ record: DecisionRecord, at node: SimNode) {
+    /// Borrows the record: only the in-memory log (off for long runs) keeps a copy.
+    func record(_ record: borrowing DecisionRecord, at node: SimNode) {
         node.counters.actions.add(record.action)
-        if keepsDecisions { decisionLog.append(record) }
         onDecision?(record)
+        if keepsDecisions { decisionLog.append(copy record) }
     }
 
     func addKeyLogLine(_ line: String) {
@@ -219,14 +220,16 @@ struct UnderlayDatagram {
     var destination: IPAddress
     var destinationPort: UInt16
     var isWireGuard: Bool
-    var trace: TraceRef?
+    /// `Optional<…>`, not `TraceRef?`: a stored `T?` var's implicit `= nil` made the optimizer
+    /// copy whole events instead of moving them.
+    var trace: Optional<TraceRef>
 }
 
 /// A `ping` in progress: sends one echo request per step.
 struct PingRun {
     var node: Int
     var destination: IPAddress
-    var source: IPAddress?
+    var source: Optional<IPAddress>
     var remaining: Int
     var interval: Int64
     var size: Int

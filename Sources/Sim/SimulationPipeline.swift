@@ -73,15 +73,23 @@ extension Simulation {
     /// Carries out what the Device asked for, in order, then re-arms the node's timer wake-up.
     /// `sent` is the packet (and its trace) of a `send` call, `arrivalTrace` the trace riding on
     /// a received datagram: decisions about that packet name the trace frame.
-    func handle(_ events: [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
+    ///
+    /// The events are taken (consumed) one by one, so each decision's fields move into its record
+    /// instead of being copied (a retain and a release per reference field saved).
+    func handle(_ events: consuming [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
                 arrivalTrace: TraceRef? = nil, armsTimer: Bool = true) {
         var transmitTrace: TraceRef?
-        for event in events {
-            switch event {
+        var pending = events
+        for i in pending.indices {
+            // Swapping the event out moves it (iterating would copy it, and each copy retains
+            // every reference it holds); the placeholder left behind holds none.
+            var event = DeviceEvent.deliver(packet: [])
+            swap(&event, &pending[i])
+            switch consume event {
             case .decision(let decision):
                 let trace = traceOf(decision, at: node, sent: sent, arrivalTrace: arrivalTrace)
                 if decision.packet != nil { transmitTrace = trace }
-                record(deviceDecision(decision, at: node, trace: trace), at: node)
+                record(DecisionRecord(t: now, node: node.name, device: decision, trace: trace, names: names), at: node)
             case .transmit(let datagram, let endpoint):
                 transmit(datagram, to: endpoint, from: node, trace: transmitTrace)
                 transmitTrace = nil
@@ -93,34 +101,33 @@ extension Simulation {
                 addKeyLogLine(entry.line)
             }
         }
+        node.device?.recycleEvents(&pending)
         if armsTimer { armTimer(node) }
     }
 
     /// Which trace frame a device decision is about: the frame of the packet being sent in this
     /// call, of the datagram being received, or of a replayed packet staged earlier.
-    private func traceOf(_ decision: Decision, at node: SimNode, sent: ([UInt8], TraceRef?)?,
+    /// Reads the decision and the call's packet in place (bound copies cost a retain each).
+    private func traceOf(_ decision: borrowing Decision, at node: SimNode, sent: ([UInt8], TraceRef?)?,
                          arrivalTrace: TraceRef?) -> TraceRef? {
-        guard let packet = decision.packet else { return nil }
+        guard decision.packet != nil else { return nil }
         if decision.direction == .rx { return arrivalTrace }
-        if let sent, let trace = sent.1, packet == sent.0 {
-            if decision.action == .queued {
+        if sent?.1 != nil, decision.packet == sent?.0 {
+            if decision.action == .queued, let packet = decision.packet, let trace = sent?.1 {
                 // Packets purged without a decision of their own (handshake given up, wg0 down)
                 // would stay here; keep the list bounded (the device stages at most 129 per peer).
                 if node.stagedTraces.count >= Self.stagedTraceLimit { node.stagedTraces.removeFirst() }
-                node.stagedTraces.append((packet, trace))
+                node.stagedTraces.append(StagedTrace(packet: packet, trace: trace))
             }
-            return trace
+            return sent?.1
         }
-        guard !node.stagedTraces.isEmpty,
-              let position = node.stagedTraces.firstIndex(where: { $0.packet == packet }) else { return nil }
+        guard !node.stagedTraces.isEmpty, let packet = decision.packet else { return nil }
+        let fingerprint = StagedTrace.fingerprint(of: packet)
+        guard let position = node.stagedTraces.firstIndex(where: { $0.fingerprint == fingerprint && $0.packet == packet })
+        else { return nil }
         let trace = node.stagedTraces[position].trace
         if decision.action != .queued { node.stagedTraces.remove(at: position) }
         return trace
-    }
-
-    @inline(__always)
-    private func deviceDecision(_ d: Decision, at node: SimNode, trace: TraceRef?) -> DecisionRecord {
-        DecisionRecord(t: now, node: node.name, device: d, trace: trace, names: names)
     }
 
     static let stagedTraceLimit = 4096

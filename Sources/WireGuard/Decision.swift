@@ -43,16 +43,18 @@ public enum Direction: String, Sendable {
 public struct Decision {
     public var action: DecisionAction
     public var direction: Direction
-    public var peer: PublicKey?
+    // Stored optionals are spelled `Optional<…>`: a `T?` stored `var` gets an implicit `= nil`,
+    // which kept the optimizer from moving a decision into its log record (it copied instead).
+    public var peer: Optional<PublicKey>
     /// The allowed-ips entry that matched (destination on send, source on receive).
-    public var prefix: IPPrefix?
+    public var prefix: Optional<IPPrefix>
     /// Every other entry that also matched, most specific first.
     public var candidates: [(prefix: IPPrefix, peer: PublicKey)]
-    public var counter: UInt64?
-    public var receiverIndex: UInt32?
-    public var endpoint: Endpoint?
+    public var counter: Optional<UInt64>
+    public var receiverIndex: Optional<UInt32>
+    public var endpoint: Optional<Endpoint>
     /// The inner IP packet this decision is about, if any (the simulator summarises it).
-    public var packet: [UInt8]?
+    public var packet: Optional<[UInt8]>
     /// Why the device did this, in a form that is cheap to record.
     public var reason: DecisionReason
 

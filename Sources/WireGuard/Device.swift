@@ -243,6 +243,14 @@ public final class Device {
         return pending
     }
 
+    /// Takes back an events array its caller has finished with: emptied, its storage serves
+    /// the next call's events instead of a new allocation per call.
+    public func recycleEvents(_ events: inout [DeviceEvent]) {
+        guard pending.capacity == 0 else { return }
+        events.removeAll(keepingCapacity: true)
+        swap(&pending, &events)
+    }
+
     /// The lookup explanation for a decision: every other matching entry, most specific first.
     /// Every entry that matches an address and is not the winner W is less specific and so
     /// contains W: the list depends only on W and is cached per winner until the table changes.

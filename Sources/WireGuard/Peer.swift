@@ -5,7 +5,8 @@ import Routing
 /// packet is a keepalive.
 struct StagedPacket {
     var packet: [UInt8]
-    var prefix: IPPrefix?
+    /// `Optional<…>`, not `IPPrefix?`: no implicit `= nil`, which made the optimizer copy.
+    var prefix: Optional<IPPrefix>
     var candidates: [(prefix: IPPrefix, peer: PublicKey)]
     var isKeepalive: Bool { packet.isEmpty }
 }

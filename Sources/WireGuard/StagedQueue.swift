@@ -14,7 +14,7 @@ public struct StagedQueue<Element> {
 
     /// Appends `packet` after dropping the oldest while more than `limit` are held; returns the
     /// dropped packets, oldest first (each is one `tx_dropped`).
-    public mutating func append(_ packet: Element,
+    public mutating func append(_ packet: consuming Element,
                                 limit: Int = WireGuardConstants.maxStagedPackets) -> [Element] {
         var dropped: [Element] = []
         while count > limit, let oldest = popFirst() { dropped.append(oldest) }
@@ -38,14 +38,13 @@ public struct StagedQueue<Element> {
 
     public mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
-        let p = storage[head]
-        storage[head] = nil
+        let p = storage[head].take()   // moves the packet out (reading then clearing copied it)
         head = (head + 1) % storage.count
         count -= 1
         return p
     }
 
-    private mutating func pushBack(_ p: Element) {
+    private mutating func pushBack(_ p: consuming Element) {
         growIfFull()
         storage[(head + count) % storage.count] = p
         count += 1

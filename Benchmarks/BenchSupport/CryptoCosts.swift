@@ -35,6 +35,20 @@ public func fullHandshakes(count: Int) -> UInt64 {
     return acc
 }
 
+/// The static-static DH of a peer pair (`wg_noise_precompute_static_static`), `count` times:
+/// computed once per peer on each side, so a pair's first session costs two of these on top of
+/// `fullHandshakes`' work.
+public func staticSharedDerivations(count: Int) -> UInt64 {
+    var random = SeededRandom(seed: 2, label: "CryptoBench")
+    let local = StaticIdentity(privateKey: PrivateKey.generate(using: &random))
+    let remote = PrivateKey.generate(using: &random).publicKey
+    var acc: UInt64 = 0
+    for _ in 0..<count {
+        acc &+= UInt64((try? Noise.staticShared(local: local, remote: remote))?.first ?? 0) &+ 1
+    }
+    return acc
+}
+
 /// Seals and opens one packet of each size in `sizes`, `rounds` times over, through
 /// `Transport` (header, padding to 16, ChaCha20-Poly1305): what every simulated packet costs in
 /// AEAD alone, whatever the simulator around it does.

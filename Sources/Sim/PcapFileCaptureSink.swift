@@ -32,7 +32,9 @@ public final class PcapFileCaptureSink: CaptureSink {
     static let maximumFlushBytes = 256 << 10
 
     /// Creates (truncates) the file and writes the pcap header; throws if it cannot be created.
-    public init(path: String, startUnixNanoseconds: Int64, pool: CaptureFilePool = .shared) throws {
+    /// Sinks of one run share the run's `pool`; a sink made alone gets a pool of its own (one
+    /// open file), so no state is shared between runs.
+    public init(path: String, startUnixNanoseconds: Int64, pool: CaptureFilePool = CaptureFilePool(limit: 1)) throws {
         self.path = path
         self.startUnixNanoseconds = startUnixNanoseconds
         self.pool = pool
@@ -145,9 +147,6 @@ public final class PcapFileCaptureSink: CaptureSink {
 /// A bound on the capture files open at once: sinks acquire a slot before opening their file,
 /// and when every slot is taken the least recently used sink's file is closed.
 public final class CaptureFilePool {
-    /// The pool sinks use unless given another: 256 open files.
-    public static let shared = CaptureFilePool(limit: 256)
-
     private let limit: Int
     private var open: [PcapFileCaptureSink] = []   // least recently used first
 

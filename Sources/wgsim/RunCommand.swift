@@ -96,14 +96,17 @@ enum WallClock {
     }
 }
 
-/// A progress line on standard error for runs that take more than a second, refreshed at most
-/// every half second; erased when the run ends.
+/// A progress line on standard error for runs that take more than a second. On a terminal it is
+/// one line rewritten at most every half second and erased when the run ends; into a file or a
+/// CI log (no terminal to rewrite on) it is a plain line every ten seconds, left in place.
 final class ProgressLine {
     private let started: Double
     private let label: String
     private var lastShown: Double
     private var shown = false
     private var sinceCheck = 0
+    private let onTerminal = isatty(STDERR_FILENO) != 0
+    private var interval: Double { onTerminal ? 0.5 : 10 }
 
     init(started: Double, label: String) {
         self.started = started
@@ -116,14 +119,15 @@ final class ProgressLine {
         guard sinceCheck >= 4096 else { return }
         sinceCheck = 0
         let now = WallClock.now()
-        guard now - started > 1, now - lastShown > 0.5 else { return }
+        guard now - started > 1, now - lastShown > interval else { return }
         lastShown = now
         shown = true
         let seconds = Double(simulatedTime) / 1e9
-        FileHandleOutput.standardError("\r\(label): simulated \(String(format: "%.3f", seconds)) s, \(decisions) decisions, \(String(format: "%.1f", now - started)) s elapsed ")
+        let text = "\(label): simulated \(String(format: "%.3f", seconds)) s, \(decisions) decisions, \(String(format: "%.1f", now - started)) s elapsed"
+        FileHandleOutput.standardError(onTerminal ? "\r" + text + " " : text + "\n")
     }
 
     func done() {
-        if shown { FileHandleOutput.standardError("\r\u{1B}[K") }
+        if shown && onTerminal { FileHandleOutput.standardError("\r\u{1B}[K") }
     }
 }

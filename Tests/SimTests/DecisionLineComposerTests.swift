@@ -12,21 +12,10 @@ final class DecisionLineComposerTests: XCTestCase {
 
     private func key(_ byte: UInt8) throws -> PublicKey { try PublicKey(bytes: [UInt8](repeating: byte, count: 32)) }
 
-    /// RFC 8259 escaping as the log writes it, byte by byte: the oracle for the fast path.
+    /// RFC 8259 escaping as the log writes it: the oracle for the fast path is the project's one
+    /// JSON quoting (`jsonString`, scalar by scalar), without its quotes.
     private func jsonEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        String(jsonString(text).dropFirst().dropLast())
     }
 
     private func record(_ decision: Decision, names: PeerNames) -> DecisionRecord {

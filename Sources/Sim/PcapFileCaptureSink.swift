@@ -10,7 +10,7 @@ import Darwin
 /// magic, little-endian, snapshot length 262144, LINKTYPE_RAW); a test compares them.
 ///
 /// Unlike a `PcapWriter` per interface (a descriptor and a 1 MiB buffer each), a sink buffers a
-/// few KiB (up to 256 KiB on a busy interface) and borrows a descriptor from a `CaptureFilePool`
+/// few KiB (up to 32 KiB on a busy interface) and borrows a descriptor from a `CaptureFilePool`
 /// only while writing; the pool closes the least recently used file when it is full, and the file
 /// is reopened for appending. A write error is kept and reported by `close`. The headers are
 /// `PcapFormat`'s, as `PcapWriter`'s are.
@@ -27,9 +27,12 @@ public final class PcapFileCaptureSink: CaptureSink {
     private var firstError: PcapError?
     private var frames = 0
     private var closed = false
-    /// Buffered bytes that trigger a write: 8 KiB at first, doubling with every flush.
+    /// Buffered bytes that trigger a write: 8 KiB at first, doubling with every flush up to
+    /// 32 KiB. Kept small on purpose: a run writes four or more busy captures, and 256 KiB each
+    /// streamed a megabyte through the core's 1 MiB L2 between reuses, evicting the per-peer
+    /// state every packet needs; one more write(2) per 32 KiB costs far less.
     private var flushBytes = 8192
-    static let maximumFlushBytes = 256 << 10
+    static let maximumFlushBytes = 32 << 10
 
     /// Creates (truncates) the file and writes the pcap header; throws if it cannot be created.
     /// Sinks of one run share the run's `pool`; a sink made alone gets a pool of its own (one

@@ -100,39 +100,53 @@ struct StagedTrace {
     }
 }
 
-/// Per-node tallies for the run summary: packets the node originated, and every decision
-/// action it logged, by name.
+/// Per-node tallies for the run summary: packets the node originated. (The decision actions it
+/// logged are counted in the simulation's `ActionTally`.)
 struct NodeCounters {
     var originated = 0
-    var actions = ActionTally()
 }
 
-/// Counts per action name without hashing a string per decision: the few distinct names live in
-/// a short list, and the names a record carries are the same string literals every time, so the
-/// comparison that finds them is usually an identity check.
+/// Counts per action name and node without hashing a string per decision: the few distinct
+/// names live in one short list, and the names a record carries are the same string literals
+/// every time, so the comparison that finds them is usually an identity check.
+///
+/// One tally for all nodes, each action's counts in an array indexed by node, rather than a
+/// name list and a count list in every node: with thousands of nodes, a node's own lists were
+/// two more cold cache lines for every decision it logged.
 struct ActionTally {
     private var names: [String] = []
-    private var counts: [Int] = []
+    /// Per action (in `names` order), the count per node index.
+    private var counts: [[Int]] = []
+    private let nodeCount: Int
+
+    init(nodeCount: Int) { self.nodeCount = nodeCount }
 
     /// Names of another length are skipped without a string comparison (a mismatch between two
     /// action names took the runtime's slow compare; the length is read from the string's header).
     /// Exact because action names are the log's ASCII words, where equal means byte-equal.
-    mutating func add(_ action: String) {
+    mutating func add(_ action: String, node: Int) {
+        guard node >= 0 && node < nodeCount else { return }
         let length = action.utf8.count
         for i in names.indices where names[i].utf8.count == length && names[i] == action {
-            counts[i] += 1
+            counts[i][node] += 1
             return
         }
         names.append(action)
-        counts.append(1)
+        counts.append([Int](repeating: 0, count: nodeCount))
+        counts[counts.count - 1][node] = 1
     }
 
-    subscript(action: String) -> Int {
-        names.firstIndex(of: action).map { counts[$0] } ?? 0
+    /// How often `node` logged `action`.
+    func count(_ action: String, node: Int) -> Int {
+        guard node >= 0 && node < nodeCount, let i = names.firstIndex(of: action) else { return 0 }
+        return counts[i][node]
     }
 
-    /// (action, count) sorted by action name.
-    var sorted: [(action: String, count: Int)] {
-        zip(names, counts).map { ($0, $1) }.sorted { $0.action < $1.action }
+    /// (action, count) of every action `node` logged, sorted by action name.
+    func sorted(node: Int) -> [(action: String, count: Int)] {
+        guard node >= 0 && node < nodeCount else { return [] }
+        return names.indices.filter { counts[$0][node] > 0 }
+            .map { (names[$0], counts[$0][node]) }
+            .sorted { $0.action < $1.action }
     }
 }

@@ -32,6 +32,8 @@ public final class Simulation {
     @exclusivity(unchecked) var nodeByUnderlay: [IPAddress: Int] = [:]
     @exclusivity(unchecked) var underlay: Underlay
     @exclusivity(unchecked) var queue = EventQueue<SimEvent>()
+    /// Every node's decision actions, counted for the summary.
+    @exclusivity(unchecked) var actionTally: ActionTally
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
 
@@ -95,6 +97,7 @@ public final class Simulation {
             built.append(node)
         }
         nodes = built
+        actionTally = ActionTally(nodeCount: built.count)
         publicKeys = keys
         memoryCaptures = memory
         captureNames = sinkNames
@@ -183,7 +186,7 @@ public final class Simulation {
 
     /// Borrows the record: only the in-memory log (off for long runs) keeps a copy.
     func record(_ record: borrowing DecisionRecord, at node: SimNode) {
-        node.counters.actions.add(record.action)
+        actionTally.add(record.action, node: node.index)
         onDecision?(record)
         if keepsDecisions { decisionLog.append(copy record) }
     }

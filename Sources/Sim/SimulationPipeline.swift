@@ -141,7 +141,7 @@ extension Simulation {
         let at = max(deadline, afterFiring ? now + 1 : now)
         if let pending = node.timerWakeUp, pending <= at { return }
         node.timerWakeUp = at
-        queue.push(at: at, .timer(node: node.index))
+        queue.push(at: at, .timer(node: node.index), deferred: true)
     }
 
     private func fireTimers(_ node: SimNode) {

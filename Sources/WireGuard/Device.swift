@@ -43,6 +43,9 @@ public final class Device {
     @exclusivity(unchecked) var pending: [DeviceEvent] = []
     /// `otherCandidates` results per winning prefix; emptied whenever the table changes.
     @exclusivity(unchecked) var candidateCache: [IPPrefix: [(prefix: IPPrefix, peer: PublicKey)]] = [:]
+    /// Bumped whenever the allowed-IPs table changes: a peer's cached candidate list
+    /// (`Peer.cachedCandidates`) is valid only for the generation it was made in.
+    @exclusivity(unchecked) var allowedIPsGeneration = 0
     /// Why the keepalive being sent right now was sent (for its decision).
     @exclusivity(unchecked) var pendingKeepaliveTrigger: KeepaliveTrigger?
 
@@ -91,7 +94,7 @@ public final class Device {
         if let endpoint { peer.endpoint = endpoint }
         if let update {
             update.apply(to: allowedIPs, peer: key)
-            candidateCache.removeAll()
+            allowedIPsChanged()
         }
         if let interval = persistentKeepalive {
             let turnedOn = peer.persistentKeepalive == 0 && interval > 0 && isUp
@@ -110,7 +113,7 @@ public final class Device {
         guard let peer = peersByKey[key] else { return [] }
         let hadKeys = !peer.keypairs.all.isEmpty
         allowedIPs.removeAll(for: key)
-        candidateCache.removeAll()
+        allowedIPsChanged()
         wipeSessions(peer)
         counters.txDropped += UInt64(peer.staged.takeAll().count)
         peer.timers.stopAll()
@@ -118,6 +121,7 @@ public final class Device {
         peer.isRemoved = true
         peersByKey[key] = nil
         peersBySerial[peer.serial] = nil
+        timerHeap.schedule(peer.serial, at: nil)
         if hadKeys { record(Decision(.sessionExpired, .tx, peer: key, reason: .sessionExpired(.peerRemoved))) }
         return takeEvents()
     }
@@ -176,7 +180,6 @@ public final class Device {
             }
         }
         timerHeap.removeAll()
-        for case let peer? in peersBySerial { peer.scheduledDeadline = nil }
         return takeEvents()
     }
 
@@ -254,6 +257,25 @@ public final class Device {
     /// The lookup explanation for a decision: every other matching entry, most specific first.
     /// Every entry that matches an address and is not the winner W is less specific and so
     /// contains W: the list depends only on W and is cached per winner until the table changes.
+    /// Cached candidate lists are stale once the table changes.
+    func allowedIPsChanged() {
+        candidateCache.removeAll()
+        allowedIPsGeneration &+= 1
+    }
+
+    /// `otherCandidates` for a winner owned by `owner`, cached on that peer: the peer is already
+    /// in hand on the packet path, while a device-wide dictionary keyed by prefix costs a hash
+    /// and, on a hub with thousands of peers, a cache miss or two per packet.
+    func otherCandidates(_ address: IPAddress, winner: IPPrefix, owner: Peer) -> [(prefix: IPPrefix, peer: PublicKey)] {
+        guard recordsDecisions else { return [] }
+        if let cached = owner.cachedCandidates, cached.generation == allowedIPsGeneration, cached.winner == winner {
+            return cached.others
+        }
+        let others = allowedIPs.explain(address).filter { $0.prefix != winner }
+        owner.cachedCandidates = CachedCandidates(generation: allowedIPsGeneration, winner: winner, others: others)
+        return others
+    }
+
     func otherCandidates(_ address: IPAddress, winner: IPPrefix?) -> [(prefix: IPPrefix, peer: PublicKey)] {
         guard recordsDecisions else { return [] }
         guard let winner else { return allowedIPs.explain(address) }

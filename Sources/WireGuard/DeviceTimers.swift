@@ -2,20 +2,15 @@
 /// behaviour doc §5.2.
 extension Device {
     /// The earliest time at which some peer timer is due, nil when none is armed.
-    public var nextTimerDeadline: Int64? {
-        dropStaleTimerEntries()
-        return timerHeap.top?.deadline
-    }
+    public var nextTimerDeadline: Int64? { timerHeap.top?.deadline }
 
     /// Fires every timer due at or before `now`, in deadline order (ties by peer creation
     /// order), each at its own deadline.
     public func advance(to now: Int64) -> [DeviceEvent] {
-        while true {
-            dropStaleTimerEntries()
-            guard let (deadline, serial) = timerHeap.top, deadline <= now,
-                  let peer = peersBySerial[serial] else { break }
+        while let (deadline, serial) = timerHeap.top, deadline <= now {
             timerHeap.popTop()
-            peer.scheduledDeadline = nil
+            // A removed peer's entry is taken out when it is removed; skip one defensively.
+            guard let peer = peersBySerial[serial] else { continue }
             if let expiry = peer.timers.expire(now: deadline) { handle(expiry, peer: peer, now: deadline) }
             reschedule(peer)
         }
@@ -47,27 +42,10 @@ extension Device {
         }
     }
 
-    /// Pushes the peer's earliest deadline to the heap when it changed.
+    /// Moves the peer's heap entry to its earliest deadline (out of the heap when none).
     func reschedule(_ peer: Peer) {
         let deadline = peer.isRemoved ? nil : peer.timers.nextDeadline
-        guard deadline != peer.scheduledDeadline else { return }
-        peer.scheduledDeadline = deadline
-        if let deadline { timerHeap.push(deadline, peer.serial) }
-        if timerHeap.count > 4 * peersByKey.count + 1024 { rebuildTimerHeap() }
-    }
-
-    /// Discards heap entries that no longer match their peer's scheduled deadline.
-    private func dropStaleTimerEntries() {
-        while let (deadline, serial) = timerHeap.top {
-            if let peer = peersBySerial[serial], peer.scheduledDeadline == deadline { return }
-            timerHeap.popTop()
-        }
-    }
-
-    private func rebuildTimerHeap() {
-        timerHeap.removeAll()
-        for case let peer? in peersBySerial {
-            if let d = peer.scheduledDeadline { timerHeap.push(d, peer.serial) }
-        }
+        guard deadline != timerHeap.deadline(of: peer.serial) else { return }
+        timerHeap.schedule(peer.serial, at: deadline)
     }
 }

@@ -11,6 +11,13 @@ struct StagedPacket {
     var isKeepalive: Bool { packet.isEmpty }
 }
 
+/// A winning prefix's other allowed-IPs candidates, as computed in one table generation.
+struct CachedCandidates {
+    let generation: Int
+    let winner: IPPrefix
+    let others: [(prefix: IPPrefix, peer: PublicKey)]
+}
+
 /// A peer's handshake state [compat src/noise.h `enum noise_handshake_state`], behaviour doc §4.6.
 /// The responder's "consumed initiation -> created response" happens within one call, so only
 /// the initiator's pending state is kept between calls.
@@ -65,15 +72,17 @@ final class Peer {
     /// `DH(our static, its static)`, computed on first use and kept (the kernel precomputes it
     /// per peer); `.some(nil)` when the DH is all-zero and no handshake can be made.
     @exclusivity(unchecked) var staticShared: [UInt8]??
-    /// The deadline last pushed to the device's timer heap for this peer.
-    @exclusivity(unchecked) var scheduledDeadline: Int64?
     @exclusivity(unchecked) var isRemoved = false
+    /// The other allowed-IPs candidates of the last winning prefix of this peer's (see
+    /// `Device.otherCandidates(_:winner:owner:)`).
+    @exclusivity(unchecked) var cachedCandidates: Optional<CachedCandidates>
 
     init(publicKey: PublicKey, serial: Int, now: Int64) {
         self.publicKey = publicKey
         self.serial = serial
         self.cookie = CookieGenerator(remoteStatic: publicKey)
         self.lastSentHandshake = now - WireGuardConstants.lastSentHandshakeResetAge
+        self.cachedCandidates = nil
     }
 
     /// `wg_noise_reset_last_sent_handshake`: the next initiation may go out at once.

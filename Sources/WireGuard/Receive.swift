@@ -135,7 +135,7 @@ extension Device {
         }
         peer.rxBytes += UInt64(messageLength)
         record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: routed.prefix,
-                        candidates: otherCandidates(source, winner: routed.prefix), endpoint: peer.endpoint,
+                        candidates: otherCandidates(source, winner: routed.prefix, owner: peer), endpoint: peer.endpoint,
                         packet: packet, reason: .delivered))
         emit(.deliver(packet: packet))
     }

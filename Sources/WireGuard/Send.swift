@@ -21,7 +21,7 @@ extension Device {
             emit(.icmpUnreachable(offending: packet))
             return takeEvents()
         }
-        let candidates = otherCandidates(destination, winner: prefix)
+        let candidates = otherCandidates(destination, winner: prefix, owner: peer)
         guard peer.endpoint != nil else {
             counters.txErrors += 1
             record(Decision(.droppedNoEndpoint, .tx, peer: key, prefix: prefix, candidates: candidates, packet: packet,

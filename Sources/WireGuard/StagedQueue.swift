@@ -41,6 +41,11 @@ public struct StagedQueue<Element> {
         let p = storage[head].take()   // moves the packet out (reading then clearing copied it)
         head = (head + 1) % storage.count
         count -= 1
+        // An emptied ring starts over at slot 0: a peer with a session stages and sends one
+        // packet at a time, and reusing the slot that shares the array header's cache line
+        // keeps it from walking through every line of the ring (one cold line per packet on a
+        // hub whose peers outgrow the caches).
+        if count == 0 { head = 0 }
         return p
     }
 

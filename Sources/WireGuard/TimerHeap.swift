@@ -1,40 +1,95 @@
 /// A min-heap of (deadline, peer serial) so that the device finds its next timer without
-/// scanning every peer. Entries go stale when a peer's deadline changes; the owner pushes the new
-/// deadline and discards popped entries that no longer match the peer's state.
+/// scanning every peer. It holds at most one entry per peer: `schedule` moves a peer's entry when
+/// its deadline changes, through a position index kept by serial.
+///
+/// Indexed rather than lazy (push the new deadline, skip stale entries when they surface) because
+/// on a hub every packet moves its peer's deadline: the lazy heap grew to several entries per
+/// peer, and telling a stale entry from a live one read the peer object of whichever peer had
+/// gone longest without traffic — a cache miss per packet once the peers outgrow the caches.
 struct TimerHeap {
     private(set) var entries: [(deadline: Int64, serial: Int)] = []
+    /// Per peer serial, the entry's position in `entries`, or -1 when the peer has none.
+    private var positions: [Int32] = []
 
     var top: (deadline: Int64, serial: Int)? { entries.first }
     var count: Int { entries.count }
 
-    mutating func push(_ deadline: Int64, _ serial: Int) {
-        entries.append((deadline, serial))
-        var i = entries.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard less(i, parent) else { break }
-            entries.swapAt(i, parent)
-            i = parent
+    /// The peer's scheduled deadline, if it has one.
+    func deadline(of serial: Int) -> Int64? {
+        guard serial < positions.count, positions[serial] >= 0 else { return nil }
+        return entries[Int(positions[serial])].deadline
+    }
+
+    /// Sets (or with nil removes) the peer's deadline.
+    mutating func schedule(_ serial: Int, at deadline: Int64?) {
+        if serial >= positions.count { positions.append(contentsOf: repeatElement(-1, count: serial + 1 - positions.count)) }
+        let position = Int(positions[serial])
+        guard let deadline else {
+            if position >= 0 { remove(at: position) }
+            return
         }
+        if position < 0 {
+            entries.append((deadline, serial))
+            positions[serial] = Int32(entries.count - 1)
+            siftUp(entries.count - 1)
+            return
+        }
+        let earlier = deadline < entries[position].deadline
+        entries[position].deadline = deadline
+        if earlier { siftUp(position) } else { siftDown(position) }
     }
 
     mutating func popTop() {
         guard !entries.isEmpty else { return }
-        entries.swapAt(0, entries.count - 1)
+        remove(at: 0)
+    }
+
+    mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func remove(at position: Int) {
+        let last = entries.count - 1
+        positions[entries[position].serial] = -1
+        if position != last {
+            entries[position] = entries[last]
+            positions[entries[position].serial] = Int32(position)
+        }
         entries.removeLast()
-        var i = 0
+        guard position < entries.count else { return }
+        siftUp(position)
+        siftDown(position)
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var i = start
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard less(i, parent) else { break }
+            swapEntries(i, parent)
+            i = parent
+        }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var i = start
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
             if l < entries.count, less(l, m) { m = l }
             if r < entries.count, less(r, m) { m = r }
             if m == i { break }
-            entries.swapAt(i, m)
+            swapEntries(i, m)
             i = m
         }
     }
 
-    mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
+    private mutating func swapEntries(_ a: Int, _ b: Int) {
+        entries.swapAt(a, b)
+        positions[entries[a].serial] = Int32(a)
+        positions[entries[b].serial] = Int32(b)
+    }
 
     /// Ties broken by peer serial (creation order) for determinism.
     private func less(_ a: Int, _ b: Int) -> Bool {

@@ -39,6 +39,28 @@ final class EventQueueTests: XCTestCase {
         XCTAssertTrue(queue.isEmpty)
     }
 
+    /// The deferred lane (timer wake-ups) changes where an event waits, never the order.
+    func testDeferredEventsMergeInTimeThenSchedulingOrder() {
+        var queue = EventQueue<Int>()
+        var random = SeededRandom(seed: 5, label: "queue-lanes")
+        var expected: [(time: Int64, value: Int)] = []
+        var popped: [(time: Int64, value: Int)] = []
+        for i in 0..<3000 {
+            if random.next() % 4 == 0, let (time, value) = queue.pop() { popped.append((time, value)) }
+            let time = Int64(popped.last?.time ?? 0) + Int64(random.next() % 300)
+            queue.push(at: time, i, deferred: random.next() % 3 == 0)
+            expected.append((time, i))
+        }
+        while let (time, value) = queue.pop() { popped.append((time, value)) }
+        XCTAssertTrue(queue.isEmpty)
+        // Every pop took the earliest pending (time, scheduling order): times never go back, and
+        // equal times come out in scheduling order.
+        for (a, b) in zip(popped, popped.dropFirst()) {
+            XCTAssertTrue(a.time < b.time || (a.time == b.time && a.value < b.value), "\(a) then \(b)")
+        }
+        XCTAssertEqual(popped.map(\.value).sorted(), expected.map(\.value))
+    }
+
     func testSlotsAreReusedWithoutMixingPayloads() {
         var queue = EventQueue<Int>()
         for round in 0..<50 {

@@ -27,9 +27,12 @@ public final class Device {
     @exclusivity(unchecked) public var recordsDecisions = true
     @exclusivity(unchecked) public internal(set) var isUp = false
     @exclusivity(unchecked) public internal(set) var counters = DeviceCounters()
-    /// The cryptokey routing table shared by all peers. Change it through `setPeer`/`removePeer`
-    /// (decisions cache lookup explanations between changes).
-    public let allowedIPs = AllowedIPs<PublicKey>()
+    /// The cryptokey routing table shared by all peers, mapping prefixes to the peers themselves
+    /// so the send path needs no key lookup. Change it through `setPeer`/`removePeer` (decisions
+    /// cache lookup explanations between changes).
+    let routes = AllowedIPs<Peer>()
+    /// The routing table with peers named by public key (`wgsim lookup`, tests).
+    public var allowedIPs: DeviceAllowedIPs { DeviceAllowedIPs(routes: routes) }
 
     @exclusivity(unchecked) var random: SeededRandom
     @exclusivity(unchecked) var peersByKey = PeerTable()
@@ -73,7 +76,7 @@ public final class Device {
     public func status(of key: PublicKey) -> PeerStatus? {
         guard let p = peersByKey[key] else { return nil }
         return PeerStatus(publicKey: key, hasPresharedKey: p.presharedKey != .zero, endpoint: p.endpoint,
-                          allowedIPs: allowedIPs.prefixes(of: key), latestHandshake: p.latestHandshake,
+                          allowedIPs: routes.prefixes(of: p), latestHandshake: p.latestHandshake,
                           rxBytes: p.rxBytes, txBytes: p.txBytes, persistentKeepalive: p.persistentKeepalive)
     }
 
@@ -93,7 +96,7 @@ public final class Device {
         if let presharedKey { peer.presharedKey = presharedKey }
         if let endpoint { peer.endpoint = endpoint }
         if let update {
-            update.apply(to: allowedIPs, peer: key)
+            update.apply(to: routes, peer: peer)
             allowedIPsChanged()
         }
         if let interval = persistentKeepalive {
@@ -112,7 +115,7 @@ public final class Device {
     public func removePeer(_ key: PublicKey, now: Int64 = 0) -> [DeviceEvent] {
         guard let peer = peersByKey[key] else { return [] }
         let hadKeys = !peer.keypairs.all.isEmpty
-        allowedIPs.removeAll(for: key)
+        routes.removeAll(for: peer)
         allowedIPsChanged()
         wipeSessions(peer)
         counters.txDropped += UInt64(peer.staged.takeAll().count)
@@ -271,17 +274,22 @@ public final class Device {
         if let cached = owner.cachedCandidates, cached.generation == allowedIPsGeneration, cached.winner == winner {
             return cached.others
         }
-        let others = allowedIPs.explain(address).filter { $0.prefix != winner }
+        let others = explainedCandidates(address, except: winner)
         owner.cachedCandidates = CachedCandidates(generation: allowedIPsGeneration, winner: winner, others: others)
         return others
     }
 
     func otherCandidates(_ address: IPAddress, winner: IPPrefix?) -> [(prefix: IPPrefix, peer: PublicKey)] {
         guard recordsDecisions else { return [] }
-        guard let winner else { return allowedIPs.explain(address) }
+        guard let winner else { return explainedCandidates(address, except: nil) }
         if let cached = candidateCache[winner] { return cached }
-        let others = allowedIPs.explain(address).filter { $0.prefix != winner }
+        let others = explainedCandidates(address, except: winner)
         candidateCache[winner] = others
         return others
+    }
+
+    /// Every allowed-IPs entry matching `address` but `winner`, peers named by public key.
+    private func explainedCandidates(_ address: IPAddress, except winner: IPPrefix?) -> [(prefix: IPPrefix, peer: PublicKey)] {
+        routes.explain(address).compactMap { $0.prefix == winner ? nil : ($0.prefix, $0.peer.publicKey) }
     }
 }

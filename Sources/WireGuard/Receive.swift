@@ -124,13 +124,13 @@ extension Device {
             return
         }
         guard let source = InnerPacket.source(packet) else { return }
-        let routed = allowedIPs.lookupEntry(source)
-        guard let routed, routed.peer == peer.publicKey else {
+        let routed = routes.lookupEntry(source)
+        guard let routed, routed.peer === peer else {
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
             record(Decision(.droppedSrcNotAllowed, .rx, peer: peer.publicKey, prefix: routed?.prefix,
                             candidates: otherCandidates(source, winner: routed?.prefix), endpoint: peer.endpoint,
-                            packet: packet, reason: .sourceNotAllowed(source: source, owner: routed?.peer)))
+                            packet: packet, reason: .sourceNotAllowed(source: source, owner: routed?.peer.publicKey)))
             return
         }
         peer.rxBytes += UInt64(messageLength)

@@ -14,7 +14,7 @@ extension Device {
             record(Decision(.droppedInvalid, .tx, packet: packet, reason: .notIP(length: packet.count)))
             return takeEvents()
         }
-        guard let (prefix, key) = allowedIPs.lookupEntry(destination), let peer = peersByKey[key] else {
+        guard let (prefix, peer) = routes.lookupEntry(destination) else {
             counters.txErrors += 1
             record(Decision(.droppedNoPeer, .tx, candidates: otherCandidates(destination, winner: nil), packet: packet,
                             reason: .noPeer(destination: destination)))
@@ -24,14 +24,14 @@ extension Device {
         let candidates = otherCandidates(destination, winner: prefix, owner: peer)
         guard peer.endpoint != nil else {
             counters.txErrors += 1
-            record(Decision(.droppedNoEndpoint, .tx, peer: key, prefix: prefix, candidates: candidates, packet: packet,
+            record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
                             reason: .noEndpoint))
             emit(.icmpUnreachable(offending: packet))
             return takeEvents()
         }
         stage(StagedPacket(packet: packet, prefix: prefix, candidates: candidates), on: peer)
         if let problem = sessionProblem(peer, now: now) {
-            record(Decision(.queued, .tx, peer: key, prefix: prefix, candidates: candidates, packet: packet,
+            record(Decision(.queued, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
                             reason: .staged(problem)))
         }
         sendStaged(peer, now: now)

@@ -207,6 +207,22 @@ final class DeviceConfigurationTests: XCTestCase {
         XCTAssertNil(a.nextTimerDeadline)
     }
 
+    /// `wg set … peer B remove` then `wg set … peer B allowed-ips …` [compat src/netlink.c
+    /// `set_peer`]: the re-added key is a fresh peer that owns the prefixes again, so both the
+    /// destination lookup and the source check (`lookup_src`) answer it, not the removed one.
+    func testReAddedPeerOwnsItsAllowedIPsAgainBothWays() throws {
+        let net = try makePair()
+        let a = net.device("A")
+        a.removePeer(net.pub("B"), now: net.now)
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        XCTAssertEqual(a.allowedIPs.lookup(try IPAddress(parsing: "10.0.0.2")), net.pub("B"))
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        net.send("B", ipv4("10.0.0.2", "10.0.0.1"))
+        XCTAssertEqual(net.delivered("B").count, 1)
+        XCTAssertEqual(net.delivered("A").count, 1)
+        XCTAssertEqual(net.count("A", .droppedSrcNotAllowed), 0)
+    }
+
     /// Changing the private key expires the sending halves; the next packet needs a handshake.
     func testNewPrivateKeyExpiresSessions() throws {
         let net = try makePair()

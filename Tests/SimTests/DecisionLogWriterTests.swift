@@ -7,16 +7,7 @@ final class DecisionLogWriterTests: XCTestCase {
     typealias N = SimTestNetwork
 
     private func read(_ path: String) -> String {
-        guard let file = fopen(path, "rb") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: N.fileBytes(path), as: UTF8.self)
     }
 
     func testWriterOutputEqualsJSONAndTextLines() throws {

@@ -12,19 +12,6 @@ final class PcapFileCaptureSinkTests: XCTestCase {
         return path
     }
 
-    private func contents(_ path: String) -> [UInt8] {
-        guard let file = fopen(path, "rb") else { return [] }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return bytes
-    }
-
     private func packet(_ n: Int) -> [UInt8] {
         PacketBuilder.udp(from: Endpoint(address: .v4(IPv4Address(10, 0, 0, 1)), port: 1000),
                           to: Endpoint(address: .v4(IPv4Address(10, 0, 0, 2)), port: UInt16(n % 60000)),
@@ -48,10 +35,10 @@ final class PcapFileCaptureSinkTests: XCTestCase {
             let reference = try PcapWriter(path: "\(dir)/ref\(i).pcap")
             for (timestamp, bytes) in expected[i] { try reference.write(bytes, timestamp: timestamp) }
             try reference.close()
-            XCTAssertEqual(contents("\(dir)/n\(i)-eth0.pcap"), contents("\(dir)/ref\(i).pcap"), "interface \(i)")
+            XCTAssertEqual(SimTestNetwork.fileBytes("\(dir)/n\(i)-eth0.pcap"), SimTestNetwork.fileBytes("\(dir)/ref\(i).pcap"), "interface \(i)")
         }
         XCTAssertEqual(try PcapReader(path: "\(dir)/n0-eth0.pcap").readAll().count, 200)
-        XCTAssertEqual(contents("\(dir)/n5-eth0.pcap").count, 24)
+        XCTAssertEqual(SimTestNetwork.fileBytes("\(dir)/n5-eth0.pcap").count, 24)
     }
 
     func testUnwritableDirectoryIsReportedWhenTheSinkIsMade() {

@@ -1,3 +1,4 @@
+import Glibc
 import Routing
 @testable import Sim
 import WireGuard
@@ -6,6 +7,20 @@ import XCTest
 /// Small networks for the end-to-end tests, written the way a scenario file would describe them.
 enum SimTestNetwork {
     static let second: Int64 = 1_000_000_000
+
+    /// A file's whole contents (empty if it cannot be opened), for comparing written outputs.
+    static func fileBytes(_ path: String) -> [UInt8] {
+        guard let file = fopen(path, "rb") else { return [] }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes
+    }
     static let start: Int64 = 1_767_225_600 * 1_000_000_000   // 2026-01-01T00:00:00Z
 
     static func address(_ text: String) -> IPAddress {

@@ -20,30 +20,16 @@ public struct TraceRef: Hashable, Sendable {
 /// Names peers in decisions: a simulated node by its name, any other key by its base64 text.
 /// Shared by every record of a simulation, so that a record stores a key, not a string.
 public final class PeerNames {
-    /// Keyed by the key's first eight bytes (uniformly random for X25519 public keys), each
-    /// bucket checked against the whole key: cheaper than hashing all 32 bytes per lookup.
-    private var buckets: [UInt64: [(key: PublicKey, name: String)]] = [:]
+    private var names: [PublicKey: String] = [:]
 
     init() {}
 
-    private static func shortHash(_ key: PublicKey) -> UInt64 {
-        key.bytes.withUnsafeBytes { $0.count >= 8 ? $0.loadUnaligned(as: UInt64.self) : 0 }
-    }
+    func register(_ key: PublicKey, as name: String) { names[key] = name }
 
-    func register(_ key: PublicKey, as name: String) {
-        let hash = Self.shortHash(key)
-        buckets[hash, default: []].removeAll { $0.key == key }
-        buckets[hash, default: []].append((key, name))
-    }
-
-    public func name(of key: PublicKey) -> String { node(of: key) ?? key.base64 }
+    public func name(of key: PublicKey) -> String { names[key] ?? key.base64 }
 
     /// The node a key belongs to, if it is a simulated node's key.
-    public func node(of key: PublicKey) -> String? {
-        guard let bucket = buckets[Self.shortHash(key)] else { return nil }
-        for entry in bucket where entry.key == key { return entry.name }
-        return nil
-    }
+    public func node(of key: PublicKey) -> String? { names[key] }
 }
 
 /// The material a decision's explanation is composed from.

@@ -138,7 +138,7 @@ final class DecisionTally {
     /// Counts the decision if the filter matches it. The filter is read in place here; read
     /// from outside the class it was copied per decision.
     func count(_ record: borrowing DecisionRecord) {
-        if filter.matches(record) { count(action: record.action) }
+        if filter.matches(record) { count(action: record.action.rawValue) }
     }
 
     private func count(action decisionAction: String) {
@@ -186,11 +186,11 @@ extension DecisionFilter {
         if let n = node, n != record.node { return false }
         if let a = after, record.t < a { return false }
         if let b = before, record.t >= b { return false }
-        if let i = iface, i != record.iface { return false }
+        if let i = iface, i != record.ifaceName { return false }
         if let d = dir, d != record.dir?.rawValue { return false }
         if let p = peer { if p == "none" { if record.peerKey != nil { return false } } else if p != record.peer { return false } }
         if src == nil && dst == nil && proto == nil { return true }
-        return matches(node: record.node, iface: record.iface, dir: record.dir?.rawValue, src: record.src, dst: record.dst,
+        return matches(node: record.node, iface: record.ifaceName, dir: record.dir?.rawValue, src: record.src, dst: record.dst,
                        proto: record.proto, peer: record.peer, t: record.t)
     }
 }

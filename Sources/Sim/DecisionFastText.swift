@@ -19,7 +19,7 @@ struct RepeatedPieces {
 extension DecisionRecord {
     /// The device reason if it is one of the per-packet three, else nil.
     var perPacketReason: DecisionReason? {
-        guard case .device(let reason) = explanationMaterial else { return nil }
+        guard case .device(let reason) = decider else { return nil }
         switch reason {
         case .sealed, .decrypted, .delivered: return reason
         default: return nil

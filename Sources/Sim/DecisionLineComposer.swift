@@ -114,7 +114,7 @@ final class DecisionLineComposer {
         json.appendLiteral(#"{"t":"#)
         json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
         json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
-        json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.iface, to: json)
+        json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.ifaceName, to: json)
         if let dir = record.dir { if dir == .tx { json.appendLiteral(#","dir":"tx""#) } else { json.appendLiteral(#","dir":"rx""#) } }
         if let source, let destination {
             json.appendLiteral(#","src":""#); copy(source, from: base, to: json)
@@ -124,7 +124,7 @@ final class DecisionLineComposer {
         } else if record.packet != nil {
             json.appendLiteral(#","len":"#); copy(length, from: base, to: json)
         }
-        json.appendLiteral(#","action":"#); ByteText.appendJSONString(record.action, to: json)
+        json.appendLiteral(#","action":"#); ByteText.appendJSONString(record.action.rawValue, to: json)
         if let peerName {
             json.appendLiteral(#","peer":""#)
             if peerIsPlain { json.append(peerName) } else { ByteText.appendJSONContent(peerName, to: json) }
@@ -162,9 +162,9 @@ final class DecisionLineComposer {
         let jsonTimeCount = time.pointee.jsonCount
         text.append(UnsafePointer(timeText.base + jsonTimeCount), count: timeText.count - jsonTimeCount)
         text.append(0x20); text.append(record.node)
-        text.append(0x20); text.append(record.iface)
+        text.append(0x20); text.append(record.ifaceName)
         if let dir = record.dir { if dir == .tx { text.appendLiteral(" tx") } else { text.appendLiteral(" rx") } }
-        text.append(0x20); text.append(record.action)
+        text.append(0x20); text.append(record.action.rawValue)
         if let source, let destination {
             text.append(0x20); copy(proto, from: base, to: text)
             text.append(0x20); copy(source, from: base, to: text)

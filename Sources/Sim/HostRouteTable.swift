@@ -1,9 +1,13 @@
 import Routing
 
-/// Which interface a host route sends packets to.
-enum RouteDevice: Equatable {
+/// A network interface of a simulated host, as routes and the decision log name it.
+public enum Interface: Equatable, Sendable {
     case wg0, eth0
+    /// Any other name (`lo`, or a device a route names that is not simulated).
     case other(String)
+
+    /// The loopback interface, where packets for the host's own addresses are delivered.
+    static let lo = Interface.other("lo")
 
     init(name: String) {
         switch name {
@@ -13,7 +17,7 @@ enum RouteDevice: Equatable {
         }
     }
 
-    var name: String {
+    public var name: String {
         switch self {
         case .wg0: return "wg0"
         case .eth0: return "eth0"
@@ -36,7 +40,7 @@ public struct RouteTableError: Error, Equatable, CustomStringConvertible {
 struct HostRouteTable {
     struct Entry {
         var spec: RouteSpec
-        var device: RouteDevice
+        var device: Interface
         /// A connected route the kernel adds for an interface address (`proto kernel`).
         var connected: Bool
     }
@@ -103,7 +107,7 @@ struct HostRouteTable {
         guard keys.insert(RouteKey(spec)).inserted else {
             throw RouteTableError(description: "RTNETLINK answers: File exists (\(spec))")
         }
-        entries.append(Entry(spec: spec, device: RouteDevice(name: spec.device), connected: connected))
+        entries.append(Entry(spec: spec, device: Interface(name: spec.device), connected: connected))
         index.insert(spec.prefix, position: entries.count - 1)
     }
 
@@ -124,7 +128,7 @@ struct HostRouteTable {
 
     /// The kernel flushes every route through an interface when it goes down
     /// (net/ipv4/fib_frontend.c `fib_netdev_event` NETDEV_DOWN → `fib_disable_ip`).
-    mutating func removeRoutes(through device: RouteDevice) {
+    mutating func removeRoutes(through device: Interface) {
         entries.removeAll { $0.device == device }
         keys = Set(entries.map { RouteKey($0.spec) })
         rebuildIndex()
@@ -132,7 +136,7 @@ struct HostRouteTable {
 
     /// Whether a route on `device` in the main table already covers `prefix` — wg-quick's
     /// `ip route show dev wg0 match PREFIX` test before it adds a route for an allowed IP.
-    func hasRoute(on device: RouteDevice, covering prefix: IPPrefix) -> Bool {
+    func hasRoute(on device: Interface, covering prefix: IPPrefix) -> Bool {
         let covering = index.positions(containing: prefix.address, maxLength: prefix.length)
         return covering.contains { entries[$0].device == device && entries[$0].spec.table == nil }
     }

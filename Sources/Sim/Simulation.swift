@@ -34,6 +34,12 @@ public final class Simulation {
     @exclusivity(unchecked) var queue = EventQueue<SimEvent>()
     /// Every node's decision actions, counted for the summary.
     @exclusivity(unchecked) var actionTally: ActionTally
+    /// The storage of the events array every device call appends to (see `spareEvents`).
+    @exclusivity(unchecked) var eventStorage: [DeviceEvent] = []
+    /// The trace files replayed so far: a packet's `PacketContext.origin` is its file's position
+    /// here plus one (0: not from a trace), its `number` the frame number.
+    @exclusivity(unchecked) private var traceFiles: [String] = []
+    @exclusivity(unchecked) private var traceOrigins: [String: UInt32] = [:]
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
 
@@ -184,6 +190,23 @@ public final class Simulation {
         nodeIndex[node].flatMap { publicKeys[$0] }
     }
 
+    /// The context that names frame `frame` of trace file `file` (registered on first use).
+    func context(file: String, frame: Int) -> PacketContext {
+        if let origin = traceOrigins[file] { return PacketContext(origin: origin, number: frame) }
+        // More trace files than a UInt32 counts cannot be held in memory; keep the bound anyway.
+        guard traceFiles.count < Int(UInt32.max) else { return .none }
+        traceFiles.append(file)
+        let origin = UInt32(traceFiles.count)
+        traceOrigins[file] = origin
+        return PacketContext(origin: origin, number: frame)
+    }
+
+    /// The trace file and frame a packet's context names, nil for a packet not replayed.
+    func trace(of context: PacketContext) -> TraceRef? {
+        guard context.origin != 0 else { return nil }
+        return TraceRef(file: traceFiles[Int(context.origin) - 1], frame: context.number)
+    }
+
     /// Borrows the record: only the in-memory log (off for long runs) keeps a copy.
     func record(_ record: borrowing DecisionRecord, at node: SimNode) {
         actionTally.add(record.action, node: node.index)
@@ -203,13 +226,13 @@ enum SimEvent {
     case timer(node: Int)
     case arrival(UnderlayDatagram)
     /// A packet a local application (or the stack) hands to the node's routing.
-    case output(node: Int, packet: [UInt8], trace: TraceRef?)
+    case output(node: Int, packet: [UInt8], context: PacketContext)
     case ping(PingRun)
     case replay(ReplayRun)
     /// `ip link set wg0 up` of wg-quick, at time 0.
     case deviceUp(node: Int)
     /// A packet a forwarding node routes on (TTL already decremented).
-    case forward(node: Int, packet: [UInt8], trace: TraceRef?)
+    case forward(node: Int, packet: [UInt8], context: PacketContext)
 }
 
 /// A datagram in flight on the underlay.
@@ -223,9 +246,9 @@ struct UnderlayDatagram {
     var destination: IPAddress
     var destinationPort: UInt16
     var isWireGuard: Bool
-    /// `Optional<…>`, not `TraceRef?`: a stored `T?` var's implicit `= nil` made the optimizer
-    /// copy whole events instead of moving them.
-    var trace: Optional<TraceRef>
+    /// The context of the inner packet it carries (its trace frame), `.none` for handshake
+    /// messages and keepalives.
+    var context: PacketContext
 }
 
 /// A `ping` in progress: sends one echo request per step.
@@ -243,9 +266,10 @@ struct PingRun {
 /// A trace replay in progress: the next packet to inject and the time origin.
 struct ReplayRun {
     var node: Int
-    var trace: String
+    /// The trace file's `PacketContext.origin`.
+    var origin: UInt32
     var packets: [CapturedPacket]
     var position: Int
-    /// Simulated time of the first packet; packet k is due at origin + (ts_k - ts_0).
-    var origin: Int64
+    /// Simulated time of the first packet; packet k is due at start + (ts_k - ts_0).
+    var start: Int64
 }

@@ -42,10 +42,11 @@ extension Simulation {
             node.nextPingIdentifier &+= 1
             output(PacketBuilder.datagram(from: source, to: spec.destination,
                                           transport: Self.transport(spec, identifier: identifier),
-                                          payloadSize: max(0, spec.size)), from: node, trace: nil)
+                                          payloadSize: max(0, spec.size)), from: node, context: .none)
         case let .replay(name, trace, packets):
             guard let node = node(name), !packets.isEmpty else { return }
-            step(ReplayRun(node: node.index, trace: trace, packets: packets, position: 0, origin: now))
+            let origin = context(file: trace, frame: 0).origin
+            step(ReplayRun(node: node.index, origin: origin, packets: packets, position: 0, start: now))
         case let .setLink(between, change):
             guard let a = nodeIndex[between.0], let b = nodeIndex[between.1], a != b else { return }
             underlay.change(a, b, change)
@@ -81,7 +82,9 @@ extension Simulation {
             let key = try resolve(peer, from: node)
             if remove {
                 config(node, command + " remove")
-                handle(device.removePeer(key, now: now), at: node)
+                var events = spareEvents()
+                device.removePeer(key, now: now, into: &events)
+                handle(events, at: node)
                 return
             }
             let resolvedEndpoint = try endpoint.map { try resolve($0) }
@@ -91,8 +94,10 @@ extension Simulation {
             if let keepalive { text += " persistent-keepalive \(keepalive == 0 ? "off" : String(keepalive))" }
             if psk != nil { text += " preshared-key (set)" }
             config(node, text)
-            handle(device.setPeer(key, presharedKey: psk, endpoint: resolvedEndpoint, persistentKeepalive: keepalive,
-                                  allowedIPs: allowedIPs, now: now), at: node)
+            var events = spareEvents()
+            device.setPeer(key, presharedKey: psk, endpoint: resolvedEndpoint, persistentKeepalive: keepalive,
+                           allowedIPs: allowedIPs, now: now, into: &events)
+            handle(events, at: node)
         } catch {
             failed(node, command, error)
         }
@@ -127,7 +132,7 @@ extension Simulation {
             }
             route.device = toGateway.spec.device
         }
-        switch RouteDevice(name: route.device) {
+        switch Interface(name: route.device) {
         case .wg0 where node.device == nil, .other:
             throw SimulationError("Cannot find device \"\(route.device)\"")
         case .wg0 where !node.wg0Up, .eth0 where !node.eth0Up:
@@ -161,12 +166,15 @@ extension Simulation {
                     try? node.routes.add(route, connected: true)
                 }
                 config(node, command + ": connected routes of wg0's addresses restored")
-                handle(device.up(now: now), at: node)
+                var events = spareEvents()
+                device.up(now: now, into: &events)
+                handle(events, at: node)
             } else {
                 node.routes.removeRoutes(through: .wg0)
-                node.stagedTraces.removeAll()
                 config(node, command + ": staged packets purged, keys cleared, routes through wg0 flushed")
-                handle(device.down(now: now), at: node)
+                var events = spareEvents()
+                device.down(now: now, into: &events)
+                handle(events, at: node)
             }
         default:
             failed(node, command, SimulationError("Cannot find device \"\(name)\""))
@@ -208,7 +216,7 @@ extension Simulation {
         if source.isIPv4 == run.destination.isIPv4 {
             let packet = PacketBuilder.echoRequest(from: source, to: run.destination, identifier: run.identifier,
                                                    sequence: run.sequence, payloadSize: run.size)
-            output(packet, from: node, trace: nil)
+            output(packet, from: node, context: .none)
         } else {
             failed(node, "ping \(run.destination)", SimulationError("no source address of that family"))
         }
@@ -222,28 +230,28 @@ extension Simulation {
     /// Injects the next trace packet, then schedules the one after at its relative time.
     func step(_ run: ReplayRun) {
         let packet = run.packets[run.position]
-        output(packet.bytes, from: nodes[run.node], trace: TraceRef(file: run.trace, frame: packet.frame))
+        output(packet.bytes, from: nodes[run.node], context: PacketContext(origin: run.origin, number: packet.frame))
         let nextPosition = run.position + 1
         guard nextPosition < run.packets.count else { return }
         var next = run
         next.position = nextPosition
         let offset = run.packets[nextPosition].timestamp - run.packets[0].timestamp
-        queue.push(at: max(now, run.origin + offset), .replay(next))
+        queue.push(at: max(now, run.start + offset), .replay(next))
     }
 
     func config(_ node: SimNode, _ what: String) {
-        record(DecisionRecord(t: now, node: node.name, iface: "none", dir: nil, action: "config", why: what,
+        record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .config, decider: .config(what),
                               names: names), at: node)
     }
 
     func note(_ node: SimNode, _ what: String, why: String) {
-        record(DecisionRecord(t: now, node: node.name, iface: "none", dir: nil, action: "note",
-                              why: what + "\n" + why, names: names), at: node)
+        record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .note,
+                              decider: .note(what + "\n" + why), names: names), at: node)
     }
 
     func failed(_ node: SimNode, _ command: String, _ error: Error) {
-        record(DecisionRecord(t: now, node: node.name, iface: "none", dir: nil, action: "command-failed",
-                              why: "\(command): \(error)", names: names), at: node)
+        record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .commandFailed,
+                              decider: .config("\(command): \(error)"), names: names), at: node)
     }
 
     static func describe(_ p: LinkProperties) -> String {

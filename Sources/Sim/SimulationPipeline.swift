@@ -10,127 +10,108 @@ extension Simulation {
         case .action(let action): perform(action)
         case .timer(let node): fireTimers(nodes[node])
         case .arrival(let datagram): arrive(datagram)
-        case .output(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace)
+        case .output(let node, let packet, let context): output(packet, from: nodes[node], context: context)
         case .ping(let run): step(run)
         case .replay(let run): step(run)
-        case .forward(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace, forwarded: true)
+        case .forward(let node, let packet, let context):
+            output(packet, from: nodes[node], context: context, forwarded: true)
         case .deviceUp(let index):
             let node = nodes[index]
-            if node.wg0Up, let device = node.device { handle(device.up(now: now), at: node) }
+            if node.wg0Up, let device = node.device {
+                var events = spareEvents()
+                device.up(now: now, into: &events)
+                handle(events, at: node)
+            }
         }
     }
 
     /// A packet from a local application: the host route table decides where it goes.
-    func output(_ packet: [UInt8], from node: SimNode, trace: TraceRef?, forwarded: Bool = false) {
+    /// `context` names the packet's trace frame, if it was replayed from one.
+    func output(_ packet: [UInt8], from node: SimNode, context: PacketContext, forwarded: Bool = false) {
         if !forwarded { node.counters.originated += 1 }
         let summary: IPPacketSummary
         do {
             summary = try IPPacketSummary(parsing: packet)
         } catch {
-            record(DecisionRecord(t: now, node: node.name, iface: "none", dir: .tx, action: "dropped-invalid",
-                                  why: "not an IP packet the stack could send: \(error)", packet: packet,
-                                  trace: trace, names: names), at: node)
+            record(hostDecision(node, nil, .droppedInvalid, packet, context, .notSendable("\(error)")), at: node)
             return
         }
         let destination = summary.destination
         if node.isLocal(destination) {
-            record(routeDecision(node, "lo", "routed-elsewhere", packet, trace, .localAddress), at: node)
+            record(hostDecision(node, .lo, .routedElsewhere, packet, context, .localAddress), at: node)
             deliverLocally(packet, at: node)
             return
         }
         guard let route = node.routes.lookup(destination) else {
-            record(routeDecision(node, "none", "no-route", packet, trace, .noRoute), at: node)
+            record(hostDecision(node, nil, .noRoute, packet, context, .noRoute), at: node)
             return
         }
         switch route.device {
         case .wg0:
             guard let device = node.device, node.wg0Up else {
-                record(routeDecision(node, "wg0", "no-route", packet, trace, .interfaceNotUp(route.spec)), at: node)
+                record(hostDecision(node, .wg0, .noRoute, packet, context, .interfaceNotUp(route.spec)), at: node)
                 return
             }
-            record(DecisionRecord(t: now, node: node.name, iface: "wg0", action: "routed-to-wg", route: route.spec,
-                                  packet: packet, trace: trace, names: names), at: node)
+            record(hostDecision(node, .wg0, .routedToWG, packet, context, .chose(route.spec)), at: node)
             node.wg0Capture?.capture(time: now, packet: packet)
-            handle(device.send(packet, now: now), at: node, sent: (packet, trace), arrivalTrace: nil)
+            var events = spareEvents()
+            device.send(packet, context: context, now: now, into: &events)
+            handle(events, at: node)
         case .eth0:
-            record(DecisionRecord(t: now, node: node.name, iface: "eth0", action: "routed-elsewhere", route: route.spec,
-                                  packet: packet, trace: trace, names: names), at: node)
-            sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, trace: trace)
-        case .other(let name):
-            record(routeDecision(node, name, "routed-elsewhere", packet, trace, .notSimulated(route.spec)), at: node)
+            record(hostDecision(node, .eth0, .routedElsewhere, packet, context, .chose(route.spec)), at: node)
+            sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, context: context)
+        case .other:
+            record(hostDecision(node, route.device, .routedElsewhere, packet, context, .notSimulated(route.spec)), at: node)
         }
     }
 
-    private func routeDecision(_ node: SimNode, _ iface: String, _ action: String, _ packet: [UInt8],
-                               _ trace: TraceRef?, _ reason: RoutingReason,
-                               dir: DecisionDirection = .tx) -> DecisionRecord {
-        var record = DecisionRecord(t: now, node: node.name, iface: iface, dir: dir, action: action, why: "",
-                                    packet: packet, trace: trace, names: names)
-        record.routingReason = reason
-        return record
+    private func hostDecision(_ node: SimNode, _ iface: Interface?, _ action: Action, _ packet: [UInt8],
+                              _ context: PacketContext, _ decision: HostDecision,
+                              dir: Direction = .tx) -> DecisionRecord {
+        DecisionRecord(t: now, node: node.name, iface: iface, dir: dir, action: action, decider: .host(decision),
+                       subject: DecisionSubject(packet: packet), trace: trace(of: context), names: names)
+    }
+
+    /// The simulation's spare events array, for one device call: the device appends to it, and
+    /// `handle` empties it and gives it back, so its storage serves every call. Taken out (not
+    /// borrowed), so that a call made while another's events are handled would get its own.
+    func spareEvents() -> [DeviceEvent] {
+        var events: [DeviceEvent] = []
+        swap(&events, &eventStorage)
+        return events
     }
 
     /// Carries out what the Device asked for, in order, then re-arms the node's timer wake-up.
-    /// `sent` is the packet (and its trace) of a `send` call, `arrivalTrace` the trace riding on
-    /// a received datagram: decisions about that packet name the trace frame.
+    /// Each decision and datagram about an inner packet comes back with the context the packet
+    /// was given (its trace frame, if any), however long it waited in a staged queue.
     ///
     /// The events are taken (consumed) one by one, so each decision's fields move into its record
     /// instead of being copied (a retain and a release per reference field saved).
-    func handle(_ events: consuming [DeviceEvent], at node: SimNode, sent: ([UInt8], TraceRef?)? = nil,
-                arrivalTrace: TraceRef? = nil, armsTimer: Bool = true) {
-        var transmitTrace: TraceRef?
+    func handle(_ events: consuming [DeviceEvent], at node: SimNode, armsTimer: Bool = true) {
         var pending = events
         for i in pending.indices {
             // Swapping the event out moves it (iterating would copy it, and each copy retains
             // every reference it holds); the placeholder left behind holds none.
-            var event = DeviceEvent.deliver(packet: [])
+            var event = DeviceEvent.icmpUnreachable(offending: [])
             swap(&event, &pending[i])
             switch consume event {
             case .decision(let decision):
-                let trace = traceOf(decision, at: node, sent: sent, arrivalTrace: arrivalTrace)
-                if decision.packet != nil { transmitTrace = trace }
+                let trace = trace(of: decision.subject.context)
                 record(DecisionRecord(t: now, node: node.name, device: decision, trace: trace, names: names), at: node)
-            case .transmit(let datagram, let endpoint):
-                transmit(datagram, to: endpoint, from: node, trace: transmitTrace)
-                transmitTrace = nil
-            case .deliver(let packet):
-                deliverFromTunnel(packet, at: node, trace: arrivalTrace)
+            case .transmit(let datagram, let endpoint, let context):
+                transmit(datagram, to: endpoint, from: node, context: context)
+            case .deliver(let packet, let context):
+                deliverFromTunnel(packet, at: node, context: context)
             case .icmpUnreachable(let offending):
                 icmpUnreachable(offending, at: node)
             case .secret(let entry):
                 addKeyLogLine(entry.line)
             }
         }
-        node.device?.recycleEvents(&pending)
+        pending.removeAll(keepingCapacity: true)
+        eventStorage = pending
         if armsTimer { armTimer(node) }
     }
-
-    /// Which trace frame a device decision is about: the frame of the packet being sent in this
-    /// call, of the datagram being received, or of a replayed packet staged earlier.
-    /// Reads the decision and the call's packet in place (bound copies cost a retain each).
-    private func traceOf(_ decision: borrowing Decision, at node: SimNode, sent: ([UInt8], TraceRef?)?,
-                         arrivalTrace: TraceRef?) -> TraceRef? {
-        guard decision.packet != nil else { return nil }
-        if decision.direction == .rx { return arrivalTrace }
-        if sent?.1 != nil, decision.packet == sent?.0 {
-            if decision.action == .queued, let packet = decision.packet, let trace = sent?.1 {
-                // Packets purged without a decision of their own (handshake given up, wg0 down)
-                // would stay here; keep the list bounded (the device stages at most 129 per peer).
-                if node.stagedTraces.count >= Self.stagedTraceLimit { node.stagedTraces.removeFirst() }
-                node.stagedTraces.append(StagedTrace(packet: packet, trace: trace))
-            }
-            return sent?.1
-        }
-        guard !node.stagedTraces.isEmpty, let packet = decision.packet else { return nil }
-        let fingerprint = StagedTrace.fingerprint(of: packet)
-        guard let position = node.stagedTraces.firstIndex(where: { $0.fingerprint == fingerprint && $0.packet == packet })
-        else { return nil }
-        let trace = node.stagedTraces[position].trace
-        if decision.action != .queued { node.stagedTraces.remove(at: position) }
-        return trace
-    }
-
-    static let stagedTraceLimit = 4096
 
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
     /// pending at or before the deadline is enough; a later one goes stale and is skipped.
@@ -147,7 +128,9 @@ extension Simulation {
     private func fireTimers(_ node: SimNode) {
         guard node.timerWakeUp == now, let device = node.device else { return }
         node.timerWakeUp = nil
-        handle(device.advance(to: now), at: node, armsTimer: false)
+        var events = spareEvents()
+        device.advance(to: now, into: &events)
+        handle(events, at: node, armsTimer: false)
         armTimer(node, afterFiring: true)
     }
 
@@ -157,29 +140,27 @@ extension Simulation {
         let v4 = (offending.first ?? 0x40) >> 4 == 4
         let source = node.wg0Addresses.first { $0.address.isIPv4 == v4 }?.address ?? node.underlay
         guard let icmp = try? PacketBuilder.destinationUnreachable(offending: offending, source: source) else { return }
-        record(DecisionRecord(t: now, node: node.name, iface: "wg0", dir: .rx, action: "icmp-unreachable",
-                              why: v4 ? "ICMP destination unreachable (host unreachable) from \(source) to the local sender"
-                                      : "ICMPv6 destination unreachable (address unreachable) from \(source) to the local sender",
-                              packet: icmp, names: names), at: node)
+        record(hostDecision(node, .wg0, .icmpUnreachable, icmp, .none, .unreachableSent(source: source, isIPv4: v4),
+                            dir: .rx), at: node)
         deliverLocally(icmp, at: node)
     }
 
     /// A decrypted, source-checked packet out of wg0: captured on wg0, then the local stack.
-    private func deliverFromTunnel(_ packet: [UInt8], at node: SimNode, trace: TraceRef?) {
+    private func deliverFromTunnel(_ packet: [UInt8], at node: SimNode, context: PacketContext) {
         node.wg0Capture?.capture(time: now, packet: packet)
-        deliverLocally(packet, at: node, ingress: "wg0", trace: trace)
+        deliverLocally(packet, at: node, ingress: .wg0, context: context)
     }
 
     /// IP forwarding: the TTL (hop limit) goes down by one, a packet that would reach zero is
     /// dropped (no ICMP time exceeded is modelled), and the rest is routed again at this
     /// instant, after what is already due.
-    private func forward(_ packet: [UInt8], at node: SimNode, ingress: String, trace: TraceRef?) {
+    private func forward(_ packet: [UInt8], at node: SimNode, ingress: Interface, context: PacketContext) {
         guard let forwarded = Self.decrementingTTL(packet) else {
-            record(routeDecision(node, ingress, "dropped-ttl-exceeded", packet, trace, .ttlExceeded, dir: .rx), at: node)
+            record(hostDecision(node, ingress, .droppedTTLExceeded, packet, context, .ttlExceeded, dir: .rx), at: node)
             return
         }
-        record(routeDecision(node, ingress, "forwarded", packet, trace, .forwarding, dir: .rx), at: node)
-        queue.push(at: now, .forward(node: node.index, packet: forwarded, trace: trace))
+        record(hostDecision(node, ingress, .forwarded, packet, context, .forwarding, dir: .rx), at: node)
+        queue.push(at: now, .forward(node: node.index, packet: forwarded, context: context))
     }
 
     /// The packet with its TTL (IPv4, header checksum updated) or hop limit (IPv6) one lower; nil
@@ -202,14 +183,14 @@ extension Simulation {
 
     /// The local stack takes the packet; an echo reply goes back out through the whole pipeline
     /// as a new event at the same instant, after everything already due now.
-    func deliverLocally(_ packet: [UInt8], at node: SimNode, ingress: String = "lo", trace: TraceRef? = nil) {
+    func deliverLocally(_ packet: [UInt8], at node: SimNode, ingress: Interface = .lo, context: PacketContext = .none) {
         if node.forwarding, let summary = try? IPPacketSummary(parsing: packet), !node.isLocal(summary.destination) {
-            forward(packet, at: node, ingress: ingress, trace: trace)
+            forward(packet, at: node, ingress: ingress, context: context)
             return
         }
         let local: (IPAddress) -> Bool = { node.isLocal($0) }
         if case .reply(let reply) = node.stack.accept(packet, isLocal: local) {
-            queue.push(at: now, .output(node: node.index, packet: reply, trace: nil))
+            queue.push(at: now, .output(node: node.index, packet: reply, context: .none))
         }
     }
 }

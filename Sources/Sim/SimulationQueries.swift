@@ -91,11 +91,11 @@ extension Simulation {
     /// Per node: packets originated, delivered, and every drop by reason.
     public func summary() -> RunSummary {
         RunSummary(nodes: nodes.map { node in
-            let actions = actionTally.sorted(node: node.index)
-            let drops = actions.filter { $0.action.hasPrefix("dropped-") || $0.action == "no-route" }
+            let actions = actionTally.sorted(node: node.index).map { (action: $0.action.rawValue, count: $0.count) }
+            let drops = actions.filter { $0.action.hasPrefix("dropped-") || $0.action == Action.noRoute.rawValue }
                 .map { (reason: $0.action, count: $0.count) }
             return NodeSummary(name: node.name, originated: node.counters.originated,
-                               delivered: actionTally.count("delivered", node: node.index),
+                               delivered: actionTally.count(.delivered, node: node.index),
                                echoRequestsAnswered: node.stack.echoRequestsAnswered,
                                echoRepliesReceived: node.stack.echoRepliesReceived,
                                drops: drops,

@@ -12,9 +12,11 @@ extension Simulation {
                 let key = try resolve(peer.peer, from: node)
                 let endpoint = try peer.endpoint.map { try resolve($0) }
                 let update = AllowedIPsUpdate(replacingWith: peer.allowedIPs)
-                handle(device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
-                                      persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now),
-                       at: node)
+                var events = spareEvents()
+                device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
+                               persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now,
+                               into: &events)
+                handle(events, at: node)
             }
             for route in wireguard.addresses.compactMap(Self.connectedRoute) {
                 try addSetupRoute(node, route, connected: true)

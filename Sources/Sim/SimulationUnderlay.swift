@@ -7,36 +7,36 @@ import WireGuard
 extension Simulation {
     /// A WireGuard message from the node's listen port to `endpoint`. wg-quick's fwmark rule keeps
     /// these off wg0 even under a full-tunnel default route, so they always leave through eth0.
-    func transmit(_ datagram: [UInt8], to endpoint: Endpoint, from node: SimNode, trace: TraceRef?) {
+    func transmit(_ datagram: [UInt8], to endpoint: Endpoint, from node: SimNode, context: PacketContext) {
         guard node.eth0Up else {
-            underlayDrop(node, "dropped-interface-down", endpoint, .eth0Down)
+            underlayDrop(node, .droppedInterfaceDown, endpoint, .eth0Down)
             return
         }
         guard endpoint.address.isIPv4 == node.underlay.isIPv4 else {
-            underlayDrop(node, "dropped-no-host", endpoint, .noAddressOfFamily(endpoint))
+            underlayDrop(node, .droppedNoHost, endpoint, .noAddressOfFamily(endpoint))
             return
         }
         let outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
         node.eth0Capture.capture(time: now, packet: outer)
         send(outer, payload: datagram, from: node, to: endpoint.address, port: endpoint.port,
-             isWireGuard: true, trace: trace)
+             isWireGuard: true, context: context)
     }
 
     /// A plain (unencrypted) IP packet the route table sent out of eth0 towards `nextHop`.
-    func sendPlain(_ packet: [UInt8], from node: SimNode, nextHop: IPAddress, trace: TraceRef?) {
+    func sendPlain(_ packet: [UInt8], from node: SimNode, nextHop: IPAddress, context: PacketContext) {
         guard node.eth0Up else {
-            underlayDrop(node, "dropped-interface-down", nil, .eth0Down)
+            underlayDrop(node, .droppedInterfaceDown, nil, .eth0Down)
             return
         }
         node.eth0Capture.capture(time: now, packet: packet)
-        send(packet, payload: packet, from: node, to: nextHop, port: 0, isWireGuard: false, trace: trace)
+        send(packet, payload: packet, from: node, to: nextHop, port: 0, isWireGuard: false, context: context)
     }
 
     private func send(_ outer: [UInt8], payload: [UInt8], from node: SimNode, to address: IPAddress, port: UInt16,
-                      isWireGuard: Bool, trace: TraceRef?) {
+                      isWireGuard: Bool, context: PacketContext) {
         let endpoint = isWireGuard ? Endpoint(address: address, port: port) : nil
         guard let target = nodeByUnderlay[address], target != node.index else {
-            underlayDrop(node, "dropped-no-host", endpoint, .noHost(address))
+            underlayDrop(node, .droppedNoHost, endpoint, .noHost(address))
             return
         }
         let link = underlay.link(node.index, target)
@@ -44,14 +44,14 @@ extension Simulation {
         case .deliver(let delay):
             queue.push(at: now + delay, .arrival(UnderlayDatagram(
                 to: target, outer: outer, payload: payload, source: node.listenEndpoint, destination: address,
-                destinationPort: port, isWireGuard: isWireGuard, trace: trace)))
+                destinationPort: port, isWireGuard: isWireGuard, context: context)))
         case .lost:
-            underlayDrop(node, "dropped-link-loss", endpoint,
+            underlayDrop(node, .droppedLinkLoss, endpoint,
                          .lost(link: underlay.links[link].label, loss: underlay.links[link].properties.loss))
         case .down:
-            underlayDrop(node, "dropped-link-down", endpoint, .linkDown(link: underlay.links[link].label))
+            underlayDrop(node, .droppedLinkDown, endpoint, .linkDown(link: underlay.links[link].label))
         case .tooBig(let mtu):
-            underlayDrop(node, "dropped-link-mtu", endpoint,
+            underlayDrop(node, .droppedLinkMTU, endpoint,
                          .tooBig(size: outer.count, mtu: mtu, link: underlay.links[link].label))
         }
     }
@@ -60,32 +60,31 @@ extension Simulation {
     func arrive(_ datagram: UnderlayDatagram) {
         let node = nodes[datagram.to]
         guard node.underlay == datagram.destination else {
-            underlayDrop(node, "dropped-no-host", nil, .moved(from: datagram.destination, to: node.underlay), dir: .rx)
+            underlayDrop(node, .droppedNoHost, nil, .moved(from: datagram.destination, to: node.underlay), dir: .rx)
             return
         }
         guard node.eth0Up else {
-            underlayDrop(node, "dropped-interface-down", nil, .eth0Down, dir: .rx)
+            underlayDrop(node, .droppedInterfaceDown, nil, .eth0Down, dir: .rx)
             return
         }
         node.eth0Capture.capture(time: now, packet: datagram.outer)
         guard datagram.isWireGuard else {
-            deliverLocally(datagram.payload, at: node, ingress: "eth0", trace: datagram.trace)
+            deliverLocally(datagram.payload, at: node, ingress: .eth0, context: datagram.context)
             return
         }
         guard let device = node.device, node.wg0Up, datagram.destinationPort == node.listenPort else {
-            underlayDrop(node, "dropped-port-closed", datagram.source, .portClosed(datagram.destinationPort), dir: .rx)
+            underlayDrop(node, .droppedPortClosed, datagram.source, .portClosed(datagram.destinationPort), dir: .rx)
             return
         }
-        handle(device.receive(datagram.payload, from: datagram.source, now: now), at: node,
-               arrivalTrace: datagram.trace)
+        var events = spareEvents()
+        device.receive(datagram.payload, from: datagram.source, context: datagram.context, now: now, into: &events)
+        handle(events, at: node)
     }
 
-    private func underlayDrop(_ node: SimNode, _ action: String, _ endpoint: Endpoint?, _ reason: UnderlayReason,
-                              dir: DecisionDirection = .tx) {
-        var record = DecisionRecord(t: now, node: node.name, iface: "eth0", dir: dir, action: action, why: "",
-                                    endpoint: endpoint, names: names)
-        record.underlayReason = reason
-        self.record(record, at: node)
+    private func underlayDrop(_ node: SimNode, _ action: Action, _ endpoint: Endpoint?, _ reason: UnderlayReason,
+                              dir: Direction = .tx) {
+        record(DecisionRecord(t: now, node: node.name, iface: .eth0, dir: dir, action: action, decider: .underlay(reason),
+                              subject: DecisionSubject(endpoint: endpoint), names: names), at: node)
     }
 }
 

@@ -1,8 +1,9 @@
 import Routing
 
 /// One wg0, sans-IO: peers with their allowed IPs, sessions, timers and staged packets, driven by
-/// calls that take bytes and the simulated time and return what happens (`DeviceEvent`s). Time
-/// (Int64 ns) and randomness are passed in; it never reads a clock.
+/// calls that take bytes and the simulated time and append what happens (`DeviceEvent`s) to the
+/// caller's array, whose storage the caller reuses from call to call. Time (Int64 ns) and
+/// randomness are passed in; it never reads a clock.
 ///
 /// A new device is down, as after `ip link add wg0 type wireguard`: configure it with
 /// `setPeer`, then call `up(now:)` as wg-quick does. Behaviour follows the Linux kernel
@@ -43,6 +44,7 @@ public final class Device {
     @exclusivity(unchecked) var lastUnderLoad: Int64?
     @exclusivity(unchecked) var staticKeyLogged = false
     @exclusivity(unchecked) var timerHeap = TimerHeap()
+    /// The caller's events array for the duration of one call (see `collect(into:)`).
     @exclusivity(unchecked) var pending: [DeviceEvent] = []
     /// `otherCandidates` results per winning prefix; emptied whenever the table changes.
     @exclusivity(unchecked) var candidateCache: [IPPrefix: [(prefix: IPPrefix, peer: PublicKey)]] = [:]
@@ -88,10 +90,12 @@ public final class Device {
     /// sends a keepalive at once), and if up tries to send staged packets.
     public func setPeer(_ key: PublicKey, presharedKey: PresharedKey? = nil, endpoint: Endpoint? = nil,
                         persistentKeepalive: Int? = nil, allowedIPs update: AllowedIPsUpdate? = nil,
-                        now: Int64) -> [DeviceEvent] {
-        guard key != publicKey else { return [] }
+                        now: Int64, into events: inout [DeviceEvent]) {
+        guard key != publicKey else { return }
         // The kernel refuses a peer beyond MAX_PEERS_PER_DEVICE (-ENOMEM) and changes nothing.
-        guard peersByKey[key] != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return [] }
+        guard peersByKey[key] != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return }
+        collect(into: &events)
+        defer { collect(into: &events) }
         let peer = peersByKey[key] ?? createPeer(key, now: now)
         if let presharedKey { peer.presharedKey = presharedKey }
         if let endpoint { peer.endpoint = endpoint }
@@ -106,14 +110,18 @@ public final class Device {
         }
         if isUp { sendStaged(peer, now: now) }
         reschedule(peer)
-        return takeEvents()
     }
 
     /// `wg set wg0 peer KEY remove`: its allowed IPs, sessions and staged packets go
     /// (staged packets count as `tx_dropped`).
-    @discardableResult
-    public func removePeer(_ key: PublicKey, now: Int64 = 0) -> [DeviceEvent] {
-        guard let peer = peersByKey[key] else { return [] }
+    public func removePeer(_ key: PublicKey, now: Int64, into events: inout [DeviceEvent]) {
+        collect(into: &events)
+        defer { collect(into: &events) }
+        removePeer(key)
+    }
+
+    private func removePeer(_ key: PublicKey) {
+        guard let peer = peersByKey[key] else { return }
         let hadKeys = !peer.keypairs.all.isEmpty
         routes.removeAll(for: peer)
         allowedIPsChanged()
@@ -126,16 +134,17 @@ public final class Device {
         peersBySerial[peer.serial] = nil
         timerHeap.schedule(peer.serial, at: nil)
         if hadKeys { record(Decision(.sessionExpired, .tx, peer: key, reason: .sessionExpired(.peerRemoved))) }
-        return takeEvents()
     }
 
     /// `wg set wg0 private-key …` [compat src/netlink.c `set_device`]: a peer with the new public
     /// key is removed; every peer's handshake is cleared, its "last sent handshake" reset and the
     /// sending halves of `current` and `next` invalidated.
-    public func setPrivateKey(_ key: PrivateKey, now: Int64) -> [DeviceEvent] {
-        guard key != privateKey else { return [] }
+    public func setPrivateKey(_ key: PrivateKey, now: Int64, into events: inout [DeviceEvent]) {
+        guard key != privateKey else { return }
+        collect(into: &events)
+        defer { collect(into: &events) }
         let newIdentity = StaticIdentity(privateKey: key)
-        if peersByKey[newIdentity.publicKey] != nil { _ = removePeer(newIdentity.publicKey, now: now) }
+        removePeer(newIdentity.publicKey)
         privateKey = key
         identity = newIdentity
         publicKey = newIdentity.publicKey
@@ -147,13 +156,14 @@ public final class Device {
             peer.keypairs.expireSending()
             peer.staticShared = nil
         }
-        return takeEvents()
     }
 
     /// `ip link set wg0 up` [compat src/device.c `wg_open`]: timers may run; each peer sends its
     /// staged packets and, if persistent keepalive is on, a keepalive.
-    public func up(now: Int64) -> [DeviceEvent] {
-        guard !isUp else { return [] }
+    public func up(now: Int64, into events: inout [DeviceEvent]) {
+        guard !isUp else { return }
+        collect(into: &events)
+        defer { collect(into: &events) }
         isUp = true
         for case let peer? in peersBySerial {
             peer.timers.isEnabled = true
@@ -163,13 +173,14 @@ public final class Device {
             }
             reschedule(peer)
         }
-        return takeEvents()
     }
 
     /// `ip link set wg0 down` [compat src/device.c `wg_stop`]: staged packets purged (counted in
     /// `tx_dropped`), timers stopped, handshakes and keypairs cleared, "last sent handshake" reset.
-    public func down(now: Int64) -> [DeviceEvent] {
-        guard isUp else { return [] }
+    public func down(now: Int64, into events: inout [DeviceEvent]) {
+        guard isUp else { return }
+        collect(into: &events)
+        defer { collect(into: &events) }
         isUp = false
         for case let peer? in peersBySerial {
             let hadKeys = !peer.keypairs.all.isEmpty
@@ -183,7 +194,6 @@ public final class Device {
             }
         }
         timerHeap.removeAll()
-        return takeEvents()
     }
 
     // MARK: shared helpers
@@ -244,16 +254,11 @@ public final class Device {
         if recordsDecisions { emit(.decision(decision())) }
     }
 
-    func takeEvents() -> [DeviceEvent] {
-        defer { pending = [] }
-        return pending
-    }
-
-    /// Takes back an events array its caller has finished with: emptied, its storage serves
-    /// the next call's events instead of a new allocation per call.
-    public func recycleEvents(_ events: inout [DeviceEvent]) {
-        guard pending.capacity == 0 else { return }
-        events.removeAll(keepingCapacity: true)
+    /// Swaps the caller's events array in as `pending` (at the start of a public call) and back
+    /// (at its end, with the call's events appended): events are appended to the caller's own
+    /// storage, which it empties and hands in again for the next call, so a call allocates no
+    /// array of its own. Nested internal calls append to the same `pending`.
+    func collect(into events: inout [DeviceEvent]) {
         swap(&pending, &events)
     }
 

@@ -6,7 +6,9 @@ extension Device {
 
     /// Fires every timer due at or before `now`, in deadline order (ties by peer creation
     /// order), each at its own deadline.
-    public func advance(to now: Int64) -> [DeviceEvent] {
+    public func advance(to now: Int64, into events: inout [DeviceEvent]) {
+        collect(into: &events)
+        defer { collect(into: &events) }
         while let (deadline, serial) = timerHeap.top, deadline <= now {
             timerHeap.popTop()
             // A removed peer's entry is taken out when it is removed; skip one defensively.
@@ -14,7 +16,6 @@ extension Device {
             if let expiry = peer.timers.expire(now: deadline) { handle(expiry, peer: peer, now: deadline) }
             reschedule(peer)
         }
-        return takeEvents()
     }
 
     private func handle(_ expiry: TimerExpiry, peer: Peer, now: Int64) {

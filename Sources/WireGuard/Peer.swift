@@ -1,10 +1,12 @@
 import Routing
 
-/// One packet waiting in a peer's staged queue, with what the allowed-IPs lookup found when it
-/// was staged (so the `encrypted` decision made after the handshake still explains it). An empty
-/// packet is a keepalive.
+/// One packet waiting in a peer's staged queue, with the caller's context and what the allowed-IPs
+/// lookup found when it was staged (so the `encrypted` decision made after the handshake still
+/// explains it and names it as the caller knows it). An empty packet is a keepalive.
 struct StagedPacket {
     var packet: [UInt8]
+    /// The caller's context of the packet, handed back on its decisions and datagram.
+    var context: PacketContext
     /// `Optional<…>`, not `IPPrefix?`: no implicit `= nil`, which made the optimizer copy.
     var prefix: Optional<IPPrefix>
     var candidates: [(prefix: IPPrefix, peer: PublicKey)]

@@ -3,16 +3,21 @@ import Routing
 /// The receive path for transport data [compat src/receive.c], in the order of behaviour doc
 /// §3.1. Handshake messages are in ReceiveHandshake.swift.
 extension Device {
-    /// A UDP payload arrived at the listen port from `source`.
-    public func receive(_ datagram: [UInt8], from source: Endpoint, now: Int64) -> [DeviceEvent] {
+    /// A UDP payload arrived at the listen port from `source`. `context` is the caller's for the
+    /// datagram: it comes back on the decisions about the inner packet it carries and on its
+    /// delivery.
+    public func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext = .none, now: Int64,
+                        into events: inout [DeviceEvent]) {
+        collect(into: &events)
+        defer { collect(into: &events) }
         guard isUp else {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .interfaceDown))
-            return takeEvents()
+            return
         }
         // Step 1: a little-endian u32 type whose upper three bytes are zero, and exact sizes.
         guard datagram.count >= 4 else {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.tooShort(length: datagram.count))))
-            return takeEvents()
+            return
         }
         let type = WireField.uint32(datagram, 0)
         switch type {
@@ -22,23 +27,22 @@ extension Device {
             guard datagram.count == required else {
                 record(Decision(.droppedInvalid, .rx, endpoint: source,
                                 reason: .invalid(.wrongLength(type: UInt8(type), length: datagram.count))))
-                return takeEvents()
+                return
             }
             receiveHandshake(datagram, type: UInt8(type), from: source, now: now)
         case 4:
             guard datagram.count >= WireGuardConstants.keepaliveMessageLength else {
                 record(Decision(.droppedInvalid, .rx, endpoint: source,
                                 reason: .invalid(.wrongLength(type: 4, length: datagram.count))))
-                return takeEvents()
+                return
             }
-            receiveTransport(datagram, from: source, now: now)
+            receiveTransport(datagram, from: source, context: context, now: now)
         default:
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.unknownType(type))))
         }
-        return takeEvents()
     }
 
-    private func receiveTransport(_ message: [UInt8], from source: Endpoint, now: Int64) {
+    private func receiveTransport(_ message: [UInt8], from source: Endpoint, context: PacketContext, now: Int64) {
         let index = WireField.uint32(message, 4)
         let counter = WireField.uint64(message, 8)
         // Step 2: keypair entries only.
@@ -80,7 +84,8 @@ extension Device {
                             endpoint: source, reason: .keepaliveReceived(confirmsSession: confirms)))
         } else {
             record(Decision(.decrypted, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, packet: plaintext, reason: .decrypted(confirmsSession: confirms)))
+                            endpoint: source, packet: plaintext, context: context,
+                            reason: .decrypted(confirmsSession: confirms)))
         }
         // Step 5: roaming, before any inner check.
         updateEndpoint(peer, to: source)
@@ -103,23 +108,26 @@ extension Device {
         }
         // Step 10: the data-received timer is armed before the inner checks.
         peer.timers.dataReceived(now: now)
-        deliverIfAllowed(plaintext, decryptedLength: decryptedLength, from: peer, messageLength: message.count)
+        deliverIfAllowed(plaintext, context: context, decryptedLength: decryptedLength, from: peer,
+                         messageLength: message.count)
         reschedule(peer)
     }
 
     /// Steps 11-13: inner header sanity, trim the padding, cryptokey source check, deliver.
-    private func deliverIfAllowed(_ packet: [UInt8], decryptedLength: Int, from peer: Peer, messageLength: Int) {
+    private func deliverIfAllowed(_ packet: [UInt8], context: PacketContext, decryptedLength: Int, from peer: Peer,
+                                  messageLength: Int) {
         guard let version = InnerPacket.version(packet), let declared = InnerPacket.declaredLength(packet) else {
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, reason: .invalid(.innerNotIP)))
+            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, context: context,
+                            reason: .invalid(.innerNotIP)))
             return
         }
         let minimum = version == 4 ? 20 : 40
         guard declared >= minimum, declared <= decryptedLength else {
             counters.rxErrors += 1
             counters.rxLengthErrors += 1
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet,
+            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, context: context,
                             reason: .invalid(.innerBadLength(declared: declared, actual: decryptedLength))))
             return
         }
@@ -130,14 +138,14 @@ extension Device {
             counters.rxFrameErrors += 1
             record(Decision(.droppedSrcNotAllowed, .rx, peer: peer.publicKey, prefix: routed?.prefix,
                             candidates: otherCandidates(source, winner: routed?.prefix), endpoint: peer.endpoint,
-                            packet: packet, reason: .sourceNotAllowed(source: source, owner: routed?.peer.publicKey)))
+                            packet: packet, context: context, reason: .sourceNotAllowed(source: source, owner: routed?.peer.publicKey)))
             return
         }
         peer.rxBytes += UInt64(messageLength)
         record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: routed.prefix,
                         candidates: otherCandidates(source, winner: routed.prefix, owner: peer), endpoint: peer.endpoint,
-                        packet: packet, reason: .delivered))
-        emit(.deliver(packet: packet))
+                        packet: packet, context: context, reason: .delivered))
+        emit(.deliver(packet: packet, context: context))
     }
 
     /// Roaming (§3.3): the endpoint follows every authenticated packet; logged only on change.

@@ -3,40 +3,44 @@ import Routing
 /// The send path [compat src/device.c `wg_xmit`, src/send.c], behaviour doc §2.
 extension Device {
     /// A packet from the host stack enters wg0: look up the destination among the allowed IPs,
-    /// stage it on that peer, and send what the current session allows.
-    public func send(_ packet: [UInt8], now: Int64) -> [DeviceEvent] {
+    /// stage it on that peer, and send what the current session allows. `context` travels with
+    /// the packet (through the staged queue) and comes back on every decision about it and on
+    /// the datagram that carries it.
+    public func send(_ packet: [UInt8], context: PacketContext = .none, now: Int64,
+                     into events: inout [DeviceEvent]) {
+        collect(into: &events)
+        defer { collect(into: &events) }
         guard isUp else {
-            record(Decision(.noRoute, .tx, packet: packet, reason: .interfaceDown))
-            return takeEvents()
+            record(Decision(.noRoute, .tx, packet: packet, context: context, reason: .interfaceDown))
+            return
         }
         guard let destination = InnerPacket.destination(packet) else {
             counters.txErrors += 1
-            record(Decision(.droppedInvalid, .tx, packet: packet, reason: .notIP(length: packet.count)))
-            return takeEvents()
+            record(Decision(.droppedInvalid, .tx, packet: packet, context: context, reason: .notIP(length: packet.count)))
+            return
         }
         guard let (prefix, peer) = routes.lookupEntry(destination) else {
             counters.txErrors += 1
             record(Decision(.droppedNoPeer, .tx, candidates: otherCandidates(destination, winner: nil), packet: packet,
-                            reason: .noPeer(destination: destination)))
+                            context: context, reason: .noPeer(destination: destination)))
             emit(.icmpUnreachable(offending: packet))
-            return takeEvents()
+            return
         }
         let candidates = otherCandidates(destination, winner: prefix, owner: peer)
         guard peer.endpoint != nil else {
             counters.txErrors += 1
             record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
-                            reason: .noEndpoint))
+                            context: context, reason: .noEndpoint))
             emit(.icmpUnreachable(offending: packet))
-            return takeEvents()
+            return
         }
-        stage(StagedPacket(packet: packet, prefix: prefix, candidates: candidates), on: peer)
+        stage(StagedPacket(packet: packet, context: context, prefix: prefix, candidates: candidates), on: peer)
         if let problem = sessionProblem(peer, now: now) {
             record(Decision(.queued, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
-                            reason: .staged(problem)))
+                            context: context, reason: .staged(problem)))
         }
         sendStaged(peer, now: now)
         reschedule(peer)
-        return takeEvents()
     }
 
     /// Appends to the staged queue, dropping the oldest beyond MAX_STAGED_PACKETS (`tx_dropped`).
@@ -45,7 +49,8 @@ extension Device {
         for old in peer.staged.append(item) {
             counters.txDropped += 1
             record(Decision(.droppedQueueFull, .tx, peer: peer.publicKey, prefix: old.prefix,
-                            packet: old.isKeepalive ? nil : old.packet, reason: .queueFull(held: held)))
+                            packet: old.isKeepalive ? nil : old.packet, context: old.context,
+                            reason: .queueFull(held: held)))
         }
     }
 
@@ -100,9 +105,9 @@ extension Device {
                 dataSent = true
                 record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: item.candidates,
                                 counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                                packet: item.packet, reason: .sealed))
+                                packet: item.packet, context: item.context, reason: .sealed))
             }
-            emit(.transmit(datagram: message, to: endpoint))
+            emit(.transmit(datagram: message, to: endpoint, context: item.context))
         }
         // Jitter is drawn only when the timer is actually armed, as the kernel does.
         if dataSent && !peer.timers.isPending(.newHandshake) {
@@ -148,7 +153,7 @@ extension Device {
 
     /// `wg_packet_send_keepalive`: stage an empty packet if nothing is staged, then send staged.
     func sendKeepalive(_ peer: Peer, _ trigger: KeepaliveTrigger, now: Int64) {
-        if peer.staged.isEmpty { stage(StagedPacket(packet: [], prefix: nil, candidates: []), on: peer) }
+        if peer.staged.isEmpty { stage(StagedPacket(packet: [], context: .none, prefix: nil, candidates: []), on: peer) }
         pendingKeepaliveTrigger = trigger
         sendStaged(peer, now: now)
         pendingKeepaliveTrigger = nil
@@ -196,7 +201,7 @@ extension Device {
             record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, receiverIndex: index,
                             endpoint: endpoint, reason: .initiation(trigger)))
             peer.txBytes += UInt64(message.count)
-            emit(.transmit(datagram: message, to: endpoint))
+            emit(.transmit(datagram: message, to: endpoint, context: .none))
         } else {
             record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, reason: .initiationWithoutEndpoint))
         }

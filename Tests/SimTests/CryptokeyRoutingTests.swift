@@ -33,14 +33,14 @@ final class CryptokeyRoutingTests: XCTestCase {
         N.ping(sim, from: "ABCD", to: "192.168.0.1", at: 1)
         N.ping(sim, from: "EFGH", to: "192.168.0.1", at: 2)
         sim.run()
-        let drop = try XCTUnwrap(sim.decisions.first { $0.node == "server" && $0.action == "dropped-src-not-allowed" })
+        let drop = try XCTUnwrap(sim.decisions.first { $0.node == "server" && $0.action == .droppedSrcNotAllowed })
         XCTAssertEqual(drop.peer, "ABCD")
         XCTAssertEqual(drop.src, N.address("192.168.32.19"))
         XCTAssertEqual(N.count(sim, node: "server", "dropped-src-not-allowed"), 1)
         XCTAssertEqual(N.count(sim, node: "server", "delivered"), 1)
-        XCTAssertEqual(sim.decisions.first { $0.node == "server" && $0.action == "delivered" }?.peer, "EFGH")
+        XCTAssertEqual(sim.decisions.first { $0.node == "server" && $0.action == .delivered }?.peer, "EFGH")
         // The server's reply to 192.168.32.19 is encrypted for EFGH, which gets it.
-        XCTAssertEqual(sim.decisions.filter { $0.node == "server" && $0.action == "encrypted" }.map(\.peer), ["EFGH"])
+        XCTAssertEqual(sim.decisions.filter { $0.node == "server" && $0.action == .encrypted }.map(\.peer), ["EFGH"])
         XCTAssertEqual(sim.summary().nodes.first { $0.name == "EFGH" }?.echoRepliesReceived, 1)
         XCTAssertEqual(sim.summary().nodes.first { $0.name == "ABCD" }?.echoRepliesReceived, 0)
     }
@@ -67,7 +67,7 @@ final class CryptokeyRoutingTests: XCTestCase {
             destination: N.address("10.0.0.1"), source: N.address("10.0.0.77"), proto: .udp, destinationPort: 53, size: 20)))
         sim.run()
         XCTAssertEqual(N.count(sim, node: "server", "dropped-src-not-allowed"), 1)
-        let drop = sim.decisions.first { $0.action == "dropped-src-not-allowed" }
+        let drop = sim.decisions.first { $0.action == .droppedSrcNotAllowed }
         XCTAssertEqual(drop?.src, N.address("10.0.0.77"))
         XCTAssertEqual(drop?.proto, "udp")
         // Not captured on the server's wg0: tcpdump sees only packets that passed the check.
@@ -81,7 +81,7 @@ final class CryptokeyRoutingTests: XCTestCase {
         sim.schedule(at: 5 * N.second, .moveUnderlay(node: "client", to: N.address("198.51.100.99")))
         N.ping(sim, from: "client", to: "10.0.0.1", at: 6)
         sim.run()
-        let updates = sim.decisions.filter { $0.node == "server" && $0.action == "endpoint-updated" }
+        let updates = sim.decisions.filter { $0.node == "server" && $0.action == .endpointUpdated }
         XCTAssertEqual(updates.map { $0.endpoint?.description }, ["198.51.100.2:51820", "198.51.100.99:51820"])
         XCTAssertEqual(sim.peerStatus(node: "server").first?.endpoint?.description, "198.51.100.99:51820")
         XCTAssertEqual(sim.summary().nodes.first { $0.name == "client" }?.echoRepliesReceived, 2)
@@ -94,7 +94,7 @@ final class CryptokeyRoutingTests: XCTestCase {
         N.ping(sim, from: "client", to: "10.0.0.1", at: 1)
         sim.schedule(at: 3 * N.second, .setLink(between: ("client", "server"), LinkChange(loss: 0)))
         sim.run()
-        let initiations = sim.decisions.filter { $0.node == "client" && $0.action == "handshake-initiation-sent" }
+        let initiations = sim.decisions.filter { $0.node == "client" && $0.action == .handshakeInitiationSent }
         XCTAssertEqual(initiations.count, 2)
         let retryDelay = initiations[1].t - initiations[0].t
         XCTAssertGreaterThanOrEqual(retryDelay, 5 * N.second)
@@ -113,7 +113,7 @@ final class CryptokeyRoutingTests: XCTestCase {
         ])
         N.ping(sim, from: "client", to: "8.8.8.8", at: 1)
         sim.run()
-        XCTAssertEqual(sim.decisions.first?.action, "routed-to-wg")
+        XCTAssertEqual(sim.decisions.first?.action.rawValue, "routed-to-wg")
         XCTAssertEqual(N.count(sim, node: "client", "encrypted"), 1)
         // The server has no route for 8.8.8.8 into its tunnel and does not forward: the packet
         // arrives, passes the source check and stops at its stack.
@@ -131,7 +131,7 @@ final class CryptokeyRoutingTests: XCTestCase {
         N.ping(sim, from: "client", to: "10.0.0.1", at: 2)
         sim.run()
         XCTAssertEqual(sim.summary().nodes.first { $0.name == "client" }?.echoRepliesReceived, 2)
-        let v6 = sim.decisions.first { $0.node == "server" && $0.action == "delivered" }
+        let v6 = sim.decisions.first { $0.node == "server" && $0.action == .delivered }
         XCTAssertEqual(v6?.proto, "icmpv6")
         XCTAssertEqual(v6?.src, N.address("fd00::2"))
         XCTAssertEqual(sim.captures().first { $0.name == "client-eth0" }?.packets.first?.bytes.first.map { $0 >> 4 }, 6)

@@ -1,7 +1,7 @@
 import Packet
 import Routing
 @testable import Sim
-import WireGuard
+@testable import WireGuard
 import XCTest
 
 /// The composer formats each shared piece once and escapes or indents it per line: the lines it
@@ -89,13 +89,13 @@ final class DecisionLineComposerTests: XCTestCase {
         let composer = DecisionLineComposer()
         let json = ByteBuffer(), text = ByteBuffer()
         for t: Int64 in [5, 5, -1_500_000_000, 1_000_000_000, 1_000_000_000, 0] {
-            let record = DecisionRecord(t: t, node: "n", iface: "eth0", dir: nil, action: "a", why: "", names: nil)
+            let record = DecisionRecord(t: t, node: "n", iface: .eth0, dir: nil, action: .note, decider: .note(""), names: nil)
             composer.append(record, json: json, text: text)
             json.append(0x0A); text.append(0x0A)
         }
         XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self),
-                       "0.000000005 n eth0 a\n0.000000005 n eth0 a\n-1.500000000 n eth0 a\n1.000000000 n eth0 a\n"
-                       + "1.000000000 n eth0 a\n0.000000000 n eth0 a\n")
+                       "0.000000005 n eth0 note\n0.000000005 n eth0 note\n-1.500000000 n eth0 note\n1.000000000 n eth0 note\n"
+                       + "1.000000000 n eth0 note\n0.000000000 n eth0 note\n")
         XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self).split(separator: "\n").map { $0.split(separator: ",")[0] },
                        [#"{"t":5"#, #"{"t":5"#, #"{"t":-1500000000"#, #"{"t":1000000000"#, #"{"t":1000000000"#, #"{"t":0"#])
     }
@@ -111,7 +111,8 @@ final class DecisionLineComposerTests: XCTestCase {
                                       to: Endpoint(address: N.address("10.0.0.5"), port: 2), payload: [3, 4])
         let composer = DecisionLineComposer()
         for packet in [first, first, changed, other, [0x45], other] {
-            let record = DecisionRecord(t: 1, node: "n", iface: "wg0", dir: .tx, action: "a", why: "w", packet: packet, names: nil)
+            let record = DecisionRecord(t: 1, node: "n", iface: .wg0, dir: .tx, action: .note, decider: .note("w"),
+                                        subject: DecisionSubject(packet: packet), names: nil)
             let json = ByteBuffer(), text = ByteBuffer()
             composer.append(record, json: json, text: text)
             XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), record.jsonLine)

@@ -51,7 +51,7 @@ final class DeterminismAndReplayTests: XCTestCase {
         let sim = try N.pair()
         N.ping(sim, from: "client", to: "10.0.0.1", at: 1)
         sim.run()
-        let encrypted = try XCTUnwrap(sim.decisions.first { $0.action == "encrypted" })
+        let encrypted = try XCTUnwrap(sim.decisions.first { $0.action == .encrypted })
         let line = encrypted.jsonLine
         let keys = ["\"t\":", "\"node\":", "\"iface\":", "\"dir\":", "\"src\":", "\"dst\":", "\"proto\":", "\"len\":",
                     "\"action\":", "\"peer\":", "\"prefix\":", "\"counter\":", "\"receiver-index\":", "\"endpoint\":", "\"why\":"]
@@ -72,7 +72,7 @@ final class DeterminismAndReplayTests: XCTestCase {
         sim.schedule(at: N.second, .send(node: "client", packet: InnerPacketSpec(destination: N.address("10.9.1.1"))))
         N.ping(sim, from: "client", to: "192.0.2.9", at: 2)
         sim.run()
-        let routed = sim.decisions.filter { $0.action == "routed-to-wg" || $0.action == "routed-elsewhere" }
+        let routed = sim.decisions.filter { $0.action == .routedToWG || $0.action == .routedElsewhere }
         XCTAssertEqual(routed.map(\.why), ["route 10.9.0.0/16 dev wg0 metric 5 is the best match for 10.9.1.1",
                                            "route default dev eth0 is the best match for 192.0.2.9"])
         for record in routed {
@@ -100,13 +100,13 @@ final class DeterminismAndReplayTests: XCTestCase {
         }
         sim.schedule(at: 2 * N.second, .replay(node: "client", trace: "dns.pcap", packets: packets))
         sim.run()
-        let routed = sim.decisions.filter { $0.action == "routed-to-wg" && $0.node == "client" }
+        let routed = sim.decisions.filter { $0.action == .routedToWG && $0.node == "client" }
         XCTAssertEqual(routed.map(\.t), [2_000_000_000, 2_250_000_000, 3_000_000_000])
         XCTAssertEqual(routed.map { $0.trace?.frame }, [1, 2, 3])
         // Staged first, then encrypted after the handshake: still frame 1.
-        let clientTx = sim.decisions.filter { $0.node == "client" && ["queued", "encrypted"].contains($0.action) }
-        XCTAssertEqual(clientTx.map { "\($0.action) \($0.trace?.frame ?? 0)" }, ["queued 1", "encrypted 1", "encrypted 2", "encrypted 3"])
-        let delivered = sim.decisions.filter { $0.node == "server" && $0.action == "delivered" }
+        let clientTx = sim.decisions.filter { $0.node == "client" && [.queued, .encrypted].contains($0.action) }
+        XCTAssertEqual(clientTx.map { "\($0.action.rawValue) \($0.trace?.frame ?? 0)" }, ["queued 1", "encrypted 1", "encrypted 2", "encrypted 3"])
+        let delivered = sim.decisions.filter { $0.node == "server" && $0.action == .delivered }
         XCTAssertEqual(delivered.map { $0.trace?.file }, ["dns.pcap", "dns.pcap", "dns.pcap"])
         XCTAssertEqual(delivered.map { $0.trace?.frame }, [1, 2, 3])
         XCTAssertTrue(delivered[0].jsonLine.contains("\"trace\":{\"file\":\"dns.pcap\",\"frame\":1}"))

@@ -79,7 +79,7 @@ final class EventQueueTests: XCTestCase {
                 destination: SimTestNetwork.address("10.0.0.1"), proto: .udp, destinationPort: UInt16(port), size: 8)))
         }
         sim.run(until: SimTestNetwork.second)
-        let routed = sim.decisions.filter { $0.action == "routed-to-wg" }.compactMap(\.packet)
+        let routed = sim.decisions.filter { $0.action == .routedToWG }.compactMap(\.packet)
         // UDP destination port sits at bytes 22-23 of an option-less IPv4 packet.
         XCTAssertEqual(routed.map { Int($0[22]) << 8 | Int($0[23]) }, [11, 7, 3])
     }

@@ -30,7 +30,7 @@ final class ForwardingTests: XCTestCase {
         XCTAssertEqual(N.count(sim, node: "siteA", "forwarded"), 4)   // 2 requests out, 2 replies back
         XCTAssertEqual(N.count(sim, node: "siteB", "forwarded"), 4)
         // The inner source stays the LAN host's; siteB's source check allows 192.168.1.0/24 for siteA.
-        let delivered = sim.decisions.first { $0.node == "siteB" && $0.action == "delivered" }
+        let delivered = sim.decisions.first { $0.node == "siteB" && $0.action == .delivered }
         XCTAssertEqual(delivered?.src, N.address("192.168.1.10"))
         XCTAssertEqual(delivered?.prefix, N.prefix("192.168.1.0/24"))
         // TTL 64 at pcA, 63 after siteA, 62 after siteB.

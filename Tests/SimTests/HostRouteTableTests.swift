@@ -98,7 +98,7 @@ final class HostRouteTableTests: XCTestCase {
         sim.schedule(at: 2, .linkState(node: "client", device: "wg0", up: true))
         sim.run(until: 2)
         XCTAssertEqual(sim.routeTable(node: "client").map(\.description), ["default dev eth0", "10.0.0.0/24 dev wg0"])
-        XCTAssertEqual(sim.decisions.map(\.action), ["config", "config", "config"])
+        XCTAssertEqual(sim.decisions.map(\.action.rawValue), ["config", "config", "config"])
     }
 
     /// `ip route add` refuses unknown devices and down links; `via` alone takes the gateway's device.
@@ -110,7 +110,7 @@ final class HostRouteTableTests: XCTestCase {
         sim.schedule(at: 1, .linkState(node: "client", device: "wg0", up: false))
         sim.schedule(at: 2, .routeAdd(node: "client", RouteSpec(prefix: N.prefix("10.7.0.0/16"), device: "wg0")))
         sim.run(until: 2)
-        XCTAssertEqual(sim.decisions.map(\.action), ["command-failed", "config", "config", "command-failed"])
+        XCTAssertEqual(sim.decisions.map(\.action.rawValue), ["command-failed", "config", "config", "command-failed"])
         XCTAssertTrue(sim.decisions[0].why.contains("Cannot find device \"eth1\""))
         XCTAssertTrue(sim.decisions[3].why.contains("Network is down"))
         XCTAssertEqual(sim.routeLookup(node: "client", destination: N.address("10.8.1.1"))?.chosen?.description,

@@ -13,7 +13,7 @@ final class MalformedInputTests: XCTestCase {
         let packets = garbage.enumerated().map { CapturedPacket(frame: $0.offset + 1, timestamp: Int64($0.offset), bytes: $0.element) }
         sim.schedule(at: N.second, .replay(node: "client", trace: "junk.pcap", packets: packets))
         sim.run()
-        XCTAssertEqual(sim.decisions.map(\.action), Array(repeating: "dropped-invalid", count: garbage.count))
+        XCTAssertEqual(sim.decisions.map(\.action.rawValue), Array(repeating: "dropped-invalid", count: garbage.count))
         XCTAssertEqual(sim.decisions.map { $0.trace?.frame }, [1, 2, 3, 4, 5])
         for record in sim.decisions { XCTAssertFalse(record.jsonLine.isEmpty) }
     }

@@ -22,7 +22,7 @@ final class PingThroughTunnelTests: XCTestCase {
         XCTAssertEqual(client?.originated, 3)
         XCTAssertEqual(sim.summary().nodes.first { $0.name == "server" }?.echoRequestsAnswered, 3)
         // The first echo waited for the handshake: 1 ms there, 1 ms back, then 1 ms each way.
-        let firstDelivery = sim.decisions.first { $0.node == "server" && $0.action == "delivered" }
+        let firstDelivery = sim.decisions.first { $0.node == "server" && $0.action == .delivered }
         XCTAssertEqual(firstDelivery?.t, N.second + 3_000_000)
         XCTAssertEqual(firstDelivery?.peer, "client")
         XCTAssertEqual(firstDelivery?.prefix, N.prefix("10.0.0.2/32"))
@@ -91,7 +91,7 @@ final class PingThroughTunnelTests: XCTestCase {
         N.ping(sim, from: "client", to: "192.0.2.55", at: 1)
         sim.run()
         XCTAssertEqual(N.actions(sim, node: "client").first, "routed-elsewhere")
-        XCTAssertEqual(sim.decisions.first?.iface, "eth0")
+        XCTAssertEqual(sim.decisions.first?.ifaceName, "eth0")
         XCTAssertEqual(N.count(sim, node: "client", "dropped-no-host"), 1)
     }
 
@@ -117,7 +117,7 @@ final class PingThroughTunnelTests: XCTestCase {
         sim.schedule(at: 2 * N.second, .send(node: "client", packet: InnerPacketSpec(
             destination: N.address("10.0.0.1"), proto: .udp, size: 1_000_000)))
         sim.run()
-        let delivered = sim.decisions.filter { $0.node == "server" && $0.action == "delivered" }
+        let delivered = sim.decisions.filter { $0.node == "server" && $0.action == .delivered }
         XCTAssertEqual(delivered.compactMap(\.proto), ["udp", "tcp", "icmp", "47"])
         XCTAssertEqual(delivered.prefix(4).compactMap(\.len), [128, 140, 128, 120])
         // The oversized request is clamped to what an IPv4 packet can hold; the stack does not
@@ -137,7 +137,7 @@ final class PingThroughTunnelTests: XCTestCase {
         sim.onDecision = { streamed.append($0.jsonLine) }
         sim.run(until: 30 * N.second)
         XCTAssertEqual(streamed, sim.decisions.map(\.jsonLine))
-        XCTAssertEqual(sim.decisions.first?.action, "handshake-initiation-sent")
+        XCTAssertEqual(sim.decisions.first?.action.rawValue, "handshake-initiation-sent")
         XCTAssertEqual(sim.decisions.first?.t, 0)
     }
 }

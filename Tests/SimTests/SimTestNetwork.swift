@@ -81,10 +81,10 @@ enum SimTestNetwork {
     }
 
     static func actions(_ sim: Simulation, node: String) -> [String] {
-        sim.decisions.filter { $0.node == node }.map(\.action)
+        sim.decisions.filter { $0.node == node }.map(\.action.rawValue)
     }
 
     static func count(_ sim: Simulation, node: String, _ action: String) -> Int {
-        sim.decisions.filter { $0.node == node && $0.action == action }.count
+        sim.decisions.filter { $0.node == node && $0.action.rawValue == action }.count
     }
 }

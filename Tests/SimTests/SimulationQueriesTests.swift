@@ -70,10 +70,10 @@ final class SimulationQueriesTests: XCTestCase {
             destination: N.address("fd00::5"), source: N.address("fd00::2"))))
         N.ping(sim, from: "client", to: "10.0.0.2", at: 2)
         sim.run()
-        XCTAssertEqual(sim.decisions.map(\.action), ["no-route", "routed-elsewhere", "routed-elsewhere"])
+        XCTAssertEqual(sim.decisions.map(\.action.rawValue), ["no-route", "routed-elsewhere", "routed-elsewhere"])
         XCTAssertEqual(sim.decisions[0].why, "no route to fd00::5 in the host route table (Network is unreachable)")
         XCTAssertEqual(sim.decisions[1].why, "10.0.0.2 is a local address: delivered on lo")
-        XCTAssertEqual(sim.decisions[1].iface, "lo")
+        XCTAssertEqual(sim.decisions[1].ifaceName, "lo")
         XCTAssertEqual(sim.summary().nodes.first { $0.name == "client" }?.echoRepliesReceived, 1)
     }
 }

@@ -16,14 +16,14 @@ final class UnderLoadTests: XCTestCase {
         sim.schedule(at: 0, .underLoad(node: "server", on: true))
         N.ping(sim, from: "client", to: "10.0.0.1", at: 1)
         sim.run()
-        let config = sim.decisions.first { $0.node == "server" && $0.action == "config" }
+        let config = sim.decisions.first { $0.node == "server" && $0.action == .config }
         XCTAssertEqual(config?.why.hasPrefix("wg0 under load on"), true, config?.why ?? "no config decision")
         XCTAssertEqual(N.count(sim, node: "server", "cookie-reply-sent"), 1)
         XCTAssertEqual(N.count(sim, node: "client", "cookie-reply-received"), 1)
-        let initiations = sim.decisions.filter { $0.node == "client" && $0.action == "handshake-initiation-sent" }
+        let initiations = sim.decisions.filter { $0.node == "client" && $0.action == .handshakeInitiationSent }
         XCTAssertEqual(initiations.count, 2)
-        let cookie = sim.decisions.first { $0.action == "cookie-reply-sent" }
-        let received = sim.decisions.first { $0.node == "server" && $0.action == "handshake-initiation-received" }
+        let cookie = sim.decisions.first { $0.action == .cookieReplySent }
+        let received = sim.decisions.first { $0.node == "server" && $0.action == .handshakeInitiationReceived }
         XCTAssertEqual(cookie?.receiverIndex, initiations.first?.receiverIndex, "the cookie reply answers the first initiation")
         XCTAssertEqual(received?.receiverIndex, initiations.last?.receiverIndex, "only the retransmission is processed")
         XCTAssertEqual(N.count(sim, node: "server", "delivered"), 1)
@@ -41,7 +41,7 @@ final class UnderLoadTests: XCTestCase {
         XCTAssertEqual(N.count(sim, node: "server", "cookie-reply-sent"), 0)
         XCTAssertEqual(N.count(sim, node: "client", "handshake-initiation-sent"), 1)
         XCTAssertEqual(N.count(sim, node: "server", "handshake-response-sent"), 1)
-        let configs = sim.decisions.filter { $0.node == "server" && $0.action == "config" }.map(\.why)
+        let configs = sim.decisions.filter { $0.node == "server" && $0.action == .config }.map(\.why)
         XCTAssertEqual(configs.count, 2)
         XCTAssertEqual(configs.last?.hasPrefix("wg0 under load off"), true, configs.last ?? "")
     }
@@ -53,7 +53,7 @@ final class UnderLoadTests: XCTestCase {
         ], links: [])
         sim.schedule(at: 0, .underLoad(node: "host", on: true))
         sim.run()
-        XCTAssertEqual(sim.decisions.map(\.action), ["command-failed"])
+        XCTAssertEqual(sim.decisions.map(\.action.rawValue), ["command-failed"])
         XCTAssertEqual(sim.decisions.first?.why.contains("Cannot find device \"wg0\""), true)
     }
 }

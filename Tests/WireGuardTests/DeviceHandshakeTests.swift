@@ -146,8 +146,8 @@ final class DeviceHandshakeTests: XCTestCase {
         net.inFlight.removeAll()
         // A second initiation, 10 ms later, with a newer timestamp (whitening: 2^24 ns steps).
         net.now += 10 * millisecond
-        _ = net.device("A").down(now: net.now)
-        _ = net.device("A").up(now: net.now)
+        _ = collected { net.device("A").down(now: net.now, into: &$0) }
+        _ = collected { net.device("A").up(now: net.now, into: &$0) }
         net.now += 30 * millisecond
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         let second = net.inFlight.removeFirst()
@@ -238,8 +238,8 @@ final class DeviceHandshakeTests: XCTestCase {
         let a = net.device("A")
         for _ in 1...6 {
             net.now += 1 * millisecond
-            _ = a.down(now: net.now)
-            _ = a.up(now: net.now)
+            _ = collected { a.down(now: net.now, into: &$0) }
+            _ = collected { a.up(now: net.now, into: &$0) }
             net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         }
         XCTAssertGreaterThan(net.decisions("B").filter { $0.reason.invalidReason == .rateLimited }.count, 0)

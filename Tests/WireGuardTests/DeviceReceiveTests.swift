@@ -50,9 +50,9 @@ final class DeviceReceiveTests: XCTestCase {
     func testRoamingUpdatesEndpointEvenForAPacketDroppedBySourceCheck() throws {
         let net = try established()
         let a = net.node("A")
-        let spoofed = net.device("A").send(ipv4("10.0.0.99", "10.0.0.2"), now: net.now)
+        let spoofed = collected { net.device("A").send(ipv4("10.0.0.99", "10.0.0.2"), now: net.now, into: &$0) }
         let datagram = try XCTUnwrap(spoofed.compactMap { e -> [UInt8]? in
-            if case .transmit(let d, _) = e { return d }
+            if case .transmit(let d, _, _) = e { return d }
             return nil
         }.first)
         let roamed = Endpoint(address: try IPAddress(parsing: "198.51.100.7"), port: 40000)
@@ -183,19 +183,19 @@ final class DeviceReceiveTests: XCTestCase {
                     withUnsafeBytes(of: keypair.remoteIndex.littleEndian) { datagram.replaceSubrange(4..<8, with: $0) }
                 }
             }
-            let events = b.receive(datagram, from: net.node("A").endpoint, now: net.now)
+            let events = collected { b.receive(datagram, from: net.node("A").endpoint, now: net.now, into: &$0) }
             XCTAssertFalse(events.contains { if case .deliver = $0 { return true }; return false })
         }
         for _ in 0..<500 {
             let inner = random.bytes(Int(random.next() % 80))
             let message = try a.seal(inner, keypair: keypair, counter: keypair.sendCounter)
             keypair.sendCounter += 1
-            _ = b.receive(message, from: net.node("A").endpoint, now: net.now)
+            _ = collected { b.receive(message, from: net.node("A").endpoint, now: net.now, into: &$0) }
         }
         for _ in 0..<500 {   // and random "packets" from the host stack into wg0
             var packet = random.bytes(Int(random.next() % 60))
             if !packet.isEmpty, random.next() % 2 == 0 { packet[0] = random.next() % 2 == 0 ? 0x45 : 0x60 }
-            _ = a.send(packet, now: net.now)
+            _ = collected { a.send(packet, now: net.now, into: &$0) }
         }
         let counters = b.counters
         XCTAssertEqual(counters.rxErrors, counters.rxFrameErrors + counters.rxLengthErrors)

@@ -8,7 +8,7 @@ final class DeviceSendTests: XCTestCase {
     func testNoPeerDropsWithIcmpUnreachableAndTxError() throws {
         let net = try makePair()
         let packet = ipv4("10.0.0.1", "10.9.9.9")
-        let events = net.device("A").send(packet, now: 0)
+        let events = collected { net.device("A").send(packet, now: 0, into: &$0) }
         net.handle("A", events)
         XCTAssertEqual(net.actions("A"), [.droppedNoPeer])
         XCTAssertTrue(events.contains { if case .icmpUnreachable(let p) = $0 { return p == packet }; return false })
@@ -25,7 +25,7 @@ final class DeviceSendTests: XCTestCase {
         try net.add("B", address: "192.0.2.2")
         try net.peer("A", "B", allowed: "10.0.0.0/24", endpoint: false)
         net.upAll()
-        let events = net.device("A").send(ipv4("10.0.0.1", "10.0.0.2"), now: 0)
+        let events = collected { net.device("A").send(ipv4("10.0.0.1", "10.0.0.2"), now: 0, into: &$0) }
         net.handle("A", events)
         XCTAssertEqual(net.actions("A"), [.droppedNoEndpoint])
         XCTAssertTrue(events.contains { if case .icmpUnreachable = $0 { return true }; return false })
@@ -36,7 +36,7 @@ final class DeviceSendTests: XCTestCase {
     /// §2 step 1: not IPv4/IPv6 -> tx_errors, no ICMP.
     func testNonIPPacketIsDroppedWithoutIcmp() throws {
         let net = try makePair()
-        let events = net.device("A").send([0x20, 1, 2, 3], now: 0)
+        let events = collected { net.device("A").send([0x20, 1, 2, 3], now: 0, into: &$0) }
         XCTAssertFalse(events.contains { if case .icmpUnreachable = $0 { return true }; return false })
         XCTAssertEqual(net.device("A").counters.txErrors, 1)
     }
@@ -156,8 +156,8 @@ final class DeviceSendTests: XCTestCase {
     /// A send on a down interface does nothing but say so.
     func testSendWhileDown() throws {
         let net = try makePair()
-        _ = net.device("A").down(now: 0)
-        let events = net.device("A").send(ipv4("10.0.0.1", "10.0.0.2"), now: 0)
+        _ = collected { net.device("A").down(now: 0, into: &$0) }
+        let events = collected { net.device("A").send(ipv4("10.0.0.1", "10.0.0.2"), now: 0, into: &$0) }
         XCTAssertEqual(events.count, 1)
     }
 }
@@ -169,7 +169,7 @@ final class DeviceConfigurationTests: XCTestCase {
         let a = try net.add("A", address: "192.0.2.1")
         try net.add("B", address: "192.0.2.2")
         try net.add("C", address: "192.0.2.3")
-        XCTAssertTrue(a.setPeer(a.publicKey, now: 0).isEmpty)
+        XCTAssertTrue(collected { a.setPeer(a.publicKey, now: 0, into: &$0) }.isEmpty)
         XCTAssertTrue(a.peers.isEmpty)
         try net.peer("A", "C", allowed: "10.0.0.3/32")
         try net.peer("A", "B", allowed: "10.0.0.2/32")
@@ -185,7 +185,7 @@ final class DeviceConfigurationTests: XCTestCase {
         try net.peer("A", "C", allowed: "10.1.0.0/16")
         XCTAssertEqual(a.status(of: net.pub("B"))?.allowedIPs, [try IPPrefix(parsing: "10.0.0.0/24")])
         XCTAssertEqual(a.status(of: net.pub("C"))?.allowedIPs, [try IPPrefix(parsing: "10.1.0.0/16")])
-        _ = a.setPeer(net.pub("B"), now: 0)   // no allowed-ips: untouched
+        _ = collected { a.setPeer(net.pub("B"), now: 0, into: &$0) }   // no allowed-ips: untouched
         XCTAssertEqual(a.status(of: net.pub("B"))?.allowedIPs.count, 1)
         try net.peer("A", "B", allowed: "")
         XCTAssertEqual(a.status(of: net.pub("B"))?.allowedIPs, [])
@@ -198,7 +198,7 @@ final class DeviceConfigurationTests: XCTestCase {
         net.now = 200 * second
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         let a = net.device("A")
-        let events = a.removePeer(net.pub("B"), now: net.now)
+        let events = collected { a.removePeer(net.pub("B"), now: net.now, into: &$0) }
         XCTAssertTrue(events.contains { if case .decision(let d) = $0 { return d.action == .sessionExpired }; return false })
         XCTAssertNil(a.status(of: net.pub("B")))
         XCTAssertNil(a.allowedIPs.lookup(try IPAddress(parsing: "10.0.0.2")))
@@ -213,7 +213,7 @@ final class DeviceConfigurationTests: XCTestCase {
     func testReAddedPeerOwnsItsAllowedIPsAgainBothWays() throws {
         let net = try makePair()
         let a = net.device("A")
-        a.removePeer(net.pub("B"), now: net.now)
+        _ = collected { a.removePeer(net.pub("B"), now: net.now, into: &$0) }
         try net.peer("A", "B", allowed: "10.0.0.2/32")
         XCTAssertEqual(a.allowedIPs.lookup(try IPAddress(parsing: "10.0.0.2")), net.pub("B"))
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
@@ -228,7 +228,7 @@ final class DeviceConfigurationTests: XCTestCase {
         let net = try makePair()
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         var r = SeededRandom(seed: 9, label: "new")
-        _ = net.device("A").setPrivateKey(PrivateKey.generate(using: &r), now: net.now)
+        _ = collected { net.device("A").setPrivateKey(PrivateKey.generate(using: &r), now: net.now, into: &$0) }
         net.clearLog()
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         XCTAssertEqual(net.decisions("A").first?.reason, .staged(.sendingInvalid))

@@ -43,22 +43,24 @@ final class TestNet {
     /// Configures `a` to know `b` with the given allowed IPs, endpoint = b's underlay.
     func peer(_ a: String, _ b: String, allowed: String, endpoint: Bool = true, psk: PresharedKey? = nil,
               keepalive: Int? = nil) throws {
-        let events = device(a).setPeer(pub(b), presharedKey: psk, endpoint: endpoint ? node(b).endpoint : nil,
-                                       persistentKeepalive: keepalive,
-                                       allowedIPs: try AllowedIPsUpdate(parsing: allowed), now: now)
+        let update = try AllowedIPsUpdate(parsing: allowed)
+        let events = collected {
+            device(a).setPeer(pub(b), presharedKey: psk, endpoint: endpoint ? node(b).endpoint : nil,
+                              persistentKeepalive: keepalive, allowedIPs: update, now: now, into: &$0)
+        }
         handle(a, events)
     }
 
-    func upAll() { for n in nodes { handle(n.name, n.device.up(now: now)) } }
+    func upAll() { for n in nodes { handle(n.name, collected { n.device.up(now: now, into: &$0) }) } }
 
     /// Sends an inner packet from `name`'s host stack into its wg0.
-    func send(_ name: String, _ packet: [UInt8]) { handle(name, device(name).send(packet, now: now)) }
+    func send(_ name: String, _ packet: [UInt8]) { handle(name, collected { device(name).send(packet, now: now, into: &$0) }) }
 
     /// Records events and carries transmitted datagrams to the node owning the endpoint.
     func handle(_ name: String, _ events: [DeviceEvent]) {
         for e in events {
             log.append((name, e))
-            if case .transmit(let datagram, let to) = e {
+            if case .transmit(let datagram, let to, _) = e {
                 if lose(name, datagram) { continue }
                 inFlight.append((name, datagram, to))
             }
@@ -84,7 +86,7 @@ final class TestNet {
     func deliver(_ datagram: [UInt8], from: String, to: Endpoint, sourceOverride: Endpoint? = nil) {
         guard let target = nodes.first(where: { $0.endpoint == to }) else { return }
         let source = sourceOverride ?? node(from).endpoint
-        handle(target.name, target.device.receive(datagram, from: source, now: now))
+        handle(target.name, collected { target.device.receive(datagram, from: source, now: now, into: &$0) })
     }
 
     /// Advances virtual time to `t`, firing every device timer on the way in time order.
@@ -93,7 +95,7 @@ final class TestNet {
             let next = nodes.compactMap { n in n.device.nextTimerDeadline.map { ($0, n) } }.min { $0.0 < $1.0 }
             guard let (deadline, n) = next, deadline <= t else { break }
             now = max(now, deadline)
-            handle(n.name, n.device.advance(to: now))
+            handle(n.name, collected { n.device.advance(to: now, into: &$0) })
         }
         now = t
     }
@@ -105,25 +107,33 @@ final class TestNet {
         }
     }
 
-    func actions(_ name: String) -> [DecisionAction] { decisions(name).map(\.action) }
+    func actions(_ name: String) -> [Action] { decisions(name).map(\.action) }
 
-    func count(_ name: String, _ action: DecisionAction) -> Int { decisions(name).filter { $0.action == action }.count }
+    func count(_ name: String, _ action: Action) -> Int { decisions(name).filter { $0.action == action }.count }
 
     func delivered(_ name: String) -> [[UInt8]] {
         log.compactMap { entry in
-            guard entry.node == name, case .deliver(let p) = entry.event else { return nil }
+            guard entry.node == name, case .deliver(let p, _) = entry.event else { return nil }
             return p
         }
     }
 
     func transmitted(_ name: String) -> [[UInt8]] {
         log.compactMap { entry in
-            guard entry.node == name, case .transmit(let d, _) = entry.event else { return nil }
+            guard entry.node == name, case .transmit(let d, _, _) = entry.event else { return nil }
             return d
         }
     }
 
     func clearLog() { log.removeAll() }
+}
+
+/// The events of one device call, in an array of their own (the device appends to the
+/// caller's array; tests read each call's events whole).
+func collected(_ call: (inout [DeviceEvent]) -> Void) -> [DeviceEvent] {
+    var events: [DeviceEvent] = []
+    call(&events)
+    return events
 }
 
 let second: Int64 = 1_000_000_000

@@ -51,8 +51,8 @@ final class DeviceTimerTests: XCTestCase {
         try net.peer("A", "B", allowed: "10.0.0.2/32", keepalive: 10)
         try net.peer("B", "A", allowed: "10.0.0.1/32")
         XCTAssertTrue(net.log.isEmpty, "nothing is sent while down")
-        net.handle("B", net.device("B").up(now: 0))
-        net.handle("A", net.device("A").up(now: 0))
+        net.handle("B", collected { net.device("B").up(now: 0, into: &$0) })
+        net.handle("A", collected { net.device("A").up(now: 0, into: &$0) })
         XCTAssertEqual(net.actions("A").last, .keepaliveSent)
         XCTAssertEqual(net.decisions("A").last?.reason, .keepalive(.keyConfirmation),
                        "the staged keepalive waited for the handshake and confirms it")
@@ -174,14 +174,14 @@ final class DeviceTimerTests: XCTestCase {
         let net = try established()
         net.lose = { _, _ in true }
         net.now = 1 * second
-        _ = net.device("A").down(now: net.now)
+        _ = collected { net.device("A").down(now: net.now, into: &$0) }
         XCTAssertNil(net.device("A").nextTimerDeadline)
         XCTAssertTrue(net.device("A").indexTable.isEmpty)
-        _ = net.device("A").up(now: net.now)
+        _ = collected { net.device("A").up(now: net.now, into: &$0) }
         net.clearLog()
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         XCTAssertEqual(net.actions("A"), [.queued, .handshakeInitiationSent])
-        _ = net.device("A").down(now: net.now)
+        _ = collected { net.device("A").down(now: net.now, into: &$0) }
         XCTAssertEqual(net.device("A").counters.txDropped, 1)
     }
 

@@ -21,7 +21,7 @@ final class DeviceWiresharkTests: XCTestCase {
         var keyLog: [KeyLogEntry] = []
         for (node, event) in net.log {
             switch event {
-            case .transmit(let datagram, let to):
+            case .transmit(let datagram, let to, _):
                 frames.append(PacketBuilder.udp(from: net.node(node).endpoint, to: to, payload: datagram))
             case .secret(let entry):
                 keyLog.append(entry)

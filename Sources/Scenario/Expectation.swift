@@ -1,4 +1,5 @@
 import Routing
+import WireGuard
 
 /// Something that must hold after a run (`expect:`), checked against the table at a moment or
 /// against the decision log.
@@ -74,21 +75,10 @@ enum ExpectationText {
 
 /// The decision log's action names (scenario-format.md, "Actions in the decision log").
 public enum DecisionActions {
-    public static let all: [String] = [
-        "routed-to-wg", "routed-elsewhere", "no-route", "dropped-no-peer", "dropped-no-endpoint",
-        "queued", "dropped-queue-full", "encrypted", "handshake-initiation-sent",
-        "handshake-initiation-received", "handshake-response-sent", "handshake-response-received",
-        "cookie-reply-sent", "cookie-reply-received", "keepalive-sent", "keepalive-received",
-        "decrypted", "delivered", "dropped-src-not-allowed", "dropped-replay", "dropped-invalid",
-        "endpoint-updated", "rekey", "session-expired",
-    ]
+    public static let all: [String] = Action.allCases.filter(\.isContractAction).map(\.rawValue)
 }
 
 extension DecisionActions {
     /// Actions the simulator logs beyond the contract's table (documented in docs/scenario-reference.md).
-    public static let extensions: [String] = [
-        "config", "note", "command-failed", "icmp-unreachable", "dropped-interface-down", "dropped-link-down",
-        "dropped-link-loss", "dropped-link-mtu", "dropped-no-host", "dropped-port-closed",
-        "forwarded", "dropped-ttl-exceeded", "handshake-gave-up",
-    ]
+    public static let extensions: [String] = Action.allCases.filter { !$0.isContractAction }.map(\.rawValue)
 }

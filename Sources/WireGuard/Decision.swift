@@ -32,8 +32,6 @@ public enum Action: String, CaseIterable, Sendable {
     case sessionExpired = "session-expired"
 
     // Beyond the contract's list (docs/scenario-reference.md).
-    /// The device: 20 initiations went unanswered; staged packets purged.
-    case handshakeGaveUp = "handshake-gave-up"
     /// A configuration command took effect.
     case config
     /// Information logged at a moment (`wg show` output).
@@ -53,6 +51,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// IP forwarding routed the packet on.
     case forwarded
     case droppedTTLExceeded = "dropped-ttl-exceeded"
+    /// The device: 20 initiations went unanswered; staged packets purged.
+    case handshakeGaveUp = "handshake-gave-up"
 
     /// Whether the action is one of the contract's list (the rest are the simulator's additions).
     public var isContractAction: Bool {
@@ -135,17 +135,17 @@ public struct Decision {
                   reason: reason)
     }
 
-    public var peer: PublicKey? { subject.peer }
-    public var prefix: IPPrefix? { subject.prefix }
-    public var candidates: [(prefix: IPPrefix, peer: PublicKey)] { subject.candidates }
-    public var counter: UInt64? { subject.counter }
-    public var receiverIndex: UInt32? { subject.receiverIndex }
-    public var endpoint: Endpoint? { subject.endpoint }
-    public var packet: [UInt8]? { subject.packet }
-    public var context: PacketContext { subject.context }
+    var peer: PublicKey? { subject.peer }
+    var prefix: IPPrefix? { subject.prefix }
+    var candidates: [(prefix: IPPrefix, peer: PublicKey)] { subject.candidates }
+    var counter: UInt64? { subject.counter }
+    var receiverIndex: UInt32? { subject.receiverIndex }
+    var endpoint: Endpoint? { subject.endpoint }
+    var packet: [UInt8]? { subject.packet }
+    var context: PacketContext { subject.context }
 
     /// A short explanation in words, peers named by their base64 public key.
-    public var why: String { why(naming: { $0.base64 }) }
+    var why: String { why(naming: { $0.base64 }) }
 
     /// A short explanation in words, peers named by `naming` (e.g. the simulated node's name).
     public func why(naming: (PublicKey) -> String) -> String {

@@ -13,21 +13,21 @@ import Routing
 /// driven by one caller at a time and never holds overlapping accesses, and the runtime
 /// exclusivity checks cost about a fifth of the per-packet instructions.
 public final class Device {
-    @exclusivity(unchecked) public private(set) var privateKey: PrivateKey
+    @exclusivity(unchecked) private(set) var privateKey: PrivateKey
     @exclusivity(unchecked) public private(set) var publicKey: PublicKey
     @exclusivity(unchecked) var identity: StaticIdentity
-    @exclusivity(unchecked) public var listenPort: UInt16
+    @exclusivity(unchecked) var listenPort: UInt16
     /// Interface MTU used for padding (behaviour doc §2 step 3).
-    @exclusivity(unchecked) public var mtu: Int
+    @exclusivity(unchecked) var mtu: Int
     /// Unix time (ns) of simulated time 0: TAI64N timestamps are `unixTimeOrigin + now`.
-    @exclusivity(unchecked) public var unixTimeOrigin: Int64
+    @exclusivity(unchecked) var unixTimeOrigin: Int64
     /// Forces the under-load state (handshake queue at or above 512) for the cookie path; like
     /// the kernel it sticks for 1 s after it was last observed.
     @exclusivity(unchecked) public var underLoad = false
     /// When false, no `.decision` events are produced (and no candidate lists computed).
-    @exclusivity(unchecked) public var recordsDecisions = true
-    @exclusivity(unchecked) public internal(set) var isUp = false
-    @exclusivity(unchecked) public internal(set) var counters = DeviceCounters()
+    @exclusivity(unchecked) var recordsDecisions = true
+    @exclusivity(unchecked) var isUp = false
+    @exclusivity(unchecked) var counters = DeviceCounters()
     /// The cryptokey routing table shared by all peers, mapping prefixes to the peers themselves
     /// so the send path needs no key lookup. Change it through `setPeer`/`removePeer` (decisions
     /// cache lookup explanations between changes).

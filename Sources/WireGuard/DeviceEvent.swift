@@ -18,11 +18,10 @@ public enum DeviceEvent {
 }
 
 /// The interface counters the kernel keeps in `dev->stats` that the WireGuard paths touch.
-public struct DeviceCounters: Equatable, Sendable {
-    public var txErrors: UInt64 = 0
-    public var txDropped: UInt64 = 0
-    public var rxErrors: UInt64 = 0
-    public var rxFrameErrors: UInt64 = 0
-    public var rxLengthErrors: UInt64 = 0
-    public init() {}
+struct DeviceCounters: Equatable, Sendable {
+    var txErrors: UInt64 = 0
+    var txDropped: UInt64 = 0
+    var rxErrors: UInt64 = 0
+    var rxFrameErrors: UInt64 = 0
+    var rxLengthErrors: UInt64 = 0
 }

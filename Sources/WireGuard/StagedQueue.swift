@@ -3,18 +3,18 @@
 /// held, so with single packets the queue settles at 129 [compat src/device.c `wg_xmit`].
 /// A ring buffer: appending and taking from the front cost no shifting. Generic so that it is
 /// tested on its own; the device stages `StagedPacket`s.
-public struct StagedQueue<Element> {
+struct StagedQueue<Element> {
     private var storage: [Element?] = []
     private var head = 0
-    public private(set) var count = 0
+    private(set) var count = 0
 
-    public init() {}
+    init() {}
 
-    public var isEmpty: Bool { count == 0 }
+    var isEmpty: Bool { count == 0 }
 
     /// Appends `packet` after dropping the oldest while more than `limit` are held; returns the
     /// dropped packets, oldest first (each is one `tx_dropped`).
-    public mutating func append(_ packet: consuming Element,
+    mutating func append(_ packet: consuming Element,
                                 limit: Int = WireGuardConstants.maxStagedPackets) -> [Element] {
         var dropped: [Element] = []
         while count > limit, let oldest = popFirst() { dropped.append(oldest) }
@@ -23,7 +23,7 @@ public struct StagedQueue<Element> {
     }
 
     /// Removes and returns every packet, oldest first.
-    public mutating func takeAll() -> [Element] {
+    mutating func takeAll() -> [Element] {
         var all: [Element] = []
         all.reserveCapacity(count)
         while let p = popFirst() { all.append(p) }
@@ -32,11 +32,11 @@ public struct StagedQueue<Element> {
 
     /// Puts `packets` back at the front, keeping their order (the kernel's "requeue at the head
     /// of the staged queue" when no key is usable).
-    public mutating func prepend(_ packets: [Element]) {
+    mutating func prepend(_ packets: [Element]) {
         for p in packets.reversed() { pushFront(p) }
     }
 
-    public mutating func popFirst() -> Element? {
+    mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
         let p = storage[head].take()   // moves the packet out (reading then clearing copied it)
         head = (head + 1) % storage.count

@@ -48,9 +48,9 @@ struct RunCommand: ParsableCommand {
         let captured: Set<String>?
         let goldenFolder: String?
         do {
-            try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
             loaded = try ScenarioLoader.load(path: scenario)
             captured = try captureNodes(of: loaded)
+            try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
             goldenFolder = updateGolden ? (golden ?? "captures/golden/\(loaded.name)") : golden
             if let goldenFolder {
                 try OutputFolder.check(goldenFolder, option: golden == nil ? "--update-golden (default captures/golden/NAME)" : "--golden",
@@ -80,12 +80,14 @@ struct RunCommand: ParsableCommand {
         }
 
         let progress = ProgressLine(started: started, label: loaded.name)
-        let folder = out, limit = maxDecisions
+        let limit = maxDecisions
+        let untouched = FileManager.default.fileExists(atPath: out)
+            ? "the earlier outputs in \(out) are as they were" : "nothing was written to \(out)"
         /// Ends the run without touching the earlier outputs: the temporary folder goes.
         let abandon: (String, Int32) -> Never = { message, status in
             progress.done()
             staging.discard()
-            FileHandleOutput.standardError("wgsim run: \(message); the earlier outputs in \(folder) are as they were\n")
+            FileHandleOutput.standardError("wgsim run: \(message); \(untouched)\n")
             Foundation.exit(status)
         }
         if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }

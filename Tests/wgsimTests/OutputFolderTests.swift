@@ -197,6 +197,15 @@ final class OutputFolderTests: XCTestCase {
         XCTAssertEqual(result.status, 2, result.stderr)
         XCTAssertTrue(result.stderr.contains("out/decisions.jsonl: --out: is not the kind of file wgsim writes there"), result.stderr)
         XCTAssertEqual(try snapshot("out").keys.sorted(), ["decisions.jsonl/inside.txt"])
+
+        // A link named pcap would have the captures written through it into the user's folder.
+        try write("mine\n", to: "elsewhere/keep.txt")
+        try FileManager.default.createDirectory(atPath: path("out2"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: path("out2/pcap"), withDestinationPath: path("elsewhere"))
+        let linked = try wgsim(["run", "s.yaml", "--out", "out2", "--force"])
+        XCTAssertEqual(linked.status, 2, linked.stderr)
+        XCTAssertTrue(linked.stderr.contains("out2/pcap: --out: is not the kind of file wgsim writes there"), linked.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("elsewhere")), ["keep.txt"])
     }
 
     // MARK: whole or not at all

@@ -32,7 +32,7 @@ public func systemErrorText(_ code: Int32) -> String {
 
 /// A file written in full under a temporary name beside its target, then renamed over it: a
 /// failure part-way leaves neither a half-written file nor a damaged old one (`rename` replaces
-/// the target in one step). Only regular files are replaced; a symbolic link is followed, so its
+/// the target in one step), and the new file keeps the old one's permissions. Only regular files are replaced; a symbolic link is followed, so its
 /// destination gets the new contents and the link stays.
 final class FileReplacement {
     /// The file the user named.
@@ -56,6 +56,9 @@ final class FileReplacement {
             let candidate = "\(folder).\(name).\(getpid())-\(attempt).tmp"
             let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL, 0o666)
             if fd >= 0 {
+                // The replacement keeps the permissions of the file it replaces.
+                var old = stat()
+                if stat(destination, &old) == 0 { _ = fchmod(fd, old.st_mode & 0o7777) }
                 _ = close(fd)
                 temporaryPath = candidate
                 break

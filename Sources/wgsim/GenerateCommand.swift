@@ -35,6 +35,9 @@ struct GenerateCommand: ParsableCommand {
         } catch let error as FileWriteError {
             FileHandleOutput.standardError("wgsim generate: cannot write \(error)\n")
             throw badInputExit
+        } catch {
+            FileHandleOutput.standardError("wgsim generate: cannot write \(out): \(error)\n")
+            throw badInputExit
         }
         FileHandleOutput.standardOutput("wrote \(out)" + (traceName.map { " and \($0) (\(packets) packets)" } ?? "") + "\n")
     }

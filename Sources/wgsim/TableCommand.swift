@@ -13,7 +13,8 @@ import Darwin
 /// `wg set wg0 peer NAME allowed-ips LIST` (replace, `""` clears, `+A,-B` incremental),
 /// `wg set wg0 peer NAME remove`, `lookup ADDRESS`, `explain ADDRESS`, `show` (also
 /// `wg show [wg0] [allowed-ips]`), `help`. A bad line prints `FILE:LINE: message` on standard error,
-/// the remaining lines still run, and the exit status is 2.
+/// the remaining lines still run, and the exit status is 2. A line holding a NUL byte is such a
+/// bad line; a line longer than 64 KiB (or a read error) ends the run with status 2.
 struct TableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table",
@@ -22,6 +23,7 @@ struct TableCommand: ParsableCommand {
             Commands: wg set wg0 peer NAME allowed-ips LIST | wg set wg0 peer NAME remove |
             lookup ADDRESS | explain ADDRESS | show | help. NAME is any label (a node name or a
             base64 key). LIST: "A,B" replaces, "" clears, "+A,-B" changes incrementally.
+            Lines may hold at most 65536 bytes and no NUL byte.
             """)
 
     @Argument(help: "File of commands (default: standard input; a terminal gets a prompt).")

@@ -58,13 +58,14 @@ final class HubGeneratorStreamingTests: XCTestCase {
         }
     }
 
-    func testADiscardedReplacementLeavesTheTargetAsItWas() throws {
+    func testADiscardedReplacementLeavesTheTargetAsItWasAndACommittedOneKeepsItsMode() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wgsim-replace-\(getpid())")
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let target = folder.appendingPathComponent("out.yaml").path
         try "before\n".write(toFile: target, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
         do {
             let replacement = try FileReplacement(target: target)
             let text = try BufferedTextFile(path: replacement.temporaryPath, reportedPath: target)
@@ -81,6 +82,8 @@ final class HubGeneratorStreamingTests: XCTestCase {
         try text.close()
         try replacement.commit()
         XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "after\n")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int, 0o600,
+                       "the replacement keeps the old file's permissions")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["out.yaml"])
     }
 }

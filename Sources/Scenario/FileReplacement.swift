@@ -15,19 +15,12 @@ public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertibl
         self.problem = problem
     }
 
-    /// `path` and the C library's words for `code`, with a lower-case first letter.
+    /// `path` and the words for `code` (`OutputProblem.words(errno:)`).
     init(path: String, doing action: String? = nil, code: Int32) {
-        self.init(path: path, (action.map { $0 + ": " } ?? "") + systemErrorText(code))
+        self.init(path: path, (action.map { $0 + ": " } ?? "") + OutputProblem.words(errno: code))
     }
 
     public var description: String { "\(path): \(problem)" }
-}
-
-/// The C library's description of an errno value starting lower-case ("permission denied"),
-/// for messages that name a file and then the problem.
-public func systemErrorText(_ code: Int32) -> String {
-    let text = String(cString: strerror(code))
-    return text.prefix(1).lowercased() + text.dropFirst()
 }
 
 /// A file written in full under a temporary name beside its target, then renamed over it: a

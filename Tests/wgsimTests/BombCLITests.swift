@@ -64,7 +64,7 @@ final class BombCLITests: XCTestCase {
         XCTAssertEqual(directory.stderr, "\(folder.path):1: read error: is a directory\n")
         let missing = try CLIRunner.run(["table", path("missing.txt")])
         XCTAssertEqual(missing.status, 2)
-        XCTAssertEqual(missing.stderr, "wgsim table: cannot read \(path("missing.txt")): no such file or directory\n")
+        XCTAssertEqual(missing.stderr, "wgsim table: cannot read \(path("missing.txt")): does not exist\n")
     }
 
     // MARK: wgsim decode
@@ -89,7 +89,7 @@ final class BombCLITests: XCTestCase {
         let keysMissing = try CLIRunner.run(["decode", capture, "--keys", path("missing.keys")])
         XCTAssertEqual(keysMissing.status, 2)
         XCTAssertEqual(keysMissing.stderr,
-                       "wgsim decode: \(path("missing.keys")): cannot read the key-log file: no such file or directory\n")
+                       "wgsim decode: \(path("missing.keys")): cannot read the key-log file: does not exist\n")
         // /dev/zero as a key log: refused after 64 MiB instead of read until memory runs out.
         let keysZero = try CLIRunner.run(["decode", capture, "--keys", "/dev/zero"])
         XCTAssertEqual(keysZero.status, 2)
@@ -144,7 +144,7 @@ final class BombCLITests: XCTestCase {
         let noFolder = try CLIRunner.run(["generate", "hub", "--peers", "3", "--out", path("nowhere/hub.yaml"), "--packets", "0"])
         XCTAssertEqual(noFolder.status, 2)
         XCTAssertEqual(noFolder.stderr, "wgsim generate: cannot write \(path("nowhere/hub.yaml")): "
-                       + "cannot create a temporary file in its folder: no such file or directory\n")
+                       + "cannot create a temporary file in its folder: does not exist\n")
     }
 
     /// Replacing through a symbolic link writes the link's destination and keeps the link.

@@ -9,7 +9,7 @@ import Darwin
 /// order on every host, so the same packets give byte-identical files everywhere (golden files).
 ///
 /// Our own buffered writer rather than `pcap_dump`: libpcap writes in host byte order, and
-/// `pcap_dump` makes two stdio calls per packet (design.md measured 1.2–1.5× slower); the format
+/// `pcap_dump` makes two stdio calls per packet (docs/architecture.md: measured 1.2–1.5× slower); the format
 /// is four fixed fields per record. Reading still goes through libpcap, and the tests read every
 /// file written here back through libpcap and tshark.
 ///

@@ -2,12 +2,12 @@ import Packet
 import Pcap
 import WireGuard
 
-/// Writes the benchmark hub of benchmarks.md ("Full pipeline"): a hub with N peers, each with a
+/// Writes the benchmark hub of docs/benchmarks.md ("Full pipeline"): a hub with N peers, each with a
 /// /32 tunnel address and a home LAN 192.168.x.0/24 where x repeats every 256 peers (so the
 /// hub's allowed-IPs entries for the LANs overlap and move, as the kernel does), and a trace of
 /// IMIX-sized ICMP echo requests from the hub to random peers, which the peers answer.
 public enum HubGenerator {
-    /// IMIX as benchmarks.md fixes it: 7 × 64 B, 4 × 576 B, 1 × 1420 B (IP packet sizes).
+    /// IMIX as docs/benchmarks.md fixes it: 7 × 64 B, 4 × 576 B, 1 × 1420 B (IP packet sizes).
     public static let imix: [Int] = Array(repeating: 64, count: 7) + Array(repeating: 576, count: 4) + [1420]
 
     /// Peer i (0-based): tunnel 10.x.y.z (10.0.0.2 + i), underlay 100.64.0.0 + i + 2 (CGNAT

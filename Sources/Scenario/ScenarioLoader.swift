@@ -2,7 +2,7 @@ import Routing
 import Sim
 import WireGuard
 
-/// Reads a scenario file (scenario-format.md) into a validated `Scenario`. Every problem is a
+/// Reads a scenario file (docs/scenario-reference.md) into a validated `Scenario`. Every problem is a
 /// `ScenarioError` naming the file and line; nothing is simulated until all of it has been read.
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "start-time", "duration", "nodes", "links", "events", "expect"]

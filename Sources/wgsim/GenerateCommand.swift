@@ -3,7 +3,7 @@ import Foundation
 import Scenario
 
 /// `wgsim generate hub --peers N --out FILE [--packets M]`: writes the benchmark hub scenario
-/// (benchmarks.md, "Full pipeline") and, with packets, its IMIX trace beside it.
+/// (docs/benchmarks.md, "Full pipeline") and, with packets, its IMIX trace beside it.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",

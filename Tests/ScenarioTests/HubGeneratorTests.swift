@@ -3,7 +3,7 @@ import Sim
 import XCTest
 @testable import Scenario
 
-/// benchmarks.md, "Full pipeline": the generated hub and its IMIX trace.
+/// docs/benchmarks.md, "Full pipeline": the generated hub and its IMIX trace.
 final class HubGeneratorTests: XCTestCase {
     func testTraceIsIMIXSizedEchoRequestsToPeersAndDeterministic() {
         let packets = HubGenerator.tracePackets(peers: 300, packets: 1200)

@@ -48,4 +48,11 @@ enum DidYouMean {
     static func editDistance(_ a: String, _ b: String) -> Int {
         editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars))
     }
+
+    /// `names` joined for a message ("; nodes: a, b, c"), at most `limit` of them: a generated
+    /// hub has 100,000 nodes, and an error line listing them all would be megabytes long.
+    static func listing(_ names: [String], limit: Int = 20) -> String {
+        guard names.count > limit else { return names.joined(separator: ", ") }
+        return names.prefix(limit).joined(separator: ", ") + ", … (\(names.count) in all)"
+    }
 }

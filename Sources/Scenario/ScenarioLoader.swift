@@ -232,7 +232,7 @@ struct LoadContext {
         guard nodeNames.contains(name) else {
             var message = "unknown node '\(name)'"
             if let near = DidYouMean.nearest(name, in: nodeNames.sorted()) { message += " (did you mean '\(near)'?)" }
-            throw value.error(message + "; nodes: " + nodeNames.sorted().joined(separator: ", "))
+            throw value.error(message + "; nodes: " + DidYouMean.listing(nodeNames.sorted()))
         }
         return name
     }

@@ -227,6 +227,25 @@ final class HostileYAMLTests: XCTestCase {
         XCTAssertThrowsError(try ScenarioLoader.load(text: "name: t\n\(huge)x: 1\n", file: "h.yaml", directory: ".")) { error in
             XCTAssertLessThan((error as? ScenarioError)?.message.utf8.count ?? .max, 400)
         }
+        // A megabyte value fits in a file as a block of shorter lines; its echo is cut all the same.
+        let block = String(repeating: "      " + String(repeating: "c", count: 50_000) + "\n", count: 20)
+        XCTAssertThrowsError(try ScenarioLoader.load(text: "name: t\nnodes:\n  a: {underlay: 10.0.0.1}\nlinks:\n  - between:\n"
+                                                     + "    - a\n    - |\n" + block,
+                                                     file: "h.yaml", directory: ".")) { error in
+            let e = error as? ScenarioError
+            XCTAssertEqual(e?.line, 7, e?.description ?? "")
+            XCTAssertLessThan(e?.message.utf8.count ?? .max, 300, e?.message ?? "")
+            XCTAssertTrue(e?.message.contains("… (1000020 bytes)") ?? false, e?.message ?? "")
+        }
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
+    func testAnUnknownNodeInAHugeHubListsOnlySomeNodes() throws {
+        let hub = HubGenerator.yaml(peers: 2000, trace: nil, packets: 0) + "links:\n  - between: [hub, p19999]\n"
+        XCTAssertThrowsError(try ScenarioLoader.load(text: hub, file: "h.yaml", directory: ".")) { error in
+            let message = (error as? ScenarioError)?.message ?? ""
+            XCTAssertTrue(message.hasPrefix("unknown node 'p19999' (did you mean 'p1999'?); nodes: hub, p0, p1, p10, "), message)
+            XCTAssertTrue(message.hasSuffix(", … (2001 in all)"), message)
+        }
     }
 }

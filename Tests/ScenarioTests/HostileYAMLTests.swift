@@ -248,4 +248,42 @@ final class HostileYAMLTests: XCTestCase {
             XCTAssertTrue(message.hasSuffix(", … (2001 in all)"), message)
         }
     }
+
+    // MARK: Mutations
+
+    /// Shipped scenarios with awkward pieces inserted at random places: each load must end in a
+    /// scenario or a `ScenarioError` with the file name (a trap would end the test run).
+    func testMutatedScenariosLoadOrFailCleanly() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        let texts = try files.map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }
+        XCTAssertFalse(texts.isEmpty)
+        let pieces = ["[", "{", "]", "}", ", ", ": ", "- ", "? ", "#", "'", "\"", "|", ">", "&a ", "*a", "*b ", "!!binary ", "!t ",
+                      "\t", "\r\n", "\u{0}", "\u{7F}", "\u{85}", "\u{2028}", "\u{FEFF}", "é", "\"\\ud800\"", "\"\\x00\"",
+                      "\n---\n", "\n...\n", "%YAML 1.1\n", "<<: *a\n", "\n  ", "\n- ", "~", "0x1p3", "1e400", "-0", "99999999999999999999"]
+        var dice = YAMLSubsetReaderRandomTests.Dice(state: 0x51ED_2701_F00D_CAFE)
+        var loaded = 0, refused = 0
+        for n in 0..<600 {
+            var scalars = Array(dice.pick(texts).unicodeScalars)
+            for _ in 0..<(1 + dice.roll(3)) {
+                let at = dice.roll(scalars.count + 1)
+                scalars.insert(contentsOf: dice.pick(pieces).unicodeScalars, at: at)
+            }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            let text = String(view)
+            do {
+                _ = try ScenarioLoader.load(text: text, file: "m.yaml", directory: "/nonexistent")
+                loaded += 1
+            } catch let e as ScenarioError {
+                XCTAssertTrue(e.description.hasPrefix("m.yaml"), "#\(n): \(e)")
+                XCTAssertLessThan(e.message.utf8.count, 2000, "#\(n)")
+                refused += 1
+            } catch {
+                XCTFail("#\(n): not a ScenarioError: \(error)\n\(text.debugDescription)")
+            }
+        }
+        XCTAssertGreaterThan(loaded, 20)
+        XCTAssertGreaterThan(refused, 200)
+    }
 }

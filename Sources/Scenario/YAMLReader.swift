@@ -167,7 +167,6 @@ struct YAMLMap {
     }
 
     func line(of key: String) -> Int { entries.first { $0.key == key }?.keyLine ?? line }
-
 }
 
 /// Parsing a whole YAML file into its root node.

@@ -15,9 +15,9 @@ public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertibl
         self.problem = problem
     }
 
-    /// `path` and the words for `code` (`OutputProblem.words(errno:)`).
+    /// `path` and the words for `code` (`FileProblem.words(errno:)`).
     init(path: String, doing action: String? = nil, code: Int32) {
-        self.init(path: path, (action.map { $0 + ": " } ?? "") + OutputProblem.words(errno: code))
+        self.init(path: path, (action.map { $0 + ": " } ?? "") + FileProblem.words(errno: code))
     }
 
     public var description: String { "\(path): \(problem)" }

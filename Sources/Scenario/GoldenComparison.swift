@@ -54,7 +54,7 @@ public enum GoldenComparison {
                 try FileManager.default.createDirectory(atPath: TextFile.directory(of: to), withIntermediateDirectories: true)
                 try FileManager.default.copyItem(atPath: output + "/" + name, toPath: to)
             } catch {
-                throw OutputProblem.error(golden + "/" + name, "cannot be written", error)
+                throw FileProblem.error(golden + "/" + name, "cannot be written", error)
             }
         }
         return try staging.commit(reportingChanges: true)

@@ -39,7 +39,7 @@ public final class OutputStaging {
             guard mkdir(folder, 0o755) == 0 || errno == EEXIST else {
                 let code = errno
                 Self.removeEmpty(created)
-                throw ScenarioError(file: folder, line: nil, "cannot create the folder: \(OutputProblem.words(errno: code))")
+                throw ScenarioError(file: folder, line: nil, "cannot create the folder: \(FileProblem.words(errno: code))")
             }
             created.append(folder)
         }
@@ -54,7 +54,7 @@ public final class OutputStaging {
                 continue
             }
             Self.removeEmpty(created)
-            throw ScenarioError(file: parent, line: nil, "cannot create a temporary folder there for the outputs of \(target): \(OutputProblem.words(errno: code))")
+            throw ScenarioError(file: parent, line: nil, "cannot create a temporary folder there for the outputs of \(target): \(FileProblem.words(errno: code))")
         }
         path = candidate
         createdParents = created
@@ -94,7 +94,7 @@ public final class OutputStaging {
            OutputFiles.kind(targetPath + "/" + OutputFiles.captureFolder) == nil {
             guard mkdir(targetPath + "/" + OutputFiles.captureFolder, 0o755) == 0 else {
                 throw ScenarioError(file: target + "/" + OutputFiles.captureFolder, line: nil,
-                                    "cannot create the folder: \(OutputProblem.words(errno: errno))")
+                                    "cannot create the folder: \(FileProblem.words(errno: errno))")
             }
         }
         for name in produced {
@@ -102,7 +102,7 @@ public final class OutputStaging {
         }
         for name in stale where unlink(targetPath + "/" + name) != 0 && errno != ENOENT {
             throw ScenarioError(file: target + "/" + name, line: nil,
-                                "is an earlier output this run no longer produces and cannot be removed: \(OutputProblem.words(errno: errno))")
+                                "is an earlier output this run no longer produces and cannot be removed: \(FileProblem.words(errno: errno))")
         }
         settle()
         return changes
@@ -130,19 +130,19 @@ public final class OutputStaging {
         if rename(from, to) == 0 { return }
         let code = errno
         guard code == EXDEV else {
-            throw ScenarioError(file: shown, line: nil, "cannot be put in place: \(OutputProblem.words(errno: code))")
+            throw ScenarioError(file: shown, line: nil, "cannot be put in place: \(FileProblem.words(errno: code))")
         }
         let aside = OutputPath.parent(to) + "/." + OutputPath.name(to) + ".wgsim-tmp-\(getpid())"
         do {
             try FileManager.default.copyItem(atPath: from, toPath: aside)
         } catch {
             try? FileManager.default.removeItem(atPath: aside)
-            throw OutputProblem.error(shown, "cannot be copied into place", error)
+            throw FileProblem.error(shown, "cannot be copied into place", error)
         }
         guard rename(aside, to) == 0 else {
             let code = errno
             try? FileManager.default.removeItem(atPath: aside)
-            throw ScenarioError(file: shown, line: nil, "cannot be put in place: \(OutputProblem.words(errno: code))")
+            throw ScenarioError(file: shown, line: nil, "cannot be put in place: \(FileProblem.words(errno: code))")
         }
     }
 

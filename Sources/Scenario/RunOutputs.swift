@@ -28,13 +28,13 @@ public final class RunOutputs {
         do {
             try FileManager.default.createDirectory(atPath: folder + "/" + OutputFiles.captureFolder, withIntermediateDirectories: true)
         } catch {
-            throw OutputProblem.error(shown + "/" + OutputFiles.captureFolder, "cannot create the folder", error)
+            throw FileProblem.error(shown + "/" + OutputFiles.captureFolder, "cannot create the folder", error)
         }
         do {
             log = try DecisionLogWriter(jsonlPath: folder + "/" + OutputFiles.decisionsJSONL,
                                         textPath: folder + "/" + OutputFiles.decisionsText)
         } catch {
-            throw OutputProblem.error(shown + "/" + OutputFiles.decisionsJSONL, "cannot be created", error)
+            throw FileProblem.error(shown + "/" + OutputFiles.decisionsJSONL, "cannot be created", error)
         }
         captures = PcapCaptureDirectory(directory: folder + "/" + OutputFiles.captureFolder, startUnixNanoseconds: startUnixNanoseconds)
     }
@@ -47,7 +47,7 @@ public final class RunOutputs {
                 return DiscardingCaptureSink()
             }
             do { return try self.captures.sink(named: name) } catch {
-                throw OutputProblem.error(self.shown(OutputFiles.captureFolder + "/" + name + ".pcap"), "cannot be created", error)
+                throw FileProblem.error(self.shown(OutputFiles.captureFolder + "/" + name + ".pcap"), "cannot be created", error)
             }
         }
     }
@@ -57,14 +57,14 @@ public final class RunOutputs {
     /// Flushes everything and writes the key log; throws the first write error, in words.
     public func finish(keyLog: [String]) throws {
         do { try log.close() } catch let e as DecisionLogError {
-            throw OutputProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
+            throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
         }
         do { try captures.close() } catch let e as PcapError {
-            throw OutputProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), e.frame.map { "frame \($0)" } ?? "cannot be written", e)
+            throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), e.frame.map { "frame \($0)" } ?? "cannot be written", e)
         }
         let keys = keyLog.map { $0 + "\n" }.joined()
         do { try keys.write(toFile: folder + "/" + OutputFiles.keyLog, atomically: false, encoding: .utf8) } catch {
-            throw OutputProblem.error(shown(OutputFiles.keyLog), "cannot be written", error)
+            throw FileProblem.error(shown(OutputFiles.keyLog), "cannot be written", error)
         }
     }
 

@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// Reading the text files a run takes in — the scenario and the files it names — with every
-/// failure said in words: the path and what is wrong ("it does not exist", "it is a directory",
+/// failure said in words: the path and what is wrong ("does not exist", "is a directory",
 /// "permission denied", or the line and column of the first byte that is not UTF-8), never a
 /// raw Foundation error. Paths are resolved against the scenario's folder.
 enum TextFile {
@@ -27,7 +27,7 @@ enum TextFile {
 
     /// The text of `path`, a file named at `location` by a scenario value called `what`: when it
     /// cannot be read the error points at the scenario line ("config: cannot read 'x.conf'
-    /// (looked for dir/x.conf): it does not exist"); bad bytes are reported in the file itself.
+    /// (looked for dir/x.conf): does not exist"); bad bytes are reported in the file itself.
     static func read(_ path: String, namedAs name: String, at location: SourceLocation, what: String) throws -> String {
         switch readBytes(path) {
         case .success(let bytes): return try decode(bytes, file: path)
@@ -41,11 +41,11 @@ enum TextFile {
     static func readBytes(_ path: String) -> Result<[UInt8], TextProblem> {
         guard !path.isEmpty else { return .failure(TextProblem("the file name is empty")) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(TextProblem(words(forErrno: errno))) }
+        guard fd >= 0 else { return .failure(TextProblem(FileProblem.words(errno: errno))) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failure(TextProblem(words(forErrno: errno))) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(TextProblem("it is a directory, not a file")) }
+        guard fstat(fd, &info) == 0 else { return .failure(TextProblem(FileProblem.words(errno: errno))) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(TextProblem(FileProblem.words(errno: EISDIR))) }
         var bytes: [UInt8] = []
         if (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0 {
             guard info.st_size <= maxBytes else { return .failure(TextProblem(tooLarge)) }
@@ -57,7 +57,7 @@ enum TextFile {
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failure(TextProblem("read error: " + words(forErrno: errno)))
+                return .failure(TextProblem("read error: " + FileProblem.words(errno: errno)))
             }
             guard bytes.count + n <= maxBytes else { return .failure(TextProblem(tooLarge)) }
             bytes.append(contentsOf: chunk[0..<n])
@@ -75,19 +75,6 @@ enum TextFile {
     }
 
     private static var tooLarge: String { "it is larger than \(maxBytes >> 20) MiB, more than any scenario input can be" }
-
-    /// What an `open`/`read` failure means, in the words a user would use.
-    static func words(forErrno code: Int32) -> String {
-        switch code {
-        case ENOENT: return "it does not exist"
-        case EACCES, EPERM: return "permission denied"
-        case EISDIR: return "it is a directory, not a file"
-        case ENOTDIR: return "a part of the path is not a directory"
-        case ELOOP: return "too many symbolic links in the path"
-        case ENAMETOOLONG: return "the path is too long"
-        default: return String(cString: strerror(code)).lowercased()
-        }
-    }
 
     /// `bytes` as text, decoded once; when they are not UTF-8, the error names the line and
     /// column of the first bad byte and the byte itself.

@@ -79,7 +79,7 @@ struct DecodeCommand: ParsableCommand {
     /// The key-log file's text, read through a fixed buffer and refused past `maximumKeyLogBytes`.
     static func readKeyLog(_ path: String) -> Result<String, ReadProblem> {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return .failure(ReadProblem(words: OutputProblem.words(errno: errno))) }
+        guard fd >= 0 else { return .failure(ReadProblem(words: FileProblem.words(errno: errno))) }
         defer { _ = close(fd) }
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -87,7 +87,7 @@ struct DecodeCommand: ParsableCommand {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(ReadProblem(words: OutputProblem.words(errno: errno)))
+                return .failure(ReadProblem(words: FileProblem.words(errno: errno)))
             }
             if count == 0 { break }
             guard contents.count + count <= maximumKeyLogBytes else {

@@ -142,7 +142,7 @@ struct RunCommand: ParsableCommand {
 
     /// Prints a bad-input or output error (in words, naming the file) and gives the exit status.
     private func failure(_ error: Error) -> ExitCode {
-        let text = (error as? ScenarioError).map(\.description) ?? OutputProblem.words(for: error)
+        let text = (error as? ScenarioError).map(\.description) ?? FileProblem.words(for: error)
         FileHandleOutput.standardError("wgsim run: \(text)\n")
         return badInputExit
     }

@@ -38,7 +38,7 @@ struct TableCommand: ParsableCommand {
         if let file {
             let fd = open(file, O_RDONLY)
             guard fd >= 0 else {
-                FileHandleOutput.standardError("wgsim table: cannot read \(file): \(OutputProblem.words(errno: errno))\n")
+                FileHandleOutput.standardError("wgsim table: cannot read \(file): \(FileProblem.words(errno: errno))\n")
                 throw badInputExit
             }
             reader = TableLineReader(descriptor: fd, closes: true)
@@ -67,7 +67,7 @@ struct TableCommand: ParsableCommand {
                 failed = true
                 break reading
             case .failed(let code):
-                FileHandleOutput.standardError("\(label):\(lineNumber + 1): read error: \(OutputProblem.words(errno: code))\n")
+                FileHandleOutput.standardError("\(label):\(lineNumber + 1): read error: \(FileProblem.words(errno: code))\n")
                 failed = true
                 break reading
             }

@@ -46,9 +46,9 @@ final class TextReaderTests: XCTestCase {
         let folder = try temporaryFolder()
         try "a: 1\n".write(toFile: folder + "/f.yaml", atomically: true, encoding: .utf8)
         XCTAssertEqual(try TextFile.read(folder + "/f.yaml"), "a: 1\n")
-        let cases = [(folder + "/absent.yaml", "cannot read this file: it does not exist"),
-                     (folder, "cannot read this file: it is a directory, not a file"),
-                     (folder + "/f.yaml/x.yaml", "cannot read this file: a part of the path is not a directory"),
+        let cases = [(folder + "/absent.yaml", "cannot read this file: does not exist"),
+                     (folder, "cannot read this file: is a directory"),
+                     (folder + "/f.yaml/x.yaml", "cannot read this file: is a file (or a part of the path is a file), not a folder"),
                      ("", "cannot read this file: the file name is empty")]
         for (path, message) in cases {
             let e = readError(path)
@@ -69,7 +69,7 @@ final class TextReaderTests: XCTestCase {
         let at = SourceLocation(file: "s.yaml", line: 12)
         XCTAssertThrowsError(try TextFile.read(folder + "/x.conf", namedAs: "x.conf", at: at, what: "config")) { error in
             XCTAssertEqual((error as? ScenarioError)?.description,
-                           "s.yaml:12: config: cannot read 'x.conf' (looked for \(folder)/x.conf): it does not exist")
+                           "s.yaml:12: config: cannot read 'x.conf' (looked for \(folder)/x.conf): does not exist")
         }
         // Bad bytes are reported in the named file itself, where they are.
         XCTAssertTrue(FileManager.default.createFile(atPath: folder + "/x.conf", contents: Data([0x61, 0x0A, 0x62, 0xC0, 0x0A])))
@@ -87,7 +87,7 @@ final class TextReaderTests: XCTestCase {
                            "\(folder)/s.yaml:2:8: control character U+0000 (NUL) is not allowed in a YAML file")
         }
         XCTAssertThrowsError(try ScenarioLoader.load(path: folder)) { error in
-            XCTAssertEqual((error as? ScenarioError)?.description, "\(folder): cannot read this file: it is a directory, not a file")
+            XCTAssertEqual((error as? ScenarioError)?.description, "\(folder): cannot read this file: is a directory")
         }
     }
 

@@ -33,6 +33,6 @@ final class HostileYAMLCLITests: XCTestCase {
         }
         let directory = try CLIRunner.run(["run", folder.path, "--out", folder.appendingPathComponent("out").path])
         XCTAssertEqual(directory.status, 2)
-        XCTAssertEqual(directory.stderr, "wgsim run: \(folder.path): cannot read this file: it is a directory, not a file\n")
+        XCTAssertEqual(directory.stderr, "wgsim run: \(folder.path): cannot read this file: is a directory\n")
     }
 }

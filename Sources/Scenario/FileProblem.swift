@@ -7,10 +7,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Turns a failure to create, write, move or remove an output into words a user can act on
+/// Turns a failure to read, create, write, move or remove a file into words a user can act on
 /// ("is a file", "permission denied", "no space left on device"), instead of Foundation's
-/// NSCocoaErrorDomain dump. Every output error of `wgsim run` goes through here.
-public enum OutputProblem {
+/// NSCocoaErrorDomain dump. Every file error of every command goes through here: the one
+/// errno-to-words table of the project.
+public enum FileProblem {
     /// `path: what went wrong`, as a `ScenarioError` (exit 2, printed like every bad input).
     public static func error(_ path: String, _ doing: String, _ error: Error) -> ScenarioError {
         ScenarioError(file: path, line: nil, "\(doing): \(words(for: error))")

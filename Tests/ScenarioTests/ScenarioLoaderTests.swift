@@ -133,10 +133,18 @@ final class ScenarioLoaderTests: XCTestCase {
         XCTAssertEqual(s.duration, 30_000_000_000)
         XCTAssertEqual(s.seed, 9)
         // Time order, ties in file order; send with count 2 expands to two sends 10 ms apart.
-        XCTAssertEqual(s.events.map(\.at), [1_000_000_000, 1_000_000_000, 1_010_000_000, 2_000_000_000, 3_000_000_000, 4_000_000_000])
-        guard case .wgSet(let node, let peer, let update, _, let keepalive, _, let remove) = s.events[0].action else {
-            return XCTFail("expected wg set, got \(s.events[0].action)")
+        // File order (the simulation orders by time); a send with count 2 stays one event.
+        XCTAssertEqual(s.events.map(\.at), [2_000_000_000, 1_000_000_000, 1_000_000_000, 3_000_000_000, 4_000_000_000])
+        guard case .wgSet(let node, let peer, let update, _, let keepalive, _, let remove) = s.events[1].action else {
+            return XCTFail("expected wg set, got \(s.events[1].action)")
         }
+        guard case .send(let sender, let packet, let sendCount, let interval) = s.events[2].action else {
+            return XCTFail("expected send, got \(s.events[2].action)")
+        }
+        XCTAssertEqual(sender, "b")
+        XCTAssertEqual(packet.destinationPort, 53)
+        XCTAssertEqual(sendCount, 2)
+        XCTAssertEqual(interval, 10_000_000)
         XCTAssertEqual(node, "a")
         XCTAssertEqual(peer, .node("b"))
         XCTAssertNotNil(update)

@@ -50,8 +50,11 @@ enum TimestampText {
         let days = daysFromCivil(year: year, month: month, day: day)
         // Years have four digits, so the seconds cannot overflow; the nanoseconds can.
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let (total, overflowAdding) = scaled.addingReportingOverflow(fraction)
+        // Before 1970 with a fraction, count from the next whole second down, so that the very
+        // first representable instant does not overflow on the way.
+        let borrow: Int64 = seconds < 0 && fraction > 0 ? 1 : 0
+        let (scaled, overflow) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, overflowAdding) = scaled.addingReportingOverflow(fraction - borrow * 1_000_000_000)
         guard !overflow, !overflowAdding else {
             return .failure(TextProblem("outside the years 1677 to 2262 that 64-bit nanoseconds count"))
         }

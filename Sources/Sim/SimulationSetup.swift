@@ -61,7 +61,7 @@ extension Simulation {
             for route in wireguard.addresses.compactMap(Self.connectedRoute) {
                 try add(route, connected: true)
             }
-            for route in wgQuickRoutes(peers: wireguard.peers, in: table) { try add(route) }
+            try addWgQuickRoutes(peers: wireguard.peers, to: &table)
         }
         let hasWg0 = spec.wireguard != nil
         for (position, requested) in spec.routes.enumerated() {
@@ -87,14 +87,12 @@ extension Simulation {
     /// wg-quick's `add_route` for each allowed IP, longest prefixes first (`sort -nr -k 2 -t /`):
     /// a /0 goes to table 51820 (its fwmark policy routing); any other is added to the main table
     /// unless `ip route show dev wg0 match PREFIX` already finds a wg0 route covering it.
-    private static func wgQuickRoutes(peers: [PeerSpec], in table: HostRouteTable) -> [RouteSpec] {
+    private static func addWgQuickRoutes(peers: [PeerSpec], to table: inout HostRouteTable) throws {
         var seen = Set<IPPrefix>()
         let prefixes = peers.flatMap(\.allowedIPs).filter { seen.insert($0).inserted }
         let ordered = prefixes.enumerated().sorted { a, b in
             a.element.length != b.element.length ? a.element.length > b.element.length : a.offset < b.offset
         }.map(\.element)
-        var table = table
-        var routes: [RouteSpec] = []
         for prefix in ordered {
             let route: RouteSpec
             if prefix.length == 0 {
@@ -104,12 +102,14 @@ extension Simulation {
             } else {
                 continue
             }
-            // Later prefixes are tested against the routes added for earlier ones, as wg-quick's
-            // loop does; a duplicate cannot arise (the prefixes are distinct).
-            try? table.add(route)
-            routes.append(route)
+            // Later prefixes are tested against the routes added for earlier ones, as in
+            // wg-quick's loop.
+            do {
+                try table.add(route)
+            } catch {
+                throw RouteSetupError(route: nil, message: "ip route add \(route): \(error)")
+            }
         }
-        return routes
     }
 
     /// A peer's public key: a simulated node's wg0 key, or the key given.

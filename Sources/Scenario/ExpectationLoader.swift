@@ -22,7 +22,7 @@ struct ExpectationLoader {
             let address = try context.address(lookupValue, "lookup")
             let peerValue = try map.required("peer", in: "a lookup expectation")
             let peer = try peerName(peerValue)
-            let at = try map["at"].map { try $0.duration("at") }
+            let at = try map["at"].map { try context.limit.time($0, "at") }
             return Expectation(kind: .lookup(at: at, node: node, address: address, peer: peer == "none" ? nil : peer),
                                note: note, location: item.location)
         }
@@ -47,8 +47,8 @@ struct ExpectationLoader {
             filter.proto = ProtocolNames.name(n)
         }
         filter.peer = try map["peer"].map { try peerName($0) }
-        filter.after = try map["after"].map { try $0.duration("after") }
-        filter.before = try map["before"].map { try $0.duration("before") }
+        filter.after = try map["after"].map { try context.limit.time($0, "after") }
+        filter.before = try map["before"].map { try context.limit.time($0, "before") }
         if let a = filter.after, let b = filter.before, b <= a {
             throw item.error("`before` (\(DurationText.format(b))) must be later than `after` (\(DurationText.format(a)))")
         }

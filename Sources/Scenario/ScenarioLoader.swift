@@ -34,8 +34,12 @@ public enum ScenarioLoader {
             case .success(let ns): start = ns
             case .failure(let problem): throw s.error("start-time: \(problem.reason)")
             }
+            guard (0...Simulation.latestUnixNanoseconds).contains(start) else {
+                throw s.error("start-time must be from \(TimeLimit.startRange): pcap time stamps are unsigned 32-bit seconds since 1970")
+            }
         }
-        let duration = try top["duration"].map { try $0.duration("duration") }
+        let limit = TimeLimit(startUnixNanoseconds: start)
+        let duration = try top["duration"].map { try limit.time($0, "duration") }
         let description = try top["description"].flatMap { $0.isNull ? nil : try $0.string("description") }
 
         let nodesMap = try top.required("nodes", in: "a scenario").map("nodes")
@@ -44,12 +48,14 @@ public enum ScenarioLoader {
         for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
             throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
         }
-        let context = LoadContext(file: file, directory: directory, nodeNames: names)
+        let context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
         var nodes: [ScenarioNode] = []
         for entry in nodesMap.entries {
             nodes.append(try context.node(named: entry.key, entry.value, keyLine: entry.keyLine))
         }
         try checkUnderlays(nodes)
+        try checkPeersHaveWireGuard(nodes)
+        try checkRoutes(nodes)
 
         let links = try top["links"].map { try context.links($0) } ?? []
         let events = try top["events"].map {
@@ -62,6 +68,15 @@ public enum ScenarioLoader {
             if let late = events.first(where: { $0.at > end }) {
                 throw late.location.error("this event at \(DurationText.format(late.at)) is after duration \(DurationText.format(end))")
             }
+            for e in events {
+                // Each packet of a repeated send is an event of its own (as if written out).
+                if case .send(_, _, let count, let interval) = e.action, count > 1 {
+                    let last = e.at + Int64(count - 1) * interval   // checked against the limit already
+                    if last > end {
+                        throw e.location.error("the last packet of this send, at \(DurationText.format(last)), is after duration \(DurationText.format(end))")
+                    }
+                }
+            }
             for e in expectations {
                 if case .lookup(let at?, _, _, _) = e.kind, at > end {
                     throw e.location.error("lookup at \(DurationText.format(at)) is after duration \(DurationText.format(end))")
@@ -71,6 +86,31 @@ public enum ScenarioLoader {
         return Scenario(name: name, description: description, seed: seed, startUnixNanoseconds: start,
                         duration: duration, nodes: nodes, links: links, events: events,
                         expectations: expectations, file: file)
+    }
+
+    /// A peer named by node must be a node with a wg0: its public key is wg0's.
+    private static func checkPeersHaveWireGuard(_ nodes: [ScenarioNode]) throws {
+        let withWireGuard = Set(nodes.lazy.filter { $0.wireguard != nil }.map(\.name))
+        for node in nodes {
+            for peer in node.wireguard?.peers ?? [] {
+                if case .node(let name) = peer.peer, !withWireGuard.contains(name) {
+                    throw peer.location.error("peer '\(name)' has no wg0 (no `wireguard:` or `config:`), so it has no public key to name")
+                }
+            }
+        }
+    }
+
+    /// Each node's route table is set up now, as the simulation will set it up, so that a route
+    /// the kernel would refuse (one that duplicates a route of a wg0 address or another route)
+    /// is reported at its line.
+    private static func checkRoutes(_ nodes: [ScenarioNode]) throws {
+        // Without own routes or a second wg0 address nothing can collide; skipping those keeps
+        // a generated hub of 100,000 nodes from building every table twice.
+        for node in nodes where !node.routes.isEmpty || (node.wireguard?.addresses.count ?? 0) > 1 {
+            guard let problem = Simulation.routeSetupProblem(of: node.spec) else { continue }
+            let location = problem.route.map { node.routeLocations[$0] } ?? node.location
+            throw location.error("node '\(node.name)': \(problem.message)")
+        }
     }
 
     /// Two nodes with one underlay address could not both receive; refuse that up front.
@@ -90,6 +130,8 @@ struct LoadContext {
     let file: String
     let directory: String
     let nodeNames: Set<String>
+    /// The latest simulated time any time or duration may reach.
+    let limit: TimeLimit
 
     static let nodeKeys = ["underlay", "wireguard", "config", "routes", "forwarding"]
     static let wireguardKeys = ["private-key", "listen-port", "address", "mtu", "peers"]
@@ -119,16 +161,18 @@ struct LoadContext {
             }
         }
         var routes: [RouteSpec] = []
+        var routeLocations: [SourceLocation] = []
         if let r = map["routes"] {
             for item in try r.list("routes") {
                 let text = try item.string("a route")
                 guard case .success(let words) = ShellWords.split(text) else { throw item.error("route '\(text)': unbalanced quotes") }
                 routes.append(try RouteText.parse(words, location: item.location))
+                routeLocations.append(item.location)
             }
         }
         let forwarding = try map["forwarding"]?.bool("forwarding") ?? false
         return ScenarioNode(name: name, underlay: underlay, wireguard: wireguard, routes: routes, forwarding: forwarding,
-                            location: SourceLocation(file: file, line: keyLine))
+                            location: SourceLocation(file: file, line: keyLine), routeLocations: routeLocations)
     }
 
     func interface(_ value: YAMLValue, node: String) throws -> WireGuardInterface {
@@ -206,8 +250,8 @@ struct LoadContext {
     /// `latency`, `jitter`, `loss`, `mtu`, `up`, `down` of a link or a link event's `set:`.
     func linkChange(_ map: YAMLMap) throws -> LinkChange {
         var change = LinkChange()
-        change.latency = try map["latency"].map { try $0.duration("latency") }
-        change.jitter = try map["jitter"].map { try $0.duration("jitter") }
+        change.latency = try map["latency"].map { try limit.time($0, "latency") }
+        change.jitter = try map["jitter"].map { try limit.time($0, "jitter") }
         change.loss = try map["loss"].map { try $0.probability("loss") }
         change.mtu = try map["mtu"].map { try $0.int("mtu", in: 68...65535) }
         if let u = map["up"] { change.up = try u.bool("up") }

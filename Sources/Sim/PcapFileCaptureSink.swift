@@ -57,8 +57,8 @@ public final class PcapFileCaptureSink: CaptureSink {
     public func capture(time: Int64, packet: [UInt8]) {
         guard !closed, firstError == nil else { return }
         frames += 1
-        let timestamp = startUnixNanoseconds + time
-        guard PcapFormat.timestampFits(timestamp), packet.count <= Int(PcapFormat.snapshotLength) else {
+        let (timestamp, overflow) = startUnixNanoseconds.addingReportingOverflow(time)
+        guard !overflow, PcapFormat.timestampFits(timestamp), packet.count <= Int(PcapFormat.snapshotLength) else {
             firstError = PcapError(path: path, frame: frames,
                                    "packet at \(timestamp) ns, \(packet.count) bytes, does not fit a pcap record")
             return

@@ -12,6 +12,7 @@ extension Simulation {
         case .arrival(let datagram): arrive(datagram)
         case .output(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace)
         case .ping(let run): step(run)
+        case .send(let run): step(run)
         case .replay(let run): step(run)
         case .forward(let node, let packet, let trace): output(packet, from: nodes[node], trace: trace, forwarded: true)
         case .deviceUp(let index):

@@ -38,7 +38,7 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A reason without a place, from a small text reader; the caller adds file and line.
-struct TextProblem: Error, Equatable {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
+public struct TextProblem: Error, Equatable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
 }

@@ -121,37 +121,37 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     /// Reads sixteen big-endian bytes; nil when fewer are given.
     public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
         guard bytes.count >= 16 else { return nil }
-        var h: UInt64 = 0, l: UInt64 = 0
-        for (i, b) in bytes.prefix(16).enumerated() {
-            if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }
-        }
-        high = h
-        low = l
+        self.init(joining: bytes.prefix(16))
     }
 
     /// The eight 16-bit groups, most significant first.
-    public var groups: [UInt16] {
-        (0..<8).map { i in
-            let half = i < 4 ? high : low
-            return UInt16(truncatingIfNeeded: half >> UInt64(48 - 16 * (i % 4)))
+    public var groups: [UInt16] { split(into: UInt16.self) }
+
+    /// Joins eight groups, most significant first; missing ones count as zero.
+    public init(groups: [UInt16]) { self.init(joining: groups.prefix(8)) }
+
+    /// The sixteen bytes, most significant first (network order).
+    public var bytes: [UInt8] { split(into: UInt8.self) }
+
+    /// The address as big-endian units of `Unit`'s width (bytes, 16-bit groups).
+    private func split<Unit: FixedWidthInteger>(into _: Unit.Type) -> [Unit] {
+        let perHalf = 64 / Unit.bitWidth
+        return (0..<(2 * perHalf)).map { i in
+            Unit(truncatingIfNeeded: (i < perHalf ? high : low) >> UInt64(64 - Unit.bitWidth * (i % perHalf + 1)))
         }
     }
 
-    public init(groups: [UInt16]) {
-        var h: UInt64 = 0, l: UInt64 = 0
-        for i in 0..<8 {
-            let g = i < groups.count ? UInt64(groups[i]) : 0
-            if i < 4 { h = h << 16 | g } else { l = l << 16 | g }
+    /// The inverse of `split`: `units` most significant first, missing trailing ones zero.
+    private init<Units: Collection>(joining units: Units) where Units.Element: FixedWidthInteger {
+        let width = Units.Element.bitWidth, perHalf = 64 / width
+        var halves: (UInt64, UInt64) = (0, 0)
+        var position = 0
+        for unit in units.prefix(2 * perHalf) {
+            let shifted = UInt64(truncatingIfNeeded: unit) << UInt64(64 - width * (position % perHalf + 1))
+            if position < perHalf { halves.0 |= shifted } else { halves.1 |= shifted }
+            position += 1
         }
-        high = h
-        low = l
-    }
-
-    public var bytes: [UInt8] {
-        (0..<16).map { i in
-            let half = i < 8 ? high : low
-            return UInt8(truncatingIfNeeded: half >> UInt64(56 - 8 * (i % 8)))
-        }
+        self.init(high: halves.0, low: halves.1)
     }
 
     /// Parses RFC 4291 text: up to eight hex groups, one `::`, an optional trailing dotted quad.

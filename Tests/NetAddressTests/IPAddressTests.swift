@@ -62,6 +62,17 @@ final class IPAddressTests: XCTestCase {
         }
     }
 
+    /// Bytes and groups are the same 128 bits cut into 8- or 16-bit units, most significant first.
+    func testIPv6BytesAndGroupsSplitAndJoinTheSameBits() {
+        let address = IPv6Address(high: 0x0102_0304_0506_0708, low: 0x090A_0B0C_0D0E_0F10)
+        XCTAssertEqual(address.bytes, Array(1...16))
+        XCTAssertEqual(address.groups, [0x0102, 0x0304, 0x0506, 0x0708, 0x090A, 0x0B0C, 0x0D0E, 0x0F10])
+        XCTAssertEqual(IPv6Address(bytes: Array(1...16) + [99]), address, "only the first sixteen count")
+        XCTAssertNil(IPv6Address(bytes: Array(1...15)))
+        XCTAssertEqual(IPv6Address(groups: address.groups), address)
+        XCTAssertEqual(IPv6Address(groups: [0x2001, 0x0db8]), IPv6Address(high: 0x2001_0db8 << 32, low: 0), "missing groups are zero")
+    }
+
     /// RFC 5952 §4 as glibc's inet_ntop prints it (what `wg show` shows).
     func testIPv6PrintsRFC5952() throws {
         let cases: [(String, String)] = [

@@ -11,9 +11,9 @@ import Darwin
 /// (Sim's `PcapFileCaptureSink`) all write through it.
 ///
 /// Our own buffered writer rather than `pcap_dump`: libpcap writes in host byte order, and
-/// `pcap_dump` makes two stdio calls per packet (design.md measured 1.2–1.5× slower); the format
-/// is four fixed fields per record (`PcapFormat`). Reading still goes through libpcap, and the
-/// tests read every file written here back through libpcap and tshark.
+/// `pcap_dump` makes two stdio calls per packet (docs/architecture.md: measured 1.2–1.5× slower);
+/// the format is four fixed fields per record (`PcapFormat`). Reading still goes through libpcap,
+/// and the tests read every file written here back through libpcap and tshark.
 ///
 /// Records collect in a buffer that is written out when it reaches the flush size (see
 /// `Buffering`), on `flush()`, `close()` and in `deinit`, so an early return or a thrown error

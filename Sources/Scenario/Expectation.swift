@@ -72,7 +72,7 @@ enum ExpectationText {
     }
 }
 
-/// The decision log's action names (scenario-format.md, "Actions in the decision log").
+/// The decision log's action names (docs/decision-log.md, "Actions").
 public enum DecisionActions {
     public static let all: [String] = [
         "routed-to-wg", "routed-elsewhere", "no-route", "dropped-no-peer", "dropped-no-endpoint",

@@ -2,7 +2,7 @@ import Routing
 import Sim
 import WireGuard
 
-/// Reads a scenario file (scenario-format.md) into a validated `Scenario`. Every problem is a
+/// Reads a scenario file (docs/scenario-reference.md) into a validated `Scenario`. Every problem is a
 /// `ScenarioError` naming the file and line; nothing is simulated until all of it has been read.
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "start-time", "duration", "nodes", "links", "events", "expect"]
@@ -22,8 +22,9 @@ public enum ScenarioLoader {
         try top.allowOnly(topKeys, in: "the scenario")
 
         let name = try top.required("name", in: "a scenario").string("name")
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw ScenarioError(file: file, line: top.line(of: "name"), "name '\(name)' must be letters, digits, '-', '_' or '.' (it names output folders)")
+        guard !name.isEmpty, name != ".", name != "..", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ScenarioError(file: file, line: top.line(of: "name"),
+                                "name '\(name)' must be letters, digits, '-', '_' or '.', and not '.' or '..' (it names output folders)")
         }
         var seed: UInt64 = 1
         if let s = top["seed"] {

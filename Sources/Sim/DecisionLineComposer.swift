@@ -1,7 +1,7 @@
 import Routing
 
 /// Writes a decision as its JSON line (decisions.jsonl, keys in the fixed order of
-/// scenario-format.md, absent fields left out) and its text line (decisions.txt) together. Every
+/// docs/decision-log.md, absent fields left out) and its text line (decisions.txt) together. Every
 /// piece the two lines share — the time, the packet's addresses and length, the numbers, the
 /// explanation — is formatted once into a scratch buffer and copied into both; strings are
 /// JSON-escaped only where they contain something to escape. A log writer keeps one composer

@@ -1,6 +1,6 @@
 import Routing
 
-/// The action names of the decision log (scenario-format.md, "Actions in the decision log").
+/// The action names of the decision log (docs/decision-log.md, "Actions").
 /// The raw value is the name written to decisions.jsonl.
 public enum DecisionAction: String, CaseIterable, Sendable {
     case routedToWG = "routed-to-wg"

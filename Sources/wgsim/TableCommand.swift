@@ -15,7 +15,8 @@ import Darwin
 /// `wg set wg0 peer NAME allowed-ips LIST` (replace, `""` clears, `+A,-B` incremental),
 /// `wg set wg0 peer NAME remove`, `lookup ADDRESS`, `explain ADDRESS`, `show` (also
 /// `wg show [wg0] [allowed-ips]`), `help`. A bad line prints `FILE:LINE: message` on standard error,
-/// the remaining lines still run, and the exit status is 2.
+/// the remaining lines still run, and the exit status is 2. A line holding a NUL byte is such a
+/// bad line; a line longer than 64 KiB (or a read error) ends the run with status 2.
 struct TableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table",
@@ -24,6 +25,7 @@ struct TableCommand: ParsableCommand {
             Commands: wg set wg0 peer NAME allowed-ips LIST | wg set wg0 peer NAME remove |
             lookup ADDRESS | explain ADDRESS | show | help. NAME is any label (a node name or a
             base64 key). LIST: "A,B" replaces, "" clears, "+A,-B" changes incrementally.
+            Lines may hold at most 65536 bytes and no NUL byte.
             """)
 
     @Argument(help: "File of commands (default: standard input; a terminal gets a prompt).")
@@ -36,28 +38,49 @@ struct TableCommand: ParsableCommand {
         let label = file ?? "<stdin>"
         var reader: TableLineReader
         if let file {
-            guard let handle = fopen(file, "r") else {
-                FileHandleOutput.standardError("wgsim table: cannot read \(file): \(String(cString: strerror(errno)))\n")
+            let fd = open(file, O_RDONLY)
+            guard fd >= 0 else {
+                FileHandleOutput.standardError("wgsim table: cannot read \(file): \(OutputProblem.words(errno: errno))\n")
                 throw badInputExit
             }
-            reader = TableLineReader(handle: handle, closes: true)
+            reader = TableLineReader(descriptor: fd, closes: true)
         } else {
-            reader = TableLineReader(handle: stdin, closes: false)
+            reader = TableLineReader(descriptor: STDIN_FILENO, closes: false)
         }
         defer { reader.close() }
         let interactive = file == nil && isatty(STDIN_FILENO) != 0
         var session = TableSession(json: json)
         var failed = false
         var lineNumber = 0
-        while true {
+        reading: while true {
             if interactive {
                 FileHandleOutput.standardOutput("wg0> ")
                 fflush(stdout)
             }
-            guard let line = reader.next() else { break }
+            let bytes: [UInt8]
+            switch reader.next() {
+            case .line(let line): bytes = line
+            case .end: break reading
+            case .tooLong:
+                // The rest of the input cannot be split into lines we trust (and /dev/zero has
+                // no end): stop here rather than skip an unbounded amount.
+                FileHandleOutput.standardError("\(label):\(lineNumber + 1): line longer than \(TableLineReader.maximumLineLength) "
+                                               + "bytes (not a command file?): stopped reading\n")
+                failed = true
+                break reading
+            case .failed(let code):
+                FileHandleOutput.standardError("\(label):\(lineNumber + 1): read error: \(OutputProblem.words(errno: code))\n")
+                failed = true
+                break reading
+            }
             lineNumber += 1
+            if let nul = bytes.firstIndex(of: 0) {
+                FileHandleOutput.standardError("\(label):\(lineNumber): NUL byte at column \(nul + 1) (not a text line): not run\n")
+                failed = true
+                continue
+            }
             do {
-                let result = try session.execute(line)
+                let result = try session.execute(String(decoding: bytes, as: UTF8.self))
                 for warning in result.warnings { FileHandleOutput.standardError("\(label):\(lineNumber): Warning: \(warning)\n") }
                 for output in result.output { FileHandleOutput.standardOutput(output + "\n") }
             } catch let error as TableSession.LineError {
@@ -67,43 +90,80 @@ struct TableCommand: ParsableCommand {
             if interactive { fflush(stdout) }
         }
         if interactive { FileHandleOutput.standardOutput("\n") }
-        if reader.failed {
-            FileHandleOutput.standardError("\(label):\(lineNumber + 1): read error: \(String(cString: strerror(errno)))\n")
-            failed = true
-        }
         fflush(stdout)
         if failed { throw badInputExit }
     }
 }
 
-/// Reads lines with `getline`, without the trailing newline (and a carriage return before it).
+/// Reads lines through one fixed buffer with `read(2)` (which returns a terminal's line as soon
+/// as it is typed), without the trailing newline and a carriage return before it. A line may
+/// hold at most `maximumLineLength` bytes, so no input makes the reader allocate more: `getline`
+/// would grow its buffer without limit on /dev/zero.
 struct TableLineReader {
-    let handle: UnsafeMutablePointer<FILE>
-    let closes: Bool
-    private(set) var failed = false
+    enum Next: Equatable {
+        case line([UInt8])
+        /// More than `maximumLineLength` bytes without a newline.
+        case tooLong
+        case end
+        /// `read` failed with this errno (e.g. EISDIR).
+        case failed(Int32)
+    }
 
-    init(handle: UnsafeMutablePointer<FILE>, closes: Bool) {
-        self.handle = handle
+    /// 64 KiB: far beyond any command line (a `wg set` with a thousand prefixes is ~40 KB).
+    static let maximumLineLength = 1 << 16
+
+    let descriptor: Int32
+    let closes: Bool
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var start = 0, end = 0
+    private var finished = false
+
+    init(descriptor: Int32, closes: Bool) {
+        self.descriptor = descriptor
         self.closes = closes
     }
 
-    mutating func next() -> String? {
-        var buffer: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        defer { free(buffer) }
-        let length = getline(&buffer, &capacity, handle)
-        guard length >= 0, let buffer else {
-            failed = ferror(handle) != 0
-            return nil
+    mutating func next() -> Next {
+        guard !finished else { return .end }
+        var line: [UInt8] = []
+        while true {
+            if start == end {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    finished = true
+                    return .failed(errno)
+                }
+                if count == 0 {
+                    finished = true
+                    return line.isEmpty ? .end : .line(TableLineReader.trimmed(line))
+                }
+                (start, end) = (0, count)
+            }
+            let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n"))
+            let stop = newline ?? end
+            guard line.count + (stop - start) <= TableLineReader.maximumLineLength else {
+                finished = true
+                return .tooLong
+            }
+            line.append(contentsOf: buffer[start..<stop])
+            if let newline {
+                start = newline + 1
+                return .line(TableLineReader.trimmed(line))
+            }
+            start = end
         }
-        var bytes = UnsafeRawBufferPointer(start: buffer, count: length).map { $0 }
-        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
-    func close() { if closes { fclose(handle) } }
+    private static func trimmed(_ line: [UInt8]) -> [UInt8] {
+        line.last == UInt8(ascii: "\r") ? Array(line.dropLast()) : line
+    }
+
+    func close() { if closes { closeDescriptor(descriptor) } }
 }
+
+// File-scope wrapper: inside TableLineReader, `close` names its own method.
+private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
 
 /// The state of one `wgsim table` run: the table, and the peers in creation order (the order
 /// `wg show` lists them, §1.10).

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Scenario
 
-/// scenario-format.md: durations such as "30s", "1.5s", "10ms", "2m", "500us", read exactly.
+/// docs/scenario-reference.md: durations such as "30s", "1.5s", "10ms", "2m", "500us", read exactly.
 final class DurationTests: XCTestCase {
     func ns(_ text: String) -> Int64? { try? DurationText.parse(text).get() }
 

@@ -2,7 +2,7 @@ import Sim
 import XCTest
 @testable import Scenario
 
-/// scenario-format.md: every key read, unknown keys and bad values refused with file and line.
+/// docs/scenario-reference.md: every key read, unknown keys and bad values refused with file and line.
 final class ScenarioLoaderTests: XCTestCase {
     static let twoNodes = """
     name: t

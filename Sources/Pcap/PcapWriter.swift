@@ -105,7 +105,7 @@ public final class PcapWriter {
     public func write(_ bytes: [UInt8], timestamp: Int64, ethernet: EthernetHeader) throws {
         guard !closed else { throw PcapError(path: path, frame: frameCount + 1, "write after close") }
         guard PcapFormat.timestampFits(timestamp) else {
-            throw PcapError(path: path, frame: frameCount + 1, "timestamp \(timestamp) ns does not fit pcap's unsigned 32-bit seconds")
+            throw PcapError(path: path, frame: frameCount + 1, "timestamp \(timestamp) ns does not fit a pcap record (whole seconds since 1970 must fit an unsigned 32-bit field)")
         }
         let link = linkType == .ethernet ? EthernetHeader.length : 0
         let length = link + bytes.count

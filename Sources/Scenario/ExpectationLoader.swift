@@ -64,7 +64,7 @@ struct ExpectationLoader {
         let action = try actionValue.string("action")
         guard DecisionActions.all.contains(action) || DecisionActions.extensions.contains(action) else {
             var message = "unknown action '\(action)'"
-            if let near = YAMLMap.nearest(action, in: DecisionActions.all + DecisionActions.extensions) { message += " (did you mean '\(near)'?)" }
+            if let near = DidYouMean.nearest(action, in: DecisionActions.all + DecisionActions.extensions) { message += " (did you mean '\(near)'?)" }
             throw actionValue.error(message)
         }
         let count = try map["count"].map { try $0.int("count", in: 0...Int(Int32.max)) }

@@ -9,10 +9,7 @@ public enum ScenarioLoader {
 
     /// Loads `path`; names in messages use `path` as given.
     public static func load(path: String) throws -> Scenario {
-        guard let text = TextFile.read(path) else {
-            throw ScenarioError(file: path, line: nil, "cannot read the scenario file (missing, unreadable or not UTF-8)")
-        }
-        return try load(text: text, file: path, directory: TextFile.directory(of: path))
+        try load(text: TextFile.read(path), file: path, directory: TextFile.directory(of: path))
     }
 
     /// Loads scenario text; `directory` resolves relative `config:` and `replay:` paths.
@@ -113,7 +110,7 @@ struct LoadContext {
         if let cfg = configValue {
             let configName = try cfg.string("config")
             let path = TextFile.resolve(configName, in: directory)
-            guard let text = TextFile.read(path) else { throw cfg.error("config: cannot read '\(configName)' (looked for \(path))") }
+            let text = try TextFile.read(path, namedAs: configName, at: cfg.location, what: "config")
             wireguard = try WgQuickConfig.parse(text, file: path, nodeNames: nodeNames, directory: TextFile.directory(of: path))
         }
         if let wg = wireguard {
@@ -235,8 +232,8 @@ struct LoadContext {
         let name = try value.string("a node name")
         guard nodeNames.contains(name) else {
             var message = "unknown node '\(name)'"
-            if let near = YAMLMap.nearest(name, in: nodeNames.sorted()) { message += " (did you mean '\(near)'?)" }
-            throw value.error(message + "; nodes: " + nodeNames.sorted().joined(separator: ", "))
+            if let near = DidYouMean.nearest(name, in: nodeNames.sorted()) { message += " (did you mean '\(near)'?)" }
+            throw value.error(message + "; nodes: " + DidYouMean.listing(nodeNames.sorted()))
         }
         return name
     }

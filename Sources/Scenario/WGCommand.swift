@@ -119,9 +119,8 @@ struct CommandLineParser {
         if text == "/dev/null" { return PresharedKey.zero }
         if text.count == 44, let key = try? PresharedKey(base64: text) { return key }
         let path = text.hasPrefix("/") ? text : directory + "/" + text
-        guard let contents = TextFile.read(path) else {
-            throw location.error("preshared-key: cannot read '\(text)' (a file holding a base64 key, /dev/null, or the key itself)")
-        }
+        let contents = try TextFile.read(path, namedAs: text, at: location,
+                                         what: "preshared-key (a file holding a base64 key, /dev/null, or the key itself)")
         let key = contents.trimmingSpaces
         do { return try PresharedKey(base64: key) } catch {
             throw location.error("preshared-key file '\(text)': not a base64 key (\(error))")

@@ -183,7 +183,7 @@ final class BombCLITests: XCTestCase {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         var pid = pid_t()
         let spawned = posix_spawn(&pid, CLIRunner.binary.path, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw XCTSkip("posix_spawn failed: \(spawned)") }
+        guard spawned == 0 else { XCTFail("posix_spawn failed: \(spawned)"); return 0 }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}

@@ -103,7 +103,7 @@ final class OutputFolderTests: XCTestCase {
     func testComparisonIgnoresTheUsersOtherFilesInTheGoldenFolder() throws {
         let update = try wgsim(["run", try scenario(), "--out", "out", "--golden", "golden", "--update-golden", "--quiet"])
         XCTAssertEqual(update.status, 0, update.stderr)
-        try write("why these outputs are right\n", to: "golden/NOTES.md")
+        try write("why these outputs are right\n", to: "golden/notes.txt")
         let check = try wgsim(["run", "s.yaml", "--out", "out", "--golden", "golden"])
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
         XCTAssertTrue(check.stdout.contains("golden: every file matches golden"), check.stdout)

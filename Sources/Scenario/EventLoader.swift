@@ -1,3 +1,4 @@
+import Packet
 import Pcap
 import Routing
 import Sim
@@ -119,7 +120,7 @@ struct EventLoader {
         var proto = InnerProtocol.udp
         if let p = map["proto"] {
             let text = try p.string("proto")
-            switch ProtocolNames.number(text) {
+            switch IPProtocol.number(text) {
             case 17?: proto = .udp
             case 6?: proto = .tcp
             case 1?, 58?: proto = .icmp

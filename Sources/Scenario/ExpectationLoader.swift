@@ -1,3 +1,4 @@
+import Packet
 import Routing
 import Sim
 import WireGuard
@@ -43,8 +44,8 @@ struct ExpectationLoader {
         filter.dst = try map["dst"].map { try context.prefix($0, "dst") }
         if let p = map["proto"] {
             let text = try p.string("proto")
-            guard let n = ProtocolNames.number(text) else { throw p.error("proto must be udp, tcp, icmp, icmpv6 or a number") }
-            filter.proto = ProtocolNames.name(n)
+            guard let n = IPProtocol.number(text) else { throw p.error("proto must be udp, tcp, icmp, icmpv6 or a number") }
+            filter.proto = IPProtocol.name(n)
         }
         filter.peer = try map["peer"].map { try peerName($0) }
         filter.after = try map["after"].map { try context.limit.time($0, "after") }

@@ -48,9 +48,9 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A reason without a place, from a small text reader; the caller adds file and line.
-struct TextProblem: Error, Equatable {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
+public struct TextProblem: Error, Equatable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
 }
 
 /// Pieces of the user's input shown inside error messages, kept short: a value pasted back in

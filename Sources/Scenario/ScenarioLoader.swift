@@ -284,20 +284,17 @@ struct LoadContext {
 
     func address(_ value: YAMLValue, _ what: String) throws -> IPAddress {
         let text = try value.string(what)
-        if let fast = DottedQuadFastPath.address(text) { return fast }
         do { return try IPAddress(parsing: text.trimmingSpaces) } catch { throw value.error("\(what): \(error)") }
     }
 
     /// `192.168.0.1/16` (host bits kept) or a bare address, as `ip address add` takes it.
     func interfaceAddress(_ value: YAMLValue) throws -> InterfaceAddress {
         let text = try value.string("address")
-        if let fast = DottedQuadFastPath.interfaceAddress(text) { return fast }
         do { return try InterfaceAddress(parsing: text.trimmingSpaces) } catch { throw value.error("address: \(error)") }
     }
 
     func prefix(_ value: YAMLValue, _ what: String) throws -> IPPrefix {
         let text = try value.string(what)
-        if let fast = DottedQuadFastPath.prefix(text) { return fast }
         do { return try IPPrefix(parsing: text.trimmingSpaces) } catch { throw value.error("\(what): \(error)") }
     }
 }

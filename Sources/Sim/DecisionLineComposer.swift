@@ -223,7 +223,7 @@ final class DecisionLineComposer {
         if let fields = LoggedPacketFields(packet) {
             pieces.0 = piece { ByteText.appendAddress(fields.source, to: scratch) }
             pieces.1 = piece { ByteText.appendAddress(fields.destination, to: scratch) }
-            pieces.2 = piece { ProtocolNames.appendName(fields.protocolNumber, to: scratch) }
+            pieces.2 = piece { ByteText.appendProtocolName(fields.protocolNumber, to: scratch) }
             pieces.3 = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
         } else {
             pieces.3 = piece { ByteText.appendInteger(packet.count, to: scratch) }

@@ -9,7 +9,9 @@ import Darwin
 #endif
 
 /// `wgsim table [FILE] [--json]` — a playground and scripting interface for one wg0's cryptokey
-/// routing table. Reads commands one a line from FILE or standard input (`#` starts a comment):
+/// routing table. Reads commands one a line from FILE or standard input, split into words as a
+/// POSIX shell would (`ShellWords`: quotes, backslashes, `#` comments) and `wg set` read by the
+/// scenarios' reader (`WGSetArguments`):
 /// `wg set wg0 peer NAME allowed-ips LIST` (replace, `""` clears, `+A,-B` incremental),
 /// `wg set wg0 peer NAME remove`, `lookup ADDRESS`, `explain ADDRESS`, `show` (also
 /// `wg show [wg0] [allowed-ips]`), `help`. A bad line prints `FILE:LINE: message` on standard error,
@@ -183,7 +185,11 @@ struct TableSession {
     init(json: Bool) { self.json = json }
 
     mutating func execute(_ line: String) throws -> Result {
-        let words = try TableSession.tokenize(line)
+        let words: [String]
+        switch ShellWords.split(line) {
+        case .success(let split): words = split
+        case .failure(let problem): throw LineError(message: problem.reason)
+        }
         guard let command = words.first else { return Result() }
         let arguments = Array(words.dropFirst())
         switch command {
@@ -217,72 +223,38 @@ struct TableSession {
         }
     }
 
-    /// One peer's part of a `wg set` line, parsed before anything is applied (as `wg` does).
-    private struct PeerChange {
-        var name: String
-        var remove = false
-        var replace = false
-        var changes: [AllowedIPsUpdate.Change] = []
-        var touchesAllowedIPs = false
-    }
-
-    private mutating func wgSet(_ arguments: [String]) throws -> Result {
-        guard let interface = arguments.first, !interface.isEmpty else {
-            throw LineError(message: "usage: wg set wg0 peer NAME [remove] [allowed-ips LIST]")
+    /// Applies a `wg set` line once all of it has parsed (as `wg` does); the table models peers
+    /// and their allowed IPs, so other options are refused.
+    private mutating func wgSet(_ words: [String]) throws -> Result {
+        let arguments: WGSetArguments
+        do { arguments = try WGSetArguments(parsing: words) } catch let problem as WGSetArguments.Problem {
+            throw LineError(message: problem.message)
         }
-        var result = Result()
-        var peers: [PeerChange] = []
-        var index = 1
-        while index < arguments.count {
-            let option = arguments[index]
-            switch option {
-            case "peer":
-                guard index + 1 < arguments.count, !arguments[index + 1].isEmpty else {
-                    throw LineError(message: "'peer' needs a name")
-                }
-                peers.append(PeerChange(name: arguments[index + 1]))
-                index += 2
-            case "remove" where !peers.isEmpty:
-                peers[peers.count - 1].remove = true
-                index += 1
-            case "allowed-ips" where !peers.isEmpty:
-                guard index + 1 < arguments.count else { throw LineError(message: "'allowed-ips' needs a value (\"\" clears)") }
-                let update: AllowedIPsUpdate
-                do { update = try AllowedIPsUpdate(parsing: arguments[index + 1]) } catch let error as AddressParseError {
-                    throw LineError(message: "allowed-ips: invalid allowed IP '\(error.input)': \(error.reason)")
-                }
-                // Each value sets "replace" afresh; its +/- entries clear it [tools src/config.c].
-                peers[peers.count - 1].replace = update.replacesExisting
-                peers[peers.count - 1].changes += update.changes
-                peers[peers.count - 1].touchesAllowedIPs = true
-                result.warnings += update.warnings
-                index += 2
-            case "remove", "allowed-ips":
-                throw LineError(message: "'\(option)' must follow 'peer NAME'")
-            default:
-                throw LineError(message: "unsupported option '\(option)' for \(interface): the table models only 'peer NAME', 'allowed-ips' and 'remove'")
-            }
+        let unmodelled = arguments.deviceOptions.first ?? arguments.peers.lazy.compactMap { peer in
+            peer.endpoint != nil ? "endpoint" : peer.persistentKeepalive != nil ? "persistent-keepalive"
+                : peer.presharedKey != nil ? "preshared-key" : nil
+        }.first
+        if let option = unmodelled {
+            throw LineError(message: "unsupported option '\(option)' for \(arguments.interface): the table models only 'peer NAME', 'allowed-ips' and 'remove'")
         }
-        guard !peers.isEmpty else { throw LineError(message: "usage: wg set \(interface) peer NAME [remove] [allowed-ips LIST]") }
-        let newPeers = Set(peers.filter { !$0.remove }.map(\.name)).subtracting(peerSet).count
+        let newPeers = Set(arguments.peers.filter { !$0.remove }.map(\.name)).subtracting(peerSet).count
         guard peerOrder.count + newPeers <= TableSession.maximumPeers else {
             throw LineError(message: "too many peers: a device holds at most \(TableSession.maximumPeers)")
         }
-        for peer in peers { apply(peer) }
-        return result
+        for peer in arguments.peers { apply(peer) }
+        return Result(warnings: arguments.peers.flatMap { $0.allowedIPs?.warnings ?? [] })
     }
 
     /// The kernel's `set_peer` order (§1.11): remove the peer, or create it, replace, then apply
     /// each entry in order.
-    private mutating func apply(_ change: PeerChange) {
+    private mutating func apply(_ change: WGSetArguments.Peer) {
         if change.remove {
             table.removeAll(for: change.name)
             if peerSet.remove(change.name) != nil { peerOrder.removeAll { $0 == change.name } }
             return
         }
         if peerSet.insert(change.name).inserted { peerOrder.append(change.name) }
-        guard change.touchesAllowedIPs else { return }
-        AllowedIPsUpdate(replacesExisting: change.replace, changes: change.changes).apply(to: table, peer: change.name)
+        change.allowedIPs?.apply(to: table, peer: change.name)
     }
 
     private func query(_ address: IPAddress, explaining: Bool) -> Result {
@@ -306,32 +278,5 @@ struct TableSession {
             }
             return "\(peer)\t\(prefixes.isEmpty ? "(none)" : prefixes.joined(separator: " "))"
         })
-    }
-
-    /// Splits on blanks; '…' and "…" quote (so `""` is an empty word); `#` outside quotes ends the line.
-    static func tokenize(_ line: String) throws -> [String] {
-        var words: [String] = []
-        var current = "", inWord = false
-        var quote: Character? = nil
-        for character in line {
-            if let open = quote {
-                if character == open { quote = nil } else { current.append(character) }
-            } else if character == "'" || character == "\"" {
-                quote = character
-                inWord = true
-            } else if character == "#" {
-                break
-            } else if character.isWhitespace {
-                if inWord { words.append(current) }
-                current = ""
-                inWord = false
-            } else {
-                current.append(character)
-                inWord = true
-            }
-        }
-        if let open = quote { throw LineError(message: "unterminated \(open) quote") }
-        if inWord { words.append(current) }
-        return words
     }
 }

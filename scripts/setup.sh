@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Installs what wgsim needs on a fresh Debian/Ubuntu machine, only where it is missing:
-# the C libraries behind the system-library targets, and tshark for the decryption tests.
+# Installs what building and testing wgsim need on a fresh Debian/Ubuntu machine, only where it
+# is missing:
+#   libpcap-dev, libsodium-dev, libb2-dev, pkg-config  the C libraries behind the system-library
+#                                                      targets, and how SwiftPM finds them;
+#   git, ca-certificates                               SwiftPM clones the package dependencies
+#                                                      (swift-argument-parser, Yams) over https;
+#   tshark                                             the tests that compare with Wireshark's
+#                                                      dissector run it (they fail, not skip,
+#                                                      without it).
+# Swift itself is not installed here (see swift.org).
 set -euo pipefail
 need=()
-for pkg in libpcap-dev libsodium-dev libb2-dev tshark pkg-config; do
+for pkg in libpcap-dev libsodium-dev libb2-dev pkg-config git ca-certificates tshark; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -13,3 +21,4 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+command -v swift >/dev/null || echo "setup: swift is not on PATH; install Swift 6 from swift.org" >&2

@@ -1,6 +1,6 @@
 // PcapBench: packets per second for writing a 1 M-packet pcap with PcapWriter and for reading +
 // decapsulating it with PcapReader, at 128-byte packets and IMIX (7 × 64 B, 4 × 576 B,
-// 1 × 1420 B), as benchmarks.md ("pcap") asks. Goal ≥ 5 M packets/s each way on one core.
+// 1 × 1420 B), as docs/benchmarks.md ("pcap") asks. Goal ≥ 5 M packets/s each way on one core.
 // Prints the median of 5 runs with min–max, by wall clock and by this thread's CPU time. `--smoke` runs 10 000 packets, 2 runs.
 import CPcap
 import Packet

@@ -1,4 +1,4 @@
-// RoutingBench: AllowedIPs lookups, inserts and memory on the workload of benchmarks.md.
+// RoutingBench: AllowedIPs lookups, inserts and memory on the workload of docs/benchmarks.md.
 //
 // IPv4: N prefixes, each a uniformly random address with a length uniform in 8...32, owned by
 // one of 1,000 peers, fixed seed; N = 1k, 100k, 1M. IPv6: 100k prefixes, length 16...128.

@@ -1,4 +1,4 @@
-// SimBench: the full-pipeline benchmark of benchmarks.md. A generated hub (HubGenerator, as
+// SimBench: the full-pipeline benchmark of docs/benchmarks.md. A generated hub (HubGenerator, as
 // `wgsim generate hub`) with N peers whose LANs overlap, and a trace of IMIX echo requests from
 // the hub to random peers, which answer. Measured end to end through Scenario + Sim: load
 // (YAML + trace), build (keys, devices, routes), run with the decision log written as JSONL and
@@ -72,7 +72,7 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     let c0 = cpuSeconds()
     let scenario = try ScenarioLoader.load(path: scenarioPath)
     let t1 = seconds()
-    // The four captures of benchmarks.md: the hub's eth0 and wg0, and the peers' eth0 and wg0
+    // The four captures of docs/benchmarks.md: the hub's eth0 and wg0, and the peers' eth0 and wg0
     // (all peers share one file each, as a capture on the far side of the hub's link would).
     let start = scenario.startUnixNanoseconds
     let sinks = ["hub-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),

@@ -34,24 +34,67 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Parses a dotted quad as `inet_pton(AF_INET)` does: four decimal parts, no leading zeros.
     public init(parsing text: String) throws {
+        if let value = IPv4Address.dottedQuadValue(text) {
+            self.value = value
+            return
+        }
+        throw IPv4Address.parseError(text)
+    }
+
+    /// `dottedQuadValue` of a String's bytes, read in place.
+    @inline(__always)
+    static func dottedQuadValue(_ text: String) -> UInt32? {
+        var text = text
+        return text.withUTF8 { dottedQuadValue($0) }
+    }
+
+    /// The value of `text` when it is a dotted quad `inet_pton(AF_INET)` accepts (four parts of
+    /// one to three ASCII digits, no leading zero, each at most 255), else nil. One pass over the
+    /// bytes with no allocation: loading a 100,000-peer scenario reads hundreds of thousands of
+    /// these, and the Character-level checks in `parseError` dominated it.
+    @inline(__always)
+    static func dottedQuadValue<Bytes: Sequence>(_ text: Bytes) -> UInt32? where Bytes.Element == UInt8 {
+        var value: UInt32 = 0
+        var part: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for byte in text {
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                guard digits < 3, !(digits == 1 && part == 0) else { return nil }   // too long; leading zero
+                part = part &* 10 &+ UInt32(digit)
+                digits += 1
+            } else if byte == UInt8(ascii: "."), digits > 0, dots < 3, part <= 255 {
+                value = value << 8 | part
+                part = 0
+                digits = 0
+                dots += 1
+            } else {
+                return nil
+            }
+        }
+        guard dots == 3, digits > 0, part <= 255 else { return nil }
+        return value << 8 | part
+    }
+
+    /// Why `text` is not a dotted quad, in words (only called once `dottedQuadValue` said no).
+    private static func parseError(_ text: String) -> AddressParseError {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else {
-            throw AddressParseError(text, "an IPv4 address has four dot-separated parts")
+            return AddressParseError(text, "an IPv4 address has four dot-separated parts")
         }
-        var v: UInt32 = 0
         for part in parts {
             guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw AddressParseError(text, "'\(part)' is not a decimal number from 0 to 255")
+                return AddressParseError(text, "'\(part)' is not a decimal number from 0 to 255")
             }
             guard !(part.count > 1 && part.first == "0") else {
-                throw AddressParseError(text, "'\(part)' has a leading zero")
+                return AddressParseError(text, "'\(part)' has a leading zero")
             }
             guard let n = UInt32(part), n <= 255 else {
-                throw AddressParseError(text, "'\(part)' is larger than 255")
+                return AddressParseError(text, "'\(part)' is larger than 255")
             }
-            v = v << 8 | n
         }
-        value = v
+        return AddressParseError(text, "not a dotted quad")
     }
 
     public var bytes: [UInt8] {
@@ -78,37 +121,37 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     /// Reads sixteen big-endian bytes; nil when fewer are given.
     public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
         guard bytes.count >= 16 else { return nil }
-        var h: UInt64 = 0, l: UInt64 = 0
-        for (i, b) in bytes.prefix(16).enumerated() {
-            if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }
-        }
-        high = h
-        low = l
+        self.init(joining: bytes.prefix(16))
     }
 
     /// The eight 16-bit groups, most significant first.
-    public var groups: [UInt16] {
-        (0..<8).map { i in
-            let half = i < 4 ? high : low
-            return UInt16(truncatingIfNeeded: half >> UInt64(48 - 16 * (i % 4)))
+    public var groups: [UInt16] { split(into: UInt16.self) }
+
+    /// Joins eight groups, most significant first; missing ones count as zero.
+    public init(groups: [UInt16]) { self.init(joining: groups.prefix(8)) }
+
+    /// The sixteen bytes, most significant first (network order).
+    public var bytes: [UInt8] { split(into: UInt8.self) }
+
+    /// The address as big-endian units of `Unit`'s width (bytes, 16-bit groups).
+    private func split<Unit: FixedWidthInteger>(into _: Unit.Type) -> [Unit] {
+        let perHalf = 64 / Unit.bitWidth
+        return (0..<(2 * perHalf)).map { i in
+            Unit(truncatingIfNeeded: (i < perHalf ? high : low) >> UInt64(64 - Unit.bitWidth * (i % perHalf + 1)))
         }
     }
 
-    public init(groups: [UInt16]) {
-        var h: UInt64 = 0, l: UInt64 = 0
-        for i in 0..<8 {
-            let g = i < groups.count ? UInt64(groups[i]) : 0
-            if i < 4 { h = h << 16 | g } else { l = l << 16 | g }
+    /// The inverse of `split`: `units` most significant first, missing trailing ones zero.
+    private init<Units: Collection>(joining units: Units) where Units.Element: FixedWidthInteger {
+        let width = Units.Element.bitWidth, perHalf = 64 / width
+        var halves: (UInt64, UInt64) = (0, 0)
+        var position = 0
+        for unit in units.prefix(2 * perHalf) {
+            let shifted = UInt64(truncatingIfNeeded: unit) << UInt64(64 - width * (position % perHalf + 1))
+            if position < perHalf { halves.0 |= shifted } else { halves.1 |= shifted }
+            position += 1
         }
-        high = h
-        low = l
-    }
-
-    public var bytes: [UInt8] {
-        (0..<16).map { i in
-            let half = i < 8 ? high : low
-            return UInt8(truncatingIfNeeded: half >> UInt64(56 - 8 * (i % 8)))
-        }
+        self.init(high: halves.0, low: halves.1)
     }
 
     /// Parses RFC 4291 text: up to eight hex groups, one `::`, an optional trailing dotted quad.
@@ -203,12 +246,34 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses either family; text containing ':' is IPv6, as the `wg` tool decides.
     public init(parsing text: String) throws {
+        if let value = IPv4Address.dottedQuadValue(text) {   // the common case, without a scan for ':'
+            self = .v4(IPv4Address(value))
+            return
+        }
         if text.isEmpty { throw AddressParseError(text, "empty") }
         if text.contains(":") {
             self = .v6(try IPv6Address(parsing: text))
         } else {
             self = .v4(try IPv4Address(parsing: text))
         }
+    }
+
+    /// Parses `text` up to its first '/' as an address (all of `text` when it has none) and
+    /// returns it with the text after that slash: the shape of allowed IPs (`10.0.0.0/8`) and
+    /// interface addresses (`10.0.0.1/24`), whose readers decide what the suffix means. A dotted
+    /// quad is read straight from the bytes, without making a String of it.
+    public static func parsingAddress(beforeSlashIn text: String) throws -> (address: IPAddress, afterSlash: Substring?) {
+        var text = text
+        // The slash's byte offset, and the dotted quad before it when there is one.
+        let found = text.withUTF8 { bytes -> (slash: Int, value: UInt32?)? in
+            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            return (slash, IPv4Address.dottedQuadValue(UnsafeBufferPointer(rebasing: bytes[..<slash])))
+        }
+        guard let found else { return (try IPAddress(parsing: text), nil) }
+        let slash = text.utf8.index(text.utf8.startIndex, offsetBy: found.slash)
+        let afterSlash = text[text.utf8.index(after: slash)...]
+        if let value = found.value { return (.v4(IPv4Address(value)), afterSlash) }
+        return (try IPAddress(parsing: String(text[..<slash])), afterSlash)
     }
 
     /// Reads 4 bytes as IPv4 or 16 bytes as IPv6.

@@ -7,7 +7,7 @@ public struct ICMPErrorSuppressed: Error, Equatable, Sendable, CustomStringConve
     public var description: String { "no ICMP error sent: \(reason)" }
 }
 
-/// What a scenario `send:` event asks for above IP (scenario-format.md, events).
+/// What a scenario `send:` event asks for above IP (docs/scenario-reference.md, "Events").
 public enum InnerTransport: Equatable, Sendable {
     case udp(sourcePort: UInt16, destinationPort: UInt16)
     /// One TCP segment with PSH|ACK, sequence and acknowledgement numbers zero.

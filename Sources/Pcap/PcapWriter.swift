@@ -7,15 +7,42 @@ import Darwin
 
 /// Writes a classic pcap file with the nanosecond magic (0xa1b23c4d) in little-endian byte
 /// order on every host, so the same packets give byte-identical files everywhere (golden files).
+/// The one pcap writer: `wgsim generate`, the tests and the simulator's per-interface captures
+/// (Sim's `PcapFileCaptureSink`) all write through it.
 ///
 /// Our own buffered writer rather than `pcap_dump`: libpcap writes in host byte order, and
-/// `pcap_dump` makes two stdio calls per packet (design.md measured 1.2–1.5× slower); the format
-/// is four fixed fields per record. Reading still goes through libpcap, and the tests read every
-/// file written here back through libpcap and tshark.
+/// `pcap_dump` makes two stdio calls per packet (docs/architecture.md: measured 1.2–1.5× slower);
+/// the format is four fixed fields per record (`PcapFormat`). Reading still goes through libpcap,
+/// and the tests read every file written here back through libpcap and tshark.
 ///
-/// Data reaches the file on `flush()`, `close()`, when the buffer fills, and in `deinit`, so an
-/// early return or a thrown error never loses packets already written.
+/// Records collect in a buffer that is written out when it reaches the flush size (see
+/// `Buffering`), on `flush()`, `close()` and in `deinit`, so an early return or a thrown error
+/// never loses packets already written. Writers given a shared `PcapFilePool` hold a descriptor
+/// only while the pool allows and reopen their file for appending when they need it again.
 public final class PcapWriter {
+    /// When buffered records are written out: at `initialFlushBytes` at first, the size doubling
+    /// with every flush up to `maximumFlushBytes`, so a busy capture earns fewer write calls and a
+    /// quiet one keeps a small buffer.
+    public struct Buffering: Sendable {
+        public var initialFlushBytes: Int
+        public var maximumFlushBytes: Int
+
+        public init(initialFlushBytes: Int, maximumFlushBytes: Int) {
+            self.initialFlushBytes = max(1, initialFlushBytes)
+            self.maximumFlushBytes = max(self.initialFlushBytes, maximumFlushBytes)
+        }
+
+        /// One file written in bulk (a generated trace, a test): 1 MiB between writes.
+        public static let singleFile = Buffering(initialFlushBytes: 1 << 20, maximumFlushBytes: 1 << 20)
+
+        /// One of many captures written side by side (a simulation's interfaces): 8 KiB at
+        /// first, up to 32 KiB. Kept small on purpose: a run writes four or more busy captures,
+        /// and 256 KiB each streamed a megabyte through the core's 1 MiB L2 between reuses,
+        /// evicting the per-peer state every packet needs; one more write(2) per 32 KiB costs
+        /// far less.
+        public static let manyFiles = Buffering(initialFlushBytes: 8 << 10, maximumFlushBytes: 32 << 10)
+    }
+
     public let path: String
     public let linkType: LinkType
     /// Frames written so far.
@@ -25,31 +52,48 @@ public final class PcapWriter {
                                                 destination: MACAddress(0x02, 0, 0, 0, 0, 0x02))
 
     public static let snapshotLength = PcapFormat.snapshotLength
-    static let bufferSize = 1 << 20
 
-    private var fd: Int32
-    private let buffer: UnsafeMutableRawPointer
+    private let pool: PcapFilePool?
+    private let maximumFlushBytes: Int
+    private var flushBytes: Int
+    /// Pending bytes: `used` of `capacity` at `storage` (grown by doubling, like an array, but
+    /// written without an array's uniqueness and capacity checks per append).
+    private var storage: UnsafeMutableRawPointer
+    private var capacity = 256
     private var used = 0
+    /// The open file, or -1 while the pool has closed it (or after `close()`).
+    private var descriptor: Int32 = -1
+    private var closed = false
 
-    /// Creates or truncates `path` and writes the file header. `linkType` is `.raw`
-    /// (LINKTYPE_RAW, 101) or `.ethernet`.
-    public init(path: String, linkType: LinkType = .raw) throws {
+    /// Creates or truncates `path` and writes the file header to it. `linkType` is `.raw`
+    /// (LINKTYPE_RAW, 101) or `.ethernet`. Writers sharing `pool` keep at most its limit of files
+    /// open; without one the file stays open until `close()`.
+    public init(path: String, linkType: LinkType = .raw, buffering: Buffering = .singleFile,
+                pool: PcapFilePool? = nil) throws {
         guard linkType == .raw || linkType == .ethernet else {
             throw PcapError(path: path, "the writer writes RAW or Ethernet captures, not \(linkType)")
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw PcapError(path: path, "cannot create: \(String(cString: strerror(errno)))") }
-        self.fd = fd
         self.path = path
         self.linkType = linkType
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: PcapWriter.bufferSize, alignment: 16)
-        PcapFormat.storeFileHeader(linkType: linkType.fileValue, at: buffer)
+        self.pool = pool
+        flushBytes = buffering.initialFlushBytes
+        maximumFlushBytes = buffering.maximumFlushBytes
+        storage = .allocate(byteCount: capacity, alignment: 16)
+        PcapFormat.storeFileHeader(linkType: linkType.fileValue, at: storage)
         used = PcapFormat.fileHeaderLength
+        do {
+            try openFile(flags: O_WRONLY | O_CREAT | O_TRUNC, failure: "cannot create")
+            try flush()
+        } catch {
+            closed = true
+            closeDescriptor()
+            throw error
+        }
     }
 
     deinit {
         try? close()
-        buffer.deallocate()
+        storage.deallocate()
     }
 
     /// Appends one IP packet at `timestamp` nanoseconds since the epoch (0 … 2^32 s).
@@ -59,46 +103,43 @@ public final class PcapWriter {
 
     /// Appends one IP packet; on an Ethernet capture `ethernet` supplies the MAC addresses.
     public func write(_ bytes: [UInt8], timestamp: Int64, ethernet: EthernetHeader) throws {
-        guard fd >= 0 else { throw PcapError(path: path, frame: frameCount + 1, "write after close") }
+        guard !closed else { throw PcapError(path: path, frame: frameCount + 1, "write after close") }
         guard PcapFormat.timestampFits(timestamp) else {
-            throw PcapError(path: path, frame: frameCount + 1, "timestamp \(timestamp) ns does not fit pcap's unsigned 32-bit seconds")
+            throw PcapError(path: path, frame: frameCount + 1, "timestamp \(timestamp) ns does not fit a pcap record (whole seconds since 1970 must fit an unsigned 32-bit field)")
         }
         let link = linkType == .ethernet ? EthernetHeader.length : 0
         let length = link + bytes.count
         guard length <= Int(PcapWriter.snapshotLength) else {
             throw PcapError(path: path, frame: frameCount + 1, "a \(length)-byte frame exceeds the snapshot length \(PcapWriter.snapshotLength)")
         }
-        if used + 16 + length > PcapWriter.bufferSize { try flush() }
-        PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: buffer + used)
+        reserve(PcapFormat.recordHeaderLength + length)
+        PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: storage + used)
         used += PcapFormat.recordHeaderLength
         if link > 0 { appendEthernet(ethernet, etherType: EthernetHeader.etherType(for: bytes)) }
-        appendBytes(bytes)   // fits: the snapshot length is far below the buffer size
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: raw.count) }
+        }
+        used += bytes.count
         frameCount += 1
+        if used >= flushBytes {
+            flushBytes = min(flushBytes * 2, maximumFlushBytes)
+            try flush()
+        }
     }
 
-    /// Writes buffered records to the file.
+    /// Writes buffered records to the file (reopening it for appending if the pool closed it).
+    /// On failure the buffered records are dropped and the error names the last frame written.
     public func flush() throws {
         guard used > 0 else { return }
-        let pending = used
-        used = 0
-        try writeOut(UnsafeRawBufferPointer(start: buffer, count: pending))
-    }
-
-    /// Flushes and closes; later calls do nothing.
-    public func close() throws {
-        guard fd >= 0 else { return }
-        defer {
-            closeDescriptor(fd)
-            fd = -1
+        defer { used = 0 }
+        if descriptor < 0 {
+            try openFile(flags: O_WRONLY | O_APPEND, failure: "cannot reopen for appending")
+        } else {
+            pool?.touch(self)
         }
-        try flush()
-    }
-
-    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let base = bytes.baseAddress else { return }
         var done = 0
-        while done < bytes.count {
-            let n = writeDescriptor(fd, base + done, bytes.count - done)
+        while done < used {
+            let n = writeDescriptor(descriptor, storage + done, used - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw PcapError(path: path, frame: frameCount, "write failed: \(String(cString: strerror(errno)))")
@@ -107,27 +148,61 @@ public final class PcapWriter {
         }
     }
 
+    /// Flushes and closes; later calls do nothing.
+    public func close() throws {
+        guard !closed else { return }
+        closed = true
+        defer {
+            pool?.release(self)
+            closeDescriptor()
+        }
+        try flush()
+    }
+
+    private func openFile(flags: Int32, failure: String) throws {
+        pool?.acquire(self)
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else {
+            pool?.release(self)
+            throw PcapError(path: path, "\(failure): \(String(cString: strerror(errno)))")
+        }
+        descriptor = fd
+    }
+
+    /// Closes the file without flushing (the pool calls it to free a slot; `flush` reopens).
+    func closeDescriptor() {
+        if descriptor >= 0 {
+            closeFileDescriptor(descriptor)
+            descriptor = -1
+        }
+    }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        guard used + extra > capacity else { return }
+        var grown = capacity * 2
+        while grown < used + extra { grown *= 2 }
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+        fresh.copyMemory(from: storage, byteCount: used)
+        storage.deallocate()
+        storage = fresh
+        capacity = grown
+    }
+
     /// The 14-byte header written in place (no temporary array per packet).
     private func appendEthernet(_ header: EthernetHeader, etherType: UInt16) {
         for mac in [header.destination, header.source] {
             withUnsafeBytes(of: mac.bytes) { raw in
-                if let base = raw.baseAddress { (buffer + used).copyMemory(from: base, byteCount: 6) }
+                if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: 6) }
             }
             used += 6
         }
-        buffer.storeBytes(of: etherType.bigEndian, toByteOffset: used, as: UInt16.self)
+        storage.storeBytes(of: etherType.bigEndian, toByteOffset: used, as: UInt16.self)
         used += 2
-    }
-
-    @inline(__always)
-    private func appendBytes(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            if let base = raw.baseAddress { (buffer + used).copyMemory(from: base, byteCount: raw.count) }
-        }
-        used += bytes.count
     }
 }
 
 // File-scope wrappers: inside PcapWriter, `close` and `write` name its own methods.
-private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
+private func closeFileDescriptor(_ fd: Int32) { _ = close(fd) }
 private func writeDescriptor(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }

@@ -95,13 +95,6 @@ public final class AllowedIPs<Peer: Hashable> {
         return (match.prefix, peer)
     }
 
-    /// The receive-path filter (§1.8, `lookup_src`): true when the longest match for a decrypted
-    /// packet's source address is the very peer whose key decrypted it.
-    @inlinable
-    public func allowsSource(_ address: IPAddress, from peer: Peer) -> Bool {
-        lookup(address) == peer
-    }
-
     /// Every entry whose prefix contains `address`, most specific first (the first is the winner).
     public func explain(_ address: IPAddress) -> [(prefix: IPPrefix, peer: Peer)] {
         core.allMatches(address).compactMap { match in peers[Int(match.slot)].map { (match.prefix, $0) } }

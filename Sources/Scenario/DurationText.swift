@@ -89,3 +89,13 @@ extension StringProtocol {
         return String(s)
     }
 }
+
+extension String {
+    /// `StringProtocol.trimmingSpaces`, answered from the end bytes when there is nothing to trim
+    /// (the usual case: a scenario's addresses, read by the hundred thousand).
+    var trimmingSpaces: String {
+        func isSpace(_ byte: UInt8?) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        if !isSpace(utf8.first), !isSpace(utf8.last) { return self }
+        return Substring(self).trimmingSpaces
+    }
+}

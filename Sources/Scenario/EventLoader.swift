@@ -1,9 +1,12 @@
+import Packet
 import Pcap
 import Routing
 import Sim
 
 /// Reads `events:`: each has `at:` and one of `run:`, `ping:`, `send:`, `replay:`,
-/// `underlay:`, `under-load:` (with `node:`) or `set:` (with `link:`). Sorted by time, ties in file order.
+/// `underlay:`, `under-load:` (with `node:`) or `set:` (with `link:`). Kept in file order, which
+/// decides the order of events due at the same time. Every time an event reaches (its `at`, the
+/// last packet of a ping, send or replay) is checked against the scenario's `TimeLimit`.
 struct EventLoader {
     let context: LoadContext
     /// The nodes that have a wg0 (events that act on wg0 need one).
@@ -13,10 +16,10 @@ struct EventLoader {
     static let sendKeys = ["dst", "src", "proto", "dport", "sport", "size", "count", "interval"]
 
     func events(_ value: YAMLValue) throws -> [ScenarioEvent] {
-        let loaded = try value.list("events").flatMap { try event($0) }
-        // A stable sort: events at one time keep their file order.
-        return loaded.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        try value.list("events").flatMap { try event($0) }
     }
+
+    private var limit: TimeLimit { context.limit }
 
     private func event(_ item: YAMLValue) throws -> [ScenarioEvent] {
         let map = try item.map("an event")
@@ -26,9 +29,9 @@ struct EventLoader {
                 ? "an event needs one of: \(Self.kinds.joined(separator: ", "))"
                 : "an event does one thing; this one has \(given.joined(separator: " and "))")
         }
-        let at = try map.required("at", in: "an event").duration("at")
+        let at = try limit.time(try map.required("at", in: "an event"), "at")
         let location = item.location
-        let actions: [(offset: Int64, action: SimAction)]
+        let actions: [SimAction]
         switch kind {
         case "set":
             try map.allowOnly(["at", "link", "set"], in: "a link event")
@@ -37,7 +40,7 @@ struct EventLoader {
             try setMap.allowOnly(["latency", "jitter", "loss", "mtu", "up", "down"], in: "a link change")
             let change = try context.linkChange(setMap)
             guard change != LinkChange() else { throw location.error("`set:` changes nothing") }
-            actions = [(0, .setLink(between: (a, b), change))]
+            actions = [.setLink(between: (a, b), change)]
         default:
             let allowed: [String]
             switch kind {
@@ -48,19 +51,30 @@ struct EventLoader {
             let node = try context.nodeName(try map.required("node", in: "a `\(kind):` event"))
             let body = try map.required(kind, in: "an event")
             switch kind {
-            case "run": actions = try run(body, node: node).map { (0, $0) }
-            case "ping": actions = [(0, try ping(map, body, node: node))]
-            case "send":
-                let (packet, count, interval) = try send(body)
-                actions = (0..<count).map { (Int64($0) * interval, .send(node: node, packet: packet)) }
-            case "replay": actions = [(0, try replay(body, node: node))]
+            case "run": actions = try run(body, node: node)
+            case "ping": actions = [try ping(map, body, node: node, at: at)]
+            case "send": actions = [try send(body, node: node, at: at)]
+            case "replay": actions = [try replay(body, node: node, at: at)]
             case "under-load":
                 guard wireguardNodes.contains(node) else { throw body.error("node '\(node)' has no wg0 to put under load") }
-                actions = [(0, .underLoad(node: node, on: try body.bool("under-load")))]
-            default: actions = [(0, .moveUnderlay(node: node, to: try context.address(body, "underlay")))]
+                actions = [.underLoad(node: node, on: try body.bool("under-load"))]
+            default: actions = [.moveUnderlay(node: node, to: try context.address(body, "underlay"))]
             }
         }
-        return actions.map { ScenarioEvent(at: at + $0.offset, location: location, action: $0.action) }
+        return actions.map { ScenarioEvent(at: at, location: location, action: $0) }
+    }
+
+    /// `count` and `interval` of a ping or send; the last repetition must be within the limit.
+    private func repetition(_ map: YAMLMap, at: Int64, _ what: String) throws -> (count: Int, interval: Int64) {
+        let count = try map["count"]?.int("count", in: 1...1_000_000) ?? 1
+        let interval = try map["interval"].map { try limit.time($0, "interval") } ?? 1_000_000_000
+        if count > 1 {
+            let location = (map["interval"] ?? map["count"])?.location ?? SourceLocation(file: context.file, line: map.line)
+            _ = try limit.checkedSum(at, plus: Int64(count - 1), times: interval,
+                                     "the last of \(count) \(what) (at \(DurationText.format(at)) + \(count - 1) × \(DurationText.format(interval)))",
+                                     at: location)
+        }
+        return (count, interval)
     }
 
     private func run(_ body: YAMLValue, node: String) throws -> [SimAction] {
@@ -70,6 +84,11 @@ struct EventLoader {
         case .wgSet(let updates):
             guard wireguardNodes.contains(node) else { throw body.error("node '\(node)' has no wg0 (no `wireguard:` or `config:`)") }
             for u in updates where u.peer == .node(node) { throw body.error("node '\(node)' cannot be its own peer") }
+            for u in updates {
+                if case .node(let peer) = u.peer, !wireguardNodes.contains(peer) {
+                    throw body.error("peer '\(peer)' has no wg0 (no `wireguard:` or `config:`), so it has no public key to name")
+                }
+            }
             return updates.map {
                 .wgSet(node: node, peer: $0.peer, allowedIPs: $0.allowedIPs, endpoint: $0.endpoint,
                        persistentKeepalive: $0.persistentKeepalive, presharedKey: $0.presharedKey, remove: $0.remove)
@@ -83,17 +102,16 @@ struct EventLoader {
         }
     }
 
-    private func ping(_ map: YAMLMap, _ body: YAMLValue, node: String) throws -> SimAction {
+    private func ping(_ map: YAMLMap, _ body: YAMLValue, node: String, at: Int64) throws -> SimAction {
         let destination = try context.address(body, "ping")
         let source = try map["src"].map { try context.address($0, "src") }
         if let s = source, s.isIPv4 != destination.isIPv4 { throw try map.required("src", in: "an event").error("src \(s) and ping \(destination) are of different families") }
-        let count = try map["count"]?.int("count", in: 1...1_000_000) ?? 1
-        let interval = try map["interval"]?.duration("interval") ?? 1_000_000_000
+        let (count, interval) = try repetition(map, at: at, "echo requests")
         let size = try map["size"]?.int("size", in: 0...65_000) ?? 56
         return .ping(node: node, destination: destination, source: source, count: count, interval: interval, size: size)
     }
 
-    private func send(_ body: YAMLValue) throws -> (InnerPacketSpec, count: Int, interval: Int64) {
+    private func send(_ body: YAMLValue, node: String, at: Int64) throws -> SimAction {
         let map = try body.map("send")
         try map.allowOnly(Self.sendKeys, in: "send")
         let destination = try context.address(try map.required("dst", in: "send"), "dst")
@@ -102,7 +120,7 @@ struct EventLoader {
         var proto = InnerProtocol.udp
         if let p = map["proto"] {
             let text = try p.string("proto")
-            switch ProtocolNames.number(text) {
+            switch IPProtocol.number(text) {
             case 17?: proto = .udp
             case 6?: proto = .tcp
             case 1?, 58?: proto = .icmp
@@ -115,15 +133,14 @@ struct EventLoader {
         let size = try map["size"]?.int("size", in: 0...65_000) ?? 32
         let packet = InnerPacketSpec(destination: destination, source: source, proto: proto, sourcePort: sport,
                                      destinationPort: dport, size: size)
-        let count = try map["count"]?.int("count", in: 1...1_000_000) ?? 1
-        let interval = try map["interval"]?.duration("interval") ?? 1_000_000_000
-        return (packet, count, interval)
+        let (count, interval) = try repetition(map, at: at, "packets")
+        return .send(node: node, packet: packet, count: count, interval: interval)
     }
 
-    private func replay(_ body: YAMLValue, node: String) throws -> SimAction {
+    private func replay(_ body: YAMLValue, node: String, at: Int64) throws -> SimAction {
         let name = try body.string("replay")
         let path = TextFile.resolve(name, in: context.directory)
-        let packets = try TraceLoader.load(path: path, shownAs: name, location: body.location)
+        let packets = try TraceLoader.load(path: path, shownAs: name, location: body.location, startingAt: at, limit: limit)
         return .replay(node: node, trace: name, packets: packets)
     }
 }

@@ -73,7 +73,7 @@ enum ExpectationText {
     }
 }
 
-/// The decision log's action names (scenario-format.md, "Actions in the decision log").
+/// The decision log's action names (docs/decision-log.md, "Actions").
 public enum DecisionActions {
     public static let all: [String] = Action.allCases.filter(\.isContractAction).map(\.rawValue)
 }

@@ -1,3 +1,4 @@
+import Packet
 import Routing
 import Sim
 import WireGuard
@@ -22,7 +23,7 @@ struct ExpectationLoader {
             let address = try context.address(lookupValue, "lookup")
             let peerValue = try map.required("peer", in: "a lookup expectation")
             let peer = try peerName(peerValue)
-            let at = try map["at"].map { try $0.duration("at") }
+            let at = try map["at"].map { try context.limit.time($0, "at") }
             return Expectation(kind: .lookup(at: at, node: node, address: address, peer: peer == "none" ? nil : peer),
                                note: note, location: item.location)
         }
@@ -43,12 +44,12 @@ struct ExpectationLoader {
         filter.dst = try map["dst"].map { try context.prefix($0, "dst") }
         if let p = map["proto"] {
             let text = try p.string("proto")
-            guard let n = ProtocolNames.number(text) else { throw p.error("proto must be udp, tcp, icmp, icmpv6 or a number") }
-            filter.proto = ProtocolNames.name(n)
+            guard let n = IPProtocol.number(text) else { throw p.error("proto must be udp, tcp, icmp, icmpv6 or a number") }
+            filter.proto = IPProtocol.name(n)
         }
         filter.peer = try map["peer"].map { try peerName($0) }
-        filter.after = try map["after"].map { try $0.duration("after") }
-        filter.before = try map["before"].map { try $0.duration("before") }
+        filter.after = try map["after"].map { try context.limit.time($0, "after") }
+        filter.before = try map["before"].map { try context.limit.time($0, "before") }
         if let a = filter.after, let b = filter.before, b <= a {
             throw item.error("`before` (\(DurationText.format(b))) must be later than `after` (\(DurationText.format(a)))")
         }
@@ -63,7 +64,7 @@ struct ExpectationLoader {
         let action = try actionValue.string("action")
         guard DecisionActions.all.contains(action) || DecisionActions.extensions.contains(action) else {
             var message = "unknown action '\(action)'"
-            if let near = YAMLMap.nearest(action, in: DecisionActions.all + DecisionActions.extensions) { message += " (did you mean '\(near)'?)" }
+            if let near = DidYouMean.nearest(action, in: DecisionActions.all + DecisionActions.extensions) { message += " (did you mean '\(near)'?)" }
             throw actionValue.error(message)
         }
         let count = try map["count"].map { try $0.int("count", in: 0...Int(Int32.max)) }

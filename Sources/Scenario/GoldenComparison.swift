@@ -10,7 +10,9 @@ public enum GoldenComparison {
         public var description: String { "\(file): \(account)" }
     }
 
-    /// Every difference between `output` and `golden` (both folders), in file-name order.
+    /// Every difference between `output` and `golden` (both folders), in file-name order. Only
+    /// wgsim's own output files (`OutputFiles`) are compared; anything else in either folder is
+    /// not a run's output and is ignored.
     public static func compare(output: String, golden: String) -> [Difference] {
         let produced = Set(OutputFiles.list(output)), expected = Set(OutputFiles.list(golden))
         var differences: [Difference] = []
@@ -29,8 +31,8 @@ public enum GoldenComparison {
             if a == b { continue }
             let account: String
             if name.hasSuffix(".pcap") {
-                account = PcapDifference.describe(output: outPath, golden: goldPath, keyLog: output + "/wireguard.keys",
-                                                  goldenKeyLog: golden + "/wireguard.keys")
+                account = PcapDifference.describe(output: outPath, golden: goldPath, keyLog: output + "/" + OutputFiles.keyLog,
+                                                  goldenKeyLog: golden + "/" + OutputFiles.keyLog)
             } else {
                 account = textDifference(Array(a), Array(b))
             }
@@ -39,18 +41,23 @@ public enum GoldenComparison {
         return differences
     }
 
-    /// Copies every output file over the golden folder (and removes golden files no longer produced).
-    public static func update(output: String, golden: String) throws {
-        let fm = FileManager.default
-        for stale in Set(OutputFiles.list(golden)).subtracting(OutputFiles.list(output)) {
-            try fm.removeItem(atPath: golden + "/" + stale)
-        }
+    /// Replaces wgsim's files in `golden` with those in `output` (write aside, then rename: the
+    /// files are copied into a staging folder beside `golden`, then each is renamed into place)
+    /// and removes wgsim files there that `output` no longer has. Anything else in the golden
+    /// folder (a README, notes) is left alone. Returns what changed.
+    public static func update(output: String, golden: String) throws -> OutputChanges {
+        let staging = try OutputStaging(target: golden)
+        defer { staging.discard() }
         for name in OutputFiles.list(output) {
-            let target = golden + "/" + name
-            try fm.createDirectory(atPath: TextFile.directory(of: target), withIntermediateDirectories: true)
-            if fm.fileExists(atPath: target) { try fm.removeItem(atPath: target) }
-            try fm.copyItem(atPath: output + "/" + name, toPath: target)
+            let to = staging.path + "/" + name
+            do {
+                try FileManager.default.createDirectory(atPath: TextFile.directory(of: to), withIntermediateDirectories: true)
+                try FileManager.default.copyItem(atPath: output + "/" + name, toPath: to)
+            } catch {
+                throw FileProblem.error(golden + "/" + name, "cannot be written", error)
+            }
         }
+        return try staging.commit(reportingChanges: true)
     }
 
     /// The first differing line of two text files, both versions shown.
@@ -66,21 +73,5 @@ public enum GoldenComparison {
             }
         }
         return "bytes differ (\(output.count) vs \(golden.count) bytes) though every line is equal"
-    }
-}
-
-/// The files of an output folder, relative paths sorted, so comparisons do not depend on the
-/// order a file system lists them in.
-enum OutputFiles {
-    static func list(_ folder: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
-        var names: [String] = []
-        while let name = walker.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue {
-                names.append(name)
-            }
-        }
-        return names.sorted()
     }
 }

@@ -53,12 +53,12 @@ enum PacketFields {
             return fields
         }
         fields.append(("addresses", "\(ip.source) → \(ip.destination)"))
-        fields.append(("protocol", ProtocolNames.name(ip.protocolNumber)))
+        fields.append(("protocol", IPProtocol.name(ip.protocolNumber)))
         guard ip.protocolNumber == 17, let udp = UDPPayload.of(packet.bytes) else { return fields }
         fields.append(("ports", "\(udp.sourcePort) → \(udp.destinationPort)"))
         let p = udp.payload
         guard underlay, p.count >= 4, p[1] == 0, p[2] == 0, p[3] == 0 else { return fields }
-        func le32(_ at: Int) -> UInt32 { p.count >= at + 4 ? (0..<4).reduce(0) { $0 | UInt32(p[at + $1]) << (8 * $1) } : 0 }
+        func le32(_ at: Int) -> UInt32 { p.count >= at + 4 ? readLE32(p, at) : 0 }
         switch p[0] {
         case 1:
             fields.append(("message", "handshake initiation"))
@@ -76,7 +76,7 @@ enum PacketFields {
             let counter = UInt64(le32(8)) | UInt64(le32(12)) << 32
             fields.append(("counter", "\(counter)"))
             if let decoded, decoded.valid {
-                fields.append(("inner packet", decoded.inner.map { "\($0.source) → \($0.destination) \(ProtocolNames.name($0.protocolNumber)) \($0.length) bytes" }
+                fields.append(("inner packet", decoded.inner.map { "\($0.source) → \($0.destination) \(IPProtocol.name($0.protocolNumber)) \($0.length) bytes" }
                                ?? (decoded.keepalive ? "keepalive (empty)" : "decrypted, not IP")))
             } else {
                 fields.append(("inner packet", "not decrypted: \(decoded?.note ?? "no key for it in wireguard.keys")"))
@@ -94,7 +94,7 @@ enum PacketFields {
     /// An inner packet in a line: `192.168.0.1 → 192.168.32.19 icmp 84 bytes`.
     static func summary(_ bytes: [UInt8]) -> String {
         guard let ip = try? IPPacketSummary(parsing: bytes) else { return bytes.isEmpty ? "keepalive (empty)" : "\(bytes.count) bytes, not IP" }
-        return "\(ip.source) → \(ip.destination) \(ProtocolNames.name(ip.protocolNumber)) \(ip.totalLength) bytes"
+        return "\(ip.source) → \(ip.destination) \(IPProtocol.name(ip.protocolNumber)) \(ip.totalLength) bytes"
     }
 }
 

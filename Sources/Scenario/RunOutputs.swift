@@ -1,32 +1,42 @@
 import Foundation
+import Pcap
 import Sim
 
 /// Writes a run's outputs into a folder as they are produced: decisions.jsonl and decisions.txt
 /// (the simulator's `DecisionLogWriter`), one pcap per interface under pcap/ (its
 /// `PcapCaptureDirectory`, which bounds the files held open), and wireguard.keys at the end.
+///
+/// The folder is meant to be an `OutputStaging` folder, fresh and private to this run: the
+/// outputs reach the folder the user named only when the run has finished and `commit` moves
+/// them there, so a failed or interrupted run leaves the user's earlier outputs as they were.
 public final class RunOutputs {
     public let folder: String
+    /// The folder named in messages: where the files will be once committed.
+    private let shownAs: String
     private let log: DecisionLogWriter
     private let captures: PcapCaptureDirectory
     /// Nodes whose interfaces are captured (nil: all).
     private let captured: Set<String>?
 
-    /// Creates the folder (and pcap/), removing outputs of an earlier run there so that nothing
-    /// stale is compared with golden files.
-    public init(folder: String, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil) throws {
+    /// Creates pcap/ inside `folder` and opens the decision logs there; messages name files as
+    /// if they were in `shownAs` (default `folder`).
+    public init(folder: String, shownAs: String? = nil, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil) throws {
         self.folder = folder
+        self.shownAs = shownAs ?? folder
         captured = captureNodes
-        let fm = FileManager.default
+        let shown = self.shownAs
         do {
-            try fm.createDirectory(atPath: folder + "/pcap", withIntermediateDirectories: true)
-            for old in (try? fm.contentsOfDirectory(atPath: folder + "/pcap")) ?? [] where old.hasSuffix(".pcap") {
-                try fm.removeItem(atPath: folder + "/pcap/" + old)
-            }
-            log = try DecisionLogWriter(jsonlPath: folder + "/decisions.jsonl", textPath: folder + "/decisions.txt")
+            try FileManager.default.createDirectory(atPath: folder + "/" + OutputFiles.captureFolder, withIntermediateDirectories: true)
         } catch {
-            throw ScenarioError(file: folder, line: nil, "cannot prepare the output folder: \(error)")
+            throw FileProblem.error(shown + "/" + OutputFiles.captureFolder, "cannot create the folder", error)
         }
-        captures = PcapCaptureDirectory(directory: folder + "/pcap", startUnixNanoseconds: startUnixNanoseconds)
+        do {
+            log = try DecisionLogWriter(jsonlPath: folder + "/" + OutputFiles.decisionsJSONL,
+                                        textPath: folder + "/" + OutputFiles.decisionsText)
+        } catch {
+            throw FileProblem.error(shown + "/" + OutputFiles.decisionsJSONL, "cannot be created", error)
+        }
+        captures = PcapCaptureDirectory(directory: folder + "/" + OutputFiles.captureFolder, startUnixNanoseconds: startUnixNanoseconds)
     }
 
     /// The capture-sink factory to give the simulation: `pcap/NODE-IFACE.pcap` for captured
@@ -36,21 +46,30 @@ public final class RunOutputs {
             if let captured = self.captured, let dash = name.lastIndex(of: "-"), !captured.contains(String(name[..<dash])) {
                 return DiscardingCaptureSink()
             }
-            return try self.captures.sink(named: name)
+            do { return try self.captures.sink(named: name) } catch {
+                throw FileProblem.error(self.shown(OutputFiles.captureFolder + "/" + name + ".pcap"), "cannot be created", error)
+            }
         }
     }
 
     public func write(_ record: DecisionRecord) { log.write(record) }
 
-    /// Flushes everything and writes the key log; throws the first write error.
+    /// Flushes everything and writes the key log; throws the first write error, in words.
     public func finish(keyLog: [String]) throws {
-        try log.close()
-        try captures.close()
+        do { try log.close() } catch let e as DecisionLogError {
+            throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
+        }
+        do { try captures.close() } catch let e as PcapError {
+            throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), e.frame.map { "frame \($0)" } ?? "cannot be written", e)
+        }
         let keys = keyLog.map { $0 + "\n" }.joined()
-        do { try keys.write(toFile: folder + "/wireguard.keys", atomically: false, encoding: .utf8) } catch {
-            throw ScenarioError(file: folder + "/wireguard.keys", line: nil, "cannot be written: \(error)")
+        do { try keys.write(toFile: folder + "/" + OutputFiles.keyLog, atomically: false, encoding: .utf8) } catch {
+            throw FileProblem.error(shown(OutputFiles.keyLog), "cannot be written", error)
         }
     }
+
+    /// `relative` as the user will find it.
+    private func shown(_ relative: String) -> String { shownAs + "/" + relative }
 }
 
 /// A capture sink for interfaces nobody asked to capture.

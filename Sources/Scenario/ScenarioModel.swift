@@ -15,6 +15,7 @@ public struct Scenario {
     public var duration: Int64?
     public var nodes: [ScenarioNode]
     public var links: [ScenarioLink]
+    /// In file order; the simulation runs them in time order, ties in file order.
     public var events: [ScenarioEvent]
     public var expectations: [Expectation]
     /// The scenario file as it was named, for messages.
@@ -24,6 +25,21 @@ public struct Scenario {
     public static let defaultStartUnixNanoseconds: Int64 = 1_767_225_600 * 1_000_000_000
 
     public func node(named name: String) -> ScenarioNode? { nodes.first { $0.name == name } }
+
+    /// A time given on the command line for this scenario (`--at 5s`): a duration no later than
+    /// the last simulated time its start-time allows. Errors name the scenario file and `option`.
+    public func commandLineTime(_ text: String, option: String) throws -> Int64 {
+        let time: Int64
+        switch DurationText.parse(text) {
+        case .success(let t): time = t
+        case .failure(let e): throw ScenarioError(file: file, line: nil, "\(option): \(e)")
+        }
+        let limit = TimeLimit(startUnixNanoseconds: startUnixNanoseconds)
+        guard time <= limit.latest else {
+            throw ScenarioError(file: file, line: nil, "\(option) \(text.trimmingSpaces) is too late: \(limit.reason)")
+        }
+        return time
+    }
 }
 
 /// One simulated host: an underlay address (eth0), an optional wg0 and extra host routes.
@@ -36,6 +52,8 @@ public struct ScenarioNode {
     /// `net.ipv4.ip_forward=1`, so it can be a site's router with LAN hosts behind it.
     public var forwarding: Bool = false
     public var location: SourceLocation
+    /// The line of each of `routes`.
+    public var routeLocations: [SourceLocation] = []
 }
 
 /// A node's wg0 as `wireguard:` or a wg-quick file describes it.
@@ -66,7 +84,8 @@ public struct ScenarioLink {
 }
 
 /// One thing the simulation does at a simulated time, and the scenario line that asked for it.
-/// An event may expand to several (`wg set` on two peers, `send:` with `count:`).
+/// A `wg set` on two peers is two events; a `send:` with `count:` is one (`SimAction.send`
+/// repeats it as it runs).
 public struct ScenarioEvent {
     public var at: Int64
     public var location: SourceLocation

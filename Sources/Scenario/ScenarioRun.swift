@@ -43,7 +43,7 @@ public final class ScenarioRun {
             throw ScenarioError(file: scenario.file, line: nil, "the network cannot be built: \(error)")
         }
         simulation.keepsDecisions = keepDecisions
-        for event in scenario.events { simulation.schedule(at: event.at, event.action) }
+        simulation.schedule(inFileOrder: scenario.events.map { ($0.at, $0.action) })
         results = Array(repeating: nil, count: scenario.expectations.count)
         pendingLookups = scenario.expectations.enumerated().compactMap { i, e in
             if case .lookup(let at, _, _, _) = e.kind { return (at, i) }

@@ -1,8 +1,19 @@
-/// Splits an event's `run:` command line into words the way a POSIX shell would for the simple
-/// cases that matter here: spaces separate words, '…' and "…" quote (so `allowed-ips ""` gives
-/// an empty word, as in the shell), a backslash escapes the next character.
-enum ShellWords {
-    static func split(_ line: String) -> Result<[String], TextProblem> {
+/// Splits one command line into words as a POSIX shell (bash running wg-quick's `PostUp`, or a
+/// user typing `wg set …`) would, without expansions. The one tokenizer for scenario `run:` events,
+/// `routes:` entries and `wgsim table` lines:
+///
+/// * blanks (space, tab) separate words;
+/// * `'…'` quotes everything up to the next `'`, backslashes included;
+/// * `"…"` quotes too, and a backslash inside keeps its escaping meaning only before `$`, `` ` ``,
+///   `"`, `\` (POSIX "Double-Quotes"): `"a\"b"` is `a"b`, `"a\b"` stays `a\b`;
+/// * outside quotes a backslash takes the next character literally (`d\ e` is one word `d e`);
+/// * `#` starts a comment only where a word could start (`# x`, `a #x`), not inside one (`a#b`);
+/// * quotes join with what touches them, so `""` is an empty word and `a"b c"` is `ab c`.
+///
+/// `$`, `;`, `|`, `&`, redirections and globs are ordinary characters here: nothing is expanded
+/// or run, so a line means what its words say.
+public enum ShellWords {
+    public static func split(_ line: String) -> Result<[String], TextProblem> {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -10,7 +21,9 @@ enum ShellWords {
         var escaped = false
         for c in line {
             if escaped {
-                current.append(c); escaped = false; inWord = true
+                escaped = false
+                if quote == "\"" && !"$`\"\\".contains(c) { current.append("\\") }
+                current.append(c)
                 continue
             }
             if let q = quote {
@@ -27,7 +40,7 @@ enum ShellWords {
             default: current.append(c); inWord = true
             }
         }
-        if quote != nil { return .failure(TextProblem("unterminated quote")) }
+        if let q = quote { return .failure(TextProblem("unterminated \(q) quote")) }
         if escaped { return .failure(TextProblem("a backslash at the end of the line escapes nothing")) }
         if inWord { words.append(current) }
         return .success(words)

@@ -16,9 +16,10 @@ public enum WGCommand {
 public struct PeerUpdate {
     public var peer: PeerRef
     public var remove = false
-    /// nil: allowed-ips not given; otherwise replace (`A,B`), clear (``) or `+A,-B`.
+    /// nil: allowed-ips not given; otherwise replace (`A,B`), clear (``) or `+A,-B` (several
+    /// values for one peer combine as `WGSetArguments` describes).
     public var allowedIPs: AllowedIPsUpdate?
-    /// The text given, for logs and docs.
+    /// The text given (several values joined by a space), for logs and docs.
     public var allowedIPsText: String?
     public var endpoint: EndpointRef?
     /// 0 turns it off, as `persistent-keepalive off` does.
@@ -59,57 +60,32 @@ struct CommandLineParser {
             }
             return .wgShow
         case "set":
-            guard words.count >= 2 else { throw location.error("`wg set` needs the interface name wg0") }
-            guard words[1] == "wg0" else { throw location.error("unknown interface '\(words[1])': nodes have one WireGuard interface, wg0") }
-            return .wgSet(try parseSet(Array(words.dropFirst(2))))
+            let arguments: WGSetArguments
+            do { arguments = try WGSetArguments(parsing: Array(words.dropFirst())) } catch let problem as WGSetArguments.Problem {
+                throw location.error(problem.message)
+            }
+            guard arguments.interface == "wg0" else {
+                throw location.error("unknown interface '\(arguments.interface)': nodes have one WireGuard interface, wg0")
+            }
+            if let option = arguments.deviceOptions.first {
+                throw location.error("`wg set wg0 \(option)` is not simulated in events; set it in the node's wireguard: section")
+            }
+            return .wgSet(try arguments.peers.map(peerUpdate))
         default:
             throw location.error("`wg \(sub)` is not simulated: use `wg set wg0 …` or `wg show`")
         }
     }
 
-    private func parseSet(_ words: [String]) throws -> [PeerUpdate] {
-        var updates: [PeerUpdate] = []
-        var i = 0
-        func value(after option: String) throws -> String {
-            guard i + 1 < words.count else { throw location.error("`\(option)` needs a value") }
-            i += 1
-            return words[i]
-        }
-        while i < words.count {
-            let word = words[i]
-            switch word {
-            case "peer":
-                updates.append(PeerUpdate(peer: try peerName(try value(after: "peer"))))
-            case "listen-port", "fwmark", "private-key":
-                throw location.error("`wg set wg0 \(word)` is not simulated in events; set it in the node's wireguard: section")
-            default:
-                guard !updates.isEmpty else { throw location.error("`wg set`: expected `peer NAME|KEY` before '\(word)'") }
-                let last = updates.count - 1
-                switch word {
-                case "remove": updates[last].remove = true
-                case "allowed-ips":
-                    let text = try value(after: word)
-                    do {
-                        updates[last].allowedIPs = try AllowedIPsUpdate(parsing: text)
-                        updates[last].allowedIPsText = text
-                    } catch { throw location.error("allowed-ips '\(text)': \(error)") }
-                case "endpoint": updates[last].endpoint = try endpoint(try value(after: word))
-                case "persistent-keepalive":
-                    let text = try value(after: word)
-                    if text == "off" { updates[last].persistentKeepalive = 0 } else {
-                        guard let n = Int(text), (0...65535).contains(n) else {
-                            throw location.error("persistent-keepalive must be 'off' or 0 to 65535 seconds, not '\(text)'")
-                        }
-                        updates[last].persistentKeepalive = n
-                    }
-                case "preshared-key": updates[last].presharedKey = try presharedKey(try value(after: word))
-                default: throw location.error("`wg set`: unknown option '\(word)' (expected remove, allowed-ips, endpoint, persistent-keepalive, preshared-key)")
-                }
-            }
-            i += 1
-        }
-        guard !updates.isEmpty else { throw location.error("`wg set wg0` needs `peer NAME|KEY …`") }
-        return updates
+    /// One peer of a `wg set` line with its names resolved: the peer, its endpoint, its key file.
+    private func peerUpdate(_ peer: WGSetArguments.Peer) throws -> PeerUpdate {
+        var update = PeerUpdate(peer: try peerName(peer.name))
+        update.remove = peer.remove
+        update.allowedIPs = peer.allowedIPs
+        update.allowedIPsText = peer.allowedIPsText
+        update.endpoint = try peer.endpoint.map(endpoint)
+        update.persistentKeepalive = peer.persistentKeepalive
+        update.presharedKey = try peer.presharedKey.map(presharedKey)
+        return update
     }
 
     /// A node name, `@NAME`, or a base64 public key.
@@ -143,9 +119,8 @@ struct CommandLineParser {
         if text == "/dev/null" { return PresharedKey.zero }
         if text.count == 44, let key = try? PresharedKey(base64: text) { return key }
         let path = text.hasPrefix("/") ? text : directory + "/" + text
-        guard let contents = TextFile.read(path) else {
-            throw location.error("preshared-key: cannot read '\(text)' (a file holding a base64 key, /dev/null, or the key itself)")
-        }
+        let contents = try TextFile.read(path, namedAs: text, at: location,
+                                         what: "preshared-key (a file holding a base64 key, /dev/null, or the key itself)")
         let key = contents.trimmingSpaces
         do { return try PresharedKey(base64: key) } catch {
             throw location.error("preshared-key file '\(text)': not a base64 key (\(error))")

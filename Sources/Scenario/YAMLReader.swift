@@ -15,7 +15,9 @@ enum YAMLNode {
         }
     }
 
-    /// Yams' node with its marks (a node without one counts as line 1, as before).
+    /// Yams' node with its marks (a node without one counts as line 1, as before). Recursive,
+    /// and copies each alias's subtree: `YAMLShapeCheck` has bounded both the depth and the
+    /// nodes aliases add before this runs.
     init(_ node: Node) {
         let line = node.mark?.line ?? 1
         switch node {
@@ -54,7 +56,7 @@ struct YAMLValue {
 
     func int(_ what: String, in range: ClosedRange<Int>) throws -> Int {
         let text = try string(what)
-        guard let n = Int(text.trimmingSpaces) else { throw error("\(what) must be a whole number, not '\(text)'") }
+        guard let n = Int(text.trimmingSpaces) else { throw error("\(what) must be a whole number, not '\(EchoedText.short(text))'") }
         guard range.contains(n) else {
             throw error("\(what) must be from \(range.lowerBound) to \(range.upperBound), not \(n)")
         }
@@ -64,7 +66,7 @@ struct YAMLValue {
     func probability(_ what: String) throws -> Double {
         let text = try string(what)
         guard let p = Double(text.trimmingSpaces), p >= 0, p <= 1 else {
-            throw error("\(what) must be a probability from 0 to 1, not '\(text)'")
+            throw error("\(what) must be a probability from 0 to 1, not '\(EchoedText.short(text))'")
         }
         return p
     }
@@ -80,7 +82,7 @@ struct YAMLValue {
         switch try string(what) {
         case "true", "yes", "on", "True", "TRUE": return true
         case "false", "no", "off", "False", "FALSE": return false
-        case let other: throw error("\(what) must be true or false, not '\(other)'")
+        case let other: throw error("\(what) must be true or false, not '\(EchoedText.short(other))'")
         }
     }
 
@@ -131,7 +133,7 @@ struct YAMLMap {
             }
             let duplicate = hashed ? !seen.insert(name).inserted : entries.contains { $0.key == name }
             guard !duplicate else {
-                throw ScenarioError(file: file, line: keyLine, "key '\(name)' appears twice")
+                throw ScenarioError(file: file, line: keyLine, "key '\(EchoedText.short(name))' appears twice")
             }
             entries.append(Entry(key: name, keyLine: keyLine, value: YAMLValue(node: value, file: file)))
         }
@@ -157,42 +159,31 @@ struct YAMLMap {
     /// typo never silently changes a simulation.
     func allowOnly(_ allowed: [String], in what: @autoclosure () -> String) throws {
         for entry in entries where !allowed.contains(entry.key) {
-            var message = "unknown key '\(entry.key)' in \(what())"
-            if let near = Self.nearest(entry.key, in: allowed) { message += " (did you mean '\(near)'?)" }
+            var message = "unknown key '\(EchoedText.short(entry.key))' in \(what())"
+            if let near = DidYouMean.nearest(entry.key, in: allowed) { message += " (did you mean '\(near)'?)" }
             message += "; allowed here: \(allowed.joined(separator: ", "))"
             throw ScenarioError(file: file, line: entry.keyLine, message)
         }
     }
 
     func line(of key: String) -> Int { entries.first { $0.key == key }?.keyLine ?? line }
-
-    /// The allowed key within edit distance 2 of a misspelt one.
-    static func nearest(_ word: String, in candidates: [String]) -> String? {
-        candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        var row = Array(0...y.count)
-        for i in 1...max(x.count, 1) where !x.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: y.count, by: 1) {
-                let old = row[j]
-                row[j] = Swift.min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
-                previous = old
-            }
-        }
-        return x.isEmpty ? y.count : row[y.count]
-    }
 }
 
 /// Parsing a whole YAML file into its root node.
 enum YAMLDocument {
-    /// The root node of a YAML file; syntax errors name the line Yams reports. Files within
-    /// `YAMLSubsetReader`'s subset (generated ones, most written ones) skip Yams.
+    /// The root node of a YAML file; every refusal names the file and line.
+    ///
+    /// In order: the characters (`YAMLTextCheck`: controls, line separators, long lines), so
+    /// that both readers see only text they read alike; then `YAMLSubsetReader` for files within
+    /// its subset (generated ones, most written ones); else the shape on libyaml's events
+    /// (`YAMLShapeCheck`: nesting depth, alias expansion) before Yams composes the tree.
     static func load(_ text: String, file: String) throws -> YAMLValue {
+        // A byte order mark only says the file is UTF-8; libyaml, told the encoding, would take
+        // it for content. (`YAMLTextCheck` refuses one anywhere else.)
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        try YAMLTextCheck.check(text, file: file)
         if let root = YAMLSubsetReader.read(text) { return YAMLValue(node: root, file: file) }
+        try YAMLShapeCheck.check(text, file: file)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw ScenarioError(file: file, line: 1, "the file is empty")

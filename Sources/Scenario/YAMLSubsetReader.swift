@@ -6,7 +6,9 @@
 /// Why: Yams builds a node tree with a tag object per node, ~60 % of reading a 100k-node file.
 /// This reader builds the loader's own `YAMLNode`s directly. It gives up (nil) at the first
 /// thing outside the subset or anything doubtful — quotes, anchors, tags, multi-line plain or
-/// flow values, tabs, empty values, odd indentation, `: ` inside a value — and the
+/// flow values, tabs, empty values, odd indentation, `: ` inside a value, any byte outside
+/// printable ASCII (even in a comment: libyaml takes U+2028 or U+0085 for a line break), lists
+/// and mappings nested deeper than `YAMLShapeCheck.maxDepth` — and the
 /// caller then reads the file with Yams. So it never reports a syntax error itself: every
 /// error message stays the one Yams gives, and what it accepts it reads as Yams does (a test
 /// compares the two trees, lines included, on every shipped scenario).
@@ -19,6 +21,8 @@ struct YAMLSubsetReader {
     private let lines: [Range<Int>]
     /// The line being read (0-based).
     private var row = 0
+    /// Block lists and mappings open around the current one; flow ones add to it as they nest.
+    private var depth = 0
 
     /// The document's root node, or nil when the text is not entirely within the subset.
     static func read(_ text: String) -> YAMLNode? {
@@ -39,9 +43,13 @@ struct YAMLSubsetReader {
     }
 
     private mutating func document() throws -> YAMLNode {
-        // Tabs, carriage returns and control characters have rules of their own: leave them to Yams.
-        // A last line without its newline changes how a `|` block ends: left to Yams too.
-        guard bytes.last == UInt8(ascii: "\n"), !bytes.contains(where: { $0 < 0x20 && $0 != UInt8(ascii: "\n") }) else {
+        // Tabs, carriage returns and control characters have rules of their own, and libyaml
+        // reads some non-ASCII characters as line breaks (U+0085, U+2028, U+2029) even inside a
+        // comment; DEL and the rest are refused or kept by rules this reader does not copy: all
+        // are left to Yams (and to `YAMLTextCheck` before it). A last line without its newline
+        // changes how a `|` block ends: left to Yams too.
+        guard bytes.last == UInt8(ascii: "\n"),
+              !bytes.contains(where: { $0 >= 0x7F || ($0 < 0x20 && $0 != UInt8(ascii: "\n")) }) else {
             throw OutsideSubset()
         }
         skipBlankAndCommentLines()
@@ -71,6 +79,13 @@ struct YAMLSubsetReader {
         }
     }
 
+    /// One more level of block nesting; past `YAMLShapeCheck.maxDepth` the file is left to Yams
+    /// (after `YAMLShapeCheck` has refused it), so this reader's recursion stays shallow.
+    private mutating func enterCollection() throws {
+        guard depth < YAMLShapeCheck.maxDepth else { throw OutsideSubset() }
+        depth += 1
+    }
+
     /// Whether the line at `row` is a block sequence entry (`- …`) starting at `column`.
     private func isSequenceEntry(_ row: Int, column: Int) -> Bool {
         let at = lines[row].lowerBound + column
@@ -83,6 +98,8 @@ struct YAMLSubsetReader {
     /// A block mapping whose keys start at `column`: the first on the current line (possibly
     /// after a `- `), the others on following lines indented exactly that far.
     private mutating func blockMapping(column: Int) throws -> YAMLNode {
+        try enterCollection()
+        defer { depth -= 1 }
         let line = row + 1
         var pairs: [(key: YAMLNode, value: YAMLNode)] = []
         var start = lines[row].lowerBound + column
@@ -128,6 +145,8 @@ struct YAMLSubsetReader {
 
     /// A block sequence whose `-` markers are at `column`.
     private mutating func blockSequence(column: Int) throws -> YAMLNode {
+        try enterCollection()
+        defer { depth -= 1 }
         let line = row + 1
         var items: [YAMLNode] = []
         while row < lines.count, indent(of: row) == column, isSequenceEntry(row, column: column) {
@@ -162,7 +181,7 @@ struct YAMLSubsetReader {
         var i = start
         let value: YAMLNode
         if bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{") {
-            value = try flowNode(&i, end: end)
+            value = try flowNode(&i, end: end, depth: depth)
             while i < end && bytes[i] == UInt8(ascii: " ") { i += 1 }
             guard i == end else { throw OutsideSubset() }
         } else {
@@ -210,13 +229,17 @@ struct YAMLSubsetReader {
 
     // MARK: Flow collections (on one line)
 
-    private func flowNode(_ i: inout Int, end: Int) throws -> YAMLNode {
+    /// A flow node at `i`, inside `depth` open lists and mappings.
+    private func flowNode(_ i: inout Int, end: Int, depth: Int) throws -> YAMLNode {
         let line = row + 1
         guard i < end else { throw OutsideSubset() }
+        if bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{") {
+            guard depth < YAMLShapeCheck.maxDepth else { throw OutsideSubset() }
+        }
         switch bytes[i] {
         case UInt8(ascii: "["):
             var items: [YAMLNode] = []
-            try flowItems(&i, end: end, closing: UInt8(ascii: "]")) { i in items.append(try flowNode(&i, end: end)) }
+            try flowItems(&i, end: end, closing: UInt8(ascii: "]")) { i in items.append(try flowNode(&i, end: end, depth: depth + 1)) }
             return .sequence(items, line: line)
         case UInt8(ascii: "{"):
             var pairs: [(key: YAMLNode, value: YAMLNode)] = []
@@ -229,7 +252,7 @@ struct YAMLSubsetReader {
                 let key = YAMLNode.scalar(text(keyStart..<i), line: line, plain: true)
                 i += 1
                 while i < end && bytes[i] == UInt8(ascii: " ") { i += 1 }
-                pairs.append((key, try flowNode(&i, end: end)))
+                pairs.append((key, try flowNode(&i, end: end, depth: depth + 1)))
             }
             return .mapping(pairs, line: line)
         default:

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Packet
 import Routing
 
 /// Text fields written straight into a `ByteBuffer`: decimal integers, dotted quads, prefixes,
@@ -22,6 +23,16 @@ enum ByteText {
         out.reserve(digits)
         writeDigits(value, count: digits, at: out.base + out.count)
         out.advance(by: digits)
+    }
+
+    /// `IPProtocol.name(number)` without making a String (the decision log's `proto` field).
+    @inline(__always)
+    static func appendProtocolName(_ number: UInt8, to out: ByteBuffer) {
+        if let name = IPProtocol.knownName(number) {
+            out.appendLiteral(name)
+        } else {
+            appendUnsigned(UInt64(number), to: out)
+        }
     }
 
     /// How many decimal digits `value` has (1 for 0): four digits per step, then three compares.
@@ -48,10 +59,10 @@ enum ByteText {
         """
     }
 
-    /// The two digits of `n` (0…99), first digit in the low byte (stores write `littleEndian`).
+    /// The two digits of `n` (0…99), first digit in the low byte (stores write little-endian).
     @inline(__always)
     private static func digitPair(_ n: Int) -> UInt16 {
-        UInt16(littleEndian: UnsafeRawPointer(digitPairs.utf8Start + 2 &* n).loadUnaligned(as: UInt16.self))
+        loadLE16(UnsafeRawPointer(digitPairs.utf8Start), at: 2 &* n)
     }
 
     /// Writes the last `count` decimal digits of `value` (leading zeros included) at `start`,
@@ -63,7 +74,7 @@ enum ByteText {
         while position >= 2 {
             let pair = digitPair(Int(truncatingIfNeeded: rest % 100))
             position -= 2
-            UnsafeMutableRawPointer(start + position).storeBytes(of: pair.littleEndian, as: UInt16.self)
+            storeLE16(pair, UnsafeMutableRawPointer(start), at: position)
             rest /= 100
         }
         if position == 1 { start.pointee = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10) }
@@ -101,7 +112,7 @@ enum ByteText {
             let hundreds = octet / 100
             let digitsAndDot = UInt32(0x30 &+ hundreds) | UInt32(digitPair(octet &- hundreds &* 100)) << 8 | 0x2E00_0000
             let leadingZeros = (octet < 100 ? 1 : 0) + (octet < 10 ? 1 : 0)
-            start.storeBytes(of: (digitsAndDot >> (8 * UInt32(leadingZeros))).littleEndian, toByteOffset: used, as: UInt32.self)
+            storeLE32(digitsAndDot >> (8 * UInt32(leadingZeros)), start, at: used)
             used += 3 - leadingZeros
             if shift == 0 { break }
             used += 1

@@ -1,7 +1,7 @@
 import Routing
 
 /// Writes a decision as its JSON line (decisions.jsonl, keys in the fixed order of
-/// scenario-format.md, absent fields left out) and its text line (decisions.txt) together. Every
+/// docs/decision-log.md, absent fields left out) and its text line (decisions.txt) together. Every
 /// piece the two lines share — the time, the packet's addresses and length, the numbers, the
 /// explanation — is formatted once into a scratch buffer and copied into both; strings are
 /// JSON-escaped only where they contain something to escape. A log writer keeps one composer
@@ -223,7 +223,7 @@ final class DecisionLineComposer {
         if let fields = LoggedPacketFields(packet) {
             pieces.0 = piece { ByteText.appendAddress(fields.source, to: scratch) }
             pieces.1 = piece { ByteText.appendAddress(fields.destination, to: scratch) }
-            pieces.2 = piece { ProtocolNames.appendName(fields.protocolNumber, to: scratch) }
+            pieces.2 = piece { ByteText.appendProtocolName(fields.protocolNumber, to: scratch) }
             pieces.3 = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
         } else {
             pieces.3 = piece { ByteText.appendInteger(packet.count, to: scratch) }

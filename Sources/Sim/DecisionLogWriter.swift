@@ -8,6 +8,8 @@ import Darwin
 public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
     public let path: String
     public let reason: String
+    /// The POSIX error number behind it, so a caller can say it in words.
+    public var errorNumber: Int32? = nil
     public var description: String { "\(path): \(reason)" }
 }
 
@@ -45,15 +47,16 @@ public final class DecisionLogWriter {
         var opened: UnsafeMutablePointer<FILE>?
         if let jsonlPath {
             guard let file = fopen(jsonlPath, "wb") else {
-                throw DecisionLogError(path: jsonlPath, reason: "cannot be created (errno \(errno))")
+                throw DecisionLogError(path: jsonlPath, reason: "cannot be created (errno \(errno))", errorNumber: errno)
             }
             opened = file
         }
         jsonFile = opened
         if let textPath {
             guard let file = fopen(textPath, "wb") else {
+                let code = errno
                 if let opened { fclose(opened) }
-                throw DecisionLogError(path: textPath, reason: "cannot be created (errno \(errno))")
+                throw DecisionLogError(path: textPath, reason: "cannot be created (errno \(code))", errorNumber: code)
             }
             textFile = file
         } else {
@@ -85,7 +88,7 @@ public final class DecisionLogWriter {
             flush(text, textFile, textPath)
             for (file, path) in [(jsonFile, jsonPath), (textFile, textPath)] {
                 if let file, fclose(file) != 0, failure == nil {
-                    failure = DecisionLogError(path: path ?? "", reason: "close failed (errno \(errno))")
+                    failure = DecisionLogError(path: path ?? "", reason: "close failed (errno \(errno))", errorNumber: errno)
                 }
             }
         }
@@ -97,7 +100,7 @@ public final class DecisionLogWriter {
         guard let file, !buffer.isEmpty, failure == nil else { return }
         let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         if written != buffer.count {
-            failure = DecisionLogError(path: path ?? "", reason: "short write (errno \(errno))")
+            failure = DecisionLogError(path: path ?? "", reason: "short write (errno \(errno))", errorNumber: errno)
         }
     }
 }

@@ -175,7 +175,7 @@ public struct DecisionRecord {
     /// The inner packet's (upper-layer) protocol number.
     public var protocolNumber: UInt8? { summary?.protocolNumber }
     /// "icmp", "tcp", "udp", "icmpv6", or the protocol number in decimal.
-    public var proto: String? { protocolNumber.map(ProtocolNames.name) }
+    public var proto: String? { protocolNumber.map(IPProtocol.name) }
     /// The inner packet's length in bytes (as captured, padding removed).
     public var len: Int? { summary.map { $0.totalLength } ?? packet?.count }
 

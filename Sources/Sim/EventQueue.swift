@@ -30,6 +30,23 @@ struct EventQueue<Payload> {
 
     /// Schedules `payload` at `time`; `deferred` only picks the lane (same order either way).
     mutating func push(at time: Int64, _ payload: consuming Payload, deferred isDeferred: Bool = false) {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        push(at: time, payload, sequence: sequence, deferred: isDeferred)
+    }
+
+    /// Sets aside `count` consecutive sequence numbers and returns the first, for events that
+    /// are pushed later (`push(at:_:sequence:)`) but must keep the place among equal-time
+    /// events they would have had if pushed now — a repeated action scheduled one repetition
+    /// at a time.
+    mutating func reserveSequences(_ count: UInt64) -> UInt64 {
+        let first = nextSequence
+        nextSequence &+= count
+        return first
+    }
+
+    /// Schedules `payload` at `time` with a sequence number from `reserveSequences`.
+    mutating func push(at time: Int64, _ payload: consuming Payload, sequence: UInt64, deferred isDeferred: Bool = false) {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
@@ -38,8 +55,7 @@ struct EventQueue<Payload> {
             slot = Int32(payloads.count)
             payloads.append(payload)
         }
-        let key = Key(time: time, sequence: nextSequence, slot: slot)
-        nextSequence &+= 1
+        let key = Key(time: time, sequence: sequence, slot: slot)
         if isDeferred { deferred.push(key) } else { near.push(key) }
     }
 

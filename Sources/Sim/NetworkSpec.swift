@@ -59,13 +59,12 @@ public struct InterfaceAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// `192.168.0.1/16`, or a bare address (/32 or /128), as wg-quick's `Address =` takes it.
     public init(parsing text: String) throws {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { throw AddressParseError(text, "more than one '/'") }
-        let address = try IPAddress(parsing: String(parts[0]))
+        let (address, suffix) = try IPAddress.parsingAddress(beforeSlashIn: text)
+        guard suffix?.utf8.contains(UInt8(ascii: "/")) != true else { throw AddressParseError(text, "more than one '/'") }
         var length = address.bitWidth
-        if parts.count == 2 {
-            guard let parsed = Int(parts[1]) else {
-                throw AddressParseError(text, "'\(parts[1])' is not a prefix length")
+        if let suffix {
+            guard let parsed = Int(suffix) else {
+                throw AddressParseError(text, "'\(suffix)' is not a prefix length")
             }
             length = parsed
         }

@@ -1,17 +1,19 @@
+import Pcap
+
 /// Writes `DIR/NODE-IFACE.pcap` for every interface of a run and closes them all at the end.
-/// A thin convenience over `PcapFileCaptureSink`, whose shared pool of open files lets a run
-/// with 100,000 nodes (200,000 interfaces) stay far below the descriptor limit.
+/// A thin convenience over `PcapFileCaptureSink`: its sinks share one `PcapFilePool`, which lets
+/// a run with 100,000 nodes (200,000 interfaces) stay far below the descriptor limit.
 public final class PcapCaptureDirectory {
     public let directory: String
     private let startUnixNanoseconds: Int64
-    private let pool: CaptureFilePool
+    private let pool: PcapFilePool
     private var sinks: [PcapFileCaptureSink] = []
 
     /// `maxOpenFiles` bounds the files this directory's sinks keep open at once.
     public init(directory: String, startUnixNanoseconds: Int64, maxOpenFiles: Int = 256) {
         self.directory = directory
         self.startUnixNanoseconds = startUnixNanoseconds
-        pool = CaptureFilePool(limit: maxOpenFiles)
+        pool = PcapFilePool(limit: maxOpenFiles)
     }
 
     /// The sink for interface `name` (e.g. `server-eth0`), writing `DIR/name.pcap`; the file is

@@ -52,7 +52,10 @@ public enum SimAction {
     case linkState(node: String, device: String, up: Bool)
     /// `count` ICMP (v4) / ICMPv6 echo requests, `interval` ns apart, `size` payload bytes.
     case ping(node: String, destination: IPAddress, source: IPAddress?, count: Int, interval: Int64, size: Int)
-    case send(node: String, packet: InnerPacketSpec)
+    /// `count` copies of the packet, `interval` ns apart. The repetitions are scheduled one at a
+    /// time (each sends one packet and schedules the next), so a large count costs no memory up
+    /// front; each keeps its action's place among events due at the same time (`schedule`).
+    case send(node: String, packet: InnerPacketSpec, count: Int = 1, interval: Int64 = 0)
     /// Injects a trace's packets at the node as if a local application sent them, keeping their
     /// relative timing; `trace` is the file name decisions cite.
     case replay(node: String, trace: String, packets: [CapturedPacket])

@@ -22,6 +22,9 @@ public final class Simulation {
     public let seed: UInt64
     /// Wall-clock origin (Unix ns) for TAI64N timestamps and pcap time stamps.
     public let startUnixNanoseconds: Int64
+    /// The last simulated time a pcap record can stamp (`latestTime(startUnixNanoseconds:)`);
+    /// the engine runs nothing after it.
+    public let latestTime: Int64
     /// Simulated time of the event being run, or where the last `run(until:)` stopped.
     @exclusivity(unchecked) public private(set) var now: Int64 = 0
 
@@ -64,7 +67,13 @@ public final class Simulation {
     public init(seed: UInt64, startUnixNanoseconds: Int64, nodes specs: [NodeSpec], links: [LinkSpec] = [],
                 captureSink: CaptureSinkFactory? = nil) throws {
         self.seed = seed
+        // A scenario loader refuses such a start with the line of its `start-time:`; this guards
+        // other callers.
+        guard (0...Self.latestUnixNanoseconds).contains(startUnixNanoseconds) else {
+            throw SimulationError("start time \(startUnixNanoseconds) ns is outside what a pcap time stamp holds (1970 to 2106-02-07)")
+        }
         self.startUnixNanoseconds = startUnixNanoseconds
+        latestTime = Self.latestTime(startUnixNanoseconds: startUnixNanoseconds)
         var index: [String: Int] = [:]
         for (i, spec) in specs.enumerated() {
             guard index[spec.name] == nil else { throw SimulationError("node '\(spec.name)' is defined twice") }
@@ -138,34 +147,67 @@ public final class Simulation {
 
     /// Schedules an action; actions at the same time run in the order they were scheduled.
     public func schedule(at time: Int64, _ action: SimAction) {
+        schedule(at: time, action, sequence: queue.reserveSequences(Self.repetitions(of: action)))
+    }
+
+    /// Schedules a scenario's events, given in file order (not time order). Events due at the
+    /// same time run in list order, and each repetition of a repeated action (`send` with a
+    /// count) runs at the place of its action in the list — exactly as if the repetitions had
+    /// been written out there one by one, which is how a scenario file reads. Only the first
+    /// repetition is queued now; each schedules the next when it runs.
+    public func schedule(inFileOrder events: [(at: Int64, action: SimAction)]) {
+        let total = events.reduce(UInt64(0)) { $0 &+ Self.repetitions(of: $1.action) }
+        var sequence = queue.reserveSequences(total)
+        for event in events {
+            schedule(at: event.at, event.action, sequence: sequence)
+            sequence &+= Self.repetitions(of: event.action)
+        }
+    }
+
+    /// `first` is the first of the action's `repetitions(of:)` reserved sequence numbers.
+    private func schedule(at time: Int64, _ action: SimAction, sequence first: UInt64) {
         let at = max(time, now)
-        lastScheduledActivity = max(lastScheduledActivity, at + Self.activitySpan(of: action))
-        queue.push(at: at, .action(action))
+        lastScheduledActivity = max(lastScheduledActivity, at.addingSaturated(Self.activitySpan(of: action)))
+        if case let .send(name, packet, count, interval) = action, count > 1 {
+            guard let node = nodeIndex[name] else { return }
+            queue.push(at: at, .send(SendRun(node: node, packet: packet, remaining: count, interval: max(0, interval),
+                                             sequence: first)), sequence: first)
+        } else {
+            queue.push(at: at, .action(action), sequence: first)
+        }
+    }
+
+    /// How many queue places an action takes: one per packet of a repeated `send`.
+    private static func repetitions(of action: SimAction) -> UInt64 {
+        if case .send(_, _, let count, _) = action { return UInt64(max(1, count)) }
+        return 1
     }
 
     private static func activitySpan(of action: SimAction) -> Int64 {
         switch action {
-        case .ping(_, _, _, let count, let interval, _):
-            return Int64(max(0, count - 1)) * max(0, interval)
+        case .ping(_, _, _, let count, let interval, _), .send(_, _, let count, let interval):
+            return Int64(max(0, count - 1)).multipliedSaturated(by: max(0, interval))
         case .replay(_, _, let packets):
             guard let first = packets.first?.timestamp, let last = packets.last?.timestamp else { return 0 }
-            return max(0, last - first)
+            let (span, overflow) = last.subtractingReportingOverflow(first)
+            return overflow ? (last > first ? .max : 0) : max(0, span)
         default:
             return 0
         }
     }
 
     /// Runs every event due at or before `until` (nil: until none is left, or `idleHorizon` after
-    /// the last scheduled activity, since persistent keepalives never stop on their own). May be
-    /// called again with a later time to continue.
+    /// the last scheduled activity, since persistent keepalives never stop on their own), and
+    /// never past `latestTime`: what would happen later could not be stamped in a capture. May
+    /// be called again with a later time to continue.
     public func run(until: Int64? = nil) {
-        let stop = until ?? (lastScheduledActivity + Self.idleHorizon)
+        let stop = min(until ?? lastScheduledActivity.addingSaturated(Self.idleHorizon), latestTime)
         while let next = queue.nextTime, next <= stop {
             guard let (time, event) = queue.pop() else { break }
             now = max(now, time)
             dispatch(event)
         }
-        if let until { now = max(now, until) }
+        if let until { now = max(now, min(until, latestTime)) }
     }
 
     /// Every decision so far, in simulated-time order (empty when `keepsDecisions` is off).
@@ -228,6 +270,8 @@ enum SimEvent {
     /// A packet a local application (or the stack) hands to the node's routing.
     case output(node: Int, packet: [UInt8], context: PacketContext)
     case ping(PingRun)
+    /// The next packet of a repeated `send`.
+    case send(SendRun)
     case replay(ReplayRun)
     /// `ip link set wg0 up` of wg-quick, at time 0.
     case deviceUp(node: Int)
@@ -261,6 +305,18 @@ struct PingRun {
     var size: Int
     var identifier: UInt16
     var sequence: UInt16
+}
+
+/// A repeated `send` in progress: sends one packet per step and schedules the next at the
+/// queue place reserved for it (`sequence`), so repetitions keep their place among equal-time
+/// events as if all had been queued at the start.
+struct SendRun {
+    var node: Int
+    var packet: InnerPacketSpec
+    var remaining: Int
+    var interval: Int64
+    /// This repetition's queue sequence number; the next one has the following number.
+    var sequence: UInt64
 }
 
 /// A trace replay in progress: the next packet to inject and the time origin.

@@ -34,15 +34,10 @@ extension Simulation {
             node.nextPingIdentifier &+= 1
             step(PingRun(node: node.index, destination: destination, source: source, remaining: count,
                          interval: max(0, interval), size: max(0, size), identifier: identifier, sequence: 1))
-        case let .send(name, spec):
+        case let .send(name, spec, _, _):
+            // `schedule` turns a repeated send into a `SendRun`; here it is a single packet.
             guard let node = node(name) else { return }
-            let source = spec.source ?? node.sourceAddress(for: spec.destination,
-                                                           via: node.routes.lookup(spec.destination)?.device)
-            let identifier = node.nextPingIdentifier
-            node.nextPingIdentifier &+= 1
-            output(PacketBuilder.datagram(from: source, to: spec.destination,
-                                          transport: Self.transport(spec, identifier: identifier),
-                                          payloadSize: max(0, spec.size)), from: node, context: .none)
+            send(spec, from: node)
         case let .replay(name, trace, packets):
             guard let node = node(name), !packets.isEmpty else { return }
             let origin = context(file: trace, frame: 0).origin
@@ -58,6 +53,17 @@ extension Simulation {
             guard let node = node(name) else { return }
             setUnderLoad(node, on: on)
         }
+    }
+
+    /// One packet of a `send` event, as a local application would send it.
+    private func send(_ spec: InnerPacketSpec, from node: SimNode) {
+        let source = spec.source ?? node.sourceAddress(for: spec.destination,
+                                                       via: node.routes.lookup(spec.destination)?.device)
+        let identifier = node.nextPingIdentifier
+        node.nextPingIdentifier &+= 1
+        output(PacketBuilder.datagram(from: source, to: spec.destination,
+                                      transport: Self.transport(spec, identifier: identifier),
+                                      payloadSize: max(0, spec.size)), from: node, context: .none)
     }
 
     private static func transport(_ spec: InnerPacketSpec, identifier: UInt16) -> InnerTransport {
@@ -125,17 +131,24 @@ extension Simulation {
     /// only `via GATEWAY` takes the device of the route to the gateway, which must be on eth0's
     /// link (a gateway reached through another gateway is refused).
     func checkedRoute(_ requested: RouteSpec, on node: SimNode) throws -> RouteSpec {
+        try Self.checkedRoute(requested, in: node.routes, hasWg0: node.device != nil, wg0Up: node.wg0Up,
+                              eth0Up: node.eth0Up)
+    }
+
+    /// `checkedRoute(_:on:)` for a route table and interface states given (as at set-up).
+    static func checkedRoute(_ requested: RouteSpec, in routes: HostRouteTable, hasWg0: Bool, wg0Up: Bool,
+                             eth0Up: Bool) throws -> RouteSpec {
         var route = requested
         if route.device.isEmpty {
-            guard let via = route.via, let toGateway = node.routes.lookup(via), toGateway.spec.via == nil else {
+            guard let via = route.via, let toGateway = routes.lookup(via), toGateway.spec.via == nil else {
                 throw SimulationError("RTNETLINK answers: Network is unreachable (no device and no directly reachable gateway)")
             }
             route.device = toGateway.spec.device
         }
         switch Interface(name: route.device) {
-        case .wg0 where node.device == nil, .other:
+        case .wg0 where !hasWg0, .other:
             throw SimulationError("Cannot find device \"\(route.device)\"")
-        case .wg0 where !node.wg0Up, .eth0 where !node.eth0Up:
+        case .wg0 where !wg0Up, .eth0 where !eth0Up:
             throw SimulationError("RTNETLINK answers: Network is down")
         default:
             return route
@@ -224,7 +237,17 @@ extension Simulation {
         var next = run
         next.remaining -= 1
         next.sequence &+= 1
-        queue.push(at: now + run.interval, .ping(next))
+        queue.push(at: now.addingSaturated(run.interval), .ping(next))
+    }
+
+    /// One packet of a repeated `send`, then the next `interval` later in its reserved place.
+    func step(_ run: SendRun) {
+        send(run.packet, from: nodes[run.node])
+        guard run.remaining > 1 else { return }
+        var next = run
+        next.remaining -= 1
+        next.sequence &+= 1
+        queue.push(at: now.addingSaturated(run.interval), .send(next), sequence: next.sequence)
     }
 
     /// Injects the next trace packet, then schedules the one after at its relative time.
@@ -235,8 +258,10 @@ extension Simulation {
         guard nextPosition < run.packets.count else { return }
         var next = run
         next.position = nextPosition
-        let offset = run.packets[nextPosition].timestamp - run.packets[0].timestamp
-        queue.push(at: max(now, run.start + offset), .replay(next))
+        // A loader has checked that every packet falls within the run; saturate for other callers.
+        let (offset, overflow) = run.packets[nextPosition].timestamp.subtractingReportingOverflow(run.packets[0].timestamp)
+        let due = overflow ? (run.packets[nextPosition].timestamp > 0 ? .max : now) : run.start.addingSaturated(offset)
+        queue.push(at: max(now, due), .replay(next))
     }
 
     func config(_ node: SimNode, _ what: String) {

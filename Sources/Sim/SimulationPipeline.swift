@@ -12,6 +12,7 @@ extension Simulation {
         case .arrival(let datagram): arrive(datagram)
         case .output(let node, let packet, let context): output(packet, from: nodes[node], context: context)
         case .ping(let run): step(run)
+        case .send(let run): step(run)
         case .replay(let run): step(run)
         case .forward(let node, let packet, let context):
             output(packet, from: nodes[node], context: context, forwarded: true)

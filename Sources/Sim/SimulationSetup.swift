@@ -6,7 +6,13 @@ import WireGuard
 /// then add a route for every allowed IP not already covered by a wg0 route.
 extension Simulation {
     func bringUp(_ node: SimNode, _ spec: NodeSpec) throws {
-        try addSetupRoute(node, RouteSpec(prefix: spec.underlay.isIPv4 ? .allIPv4 : .allIPv6, device: "eth0"))
+        // The route table does not depend on the peers configured below, so it is built first,
+        // by the same function a loader calls to name the line of a route that cannot be added.
+        do {
+            node.routes = try Self.setupRoutes(for: spec)
+        } catch let error as RouteSetupError {
+            throw SimulationError("node '\(node.name)': \(error.message)")
+        }
         if let device = node.device, let wireguard = spec.wireguard {
             for peer in wireguard.peers {
                 let key = try resolve(peer.peer, from: node)
@@ -18,23 +24,58 @@ extension Simulation {
                                into: &events)
                 handle(events, at: node)
             }
-            for route in wireguard.addresses.compactMap(Self.connectedRoute) {
-                try addSetupRoute(node, route, connected: true)
-            }
             node.wg0Up = true
             // The device itself comes up in the first engine event (time 0, before any scheduled
             // action), so that what it does then (persistent keepalives) reaches `onDecision`,
             // which is set after the simulation is built.
             queue.push(at: 0, .deviceUp(node: node.index))
-            try addWgQuickRoutes(node, peers: wireguard.peers)
         }
-        for requested in spec.routes {
+    }
+
+    /// Why a node's routes cannot be set up as `init` sets them up, or nil. `route` is the
+    /// position in `spec.routes` of the route refused (nil: one wg-quick adds). A scenario
+    /// loader calls this to report the problem at the route's line before anything runs.
+    public static func routeSetupProblem(of spec: NodeSpec) -> (route: Int?, message: String)? {
+        do {
+            _ = try setupRoutes(for: spec)
+            return nil
+        } catch let error as RouteSetupError {
+            return (error.route, error.message)
+        } catch {
+            return (nil, "\(error)")
+        }
+    }
+
+    /// The route table wg-quick leaves on a node: eth0's default route, the connected routes of
+    /// wg0's addresses, a route per allowed IP, then the node's own routes (the kernel's checks
+    /// as for `ip route add` with wg0 and eth0 up).
+    static func setupRoutes(for spec: NodeSpec) throws -> HostRouteTable {
+        var table = HostRouteTable()
+        func add(_ route: RouteSpec, connected: Bool = false, requested: Int? = nil) throws {
             do {
-                try addSetupRoute(node, try checkedRoute(requested, on: node))
-            } catch let error as SimulationError {
-                throw SimulationError("node '\(node.name)': ip route add \(requested): \(error)")
+                try table.add(route, connected: connected)
+            } catch {
+                throw RouteSetupError(route: requested, message: "ip route add \(route): \(error)")
             }
         }
+        try add(RouteSpec(prefix: spec.underlay.isIPv4 ? .allIPv4 : .allIPv6, device: "eth0"))
+        if let wireguard = spec.wireguard {
+            for route in wireguard.addresses.compactMap(Self.connectedRoute) {
+                try add(route, connected: true)
+            }
+            try addWgQuickRoutes(peers: wireguard.peers, to: &table)
+        }
+        let hasWg0 = spec.wireguard != nil
+        for (position, requested) in spec.routes.enumerated() {
+            let route: RouteSpec
+            do {
+                route = try checkedRoute(requested, in: table, hasWg0: hasWg0, wg0Up: hasWg0, eth0Up: true)
+            } catch {
+                throw RouteSetupError(route: position, message: "ip route add \(requested): \(error)")
+            }
+            try add(route, requested: position)
+        }
+        return table
     }
 
     /// The prefix route the kernel adds with an interface address (`proto kernel scope link`).
@@ -48,26 +89,28 @@ extension Simulation {
     /// wg-quick's `add_route` for each allowed IP, longest prefixes first (`sort -nr -k 2 -t /`):
     /// a /0 goes to table 51820 (its fwmark policy routing); any other is added to the main table
     /// unless `ip route show dev wg0 match PREFIX` already finds a wg0 route covering it.
-    private func addWgQuickRoutes(_ node: SimNode, peers: [PeerSpec]) throws {
+    private static func addWgQuickRoutes(peers: [PeerSpec], to table: inout HostRouteTable) throws {
         var seen = Set<IPPrefix>()
         let prefixes = peers.flatMap(\.allowedIPs).filter { seen.insert($0).inserted }
         let ordered = prefixes.enumerated().sorted { a, b in
             a.element.length != b.element.length ? a.element.length > b.element.length : a.offset < b.offset
         }.map(\.element)
         for prefix in ordered {
+            let route: RouteSpec
             if prefix.length == 0 {
-                try addSetupRoute(node, RouteSpec(prefix: prefix, device: "wg0", table: 51820))
-            } else if !node.routes.hasRoute(on: .wg0, covering: prefix) {
-                try addSetupRoute(node, RouteSpec(prefix: prefix, device: "wg0"))
+                route = RouteSpec(prefix: prefix, device: "wg0", table: 51820)
+            } else if !table.hasRoute(on: .wg0, covering: prefix) {
+                route = RouteSpec(prefix: prefix, device: "wg0")
+            } else {
+                continue
             }
-        }
-    }
-
-    private func addSetupRoute(_ node: SimNode, _ route: RouteSpec, connected: Bool = false) throws {
-        do {
-            try node.routes.add(route, connected: connected)
-        } catch let error as RouteTableError {
-            throw SimulationError("node '\(node.name)': ip route add \(route): \(error)")
+            // Later prefixes are tested against the routes added for earlier ones, as in
+            // wg-quick's loop.
+            do {
+                try table.add(route)
+            } catch {
+                throw RouteSetupError(route: nil, message: "ip route add \(route): \(error)")
+            }
         }
     }
 
@@ -99,6 +142,12 @@ extension Simulation {
             return nodes[index].listenEndpoint
         }
     }
+}
+
+/// A route `setupRoutes` could not add; `route` is its position in the node's own routes.
+struct RouteSetupError: Error {
+    let route: Int?
+    let message: String
 }
 
 extension Simulation {

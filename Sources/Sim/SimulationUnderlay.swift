@@ -42,7 +42,7 @@ extension Simulation {
         let link = underlay.link(node.index, target)
         switch underlay.transit(link: link, size: outer.count) {
         case .deliver(let delay):
-            queue.push(at: now + delay, .arrival(UnderlayDatagram(
+            queue.push(at: now.addingSaturated(delay), .arrival(UnderlayDatagram(
                 to: target, outer: outer, payload: payload, source: node.listenEndpoint, destination: address,
                 destinationPort: port, isWireGuard: isWireGuard, context: context)))
         case .lost:

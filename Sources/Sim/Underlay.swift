@@ -72,8 +72,15 @@ struct Underlay {
         }
         var delay = properties.latency
         if properties.jitter > 0 {
-            let span = UInt64(properties.jitter) * 2 + 1
-            delay += Int64(links[index].random.next() % span) - properties.jitter
+            // The draw is the same as `next() % (2 × jitter + 1) − jitter`; the sum saturates
+            // instead of overflowing, for a latency or jitter no loader would let through.
+            let (doubled, overflow) = UInt64(properties.jitter).multipliedReportingOverflow(by: 2)
+            let span = overflow ? UInt64.max : doubled + 1
+            let draw = links[index].random.next() % span
+            let offset = draw >= UInt64(properties.jitter)
+                ? Int64(clamping: draw - UInt64(properties.jitter))
+                : -Int64(UInt64(properties.jitter) - draw)
+            delay = delay.addingSaturated(offset)
         }
         return .deliver(after: max(0, delay))
     }

@@ -28,7 +28,7 @@ public enum WireGuardConstants {
     public static let rekeyTimeoutJitterMax: Int64 = 333_333_334
     /// `KEEPALIVE_TIMEOUT`: reply keepalive delay, and part of the new-handshake delay.
     public static let keepaliveTimeout: Int64 = 10 * nanosecondsPerSecond
-    /// `MAX_TIMER_HANDSHAKES` = 90 s / REKEY_TIMEOUT = 18 retries (20 initiations in all).
+    /// `MAX_TIMER_HANDSHAKES` = 90 s / REKEY_TIMEOUT = 18; retries go on while the count is at most 18, so 19 retries (20 initiations in all).
     public static let maxTimerHandshakes = 18
     /// Zero-key-material delay: 3 x REJECT_AFTER_TIME = 540 s.
     public static let zeroKeyMaterialDelay: Int64 = 3 * rejectAfterTime

@@ -1,3 +1,4 @@
+import Packet
 import Routing
 
 /// The responder-side cookie state of one device: checks MAC1 and MAC2 of incoming handshake

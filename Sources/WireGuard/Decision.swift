@@ -1,6 +1,6 @@
 import Routing
 
-/// The actions of the decision log (scenario-format.md, "Actions in the decision log"), whoever
+/// The actions of the decision log (docs/decision-log.md, "Actions"), whoever
 /// made the decision: the WireGuard device, or (the simulator's own) the host route table, the
 /// local stack, eth0 and the links, or a configuration command. The raw value is the name
 /// written to decisions.jsonl.

@@ -72,6 +72,9 @@ struct DecisionText {
         }
     }
 
+    /// Retries of one handshake before the give-up: MAX_TIMER_HANDSHAKES + 1.
+    static let maximumRetries = WireGuardConstants.maxTimerHandshakes + 1
+
     private var peerName: String { decision.peer.map(naming) ?? "unknown peer" }
     private var counterText: String { decision.counter.map { "\($0)" } ?? "-" }
     private var indexText: String { decision.receiverIndex.map { "\($0)" } ?? "-" }
@@ -110,7 +113,12 @@ struct DecisionText {
     private func describe(_ t: InitiationTrigger) -> String {
         switch t {
         case .stagedPackets(let p): return "packets staged and \(describe(p))"
-        case .retry(let attempt): return "no response after REKEY_TIMEOUT + jitter, retry \(attempt) of 18"
+        case .retry(let attempt):
+            // The kernel retries while `timer_handshake_attempts` is at most MAX_TIMER_HANDSHAKES
+            // (18) before the increment, so the count runs 1 through 19 and the timer expiring
+            // after retry 19 gives up: 20 initiations in all, the "after %d attempts" (MAX + 2)
+            // of its give-up message [compat src/timers.c `wg_expired_retransmit_handshake`].
+            return "no response after REKEY_TIMEOUT + jitter, retry \(attempt) of \(DecisionText.maximumRetries)"
         case .noReplyToData: return "sent data but heard nothing for 15 s (KEEPALIVE + REKEY_TIMEOUT)"
         case .rekeyAfterTime: return "our session is 120 s old (REKEY_AFTER_TIME)"
         case .rekeyAfterMessages: return "our session sent 2^60 messages (REKEY_AFTER_MESSAGES)"

@@ -1,3 +1,5 @@
+import Packet
+
 /// WireGuard key-log text embedded in a pcapng file's Decryption Secrets Blocks (block type 0x0A,
 /// secrets type 0x57474b4c "WGKL"), which Wireshark reads as if from a key-log file
 /// (pcapng spec §4.7; packet-wireguard.c registers `wg_keylog_process_lines` for that type).

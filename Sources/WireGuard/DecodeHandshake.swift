@@ -148,6 +148,9 @@ final class DecodeSession {
     var initiatorEndpoint: Endpoint
     var responderEndpoint: Endpoint?
     var handshake: DecodeHandshake?
+    /// Where Wireshark's per-index lists hold this session: (index, insertion position), the
+    /// initiator's sender index first, then the responder's once a response links it.
+    var memberships: [(index: UInt32, position: Int)] = []
 
     init(initiatorFrame: Int, initiatorEndpoint: Endpoint, handshake: DecodeHandshake?) {
         self.initiatorFrame = initiatorFrame

@@ -8,9 +8,8 @@ import Routing
 /// `dissect_wg_heur`, `wg_sessions_lookup_initiation`, `wg_sessions_lookup`).
 public final class CaptureDecoder {
     private let keys: DecodeKeys
-    /// Sessions by the indices that name them (initiator's, then also responder's once answered);
-    /// each list in capture order, searched newest first.
-    private var sessions: [UInt32: [DecodeSession]] = [:]
+    /// Sessions by the indices and endpoints that find them (Wireshark's lookups, in linear time).
+    private var sessions = DecodeSessionIndex()
 
     public init(keyLog: KeyLog) {
         keys = DecodeKeys(keyLog)
@@ -66,7 +65,7 @@ public final class CaptureDecoder {
             note = "mac1 matches no static public key in the key log"
         }
         let session = DecodeSession(initiatorFrame: link.frame, initiatorEndpoint: link.source, handshake: handshake)
-        sessions[senderIndex, default: []].append(session)
+        sessions.insertInitiation(session, senderIndex: senderIndex)
         let valid = handshake?.afterInitiation != nil
         return DecodedMessage(frame: link.frame, type: .initiation, source: link.source, destination: link.destination,
                               sender: senderIndex, receiver: nil, counter: nil, valid: valid, keepalive: false,
@@ -77,7 +76,7 @@ public final class CaptureDecoder {
         let senderIndex = readLE32(payload, 4), receiverIndex = readLE32(payload, 8)
         var valid = false
         var note = "no initiation in the capture matches receiver index \(hex32(receiverIndex)) and this destination"
-        if let session = pendingInitiation(receiverIndex, to: link.destination) {
+        if let session = sessions.pendingInitiation(receiverIndex, to: link.destination) {
             var linked = true
             if var handshake = session.handshake {
                 switch handshake.processResponse(payload, keys: keys) {
@@ -97,7 +96,8 @@ public final class CaptureDecoder {
             if linked {
                 session.responseFrame = link.frame
                 session.responderEndpoint = link.source
-                sessions[senderIndex, default: []].append(session)
+                sessions.answered(session)
+                sessions.insertResponse(session, senderIndex: senderIndex)
             }
         }
         return DecodedMessage(frame: link.frame, type: .response, source: link.source, destination: link.destination,
@@ -108,9 +108,10 @@ public final class CaptureDecoder {
     private func cookieReply(_ payload: [UInt8], _ link: Link) -> DecodedMessage {
         let receiverIndex = readLE32(payload, 4)
         var note = "cookie replies are not decrypted (as in Wireshark)"
-        if let session = pendingInitiation(receiverIndex, to: link.destination) {
+        if let session = sessions.pendingInitiation(receiverIndex, to: link.destination) {
             session.responseFrame = link.frame
             session.responderEndpoint = link.source
+            sessions.answered(session)
             note += "; answers the initiation of frame \(session.initiatorFrame)"
         }
         return DecodedMessage(frame: link.frame, type: .cookieReply, source: link.source, destination: link.destination,
@@ -123,8 +124,11 @@ public final class CaptureDecoder {
         let keepalive = payload.count == TransportHeader.minimumMessageLength
         var valid = false, inner: DecodedInnerPacket?
         var note: String? = "no completed handshake in the capture has index \(hex32(receiverIndex)) for this destination"
-        if let (session, toInitiator) = establishedSession(receiverIndex, to: link.destination) {
+        if let (session, toInitiator) = sessions.establishedSession(receiverIndex, to: link.destination) {
+            // The sender's endpoint becomes the one on record (`wg_session_update_address`).
+            let moved = toInitiator ? session.responderEndpoint != link.source : session.initiatorEndpoint != link.source
             if toInitiator { session.responderEndpoint = link.source } else { session.initiatorEndpoint = link.source }
+            if moved { sessions.endpointMoved(session, to: link.source) }
             let key = toInitiator ? session.handshake?.initiatorReceiving : session.handshake?.responderReceiving
             if let key {
                 var plaintext = [UInt8]()
@@ -143,19 +147,8 @@ public final class CaptureDecoder {
                               keepalive: keepalive, inner: inner, note: note)
     }
 
-    /// The newest initiation with sender index `index`, sent from `destination`, not yet answered.
-    private func pendingInitiation(_ index: UInt32, to destination: Endpoint) -> DecodeSession? {
-        sessions[index]?.reversed().first { $0.initiatorEndpoint == destination && $0.responseFrame == nil }
-    }
-
-    /// The newest answered handshake named by `index` whose initiator or responder is `destination`.
-    private func establishedSession(_ index: UInt32, to destination: Endpoint) -> (DecodeSession, toInitiator: Bool)? {
-        for session in (sessions[index] ?? []).reversed() where session.responseFrame != nil {
-            if session.initiatorEndpoint == destination { return (session, true) }
-            if session.responderEndpoint == destination { return (session, false) }
-        }
-        return nil
-    }
+    /// Sessions the lookups have looked at so far (linear in the messages; see `DecodeSessionIndex`).
+    var sessionCandidatesExamined: Int { sessions.candidatesExamined }
 
     /// The inner packet's addresses, protocol and length; nil with a note if it is not IP.
     static func innerSummary(_ plaintext: [UInt8]) -> (DecodedInnerPacket?, String?) {

@@ -46,14 +46,3 @@ enum InnerPacket {
         UInt64(readUInt32(p, at)) << 32 | UInt64(readUInt32(p, at + 4))
     }
 }
-
-/// Little-endian fields of WireGuard message headers, read in place.
-enum WireField {
-    static func uint32(_ m: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(m[at]) | UInt32(m[at + 1]) << 8 | UInt32(m[at + 2]) << 16 | UInt32(m[at + 3]) << 24
-    }
-
-    static func uint64(_ m: [UInt8], _ at: Int) -> UInt64 {
-        UInt64(uint32(m, at)) | UInt64(uint32(m, at + 4)) << 32
-    }
-}

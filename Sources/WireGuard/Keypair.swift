@@ -30,11 +30,6 @@ public final class Keypair {
 
     /// `wg_birthdate_has_expired`: expiry is inclusive (`birth + limit <= now`).
     public func hasExpired(after limit: Int64, now: Int64) -> Bool { birth + limit <= now }
-
-    /// Usable for sending now (valid and younger than REJECT_AFTER_TIME).
-    public func canSend(now: Int64) -> Bool {
-        sendingValid && !hasExpired(after: WireGuardConstants.rejectAfterTime, now: now)
-    }
 }
 
 /// A peer's three keypair slots and the kernel's rotation rules [compat src/noise.c

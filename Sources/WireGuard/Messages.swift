@@ -73,23 +73,6 @@ func checkMessage(_ bytes: [UInt8], is type: MessageType) throws {
     guard actual == type else { throw MessageError.wrongType(expected: type, actual: actual) }
 }
 
-@inline(__always) func readLE32(_ b: [UInt8], _ at: Int) -> UInt32 {
-    UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
-}
-
-@inline(__always) func readLE64(_ b: [UInt8], _ at: Int) -> UInt64 {
-    UInt64(readLE32(b, at)) | UInt64(readLE32(b, at + 4)) << 32
-}
-
-@inline(__always) func writeLE32(_ v: UInt32, into b: inout [UInt8], at: Int) {
-    for i in 0..<4 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
-}
-
-@inline(__always) func writeLE64(_ v: UInt64, into b: inout [UInt8], at: Int) {
-    for i in 0..<8 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) }
-}
-
-
 /// A zero-filled message buffer with its type header written.
 func messageBuffer(_ type: MessageType, length: Int) -> [UInt8] {
     var b = [UInt8](repeating: 0, count: length)

@@ -1,3 +1,5 @@
+import Packet
+
 /// Cookie reply, type 3, 64 bytes [wireguard-behaviour.md §4.2, §4.5].
 public struct CookieReply: Equatable, Sendable {
     public static let length = 64

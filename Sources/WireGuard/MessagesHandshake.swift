@@ -1,3 +1,5 @@
+import Packet
+
 /// Handshake initiation, type 1, 148 bytes [wireguard-behaviour.md §4.2].
 public struct HandshakeInitiation: Equatable, Sendable {
     public static let length = 148

@@ -1,3 +1,4 @@
+import Packet
 import Routing
 
 /// The receive path for transport data [compat src/receive.c], in the order of behaviour doc
@@ -19,7 +20,7 @@ extension Device {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.tooShort(length: datagram.count))))
             return
         }
-        let type = WireField.uint32(datagram, 0)
+        let type = readLE32(datagram, 0)
         switch type {
         case 1, 2, 3:
             let required = [WireGuardConstants.initiationLength, WireGuardConstants.responseLength,
@@ -43,8 +44,8 @@ extension Device {
     }
 
     private func receiveTransport(_ message: [UInt8], from source: Endpoint, context: PacketContext, now: Int64) {
-        let index = WireField.uint32(message, 4)
-        let counter = WireField.uint64(message, 8)
+        let index = readLE32(message, 4)
+        let counter = readLE64(message, 8)
         // Step 2: keypair entries only.
         guard case .keypair(let keypair, let peer)? = indexTable[index] else {
             record(Decision(.droppedInvalid, .rx, counter: counter, receiverIndex: index, endpoint: source,

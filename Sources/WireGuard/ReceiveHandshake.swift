@@ -1,3 +1,4 @@
+import Packet
 import Routing
 
 /// Handshake messages on receive [compat src/receive.c `wg_receive_handshake_packet`],
@@ -16,7 +17,7 @@ extension Device {
         if isUnderLoad(now: now) {
             guard cookieChecker.validMac2(message, source: source, now: now, random: &random) else {
                 let reply = cookieChecker.makeReply(to: message, source: source, now: now, random: &random)
-                record(Decision(.cookieReplySent, .tx, receiverIndex: WireField.uint32(message, 4), endpoint: source,
+                record(Decision(.cookieReplySent, .tx, receiverIndex: readLE32(message, 4), endpoint: source,
                                 reason: .cookieReplySent))
                 emit(.transmit(datagram: reply, to: source, context: .none))
                 return
@@ -114,7 +115,7 @@ extension Device {
     /// A valid response to our pending initiation: the keypair becomes `current` at once and we
     /// confirm it with staged packets or a keepalive.
     private func receiveResponse(_ message: [UInt8], from source: Endpoint, now: Int64) -> Peer? {
-        let index = WireField.uint32(message, 8)
+        let index = readLE32(message, 8)
         guard case .handshake(let peer)? = indexTable[index], case .createdInitiation(let state) = peer.handshake,
               peer.handshakeIndex == index else {
             record(Decision(.droppedInvalid, .rx, receiverIndex: index, endpoint: source,
@@ -151,7 +152,7 @@ extension Device {
     /// A cookie reply: matched by index among handshakes and keypairs; no mac check, no timers,
     /// no endpoint update.
     private func receiveCookieReply(_ message: [UInt8], from source: Endpoint, now: Int64) {
-        let index = WireField.uint32(message, 4)
+        let index = readLE32(message, 4)
         let peer: Peer
         switch indexTable[index] {
         case .handshake(let p)?: peer = p

@@ -1,3 +1,5 @@
+import Packet
+
 /// Why a transport data message was not opened.
 public enum TransportError: Error, Equatable, CustomStringConvertible {
     case malformed(MessageError)
@@ -142,10 +144,8 @@ public enum Transport {
                                               counter: UInt64) {
         base[0] = MessageType.transport.rawValue
         base[1] = 0; base[2] = 0; base[3] = 0
-        var index = receiverIndex.littleEndian
-        var count = counter.littleEndian
-        withUnsafeBytes(of: &index) { UnsafeMutableRawPointer(base + 4).copyMemory(from: $0.baseAddress!, byteCount: 4) }
-        withUnsafeBytes(of: &count) { UnsafeMutableRawPointer(base + 8).copyMemory(from: $0.baseAddress!, byteCount: 8) }
+        storeLE32(receiverIndex, UnsafeMutableRawPointer(base), at: 4)
+        storeLE64(counter, UnsafeMutableRawPointer(base), at: 8)
     }
 
     /// Sets `buffer.count` to `length`, reusing its storage when the capacity allows.

@@ -1,1 +1,1 @@
-// The WireGuard layer; see docs/design.md in ../shared for what it owns.
+// The WireGuard layer: the protocol, sans-IO (docs/architecture.md says what it owns).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pcap
+import Scenario
 import WireGuard
 
 /// `wgsim decode PCAP --keys KEYLOG [--json]`: finds every WireGuard message in a capture (any
@@ -34,11 +35,14 @@ struct DecodeCommand: ParsableCommand {
             }
         }
         if let keys {
-            guard let data = FileManager.default.contents(atPath: keys) else {
-                FileHandleOutput.standardError("wgsim decode: \(keys): cannot read the key-log file\n")
+            let text: String
+            switch DecodeCommand.readKeyLog(keys) {
+            case .success(let contents): text = contents
+            case .failure(let problem):
+                FileHandleOutput.standardError("wgsim decode: \(keys): cannot read the key-log file: \(problem.words)\n")
                 throw badInputExit
             }
-            let fromFile = KeyLog(parsing: String(decoding: data, as: UTF8.self))
+            let fromFile = KeyLog(parsing: text)
             keyLog.entries += fromFile.entries
             for line in fromFile.ignoredLines {
                 FileHandleOutput.standardError("wgsim decode: \(keys):\(line.number): ignored (\(line.reason))\n")
@@ -63,6 +67,35 @@ struct DecodeCommand: ParsableCommand {
             throw badInputExit
         }
         FileHandleOutput.standardError(tally.summary(keysGiven: keys != nil) + "\n")
+    }
+
+    /// Why a key log could not be read, in words.
+    struct ReadProblem: Error { let words: String }
+
+    /// The most a key log may hold: about four lines of ~100 bytes per handshake, so this is
+    /// hundreds of thousands of handshakes, and /dev/zero or a capture given by mistake stops here.
+    static let maximumKeyLogBytes = 64 << 20
+
+    /// The key-log file's text, read through a fixed buffer and refused past `maximumKeyLogBytes`.
+    static func readKeyLog(_ path: String) -> Result<String, ReadProblem> {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .failure(ReadProblem(words: FileProblem.words(errno: errno))) }
+        defer { _ = close(fd) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(ReadProblem(words: FileProblem.words(errno: errno)))
+            }
+            if count == 0 { break }
+            guard contents.count + count <= maximumKeyLogBytes else {
+                return .failure(ReadProblem(words: "larger than \(maximumKeyLogBytes >> 20) MiB, so not a key log"))
+            }
+            contents.append(contentsOf: chunk[..<count])
+        }
+        return .success(String(decoding: contents, as: UTF8.self))
     }
 
     /// Whether the file's first four bytes are pcapng's section header type (read only those).

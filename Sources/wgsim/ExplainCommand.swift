@@ -34,11 +34,7 @@ enum CommandSupport {
             guard loaded.node(named: node) != nil else {
                 throw ScenarioError(file: scenario, line: nil, "no node named '\(node)'; nodes: \(loaded.nodes.map(\.name).joined(separator: ", "))")
             }
-            let time: Int64
-            switch DurationText.parse(at) {
-            case .success(let t): time = t
-            case .failure(let e): throw ScenarioError(file: scenario, line: nil, "--at: \(e)")
-            }
+            let time = try loaded.commandLineTime(at, option: "--at")
             var destination = IPAddress.v4(IPv4Address(0))
             if let address {
                 do { destination = try IPAddress(parsing: address) } catch {

@@ -3,7 +3,7 @@ import Foundation
 import Scenario
 
 /// `wgsim generate hub --peers N --out FILE [--packets M]`: writes the benchmark hub scenario
-/// (benchmarks.md, "Full pipeline") and, with packets, its IMIX trace beside it.
+/// (docs/benchmarks.md, "Full pipeline") and, with packets, its IMIX trace beside it.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -27,13 +27,14 @@ struct GenerateCommand: ParsableCommand {
         let base = (out as NSString).lastPathComponent
         let stem = base.hasSuffix(".yaml") ? String(base.dropLast(5)) : base
         let traceName = packets > 0 ? stem + "-trace.pcap" : nil
+        let folder = (out as NSString).deletingLastPathComponent
+        let tracePath = traceName.map { folder.isEmpty ? $0 : folder + "/" + $0 }
         do {
-            if let traceName {
-                let folder = (out as NSString).deletingLastPathComponent
-                try HubGenerator.writeTrace(path: folder.isEmpty ? traceName : folder + "/" + traceName,
-                                            peers: peers, packets: packets, seed: seed)
-            }
-            try HubGenerator.yaml(peers: peers, trace: traceName, packets: packets).write(toFile: out, atomically: true, encoding: .utf8)
+            try HubGenerator.write(scenarioPath: out, tracePath: tracePath, traceName: traceName,
+                                   peers: peers, packets: packets, seed: seed)
+        } catch let error as FileWriteError {
+            FileHandleOutput.standardError("wgsim generate: cannot write \(error)\n")
+            throw badInputExit
         } catch {
             FileHandleOutput.standardError("wgsim generate: cannot write \(out): \(error)\n")
             throw badInputExit

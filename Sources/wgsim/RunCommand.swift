@@ -5,39 +5,99 @@ import Sim
 
 /// `wgsim run SCENARIO --out DIR`: simulates a scenario, writes the decision log, captures and
 /// key log, prints a summary, and compares with golden files. Exit 0 all held, 1 an expectation
-/// or golden comparison failed, 2 bad input.
+/// or golden comparison failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM).
+///
+/// Outputs appear whole or not at all: every check on the input runs before anything is
+/// written; the run writes into a temporary folder beside DIR (`OutputStaging`) whose files
+/// replace wgsim's earlier ones in DIR by rename only once the run has finished. A failure, an
+/// interrupt or `--max-decisions` leaves DIR as it was. Nothing but wgsim's own files is ever
+/// replaced or removed, in DIR or in the golden folder.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a scenario: decisions.jsonl/.txt, pcap/NODE-IFACE.pcap, wireguard.keys, a summary.",
-        discussion: "Exit status: 0 every expectation held (and golden files match), 1 one failed or a golden file differs, 2 bad input.")
+        discussion: """
+            Outputs replace wgsim's earlier outputs in the folder only when the run has finished; a failed or \
+            interrupted run leaves them as they were. Files wgsim does not write are never touched.
+            Exit status: 0 every expectation held (and golden files match), 1 one failed or a golden file differs, \
+            2 bad input, 130/143 interrupted by SIGINT/SIGTERM.
+            """)
 
     @Argument(help: "The scenario file (YAML).") var scenario: String
-    @Option(help: "Output folder (created; earlier outputs there are replaced).") var out: String
+    @Option(help: "Output folder: new, empty, or holding only wgsim's outputs (which are replaced when the run has finished).")
+    var out: String
+    @Flag(help: "Write into an --out folder that also holds other files, replacing only wgsim's own files there.")
+    var force = false
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
     @Option(help: "Compare every output file with its twin in this folder.") var golden: String?
-    @Flag(help: "Write the outputs into the golden folder (--golden, default captures/golden/NAME) instead of comparing.")
+    @Flag(help: "Write the outputs into the golden folder (--golden, default captures/golden/NAME) instead of comparing; only wgsim's own files there are replaced.")
     var updateGolden = false
     @Flag(help: "Print only failures.") var quiet = false
     @Option(help: "Capture only these nodes' interfaces (comma-separated; default every node).")
     var capture: String?
+    @Option(help: "Stop with exit status 2, earlier outputs kept, when a run would make more decisions than this.")
+    var maxDecisions: Int = 100_000_000
+
+    func validate() throws {
+        guard maxDecisions >= 1 else { throw ValidationError("--max-decisions must be at least 1 (got \(maxDecisions))") }
+    }
 
     func run() throws {
         let started = WallClock.now()
         let loaded: Scenario
-        let run: ScenarioRun
-        let outputs: RunOutputs
+        let captured: Set<String>?
+        let goldenFolder: String?
         do {
             loaded = try ScenarioLoader.load(path: scenario)
-            let captured = try captureNodes(of: loaded)
-            outputs = try RunOutputs(folder: out, startUnixNanoseconds: loaded.startUnixNanoseconds, captureNodes: captured)
-            run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
-        } catch let e as ScenarioError {
-            FileHandleOutput.standardError("wgsim run: \(e)\n")
-            throw badInputExit
+            captured = try captureNodes(of: loaded)
+            try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
+            goldenFolder = updateGolden ? (golden ?? "captures/golden/\(loaded.name)") : golden
+            if let goldenFolder {
+                try OutputFolder.check(goldenFolder, option: golden == nil ? "--update-golden (default captures/golden/NAME)" : "--golden",
+                                       allowOtherFiles: true)
+                try OutputFolder.checkSeparate(out: out, golden: goldenFolder)
+            }
+        } catch {
+            throw failure(error)
         }
+
+        RunInterruption.install()
+        let staging: OutputStaging
+        let outputs: RunOutputs
+        let run: ScenarioRun
+        do {
+            staging = try OutputStaging(target: out)
+        } catch {
+            throw failure(error)
+        }
+        do {
+            outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
+                                     captureNodes: captured)
+            run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
+        } catch {
+            staging.discard()
+            throw failure(error)
+        }
+
         let progress = ProgressLine(started: started, label: loaded.name)
+        let limit = maxDecisions
+        let untouched = FileManager.default.fileExists(atPath: out)
+            ? "the earlier outputs in \(out) are as they were" : "nothing was written to \(out)"
+        /// Ends the run without touching the earlier outputs: the temporary folder goes.
+        let abandon: (String, Int32) -> Never = { message, status in
+            progress.done()
+            staging.discard()
+            FileHandleOutput.standardError("wgsim run: \(message); \(untouched)\n")
+            Foundation.exit(status)
+        }
+        if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
         run.onDecision = { record in
+            // Checked per decision (a load and a compare): the run loop offers no other place.
+            if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
+            if run.decisionCount > limit {
+                abandon("stopped: the run would make more than \(limit) decisions (--max-decisions \(limit)); "
+                        + "give a shorter duration or a larger --max-decisions", badInputExit.rawValue)
+            }
             outputs.write(record)
             progress.tick(simulatedTime: record.t, decisions: run.decisionCount)
         }
@@ -45,21 +105,26 @@ struct RunCommand: ParsableCommand {
         let results = run.finish()
         do {
             try outputs.finish(keyLog: run.simulation.keyLog)
+            if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
+            try staging.commit()
         } catch {
-            FileHandleOutput.standardError("wgsim run: \(error)\n")
-            throw badInputExit
+            staging.discard()
+            progress.done()
+            throw failure(error)
         }
         progress.done()
         FileHandleOutput.standardOutput(RunReport.text(run: run, results: results, quiet: quiet))
 
         var goldenFailed = false
-        if updateGolden {
-            let folder = golden ?? "captures/golden/\(loaded.name)"
-            do { try GoldenComparison.update(output: out, golden: folder) } catch {
-                FileHandleOutput.standardError("wgsim run: cannot update \(folder): \(error)\n")
-                throw badInputExit
+        if updateGolden, let goldenFolder {
+            let changes: OutputChanges
+            do { changes = try GoldenComparison.update(output: out, golden: goldenFolder) } catch {
+                throw failure(error)
             }
-            if !quiet { FileHandleOutput.standardOutput("golden files updated in \(folder)\n") }
+            if !quiet {
+                FileHandleOutput.standardOutput("golden files updated in \(goldenFolder):\n")
+                for line in changes.lines { FileHandleOutput.standardOutput("  \(line)\n") }
+            }
         } else if let golden {
             let differences = GoldenComparison.compare(output: out, golden: golden)
             goldenFailed = !differences.isEmpty
@@ -70,7 +135,20 @@ struct RunCommand: ParsableCommand {
                 for d in differences { FileHandleOutput.standardOutput("  \(d)\n") }
             }
         }
+        // A signal after the outputs were in place: they are whole; the exit status still says so.
+        if let status = RunInterruption.exitStatus { throw ExitCode(status) }
         if goldenFailed || results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+
+    /// Prints a bad-input or output error (in words, naming the file) and gives the exit status.
+    private func failure(_ error: Error) -> ExitCode {
+        let text = (error as? ScenarioError).map(\.description) ?? FileProblem.words(for: error)
+        FileHandleOutput.standardError("wgsim run: \(text)\n")
+        return badInputExit
+    }
+
+    private static func interrupted(_ status: Int32) -> String {
+        "interrupted by \(status == 128 + SIGTERM ? "SIGTERM" : status == 128 + SIGINT ? "SIGINT" : "signal \(status - 128)")"
     }
 }
 

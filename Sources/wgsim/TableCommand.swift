@@ -1,5 +1,6 @@
 import ArgumentParser
 import Routing
+import Scenario
 import WireGuard
 #if canImport(Glibc)
 import Glibc
@@ -8,11 +9,14 @@ import Darwin
 #endif
 
 /// `wgsim table [FILE] [--json]` — a playground and scripting interface for one wg0's cryptokey
-/// routing table. Reads commands one a line from FILE or standard input (`#` starts a comment):
+/// routing table. Reads commands one a line from FILE or standard input, split into words as a
+/// POSIX shell would (`ShellWords`: quotes, backslashes, `#` comments) and `wg set` read by the
+/// scenarios' reader (`WGSetArguments`):
 /// `wg set wg0 peer NAME allowed-ips LIST` (replace, `""` clears, `+A,-B` incremental),
 /// `wg set wg0 peer NAME remove`, `lookup ADDRESS`, `explain ADDRESS`, `show` (also
 /// `wg show [wg0] [allowed-ips]`), `help`. A bad line prints `FILE:LINE: message` on standard error,
-/// the remaining lines still run, and the exit status is 2.
+/// the remaining lines still run, and the exit status is 2. A line holding a NUL byte is such a
+/// bad line; a line longer than 64 KiB (or a read error) ends the run with status 2.
 struct TableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table",
@@ -21,6 +25,7 @@ struct TableCommand: ParsableCommand {
             Commands: wg set wg0 peer NAME allowed-ips LIST | wg set wg0 peer NAME remove |
             lookup ADDRESS | explain ADDRESS | show | help. NAME is any label (a node name or a
             base64 key). LIST: "A,B" replaces, "" clears, "+A,-B" changes incrementally.
+            Lines may hold at most 65536 bytes and no NUL byte.
             """)
 
     @Argument(help: "File of commands (default: standard input; a terminal gets a prompt).")
@@ -33,28 +38,49 @@ struct TableCommand: ParsableCommand {
         let label = file ?? "<stdin>"
         var reader: TableLineReader
         if let file {
-            guard let handle = fopen(file, "r") else {
-                FileHandleOutput.standardError("wgsim table: cannot read \(file): \(String(cString: strerror(errno)))\n")
+            let fd = open(file, O_RDONLY)
+            guard fd >= 0 else {
+                FileHandleOutput.standardError("wgsim table: cannot read \(file): \(FileProblem.words(errno: errno))\n")
                 throw badInputExit
             }
-            reader = TableLineReader(handle: handle, closes: true)
+            reader = TableLineReader(descriptor: fd, closes: true)
         } else {
-            reader = TableLineReader(handle: stdin, closes: false)
+            reader = TableLineReader(descriptor: STDIN_FILENO, closes: false)
         }
         defer { reader.close() }
         let interactive = file == nil && isatty(STDIN_FILENO) != 0
         var session = TableSession(json: json)
         var failed = false
         var lineNumber = 0
-        while true {
+        reading: while true {
             if interactive {
                 FileHandleOutput.standardOutput("wg0> ")
                 fflush(stdout)
             }
-            guard let line = reader.next() else { break }
+            let bytes: [UInt8]
+            switch reader.next() {
+            case .line(let line): bytes = line
+            case .end: break reading
+            case .tooLong:
+                // The rest of the input cannot be split into lines we trust (and /dev/zero has
+                // no end): stop here rather than skip an unbounded amount.
+                FileHandleOutput.standardError("\(label):\(lineNumber + 1): line longer than \(TableLineReader.maximumLineLength) "
+                                               + "bytes (not a command file?): stopped reading\n")
+                failed = true
+                break reading
+            case .failed(let code):
+                FileHandleOutput.standardError("\(label):\(lineNumber + 1): read error: \(FileProblem.words(errno: code))\n")
+                failed = true
+                break reading
+            }
             lineNumber += 1
+            if let nul = bytes.firstIndex(of: 0) {
+                FileHandleOutput.standardError("\(label):\(lineNumber): NUL byte at column \(nul + 1) (not a text line): not run\n")
+                failed = true
+                continue
+            }
             do {
-                let result = try session.execute(line)
+                let result = try session.execute(String(decoding: bytes, as: UTF8.self))
                 for warning in result.warnings { FileHandleOutput.standardError("\(label):\(lineNumber): Warning: \(warning)\n") }
                 for output in result.output { FileHandleOutput.standardOutput(output + "\n") }
             } catch let error as TableSession.LineError {
@@ -64,43 +90,80 @@ struct TableCommand: ParsableCommand {
             if interactive { fflush(stdout) }
         }
         if interactive { FileHandleOutput.standardOutput("\n") }
-        if reader.failed {
-            FileHandleOutput.standardError("\(label):\(lineNumber + 1): read error: \(String(cString: strerror(errno)))\n")
-            failed = true
-        }
         fflush(stdout)
         if failed { throw badInputExit }
     }
 }
 
-/// Reads lines with `getline`, without the trailing newline (and a carriage return before it).
+/// Reads lines through one fixed buffer with `read(2)` (which returns a terminal's line as soon
+/// as it is typed), without the trailing newline and a carriage return before it. A line may
+/// hold at most `maximumLineLength` bytes, so no input makes the reader allocate more: `getline`
+/// would grow its buffer without limit on /dev/zero.
 struct TableLineReader {
-    let handle: UnsafeMutablePointer<FILE>
-    let closes: Bool
-    private(set) var failed = false
+    enum Next: Equatable {
+        case line([UInt8])
+        /// More than `maximumLineLength` bytes without a newline.
+        case tooLong
+        case end
+        /// `read` failed with this errno (e.g. EISDIR).
+        case failed(Int32)
+    }
 
-    init(handle: UnsafeMutablePointer<FILE>, closes: Bool) {
-        self.handle = handle
+    /// 64 KiB: far beyond any command line (a `wg set` with a thousand prefixes is ~40 KB).
+    static let maximumLineLength = 1 << 16
+
+    let descriptor: Int32
+    let closes: Bool
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var start = 0, end = 0
+    private var finished = false
+
+    init(descriptor: Int32, closes: Bool) {
+        self.descriptor = descriptor
         self.closes = closes
     }
 
-    mutating func next() -> String? {
-        var buffer: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        defer { free(buffer) }
-        let length = getline(&buffer, &capacity, handle)
-        guard length >= 0, let buffer else {
-            failed = ferror(handle) != 0
-            return nil
+    mutating func next() -> Next {
+        guard !finished else { return .end }
+        var line: [UInt8] = []
+        while true {
+            if start == end {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    finished = true
+                    return .failed(errno)
+                }
+                if count == 0 {
+                    finished = true
+                    return line.isEmpty ? .end : .line(TableLineReader.trimmed(line))
+                }
+                (start, end) = (0, count)
+            }
+            let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n"))
+            let stop = newline ?? end
+            guard line.count + (stop - start) <= TableLineReader.maximumLineLength else {
+                finished = true
+                return .tooLong
+            }
+            line.append(contentsOf: buffer[start..<stop])
+            if let newline {
+                start = newline + 1
+                return .line(TableLineReader.trimmed(line))
+            }
+            start = end
         }
-        var bytes = UnsafeRawBufferPointer(start: buffer, count: length).map { $0 }
-        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
-    func close() { if closes { fclose(handle) } }
+    private static func trimmed(_ line: [UInt8]) -> [UInt8] {
+        line.last == UInt8(ascii: "\r") ? Array(line.dropLast()) : line
+    }
+
+    func close() { if closes { closeDescriptor(descriptor) } }
 }
+
+// File-scope wrapper: inside TableLineReader, `close` names its own method.
+private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
 
 /// The state of one `wgsim table` run: the table, and the peers in creation order (the order
 /// `wg show` lists them, §1.10).
@@ -122,7 +185,11 @@ struct TableSession {
     init(json: Bool) { self.json = json }
 
     mutating func execute(_ line: String) throws -> Result {
-        let words = try TableSession.tokenize(line)
+        let words: [String]
+        switch ShellWords.split(line) {
+        case .success(let split): words = split
+        case .failure(let problem): throw LineError(message: problem.reason)
+        }
         guard let command = words.first else { return Result() }
         let arguments = Array(words.dropFirst())
         switch command {
@@ -156,72 +223,38 @@ struct TableSession {
         }
     }
 
-    /// One peer's part of a `wg set` line, parsed before anything is applied (as `wg` does).
-    private struct PeerChange {
-        var name: String
-        var remove = false
-        var replace = false
-        var changes: [AllowedIPsUpdate.Change] = []
-        var touchesAllowedIPs = false
-    }
-
-    private mutating func wgSet(_ arguments: [String]) throws -> Result {
-        guard let interface = arguments.first, !interface.isEmpty else {
-            throw LineError(message: "usage: wg set wg0 peer NAME [remove] [allowed-ips LIST]")
+    /// Applies a `wg set` line once all of it has parsed (as `wg` does); the table models peers
+    /// and their allowed IPs, so other options are refused.
+    private mutating func wgSet(_ words: [String]) throws -> Result {
+        let arguments: WGSetArguments
+        do { arguments = try WGSetArguments(parsing: words) } catch let problem as WGSetArguments.Problem {
+            throw LineError(message: problem.message)
         }
-        var result = Result()
-        var peers: [PeerChange] = []
-        var index = 1
-        while index < arguments.count {
-            let option = arguments[index]
-            switch option {
-            case "peer":
-                guard index + 1 < arguments.count, !arguments[index + 1].isEmpty else {
-                    throw LineError(message: "'peer' needs a name")
-                }
-                peers.append(PeerChange(name: arguments[index + 1]))
-                index += 2
-            case "remove" where !peers.isEmpty:
-                peers[peers.count - 1].remove = true
-                index += 1
-            case "allowed-ips" where !peers.isEmpty:
-                guard index + 1 < arguments.count else { throw LineError(message: "'allowed-ips' needs a value (\"\" clears)") }
-                let update: AllowedIPsUpdate
-                do { update = try AllowedIPsUpdate(parsing: arguments[index + 1]) } catch let error as AddressParseError {
-                    throw LineError(message: "allowed-ips: invalid allowed IP '\(error.input)': \(error.reason)")
-                }
-                // Each value sets "replace" afresh; its +/- entries clear it [tools src/config.c].
-                peers[peers.count - 1].replace = update.replacesExisting
-                peers[peers.count - 1].changes += update.changes
-                peers[peers.count - 1].touchesAllowedIPs = true
-                result.warnings += update.warnings
-                index += 2
-            case "remove", "allowed-ips":
-                throw LineError(message: "'\(option)' must follow 'peer NAME'")
-            default:
-                throw LineError(message: "unsupported option '\(option)' for \(interface): the table models only 'peer NAME', 'allowed-ips' and 'remove'")
-            }
+        let unmodelled = arguments.deviceOptions.first ?? arguments.peers.lazy.compactMap { peer in
+            peer.endpoint != nil ? "endpoint" : peer.persistentKeepalive != nil ? "persistent-keepalive"
+                : peer.presharedKey != nil ? "preshared-key" : nil
+        }.first
+        if let option = unmodelled {
+            throw LineError(message: "unsupported option '\(option)' for \(arguments.interface): the table models only 'peer NAME', 'allowed-ips' and 'remove'")
         }
-        guard !peers.isEmpty else { throw LineError(message: "usage: wg set \(interface) peer NAME [remove] [allowed-ips LIST]") }
-        let newPeers = Set(peers.filter { !$0.remove }.map(\.name)).subtracting(peerSet).count
+        let newPeers = Set(arguments.peers.filter { !$0.remove }.map(\.name)).subtracting(peerSet).count
         guard peerOrder.count + newPeers <= TableSession.maximumPeers else {
             throw LineError(message: "too many peers: a device holds at most \(TableSession.maximumPeers)")
         }
-        for peer in peers { apply(peer) }
-        return result
+        for peer in arguments.peers { apply(peer) }
+        return Result(warnings: arguments.peers.flatMap { $0.allowedIPs?.warnings ?? [] })
     }
 
     /// The kernel's `set_peer` order (§1.11): remove the peer, or create it, replace, then apply
     /// each entry in order.
-    private mutating func apply(_ change: PeerChange) {
+    private mutating func apply(_ change: WGSetArguments.Peer) {
         if change.remove {
             table.removeAll(for: change.name)
             if peerSet.remove(change.name) != nil { peerOrder.removeAll { $0 == change.name } }
             return
         }
         if peerSet.insert(change.name).inserted { peerOrder.append(change.name) }
-        guard change.touchesAllowedIPs else { return }
-        AllowedIPsUpdate(replacesExisting: change.replace, changes: change.changes).apply(to: table, peer: change.name)
+        change.allowedIPs?.apply(to: table, peer: change.name)
     }
 
     private func query(_ address: IPAddress, explaining: Bool) -> Result {
@@ -245,32 +278,5 @@ struct TableSession {
             }
             return "\(peer)\t\(prefixes.isEmpty ? "(none)" : prefixes.joined(separator: " "))"
         })
-    }
-
-    /// Splits on blanks; '…' and "…" quote (so `""` is an empty word); `#` outside quotes ends the line.
-    static func tokenize(_ line: String) throws -> [String] {
-        var words: [String] = []
-        var current = "", inWord = false
-        var quote: Character? = nil
-        for character in line {
-            if let open = quote {
-                if character == open { quote = nil } else { current.append(character) }
-            } else if character == "'" || character == "\"" {
-                quote = character
-                inWord = true
-            } else if character == "#" {
-                break
-            } else if character.isWhitespace {
-                if inWord { words.append(current) }
-                current = ""
-                inWord = false
-            } else {
-                current.append(character)
-                inWord = true
-            }
-        }
-        if let open = quote { throw LineError(message: "unterminated \(open) quote") }
-        if inWord { words.append(current) }
-        return words
     }
 }

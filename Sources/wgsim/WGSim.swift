@@ -18,6 +18,22 @@ struct WGSim: ParsableCommand {
             GenerateCommand.self,
         ]
     )
+
+    /// ArgumentParser's own entry point, except that a usage or validation error (an unknown
+    /// option, a missing argument, a value that does not parse) exits 2 like every other bad
+    /// input instead of 64. `--help` and `--version` still exit 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandleOutput.standardError(fullMessage(for: error) + "\n")
+                exit(withError: badInputExit)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit status for bad input (unreadable file, malformed line, unknown key), as the scenario

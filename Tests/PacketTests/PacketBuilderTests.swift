@@ -1,7 +1,7 @@
 import XCTest
 @testable import Packet
 
-/// The packets the pipeline builds: outer UDP, ICMP unreachable (wireguard-behaviour.md §2.2),
+/// The packets the pipeline builds: outer UDP, ICMP unreachable (wireguard-behaviour.md §2 step 2),
 /// echo request/reply, scenario `send:` packets.
 final class PacketBuilderTests: XCTestCase {
     let v4a = IPAddress.v4(IPv4Address(10, 9, 0, 1)), v4b = IPAddress.v4(IPv4Address(10, 9, 0, 2))
@@ -32,7 +32,7 @@ final class PacketBuilderTests: XCTestCase {
         XCTAssertEqual(body, [9, 9, 9])
     }
 
-    /// Kernel: no peer → ICMP type 3 code 1 to the sender, quoting the packet (send.c, §2.2).
+    /// Kernel: no peer → ICMP type 3 code 1 to the sender, quoting the packet (send.c, §2 step 2).
     func testNoPeerICMPv4HostUnreachableQuotesOffender() throws {
         let offender = PacketBuilder.datagram(from: v4a, to: v4b, transport: .udp(sourcePort: 5, destinationPort: 53), payloadSize: 40)
         let router = IPAddress.v4(IPv4Address(10, 9, 0, 254))

@@ -2,17 +2,22 @@ import XCTest
 import Packet
 import Pcap
 
-/// The real kernel WireGuard captures in ../shared/interop (README there): read through
-/// libpcap as pcap and as pcapng, down to UDP with verified checksums.
+/// The real kernel WireGuard captures in Tests/Fixtures/interop (origin and licence in the
+/// README there): read through libpcap as pcap and as pcapng, down to UDP with verified checksums.
 final class InteropCaptureTests: XCTestCase {
-    /// ../shared/interop relative to the package root, else the absolute fallback.
+    struct MissingFixture: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The fixture's path under Tests/Fixtures/interop of this package. A missing file is an
+    /// error that names it, so the test fails (never skips) on an incomplete checkout.
     static func interop(_ name: String) throws -> String {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for dir in [packageRoot.appendingPathComponent("../shared/interop").path, "/work/shared/interop"] {
-            let path = dir + "/" + name
-            if FileManager.default.fileExists(atPath: path) { return path }
+        let path = packageRoot.appendingPathComponent("Tests/Fixtures/interop").appendingPathComponent(name).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw MissingFixture(description: "interop fixture missing: \(path) (see Tests/Fixtures/interop/README.md)")
         }
-        throw XCTSkip("interop capture \(name) not found")
+        return path
     }
 
     func testPingTCPPcapHas22WireGuardDatagramsWithOffloadedUDPChecksums() throws {

@@ -9,9 +9,11 @@ final class AllowedIPsKernelSemanticsTests: XCTestCase {
         let table = AllowedIPs<String>()
         table.insert(prefix("10.0.0.0/8"), for: "A")
         XCTAssertEqual(table.lookup(ip("10.1.2.3")), "A")               // send: destination
-        XCTAssertTrue(table.allowsSource(ip("10.1.2.3"), from: "A"))     // receive: source
-        XCTAssertFalse(table.allowsSource(ip("10.1.2.3"), from: "B"))
-        XCTAssertFalse(table.allowsSource(ip("11.0.0.1"), from: "A"))    // no match: dropped
+        // Receive (§1.8, `lookup_src`): the same lookup on the decrypted source must name the
+        // peer whose key decrypted it; no match drops the packet.
+        XCTAssertEqual(table.lookup(ip("10.1.2.3")), "A")
+        XCTAssertNotEqual(table.lookup(ip("10.1.2.3")), "B")
+        XCTAssertNil(table.lookup(ip("11.0.0.1")))
     }
 
     // MARK: §1.3 host bits

@@ -1,8 +1,9 @@
+import Routing
 import Sim
 import XCTest
 @testable import Scenario
 
-/// scenario-format.md: every key read, unknown keys and bad values refused with file and line.
+/// docs/scenario-reference.md: every key read, unknown keys and bad values refused with file and line.
 final class ScenarioLoaderTests: XCTestCase {
     static let twoNodes = """
     name: t
@@ -133,10 +134,18 @@ final class ScenarioLoaderTests: XCTestCase {
         XCTAssertEqual(s.duration, 30_000_000_000)
         XCTAssertEqual(s.seed, 9)
         // Time order, ties in file order; send with count 2 expands to two sends 10 ms apart.
-        XCTAssertEqual(s.events.map(\.at), [1_000_000_000, 1_000_000_000, 1_010_000_000, 2_000_000_000, 3_000_000_000, 4_000_000_000])
-        guard case .wgSet(let node, let peer, let update, _, let keepalive, _, let remove) = s.events[0].action else {
-            return XCTFail("expected wg set, got \(s.events[0].action)")
+        // File order (the simulation orders by time); a send with count 2 stays one event.
+        XCTAssertEqual(s.events.map(\.at), [2_000_000_000, 1_000_000_000, 1_000_000_000, 3_000_000_000, 4_000_000_000])
+        guard case .wgSet(let node, let peer, let update, _, let keepalive, _, let remove) = s.events[1].action else {
+            return XCTFail("expected wg set, got \(s.events[1].action)")
         }
+        guard case .send(let sender, let packet, let sendCount, let interval) = s.events[2].action else {
+            return XCTFail("expected send, got \(s.events[2].action)")
+        }
+        XCTAssertEqual(sender, "b")
+        XCTAssertEqual(packet.destinationPort, 53)
+        XCTAssertEqual(sendCount, 2)
+        XCTAssertEqual(interval, 10_000_000)
         XCTAssertEqual(node, "a")
         XCTAssertEqual(peer, .node("b"))
         XCTAssertNotNil(update)
@@ -197,5 +206,52 @@ final class ScenarioLoaderTests: XCTestCase {
         XCTAssertThrowsError(try ScenarioLoader.load(path: "/nonexistent/x.yaml")) { error in
             XCTAssertEqual((error as? ScenarioError)?.file, "/nonexistent/x.yaml")
         }
+    }
+
+    func testAPeerWithoutWireGuardIsRefusedAtItsLineNotWhenTheNetworkIsBuilt() throws {
+        let text = """
+        name: t
+        nodes:
+          a:
+            underlay: 10.0.0.1
+            wireguard:
+              peers:
+                - allowed-ips: [192.168.0.2/32]
+                  peer: c
+          c:
+            underlay: 10.0.0.3
+        """
+        let e = try XCTUnwrap(error(text))
+        XCTAssertEqual(e.line, 7, e.description)
+        XCTAssertTrue(e.message.contains("peer 'c' has no wg0"), e.description)
+        let command = try XCTUnwrap(error(Self.twoNodes + "\n  c:\n    underlay: 10.0.0.3\nevents:\n  - at: 1s\n    node: a\n    run: wg set wg0 peer c allowed-ips 10.9.0.0/16\n"))
+        XCTAssertEqual(command.line, 24, command.description)
+        XCTAssertTrue(command.message.contains("peer 'c' has no wg0"), command.description)
+    }
+
+    func testARouteTheKernelWouldRefuseAtSetUpIsRefusedAtItsLine() throws {
+        let text = """
+        name: t
+        nodes:
+          a:
+            underlay: 10.0.0.1
+            wireguard:
+              address: [192.168.0.1/24]
+            routes:
+              - 10.9.0.0/16 dev eth0
+              - 192.168.0.0/24 dev wg0
+        """
+        let e = try XCTUnwrap(error(text))
+        XCTAssertEqual(e.line, 9, e.description)
+        XCTAssertTrue(e.message.contains("node 'a': ip route add 192.168.0.0/24 dev wg0: RTNETLINK answers: File exists"), e.description)
+        let noDevice = try XCTUnwrap(error("name: t\nnodes:\n  a:\n    underlay: 10.0.0.1\n    routes: [10.9.0.0/16 dev wg0]\n"))
+        XCTAssertEqual(noDevice.line, 5, noDevice.description)
+        XCTAssertTrue(noDevice.message.contains("Cannot find device \"wg0\""), noDevice.description)
+        // The simulator keeps its own check, for callers that build a network without the loader.
+        let spec = try load(text.replacingOccurrences(of: "\n      - 192.168.0.0/24 dev wg0", with: "")).nodes[0].spec
+        var duplicated = spec
+        duplicated.routes.append(RouteSpec(prefix: try IPPrefix(parsing: "192.168.0.0/24"), device: "wg0"))
+        XCTAssertThrowsError(try Simulation(seed: 1, startUnixNanoseconds: 0, nodes: [duplicated]))
+        XCTAssertNoThrow(try Simulation(seed: 1, startUnixNanoseconds: 0, nodes: [spec]))
     }
 }

@@ -6,7 +6,7 @@ import XCTest
 
 /// The composer formats each shared piece once and escapes or indents it per line: the lines it
 /// writes must say exactly what the record's own `why` says, JSON-escaped (RFC 8259) in
-/// decisions.jsonl and with a note's newlines indented in decisions.txt (scenario-format.md).
+/// decisions.jsonl and with a note's newlines indented in decisions.txt (docs/decision-log.md).
 final class DecisionLineComposerTests: XCTestCase {
     typealias N = SimTestNetwork
 

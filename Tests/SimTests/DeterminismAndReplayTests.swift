@@ -5,7 +5,7 @@ import Routing
 import WireGuard
 import XCTest
 
-/// design.md "Determinism": same inputs and seed ⇒ byte-identical outputs; trace replay keeps
+/// docs/architecture.md "Determinism": same inputs and seed ⇒ byte-identical outputs; trace replay keeps
 /// relative timing and names the trace frame in every decision about a replayed packet.
 final class DeterminismAndReplayTests: XCTestCase {
     typealias N = SimTestNetwork

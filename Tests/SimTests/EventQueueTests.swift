@@ -2,7 +2,7 @@
 import WireGuard
 import XCTest
 
-/// The engine's agenda: design.md "Events at the same time run in the order they were scheduled".
+/// The engine's agenda: docs/architecture.md "Determinism": events at the same instant run in the order they were scheduled.
 final class EventQueueTests: XCTestCase {
     func testEventsComeOutInTimeOrder() {
         var queue = EventQueue<Int>()

@@ -6,7 +6,7 @@ import Sim
 import WireGuard
 import XCTest
 
-/// The hub workload of benchmarks.md through the engine alone: a hub with N simulated peers
+/// The hub workload of docs/benchmarks.md through the engine alone: a hub with N simulated peers
 /// (sessions set up by one ping each), then M IMIX echo requests replayed at the hub to random
 /// peers, which answer; every decision formatted (JSON + text) by a DecisionLogWriter and the
 /// hub's eth0/wg0 written as pcap. By default a small run checks the counts; for figures:

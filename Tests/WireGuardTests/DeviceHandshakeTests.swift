@@ -1,3 +1,4 @@
+import Packet
 import Routing
 @testable import WireGuard
 import XCTest
@@ -251,7 +252,7 @@ final class DeviceHandshakeTests: XCTestCase {
         net.lose = { from, d in from == "A" && d.count == 148 }
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         net.run(until: 30 * second)
-        let indices = net.transmitted("A").filter { $0.count == 148 }.map { WireField.uint32($0, 4) }
+        let indices = net.transmitted("A").filter { $0.count == 148 }.map { readLE32($0, 4) }
         XCTAssertGreaterThan(indices.count, 4)
         XCTAssertEqual(Set(indices).count, indices.count)
     }

@@ -1,3 +1,4 @@
+import Packet
 import Routing
 @testable import WireGuard
 import XCTest
@@ -89,9 +90,9 @@ final class DeviceSendTests: XCTestCase {
         let sealed = net.decisions("A").filter { $0.action == .encrypted }
         XCTAssertEqual(sealed.compactMap(\.counter), [0, 1, 2])
         let response = try XCTUnwrap(net.transmitted("B").first { $0.count == 92 })
-        XCTAssertEqual(sealed.first?.receiverIndex, WireField.uint32(response, 4))
-        XCTAssertEqual(net.transmitted("A").filter { $0.count == 64 }.map { WireField.uint32($0, 4) },
-                       Array(repeating: WireField.uint32(response, 4), count: 3))
+        XCTAssertEqual(sealed.first?.receiverIndex, readLE32(response, 4))
+        XCTAssertEqual(net.transmitted("A").filter { $0.count == 64 }.map { readLE32($0, 4) },
+                       Array(repeating: readLE32(response, 4), count: 3))
     }
 
     /// tx_bytes: the UDP payload of every message sent, handshakes included (§2 step 9).

@@ -66,7 +66,7 @@ final class KeypairSlotsTests: XCTestCase {
         let k = pair(1, initiator: true, birth: 10)
         XCTAssertFalse(k.hasExpired(after: 5, now: 14))
         XCTAssertTrue(k.hasExpired(after: 5, now: 15), "birth + limit <= now")
-        XCTAssertTrue(k.canSend(now: 10 + WireGuardConstants.rejectAfterTime - 1))
-        XCTAssertFalse(k.canSend(now: 10 + WireGuardConstants.rejectAfterTime))
+        XCTAssertFalse(k.hasExpired(after: WireGuardConstants.rejectAfterTime, now: 10 + WireGuardConstants.rejectAfterTime - 1))
+        XCTAssertTrue(k.hasExpired(after: WireGuardConstants.rejectAfterTime, now: 10 + WireGuardConstants.rejectAfterTime))
     }
 }

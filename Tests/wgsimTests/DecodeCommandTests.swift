@@ -3,9 +3,16 @@ import XCTest
 
 /// `wgsim decode` end to end on the interop captures (values as tshark showed them).
 final class DecodeCommandTests: XCTestCase {
-    var interop: String {
-        let relative = CLIRunner.packageRoot.appendingPathComponent("../shared/interop").standardizedFileURL.path
-        return FileManager.default.fileExists(atPath: relative) ? relative : "/work/shared/interop"
+    /// Tests/Fixtures/interop of this package (origin and licence in the README there).
+    var interop: String { CLIRunner.packageRoot.appendingPathComponent("Tests/Fixtures/interop").path }
+
+    /// Every fixture these tests read must exist: a missing one fails here with its path, and
+    /// the tests that use it fail on the decoder's exit status instead of trapping.
+    func testTheInteropFixturesArePresent() {
+        for name in ["wireguard-psk.pcap", "wireguard-psk.r.keys", "wireguard-ping-tcp.pcap", "wireguard-ping-tcp.i.keys",
+                     "wireguard-ping-tcp-dsb.pcapng", "partial/ping-tcp.r-static-only.keys"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: interop + "/" + name), "interop fixture missing: \(interop)/\(name)")
+        }
     }
 
     func testJsonLinesForThePskCapture() throws {
@@ -13,7 +20,7 @@ final class DecodeCommandTests: XCTestCase {
                                         interop + "/wireguard-psk.r.keys", "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 4)
+        guard lines.count == 4 else { return XCTFail("expected 4 decoded frames, got \(lines.count): \(result.stderr)") }
         // wg.sender of frame 1 is 0x... as tshark prints it; JSON carries the unsigned integer.
         for line in lines {
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -30,7 +37,7 @@ final class DecodeCommandTests: XCTestCase {
                                         interop + "/wireguard-ping-tcp.i.keys"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 22)
+        guard lines.count == 22 else { return XCTFail("expected 22 decoded frames, got \(lines.count): \(result.stderr)") }
         XCTAssertEqual(lines[2], "frame 3 transport receiver=0xab7df406 counter=0 decrypted 10.10.0.2 -> 10.10.0.1 proto 1 len 84")
         XCTAssertEqual(lines[8], "frame 9 transport receiver=0xab7df406 counter=3 keepalive decrypted")
         XCTAssertEqual(lines[21],
@@ -44,6 +51,7 @@ final class DecodeCommandTests: XCTestCase {
                                         interop + "/partial/ping-tcp.r-static-only.keys", "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n")
+        guard lines.count == 22 else { return XCTFail("expected 22 decoded frames, got \(lines.count): \(result.stderr)") }
         XCTAssertTrue(lines[2].contains("\"valid\":false"))
         XCTAssertTrue(lines[2].contains("\"note\":\"the handshake of frame 1 was not validated"))
         XCTAssertTrue(result.stderr.contains("handshake messages validated 2/4; transport messages decrypted 0/18"),

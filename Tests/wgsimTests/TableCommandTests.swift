@@ -136,6 +136,25 @@ final class TableCommandTests: XCTestCase {
             """)
     }
 
+    /// Lines split as a shell would (the scenarios' tokenizer): `#` comments only at a word's
+    /// start, backslash escapes, quotes; unsupported `wg set` options are refused.
+    func testShellWordsCommentsEscapesAndQuotes() throws {
+        let script = """
+            wg set wg0 peer A#1 allowed-ips 10.0.0.0/8   # a comment
+            wg set wg0 peer 'B 2' allowed-ips "10.1.0.0/16"
+            wg set wg0 peer C\\ 3 allowed-ips 10.2.0.0/16,\\
+            wg set wg0 peer D endpoint 192.0.2.1:51820
+            show
+            """
+        let result = try CLIRunner.run(["table"], stdin: script)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stdout, "A#1\t10.0.0.0/8\nB 2\t10.1.0.0/16\n")
+        let errors = result.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(errors.count, 2, result.stderr)
+        XCTAssertTrue(errors.first?.hasPrefix("<stdin>:3: ") == true && errors.first?.contains("backslash") == true, result.stderr)
+        XCTAssertTrue(errors.last?.hasPrefix("<stdin>:4: ") == true && errors.last?.contains("endpoint") == true, result.stderr)
+    }
+
     func testHostBitsWarnButDoNotFail() throws {
         let result = try CLIRunner.run(["table"], stdin: "wg set wg0 peer A allowed-ips 10.0.0.1/24\nshow\n")
         XCTAssertEqual(result.status, 0)

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// design.md, "Outputs of a run": Wireshark decrypts the underlay captures with wireguard.keys,
+/// docs/architecture.md, "Outputs of a run": Wireshark decrypts the underlay captures with wireguard.keys,
 /// and what it decrypts is exactly what the wg0 captures hold. Checked with the real tshark;
 /// the test fails (does not skip) where tshark is missing, since this is the product's promise.
 final class TsharkDecryptionTests: XCTestCase {

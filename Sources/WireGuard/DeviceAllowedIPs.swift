@@ -1,19 +1,5 @@
 import Routing
 
-/// The device's peers by public key: configuration and incoming handshake initiations find a
-/// peer here (sending finds it through the allowed-IPs table). `PublicKey` hashes its 32 bytes in
-/// one call, so the plain dictionary is cheap.
-struct PeerTable {
-    private var storage: [PublicKey: Peer] = [:]
-
-    subscript(key: PublicKey) -> Peer? {
-        get { storage[key] }
-        set { storage[key] = newValue }
-    }
-
-    var count: Int { storage.count }
-}
-
 /// A peer is one object per device and public key (re-adding a removed key makes a new one, and
 /// a removed peer owns no prefixes), so identity equals key equality for the allowed-IPs table;
 /// hashing the object's address is cheaper than hashing its 32-byte key.

@@ -104,9 +104,11 @@ public enum ScenarioLoader {
     /// the kernel would refuse (one that duplicates a route of a wg0 address or another route)
     /// is reported at its line.
     private static func checkRoutes(_ nodes: [ScenarioNode]) throws {
-        // Without own routes or a second wg0 address nothing can collide; skipping those keeps
-        // a generated hub of 100,000 nodes from building every table twice.
-        for node in nodes where !node.routes.isEmpty || (node.wireguard?.addresses.count ?? 0) > 1 {
+        // Without own routes, a second wg0 address, or a wg-quick `table`/`fwmark` (which can put
+        // a /0 into the main table) nothing can collide; skipping those keeps a generated hub of
+        // 100,000 nodes from building every table twice.
+        for node in nodes where !node.routes.isEmpty || (node.wireguard?.addresses.count ?? 0) > 1
+            || node.wireguard.map({ $0.table != .auto || $0.fwmark != 0 }) == true {
             guard let problem = Simulation.routeSetupProblem(of: node.spec) else { continue }
             let location = problem.route.map { node.routeLocations[$0] } ?? node.location
             throw location.error("node '\(node.name)': \(problem.message)")

@@ -28,7 +28,7 @@ extension Simulation {
         case let route? where route.device == .wg0:
             // Kernels before 5.7 refuse here ("Avoiding routing loop", -ELOOP); later ones hand
             // the datagram back to wg0, which encapsulates it again for the same peer, so it
-            // never leaves eth0 either (docs/wireguard-behaviour.md, "The outer packet is routed").
+            // never leaves eth0 either (behaviour doc §2.1).
             underlayDrop(node, .droppedRoutingLoop, endpoint, .routingLoop(endpoint, route.spec, mark: node.fwmark), iface: .wg0)
             return
         case let route? where route.device != .eth0:

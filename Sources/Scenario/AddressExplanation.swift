@@ -36,6 +36,7 @@ public enum AddressExplanation {
                         lines.append("   Only \(peer) claims it: the packet is encrypted to \(peer)'s key.")
                     }
                     lines.append("   The same table checks sources: a packet arriving from \(address) is accepted only from \(peer).")
+                    if toWG { lines += OuterPacketExplanation.lines(run: run, node: node, peer: peer, number: 3) }
                 } else {
                     lines.append("   no entry matches: dropped (dropped-no-peer), and the sender gets ICMP host unreachable.")
                     lines.append("   A packet arriving with source \(address) would be dropped too (dropped-src-not-allowed).")

@@ -104,9 +104,11 @@ public enum ScenarioLoader {
     /// the kernel would refuse (one that duplicates a route of a wg0 address or another route)
     /// is reported at its line.
     private static func checkRoutes(_ nodes: [ScenarioNode]) throws {
-        // Without own routes or a second wg0 address nothing can collide; skipping those keeps
-        // a generated hub of 100,000 nodes from building every table twice.
-        for node in nodes where !node.routes.isEmpty || (node.wireguard?.addresses.count ?? 0) > 1 {
+        // Without own routes, a second wg0 address, or a wg-quick `table`/`fwmark` (which can put
+        // a /0 into the main table) nothing can collide; skipping those keeps a generated hub of
+        // 100,000 nodes from building every table twice.
+        for node in nodes where !node.routes.isEmpty || (node.wireguard?.addresses.count ?? 0) > 1
+            || node.wireguard.map({ $0.table != .auto || $0.fwmark != 0 }) == true {
             guard let problem = Simulation.routeSetupProblem(of: node.spec) else { continue }
             let location = problem.route.map { node.routeLocations[$0] } ?? node.location
             throw location.error("node '\(node.name)': \(problem.message)")
@@ -134,7 +136,7 @@ struct LoadContext {
     let limit: TimeLimit
 
     static let nodeKeys = ["underlay", "wireguard", "config", "routes", "forwarding"]
-    static let wireguardKeys = ["private-key", "listen-port", "address", "mtu", "peers"]
+    static let wireguardKeys = ["private-key", "listen-port", "address", "mtu", "peers", "table", "fwmark"]
     static let peerKeys = ["peer", "public-key", "allowed-ips", "endpoint", "persistent-keepalive", "preshared-key"]
     static let linkKeys = ["between", "latency", "jitter", "loss", "mtu", "up", "down"]
 
@@ -189,6 +191,20 @@ struct LoadContext {
         if let a = map["address"] { wg.addresses = try a.list("address").map { try interfaceAddress($0) } }
         if let p = map["peers"] {
             wg.peers = try p.list("peers").map { try peer($0) }
+        }
+        if let t = map["table"] {
+            let text = try t.string("table").trimmingSpaces
+            guard let table = WgQuickTable(parsing: text) else {
+                throw t.error("table: '\(text)' is not off, auto, main or a table number 1 to 4294967295")
+            }
+            wg.table = table
+        }
+        if let f = map["fwmark"] {
+            let text = try f.string("fwmark").trimmingSpaces
+            guard let mark = FirewallMark.parse(text) else {
+                throw f.error("fwmark: '\(text)' is not off or a number 0 to 4294967295 (decimal, or hexadecimal after 0x)")
+            }
+            wg.fwmark = mark
         }
         return wg
     }

@@ -64,6 +64,10 @@ public struct WireGuardInterface {
     public var addresses: [InterfaceAddress] = []
     public var mtu: Int = 1420
     public var peers: [WireGuardPeer] = []
+    /// wg-quick's `Table` (`table:`).
+    public var table: WgQuickTable = .auto
+    /// wg0's firewall mark (`FwMark`, `fwmark:`); 0 is off.
+    public var fwmark: UInt32 = 0
 }
 
 /// One `[Peer]` / `peers:` entry.

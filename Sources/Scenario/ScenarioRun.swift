@@ -170,7 +170,7 @@ extension ScenarioNode {
                           peers: $0.peers.map {
                               PeerSpec(peer: $0.peer, allowedIPs: $0.allowedIPs, endpoint: $0.endpoint,
                                        persistentKeepalive: $0.persistentKeepalive, presharedKey: $0.presharedKey)
-                          })
+                          }, table: $0.table, fwmark: $0.fwmark)
         }, routes: routes, forwarding: forwarding)
     }
 }

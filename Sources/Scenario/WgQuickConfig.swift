@@ -3,15 +3,15 @@ import Sim
 import WireGuard
 
 /// Reads a wg-quick `.conf` file into a node's wg0: `[Interface]` PrivateKey, ListenPort,
-/// Address, MTU; `[Peer]` PublicKey (or `@NODE`), PresharedKey, AllowedIPs (several lines
+/// Address, MTU, Table, FwMark; `[Peer]` PublicKey (or `@NODE`), PresharedKey, AllowedIPs (several lines
 /// accumulate), Endpoint, PersistentKeepalive.
 ///
 /// As in wg(8)'s config.c and wg-quick, section and key names are case-insensitive, `#` starts a
 /// comment and list values are comma-separated. wg-quick keys that change nothing a simulation
-/// sees (DNS, FwMark, SaveConfig, Pre/PostUp/Down) are accepted and have no effect; any other key
+/// sees (DNS, SaveConfig, Pre/PostUp/Down) are accepted and have no effect; any other key
 /// is an error naming the file and line.
 enum WgQuickConfig {
-    private static let ignoredInterfaceKeys: Set<String> = ["dns", "fwmark", "saveconfig", "preup", "postup", "predown", "postdown"]
+    private static let ignoredInterfaceKeys: Set<String> = ["dns", "saveconfig", "preup", "postup", "predown", "postdown"]
 
     static func parse(_ text: String, file: String, nodeNames: Set<String>, directory: String) throws -> WireGuardInterface {
         var interface = WireGuardInterface()
@@ -81,6 +81,16 @@ enum WgQuickConfig {
                         throw location.error("MTU must be from 576 to 65535, not '\(value)'")
                     }
                     interface.mtu = mtu
+                case "table":
+                    guard let table = WgQuickTable(parsing: value) else {
+                        throw location.error("Table must be off, auto, main or a table number 1 to 4294967295, not '\(value)'")
+                    }
+                    interface.table = table
+                case "fwmark":
+                    guard let mark = FirewallMark.parse(value) else {
+                        throw location.error("FwMark must be off or a number 0 to 4294967295 (decimal, or hexadecimal after 0x), not '\(value)'")
+                    }
+                    interface.fwmark = mark
                 case let k where ignoredInterfaceKeys.contains(k):
                     continue
                 default:

@@ -31,12 +31,12 @@ public struct RouteTableError: Error, Equatable, CustomStringConvertible {
     public let description: String
 }
 
-/// A node's kernel route table, with `ip route` semantics: the longest matching prefix wins, then
-/// the lowest metric (then the route added first). A route in wg-quick's table 51820 (its
-/// full-tunnel default route) is used only when the main table has nothing more specific than a
-/// default route, which is what wg-quick's rules `not fwmark 51820 table 51820` and
-/// `table main suppress_prefixlength 0` achieve for every packet except WireGuard's own, and the
-/// simulator always sends WireGuard's own datagrams out of eth0.
+/// A node's kernel routing: its route tables, with `ip route` semantics (the longest matching
+/// prefix wins, then the lowest metric, then the route added first), and its policy rules
+/// (`ip rule`), which say which table a packet consults. A packet without a firewall mark under
+/// the kernel's default rules consults the main table (then the empty `default` table); wg-quick's
+/// full-tunnel rules send it to table 51820 unless the main table has something more specific
+/// than a default route, and WireGuard's own datagrams, which carry wg0's fwmark, skip that table.
 struct HostRouteTable {
     struct Entry {
         var spec: RouteSpec
@@ -46,6 +46,9 @@ struct HostRouteTable {
     }
 
     private(set) var entries: [Entry] = []
+    /// The policy rules of each family (`ip rule`, `ip -6 rule`).
+    private(set) var rulesIPv4 = PolicyRuleList.defaultIPv4
+    private(set) var rulesIPv6 = PolicyRuleList.defaultIPv6
     private var index = Index()
     private var keys: Set<RouteKey> = []
 
@@ -141,75 +144,123 @@ struct HostRouteTable {
         return covering.contains { entries[$0].device == device && entries[$0].spec.table == nil }
     }
 
-    /// The route a packet to `destination` takes, or nil when no route matches.
-    func lookup(_ destination: IPAddress) -> Entry? {
-        guard let position = lookupIndex(destination) else { return nil }
-        return entries[position]
+    /// Whether table `table` (nil: main) holds a route of either family — wg-quick's test for a
+    /// free table number.
+    func hasRoutes(inTable table: Int?) -> Bool {
+        entries.contains { $0.spec.table == table }
     }
 
-    /// Every route matching `destination`, the chosen one first, then by preference.
+    /// `ip rule add`: the rule goes just before the main table's rule (see `PolicyRuleList.add`).
+    mutating func addRule(_ rule: PolicyRule, ipv4: Bool) {
+        if ipv4 { rulesIPv4.add(rule) } else { rulesIPv6.add(rule) }
+    }
+
+    /// The rules of one family, in the order they are tried.
+    func rules(ipv4: Bool) -> [PolicyRule] { ipv4 ? rulesIPv4.rules : rulesIPv6.rules }
+
+    /// Whether the rules of both families are still the kernel's defaults.
+    var hasDefaultRules: Bool { rulesIPv4 == .defaultIPv4 && rulesIPv6 == .defaultIPv6 }
+
+    /// The route a packet to `destination` carrying firewall mark `mark` takes, or nil when no
+    /// rule's table has one. The caller has already delivered packets for its own addresses
+    /// (the `local` table).
+    func lookup(_ destination: IPAddress, mark: UInt32 = 0) -> Entry? {
+        for rule in rules(ipv4: destination.isIPv4) where rule.table != RouteTableID.local && rule.matches(mark: mark) {
+            guard let position = lookupIndex(destination, table: rule.table) else { continue }
+            if let limit = rule.suppressPrefixLength, entries[position].spec.prefix.length <= limit { continue }
+            return entries[position]
+        }
+        return nil
+    }
+
+    /// `lookup` step by step: every rule tried and what it gave, for an explanation.
+    func trace(_ destination: IPAddress, mark: UInt32 = 0) -> PolicyRouteTrace {
+        var trace = PolicyRouteTrace(mark: mark, steps: [])
+        for rule in rules(ipv4: destination.isIPv4) {
+            guard rule.matches(mark: mark) else {
+                trace.steps.append((rule, .selectorMismatch))
+                continue
+            }
+            guard rule.table != RouteTableID.local else {
+                trace.steps.append((rule, .notLocal))
+                continue
+            }
+            guard let position = lookupIndex(destination, table: rule.table) else {
+                trace.steps.append((rule, .noRoute))
+                continue
+            }
+            let spec = entries[position].spec
+            if let limit = rule.suppressPrefixLength, spec.prefix.length <= limit {
+                trace.steps.append((rule, .suppressed(spec)))
+                continue
+            }
+            trace.steps.append((rule, .chose(spec)))
+            break
+        }
+        return trace
+    }
+
+    /// Every route of any table matching `destination`: the one an unmarked packet takes first,
+    /// then by table (main first), longest prefix, lowest metric, earliest added.
     func matches(_ destination: IPAddress) -> [RouteSpec] {
-        entries.enumerated()
+        let chosen = lookup(destination).map(\.spec)
+        return entries.enumerated()
             .filter { $0.element.spec.prefix.contains(destination) }
-            .sorted { a, b in Self.preferred(a.element.spec, a.offset, over: b.element.spec, b.offset) }
+            .sorted { a, b in
+                let x = a.element.spec, y = b.element.spec
+                if (x == chosen) != (y == chosen) { return x == chosen }
+                let tx = Self.tableOrder(x.table), ty = Self.tableOrder(y.table)
+                if tx != ty { return tx < ty }
+                if x.prefix.length != y.prefix.length { return x.prefix.length > y.prefix.length }
+                if (x.metric ?? 0) != (y.metric ?? 0) { return (x.metric ?? 0) < (y.metric ?? 0) }
+                return a.offset < b.offset
+            }
             .map(\.element.spec)
     }
 
     /// The routes as `ip route show table all` would list them: main first, by address then length.
     var sortedSpecs: [RouteSpec] {
         entries.map(\.spec).sorted { a, b in
-            if (a.table ?? 0) != (b.table ?? 0) { return (a.table ?? 0) < (b.table ?? 0) }
+            if Self.tableOrder(a.table) != Self.tableOrder(b.table) { return Self.tableOrder(a.table) < Self.tableOrder(b.table) }
             if a.prefix.address != b.prefix.address { return a.prefix.address < b.prefix.address }
             if a.prefix.length != b.prefix.length { return a.prefix.length < b.prefix.length }
             return (a.metric ?? 0) < (b.metric ?? 0)
         }
     }
 
-    /// Main table before table 51820 only when more specific than a default route; within a
-    /// table: longer prefix, lower metric, earlier added.
-    private static func preferred(_ a: RouteSpec, _ ai: Int, over b: RouteSpec, _ bi: Int) -> Bool {
-        func rank(_ spec: RouteSpec) -> Int {
-            if spec.table == nil { return spec.prefix.length > 0 ? 2 : 0 }
-            return 1
-        }
-        if rank(a) != rank(b) { return rank(a) > rank(b) }
-        if a.prefix.length != b.prefix.length { return a.prefix.length > b.prefix.length }
-        if (a.metric ?? 0) != (b.metric ?? 0) { return (a.metric ?? 0) < (b.metric ?? 0) }
-        return ai < bi
-    }
+    /// Main (nil) first, then the other tables by number.
+    private static func tableOrder(_ table: Int?) -> Int { table.map { $0 + 1 } ?? 0 }
 
-    private func lookupIndex(_ destination: IPAddress) -> Int? {
-        var best: Int?
+    /// The best route for `destination` in table `table` (`RouteTableID`): the longest prefix,
+    /// then the lowest metric, then the one added first.
+    private func lookupIndex(_ destination: IPAddress, table: Int) -> Int? {
+        let wanted: Int? = table == RouteTableID.main ? nil : table
         switch destination {
         case .v4(let address):
             for length in index.v4Lengths {
                 let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
-                if let candidates = index.v4[Index.key(length, address.value & mask)] {
-                    best = bestOf(candidates, current: best)
-                    if let best, entries[best].spec.table == nil { return best }
+                if let candidates = index.v4[Index.key(length, address.value & mask)],
+                   let best = bestOf(candidates, table: wanted) {
+                    return best
                 }
             }
         case .v6(let address):
             for length in index.v6Lengths {
-                if let candidates = index.v6[length]?[Self.masked(address, length)] {
-                    best = bestOf(candidates, current: best)
-                    if let best, entries[best].spec.table == nil { return best }
+                if let candidates = index.v6[length]?[Self.masked(address, length)],
+                   let best = bestOf(candidates, table: wanted) {
+                    return best
                 }
             }
         }
-        return best
+        return nil
     }
 
-    /// Lengths are visited longest first, so a main-table hit of length > 0 returns at once;
-    /// only /0 routes of both tables reach the comparison across tables.
-    private func bestOf(_ candidates: [Int], current: Int?) -> Int? {
-        var best = current
-        for candidate in candidates {
-            if let b = best {
-                if Self.preferred(entries[candidate].spec, candidate, over: entries[b].spec, b) { best = candidate }
-            } else {
-                best = candidate
-            }
+    /// Among routes of one prefix, those of `table`: the lowest metric, then the earliest added.
+    private func bestOf(_ candidates: [Int], table: Int?) -> Int? {
+        var best: Int?
+        for candidate in candidates where entries[candidate].spec.table == table {
+            if let b = best, (entries[candidate].spec.metric ?? 0) >= (entries[b].spec.metric ?? 0) { continue }
+            best = candidate
         }
         return best
     }

@@ -32,14 +32,22 @@ public struct InterfaceSpec: Sendable {
     public var addresses: [InterfaceAddress]
     public var mtu: Int
     public var peers: [PeerSpec]
+    /// wg-quick's `Table`: where the routes of the allowed IPs go (`auto`: the main table, a `/0`
+    /// by policy routing; `off`: nowhere; a number: that table, without rules).
+    public var table: WgQuickTable
+    /// `wg set wg0 fwmark`: the firewall mark of wg0's own UDP datagrams; 0 is off. With
+    /// `table: auto` and a `/0` allowed IP, wg-quick sets 51820 when it is off.
+    public var fwmark: UInt32
 
     public init(privateKey: PrivateKey? = nil, listenPort: UInt16 = 51820, addresses: [InterfaceAddress] = [],
-                mtu: Int = 1420, peers: [PeerSpec] = []) {
+                mtu: Int = 1420, peers: [PeerSpec] = [], table: WgQuickTable = .auto, fwmark: UInt32 = 0) {
         self.privateKey = privateKey
         self.listenPort = listenPort
         self.addresses = addresses
         self.mtu = mtu
         self.peers = peers
+        self.table = table
+        self.fwmark = fwmark
     }
 }
 
@@ -113,8 +121,8 @@ public struct RouteSpec: Hashable, Sendable, CustomStringConvertible {
     public var device: String
     public var via: IPAddress?
     public var metric: Int?
-    /// nil: the main table. wg-quick puts a full-tunnel default route in table 51820, consulted
-    /// only when the main table has nothing more specific than a default route.
+    /// nil: the main table. wg-quick puts a full-tunnel default route in table 51820 (or wg0's
+    /// fwmark), which its policy rules make unmarked packets consult (PolicyRouting.swift).
     public var table: Int?
 
     public init(prefix: IPPrefix, device: String, via: IPAddress? = nil, metric: Int? = nil, table: Int? = nil) {

@@ -21,6 +21,8 @@ final class SimNode {
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
     @exclusivity(unchecked) var routes = HostRouteTable()
+    /// wg0's fwmark (`wg set wg0 fwmark`), carried by its own UDP datagrams into the route lookup.
+    @exclusivity(unchecked) var fwmark: UInt32 = 0
     @exclusivity(unchecked) var stack = LocalStack()
     @exclusivity(unchecked) var counters = NodeCounters()
 

@@ -39,6 +39,27 @@ extension Simulation {
                            matches: node.routes.matches(destination))
     }
 
+    /// The policy rules and tables a packet to `destination` carrying firewall mark `mark`
+    /// consults, step by step (nil for an unknown node). `mark` nil: wg0's own fwmark, as
+    /// WireGuard's own datagrams carry it.
+    public func routeTrace(node name: String, destination: IPAddress, mark: UInt32? = nil) -> PolicyRouteTrace? {
+        guard let index = nodeIndex[name] else { return nil }
+        let node = nodes[index]
+        return node.routes.trace(destination, mark: mark ?? node.fwmark)
+    }
+
+    /// wg0's firewall mark (0: off), which its own UDP datagrams carry.
+    public func wireGuardMark(node name: String) -> UInt32 {
+        nodeIndex[name].map { nodes[$0].fwmark } ?? 0
+    }
+
+    /// The node's policy rules as `ip rule` and `ip -6 rule` list them.
+    public func policyRules(node name: String) -> (ipv4: [PolicyRule], ipv6: [PolicyRule]) {
+        guard let index = nodeIndex[name] else { return ([], []) }
+        let routes = nodes[index].routes
+        return (routes.rules(ipv4: true), routes.rules(ipv4: false))
+    }
+
     /// The node's routes as `ip route show table all` lists them (main table first).
     public func routeTable(node name: String) -> [RouteSpec] {
         guard let index = nodeIndex[name] else { return [] }
@@ -60,6 +81,8 @@ extension Simulation {
         let node = nodes[index]
         var lines = ["interface: wg0", "  public key: \(device.publicKey.base64)", "  private key: (hidden)",
                      "  listening port: \(node.listenPort)"]
+        // show.c prints the fwmark right after the port, in hexadecimal, when it is set.
+        if node.fwmark != 0 { lines.append("  fwmark: 0x" + String(node.fwmark, radix: 16)) }
         // wg(8) lists peers with the most recent handshake first (show.c `peer_cmp`).
         let statuses = peerStatus(node: name).enumerated().sorted { a, b in
             let x = a.element.latestHandshake ?? Int64.min, y = b.element.latestHandshake ?? Int64.min

@@ -9,7 +9,7 @@ extension Simulation {
         // The route table does not depend on the peers configured below, so it is built first,
         // by the same function a loader calls to name the line of a route that cannot be added.
         do {
-            node.routes = try Self.setupRoutes(for: spec)
+            (node.routes, node.fwmark) = try Self.setupRouting(for: spec)
         } catch let error as RouteSetupError {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
@@ -37,7 +37,7 @@ extension Simulation {
     /// loader calls this to report the problem at the route's line before anything runs.
     public static func routeSetupProblem(of spec: NodeSpec) -> (route: Int?, message: String)? {
         do {
-            _ = try setupRoutes(for: spec)
+            _ = try setupRouting(for: spec)
             return nil
         } catch let error as RouteSetupError {
             return (error.route, error.message)
@@ -47,10 +47,12 @@ extension Simulation {
     }
 
     /// The route table wg-quick leaves on a node: eth0's default route, the connected routes of
-    /// wg0's addresses, a route per allowed IP, then the node's own routes (the kernel's checks
-    /// as for `ip route add` with wg0 and eth0 up).
-    static func setupRoutes(for spec: NodeSpec) throws -> HostRouteTable {
+    /// wg0's addresses, a route per allowed IP (and, for a `/0`, its policy rules), then the
+    /// node's own routes (the kernel's checks as for `ip route add` with wg0 and eth0 up); with
+    /// it, wg0's firewall mark.
+    static func setupRouting(for spec: NodeSpec) throws -> (routes: HostRouteTable, fwmark: UInt32) {
         var table = HostRouteTable()
+        var fwmark: UInt32 = 0
         func add(_ route: RouteSpec, connected: Bool = false, requested: Int? = nil) throws {
             do {
                 try table.add(route, connected: connected)
@@ -60,10 +62,11 @@ extension Simulation {
         }
         try add(RouteSpec(prefix: spec.underlay.isIPv4 ? .allIPv4 : .allIPv6, device: "eth0"))
         if let wireguard = spec.wireguard {
+            fwmark = wireguard.fwmark
             for route in wireguard.addresses.compactMap(Self.connectedRoute) {
                 try add(route, connected: true)
             }
-            try addWgQuickRoutes(peers: wireguard.peers, to: &table)
+            try addWgQuickRoutes(peers: wireguard.peers, setting: wireguard.table, to: &table, fwmark: &fwmark)
         }
         let hasWg0 = spec.wireguard != nil
         for (position, requested) in spec.routes.enumerated() {
@@ -75,7 +78,7 @@ extension Simulation {
             }
             try add(route, requested: position)
         }
-        return table
+        return (table, fwmark)
     }
 
     /// The prefix route the kernel adds with an interface address (`proto kernel scope link`).
@@ -86,32 +89,59 @@ extension Simulation {
         return RouteSpec(prefix: address.prefix, device: "wg0")
     }
 
-    /// wg-quick's `add_route` for each allowed IP, longest prefixes first (`sort -nr -k 2 -t /`):
-    /// a /0 goes to table 51820 (its fwmark policy routing); any other is added to the main table
-    /// unless `ip route show dev wg0 match PREFIX` already finds a wg0 route covering it.
-    private static func addWgQuickRoutes(peers: [PeerSpec], to table: inout HostRouteTable) throws {
+    /// wg-quick's `add_route` for each allowed IP, longest prefixes first (`sort -nr -k 2 -t /`),
+    /// as wg-quick(8)'s script does it:
+    /// - `Table = off`: no route at all;
+    /// - `Table = N`: every prefix goes into table N, and no rule is added (nothing consults N
+    ///   unless the user adds a rule, so the tunnel carries nothing the host routes);
+    /// - `Table = auto`: a `/0` goes through `add_default` (below); any other prefix goes into the
+    ///   main table unless `ip route show dev wg0 match PREFIX` already finds a wg0 route covering
+    ///   it. That includes `0.0.0.0/1` and `128.0.0.0/1`, which then cover the endpoints too.
+    private static func addWgQuickRoutes(peers: [PeerSpec], setting: WgQuickTable, to table: inout HostRouteTable,
+                                         fwmark: inout UInt32) throws {
+        if setting == .off { return }
         var seen = Set<IPPrefix>()
         let prefixes = peers.flatMap(\.allowedIPs).filter { seen.insert($0).inserted }
         let ordered = prefixes.enumerated().sorted { a, b in
             a.element.length != b.element.length ? a.element.length > b.element.length : a.offset < b.offset
         }.map(\.element)
-        for prefix in ordered {
-            let route: RouteSpec
-            if prefix.length == 0 {
-                route = RouteSpec(prefix: prefix, device: "wg0", table: 51820)
-            } else if !table.hasRoute(on: .wg0, covering: prefix) {
-                route = RouteSpec(prefix: prefix, device: "wg0")
-            } else {
-                continue
-            }
-            // Later prefixes are tested against the routes added for earlier ones, as in
-            // wg-quick's loop.
+        func add(_ route: RouteSpec) throws {
             do {
                 try table.add(route)
             } catch {
                 throw RouteSetupError(route: nil, message: "ip route add \(route): \(error)")
             }
         }
+        for prefix in ordered {
+            // Later prefixes are tested against the routes added for earlier ones, as in
+            // wg-quick's loop.
+            if case .number(let number) = setting {
+                try add(RouteSpec(prefix: prefix, device: "wg0", table: number == RouteTableID.main ? nil : number))
+            } else if prefix.length == 0 {
+                try add(RouteSpec(prefix: prefix, device: "wg0", table: addDefault(prefix, to: &table, fwmark: &fwmark)))
+            } else if !table.hasRoute(on: .wg0, covering: prefix) {
+                try add(RouteSpec(prefix: prefix, device: "wg0"))
+            }
+        }
+    }
+
+    /// wg-quick's `add_default` for a `/0`: the table is wg0's fwmark; when that is off, the first
+    /// table from 51820 up that holds no route, and wg0's fwmark is set to it (`wg set wg0
+    /// fwmark T`). Then, for the prefix's family, `ip rule add not fwmark T table T` (unmarked
+    /// packets consult T, WireGuard's own datagrams do not) and `ip rule add table main
+    /// suppress_prefixlength 0` (the main table still wins with anything more specific than its
+    /// default route). Returns the table for the `/0` route (nil: main).
+    private static func addDefault(_ prefix: IPPrefix, to table: inout HostRouteTable, fwmark: inout UInt32) -> Int? {
+        if fwmark == 0 {
+            var free = 51820
+            while table.hasRoutes(inTable: free) { free += 1 }
+            fwmark = UInt32(free)
+        }
+        let number = Int(fwmark)
+        let ipv4 = prefix.address.isIPv4
+        table.addRule(PolicyRule(priority: 0, fwmark: fwmark, inverted: true, table: number), ipv4: ipv4)
+        table.addRule(PolicyRule(priority: 0, table: RouteTableID.main, suppressPrefixLength: 0), ipv4: ipv4)
+        return number == RouteTableID.main ? nil : number
     }
 
     /// A peer's public key: a simulated node's wg0 key, or the key given.
@@ -144,7 +174,7 @@ extension Simulation {
     }
 }
 
-/// A route `setupRoutes` could not add; `route` is its position in the node's own routes.
+/// A route `setupRouting` could not add; `route` is its position in the node's own routes.
 struct RouteSetupError: Error {
     let route: Int?
     let message: String

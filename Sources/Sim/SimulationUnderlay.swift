@@ -5,8 +5,13 @@ import WireGuard
 /// eth0 and the links: WireGuard's UDP datagrams (and plain IP traffic routed to eth0) leave one
 /// node's eth0, cross the link between the two nodes and arrive at the other's eth0.
 extension Simulation {
-    /// A WireGuard message from the node's listen port to `endpoint`. wg-quick's fwmark rule keeps
-    /// these off wg0 even under a full-tunnel default route, so they always leave through eth0.
+    /// A WireGuard message from the node's listen port to `endpoint`. Like any packet the host
+    /// sends, it is routed first, carrying wg0's fwmark (the kernel's `send4`/`send6` in
+    /// drivers/net/wireguard/socket.c set `flowi4_mark`/`flowi6_mark` to it). wg-quick's rules
+    /// for a `/0` exempt marked packets from its table, so a full tunnel's datagrams still leave
+    /// through eth0; a route of the main table that covers the endpoint and points into wg0
+    /// (`0.0.0.0/1`, or a `10.0.0.0/8` that holds the endpoint) sends them back into wg0: a
+    /// routing loop, dropped as `dropped-routing-loop`.
     func transmit(_ datagram: [UInt8], to endpoint: Endpoint, from node: SimNode, context: PacketContext) {
         guard node.eth0Up else {
             underlayDrop(node, .droppedInterfaceDown, endpoint, .eth0Down)
@@ -15,6 +20,22 @@ extension Simulation {
         guard endpoint.address.isIPv4 == node.underlay.isIPv4 else {
             underlayDrop(node, .droppedNoHost, endpoint, .noAddressOfFamily(endpoint))
             return
+        }
+        switch node.routes.lookup(endpoint.address, mark: node.fwmark) {
+        case nil:
+            underlayDrop(node, .noRoute, endpoint, .noRoute(endpoint), iface: nil)
+            return
+        case let route? where route.device == .wg0:
+            // Kernels before 5.7 refuse here ("Avoiding routing loop", -ELOOP); later ones hand
+            // the datagram back to wg0, which encapsulates it again for the same peer, so it
+            // never leaves eth0 either (behaviour doc §2.1).
+            underlayDrop(node, .droppedRoutingLoop, endpoint, .routingLoop(endpoint, route.spec, mark: node.fwmark), iface: .wg0)
+            return
+        case let route? where route.device != .eth0:
+            underlayDrop(node, .routedElsewhere, endpoint, .notSimulated(route.spec), iface: route.device)
+            return
+        default:
+            break
         }
         let outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
         node.eth0Capture.capture(time: now, packet: outer)
@@ -82,8 +103,8 @@ extension Simulation {
     }
 
     private func underlayDrop(_ node: SimNode, _ action: Action, _ endpoint: Endpoint?, _ reason: UnderlayReason,
-                              dir: Direction = .tx) {
-        record(DecisionRecord(t: now, node: node.name, iface: .eth0, dir: dir, action: action, decider: .underlay(reason),
+                              dir: Direction = .tx, iface: Interface? = .eth0) {
+        record(DecisionRecord(t: now, node: node.name, iface: iface, dir: dir, action: action, decider: .underlay(reason),
                               subject: DecisionSubject(endpoint: endpoint), names: names), at: node)
     }
 }
@@ -98,6 +119,12 @@ enum UnderlayReason {
     case tooBig(size: Int, mtu: Int, link: String)
     case moved(from: IPAddress, to: IPAddress)
     case portClosed(UInt16)
+    /// No route for wg0's own datagram to the endpoint.
+    case noRoute(Endpoint)
+    /// The route for wg0's own datagram (carrying `mark`) points back into wg0.
+    case routingLoop(Endpoint, RouteSpec, mark: UInt32)
+    /// The route for wg0's own datagram names a device that is not simulated.
+    case notSimulated(RouteSpec)
 
     var text: String {
         switch self {
@@ -110,6 +137,14 @@ enum UnderlayReason {
         case .tooBig(let size, let mtu, let link): return "\(size)-byte packet exceeds the MTU \(mtu) of \(link)"
         case .moved(let from, let to): return "arrived for \(from), which this host no longer has (it moved to \(to))"
         case .portClosed(let port): return "nothing listens on UDP port \(port)"
+        case .noRoute(let endpoint):
+            return "no route to \(endpoint) for wg0's own datagram (No route to host): dropped"
+        case .routingLoop(let endpoint, let route, let mark):
+            let marked = mark == 0 ? "unmarked" : "fwmark 0x" + String(mark, radix: 16)
+            return "wg0's own datagram to \(endpoint) (\(marked)) takes route \(route), back into wg0: "
+                + "routing loop, dropped (the endpoint is inside a route to wg0 that no policy rule exempts)"
+        case .notSimulated(let route):
+            return "route \(route) for wg0's own datagram: \(route.device) is not simulated, the datagram leaves the model"
         }
     }
 }

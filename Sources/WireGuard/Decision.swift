@@ -48,6 +48,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// No simulated host has the underlay address.
     case droppedNoHost = "dropped-no-host"
     case droppedPortClosed = "dropped-port-closed"
+    /// The route for wg0's own UDP datagram to the endpoint points back into wg0.
+    case droppedRoutingLoop = "dropped-routing-loop"
     /// IP forwarding routed the packet on.
     case forwarded
     case droppedTTLExceeded = "dropped-ttl-exceeded"
@@ -58,7 +60,7 @@ public enum Action: String, CaseIterable, Sendable {
     public var isContractAction: Bool {
         switch self {
         case .handshakeGaveUp, .config, .note, .commandFailed, .icmpUnreachable, .droppedInterfaceDown,
-             .droppedLinkDown, .droppedLinkLoss, .droppedLinkMTU, .droppedNoHost, .droppedPortClosed,
+             .droppedLinkDown, .droppedLinkLoss, .droppedLinkMTU, .droppedNoHost, .droppedPortClosed, .droppedRoutingLoop,
              .forwarded, .droppedTTLExceeded:
             return false
         default:

@@ -4,7 +4,9 @@ import Scenario
 import Sim
 
 /// `wgsim show SCENARIO --node N --at TIME`: `wg show` for the node at that moment (peers,
-/// endpoints, allowed ips, latest handshake, transfer), then its host routes.
+/// endpoints, allowed ips, latest handshake, transfer, fwmark), then its policy rules as
+/// `ip rule` lists them (and `ip -6 rule` when wg-quick added IPv6 rules) and its host routes of
+/// every table.
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
@@ -25,7 +27,10 @@ struct ShowCommand: ParsableCommand {
         } else {
             text += "(no wg0)\n"
         }
-        text += "\n# ip route\n"
+        let rules = run.simulation.policyRules(node: node)
+        text += "\n# ip rule\n" + rules.ipv4.map { $0.description + "\n" }.joined()
+        if rules.ipv6.count > 2 { text += "\n# ip -6 rule\n" + rules.ipv6.map { $0.description + "\n" }.joined() }
+        text += "\n# ip route show table all\n"
         for route in run.simulation.routeTable(node: node) { text += route.description + "\n" }
         FileHandleOutput.standardOutput(text)
     }

@@ -52,7 +52,7 @@ final class WgQuickConfigTests: XCTestCase {
             ("[Interface]\nPrivateKey = short\n", 2, "PrivateKey"),
             ("[Interface]\n[Peer]\nPublicKey = @nobody\n", 3, "no node named 'nobody'"),
             ("[Interface]\n[Peer]\nAllowedIPs = 10.0.0.0/8\n", 2, "[Peer] needs a PublicKey"),
-            ("[Interface]\nTable = off\n", 2, "unknown [Interface] key 'Table'"),
+            ("[Interface]\nTable = sometimes\n", 2, "Table must be off, auto, main or a table number"),
             ("Address = 10.0.0.1\n", 1, "before any [Interface]"),
             ("[Interface]\n[Interface]\n", 2, "a second [Interface]"),
             ("[Peer]\nPublicKey = @hub\n", 1, "no [Interface] section"),

@@ -57,7 +57,10 @@ final class HostRouteTableTests: XCTestCase {
         try table.add(route("0.0.0.0/0", "eth0"))
         try table.add(route("203.0.113.0/24", "eth0"))
         try table.add(route("0.0.0.0/0", "wg0", table: 51820))
+        table.addRule(PolicyRule(priority: 0, fwmark: 51820, inverted: true, table: 51820), ipv4: true)
+        table.addRule(PolicyRule(priority: 0, table: RouteTableID.main, suppressPrefixLength: 0), ipv4: true)
         XCTAssertEqual(table.lookup(N.address("8.8.8.8"))?.spec.device, "wg0")
+        XCTAssertEqual(table.lookup(N.address("8.8.8.8"), mark: 51820)?.spec.device, "eth0")
         XCTAssertEqual(table.lookup(N.address("203.0.113.9"))?.spec.device, "eth0")
         XCTAssertEqual(table.matches(N.address("8.8.8.8")).map(\.device), ["wg0", "eth0"])
     }

@@ -16,7 +16,7 @@ extension Simulation {
                 device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
                                persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now,
                                into: &events)
-                handle(events, at: node)
+                handle(&events, at: node)
             }
             for route in wireguard.addresses.compactMap(Self.connectedRoute) {
                 try addSetupRoute(node, route, connected: true)

@@ -90,7 +90,7 @@ extension Simulation {
                 config(node, command + " remove")
                 var events = spareEvents()
                 device.removePeer(key, now: now, into: &events)
-                handle(events, at: node)
+                handle(&events, at: node)
                 return
             }
             let resolvedEndpoint = try endpoint.map { try resolve($0) }
@@ -103,7 +103,7 @@ extension Simulation {
             var events = spareEvents()
             device.setPeer(key, presharedKey: psk, endpoint: resolvedEndpoint, persistentKeepalive: keepalive,
                            allowedIPs: allowedIPs, now: now, into: &events)
-            handle(events, at: node)
+            handle(&events, at: node)
         } catch {
             failed(node, command, error)
         }
@@ -181,13 +181,13 @@ extension Simulation {
                 config(node, command + ": connected routes of wg0's addresses restored")
                 var events = spareEvents()
                 device.up(now: now, into: &events)
-                handle(events, at: node)
+                handle(&events, at: node)
             } else {
                 node.routes.removeRoutes(through: .wg0)
                 config(node, command + ": staged packets purged, keys cleared, routes through wg0 flushed")
                 var events = spareEvents()
                 device.down(now: now, into: &events)
-                handle(events, at: node)
+                handle(&events, at: node)
             }
         default:
             failed(node, command, SimulationError("Cannot find device \"\(name)\""))

@@ -21,7 +21,7 @@ extension Simulation {
             if node.wg0Up, let device = node.device {
                 var events = spareEvents()
                 device.up(now: now, into: &events)
-                handle(events, at: node)
+                handle(&events, at: node)
             }
         }
     }
@@ -57,7 +57,7 @@ extension Simulation {
             node.wg0Capture?.capture(time: now, packet: packet)
             var events = spareEvents()
             device.send(packet, context: context, now: now, into: &events)
-            handle(events, at: node)
+            handle(&events, at: node)
         case .eth0:
             record(hostDecision(node, .eth0, .routedElsewhere, packet, context, .chose(route.spec)), at: node)
             sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, context: context)
@@ -74,7 +74,7 @@ extension Simulation {
     }
 
     /// The simulation's spare events array, for one device call: the device appends to it, and
-    /// `handle` empties it and gives it back, so its storage serves every call. Taken out (not
+    /// `handle` empties it and swaps it back, so one storage serves every call. Taken out (not
     /// borrowed), so that a call made while another's events are handled would get its own.
     func spareEvents() -> [DeviceEvent] {
         var events: [DeviceEvent] = []
@@ -86,15 +86,15 @@ extension Simulation {
     /// Each decision and datagram about an inner packet comes back with the context the packet
     /// was given (its trace frame, if any), however long it waited in a staged queue.
     ///
-    /// The events are taken (consumed) one by one, so each decision's fields move into its record
-    /// instead of being copied (a retain and a release per reference field saved).
-    func handle(_ events: consuming [DeviceEvent], at node: SimNode, armsTimer: Bool = true) {
-        var pending = events
-        for i in pending.indices {
+    /// The events are taken one by one, in place, so each decision's fields move into its record
+    /// instead of being copied (a retain and a release per reference field saved). The emptied
+    /// array's storage goes back to `eventStorage` for the next call; `events` is left empty.
+    func handle(_ events: inout [DeviceEvent], at node: SimNode, armsTimer: Bool = true) {
+        for i in events.indices {
             // Swapping the event out moves it (iterating would copy it, and each copy retains
             // every reference it holds); the placeholder left behind holds none.
             var event = DeviceEvent.icmpUnreachable(offending: [])
-            swap(&event, &pending[i])
+            swap(&event, &events[i])
             switch consume event {
             case .decision(let decision):
                 let trace = trace(of: decision.subject.context)
@@ -109,8 +109,8 @@ extension Simulation {
                 addKeyLogLine(entry.line)
             }
         }
-        pending.removeAll(keepingCapacity: true)
-        eventStorage = pending
+        events.removeAll(keepingCapacity: true)
+        swap(&events, &eventStorage)
         if armsTimer { armTimer(node) }
     }
 
@@ -131,7 +131,7 @@ extension Simulation {
         node.timerWakeUp = nil
         var events = spareEvents()
         device.advance(to: now, into: &events)
-        handle(events, at: node, armsTimer: false)
+        handle(&events, at: node, armsTimer: false)
         armTimer(node, afterFiring: true)
     }
 

@@ -22,7 +22,7 @@ extension Simulation {
                 device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
                                persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now,
                                into: &events)
-                handle(events, at: node)
+                handle(&events, at: node)
             }
             node.wg0Up = true
             // The device itself comes up in the first engine event (time 0, before any scheduled

@@ -99,7 +99,7 @@ extension Simulation {
         }
         var events = spareEvents()
         device.receive(datagram.payload, from: datagram.source, context: datagram.context, now: now, into: &events)
-        handle(events, at: node)
+        handle(&events, at: node)
     }
 
     private func underlayDrop(_ node: SimNode, _ action: Action, _ endpoint: Endpoint?, _ reason: UnderlayReason,

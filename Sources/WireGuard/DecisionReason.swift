@@ -3,7 +3,6 @@ import Routing
 /// Why the device made a decision: a small value recorded on the packet path and turned into
 /// words only when the log is written (`DecisionText`).
 public enum DecisionReason: Equatable {
-    case text(String)
     case interfaceDown
     /// Send path: not an IPv4/IPv6 packet (`tx_errors`, no ICMP).
     case notIP(length: Int)

@@ -7,7 +7,6 @@ struct DecisionText {
 
     var text: String {
         switch decision.reason {
-        case .text(let s): return s
         case .interfaceDown: return "wg0 is down"
         case .notIP(let length):
             return "not an IPv4 or IPv6 packet (\(length) bytes): dropped, tx_errors += 1, no ICMP"

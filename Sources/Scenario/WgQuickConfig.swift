@@ -446,8 +446,10 @@ struct WgQuickReader {
     mutating func finish() throws -> WgQuickFile {
         try finishPeer()
         if let first = unsimulated.first {
+            // At most five line numbers a key: a file may repeat PostUp a million times.
             let listed = unsimulated.map { entry in
-                entry.key + " (line" + (entry.lines.count > 1 ? "s " : " ") + entry.lines.map(String.init).joined(separator: ", ") + ")"
+                entry.key + " (line" + (entry.lines.count > 1 ? "s " : " ") + entry.lines.prefix(5).map(String.init).joined(separator: ", ")
+                    + (entry.lines.count > 5 ? " and \(entry.lines.count - 5) more" : "") + ")"
             }
             var what: [String] = []
             if unsimulated.contains(where: { Self.scriptKeys.contains($0.key.lowercased()) }) { what.append("no script is run") }

@@ -103,6 +103,14 @@ final class WgQuickNetworkTests: XCTestCase {
                       scenario.description ?? "")
     }
 
+    func testAFileWithManyNotesShowsTwentyAndCountsTheRest() throws {
+        var hub = "[Interface]\nPrivateKey = \(Self.key(1).base64)\nAddress = 10.0.0.1/16\n"
+        for n in 0..<25 { hub += "[Peer]\nPublicKey = \(Self.publicKey(UInt8(100 + n)))\nAllowedIPs = 10.0.\(n + 2).0/24\n" }
+        let notes = try assemble([("hub.conf", hub)]).notes
+        XCTAssertEqual(notes.count, Scenario.notesShownPerFile + 1)
+        XCTAssertEqual(notes.last?.description, "note: hub.conf:65: and 5 more notes about hub.conf from here on (the first 20 are shown)")
+    }
+
     func testOneSidedPeersOwnKeysAndUnsetListenPortsAreNoted() throws {
         // b lists the hub, the hub does not list b; a lists itself; the hub listens on whatever wg picks.
         let hub = "[Interface]\nPrivateKey = \(Self.key(1).base64)\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = \(Self.publicKey(2))\nAllowedIPs = 10.0.0.2/32\n"

@@ -64,7 +64,10 @@ public enum NetworkAssembly {
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             .map { prefix + $0 }
             .filter { !isFolder($0) }
-        guard !paths.isEmpty else { throw ScenarioError(file: folder, line: nil, "no .conf files in this folder") }
+        guard !paths.isEmpty else {
+            throw ScenarioError(file: folder, line: nil,
+                                "no .conf files in this folder (a folder runs as a network of wg-quick files; a scenario runs by naming its .yaml file)")
+        }
         return paths
     }
 

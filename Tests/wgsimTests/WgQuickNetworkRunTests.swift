@@ -98,7 +98,8 @@ final class WgQuickNetworkRunTests: XCTestCase {
         let empty = try temporaryFolder("empty")
         let none = try CLIRunner.run(["run", empty.path, "--out", folder.appendingPathComponent("out").path])
         XCTAssertEqual(none.status, 2)
-        XCTAssertEqual(none.stderr, "wgsim run: \(empty.path): no .conf files in this folder\n")
+        XCTAssertEqual(none.stderr, "wgsim run: \(empty.path): no .conf files in this folder "
+                       + "(a folder runs as a network of wg-quick files; a scenario runs by naming its .yaml file)\n")
 
         let mixed = try CLIRunner.run(["run", "Scenarios/roaming.yaml", "Scenarios/conf/roaming-laptop.conf", "--out", folder.appendingPathComponent("out").path])
         XCTAssertEqual(mixed.status, 2)

@@ -65,7 +65,7 @@ public struct WireGuardInterface {
     public var mtu: Int = 1420
     public var peers: [WireGuardPeer] = []
     /// wg-quick's `Table`: where the routes of the allowed IPs go (`auto` unless given).
-    public var table: InterfaceTable = .auto
+    public var table: WgQuickTable = .auto
     /// wg's `FwMark` (`off` is 0); nil: not given.
     public var fwmark: UInt32? = nil
     /// What reading the interface's wg-quick file had to say (keys read but not simulated, …).

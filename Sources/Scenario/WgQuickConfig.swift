@@ -5,7 +5,7 @@ import WireGuard
 /// wg-quick's `Table` (wg-quick(8)): `auto` (the default) puts the allowed IPs' routes in the
 /// main table, with policy routing for a `/0`; `off` adds no routes; a number (or one of
 /// iproute2's built-in names `main`, `local`, `default`) puts them in that table.
-public enum InterfaceTable: Hashable, Sendable, CustomStringConvertible {
+public enum WgQuickTable: Hashable, Sendable, CustomStringConvertible {
     case auto
     case off
     case number(UInt32)
@@ -321,7 +321,7 @@ struct WgQuickReader {
     /// wg-quick's `Table`. `auto` and `off` are compared case-sensitively, as the script does
     /// after parsing; anything else goes to `ip route add … table`, which takes a number or a
     /// name from iproute2's table list (only the built-in names are known here).
-    static func table(_ value: String, _ location: SourceLocation) throws -> InterfaceTable {
+    static func table(_ value: String, _ location: SourceLocation) throws -> WgQuickTable {
         switch value {
         case "auto": return .auto
         case "off": return .off

@@ -63,8 +63,8 @@ final class WgQuickConfigTests: XCTestCase {
 
     func testTableTakesAutoOffANumberOrABuiltInTableName() throws {
         XCTAssertEqual(try parse("[Interface]\n").table, .auto, "the default")
-        let cases: [(String, InterfaceTable)] = [("auto", .auto), ("off", .off), ("51820", .number(51820)), ("main", .number(254)),
-                                                 ("local", .number(255)), ("default", .number(253)), ("4294967295", .number(.max))]
+        let cases: [(String, WgQuickTable)] = [("auto", .auto), ("off", .off), ("51820", .number(51820)), ("main", .number(254)),
+                                                 ("local", .number(255)), ("default", .number(253)), ("4294967295", .number(4294967295))]
         for (text, table) in cases {
             XCTAssertEqual(try parse("[Interface]\nTable = \(text)\n").table, table, text)
         }

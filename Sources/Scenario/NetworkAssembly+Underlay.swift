@@ -120,20 +120,26 @@ struct NetworkUnderlayPlan {
         "\(location.file.split(separator: "/").last.map(String.init) ?? location.file):\(location.line)"
     }
 
+    /// The most lines of each kind (nodes, outside hosts) the summary lists; the rest are counted.
+    static let summaryLines = 20
+
     /// The addresses and why, one line each, for the run's description.
     func summary(stems: [String]) -> String {
         let outside = hosts.filter { $0.node == nil }
-        let width = (stems + outside.map(\.name)).map(\.count).max() ?? 0
-        let addressWidth = (underlays + outside.map(\.address)).map(\.description.count).max() ?? 0
+        let shownNodes = stems.indices.prefix(Self.summaryLines), shownHosts = outside.prefix(Self.summaryLines)
+        let width = (shownNodes.map { stems[$0] } + shownHosts.map(\.name)).map(\.count).max() ?? 0
+        let addressWidth = (shownNodes.map { underlays[$0] } + shownHosts.map(\.address)).map(\.description.count).max() ?? 0
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
         var text = "underlay (eth0) addresses:\n"
-        for (index, stem) in stems.enumerated() {
-            text += "  \(pad(stem, width))  \(pad(underlays[index].description, addressWidth))  \(reasons[index])\n"
+        for index in shownNodes {
+            text += "  \(pad(stems[index], width))  \(pad(underlays[index].description, addressWidth))  \(reasons[index])\n"
         }
-        for host in outside {
+        if stems.count > shownNodes.count { text += "  (and \(stems.count - shownNodes.count) more nodes)\n" }
+        for host in shownHosts {
             text += "  \(pad(host.name, width))  \(pad(host.address.description, addressWidth))  "
                 + "documented address of a host outside the network (\(Self.short(host.seen))): nothing answers there\n"
         }
+        if outside.count > shownHosts.count { text += "  (and \(outside.count - shownHosts.count) more host names outside the network)\n" }
         return text
     }
 }

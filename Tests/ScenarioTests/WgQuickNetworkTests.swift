@@ -103,12 +103,18 @@ final class WgQuickNetworkTests: XCTestCase {
                       scenario.description ?? "")
     }
 
-    func testAFileWithManyNotesShowsTwentyAndCountsTheRest() throws {
+    func testAFileWithManyNotesOrHostsShowsTwentyAndCountsTheRest() throws {
         var hub = "[Interface]\nPrivateKey = \(Self.key(1).base64)\nAddress = 10.0.0.1/16\n"
-        for n in 0..<25 { hub += "[Peer]\nPublicKey = \(Self.publicKey(UInt8(100 + n)))\nAllowedIPs = 10.0.\(n + 2).0/24\n" }
-        let notes = try assemble([("hub.conf", hub)]).notes
-        XCTAssertEqual(notes.count, Scenario.notesShownPerFile + 1)
-        XCTAssertEqual(notes.last?.description, "note: hub.conf:65: and 5 more notes about hub.conf from here on (the first 20 are shown)")
+        for n in 0..<25 {
+            hub += "[Peer]\nPublicKey = \(Self.publicKey(UInt8(100 + n)))\nAllowedIPs = 10.0.\(n + 2).0/24\nEndpoint = h\(n).example.net:51820\n"
+        }
+        let scenario = try assemble([("hub.conf", hub)])
+        XCTAssertEqual(scenario.notes.count, Scenario.notesShownPerFile + 1)
+        XCTAssertEqual(scenario.notes.last?.description, "note: hub.conf:85: and 5 more notes about hub.conf from here on (the first 20 are shown)")
+        let description = try XCTUnwrap(scenario.description)
+        XCTAssertTrue(description.contains("  h19.example.net  192.0.2.21  documented address of a host outside the network (hub.conf:83)"), description)
+        XCTAssertFalse(description.contains("h20.example.net"), description)
+        XCTAssertTrue(description.contains("  (and 5 more host names outside the network)\n"), description)
     }
 
     func testOneSidedPeersOwnKeysAndUnsetListenPortsAreNoted() throws {

@@ -5,8 +5,9 @@ import Sim
 
 /// `wgsim run SCENARIO --out DIR`: simulates a scenario, writes the decision log, captures and
 /// key log, prints a summary, and compares with golden files. `wgsim run a.conf b.conf …` or
-/// `wgsim run FOLDER` runs the network those wg-quick files describe (`NetworkAssembly`). Exit 0 all held, 1 an expectation
-/// or golden comparison failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM).
+/// `wgsim run FOLDER` runs the network those wg-quick files describe (`NetworkAssembly`); notes
+/// on what was read but is not simulated go to standard error first. Exit 0 all held, 1 an
+/// expectation or golden comparison failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM).
 ///
 /// Outputs appear whole or not at all: every check on the input runs before anything is
 /// written; the run writes into a temporary folder beside DIR (`OutputStaging`) whose files

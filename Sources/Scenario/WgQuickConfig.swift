@@ -244,7 +244,7 @@ struct WgQuickReader {
         let earlier = peer ? peerKeyLines.updateValue(location.line, forKey: key) : interfaceKeyLines.updateValue(location.line, forKey: key)
         if let earlier {
             result.interface.notes.append(ScenarioNote(location,
-                "\(name) is given again (first at line \(earlier)); as in wg, the later value counts"))
+                "\(name) is given again (earlier at line \(earlier)); as in wg, the later value counts"))
         }
     }
 

@@ -219,9 +219,9 @@ final class WgQuickConfigTests: XCTestCase {
         XCTAssertEqual(wg.peers.first?.peer, .node("hub"))
         XCTAssertEqual(wg.peers.first?.endpoint, .address(try Endpoint(parsing: "192.0.2.2:2")))
         XCTAssertEqual(wg.notes.map(\.description), [
-            "note: n.conf:3: ListenPort is given again (first at line 2); as in wg, the later value counts",
-            "note: n.conf:6: PublicKey is given again (first at line 5); as in wg, the later value counts",
-            "note: n.conf:8: Endpoint is given again (first at line 7); as in wg, the later value counts",
+            "note: n.conf:3: ListenPort is given again (earlier at line 2); as in wg, the later value counts",
+            "note: n.conf:6: PublicKey is given again (earlier at line 5); as in wg, the later value counts",
+            "note: n.conf:8: Endpoint is given again (earlier at line 7); as in wg, the later value counts",
         ])
     }
 

@@ -36,6 +36,8 @@ final class WgQuickNetworkRunTests: XCTestCase {
         let result = try CLIRunner.run(["run", "Scenarios/networks/hq-branch-laptop", "--out", out.path])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let folder = "Scenarios/networks/hq-branch-laptop"
+        let laptop = try Data(contentsOf: CLIRunner.packageRoot.appendingPathComponent(folder + "/laptop.conf"))
+        XCTAssertTrue(String(decoding: laptop, as: UTF8.self).contains("[Interface]\r\n"), "the example keeps a file with CRLF line ends")
         XCTAssertEqual(result.stderr, """
             note: \(folder)/branch.conf:5: wgsim reads but does not simulate DNS (line 5): no resolver is set
             note: \(folder)/hq.conf:10: wgsim reads but does not simulate PostUp (line 10), PostDown (line 11): no script is run

@@ -103,7 +103,7 @@ public enum ScenarioLoader {
     /// Each node's route table is set up now, as the simulation will set it up, so that a route
     /// the kernel would refuse (one that duplicates a route of a wg0 address or another route)
     /// is reported at its line.
-    private static func checkRoutes(_ nodes: [ScenarioNode]) throws {
+    static func checkRoutes(_ nodes: [ScenarioNode]) throws {
         // Without own routes, a second wg0 address, or a wg-quick `table`/`fwmark` (which can put
         // a /0 into the main table) nothing can collide; skipping those keeps a generated hub of
         // 100,000 nodes from building every table twice.
@@ -116,7 +116,7 @@ public enum ScenarioLoader {
     }
 
     /// Two nodes with one underlay address could not both receive; refuse that up front.
-    private static func checkUnderlays(_ nodes: [ScenarioNode]) throws {
+    static func checkUnderlays(_ nodes: [ScenarioNode]) throws {
         var owner: [IPAddress: Int] = [:]
         owner.reserveCapacity(nodes.count)
         for (index, node) in nodes.enumerated() {
@@ -155,7 +155,7 @@ struct LoadContext {
             let configName = try cfg.string("config")
             let path = TextFile.resolve(configName, in: directory)
             let text = try TextFile.read(path, namedAs: configName, at: cfg.location, what: "config")
-            wireguard = try WgQuickConfig.parse(text, file: path, nodeNames: nodeNames, directory: TextFile.directory(of: path))
+            wireguard = try WgQuickConfig.parse(text, file: path, nodeNames: nodeNames)
         }
         if let wg = wireguard {
             for peer in wg.peers where peer.peer == .node(name) {

@@ -68,6 +68,8 @@ public struct WireGuardInterface {
     public var table: WgQuickTable = .auto
     /// wg0's firewall mark (`FwMark`, `fwmark:`); 0 is off.
     public var fwmark: UInt32 = 0
+    /// What reading the interface's wg-quick file had to say (keys read but not simulated, …).
+    public var notes: [ScenarioNote] = []
 }
 
 /// One `[Peer]` / `peers:` entry.

@@ -4,8 +4,10 @@ import Scenario
 import Sim
 
 /// `wgsim run SCENARIO --out DIR`: simulates a scenario, writes the decision log, captures and
-/// key log, prints a summary, and compares with golden files. Exit 0 all held, 1 an expectation
-/// or golden comparison failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM).
+/// key log, prints a summary, and compares with golden files. `wgsim run a.conf b.conf …` or
+/// `wgsim run FOLDER` runs the network those wg-quick files describe (`NetworkAssembly`); notes
+/// on what was read but is not simulated go to standard error first. Exit 0 all held, 1 an
+/// expectation or golden comparison failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM).
 ///
 /// Outputs appear whole or not at all: every check on the input runs before anything is
 /// written; the run writes into a temporary folder beside DIR (`OutputStaging`) whose files
@@ -15,15 +17,18 @@ import Sim
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a scenario: decisions.jsonl/.txt, pcap/NODE-IFACE.pcap, wireguard.keys, a summary.",
+        abstract: "Run a scenario, or a network of wg-quick files: decisions.jsonl/.txt, pcap/NODE-IFACE.pcap, wireguard.keys, a summary.",
         discussion: """
+            Given wg-quick .conf files (or a folder of them) instead of a scenario, each file is a node named after \
+            the file, peers are matched by public key, and every node pings every other node's tunnel addresses.
             Outputs replace wgsim's earlier outputs in the folder only when the run has finished; a failed or \
             interrupted run leaves them as they were. Files wgsim does not write are never touched.
             Exit status: 0 every expectation held (and golden files match), 1 one failed or a golden file differs, \
             2 bad input, 130/143 interrupted by SIGINT/SIGTERM.
             """)
 
-    @Argument(help: "The scenario file (YAML).") var scenario: String
+    @Argument(help: "The scenario file (YAML); or wg-quick .conf files, or one folder of them, to run as a network.")
+    var inputs: [String]
     @Option(help: "Output folder: new, empty, or holding only wgsim's outputs (which are replaced when the run has finished).")
     var out: String
     @Flag(help: "Write into an --out folder that also holds other files, replacing only wgsim's own files there.")
@@ -48,7 +53,8 @@ struct RunCommand: ParsableCommand {
         let captured: Set<String>?
         let goldenFolder: String?
         do {
-            loaded = try ScenarioLoader.load(path: scenario)
+            loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
+            if !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             captured = try captureNodes(of: loaded)
             try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
             goldenFolder = updateGolden ? (golden ?? "captures/golden/\(loaded.name)") : golden

@@ -33,6 +33,7 @@ final class HostileYAMLCLITests: XCTestCase {
         }
         let directory = try CLIRunner.run(["run", folder.path, "--out", folder.appendingPathComponent("out").path])
         XCTAssertEqual(directory.status, 2)
-        XCTAssertEqual(directory.stderr, "wgsim run: \(folder.path): cannot read this file: is a directory\n")
+        XCTAssertEqual(directory.stderr, "wgsim run: \(folder.path): no .conf files in this folder "
+                       + "(a folder runs as a network of wg-quick files; a scenario runs by naming its .yaml file)\n")
     }
 }

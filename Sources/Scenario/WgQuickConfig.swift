@@ -107,8 +107,14 @@ enum WgQuickConfig {
                     }
                 case "allowedips":
                     for item in commaList(value) {
-                        do { peer.allowedIPs.append(try IPPrefix(parsing: item)) } catch {
+                        let entry: IPPrefix
+                        do { entry = try IPPrefix(parsing: item) } catch {
                             throw location.error("AllowedIPs '\(item)': \(error)")
+                        }
+                        peer.allowedIPs.append(entry)
+                        peer.allowedIPLocations.append(location)
+                        if let warning = AllowedIPsUpdate.hostBitsWarning(item, prefix: entry) {
+                            peer.warnings.append(ScenarioWarning(location: location, message: warning))
                         }
                     }
                 case "endpoint":

@@ -159,6 +159,6 @@ final class TableCommandTests: XCTestCase {
         let result = try CLIRunner.run(["table"], stdin: "wg set wg0 peer A allowed-ips 10.0.0.1/24\nshow\n")
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.stdout, "A\t10.0.0.0/24\n")
-        XCTAssertEqual(result.stderr, "<stdin>:1: Warning: AllowedIP has nonzero host part: 10.0.0.1/24\n")
+        XCTAssertEqual(result.stderr, "<stdin>:1: Warning: AllowedIP has nonzero host part: 10.0.0.1/24 (the entry is 10.0.0.0/24)\n")
     }
 }

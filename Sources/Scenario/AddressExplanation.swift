@@ -24,9 +24,12 @@ public enum AddressExplanation {
         }
         if toWG || run.scenario.node(named: node)?.wireguard != nil {
             let moves = run.moves(on: node)
-            /// The moves of one entry, in order, as indented lines.
+            /// The moves of one entry, in order, as indented lines: the latest 20 (the ones that
+            /// explain who holds it now), after a count of any earlier ones.
             func history(of prefix: IPPrefix) -> [String] {
-                moves.filter { $0.record.prefix == prefix }.map { "     \(prefix) \($0.history)" }
+                let own = moves.filter { $0.record.prefix == prefix }
+                let shown = own.suffix(WarningReport.shownInFull).map { "     \(prefix) \($0.history)" }
+                return own.count > shown.count ? ["     … \(own.count - shown.count) earlier moves of \(prefix)"] + shown : shown
             }
             lines.append("")
             lines.append("2. wg0 allowed-IPs lookup (cryptokey routing, longest prefix):")

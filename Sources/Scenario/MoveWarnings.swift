@@ -25,8 +25,8 @@ public struct ScenarioMove {
     public let from: String
     public let to: String
     public let claim: SourceLocation
-    /// nil when no line of the scenario gave the entry to `from` (cannot happen for a scenario
-    /// run from its file; kept optional rather than guessed).
+    /// nil when no claim of the entry by `from` could be found in the scenario (left out of
+    /// the words rather than guessed).
     public let previousClaim: SourceLocation?
     /// The scenario file: lines in it are named by number alone in `history`.
     public let scenarioFile: String

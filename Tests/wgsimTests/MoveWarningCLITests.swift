@@ -113,6 +113,19 @@ final class MoveWarningCLITests: XCTestCase {
         XCTAssertTrue(show.stdout.contains("interface: wg0"), show.stdout)
     }
 
+    /// The hub lesson's /24 moved 49 times: explain shows the latest 20 moves after a count.
+    func testExplainShowsTheLatestMovesOfAnEntryAfterACount() throws {
+        let result = try CLIRunner.run(["explain", "Scenarios/hub-overlapping-lans.yaml", "--node", "hub", "--at", "3s", "192.168.1.20"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("""
+               192.168.1.0/24 was taken from another peer (an entry has one owner: a later claim moves it):
+                 … 29 earlier moves of 192.168.1.0/24
+                 192.168.1.0/24 claimed by c30 at line 469, moved to c31 at line 472 (at 2s)
+            """), result.stdout)
+        XCTAssertTrue(result.stdout.contains("     192.168.1.0/24 claimed by c49 at line 526, moved to c50 at line 529 (at 2s)\n   c50 holds it now"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("   … and 29 more\n"), result.stdout)
+    }
+
     func testTableWarnsWhenAnEntryMovesNamingTheEarlierLine() throws {
         let result = try CLIRunner.run(["table"], stdin: """
         wg set wg0 peer a allowed-ips 10.0.0.0/24,10.1.0.0/16

@@ -38,9 +38,19 @@ public final class AllowedIPs<Peer: Hashable> {
     /// refuses a peer beyond its own, lower, limit with -ENOMEM).
     @discardableResult @inlinable
     public func insert(_ prefix: IPPrefix, for peer: Peer) -> Bool {
-        guard let slot = slotFor(peer) else { return false }
-        if let previous = core.insert(prefix, slot: slot) { releaseSlotIfUnused(previous) }
-        return true
+        insertReportingOwner(prefix, for: peer).inserted
+    }
+
+    /// `insert`, also naming the other peer that owned exactly `prefix` until now (nil when the
+    /// prefix was free or already `peer`'s): the kernel moves such an entry without a word
+    /// (§1.4), and this is how a caller can say so.
+    @inlinable
+    public func insertReportingOwner(_ prefix: IPPrefix, for peer: Peer) -> (inserted: Bool, previousOwner: Peer?) {
+        guard let slot = slotFor(peer) else { return (false, nil) }
+        guard let previous = core.insert(prefix, slot: slot) else { return (true, nil) }
+        let owner = peers[Int(previous)]
+        releaseSlotIfUnused(previous)
+        return (true, owner)
     }
 
     /// Removes `prefix` if, and only if, `peer` owns exactly that prefix (§1.6, kernel 6.16

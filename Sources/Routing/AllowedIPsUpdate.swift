@@ -53,10 +53,7 @@ public struct AllowedIPsUpdate: Equatable, Sendable, CustomStringConvertible {
                     throw AddressParseError(String(element), "empty allowed IP")
                 }
                 let prefix = try IPPrefix(parsing: String(text))
-                if let address = try? IPAddress(parsing: String(text.prefix(while: { $0 != "/" }))),
-                   IPPrefix.hasHostBits(address, length: prefix.length) {
-                    warnings.append("AllowedIP has nonzero host part: \(text)")
-                }
+                if let warning = AllowedIPsUpdate.hostBitsWarning(String(text), prefix: prefix) { warnings.append(warning) }
                 changes.append(removing ? .remove(prefix) : .add(prefix))
             }
         }
@@ -64,16 +61,38 @@ public struct AllowedIPsUpdate: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Applies the update to `peer`'s entries, in the kernel's order: the replace first, then each
-    /// element in turn (so `+X,-X` ends without X and `-X,+X` with it).
-    @inlinable
-    public func apply<P>(to table: AllowedIPs<P>, peer: P) {
+    /// element in turn (so `+X,-X` ends without X and `-X,+X` with it). Returns the entries it
+    /// took from other peers, in the order taken (empty when it took none).
+    @discardableResult @inlinable
+    public func apply<P>(to table: AllowedIPs<P>, peer: P) -> [AllowedIPsMove<P>] {
         if replacesExisting { table.removeAll(for: peer) }
+        var moves: [AllowedIPsMove<P>] = []
         for change in changes {
             switch change {
-            case .add(let prefix): table.insert(prefix, for: peer)
+            case .add(let prefix):
+                if let previous = table.insertReportingOwner(prefix, for: peer).previousOwner {
+                    moves.append(AllowedIPsMove(prefix: prefix, previousOwner: previous, previousOwnerLeftEmpty: false))
+                }
             case .remove(let prefix): table.remove(prefix, for: peer)
             }
         }
+        // Whether a previous owner is left with nothing is known only once every element is in;
+        // it is said once, on the last entry taken from that peer.
+        var seen = Set<P>()
+        for i in moves.indices.reversed() where seen.insert(moves[i].previousOwner).inserted {
+            moves[i].previousOwnerLeftEmpty = !table.hasPrefixes(moves[i].previousOwner)
+        }
+        return moves
+    }
+
+    /// What `wg` prints for an allowed IP written with host bits (`10.10.5.7/16`), naming the
+    /// entry it really is (`10.10.0.0/16`); nil when `text` has none. `prefix` is `text` parsed.
+    /// The one wording of this warning: `wgsim table`, `wg set` events, scenario `allowed-ips`
+    /// and wg-quick `AllowedIPs` all use it.
+    public static func hostBitsWarning(_ text: String, prefix: IPPrefix) -> String? {
+        guard let address = try? IPAddress(parsing: String(text.prefix(while: { $0 != "/" }))),
+              IPPrefix.hasHostBits(address, length: prefix.length) else { return nil }
+        return "AllowedIP has nonzero host part: \(text) (the entry is \(prefix))"
     }
 
     /// The value as `wg set` would take it back: `A,B`, `+A,-B`, or empty.
@@ -91,3 +110,23 @@ public struct AllowedIPsUpdate: Equatable, Sendable, CustomStringConvertible {
         scalar == " " || ("\t"..."\r").contains(scalar)
     }
 }
+
+/// An allowed-IPs entry that changed owner: an exact prefix another peer held, now claimed by
+/// the peer an update was applied to (§1.4: the kernel moves it, it does not refuse or share).
+public struct AllowedIPsMove<Peer> {
+    /// The entry (as every `IPPrefix`, host bits cleared).
+    public var prefix: IPPrefix
+    /// The peer that held it until now.
+    public var previousOwner: Peer
+    /// True when the update left that peer with no allowed IPs at all (set on the last entry
+    /// the update took from it).
+    public var previousOwnerLeftEmpty: Bool
+
+    public init(prefix: IPPrefix, previousOwner: Peer, previousOwnerLeftEmpty: Bool) {
+        self.prefix = prefix
+        self.previousOwner = previousOwner
+        self.previousOwnerLeftEmpty = previousOwnerLeftEmpty
+    }
+}
+
+extension AllowedIPsMove: Equatable where Peer: Equatable {}

@@ -2,7 +2,8 @@ import Routing
 import Sim
 
 /// The words `wgsim explain` prints: the host route table's choice for an address, then, when
-/// that is wg0, the allowed-IPs lookup with every matching entry and why the winner won.
+/// that is wg0, the allowed-IPs lookup with every matching entry and why the winner won, and
+/// which entries were taken from another peer (with the lines of both claims).
 public enum AddressExplanation {
     public static func text(run: ScenarioRun, node: String, address: IPAddress, at time: Int64) -> String {
         let sim = run.simulation
@@ -22,16 +23,32 @@ public enum AddressExplanation {
             }
         }
         if toWG || run.scenario.node(named: node)?.wireguard != nil {
+            let moves = run.moves(on: node)
+            /// The moves of one entry, in order, as indented lines: the latest 20 (the ones that
+            /// explain who holds it now), after a count of any earlier ones.
+            func history(of prefix: IPPrefix) -> [String] {
+                let own = moves.filter { $0.record.prefix == prefix }
+                let shown = own.suffix(WarningReport.shownInFull).map { "     \(prefix) \($0.history)" }
+                return own.count > shown.count ? ["     … \(own.count - shown.count) earlier moves of \(prefix)"] + shown : shown
+            }
             lines.append("")
             lines.append("2. wg0 allowed-IPs lookup (cryptokey routing, longest prefix):")
             if let found = sim.lookup(node: node, address: address) {
                 if let peer = found.peer, let prefix = found.prefix {
                     lines.append("   \(address) matches \(prefix) → peer \(peer)")
+                    let winnerMoves = history(of: prefix)
+                    if !winnerMoves.isEmpty {
+                        lines.append("   \(prefix) was taken from another peer (an entry has one owner: a later claim moves it):")
+                        lines += winnerMoves
+                    }
                     for c in found.candidates {
                         lines.append("   also matches \(c.prefix) → peer \(c.peer): less specific, so not chosen")
+                        lines += history(of: c.prefix)
                     }
                     if !found.candidates.isEmpty {
                         lines.append("   The most specific entry wins: \(peer) gets the packet; it is encrypted to \(peer)'s key.")
+                    } else if !winnerMoves.isEmpty {
+                        lines.append("   \(peer) holds it now: the packet is encrypted to \(peer)'s key.")
                     } else {
                         lines.append("   Only \(peer) claims it: the packet is encrypted to \(peer)'s key.")
                     }
@@ -49,6 +66,16 @@ public enum AddressExplanation {
             for status in statuses {
                 let allowed = status.allowedIPs.map(\.description).joined(separator: ", ")
                 lines.append("   \(nameOf[status.publicKey] ?? status.publicKey.base64): \(allowed.isEmpty ? "(none)" : allowed)")
+            }
+            if !moves.isEmpty {
+                lines.append("")
+                lines.append("wg0 entries taken from another peer so far:")
+                for move in moves.prefix(WarningReport.shownInFull) {
+                    lines.append("   \(move.record.prefix) \(move.history)" + (move.record.fromLeftEmpty ? "; \(move.from) was left with no allowed IPs" : ""))
+                }
+                if moves.count > WarningReport.shownInFull {
+                    lines.append("   … and \(moves.count - WarningReport.shownInFull) more")
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"

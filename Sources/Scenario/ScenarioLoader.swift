@@ -227,7 +227,16 @@ struct LoadContext {
         case (nil, nil): throw value.error("a peer needs `peer: NODE` or `public-key: KEY`")
         }
         var peer = WireGuardPeer(peer: name, location: value.location)
-        if let a = map["allowed-ips"] { peer.allowedIPs = try a.list("allowed-ips").map { try prefix($0, "allowed-ips") } }
+        if let a = map["allowed-ips"] {
+            for item in try a.list("allowed-ips") {
+                let entry = try prefix(item, "allowed-ips")
+                peer.allowedIPs.append(entry)
+                peer.allowedIPLocations.append(item.location)
+                if let warning = AllowedIPsUpdate.hostBitsWarning(try item.string("allowed-ips").trimmingSpaces, prefix: entry) {
+                    peer.warnings.append(ScenarioWarning(location: item.location, message: warning))
+                }
+            }
+        }
         if let e = map["endpoint"] {
             let loc = CommandLineParser(nodeNames: nodeNames, directory: directory, location: e.location)
             peer.endpoint = try loc.endpoint(try e.string("endpoint"))

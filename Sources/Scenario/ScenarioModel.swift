@@ -26,6 +26,19 @@ public struct Scenario {
 
     public func node(named name: String) -> ScenarioNode? { nodes.first { $0.name == name } }
 
+    /// What loading noticed that the kernel accepts but probably is not meant: allowed IPs
+    /// written with host bits, in peers and in `wg set` events, in file order (nodes, then
+    /// events). Moves of entries between peers come from running it (`ScenarioRun.warnings`).
+    public var loadWarnings: [ScenarioWarning] {
+        var warnings = nodes.flatMap { $0.wireguard?.peers.flatMap(\.warnings) ?? [] }
+        for event in events {
+            if case .wgSet(_, _, let update?, _, _, _, _) = event.action {
+                warnings += update.warnings.map { ScenarioWarning(location: event.location, message: $0) }
+            }
+        }
+        return warnings
+    }
+
     /// A time given on the command line for this scenario (`--at 5s`): a duration no later than
     /// the last simulated time its start-time allows. Errors name the scenario file and `option`.
     public func commandLineTime(_ text: String, option: String) throws -> Int64 {
@@ -76,6 +89,11 @@ public struct WireGuardInterface {
 public struct WireGuardPeer {
     public var peer: PeerRef
     public var allowedIPs: [IPPrefix] = []
+    /// Where each of `allowedIPs` was claimed (its `allowed-ips` item or `AllowedIPs =` line),
+    /// so a warning can name the line of each claim when an entry moves between peers.
+    public var allowedIPLocations: [SourceLocation] = []
+    /// What reading the peer noticed but the kernel accepts (an allowed IP with host bits).
+    public var warnings: [ScenarioWarning] = []
     public var endpoint: EndpointRef?
     public var persistentKeepalive: Int?
     public var presharedKey: PresharedKey?

@@ -328,8 +328,14 @@ struct WgQuickReader {
             }
         case "allowedips":
             for item in WgQuickConfig.commaList(value) {
-                do { peer.peer.allowedIPs.append(try IPPrefix(parsing: item)) } catch {
+                let entry: IPPrefix
+                do { entry = try IPPrefix(parsing: item) } catch {
                     throw location.error("AllowedIPs '\(item)': \(error)")
+                }
+                peer.peer.allowedIPs.append(entry)
+                peer.peer.allowedIPLocations.append(location)
+                if let warning = AllowedIPsUpdate.hostBitsWarning(item, prefix: entry) {
+                    peer.peer.warnings.append(ScenarioWarning(location: location, message: warning))
                 }
             }
         case "endpoint":

@@ -6,7 +6,7 @@ import Routing
 extension DecisionRecord {
     /// `{"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,
     /// "peer":…,"prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
-    /// "endpoint":…,"trace":{"file":…,"frame":…},"why":…}`
+    /// "endpoint":…,"trace":{"file":…,"frame":…},"moved-from":[{"prefix":…,"peer":…}],"why":…}`
     public var jsonLine: String { lines.json }
 
     /// `12.000000500 server wg0 tx encrypted icmp 192.168.0.1 > 192.168.32.19 len 84 peer EFGH

@@ -110,7 +110,7 @@ final class DecisionLineComposer {
 
         // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
         // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
-        // "endpoint":…,"trace":{"file":…,"frame":…},"why":…}
+        // "endpoint":…,"trace":{"file":…,"frame":…},"moved-from":[{"prefix":…,"peer":…}],"why":…}
         json.appendLiteral(#"{"t":"#)
         json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
         json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
@@ -148,6 +148,18 @@ final class DecisionLineComposer {
         if let trace = record.trace, let frame {
             json.appendLiteral(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: json)
             json.appendLiteral(#","frame":"#); copy(frame, from: base, to: json); json.append(0x7D)
+        }
+        let movedFrom = record.movedFrom
+        if !movedFrom.isEmpty {
+            json.appendLiteral(#","moved-from":["#)
+            for (i, move) in movedFrom.enumerated() {
+                json.appendLiteral(i == 0 ? #"{"prefix":""# : #",{"prefix":""#)
+                ByteText.appendPrefix(move.prefix, to: json)
+                json.appendLiteral(#"","peer":"#)
+                ByteText.appendJSONString(move.peer, to: json)
+                json.append(0x7D)
+            }
+            json.append(0x5D)
         }
         json.appendLiteral(#","why":""#)
         if whyIsPlain {

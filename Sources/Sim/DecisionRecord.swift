@@ -38,6 +38,9 @@ enum Decider {
     case underlay(UnderlayReason)
     /// A configuration command (`config`, `command-failed`): what it did, or its error.
     case config(String)
+    /// A configuration command that took allowed-IPs entries from other peers: its words, and
+    /// each entry with the peer it was taken from (`moved-from`).
+    case configMoving(String, moved: [(prefix: IPPrefix, from: PublicKey)])
     /// Information logged at a moment (`wg show`).
     case note(String)
 }
@@ -144,7 +147,7 @@ public struct DecisionRecord {
     /// A short explanation in words.
     public var why: String {
         switch decider {
-        case .config(let text), .note(let text):
+        case .config(let text), .note(let text), .configMoving(let text, _):
             return text
         case .underlay(let reason):
             return reason.text
@@ -181,6 +184,13 @@ public struct DecisionRecord {
 
     /// The peer this decision is about: node name, or base64 key for a peer that is not simulated.
     public var peer: String? { peerKey.map { names?.name(of: $0) ?? $0.base64 } }
+
+    /// The allowed-IPs entries a configuration command took from other peers, each with the
+    /// peer that had it (named as `peer` is); empty for every other record.
+    public var movedFrom: [(prefix: IPPrefix, peer: String)] {
+        guard case .configMoving(_, let moved) = decider else { return [] }
+        return moved.map { ($0.prefix, names?.name(of: $0.from) ?? $0.from.base64) }
+    }
 
     public var candidates: [(prefix: IPPrefix, peer: String)] {
         candidateKeys.map { ($0.prefix, names?.name(of: $0.peer) ?? $0.peer.base64) }

@@ -45,6 +45,10 @@ public final class Simulation {
     @exclusivity(unchecked) private var traceOrigins: [String: UInt32] = [:]
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
+    /// Every allowed-IPs entry that changed owner, at set-up and since, in order (AllowedIPsMoves.swift).
+    public internal(set) var allowedIPsMoves: [AllowedIPsMoveRecord] = []
+    /// How many `wg set` actions have run (a move made at run time names its action by this).
+    var wgSetActionsRun = 0
 
     @exclusivity(unchecked) private(set) var decisionLog: [DecisionRecord] = []
     /// Keep every decision in memory (`decisions`); turn off for long runs that stream them.

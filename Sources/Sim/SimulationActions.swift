@@ -9,8 +9,10 @@ extension Simulation {
     func perform(_ action: SimAction) {
         switch action {
         case let .wgSet(name, peer, allowedIPs, endpoint, keepalive, psk, remove):
+            let ordinal = wgSetActionsRun
+            wgSetActionsRun += 1
             guard let node = node(name) else { return }
-            wgSet(node, peer, allowedIPs, endpoint, keepalive, psk, remove)
+            wgSet(node, peer, allowedIPs, endpoint, keepalive, psk, remove, ordinal: ordinal)
         case .wgShow(let name):
             guard let node = node(name) else { return }
             note(node, "wg show", why: wgShow(node: name))
@@ -77,8 +79,9 @@ extension Simulation {
 
     private func node(_ name: String) -> SimNode? { nodeIndex[name].map { nodes[$0] } }
 
+    /// `ordinal`: how many `wg set` actions ran before this one (names its moves).
     private func wgSet(_ node: SimNode, _ peer: PeerRef, _ allowedIPs: AllowedIPsUpdate?, _ endpoint: EndpointRef?,
-                       _ keepalive: Int?, _ psk: PresharedKey?, _ remove: Bool) {
+                       _ keepalive: Int?, _ psk: PresharedKey?, _ remove: Bool, ordinal: Int) {
         let command = "wg set wg0 peer \(peerText(peer))"
         guard let device = node.device else {
             failed(node, command, SimulationError("Unable to access interface: No such device"))
@@ -99,10 +102,20 @@ extension Simulation {
             if let resolvedEndpoint { text += " endpoint \(resolvedEndpoint)" }
             if let keepalive { text += " persistent-keepalive \(keepalive == 0 ? "off" : String(keepalive))" }
             if psk != nil { text += " preshared-key (set)" }
-            config(node, text)
             var events = spareEvents()
-            device.setPeer(key, presharedKey: psk, endpoint: resolvedEndpoint, persistentKeepalive: keepalive,
-                           allowedIPs: allowedIPs, now: now, into: &events)
+            let moves = device.setPeer(key, presharedKey: psk, endpoint: resolvedEndpoint, persistentKeepalive: keepalive,
+                                       allowedIPs: allowedIPs, now: now, into: &events)
+            // The command's record comes before what the device then did (its events), as before;
+            // it names the entries the command took from other peers.
+            if moves.isEmpty {
+                config(node, text)
+            } else {
+                noteMoves(moves, to: key, at: node, cause: .wgSet(ordinal: ordinal))
+                record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .config,
+                                      decider: .configMoving(text + ": " + movesText(moves, to: key),
+                                                             moved: moves.map { ($0.prefix, $0.previousOwner) }),
+                                      names: names), at: node)
+            }
             handle(&events, at: node)
         } catch {
             failed(node, command, error)

@@ -14,14 +14,21 @@ extension Simulation {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
         if let device = node.device, let wireguard = spec.wireguard {
-            for peer in wireguard.peers {
+            // The configured peer each key was last given by, to name the claim a move undoes.
+            var positionOfKey: [PublicKey: Int] = [:]
+            for (position, peer) in wireguard.peers.enumerated() {
                 let key = try resolve(peer.peer, from: node)
                 let endpoint = try peer.endpoint.map { try resolve($0) }
                 let update = AllowedIPsUpdate(replacingWith: peer.allowedIPs)
                 var events = spareEvents()
-                device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
-                               persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now,
-                               into: &events)
+                let moves = device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
+                                           persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now,
+                                           into: &events)
+                for move in moves {
+                    noteMoves([move], to: key, at: node,
+                              cause: .setup(peer: position, previousPeer: positionOfKey[move.previousOwner]))
+                }
+                positionOfKey[key] = position
                 handle(&events, at: node)
             }
             node.wg0Up = true

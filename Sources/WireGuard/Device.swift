@@ -88,19 +88,27 @@ public final class Device {
     /// peer if unknown (our own public key is silently ignored), sets the preshared key and the
     /// endpoint, applies the allowed-IPs update, sets the persistent keepalive (0 -> n while up
     /// sends a keepalive at once), and if up tries to send staged packets.
+    ///
+    /// Returns the allowed-IPs entries the update took from other peers (peers named by key),
+    /// which the kernel moves silently (§1.4); empty when it took none.
+    @discardableResult
     public func setPeer(_ key: PublicKey, presharedKey: PresharedKey? = nil, endpoint: Endpoint? = nil,
                         persistentKeepalive: Int? = nil, allowedIPs update: AllowedIPsUpdate? = nil,
-                        now: Int64, into events: inout [DeviceEvent]) {
-        guard key != publicKey else { return }
+                        now: Int64, into events: inout [DeviceEvent]) -> [AllowedIPsMove<PublicKey>] {
+        guard key != publicKey else { return [] }
         // The kernel refuses a peer beyond MAX_PEERS_PER_DEVICE (-ENOMEM) and changes nothing.
-        guard peersByKey[key] != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return }
+        guard peersByKey[key] != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return [] }
         collect(into: &events)
         defer { collect(into: &events) }
         let peer = peersByKey[key] ?? createPeer(key, now: now)
         if let presharedKey { peer.presharedKey = presharedKey }
         if let endpoint { peer.endpoint = endpoint }
+        var moves: [AllowedIPsMove<PublicKey>] = []
         if let update {
-            update.apply(to: routes, peer: peer)
+            moves = update.apply(to: routes, peer: peer).map {
+                AllowedIPsMove(prefix: $0.prefix, previousOwner: $0.previousOwner.publicKey,
+                               previousOwnerLeftEmpty: $0.previousOwnerLeftEmpty)
+            }
             allowedIPsChanged()
         }
         if let interval = persistentKeepalive {
@@ -110,6 +118,7 @@ public final class Device {
         }
         if isUp { sendStaged(peer, now: now) }
         reschedule(peer)
+        return moves
     }
 
     /// `wg set wg0 peer KEY remove`: its allowed IPs, sessions and staged packets go

@@ -6,8 +6,9 @@ import Sim
 /// `wgsim run SCENARIO --out DIR`: simulates a scenario, writes the decision log, captures and
 /// key log, prints a summary, and compares with golden files. `wgsim run a.conf b.conf …` or
 /// `wgsim run FOLDER` runs the network those wg-quick files describe (`NetworkAssembly`); notes
-/// on what was read but is not simulated go to standard error first. Exit 0 all held, 1 an
-/// expectation or golden comparison failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM).
+/// on what was read but is not simulated, and warnings (MoveWarnings.swift), go to standard
+/// error. Exit 0 all held, 1 an expectation or golden comparison failed (or `--strict` and a
+/// warning), 2 bad input, 130/143 interrupted (SIGINT/SIGTERM).
 ///
 /// Outputs appear whole or not at all: every check on the input runs before anything is
 /// written; the run writes into a temporary folder beside DIR (`OutputStaging`) whose files
@@ -23,8 +24,10 @@ struct RunCommand: ParsableCommand {
             the file, peers are matched by public key, and every node pings every other node's tunnel addresses.
             Outputs replace wgsim's earlier outputs in the folder only when the run has finished; a failed or \
             interrupted run leaves them as they were. Files wgsim does not write are never touched.
-            Exit status: 0 every expectation held (and golden files match), 1 one failed or a golden file differs, \
-            2 bad input, 130/143 interrupted by SIGINT/SIGTERM.
+            Warnings (an allowed-IPs entry taken from another peer, host bits in an allowed IP) go to standard \
+            error: the first 20 in full, then a count; --quiet prints only the count, --strict makes any warning exit 1.
+            Exit status: 0 every expectation held (and golden files match), 1 one failed or a golden file differs \
+            (or, with --strict, there was a warning), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM.
             """)
 
     @Argument(help: "The scenario file (YAML); or wg-quick .conf files, or one folder of them, to run as a network.")
@@ -37,7 +40,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Compare every output file with its twin in this folder.") var golden: String?
     @Flag(help: "Write the outputs into the golden folder (--golden, default captures/golden/NAME) instead of comparing; only wgsim's own files there are replaced.")
     var updateGolden = false
-    @Flag(help: "Print only failures.") var quiet = false
+    @Flag(help: "Print only failures (warnings are only counted).") var quiet = false
+    @Flag(help: "Exit with status 1 if there is any warning (an allowed-IPs entry moving between peers, host bits in an allowed IP): for CI.")
+    var strict = false
     @Option(help: "Capture only these nodes' interfaces (comma-separated; default every node).")
     var capture: String?
     @Option(help: "Stop with exit status 2, earlier outputs kept, when a run would make more decisions than this.")
@@ -84,6 +89,11 @@ struct RunCommand: ParsableCommand {
             staging.discard()
             throw failure(error)
         }
+        // Warnings: what loading noticed and the entries set-up moved, now; moves made by `wg set`
+        // events once the run has made them.
+        let warnings = WarningReport(quiet: quiet) { FileHandleOutput.standardError($0) }
+        warnings.add(loaded.loadWarnings)
+        let setupMoves = run.reportMoves(from: 0, to: warnings)
 
         let progress = ProgressLine(started: started, label: loaded.name)
         let limit = maxDecisions
@@ -109,6 +119,8 @@ struct RunCommand: ParsableCommand {
         }
         run.run()
         let results = run.finish()
+        run.reportMoves(from: setupMoves, to: warnings)
+        warnings.finish()
         do {
             try outputs.finish(keyLog: run.simulation.keyLog)
             if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
@@ -144,6 +156,10 @@ struct RunCommand: ParsableCommand {
         // A signal after the outputs were in place: they are whole; the exit status still says so.
         if let status = RunInterruption.exitStatus { throw ExitCode(status) }
         if goldenFailed || results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if strict && warnings.count > 0 {
+            FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")
+            throw ExitCode(1)
+        }
     }
 
     /// Prints a bad-input or output error (in words, naming the file) and gives the exit status.

@@ -16,11 +16,13 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "The node to show.") var node: String
     @Option(help: "Simulated time, e.g. 5s (default 0s: after the events at time 0).") var at: String = "0s"
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
+    @Flag(help: "Exit with status 1 if loading or running to --at gave any warning (for CI).") var strict = false
 
     func run() throws {
         let (run, time, _) = try CommandSupport.prepare(scenario: scenario, node: node, at: at, seed: seed,
                                                          address: nil, command: "show")
         run.run(until: time)
+        let warnings = CommandSupport.reportWarnings(of: run)
         var text = "# \(node) at \(DurationText.format(time))\n"
         if run.scenario.node(named: node)?.wireguard != nil {
             text += run.simulation.wgShow(node: node) + "\n"
@@ -33,5 +35,6 @@ struct ShowCommand: ParsableCommand {
         text += "\n# ip route show table all\n"
         for route in run.simulation.routeTable(node: node) { text += route.description + "\n" }
         FileHandleOutput.standardOutput(text)
+        try CommandSupport.failIfStrict(strict, warnings: warnings, command: "show")
     }
 }

@@ -80,7 +80,7 @@ struct TableCommand: ParsableCommand {
                 continue
             }
             do {
-                let result = try session.execute(String(decoding: bytes, as: UTF8.self))
+                let result = try session.execute(String(decoding: bytes, as: UTF8.self), lineNumber: lineNumber)
                 for warning in result.warnings { FileHandleOutput.standardError("\(label):\(lineNumber): Warning: \(warning)\n") }
                 for output in result.output { FileHandleOutput.standardOutput(output + "\n") }
             } catch let error as TableSession.LineError {
@@ -181,10 +181,13 @@ struct TableSession {
     let table = AllowedIPs<String>()
     private(set) var peerOrder: [String] = []
     private var peerSet: Set<String> = []
+    /// The line that last gave each prefix to a peer, to name it when another peer takes it.
+    private var claimLines: [IPPrefix: Int] = [:]
 
     init(json: Bool) { self.json = json }
 
-    mutating func execute(_ line: String) throws -> Result {
+    /// Runs one command line; `lineNumber` names this line in a warning about a later one.
+    mutating func execute(_ line: String, lineNumber: Int = 0) throws -> Result {
         let words: [String]
         switch ShellWords.split(line) {
         case .success(let split): words = split
@@ -195,7 +198,7 @@ struct TableSession {
         switch command {
         case "wg":
             guard let sub = arguments.first else { throw LineError(message: "'wg' needs 'set' or 'show'") }
-            if sub == "set" { return try wgSet(Array(arguments.dropFirst())) }
+            if sub == "set" { return try wgSet(Array(arguments.dropFirst()), lineNumber: lineNumber) }
             // `wg show`, `wg show wg0`, `wg show wg0 allowed-ips`
             let showArguments = arguments.dropFirst(2)
             if sub == "show", showArguments.isEmpty || showArguments == ["allowed-ips"] { return show() }
@@ -225,7 +228,7 @@ struct TableSession {
 
     /// Applies a `wg set` line once all of it has parsed (as `wg` does); the table models peers
     /// and their allowed IPs, so other options are refused.
-    private mutating func wgSet(_ words: [String]) throws -> Result {
+    private mutating func wgSet(_ words: [String], lineNumber: Int) throws -> Result {
         let arguments: WGSetArguments
         do { arguments = try WGSetArguments(parsing: words) } catch let problem as WGSetArguments.Problem {
             throw LineError(message: problem.message)
@@ -241,20 +244,35 @@ struct TableSession {
         guard peerOrder.count + newPeers <= TableSession.maximumPeers else {
             throw LineError(message: "too many peers: a device holds at most \(TableSession.maximumPeers)")
         }
-        for peer in arguments.peers { apply(peer) }
-        return Result(warnings: arguments.peers.flatMap { $0.allowedIPs?.warnings ?? [] })
+        var warnings: [String] = []
+        for peer in arguments.peers {
+            warnings += peer.allowedIPs?.warnings ?? []
+            warnings += apply(peer, lineNumber: lineNumber)
+        }
+        return Result(warnings: warnings)
     }
 
     /// The kernel's `set_peer` order (§1.11): remove the peer, or create it, replace, then apply
-    /// each entry in order.
-    private mutating func apply(_ change: WGSetArguments.Peer) {
+    /// each entry in order. Returns a warning for each entry taken from another peer, as a
+    /// scenario run words it (the kernel moves it silently).
+    private mutating func apply(_ change: WGSetArguments.Peer, lineNumber: Int) -> [String] {
         if change.remove {
             table.removeAll(for: change.name)
             if peerSet.remove(change.name) != nil { peerOrder.removeAll { $0 == change.name } }
-            return
+            return []
         }
         if peerSet.insert(change.name).inserted { peerOrder.append(change.name) }
-        change.allowedIPs?.apply(to: table, peer: change.name)
+        guard let update = change.allowedIPs else { return [] }
+        let moves = update.apply(to: table, peer: change.name)
+        let warnings = moves.map { move -> String in
+            var text = "\(move.prefix) moves from \(move.previousOwner)"
+            if let line = claimLines[move.prefix] { text += " (claimed at line \(line))" }
+            text += " to \(change.name)"
+            if move.previousOwnerLeftEmpty { text += "; \(move.previousOwner) is left with no allowed IPs" }
+            return text
+        }
+        for case .add(let prefix) in update.changes { claimLines[prefix] = lineNumber }
+        return warnings
     }
 
     private func query(_ address: IPAddress, explaining: Bool) -> Result {

@@ -86,7 +86,7 @@ final class AllowedIPsUpdateTests: XCTestCase {
 
     func test_1_3_HostBitsWarnAsWgDoes() throws {
         let update = try AllowedIPsUpdate(parsing: "10.0.0.1/24,10.1.0.0/16")
-        XCTAssertEqual(update.warnings, ["AllowedIP has nonzero host part: 10.0.0.1/24"])
+        XCTAssertEqual(update.warnings, ["AllowedIP has nonzero host part: 10.0.0.1/24 (the entry is 10.0.0.0/24)"])
         XCTAssertEqual(update.changes, [.add(prefix("10.0.0.0/24")), .add(prefix("10.1.0.0/16"))])
     }
 

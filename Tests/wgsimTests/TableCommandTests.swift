@@ -17,7 +17,8 @@ final class TableCommandTests: XCTestCase {
     func testSeedThreadExamplesAsText() throws {
         let result = try CLIRunner.run(["table"], stdin: seedThread)
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stderr, "")
+        // The first example's move is said on standard error, with the line of each claim.
+        XCTAssertEqual(result.stderr, "<stdin>:7: Warning: 192.168.32.19/32 moves from EFGH (claimed at line 3) to ABCD; EFGH is left with no allowed IPs\n")
         XCTAssertEqual(result.stdout, """
             192.168.32.19 -> EFGH via 192.168.32.19/32
             192.168.32.20 -> ABCD via 192.168.32.0/24
@@ -159,6 +160,6 @@ final class TableCommandTests: XCTestCase {
         let result = try CLIRunner.run(["table"], stdin: "wg set wg0 peer A allowed-ips 10.0.0.1/24\nshow\n")
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.stdout, "A\t10.0.0.0/24\n")
-        XCTAssertEqual(result.stderr, "<stdin>:1: Warning: AllowedIP has nonzero host part: 10.0.0.1/24\n")
+        XCTAssertEqual(result.stderr, "<stdin>:1: Warning: AllowedIP has nonzero host part: 10.0.0.1/24 (the entry is 10.0.0.0/24)\n")
     }
 }

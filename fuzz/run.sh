@@ -19,9 +19,12 @@ esac
 out="$root/fuzz/.build"
 mkdir -p "$out/work/$target" "$out/artifacts/$target" "$out/logs"
 cd "$out"
+# A dictionary of the format's words, where there is one (fuzz/dict/TARGET.dict).
+dict=()
+if [ -f "$root/fuzz/dict/$target.dict" ]; then dict=(-dict="$root/fuzz/dict/$target.dict"); fi
 # The Swift runtime's own crash backtracer trips AddressSanitizer; libFuzzer prints the stack.
 export SWIFT_BACKTRACE=enable=no
 exec nice -n 10 "$out/fuzz-$target" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-    -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -max_total_time="$seconds" -print_final_stats=1 \
+    -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -max_total_time="$seconds" -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$out/artifacts/$target/" "$out/work/$target" "$root/fuzz/corpus/$target" \
     > "$out/logs/$target.log" 2>&1

@@ -17,6 +17,8 @@ final class FuzzScenarioCorpusReplayTests: XCTestCase {
         "scenario/finding-subset-literal-line-separator",
         // TimestampText: seconds × 10^9 overflows Int64 after 2262 (a trap).
         "scenario/finding-start-time-year-9999-overflow",
+        "time/finding-timestamp-year-9999-overflow",
+        "time/finding-timestamp-year-0-overflow",
         // ShellWords splits Characters, not Unicode scalars: a quote or blank followed by a
         // combining mark is one Character and stops being a quote or a blank.
         "command/finding-shellwords-combining-mark-after-quote",

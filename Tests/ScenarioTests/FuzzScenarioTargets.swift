@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 @testable import Scenario
 
@@ -28,8 +29,7 @@ enum FuzzScenarioTargets {
     /// Scenario text: the subset reader agrees with Yams wherever it answers, and loading either
     /// succeeds or throws a `ScenarioError` naming the file.
     static func scenario(_ data: [UInt8]) -> [String] {
-        // The loader reads only UTF-8 files (TextFile.read); other bytes never reach YAML.
-        guard let text = String(validating: data, as: UTF8.self) else { return [] }
+        guard let text = utf8Text(data) else { return [] }
         var problems: [String] = []
         if let fast = YAMLSubsetReader.read(text) {
             do {
@@ -54,7 +54,7 @@ enum FuzzScenarioTargets {
 
     /// A wg-quick file: parses, or a `ScenarioError` with the file and a line inside it.
     static func wgQuick(_ data: [UInt8]) -> [String] {
-        guard let text = String(validating: data, as: UTF8.self) else { return [] }
+        guard let text = utf8Text(data) else { return [] }
         var problems: [String] = []
         do {
             _ = try WgQuickConfig.parse(text, file: "fuzz.conf", nodeNames: nodeNames, directory: directory)
@@ -133,6 +133,10 @@ enum FuzzScenarioTargets {
         }
         return out + "\""
     }
+
+    /// The text as `TextFile.read` makes it from a file's bytes; nil where the loader would
+    /// refuse the file as not UTF-8 (so such bytes never reach the readers).
+    static func utf8Text(_ data: [UInt8]) -> String? { String(data: Data(data), encoding: .utf8) }
 
     static func checkError(_ error: ScenarioError, _ problems: inout [String]) {
         if error.message.isEmpty { problems.append("error without a message") }

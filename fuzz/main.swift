@@ -28,7 +28,7 @@ let selectedTarget: ([UInt8]) -> [String] = {
     guard let target = fuzzTargets.first(where: { $0.name == name }) else {
         let names = fuzzTargets.map(\.name).joined(separator: ", ")
         fputs("wgsim-fuzz: no target '\(name)': run as fuzz-NAME or set WGSIM_FUZZ_TARGET to one of \(names)\n", stderr)
-        exit(2)
+        _exit(2)   // not exit(): LeakSanitizer would report the start-up allocations
     }
     return target.run
 }()

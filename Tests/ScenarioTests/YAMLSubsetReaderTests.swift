@@ -3,14 +3,8 @@ import XCTest
 import Yams
 @testable import Scenario
 
-/// A canonical dump of a tree: kind, line, plain-ness and text of every node.
-private func dump(_ node: YAMLNode) -> String {
-    switch node {
-    case .scalar(let text, let line, let plain): return "\(plain ? "P" : "Q")\(line)\(text.debugDescription)"
-    case .sequence(let items, let line): return "S\(line)[" + items.map(dump).joined(separator: ",") + "]"
-    case .mapping(let pairs, let line): return "M\(line){" + pairs.map { dump($0.key) + ":" + dump($0.value) }.joined(separator: ",") + "}"
-    }
-}
+/// A canonical dump of a tree (shared with the `scenario` fuzz target, FuzzScenarioTargets.swift).
+private func dump(_ node: YAMLNode) -> String { canonicalDump(node) }
 
 /// The fast YAML reader must read exactly what Yams reads — values, nesting, plain-ness and the
 /// line of every node (the loader's error messages name it) — and give up on anything else, so

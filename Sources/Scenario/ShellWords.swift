@@ -14,15 +14,17 @@
 /// or run, so a line means what its words say.
 public enum ShellWords {
     public static func split(_ line: String) -> Result<[String], TextProblem> {
+        // Unicode scalars, not Characters: a shell sees a quote or a blank followed by a combining
+        // mark as two things, while Swift's Character would merge them into one (found by fuzzing).
         var words: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
         var inWord = false
-        var quote: Character? = nil
+        var quote: Unicode.Scalar? = nil
         var escaped = false
-        for c in line {
+        for c in line.unicodeScalars {
             if escaped {
                 escaped = false
-                if quote == "\"" && !"$`\"\\".contains(c) { current.append("\\") }
+                if quote == "\"" && !"$`\"\\".unicodeScalars.contains(c) { current.append("\\") }
                 current.append(c)
                 continue
             }
@@ -34,7 +36,7 @@ public enum ShellWords {
             case "\\": escaped = true; inWord = true
             case "'", "\"": quote = c; inWord = true
             case " ", "\t":
-                if inWord { words.append(current); current = ""; inWord = false }
+                if inWord { words.append(String(current)); current = String.UnicodeScalarView(); inWord = false }
             case "#" where !inWord:
                 return .success(words)   // a comment runs to the end of the line
             default: current.append(c); inWord = true
@@ -42,7 +44,7 @@ public enum ShellWords {
         }
         if let q = quote { return .failure(TextProblem("unterminated \(q) quote")) }
         if escaped { return .failure(TextProblem("a backslash at the end of the line escapes nothing")) }
-        if inWord { words.append(current) }
+        if inWord { words.append(String(current)) }
         return .success(words)
     }
 }

@@ -6,25 +6,9 @@ import XCTest
 /// docs/fuzzing.md) through the functions the fuzzer runs, so nothing the fuzzer once reached,
 /// and no finding once fixed, can regress unnoticed.
 final class FuzzScenarioCorpusReplayTests: XCTestCase {
-    /// Findings kept in the corpus whose fix lands from another branch (docs/fuzzing.md,
-    /// "Findings"); each is replayed once its fix is merged and its name removed here.
-    static let awaitingFix: Set<String> = [
-        // YAMLSubsetReader accepts in a `|` block what Yams refuses or reads as a line break.
-        "scenario/finding-subset-literal-del",
-        "scenario/finding-subset-literal-c1-control",
-        "scenario/finding-subset-literal-noncharacter",
-        "scenario/finding-subset-literal-nel",
-        "scenario/finding-subset-literal-line-separator",
-        // Yams (Parser.loadNode/loadSequence) recurses once per nesting level: 20000 `[` overflow the stack.
-        "scenario/finding-yams-deep-flow-nesting",
-        // TimestampText: seconds × 10^9 overflows Int64 after 2262 (a trap).
-        "scenario/finding-start-time-year-9999-overflow",
-        "time/finding-timestamp-year-9999-overflow",
-        "time/finding-timestamp-year-0-overflow",
-        // ShellWords splits Characters, not Unicode scalars: a quote or blank followed by a
-        // combining mark is one Character and stops being a quote or a blank.
-        "command/finding-shellwords-combining-mark-after-quote",
-    ]
+    /// Findings kept in the corpus whose fix has not landed yet (docs/fuzzing.md, "Findings");
+    /// every finding so far is fixed, so every corpus file is replayed.
+    static let awaitingFix: Set<String> = []
 
     func replay(_ target: String, _ run: ([UInt8]) -> [String], minimum: Int) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

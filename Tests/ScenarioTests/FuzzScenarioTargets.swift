@@ -57,10 +57,10 @@ enum FuzzScenarioTargets {
         guard let text = utf8Text(data) else { return [] }
         var problems: [String] = []
         do {
-            _ = try WgQuickConfig.parse(text, file: "fuzz.conf", nodeNames: nodeNames, directory: directory)
+            _ = try WgQuickConfig.parse(text, file: "fuzz.conf", nodeNames: nodeNames)
         } catch let error as ScenarioError {
             checkError(error, &problems)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count   // bytes: "\r\n" is one Character
             if let line = error.line, line < 1 || line > lines { problems.append("error names line \(line) of \(lines)") }
         } catch {
             problems.append("wg-quick parse threw a raw \(type(of: error)): \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import Scenario
 @testable import wgsim
 #if canImport(Glibc)
 import Glibc
@@ -15,38 +16,45 @@ enum FuzzTableTarget {
     static func run(_ data: [UInt8]) -> [String] {
         var problems: [String] = []
         var text = TableSession(json: false), json = TableSession(json: true)
-        // fmemopen refuses a size of 0; an empty file has no lines anyway.
-        guard !data.isEmpty else { return [] }
-        var copy = data
-        copy.withUnsafeMutableBytes { buffer in
-            guard let handle = fmemopen(buffer.baseAddress, buffer.count, "r") else {
-                return problems.append("fmemopen failed")
+        // The command's own reader over an unnamed temporary file, so the fuzzer exercises its
+        // buffering and line limit too.
+        guard let file = tmpfile() else { return ["tmpfile failed"] }
+        defer { fclose(file) }
+        let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard written == data.count, fflush(file) == 0 else { return ["writing the temporary file failed"] }
+        let fd = dup(fileno(file))
+        guard fd >= 0, lseek(fd, 0, SEEK_SET) == 0 else { return ["reopening the temporary file failed"] }
+        var reader = TableLineReader(descriptor: fd, closes: true)
+        defer { reader.close() }
+        var number = 0
+        reading: while true {
+            let bytes: [UInt8]
+            switch reader.next() {
+            case .line(let line): bytes = line
+            case .end, .tooLong: break reading
+            case .failed(let code): problems.append("read error \(code) from memory"); break reading
             }
-            var reader = TableLineReader(handle: handle, closes: true)
-            defer { reader.close() }
-            var number = 0
-            while let line = reader.next() {
-                number += 1
-                let plain = execute(&text, line, &problems)
-                let structured = execute(&json, line, &problems)
-                if (plain == nil) != (structured == nil) { problems.append("line \(number): text and JSON sessions disagree") }
-                // `help` prints its text in both modes.
-                let isHelp = (try? TableSession.tokenize(line))?.first == "help"
-                for output in structured ?? [] where !isHelp {
-                    let object = try? JSONSerialization.jsonObject(with: Data(output.utf8))
-                    if !(object is [String: Any]) { problems.append("line \(number): JSON output is not an object: \(output)") }
-                }
+            number += 1
+            if bytes.contains(0) { continue }   // refused before it reaches a session, as `run` does
+            let line = String(decoding: bytes, as: UTF8.self)
+            let plain = execute(&text, line, number, &problems)
+            let structured = execute(&json, line, number, &problems)
+            if (plain == nil) != (structured == nil) { problems.append("line \(number): text and JSON sessions disagree") }
+            // `help` prints its text in both modes.
+            let isHelp = (try? ShellWords.split(line).get())?.first == "help"
+            for output in structured ?? [] where !isHelp {
+                let object = try? JSONSerialization.jsonObject(with: Data(output.utf8))
+                if !(object is [String: Any]) { problems.append("line \(number): JSON output is not an object: \(output)") }
             }
-            if reader.failed { problems.append("read error from memory") }
         }
         if text.peerOrder != json.peerOrder { problems.append("text and JSON sessions hold different peers") }
         return problems
     }
 
     /// The line's output, or nil for a refused line.
-    static func execute(_ session: inout TableSession, _ line: String, _ problems: inout [String]) -> [String]? {
+    static func execute(_ session: inout TableSession, _ line: String, _ number: Int, _ problems: inout [String]) -> [String]? {
         do {
-            return try session.execute(line).output
+            return try session.execute(line, lineNumber: number).output
         } catch is TableSession.LineError {
             return nil
         } catch {

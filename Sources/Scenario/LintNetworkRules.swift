@@ -21,7 +21,7 @@ enum LintNetworkRules {
             guard let key else { continue }
             if let other = owner[key] {
                 out.append(LintFinding(.sharedPrivateKey, at: config.location(config.interface.privateKeyLine ?? 1),
-                    "the same PrivateKey as \(configs[other].file): the two machines are one WireGuard identity, and their peers send to whichever of them spoke last",
+                    "the same PrivateKey as \(configs[other].name): the two machines are one WireGuard identity, and their peers send to whichever of them spoke last",
                     fix: "make a new key for one of them (`wg genkey`) and give its public key to its peers",
                     related: configs[other].location(configs[other].interface.privateKeyLine ?? 1)))
             } else {
@@ -39,7 +39,7 @@ enum LintNetworkRules {
             for p in config.peers {
                 if let text = p.publicKeyText, let b = privateTexts[text] {
                     out.append(LintFinding(.unknownPeer, at: config.location(p.publicKeyLine),
-                        "this PublicKey is the PrivateKey of \(configs[b].file): a private key was pasted where the public key belongs",
+                        "this PublicKey is the PrivateKey of \(configs[b].name): a private key was pasted where the public key belongs",
                         fix: "use `wg pubkey` on that private key, and make a new private key: this one is no longer secret",
                         related: configs[b].location(configs[b].interface.privateKeyLine ?? 1)))
                     continue
@@ -49,8 +49,8 @@ enum LintNetworkRules {
                 // N1
                 guard let back else {
                     out.append(LintFinding(.unknownPeer, at: config.location(p.publicKeyLine),
-                        "this is \(configs[b].file), which has no [Peer] with this file's public key: it drops every handshake from here",
-                        fix: "add a [Peer] for this machine to \(configs[b].file) with PublicKey = \(publicKeys[a]?.base64 ?? "this file's public key")",
+                        "this is \(configs[b].name), which has no [Peer] with this file's public key: it drops every handshake from here",
+                        fix: "add a [Peer] for this machine to \(configs[b].name) with PublicKey = \(publicKeys[a]?.base64 ?? "this file's public key")",
                         related: configs[b].location(configs[b].interface.section?.line ?? 1)))
                     continue
                 }
@@ -58,8 +58,8 @@ enum LintNetworkRules {
                 // N8
                 if p.presharedKeyText != back.presharedKeyText {
                     let message = p.presharedKeyText == nil || back.presharedKeyText == nil
-                        ? "only one side of the tunnel with \(configs[b].file) has a PresharedKey: the handshake fails on the initiator's side after the response"
-                        : "the PresharedKey here differs from the one \(configs[b].file) has for this machine: every handshake fails"
+                        ? "only one side of the tunnel with \(configs[b].name) has a PresharedKey: the handshake fails on the initiator's side after the response"
+                        : "the PresharedKey here differs from the one \(configs[b].name) has for this machine: every handshake fails"
                     out.append(LintFinding(.pskMismatch, at: config.location(p.section.last("PresharedKey")?.line ?? p.section.line), message,
                         fix: "give both [Peer] sections the same PresharedKey (`wg genpsk`), or remove it from both",
                         related: configs[b].location(back.section.last("PresharedKey")?.line ?? back.section.line)))
@@ -67,7 +67,7 @@ enum LintNetworkRules {
                 // N5
                 if p.section.last("Endpoint") == nil, back.section.last("Endpoint") == nil {
                     out.append(LintFinding(.noInitiator, at: config.location(p.section.line),
-                        "neither this file nor \(configs[b].file) has an Endpoint for the other: no side can start a handshake",
+                        "neither this file nor \(configs[b].name) has an Endpoint for the other: no side can start a handshake",
                         fix: "give the side that can be reached (fixed address, open port) an Endpoint in the other's [Peer]",
                         related: configs[b].location(back.section.line)))
                 }
@@ -85,13 +85,13 @@ enum LintNetworkRules {
                 }
                 if let listen = configs[b].interface.listenPort, listen != Int(port) {
                     out.append(LintFinding(.noInitiator, .warning, at: config.location(line),
-                        "the Endpoint's port \(port) is not the ListenPort \(listen) of \(configs[b].file): handshakes go to a port nobody listens on (unless a port forward maps it)",
+                        "the Endpoint's port \(port) is not the ListenPort \(listen) of \(configs[b].name): handshakes go to a port nobody listens on (unless a port forward maps it)",
                         fix: "use port \(listen), or forward port \(port) to it",
                         related: configs[b].location(configs[b].interface.listenPortLine ?? 1)))
                 } else if configs[b].interface.listenPort == nil, peer(of: b, for: a)?.endpoint == nil {
                     out.append(LintFinding(.noInitiator, at: config.location(line),
-                        "\(configs[b].file) has no ListenPort, so it listens on a random port, and it has no Endpoint for this machine: only it could start, and it cannot",
-                        fix: "set ListenPort = \(port) in \(configs[b].file)",
+                        "\(configs[b].name) has no ListenPort, so it listens on a random port, and it has no Endpoint for this machine: only it could start, and it cannot",
+                        fix: "set ListenPort = \(port) in \(configs[b].name)",
                         related: configs[b].location(configs[b].interface.section?.line ?? 1)))
                 }
             }
@@ -119,7 +119,7 @@ enum LintNetworkRules {
                           LintFileRules.isPrivate(wider.prefix), wider.prefix.length <= 30, entry.prefix.length <= 30,
                           let t1 = target(p), let t2 = target(config.peers[wider.peer]), t1 != t2 else { continue }
                     out.append(LintFinding(.overlappingLANs, at: config.location(entry.line),
-                        "\(entry.prefix) behind \(configs[t1].file) overlaps \(wider.prefix) behind \(configs[t2].file): this node sends the overlap to \(configs[t1].file) only, so those addresses at the other site cannot be reached",
+                        "\(entry.prefix) behind \(configs[t1].name) overlaps \(wider.prefix) behind \(configs[t2].name): this node sends the overlap to \(configs[t1].name) only, so those addresses at the other site cannot be reached",
                         fix: "renumber one site, or map it to a unique prefix (NETMAP), e.g. \(entry.prefix) to a free 10.x range",
                         related: config.location(wider.line)))
                 }
@@ -171,7 +171,8 @@ enum LintNetworkRules {
             let config = configs[at]
             let src = r.src.map { "\($0)" } ?? "?"
             let dst = r.dst.map { "\($0)" } ?? "?"
-            let key = "\(r.action.rawValue) \(r.node) \(src) \(dst) \(r.peer ?? "")"
+            // One finding per node, sender and source (or, for a drop without a peer, destination).
+            let key = "\(r.action.rawValue) \(r.node) \(src) \(r.peer ?? "") " + (r.action == .droppedSrcNotAllowed ? "" : dst)
             guard seen.insert(key).inserted else { continue }
             switch r.action {
             case .droppedSrcNotAllowed:
@@ -180,21 +181,21 @@ enum LintNetworkRules {
                 let allowed = section.allowedIPs.map(\.text).joined(separator: ", ")
                 if let origin, origin != from {
                     out.append(LintFinding(.hubNoTransit, at: config.location(section.section.line),
-                        "a packet from \(src) (\(configs[origin].file)) to \(dst) arrives through \(configs[from].file), whose [Peer] here allows only \(allowed.isEmpty ? "nothing" : allowed): it is dropped after decryption, so traffic through that hub does not reach this node",
+                        "a packet from \(src) (\(configs[origin].name)) to \(dst) arrives through \(configs[from].name), whose [Peer] here allows only \(allowed.isEmpty ? "nothing" : allowed): it is dropped after decryption, so traffic through that node does not reach this node",
                         fix: "add \(src)/\(r.src!.bitWidth) (or the whole tunnel subnet) to AllowedIPs of this [Peer]",
                         related: configs[origin].location(configs[origin].interface.addresses.first { $0.address.address == r.src }?.line ?? 1)))
                 } else {
                     out.append(LintFinding(.sourceCheckDrop, at: config.location(section.section.line),
-                        "\(configs[from].file) sends from \(src), but this [Peer] for it allows only \(allowed.isEmpty ? "nothing" : allowed): its packets to \(dst) are dropped after decryption (source check)",
-                        fix: "put \(src)/\(r.src!.bitWidth) in this [Peer]'s AllowedIPs, or correct the Address of \(configs[from].file)",
+                        "\(configs[from].name) sends from \(src), but this [Peer] for it allows only \(allowed.isEmpty ? "nothing" : allowed): its packets (to \(dst) and on) are dropped after decryption (source check)",
+                        fix: "put \(src)/\(r.src!.bitWidth) in this [Peer]'s AllowedIPs, or correct the Address of \(configs[from].name)",
                         related: origin.flatMap { o in configs[o].interface.addresses.first { $0.address.address == r.src }.map { configs[o].location($0.line) } }))
                 }
             case .droppedNoPeer:
                 // Only transit traffic: a node dropping its own packets is the pinger's own table (other rules).
                 guard let origin = addressOwner(r.src), origin != at, let destination = addressOwner(r.dst) else { continue }
                 out.append(LintFinding(.hubNoTransit, at: config.location(config.interface.section?.line ?? 1),
-                    "\(configs[origin].file) sends traffic for \(dst) (\(configs[destination].file)) through this node, but no [Peer] here has \(dst) in its AllowedIPs: the packet is dropped here",
-                    fix: "add \(dst)/\(r.dst!.bitWidth) to the AllowedIPs of this file's [Peer] for \(configs[destination].file), or have \(configs[origin].file) reach it directly",
+                    "\(configs[origin].name) sends traffic for \(dst) (\(configs[destination].name)) through this node, but no [Peer] here has \(dst) in its AllowedIPs: the packet is dropped here",
+                    fix: "add \(dst)/\(r.dst!.bitWidth) to the AllowedIPs of this file's [Peer] for \(configs[destination].name), or have \(configs[origin].name) reach it directly",
                     related: configs[destination].location(configs[destination].interface.addresses.first { $0.address.address == r.dst }?.line ?? 1)))
             case .droppedRoutingLoop:
                 guard let peer = config.peers.first(where: { $0.endpointLine != nil }) else { continue }

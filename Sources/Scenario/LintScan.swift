@@ -180,5 +180,7 @@ struct LintConfig {
     }
 
     var file: String { scan.file }
+    /// The file's name without its folder, for messages about another file.
+    var name: String { file.split(separator: "/").last.map(String.init) ?? file }
     func location(_ line: Int) -> SourceLocation { scan.location(line) }
 }

@@ -279,7 +279,8 @@ enum LintFileRules {
                 owner[entry.prefix] = (me, entry.line, entry.text)
             }
         }
-        for index in lost.sorted() where !table.owner.values.contains(where: { $0.peer == index }) {
+        let owning = Set(table.owner.values.map(\.peer))
+        for index in lost.sorted() where !owning.contains(index) {
             let peer = config.peers[index]
             out.append(LintFinding(.duplicatePrefix, at: config.location(peer.publicKeyLine),
                 "\(peer.name) keeps no AllowedIPs at all once later peers have taken its prefixes: `wg show` lists it with allowed ips (none), nothing is sent to it and everything it sends is dropped",

@@ -64,6 +64,13 @@ enum LintNetworkRules {
                         fix: "give both [Peer] sections the same PresharedKey (`wg genpsk`), or remove it from both",
                         related: configs[b].location(back.section.last("PresharedKey")?.line ?? back.section.line)))
                 }
+                // S16 seen from both ends: after an address change neither side can find the other.
+                if case .host? = p.endpoint, case .host? = back.endpoint, let line = p.endpointLine {
+                    out.append(LintFinding(.dynamicEndpoint, .warning, at: config.location(line),
+                        "both this file and \(configs[b].name) reach each other by host name only: when both addresses change, neither side can start again",
+                        fix: "give one side a fixed address, or re-resolve the names periodically (wireguard-tools contrib/reresolve-dns)",
+                        related: back.endpointLine.map(configs[b].location)))
+                }
                 // N5
                 if p.section.last("Endpoint") == nil, back.section.last("Endpoint") == nil {
                     out.append(LintFinding(.noInitiator, at: config.location(p.section.line),
@@ -77,6 +84,12 @@ enum LintNetworkRules {
         for (a, config) in configs.enumerated() {
             for p in config.peers {
                 guard let b = target(p), b != a, let line = p.endpointLine, let endpoint = p.endpoint else { continue }
+                // S8 seen from both ends: only this side can start, and nothing keeps its NAT mapping open.
+                if let back = peer(of: b, for: a), back.endpoint == nil, (p.keepalive ?? 0) == 0 {
+                    out.append(LintFinding(.keepalive, .warning, at: config.location(line),
+                        "only this side can start the tunnel with \(configs[b].name) (it has no Endpoint for this machine) and there is no PersistentKeepalive: \(configs[b].name) reaches this machine only while a NAT mapping from its last packet lasts",
+                        fix: "add PersistentKeepalive = 25 to this [Peer] if this machine is behind NAT and must be reachable"))
+                }
                 let port: UInt16
                 switch endpoint {
                 case .address(let e): port = e.port

@@ -99,4 +99,17 @@ final class LintNetworkTests: XCTestCase {
         XCTAssertTrue(lint(hub(spokeAPeerExtra: psk, hubPeerAExtra: "PresharedKey = \(Self.pub(3))")).contains { $0.rule == "psk-mismatch" })
         XCTAssertEqual(lint(hub(spokeAPeerExtra: psk, hubPeerAExtra: psk)).filter { $0.rule == "psk-mismatch" }, [])
     }
+
+    func testKeepaliveWarningWhenOnlyOneSideCanStartAndNothingKeepsItsMappingOpen() {
+        let found = lint(hub()).filter { $0.rule == "keepalive" }
+        XCTAssertEqual(found.map(\.location), [SourceLocation(file: "a.conf", line: 8)], LintOutput.text(found))
+        XCTAssertEqual(lint(hub(spokeAPeerExtra: "PersistentKeepalive = 25")).filter { $0.rule == "keepalive" }, [])
+    }
+
+    func testDynamicEndpointWarningWhenBothSidesUseHostNames() {
+        var files = hub(hubPeerAExtra: "Endpoint = a.example.net:51820", spokeAEndpoint: "Endpoint = hub.example.net:51820")
+        files[1].1 += "PersistentKeepalive = 25\n"
+        XCTAssertTrue(lint(files, simulated: true).contains { $0.rule == "dynamic-endpoint" && $0.severity == .warning })
+        XCTAssertFalse(lint(hub()).contains { $0.rule == "dynamic-endpoint" && $0.severity == .warning })
+    }
 }

@@ -10,6 +10,7 @@ public enum LintSeverity: String, Comparable, Sendable, CaseIterable {
 /// One thing `wgsim lint` found: where, how bad, what happens and how to fix it. `related` is the
 /// other place when two lines collide (the earlier peer of a duplicate prefix, the other file).
 public struct LintFinding: Equatable, Sendable {
+    /// The rule's stable name (`duplicate-prefix`).
     public var rule: String
     public var severity: LintSeverity
     public var location: SourceLocation
@@ -17,6 +18,7 @@ public struct LintFinding: Equatable, Sendable {
     public var fix: String
     public var related: SourceLocation?
 
+    /// A finding of `rule`, at the rule's usual severity unless `severity` is given.
     public init(_ rule: LintRule, _ severity: LintSeverity? = nil, at location: SourceLocation, _ message: String,
                 fix: String, related: SourceLocation? = nil) {
         self.rule = rule.id
@@ -32,8 +34,11 @@ public struct LintFinding: Equatable, Sendable {
 /// `ruleId` use), its usual severity and a one-line description. Single-file rules come first,
 /// then the rules that need a whole network of files.
 public struct LintRule: Hashable, Sendable {
+    /// The stable name, as printed and as `--disable` takes it.
     public let id: String
+    /// The severity most of its findings have (some findings of a rule are milder or harsher).
     public let severity: LintSeverity
+    /// One line: what the rule is about (the SARIF `shortDescription`).
     public let summary: String
 
     static let duplicatePrefix = LintRule(id: "duplicate-prefix", severity: .error,

@@ -368,7 +368,7 @@ struct WgQuickReader {
     /// wg's `parse_endpoint`: `[host]:port`, or `host:port` split at the last colon (so an
     /// unbracketed IPv6 address with a port is read as wg reads it); the host is an address or
     /// a name. Before that, the extension: a node's name (`NODE`, `@NODE`, `NODE:PORT`).
-    private func endpoint(_ value: String, _ location: SourceLocation) throws -> WgQuickEndpoint {
+    func endpoint(_ value: String, _ location: SourceLocation) throws -> WgQuickEndpoint {
         guard !value.isEmpty else { throw location.error("Endpoint is empty: expected host:port or [IPv6]:port") }
         let bare = value.hasPrefix("@") ? String(value.dropFirst()) : value
         if nodeNames.contains(bare) { return .node(bare, port: nil) }

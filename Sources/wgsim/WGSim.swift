@@ -16,6 +16,7 @@ struct WGSim: ParsableCommand {
             GenKeyCommand.self,
             PubKeyCommand.self,
             GenerateCommand.self,
+            CalcCommand.self,
         ]
     )
 

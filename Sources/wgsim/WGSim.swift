@@ -17,6 +17,7 @@ struct WGSim: ParsableCommand {
             PubKeyCommand.self,
             GenerateCommand.self,
             CalcCommand.self,
+            ReachCommand.self,
         ]
     )
 

@@ -1,0 +1,204 @@
+import Packet
+import Routing
+import Sim
+import WireGuard
+
+/// `wgsim reach`: which node reaches which address, found by running the real pipeline
+/// (handshakes, allowed-IPs on the way out and in, forwarding) rather than by reading tables.
+///
+/// The scenario keeps its network and the events up to the moment `at` (so the configuration is
+/// the one in force then); everything later, and every expectation, is replaced by one echo
+/// request per cell, a second apart from `at` + 1 s, each from the source node's first tunnel
+/// address of the destination's family. A cell's verdicts come from the decisions made in its
+/// second: the request is delivered when the destination node's wg0 delivers it, the reply
+/// when the source node's wg0 delivers it; otherwise the first decision that dropped the packet
+/// says why.
+public enum Reach {
+    /// One second per cell: far more than a handshake and a round trip take, so no cell's
+    /// packets fall into the next one's window.
+    public static let spacing: Int64 = 1_000_000_000
+
+    /// An address a reach check aims at: a tunnel address of `node`, or the first host of a LAN
+    /// behind it.
+    public struct Target: Equatable, Sendable {
+        public var node: String
+        public var address: IPAddress
+        /// The LAN the address stands for; nil for a tunnel address.
+        public var lan: IPPrefix?
+
+        /// `10.0.0.1`, or `10.1.0.1 (LAN 10.1.0.0/24)`.
+        public var label: String { lan.map { "\(address) (LAN \($0))" } ?? "\(address)" }
+    }
+
+    /// What became of one packet of a cell.
+    public struct Outcome: Equatable, Sendable {
+        /// `delivered`, the action of the decision that stopped the packet (`dropped-no-peer`,
+        /// `no-route`, `queued` when it was still waiting for a handshake at the window's end),
+        /// or `not-sent` (a reply whose request never arrived, or a packet with no decision).
+        public var action: String
+        /// The node of that decision (nil for `not-sent`).
+        public var node: String?
+        /// The decision's time in seconds text, and its explanation.
+        public var time: Int64?
+        public var why: String
+
+        public var isDelivered: Bool { action == "delivered" }
+        static let delivered = Outcome(action: "delivered", node: nil, time: nil, why: "")
+    }
+
+    /// One ordered pair (source node, destination address) and both verdicts.
+    public struct Cell: Equatable, Sendable {
+        public var from: String
+        public var to: Target
+        /// The source address of the echo request.
+        public var source: IPAddress
+        public var forward: Outcome
+        public var reply: Outcome
+        public var isReachable: Bool { forward.isDelivered && reply.isDelivered }
+    }
+
+    /// Everything a reach check found.
+    public struct Report: Sendable {
+        /// The nodes with a wg0, in scenario order: the matrix's rows.
+        public var nodes: [String]
+        /// Every destination address, in node order (tunnel addresses, then LANs): the columns.
+        public var targets: [Target]
+        /// The cells that were tried, row by row in `targets` order; a pair missing here was not
+        /// tried (same node, or the source has no tunnel address of that family).
+        public var cells: [Cell]
+        /// LAN first hosts given to a node as an extra local address (on wg0) so it answers.
+        public var addedAddresses: [Target]
+        /// When the pings started.
+        public var at: Int64
+        public var allReachable: Bool { cells.allSatisfy(\.isReachable) }
+    }
+
+    /// The tunnel addresses and LANs of every node with a wg0. A LAN of node X is a prefix some
+    /// other node's allowed IPs give to its peer X, that holds no node's tunnel address (so it
+    /// is not the tunnel's own subnet or a default route) and that X itself does not send on to
+    /// one of its peers (then X is only a hop on the way, as a hub is for its spokes' LANs).
+    public static func targets(of scenario: Scenario) -> [Target] {
+        let tunnelAddresses = scenario.nodes.flatMap { $0.wireguard?.addresses.map(\.address) ?? [] }
+        var targets: [Target] = []
+        for node in scenario.nodes {
+            guard let wg0 = node.wireguard else { continue }
+            for address in wg0.addresses { targets.append(Target(node: node.name, address: address.address, lan: nil)) }
+            let ownRoutes = wg0.peers.flatMap(\.allowedIPs)
+            var lans: [IPPrefix] = []
+            for other in scenario.nodes where other.name != node.name {
+                for peer in other.wireguard?.peers ?? [] where peer.peer == .node(node.name) {
+                    for prefix in peer.allowedIPs
+                    where !tunnelAddresses.contains(where: prefix.contains)
+                        && !ownRoutes.contains(where: { $0.contains(firstHost(of: prefix)) })
+                        && !lans.contains(where: { firstHost(of: $0) == firstHost(of: prefix) }) {
+                        lans.append(prefix)
+                    }
+                }
+            }
+            for lan in lans.sorted() { targets.append(Target(node: node.name, address: firstHost(of: lan), lan: lan)) }
+        }
+        return targets
+    }
+
+    /// The address that stands for a host behind a node: the network address + 1 (the address
+    /// itself for a /32, /31, /128 or /127, which have no network address to skip).
+    static func firstHost(of prefix: IPPrefix) -> IPAddress {
+        guard prefix.length < prefix.address.bitWidth - 1 else { return prefix.address }
+        switch prefix.address {
+        case .v4(let a): return .v4(IPv4Address(a.value + 1))
+        case .v6(let a): return .v6(IPv6Address(high: a.high, low: a.low + 1))
+        }
+    }
+
+    /// Runs the check: `scenario` as it stands at `at`, then one ping per cell.
+    public static func check(_ scenario: Scenario, at: Int64, seed: UInt64? = nil) throws -> Report {
+        let targets = targets(of: scenario)
+        var probe = scenario
+        // A LAN first host no simulated host owns is given to its node as an extra wg0 address,
+        // so that the node's stack answers for it (Linux answers for any local address, whichever
+        // interface holds it); appended, so the node's own source address does not change.
+        var added: [Target] = []
+        for target in targets where target.lan != nil {
+            guard !probe.nodes.contains(where: { owns($0, target.address) }),
+                  let index = probe.nodes.firstIndex(where: { $0.name == target.node }) else { continue }
+            probe.nodes[index].wireguard?.addresses.append(
+                try InterfaceAddress(address: target.address, prefixLength: target.address.bitWidth))
+            added.append(target)
+        }
+
+        var cells: [Cell] = []
+        var events = scenario.events.filter { $0.at <= at }
+        var time = at + spacing
+        let rows = scenario.nodes.filter { $0.wireguard != nil }
+        for node in rows {
+            for target in targets where target.node != node.name {
+                guard let source = node.wireguard?.addresses.first(where: { $0.address.isIPv4 == target.address.isIPv4 })?.address
+                else { continue }
+                events.append(ScenarioEvent(at: time, location: node.location,
+                                            action: .ping(node: node.name, destination: target.address, source: nil, count: 1,
+                                                          interval: spacing, size: 56)))
+                cells.append(Cell(from: node.name, to: target, source: source,
+                                  forward: Outcome(action: "not-sent", node: nil, time: time, why: ""),
+                                  reply: Outcome(action: "not-sent", node: nil, time: time, why: "")))
+                time += spacing
+            }
+        }
+        probe.events = events
+        probe.expectations = []
+        probe.duration = time
+
+        let run = try ScenarioRun(probe, seed: seed, keepDecisions: true)
+        run.run()
+        let decisions = run.simulation.decisions
+        // Each cell's decisions: those in its second.
+        var windows = Array(repeating: [Int](), count: cells.count)
+        for (index, record) in decisions.enumerated() where record.t >= at + spacing {
+            let window = Int((record.t - at - spacing) / spacing)
+            if window < cells.count { windows[window].append(index) }
+        }
+        for index in cells.indices {
+            let records = windows[index].map { decisions[$0] }
+            let cell = cells[index]
+            cells[index].forward = outcome(of: records, source: cell.source, destination: cell.to.address, deliveredAt: cell.to.node)
+            cells[index].reply = cells[index].forward.isDelivered
+                ? outcome(of: records, source: cell.to.address, destination: cell.source, deliveredAt: cell.from)
+                : Outcome(action: "not-sent", node: nil, time: nil, why: "the echo request did not arrive, so there is no reply")
+        }
+        return Report(nodes: rows.map(\.name), targets: targets, cells: cells, addedAddresses: added, at: at)
+    }
+
+    private static func owns(_ node: ScenarioNode, _ address: IPAddress) -> Bool {
+        node.underlay == address || (node.wireguard?.addresses.contains { $0.address == address } ?? false)
+    }
+
+    /// Whether an action ends a packet's way (rather than being a step on it).
+    static func stops(_ action: Action) -> Bool {
+        action.rawValue.hasPrefix("dropped-") || action == .noRoute || action == .icmpUnreachable
+            || action == .handshakeGaveUp
+    }
+
+    /// What became of the packet from `source` to `destination` among one window's decisions:
+    /// delivered by `deliveredAt`'s wg0; else the first decision that dropped it; else (it was
+    /// queued for a handshake that did not complete) the first dropped handshake message, or
+    /// the packet's last decision.
+    static func outcome(of records: [DecisionRecord], source: IPAddress, destination: IPAddress, deliveredAt node: String) -> Outcome {
+        var last: DecisionRecord?
+        for record in records where record.src == source && record.dst == destination {
+            if record.action == .delivered && record.node == node { return .delivered }
+            if stops(record.action) { return Outcome(record) }
+            last = record
+        }
+        if let handshakeDrop = records.first(where: { $0.packet == nil && stops($0.action) }) {
+            return Outcome(handshakeDrop)
+        }
+        if let last { return Outcome(last) }
+        return Outcome(action: "not-sent", node: nil, time: nil, why: "no decision was made about a packet from \(source) to \(destination)")
+    }
+}
+
+extension Reach.Outcome {
+    init(_ record: DecisionRecord) {
+        self.init(action: record.action.rawValue, node: record.node, time: record.t,
+                  why: "\(record.ifaceName) \(record.dir?.rawValue ?? "-") \(record.action.rawValue): \(record.why)")
+    }
+}

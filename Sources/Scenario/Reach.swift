@@ -9,8 +9,9 @@ import WireGuard
 /// The scenario keeps its network and the events up to the moment `at` (so the configuration is
 /// the one in force then); everything later, and every expectation, is replaced by one echo
 /// request per cell, a second apart from `at` + 1 s, each from the source node's first tunnel
-/// address of the destination's family. A cell's verdicts come from the decisions made in its
-/// second: the request is delivered when the destination node's wg0 delivers it, the reply
+/// address of the destination's family, and then by the same pings again: the first round
+/// brings the network up, the second is judged. A cell's verdicts come from the decisions made
+/// in its second of the second round: the request is delivered when the destination node's wg0 delivers it, the reply
 /// when the source node's wg0 delivers it; otherwise the first decision that dropped the packet
 /// says why.
 public enum Reach {
@@ -127,41 +128,57 @@ public enum Reach {
         }
 
         var cells: [Cell] = []
-        var events = scenario.events.filter { $0.at <= at }
-        var time = at + spacing
         let rows = scenario.nodes.filter { $0.wireguard != nil }
         for node in rows {
             for target in targets where target.node != node.name {
                 guard let source = node.wireguard?.addresses.first(where: { $0.address.isIPv4 == target.address.isIPv4 })?.address
                 else { continue }
-                events.append(ScenarioEvent(at: time, location: node.location,
-                                            action: .ping(node: node.name, destination: target.address, source: nil, count: 1,
-                                                          interval: spacing, size: 56)))
                 cells.append(Cell(from: node.name, to: target, source: source,
-                                  forward: Outcome(action: "not-sent", node: nil, time: time, why: ""),
-                                  reply: Outcome(action: "not-sent", node: nil, time: time, why: "")))
-                time += spacing
+                                  forward: Outcome(action: "not-sent", node: nil, time: nil, why: ""),
+                                  reply: Outcome(action: "not-sent", node: nil, time: nil, why: "")))
+            }
+        }
+        // Two rounds of the same pings: the first brings the network up (handshakes, and the
+        // endpoints a node learns only from a peer's first packet, e.g. a hub's for a spoke
+        // without PersistentKeepalive), so that no verdict depends on which cell came first;
+        // the second round is judged.
+        var events = scenario.events.filter { $0.at <= at }
+        let judgedFrom = at + Int64(cells.count + 1) * spacing
+        for round in 0..<2 {
+            for (index, cell) in cells.enumerated() {
+                let time = at + Int64(round * cells.count + index + 1) * spacing
+                let location = scenario.node(named: cell.from)?.location ?? SourceLocation(file: scenario.file, line: 1)
+                events.append(ScenarioEvent(at: time, location: location,
+                                            action: .ping(node: cell.from, destination: cell.to.address, source: nil, count: 1,
+                                                          interval: spacing, size: 56)))
             }
         }
         probe.events = events
         probe.expectations = []
-        probe.duration = time
+        probe.duration = judgedFrom + Int64(cells.count) * spacing
 
         let run = try ScenarioRun(probe, seed: seed, keepDecisions: true)
         run.run()
         let decisions = run.simulation.decisions
         // Each cell's decisions: those in its second.
         var windows = Array(repeating: [Int](), count: cells.count)
-        for (index, record) in decisions.enumerated() where record.t >= at + spacing {
-            let window = Int((record.t - at - spacing) / spacing)
+        for (index, record) in decisions.enumerated() where record.t >= judgedFrom {
+            let window = Int((record.t - judgedFrom) / spacing)
             if window < cells.count { windows[window].append(index) }
         }
+        // Handshake messages refused or lost (no inner packet): the reason a packet waits in a
+        // queue, whenever the last such refusal happened.
+        let handshakeStops = decisions.indices.filter { decisions[$0].packet == nil && stops(decisions[$0].action) }
         for index in cells.indices {
             let records = windows[index].map { decisions[$0] }
             let cell = cells[index]
-            cells[index].forward = outcome(of: records, source: cell.source, destination: cell.to.address, deliveredAt: cell.to.node)
+            let windowEnd = judgedFrom + Int64(index + 1) * spacing
+            let lastHandshakeStop = handshakeStops.last { decisions[$0].t < windowEnd }.map { decisions[$0] }
+            cells[index].forward = outcome(of: records, source: cell.source, destination: cell.to.address, deliveredAt: cell.to.node,
+                                           handshakeStop: lastHandshakeStop)
             cells[index].reply = cells[index].forward.isDelivered
-                ? outcome(of: records, source: cell.to.address, destination: cell.source, deliveredAt: cell.from)
+                ? outcome(of: records, source: cell.to.address, destination: cell.source, deliveredAt: cell.from,
+                          handshakeStop: lastHandshakeStop)
                 : Outcome(action: "not-sent", node: nil, time: nil, why: "the echo request did not arrive, so there is no reply")
         }
         return Report(nodes: rows.map(\.name), targets: targets, cells: cells, addedAddresses: added, at: at)
@@ -178,19 +195,18 @@ public enum Reach {
     }
 
     /// What became of the packet from `source` to `destination` among one window's decisions:
-    /// delivered by `deliveredAt`'s wg0; else the first decision that dropped it; else (it was
-    /// queued for a handshake that did not complete) the first dropped handshake message, or
-    /// the packet's last decision.
-    static func outcome(of records: [DecisionRecord], source: IPAddress, destination: IPAddress, deliveredAt node: String) -> Outcome {
+    /// delivered by `deliveredAt`'s wg0; else the first decision that dropped it; else, when it
+    /// was left queued for a handshake, the last handshake message refused before the window
+    /// ended (`handshakeStop`); else the packet's last decision.
+    static func outcome(of records: [DecisionRecord], source: IPAddress, destination: IPAddress, deliveredAt node: String,
+                        handshakeStop: DecisionRecord?) -> Outcome {
         var last: DecisionRecord?
         for record in records where record.src == source && record.dst == destination {
             if record.action == .delivered && record.node == node { return .delivered }
             if stops(record.action) { return Outcome(record) }
             last = record
         }
-        if let handshakeDrop = records.first(where: { $0.packet == nil && stops($0.action) }) {
-            return Outcome(handshakeDrop)
-        }
+        if last?.action == .queued, let handshakeStop { return Outcome(handshakeStop) }
         if let last { return Outcome(last) }
         return Outcome(action: "not-sent", node: nil, time: nil, why: "no decision was made about a packet from \(source) to \(destination)")
     }

@@ -7,7 +7,8 @@ extension Reach.Report {
     /// (the same node, or no source address of that family); then, for each ✗, the decision that
     /// stopped the packet.
     public var text: String {
-        var out = "reachability at \(DurationText.format(at)) (pings from \(DurationText.format(at + Reach.spacing)), one a second): "
+        var out = "reachability at \(DurationText.format(at)) (two rounds of pings from \(DurationText.format(at + Reach.spacing)), "
+            + "one a second; the second round is judged): "
         let good = cells.filter(\.isReachable).count
         out += "\(good) of \(cells.count) cell\(cells.count == 1 ? "" : "s") reach and answer\n"
         if !addedAddresses.isEmpty {

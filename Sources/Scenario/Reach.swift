@@ -34,8 +34,9 @@ public enum Reach {
     /// What became of one packet of a cell.
     public struct Outcome: Equatable, Sendable {
         /// `delivered`, the action of the decision that stopped the packet (`dropped-no-peer`,
-        /// `no-route`, `queued` when it was still waiting for a handshake at the window's end),
-        /// or `not-sent` (a reply whose request never arrived, or a packet with no decision).
+        /// `no-route`; for a packet left queued, the refused handshake's action when there was
+        /// one, else `queued`), `not-forwarded` (taken in by a node on the way that does not
+        /// forward), or `not-sent` (a reply whose request never arrived, or no decision at all).
         public var action: String
         /// The node of that decision (nil for `not-sent`).
         public var node: String?
@@ -207,6 +208,13 @@ public enum Reach {
             last = record
         }
         if last?.action == .queued, let handshakeStop { return Outcome(handshakeStop) }
+        if let last, last.action == .delivered {
+            // Accepted by a host on the way that neither owns the address nor forwards: its
+            // stack takes the packet and, as Linux with forwarding off, goes no further.
+            return Outcome(action: "not-forwarded", node: last.node, time: last.t,
+                           why: "\(last.ifaceName) \(last.dir?.rawValue ?? "-") delivered to \(last.node)'s stack, which does not own "
+                                + "\(destination) and does not forward (forwarding off): the packet goes no further")
+        }
         if let last { return Outcome(last) }
         return Outcome(action: "not-sent", node: nil, time: nil, why: "no decision was made about a packet from \(source) to \(destination)")
     }

@@ -198,7 +198,8 @@ public enum Reach {
     /// What became of the packet from `source` to `destination` among one window's decisions:
     /// delivered by `deliveredAt`'s wg0; else the first decision that dropped it; else, when it
     /// was left queued for a handshake, the last handshake message refused before the window
-    /// ended (`handshakeStop`); else the packet's last decision.
+    /// ended (`handshakeStop`); else an underlay drop after its last decision (those records
+    /// hold the outer datagram only); else the packet's last decision.
     static func outcome(of records: [DecisionRecord], source: IPAddress, destination: IPAddress, deliveredAt node: String,
                         handshakeStop: DecisionRecord?) -> Outcome {
         var last: DecisionRecord?
@@ -208,6 +209,11 @@ public enum Reach {
             last = record
         }
         if last?.action == .queued, let handshakeStop { return Outcome(handshakeStop) }
+        // Underlay drops (eth0, links) carry the outer datagram, not the inner packet: one in
+        // this cell's second, after the packet's last decision, is what stopped it.
+        if let underlayStop = records.first(where: { $0.packet == nil && $0.iface == .eth0 && stops($0.action) && $0.t >= (last?.t ?? 0) }) {
+            return Outcome(underlayStop)
+        }
         if let last, last.action == .delivered {
             // Accepted by a host on the way that neither owns the address nor forwards: its
             // stack takes the packet and, as Linux with forwarding off, goes no further.

@@ -77,8 +77,9 @@ public enum Reach {
 
     /// The tunnel addresses and LANs of every node with a wg0. A LAN of node X is a prefix some
     /// other node's allowed IPs give to its peer X, that holds no node's tunnel address (so it
-    /// is not the tunnel's own subnet or a default route) and that X itself does not send on to
-    /// one of its peers (then X is only a hop on the way, as a hub is for its spokes' LANs).
+    /// is not the tunnel's own subnet or a default route), that is not a piece of a default route
+    /// (`defaultRouteFamilies`), and that X itself does not send on to one of its peers (then X is
+    /// only a hop on the way, as a hub is for its spokes' LANs).
     public static func targets(of scenario: Scenario) -> [Target] {
         let tunnelAddresses = scenario.nodes.flatMap { $0.wireguard?.addresses.map(\.address) ?? [] }
         var targets: [Target] = []
@@ -89,8 +90,10 @@ public enum Reach {
             var lans: [IPPrefix] = []
             for other in scenario.nodes where other.name != node.name {
                 for peer in other.wireguard?.peers ?? [] where peer.peer == .node(node.name) {
+                    let defaultFamilies = defaultRouteFamilies(peer.allowedIPs)
                     for prefix in peer.allowedIPs
-                    where !tunnelAddresses.contains(where: prefix.contains)
+                    where !defaultFamilies.contains(prefix.isIPv4)
+                        && !tunnelAddresses.contains(where: prefix.contains)
                         && !ownRoutes.contains(where: { $0.contains(firstHost(of: prefix)) })
                         && !lans.contains(where: { firstHost(of: $0) == firstHost(of: prefix) }) {
                         lans.append(prefix)
@@ -100,6 +103,19 @@ public enum Reach {
             for lan in lans.sorted() { targets.append(Target(node: node.name, address: firstHost(of: lan), lan: lan)) }
         }
         return targets
+    }
+
+    /// The families (true: IPv4) in which `prefixes` together cover at least half of all
+    /// addresses: a default route, whole or cut into pieces (`wgsim calc 0.0.0.0/0 - …`), which
+    /// sends traffic through the peer rather than to a LAN of its own.
+    static func defaultRouteFamilies(_ prefixes: [IPPrefix]) -> Set<Bool> {
+        var families: Set<Bool> = []
+        for isIPv4 in [true, false] {
+            let share = PrefixSet(prefixes.filter { $0.isIPv4 == isIPv4 }).prefixes
+                .reduce(0.0) { $0 + 1 / Double(sign: .plus, exponent: $1.length, significand: 1) }
+            if share >= 0.5 { families.insert(isIPv4) }
+        }
+        return families
     }
 
     /// The address that stands for a host behind a node: the network address + 1 (the address

@@ -5,16 +5,17 @@ import XCTest
 /// shape, and the exit statuses.
 final class ReachCommandTests: XCTestCase {
     func testShippedHubNetworkMatchesItsGoldenMatrix() throws {
-        let folder = "Scenarios/networks/hub-no-spoke-routes"
+        let folder = "Scenarios/networks/hub-spoke-lan"
         let result = try CLIRunner.run(["reach", folder])
-        XCTAssertEqual(result.status, 1, "spoke to spoke fails, so the exit status is 1: \(result.stderr)")
+        XCTAssertEqual(result.status, 1, "alice cannot reach bob's LAN, so the exit status is 1: \(result.stderr)")
         let golden = try String(contentsOf: CLIRunner.packageRoot.appendingPathComponent("\(folder)/reach.txt"), encoding: .utf8)
         XCTAssertEqual(result.stdout, golden, "regenerate with: wgsim reach \(folder) > \(folder)/reach.txt")
-        XCTAssertTrue(result.stdout.contains("alice → bob 10.8.0.3, forward: 9.000000000 alice wg0 tx dropped-no-peer"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("alice → bob 192.168.50.1 (LAN 192.168.50.0/24), forward: 10.000000000 alice eth0 tx dropped-no-host"),
+                      result.stdout)
     }
 
     func testJSONHasOneObjectPerCellWithTheDocumentedKeys() throws {
-        let result = try CLIRunner.run(["reach", "--json", "Scenarios/networks/hub-no-spoke-routes"])
+        let result = try CLIRunner.run(["reach", "--json", "Scenarios/networks/hub-spoke-lan"])
         XCTAssertEqual(result.status, 1)
         let lines = result.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 8)
@@ -27,13 +28,36 @@ final class ReachCommandTests: XCTestCase {
                 failures += 1
                 XCTAssertFalse((object["reason"] as? String ?? "").isEmpty, String(line))
             }
-            if object["from"] as? String == "alice", object["to"] as? String == "bob", object["address"] as? String == "10.8.0.3" {
-                XCTAssertEqual(forward, "dropped-no-peer")
+            if object["from"] as? String == "alice", object["to"] as? String == "bob", object["address"] as? String == "192.168.50.1" {
+                XCTAssertEqual(forward, "dropped-no-host")
                 XCTAssertEqual(reply, "not-sent")
                 XCTAssertEqual(object["node"] as? String, "alice")
+                XCTAssertEqual(object["lan"] as? String, "192.168.50.0/24")
             }
         }
-        XCTAssertEqual(failures, 3)
+        XCTAssertEqual(failures, 1)
+    }
+
+    /// The lesson's fix: alice's AllowedIPs worked out with `calc` (everything but her own home
+    /// LAN and the hub's endpoint) carry bob's LAN too, and every cell then works.
+    func testTheLessonsFixReachesEverything() throws {
+        let calc = try CLIRunner.run(["calc", "0.0.0.0/0", "-", "192.168.1.0/24,198.51.100.1"])
+        XCTAssertEqual(calc.status, 0)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wgsim-reach-\(getpid())/hub-spoke-lan")
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let source = CLIRunner.packageRoot.appendingPathComponent("Scenarios/networks/hub-spoke-lan")
+        for name in ["hub.conf", "alice.conf", "bob.conf"] {
+            var text = try String(contentsOf: source.appendingPathComponent(name), encoding: .utf8)
+            if name == "alice.conf" {
+                text = text.replacingOccurrences(of: "AllowedIPs = 10.8.0.0/24", with: "AllowedIPs = \(calc.stdout.trimmingCharacters(in: .newlines))")
+            }
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let result = try CLIRunner.run(["reach", folder.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("8 of 8 cells reach and answer"), result.stdout)
     }
 
     func testExitZeroWhenEveryCellWorksAndTwoForBadInput() throws {

@@ -141,38 +141,47 @@ extension PrefixSet {
     }
 
     /// Works out `LIST [+|- LIST]…` from left to right (`wgsim calc`, and `calc` in `wgsim table`):
-    /// `-` takes the addresses of the next list away, `+` adds them. Each list is read by
-    /// `parsingList`; its host-bit warnings are returned in order.
+    /// `-` takes the addresses of the next list away, `+` adds them. The words may split a list
+    /// at its spaces (`10.0.0.0/8, 10.1.0.0/16 - …`) or hold a whole expression in one quoted
+    /// word: an operator is a `-` or `+` standing alone between spaces, and everything between
+    /// two operators is one list, read by `parsingList`. Host-bit warnings come back in order.
     public static func evaluating(_ words: [String]) throws -> (set: PrefixSet, warnings: [String]) {
-        guard let first = words.first else {
+        var lists: [String] = [], operations: [String] = []
+        var current: String?
+        for token in words.flatMap({ $0.split(whereSeparator: { $0 == " " || $0 == "\t" }) }).map(String.init) {
+            if token == "-" || token == "+" {
+                guard let list = current else {
+                    throw ExpressionError(lists.isEmpty ? "'\(token)' before any list: start with a list of prefixes, e.g. 0.0.0.0/0,::/0 - 192.168.1.0/24"
+                                                        : "'\(operations.last ?? token)' and '\(token)' with no list between them")
+                }
+                lists.append(list)
+                operations.append(token)
+                current = nil
+            } else {
+                current = (current ?? "") + token
+            }
+        }
+        if let current { lists.append(current) }
+        guard !lists.isEmpty else {
             throw ExpressionError("give a list of prefixes, then '-' or '+' and another list, e.g. 0.0.0.0/0,::/0 - 192.168.1.0/24")
         }
+        guard lists.count > operations.count else {
+            throw ExpressionError("'\(operations.last ?? "-")' at the end: a list of prefixes must follow it")
+        }
         var warnings: [String] = []
-        func list(_ text: String, position: Int) throws -> PrefixSet {
-            guard text != "+", text != "-" else {
-                throw ExpressionError("word \(position) is '\(text)' where a list of prefixes belongs")
-            }
+        func list(_ index: Int) throws -> PrefixSet {
             do {
-                let (set, found) = try parsingList(text)
+                let (set, found) = try parsingList(lists[index])
                 warnings += found
                 return set
             } catch let error as AddressParseError {
-                throw ExpressionError("word \(position): \(error)")
+                throw ExpressionError("list \(index + 1): \(error)")
             }
         }
-        var result = try list(first, position: 1)
-        var index = 1
-        while index < words.count {
-            let operation = words[index]
-            guard operation == "-" || operation == "+" else {
-                throw ExpressionError("word \(index + 1) is '\(operation)' where '-' or '+' belongs (put the lists' prefixes in one word, separated by commas)")
-            }
-            guard index + 1 < words.count else {
-                throw ExpressionError("'\(operation)' at the end: a list of prefixes must follow it")
-            }
-            let operand = try list(words[index + 1], position: index + 2)
+        var result = try list(0)
+        for (index, operation) in operations.enumerated() {
+            let operand = try list(index + 1)
             result = operation == "-" ? result.subtracting(operand) : result.union(operand)
-            index += 2
         }
         return (result, warnings)
     }

@@ -40,8 +40,9 @@ public enum Reach {
         public var action: String
         /// The node of that decision (nil for `not-sent`).
         public var node: String?
-        /// The decision's time in seconds text, and its explanation.
+        /// The decision's simulated time (nanoseconds).
         public var time: Int64?
+        /// The decision in words (interface, direction, action and its explanation).
         public var why: String
 
         public var isDelivered: Bool { action == "delivered" }

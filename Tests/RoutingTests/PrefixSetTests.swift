@@ -101,13 +101,22 @@ final class PrefixSetTests: XCTestCase {
         XCTAssertTrue(PrefixSet([IPPrefix.allIPv4]).subtracting(PrefixSet([IPPrefix.allIPv4, IPPrefix.allIPv6])).isEmpty)
     }
 
+    func testWordsMaySplitAListOrHoldTheWholeExpression() throws {
+        let expected = "10.0.0.0/9, 10.192.0.0/10"
+        XCTAssertEqual(try PrefixSet.evaluating(["10.0.0.0/8 - 10.128.0.0/10"]).set.description, expected)
+        XCTAssertEqual(try PrefixSet.evaluating(["10.0.0.0/9,", "10.128.0.0/9", "-", "10.128.0.0/10"]).set.description, expected)
+        XCTAssertEqual(try PrefixSet.evaluating(["10.0.0.0/9", "+", "10.128.0.0/9 - 10.128.0.0/10"]).set.description, expected)
+    }
+
     func testHostBitsWarnAndBadInputIsWorded() throws {
         let (set, warnings) = try PrefixSet.parsingList("10.0.0.1/24")
         XCTAssertEqual(set.description, "10.0.0.0/24")
         XCTAssertEqual(warnings, ["AllowedIP has nonzero host part: 10.0.0.1/24 (the entry is 10.0.0.0/24)"])
         XCTAssertThrowsError(try PrefixSet.evaluating([])) { XCTAssertTrue("\($0)".contains("give a list")) }
         XCTAssertThrowsError(try PrefixSet.evaluating(["10.0.0.0/8", "-"])) { XCTAssertTrue("\($0)".contains("at the end")) }
-        XCTAssertThrowsError(try PrefixSet.evaluating(["10.0.0.0/8", "10.0.0.0/9"])) { XCTAssertTrue("\($0)".contains("word 2")) }
+        XCTAssertThrowsError(try PrefixSet.evaluating(["10.0.0.0/8", "-", "10.0.0.0/40"])) { XCTAssertTrue("\($0)".contains("list 2"), "\($0)") }
+        XCTAssertThrowsError(try PrefixSet.evaluating(["-", "10.0.0.0/8"])) { XCTAssertTrue("\($0)".contains("before any list")) }
+        XCTAssertThrowsError(try PrefixSet.evaluating(["10.0.0.0/8", "-", "+", "10.0.0.0/9"])) { XCTAssertTrue("\($0)".contains("no list between")) }
         XCTAssertThrowsError(try PrefixSet.evaluating(["10.0.0.0/33"])) { XCTAssertTrue("\($0)".contains("larger than 32")) }
         XCTAssertThrowsError(try PrefixSet.evaluating(["+10.0.0.0/8"])) { XCTAssertTrue("\($0)".contains("plain prefixes")) }
     }

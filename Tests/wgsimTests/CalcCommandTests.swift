@@ -17,7 +17,7 @@ final class CalcCommandTests: XCTestCase {
     }
 
     func testBadInputExitsTwoWithTheProblemInWords() throws {
-        for arguments in [["calc"], ["calc", "10.0.0.0/8", "-"], ["calc", "10.0.0.300/8"], ["calc", "10.0.0.0/8", "x", "10.0.0.0/9"]] {
+        for arguments in [["calc"], ["calc", "10.0.0.0/8", "-"], ["calc", "10.0.0.300/8"], ["calc", "10.0.0.0/8", "-", "-", "10.0.0.0/9"]] {
             let result = try CLIRunner.run(arguments)
             XCTAssertEqual(result.status, 2, "\(arguments)")
             XCTAssertEqual(result.stdout, "")

@@ -191,12 +191,12 @@ public enum Reach {
             let records = windows[index].map { decisions[$0] }
             let cell = cells[index]
             let windowEnd = judgedFrom + Int64(index + 1) * spacing
-            let lastHandshakeStop = handshakeStops.last { decisions[$0].t < windowEnd }.map { decisions[$0] }
+            let stopsSoFar = handshakeStops.prefix { decisions[$0].t < windowEnd }.map { decisions[$0] }
             cells[index].forward = outcome(of: records, source: cell.source, destination: cell.to.address, deliveredAt: cell.to.node,
-                                           handshakeStop: lastHandshakeStop)
+                                           handshakeStops: stopsSoFar)
             cells[index].reply = cells[index].forward.isDelivered
                 ? outcome(of: records, source: cell.to.address, destination: cell.source, deliveredAt: cell.from,
-                          handshakeStop: lastHandshakeStop)
+                          handshakeStops: stopsSoFar)
                 : Outcome(action: "not-sent", node: nil, time: nil, why: "the echo request did not arrive, so there is no reply")
         }
         return Report(nodes: rows.map(\.name), targets: targets, cells: cells, addedAddresses: added, at: at)
@@ -214,18 +214,23 @@ public enum Reach {
 
     /// What became of the packet from `source` to `destination` among one window's decisions:
     /// delivered by `deliveredAt`'s wg0; else the first decision that dropped it; else, when it
-    /// was left queued for a handshake, the last handshake message refused before the window
-    /// ended (`handshakeStop`); else an underlay drop after its last decision (those records
-    /// hold the outer datagram only); else the packet's last decision.
+    /// was left queued for a handshake, the last refused or lost handshake message (among
+    /// `handshakeStops`, those made before the window ended) at the queuing node or its peer;
+    /// else an underlay drop after its last decision (those records hold the outer datagram
+    /// only); else the packet's last decision.
     static func outcome(of records: [DecisionRecord], source: IPAddress, destination: IPAddress, deliveredAt node: String,
-                        handshakeStop: DecisionRecord?) -> Outcome {
+                        handshakeStops: [DecisionRecord]) -> Outcome {
         var last: DecisionRecord?
         for record in records where record.src == source && record.dst == destination {
             if record.action == .delivered && record.node == node { return .delivered }
             if stops(record.action) { return Outcome(record) }
             last = record
         }
-        if last?.action == .queued, let handshakeStop { return Outcome(handshakeStop) }
+        if let queued = last, queued.action == .queued, let handshakeStop = handshakeStops.last(where: {
+            $0.node == queued.node || $0.node == queued.peer || $0.peer == queued.node
+        }) {
+            return Outcome(handshakeStop)
+        }
         // Underlay drops (eth0, links) carry the outer datagram, not the inner packet: one in
         // this cell's second, after the packet's last decision, is what stopped it.
         if let underlayStop = records.first(where: { $0.packet == nil && $0.iface == .eth0 && stops($0.action) && $0.t >= (last?.t ?? 0) }) {

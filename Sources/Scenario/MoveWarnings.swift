@@ -2,21 +2,6 @@ import Routing
 import Sim
 import WireGuard
 
-/// Something in a scenario the kernel accepts without a word but that is most likely a mistake:
-/// an allowed-IPs entry that moves from one peer to another (the later claim wins, §1.4), or an
-/// allowed IP written with host bits. Printed on standard error as `warning: FILE:LINE: …`.
-public struct ScenarioWarning: Equatable, Sendable, CustomStringConvertible {
-    public let location: SourceLocation
-    public let message: String
-
-    public init(location: SourceLocation, message: String) {
-        self.location = location
-        self.message = message
-    }
-
-    public var description: String { "warning: \(location): \(message)" }
-}
-
 /// An allowed-IPs entry that changed owner while a scenario was set up or run, with the lines of
 /// both claims: the one that took it (`claim`) and the earlier one it undid (`previousClaim`).
 public struct ScenarioMove {
@@ -40,7 +25,7 @@ public struct ScenarioMove {
         text += " to \(to) on node \(record.node)"
         if case .wgSet = record.cause { text += " at \(DurationText.format(record.t))" }
         if record.fromLeftEmpty { text += "; \(from) is left with no allowed IPs" }
-        return ScenarioWarning(location: claim, message: text)
+        return ScenarioWarning(claim, text)
     }
 
     /// `explain`'s account: `claimed by ABCD at line 42, moved to EFGH at line 45 (at 1s)`.

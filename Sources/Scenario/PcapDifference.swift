@@ -59,36 +59,26 @@ enum PacketFields {
         let p = udp.payload
         guard underlay, p.count >= 4, p[1] == 0, p[2] == 0, p[3] == 0 else { return fields }
         func le32(_ at: Int) -> UInt32 { p.count >= at + 4 ? readLE32(p, at) : 0 }
-        switch p[0] {
-        case 1:
-            fields.append(("message", "handshake initiation"))
-            fields.append(("sender index", hex(le32(4))))
-        case 2:
-            fields.append(("message", "handshake response"))
-            fields.append(("sender index", hex(le32(4))))
-            fields.append(("receiver index", hex(le32(8))))
-        case 3:
-            fields.append(("message", "cookie reply"))
-            fields.append(("receiver index", hex(le32(4))))
-        case 4:
-            fields.append(("message", "transport data"))
-            fields.append(("receiver index", hex(le32(4))))
-            let counter = UInt64(le32(8)) | UInt64(le32(12)) << 32
-            fields.append(("counter", "\(counter)"))
-            if let decoded, decoded.valid {
-                fields.append(("inner packet", decoded.inner.map { "\($0.source) → \($0.destination) \(IPProtocol.name($0.protocolNumber)) \($0.length) bytes" }
-                               ?? (decoded.keepalive ? "keepalive (empty)" : "decrypted, not IP")))
-            } else {
-                fields.append(("inner packet", "not decrypted: \(decoded?.note ?? "no key for it in wireguard.keys")"))
-            }
-        default: break
+        guard let type = MessageType(rawValue: p[0]) else { return fields }
+        let name: String, indexes: [(label: String, offset: Int)]
+        switch type {
+        case .initiation: (name, indexes) = ("handshake initiation", [("sender index", 4)])
+        case .response: (name, indexes) = ("handshake response", [("sender index", 4), ("receiver index", 8)])
+        case .cookieReply: (name, indexes) = ("cookie reply", [("receiver index", 4)])
+        case .transport: (name, indexes) = ("transport data", [("receiver index", 4)])
+        }
+        fields.append(("message", name))
+        for index in indexes { fields.append((index.label, hex32(le32(index.offset)))) }
+        guard type == .transport else { return fields }
+        let counter = UInt64(le32(8)) | UInt64(le32(12)) << 32
+        fields.append(("counter", "\(counter)"))
+        if let decoded, decoded.valid {
+            fields.append(("inner packet", decoded.inner.map { "\($0.source) → \($0.destination) \(IPProtocol.name($0.protocolNumber)) \($0.length) bytes" }
+                           ?? (decoded.keepalive ? "keepalive (empty)" : "decrypted, not IP")))
+        } else {
+            fields.append(("inner packet", "not decrypted: \(decoded?.note ?? "no key for it in wireguard.keys")"))
         }
         return fields
-    }
-
-    static func hex(_ v: UInt32) -> String {
-        let digits = String(v, radix: 16)
-        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     /// An inner packet in a line: `192.168.0.1 → 192.168.32.19 icmp 84 bytes`.

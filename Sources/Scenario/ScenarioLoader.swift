@@ -233,7 +233,7 @@ struct LoadContext {
                 peer.allowedIPs.append(entry)
                 peer.allowedIPLocations.append(item.location)
                 if let warning = AllowedIPsUpdate.hostBitsWarning(try item.string("allowed-ips").trimmingSpaces, prefix: entry) {
-                    peer.warnings.append(ScenarioWarning(location: item.location, message: warning))
+                    peer.warnings.append(ScenarioWarning(item.location, warning))
                 }
             }
         }

@@ -33,7 +33,7 @@ public struct Scenario {
         var warnings = nodes.flatMap { $0.wireguard?.peers.flatMap(\.warnings) ?? [] }
         for event in events {
             if case .wgSet(_, _, let update?, _, _, _, _) = event.action {
-                warnings += update.warnings.map { ScenarioWarning(location: event.location, message: $0) }
+                warnings += update.warnings.map { ScenarioWarning(event.location, $0) }
             }
         }
         return warnings

@@ -1,19 +1,3 @@
-/// Something about the input that is accepted but worth saying: a wg-quick key wgsim reads and
-/// does not act on, a peer whose key belongs to no simulated node, a host name given an address.
-/// Unlike a `ScenarioError` it stops nothing; `wgsim run` prints it on standard error.
-public struct ScenarioNote: Hashable, Sendable, CustomStringConvertible {
-    public let location: SourceLocation
-    public let text: String
-
-    public init(_ location: SourceLocation, _ text: String) {
-        self.location = location
-        self.text = text
-    }
-
-    /// `note: a.conf:7: PostUp is not run by wgsim`.
-    public var description: String { "note: \(location): \(text)" }
-}
-
 extension Scenario {
     /// The most notes shown for one file; the rest are counted in one more note.
     public static let notesShownPerFile = 20

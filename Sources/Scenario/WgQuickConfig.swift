@@ -335,7 +335,7 @@ struct WgQuickReader {
                 peer.peer.allowedIPs.append(entry)
                 peer.peer.allowedIPLocations.append(location)
                 if let warning = AllowedIPsUpdate.hostBitsWarning(item, prefix: entry) {
-                    peer.peer.warnings.append(ScenarioWarning(location: location, message: warning))
+                    peer.peer.warnings.append(ScenarioWarning(location, warning))
                 }
             }
         case "endpoint":

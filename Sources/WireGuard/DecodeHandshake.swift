@@ -42,15 +42,9 @@ struct DecodeHandshake {
             initiationProblem = "\(error)"
             return
         }
-        let responderPrivate = responderStatic.privateKey
         var state = SymmetricState(responderStatic: responderStatic.publicKey)
         state.mixEphemeral(parsed.ephemeral)
-        let es: [UInt8]
-        if let responderPrivate {
-            es = DecodeHandshake.dh(responderPrivate, initiatorEphemeral)
-        } else if let ephemeral = initiatorEphemeralKey?.privateKey {
-            es = DecodeHandshake.dh(ephemeral, responderStatic.publicKey)
-        } else {
+        guard let es = dhWithResponderStatic(initiatorEphemeral, otherPrivate: initiatorEphemeralKey?.privateKey) else {
             initiationProblem = "neither the responder's static private key nor the initiator's ephemeral private key is in the key log"
             return
         }
@@ -62,12 +56,7 @@ struct DecodeHandshake {
         let initiator = PublicKey(unchecked: staticBytes)
         let known = keys.staticKey(initiator)
         initiatorStatic = known ?? DecodeKeys.StaticKey(publicKey: initiator, privateKey: nil, mac1Key: Mac1.key(for: initiator))
-        let ss: [UInt8]
-        if let responderPrivate {
-            ss = DecodeHandshake.dh(responderPrivate, initiator)
-        } else if let initiatorPrivate = known?.privateKey {
-            ss = DecodeHandshake.dh(initiatorPrivate, responderStatic.publicKey)
-        } else {
+        guard let ss = dhWithResponderStatic(initiator, otherPrivate: known?.privateKey) else {
             initiationProblem = "static key decrypted (\(initiator.base64)) but the timestamp needs the initiator's static private key"
             return
         }
@@ -135,6 +124,14 @@ struct DecodeHandshake {
 
     /// X25519 as Wireshark uses it while interpreting a trace: an all-zero result is not an
     /// error here, it simply makes the following decryption fail.
+    /// DH(Spriv_r, `other`), which equals DH(private half of `other`, Spub_r): computed from
+    /// whichever of the two private keys the key log holds, nil when it holds neither.
+    private func dhWithResponderStatic(_ other: PublicKey, otherPrivate: PrivateKey?) -> [UInt8]? {
+        if let responderPrivate = responderStatic.privateKey { return Self.dh(responderPrivate, other) }
+        if let otherPrivate { return Self.dh(otherPrivate, responderStatic.publicKey) }
+        return nil
+    }
+
     static func dh(_ privateKey: PrivateKey, _ publicKey: PublicKey) -> [UInt8] {
         (try? X25519.sharedSecret(privateKey: privateKey, publicKey: publicKey)) ?? [UInt8](repeating: 0, count: 32)
     }

@@ -69,7 +69,8 @@ public struct DecodedMessage: Equatable, Sendable {
     }
 }
 
-func hex32(_ v: UInt32) -> String {
+/// A 32-bit index as the decoder's outputs write it: `0x` and eight lowercase hex digits.
+public func hex32(_ v: UInt32) -> String {
     let digits = String(v, radix: 16)
     return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
 }

@@ -27,8 +27,10 @@ func hashKeyBytes(_ bytes: [UInt8], into hasher: inout Hasher) {
     bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
 }
 
-func checkKeyBytes(_ bytes: [UInt8]) throws {
+/// `bytes` when they are a key's 32; what every key type's `init(bytes:)` checks.
+func checkedKeyBytes(_ bytes: [UInt8]) throws -> [UInt8] {
     guard bytes.count == 32 else { throw KeyError.wrongLength(bytes.count) }
+    return bytes
 }
 
 /// A Curve25519 private key (32 bytes). Kept exactly as given: X25519 clamps when it is used, so
@@ -39,10 +41,7 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
     /// large network derives each key once, in parallel; not part of the key's identity.
     private var derivedPublicKey: PublicKey?
 
-    public init(bytes: [UInt8]) throws {
-        try checkKeyBytes(bytes)
-        self.bytes = bytes
-    }
+    public init(bytes: [UInt8]) throws { self.bytes = try checkedKeyBytes(bytes) }
 
     public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
 
@@ -90,10 +89,7 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
 public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
 
-    public init(bytes: [UInt8]) throws {
-        try checkKeyBytes(bytes)
-        self.bytes = bytes
-    }
+    public init(bytes: [UInt8]) throws { self.bytes = try checkedKeyBytes(bytes) }
 
     public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
 
@@ -114,10 +110,7 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
 public struct PresharedKey: Hashable, Sendable {
     public let bytes: [UInt8]
 
-    public init(bytes: [UInt8]) throws {
-        try checkKeyBytes(bytes)
-        self.bytes = bytes
-    }
+    public init(bytes: [UInt8]) throws { self.bytes = try checkedKeyBytes(bytes) }
 
     public init(base64: String) throws { self.bytes = try decodeKey(base64: base64) }
 

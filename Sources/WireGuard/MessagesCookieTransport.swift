@@ -1,8 +1,12 @@
 import Packet
 
 /// Cookie reply, type 3, 64 bytes [wireguard-behaviour.md §4.2, §4.5].
-public struct CookieReply: Equatable, Sendable {
+public struct CookieReply: Equatable, Sendable, ByteFieldLayout {
     public static let length = 64
+    static let byteFields: [ByteField<Self>] = [
+        ByteField(\.nonce, at: 8, width: 24),
+        ByteField(\.encryptedCookie, at: 32, width: 32),
+    ]
 
     /// The sender index of the handshake message this reply answers.
     public var receiverIndex: UInt32
@@ -18,17 +22,15 @@ public struct CookieReply: Equatable, Sendable {
     /// Parses exactly 64 bytes of type 3 with zero reserved bytes.
     public init(parsing b: [UInt8]) throws {
         try checkMessage(b, is: .cookieReply)
-        receiverIndex = readLE32(b, 4)
-        nonce = Array(b[8..<32])
-        encryptedCookie = Array(b[32..<64])
+        self.init(receiverIndex: readLE32(b, 4), nonce: [], encryptedCookie: [])
+        readByteFields(from: b)
     }
 
     /// The 64 wire bytes.
     public var bytes: [UInt8] {
         var b = messageBuffer(.cookieReply, length: Self.length)
         writeLE32(receiverIndex, into: &b, at: 4)
-        put(nonce, into: &b, at: 8, width: 24)
-        put(encryptedCookie, into: &b, at: 32, width: 32)
+        writeByteFields(into: &b)
         return b
     }
 }

@@ -1,10 +1,17 @@
 import Packet
 
 /// Handshake initiation, type 1, 148 bytes [wireguard-behaviour.md §4.2].
-public struct HandshakeInitiation: Equatable, Sendable {
+public struct HandshakeInitiation: Equatable, Sendable, ByteFieldLayout {
     public static let length = 148
     public static let ephemeralOffset = 8, staticOffset = 40, timestampOffset = 88
     public static let mac1Offset = 116, mac2Offset = 132
+    static let byteFields: [ByteField<Self>] = [
+        ByteField(\.ephemeral, at: ephemeralOffset, width: 32),
+        ByteField(\.encryptedStatic, at: staticOffset, width: 48),
+        ByteField(\.encryptedTimestamp, at: timestampOffset, width: 28),
+        ByteField(\.mac1, at: mac1Offset, width: 16),
+        ByteField(\.mac2, at: mac2Offset, width: 16),
+    ]
 
     public var senderIndex: UInt32
     public var ephemeral: [UInt8]           // 32, unencrypted
@@ -26,12 +33,8 @@ public struct HandshakeInitiation: Equatable, Sendable {
     /// Parses exactly 148 bytes of type 1 with zero reserved bytes.
     public init(parsing b: [UInt8]) throws {
         try checkMessage(b, is: .initiation)
-        senderIndex = readLE32(b, 4)
-        ephemeral = Array(b[8..<40])
-        encryptedStatic = Array(b[40..<88])
-        encryptedTimestamp = Array(b[88..<116])
-        mac1 = Array(b[116..<132])
-        mac2 = Array(b[132..<148])
+        self.init(senderIndex: readLE32(b, 4), ephemeral: [], encryptedStatic: [], encryptedTimestamp: [])
+        readByteFields(from: b)
     }
 
     /// The 148 wire bytes. Fields of the wrong length are truncated or zero-filled to fit, so the
@@ -39,20 +42,22 @@ public struct HandshakeInitiation: Equatable, Sendable {
     public var bytes: [UInt8] {
         var b = messageBuffer(.initiation, length: Self.length)
         writeLE32(senderIndex, into: &b, at: 4)
-        put(ephemeral, into: &b, at: 8, width: 32)
-        put(encryptedStatic, into: &b, at: 40, width: 48)
-        put(encryptedTimestamp, into: &b, at: 88, width: 28)
-        put(mac1, into: &b, at: 116, width: 16)
-        put(mac2, into: &b, at: 132, width: 16)
+        writeByteFields(into: &b)
         return b
     }
 }
 
 /// Handshake response, type 2, 92 bytes [wireguard-behaviour.md §4.2].
-public struct HandshakeResponse: Equatable, Sendable {
+public struct HandshakeResponse: Equatable, Sendable, ByteFieldLayout {
     public static let length = 92
     public static let ephemeralOffset = 12, emptyOffset = 44
     public static let mac1Offset = 60, mac2Offset = 76
+    static let byteFields: [ByteField<Self>] = [
+        ByteField(\.ephemeral, at: ephemeralOffset, width: 32),
+        ByteField(\.encryptedNothing, at: emptyOffset, width: 16),
+        ByteField(\.mac1, at: mac1Offset, width: 16),
+        ByteField(\.mac2, at: mac2Offset, width: 16),
+    ]
 
     public var senderIndex: UInt32
     public var receiverIndex: UInt32
@@ -74,12 +79,8 @@ public struct HandshakeResponse: Equatable, Sendable {
     /// Parses exactly 92 bytes of type 2 with zero reserved bytes.
     public init(parsing b: [UInt8]) throws {
         try checkMessage(b, is: .response)
-        senderIndex = readLE32(b, 4)
-        receiverIndex = readLE32(b, 8)
-        ephemeral = Array(b[12..<44])
-        encryptedNothing = Array(b[44..<60])
-        mac1 = Array(b[60..<76])
-        mac2 = Array(b[76..<92])
+        self.init(senderIndex: readLE32(b, 4), receiverIndex: readLE32(b, 8), ephemeral: [], encryptedNothing: [])
+        readByteFields(from: b)
     }
 
     /// The 92 wire bytes.
@@ -87,17 +88,9 @@ public struct HandshakeResponse: Equatable, Sendable {
         var b = messageBuffer(.response, length: Self.length)
         writeLE32(senderIndex, into: &b, at: 4)
         writeLE32(receiverIndex, into: &b, at: 8)
-        put(ephemeral, into: &b, at: 12, width: 32)
-        put(encryptedNothing, into: &b, at: 44, width: 16)
-        put(mac1, into: &b, at: 60, width: 16)
-        put(mac2, into: &b, at: 76, width: 16)
+        writeByteFields(into: &b)
         return b
     }
-}
-
-/// Writes `field` into `b[at..<at+width]`, truncated or zero-filled to exactly `width` bytes.
-func put(_ field: [UInt8], into b: inout [UInt8], at: Int, width: Int) {
-    for i in 0..<min(width, field.count) { b[at + i] = field[i] }
 }
 
 /// Where MAC1 and MAC2 sit in a handshake message of the given type (nil for other types).

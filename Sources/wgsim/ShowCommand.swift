@@ -12,29 +12,23 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "`wg show` and `ip route` of a node at a moment of a scenario.")
 
-    @Argument(help: "The scenario file (YAML).") var scenario: String
-    @Option(help: "The node to show.") var node: String
-    @Option(help: "Simulated time, e.g. 5s (default 0s: after the events at time 0).") var at: String = "0s"
-    @Option(help: "Override the scenario's seed.") var seed: UInt64?
-    @Flag(help: "Exit with status 1 if loading or running to --at gave any warning (for CI).") var strict = false
+    @OptionGroup var moment: MomentOptions
 
     func run() throws {
-        let (run, time, _) = try CommandSupport.prepare(scenario: scenario, node: node, at: at, seed: seed,
-                                                         address: nil, command: "show")
-        run.run(until: time)
-        let warnings = CommandSupport.reportWarnings(of: run)
-        var text = "# \(node) at \(DurationText.format(time))\n"
-        if run.scenario.node(named: node)?.wireguard != nil {
-            text += run.simulation.wgShow(node: node) + "\n"
-        } else {
-            text += "(no wg0)\n"
+        let node = moment.node
+        try moment.look(command: "show") { run, time, _ in
+            var text = "# \(node) at \(DurationText.format(time))\n"
+            if run.scenario.node(named: node)?.wireguard != nil {
+                text += run.simulation.wgShow(node: node) + "\n"
+            } else {
+                text += "(no wg0)\n"
+            }
+            let rules = run.simulation.policyRules(node: node)
+            text += "\n# ip rule\n" + rules.ipv4.map { $0.description + "\n" }.joined()
+            if rules.ipv6.count > 2 { text += "\n# ip -6 rule\n" + rules.ipv6.map { $0.description + "\n" }.joined() }
+            text += "\n# ip route show table all\n"
+            for route in run.simulation.routeTable(node: node) { text += route.description + "\n" }
+            return text
         }
-        let rules = run.simulation.policyRules(node: node)
-        text += "\n# ip rule\n" + rules.ipv4.map { $0.description + "\n" }.joined()
-        if rules.ipv6.count > 2 { text += "\n# ip -6 rule\n" + rules.ipv6.map { $0.description + "\n" }.joined() }
-        text += "\n# ip route show table all\n"
-        for route in run.simulation.routeTable(node: node) { text += route.description + "\n" }
-        FileHandleOutput.standardOutput(text)
-        try CommandSupport.failIfStrict(strict, warnings: warnings, command: "show")
     }
 }

@@ -134,7 +134,7 @@ final class MoveWarningScenarioTests: XCTestCase {
     }
 
     func testTheReportShowsTwentyInFullThenCountsTheRestAndQuietOnlyCounts() {
-        let warnings = (1...25).map { ScenarioWarning(location: SourceLocation(file: "f", line: $0), message: "m\($0)") }
+        let warnings = (1...25).map { ScenarioWarning(SourceLocation(file: "f", line: $0), "m\($0)") }
         var lines: [String] = []
         let report = WarningReport(quiet: false) { lines.append($0) }
         report.add(warnings)

@@ -117,7 +117,7 @@ final class WgQuickConfigTests: XCTestCase {
                        + "PreDown (line 7), PostDown (line 8), SaveConfig = true (line 9): no script is run, no resolver is set, "
                        + "the file is never written back")
         let many = try parse("[Interface]\n" + String(repeating: "PostUp = true\n", count: 7))
-        XCTAssertEqual(many.notes.map(\.text), ["wgsim reads but does not simulate PostUp (lines 2, 3, 4, 5, 6 and 2 more): no script is run"])
+        XCTAssertEqual(many.notes.map(\.message), ["wgsim reads but does not simulate PostUp (lines 2, 3, 4, 5, 6 and 2 more): no script is run"])
         XCTAssertEqual(try parse("[Interface]\nSaveConfig = False\n").notes, [], "SaveConfig = false changes nothing")
         XCTAssertEqual(try parse("[Interface]\nSaveConfig = TRUE\n").notes.count, 1, "read_bool runs under nocasematch")
         assertError("[Interface]\nSaveConfig = yes\n", line: 2, "SaveConfig must be true or false")

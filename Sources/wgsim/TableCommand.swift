@@ -23,7 +23,7 @@ struct TableCommand: ParsableCommand {
         abstract: "Query and edit a WireGuard allowed-IPs table, one command a line.",
         discussion: """
             Commands: wg set wg0 peer NAME allowed-ips LIST | wg set wg0 peer NAME remove |
-            lookup ADDRESS | explain ADDRESS | show | help. NAME is any label (a node name or a
+            lookup ADDRESS | explain ADDRESS | show | calc LIST - LIST | help. NAME is any label (a node name or a
             base64 key). LIST: "A,B" replaces, "" clears, "+A,-B" changes incrementally.
             Lines may hold at most 65536 bytes and no NUL byte.
             """)
@@ -213,6 +213,14 @@ struct TableSession {
         case "show":
             guard arguments.isEmpty else { throw LineError(message: "usage: show") }
             return show()
+        case "calc":
+            do {
+                let (set, warnings) = try PrefixSet.evaluating(arguments)
+                return Result(output: set.isEmpty ? [] : [json ? "{\"prefixes\": [\(set.prefixes.map { jsonString($0.description) }.joined(separator: ", "))]}" : set.description],
+                              warnings: warnings)
+            } catch let error as PrefixSet.ExpressionError {
+                throw LineError(message: "calc: \(error.message)")
+            }
         case "help":
             return Result(output: [
                 "wg set wg0 peer NAME allowed-ips LIST   replace (A,B), clear (\"\"), or change (+A,-B)",
@@ -220,6 +228,7 @@ struct TableSession {
                 "lookup ADDRESS                          the peer a packet to ADDRESS goes to",
                 "explain ADDRESS                         the same, with every matching prefix and why",
                 "show                                    each peer's allowed IPs, in creation order",
+                "calc LIST - LIST [+ LIST]…              the smallest prefix list for the result (as wgsim calc)",
             ])
         default:
             throw LineError(message: "unknown command '\(command)' (try 'help')")

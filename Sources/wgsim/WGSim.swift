@@ -17,6 +17,8 @@ struct WGSim: ParsableCommand {
             PubKeyCommand.self,
             GenerateCommand.self,
             LintCommand.self,
+            CalcCommand.self,
+            ReachCommand.self,
         ]
     )
 

@@ -65,7 +65,7 @@ final class CLIRunnerTests: XCTestCase {
     func testHelpListsEverySubcommand() throws {
         let result = try CLIRunner.run(["--help"])
         XCTAssertEqual(result.status, 0)
-        for sub in ["run", "explain", "show", "table", "decode", "genkey", "pubkey", "generate"] {
+        for sub in ["run", "explain", "show", "table", "decode", "genkey", "pubkey", "generate", "lint", "calc", "reach"] {
             XCTAssertTrue(result.stdout.contains(sub), "help should list \(sub)")
         }
     }

@@ -199,12 +199,16 @@ enum LintFileRules {
 
     /// The peers that own each prefix after the kernel has read the file: each `[Peer]` in order,
     /// an identical prefix moving to the later peer (allowedips.c: an insert of an existing
-    /// prefix replaces its peer). Sections with a key seen before are that earlier peer.
+    /// prefix replaces its peer). Sections with a key seen before are that earlier peer. The
+    /// table is the project's one allowed-IPs trie (Routing's `AllowedIPs`); lint adds only the
+    /// line each entry came from.
     struct Table {
         /// prefix → (peer index, line of the entry that put it there).
-        var owner: [IPPrefix: (peer: Int, line: Int)] = [:]
+        private(set) var owner: [IPPrefix: (peer: Int, line: Int)] = [:]
+        private let trie = AllowedIPs<Int>()
 
-        init(_ config: LintConfig) {
+        /// Each peer's identity: its own index, or that of the first `[Peer]` with the same key.
+        static func identity(_ config: LintConfig) -> [Int] {
             var identity: [Int] = []
             var firstWithKey: [PublicKey: Int] = [:]
             for peer in config.peers {
@@ -213,27 +217,30 @@ enum LintFileRules {
                     identity.append(peer.index)
                 }
             }
+            return identity
+        }
+
+        init(_ config: LintConfig) {
+            let identity = Table.identity(config)
             for peer in config.peers {
-                for entry in peer.allowedIPs { owner[entry.prefix] = (identity[peer.index], entry.line) }
+                for entry in peer.allowedIPs {
+                    owner[entry.prefix] = (identity[peer.index], entry.line)
+                    _ = trie.insert(entry.prefix, for: identity[peer.index])
+                }
             }
         }
 
         /// The longest prefix owning `address`, and its peer.
         func lookup(_ address: IPAddress) -> (prefix: IPPrefix, peer: Int, line: Int)? {
-            for length in stride(from: address.bitWidth, through: 0, by: -1) {
-                guard let prefix = try? IPPrefix(address: address, length: length) else { continue }
-                if let found = owner[prefix] { return (prefix, found.peer, found.line) }
-            }
-            return nil
+            guard let (prefix, peer) = trie.lookupEntry(address), let line = owner[prefix]?.line else { return nil }
+            return (prefix, peer, line)
         }
 
         /// The longest prefix strictly containing `prefix`, and its peer.
         func enclosing(_ prefix: IPPrefix) -> (prefix: IPPrefix, peer: Int, line: Int)? {
-            for length in stride(from: prefix.length - 1, through: 0, by: -1) {
-                guard let wider = try? IPPrefix(address: prefix.address, length: length) else { continue }
-                if let found = owner[wider] { return (wider, found.peer, found.line) }
-            }
-            return nil
+            guard let (wider, peer) = trie.explain(prefix.address).first(where: { $0.prefix.length < prefix.length }),
+                  let line = owner[wider]?.line else { return nil }
+            return (wider, peer, line)
         }
     }
 
@@ -248,15 +255,8 @@ enum LintFileRules {
     static func prefixes(_ config: LintConfig) -> [LintFinding] {
         var out: [LintFinding] = []
         let table = Table(config)
-        // identity as in Table: a repeated key is the earlier peer.
-        var identity: [Int] = []
-        var firstWithKey: [PublicKey: Int] = [:]
-        for peer in config.peers {
-            if let key = peer.publicKey, let first = firstWithKey[key] { identity.append(first) } else {
-                if let key = peer.publicKey { firstWithKey[key] = peer.index }
-                identity.append(peer.index)
-            }
-        }
+        // A repeated key is the earlier peer, as in Table.
+        let identity = Table.identity(config)
         // S1: replay in order; a prefix already owned by another peer moves.
         var owner: [IPPrefix: (peer: Int, line: Int, text: String)] = [:]
         var lost: Set<Int> = []

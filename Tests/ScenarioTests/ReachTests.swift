@@ -6,26 +6,15 @@ import XCTest
 /// `Reach` on networks of wg-quick files: the verdicts come from a real run (handshakes,
 /// allowed IPs both ways, forwarding), and each failure names the decision that stopped it.
 final class ReachTests: XCTestCase {
-    static func key(_ n: UInt8) -> PrivateKey { try! PrivateKey(bytes: [UInt8](repeating: n, count: 31) + [0x40]) }
-    static func publicKey(_ n: UInt8) -> String { key(n).publicKey.base64 }
+    static func key(_ n: UInt8) -> PrivateKey { WgQuickNetworkFixtures.key(n) }
+    static func publicKey(_ n: UInt8) -> String { WgQuickNetworkFixtures.publicKey(n) }
 
-    func assemble(_ files: [(String, String)]) throws -> Scenario {
-        try NetworkAssembly.assemble(files: files.map { (path: $0.0, text: $0.1) }, name: "net", origin: "net")
+    func assemble(_ files: [(String, String)], name: String = "net") throws -> Scenario {
+        try WgQuickNetworkFixtures.assemble(files, name: name)
     }
 
     /// A hub whose spokes were given only the hub's /32: they reach the hub, not each other.
-    static let hub = """
-    [Interface]
-    PrivateKey = \(key(1).base64)
-    ListenPort = 51820
-    Address = 10.0.0.1/24
-    [Peer]
-    PublicKey = \(publicKey(2))
-    AllowedIPs = 10.0.0.2/32
-    [Peer]
-    PublicKey = \(publicKey(3))
-    AllowedIPs = 10.0.0.3/32
-    """
+    static let hub = WgQuickNetworkFixtures.hub
     static func spoke(_ n: UInt8, allowedIPs: String) -> String {
         """
         [Interface]

@@ -9,27 +9,15 @@ import XCTest
 /// underlays from endpoints (addresses, host names) or documented addresses, notes for peers
 /// outside the network, and the default pings from every node to every other node.
 final class WgQuickNetworkTests: XCTestCase {
-    /// A fixed private key per number, so the files are the same on every run.
-    static func key(_ n: UInt8) -> PrivateKey { try! PrivateKey(bytes: [UInt8](repeating: n, count: 31) + [0x40]) }
-    static func publicKey(_ n: UInt8) -> String { key(n).publicKey.base64 }
+    static func key(_ n: UInt8) -> PrivateKey { WgQuickNetworkFixtures.key(n) }
+    static func publicKey(_ n: UInt8) -> String { WgQuickNetworkFixtures.publicKey(n) }
 
     func assemble(_ files: [(String, String)], name: String = "net") throws -> Scenario {
-        try NetworkAssembly.assemble(files: files.map { (path: $0.0, text: $0.1) }, name: name, origin: "net")
+        try WgQuickNetworkFixtures.assemble(files, name: name)
     }
 
     /// A hub at 203.0.113.1 and two spokes that reach it by address and by name.
-    static let hub = """
-    [Interface]
-    PrivateKey = \(key(1).base64)
-    ListenPort = 51820
-    Address = 10.0.0.1/24
-    [Peer]
-    PublicKey = \(publicKey(2))
-    AllowedIPs = 10.0.0.2/32
-    [Peer]
-    PublicKey = \(publicKey(3))
-    AllowedIPs = 10.0.0.3/32
-    """
+    static let hub = WgQuickNetworkFixtures.hub
     static func spoke(_ n: UInt8, endpoint: String) -> String {
         """
         [Interface]

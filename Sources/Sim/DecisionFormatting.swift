@@ -21,6 +21,16 @@ extension DecisionRecord {
                 text.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
     }
 
+    /// Whether this is one of the three device decisions every data packet gets (sealed,
+    /// decrypted, delivered): their words are plain but for the names in them.
+    var isPerPacket: Bool {
+        guard case .device(let reason) = decider else { return false }
+        switch reason {
+        case .sealed, .decrypted, .delivered: return true
+        default: return false
+        }
+    }
+
     /// `route 10.0.0.0/24 dev wg0 is the best match for 10.0.0.1`, the same words as `why`,
     /// written without building a string (a quarter of all decisions are route choices).
     /// Unescaped: the device name is written as it is.

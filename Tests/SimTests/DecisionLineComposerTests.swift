@@ -153,7 +153,7 @@ final class DecisionLineComposerTests: XCTestCase {
             }
             bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1))))
             let summary = try? IPPacketSummary(parsing: bytes)
-            let fields = LoggedPacketFields(bytes)
+            let fields = DecisionLineComposer.loggedFields(bytes, header: IPHeaderView(bytes))
             XCTAssertEqual(fields?.source, summary?.source, "\(bytes)")
             XCTAssertEqual(fields?.destination, summary?.destination)
             XCTAssertEqual(fields?.protocolNumber, summary?.protocolNumber)

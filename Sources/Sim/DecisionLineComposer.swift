@@ -120,6 +120,7 @@ final class DecisionLineComposer {
         // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
         // "endpoint":…,"trace":{"file":…,"frame":…},"why":…}
         json.appendLiteral(#"{"t":"#)
+        assert(time.pointee.isSet && time.pointee.jsonCount <= timeText.count, "the time's text is written")
         json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
         json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
         json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.ifaceName, to: json)
@@ -208,6 +209,8 @@ final class DecisionLineComposer {
     /// Copies a piece of `scratch` (at `base`, with 16 bytes readable past every piece).
     @inline(__always)
     private func copy(_ piece: BufferPiece, from base: UnsafePointer<UInt8>, to out: ByteBuffer) {
+        assert(base == UnsafePointer(scratch.base) && piece.start + max(piece.count, 16) <= scratch.capacity,
+               "a piece of scratch with 16 readable bytes behind it")
         if piece.count <= 16 {
             out.appendShort(base + piece.start, count: piece.count)
         } else {

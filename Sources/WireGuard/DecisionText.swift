@@ -36,9 +36,12 @@ public protocol DecisionTextSink {
 /// decision log is on, so the words go to a sink piece by piece rather than into one String.
 public enum DecisionText {
     /// Retries of one handshake before the give-up: MAX_TIMER_HANDSHAKES + 1.
-    static let maximumRetries = WireGuardConstants.maxTimerHandshakes + 1
+    @usableFromInline static let maximumRetries = WireGuardConstants.maxTimerHandshakes + 1
 
-    /// Writes the explanation of `reason` about `subject` to `out`.
+    /// Writes the explanation of `reason` about `subject` to `out`. Inlinable, so that the log
+    /// writer's sink gets its own specialised copy: through the generic entry point every
+    /// piece would be a witness-table call, per decision.
+    @inlinable
     public static func write<Sink: DecisionTextSink>(_ reason: DecisionReason, subject: borrowing DecisionSubject,
                                                      to out: inout Sink) {
         switch reason {
@@ -134,7 +137,8 @@ public enum DecisionText {
     /// `ADDRESS routed to PEER` when nothing matched. ADDRESS is the inner packet's destination
     /// (send), or "source" and its source (receive); "destination" or "source" alone when the
     /// packet's header cannot be read.
-    private static func writeMatch<Sink: DecisionTextSink>(_ subject: borrowing DecisionSubject, source: Bool,
+    @inlinable
+    static func writeMatch<Sink: DecisionTextSink>(_ subject: borrowing DecisionSubject, source: Bool,
                                                             to out: inout Sink) {
         if source {
             out.write("source")
@@ -156,7 +160,8 @@ public enum DecisionText {
         out.write(" — most specific wins")
     }
 
-    private static func write<Sink: DecisionTextSink>(_ p: SessionProblem, to out: inout Sink) {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ p: SessionProblem, to out: inout Sink) {
         switch p {
         case .noKeypair: out.write("no session with "); out.writePeer(); out.write(" yet")
         case .sendingInvalid: out.write("the session with "); out.writePeer(); out.write(" may no longer send")
@@ -166,7 +171,8 @@ public enum DecisionText {
         }
     }
 
-    private static func write<Sink: DecisionTextSink>(_ t: InitiationTrigger, to out: inout Sink) {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ t: InitiationTrigger, to out: inout Sink) {
         switch t {
         case .stagedPackets(let p): out.write("packets staged and "); write(p, to: &out)
         case .retry(let attempt):
@@ -182,7 +188,8 @@ public enum DecisionText {
         }
     }
 
-    private static func write<Sink: DecisionTextSink>(_ t: KeepaliveTrigger, to out: inout Sink) {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ t: KeepaliveTrigger, to out: inout Sink) {
         switch t {
         case .replyToData: out.write("data arrived 10 s ago and nothing was sent back (KEEPALIVE_TIMEOUT)")
         case .persistent(let s): out.write("no packet either way for \(s) s (persistent keepalive)")
@@ -192,7 +199,8 @@ public enum DecisionText {
         }
     }
 
-    private static func write<Sink: DecisionTextSink>(_ r: InvalidReason, to out: inout Sink) {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ r: InvalidReason, to out: inout Sink) {
         switch r {
         case .tooShort(let n): out.write("\(n)-byte datagram is too short for a WireGuard message")
         case .unknownType(let t): out.write("message type \(t) is not 1-4 with zero reserved bytes")

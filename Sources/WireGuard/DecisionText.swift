@@ -55,7 +55,7 @@ public enum DecisionText {
             out.write(" from "); out.writePeer()
         case .delivered:
             writeMatch(subject, source: true, to: &out)
-            out.write("; source allowed for "); out.writePeer(); out.write(": delivered")
+            writePeer(between: "; source allowed for ", and: ": delivered", to: &out)
         case .text(let s): out.write(s)
         case .interfaceDown: out.write("wg0 is down")
         case .notIP(let length):
@@ -65,9 +65,9 @@ public enum DecisionText {
             out.write("no allowed-ips entry matches \(d): dropped, tx_errors += 1, ICMP unreachable to the sender")
         case .noEndpoint:
             writeMatch(subject, source: false, to: &out)
-            out.write("; but "); out.writePeer(); out.write(" has no endpoint configured or learned: dropped, ICMP unreachable")
+            writePeer(between: "; but ", and: " has no endpoint configured or learned: dropped, ICMP unreachable", to: &out)
         case .initiationWithoutEndpoint:
-            out.write("handshake initiation for "); out.writePeer(); out.write(" built but not sent: no endpoint configured or learned")
+            writePeer(between: "handshake initiation for ", and: " built but not sent: no endpoint configured or learned", to: &out)
         case .staged(let problem):
             writeMatch(subject, source: false, to: &out)
             out.write("; "); write(problem, to: &out); out.write(": staged awaiting a handshake")
@@ -75,29 +75,26 @@ public enum DecisionText {
             out.write("staged queue of "); out.writePeer()
             out.write(" held \(held) > 128 packets: the oldest dropped (tx_dropped += 1)")
         case .initiation(let trigger):
-            out.write("handshake initiation to "); out.writePeer(); out.write(" at "); out.writeEndpoint()
+            writePeer(between: "handshake initiation to ", and: " at ", to: &out); out.writeEndpoint()
             out.write(": "); write(trigger, to: &out)
         case .initiationReceived:
-            out.write("valid initiation from "); out.writePeer()
-            out.write(" (mac1, timestamp newer than the last, not a flood)")
+            writePeer(between: "valid initiation from ", and: " (mac1, timestamp newer than the last, not a flood)", to: &out)
         case .responseSent:
-            out.write("response to "); out.writePeer()
-            out.write("; new session waits in `next` until a packet arrives under it")
+            writePeer(between: "response to ", and: "; new session waits in `next` until a packet arrives under it", to: &out)
         case .responseReceived:
-            out.write("valid response from "); out.writePeer()
-            out.write(": new session is current; sending staged packets or a keepalive")
+            writePeer(between: "valid response from ", and: ": new session is current; sending staged packets or a keepalive", to: &out)
         case .cookieReplySent:
             out.write("under load and no valid mac2 from "); out.writeEndpoint()
             out.write(": cookie reply instead of a response")
         case .cookieReplyReceived:
-            out.write("cookie from "); out.writePeer(); out.write(" stored; the next handshake message carries mac2")
+            writePeer(between: "cookie from ", and: " stored; the next handshake message carries mac2", to: &out)
         case .keepalive(let trigger):
-            out.write("keepalive to "); out.writePeer(); out.write(" (counter "); out.writeCounter()
+            writePeer(between: "keepalive to ", and: " (counter ", to: &out); out.writeCounter()
             out.write("): "); write(trigger, to: &out)
         // `confirmsSession` is kept in the reason for callers; the text stays as the shipped
         // scenarios' golden logs have it.
         case .keepaliveReceived:
-            out.write("keepalive from "); out.writePeer(); out.write(" (counter "); out.writeCounter()
+            writePeer(between: "keepalive from ", and: " (counter ", to: &out); out.writeCounter()
             out.write("): not delivered, no reply keepalive armed")
         case .sourceNotAllowed(let source, let owner):
             out.write("inner source \(source) ")
@@ -121,16 +118,22 @@ public enum DecisionText {
         case .sessionExpired(let cause):
             switch cause {
             case .zeroKeyMaterial:
-                out.write("540 s (3 x REJECT_AFTER_TIME) after the last session: keys of "); out.writePeer(); out.write(" wiped")
+                writePeer(between: "540 s (3 x REJECT_AFTER_TIME) after the last session: keys of ", and: " wiped", to: &out)
             case .interfaceDown:
-                out.write("wg0 went down: keys, handshake and staged packets of "); out.writePeer(); out.write(" cleared")
+                writePeer(between: "wg0 went down: keys, handshake and staged packets of ", and: " cleared", to: &out)
             case .peerRemoved:
-                out.write("peer "); out.writePeer(); out.write(" removed: keys and staged packets discarded")
+                writePeer(between: "peer ", and: " removed: keys and staged packets discarded", to: &out)
             }
         case .gaveUp(let initiations, let purged):
             out.write("handshake with "); out.writePeer()
             out.write(" did not complete after \(initiations) attempts: \(purged) staged packet(s) dropped")
         }
+    }
+
+    /// Words, the decision's peer, words: the shape of most explanations.
+    @inlinable
+    static func writePeer<Sink: DecisionTextSink>(between before: StaticString, and after: StaticString, to out: inout Sink) {
+        out.write(before); out.writePeer(); out.write(after)
     }
 
     /// `ADDRESS matched PREFIX (PEER); also matched Q (OTHER), … — most specific wins`, or
@@ -150,7 +153,7 @@ public enum DecisionText {
             out.write(" routed to "); out.writePeer()
             return
         }
-        out.write(" matched "); out.writePrefix(); out.write(" ("); out.writePeer(); out.write(")")
+        out.write(" matched "); out.writePrefix(); writePeer(between: " (", and: ")", to: &out)
         guard !subject.candidates.isEmpty else { return }
         out.write("; also matched ")
         for (i, candidate) in subject.candidates.enumerated() {
@@ -163,11 +166,11 @@ public enum DecisionText {
     @inlinable
     static func write<Sink: DecisionTextSink>(_ p: SessionProblem, to out: inout Sink) {
         switch p {
-        case .noKeypair: out.write("no session with "); out.writePeer(); out.write(" yet")
-        case .sendingInvalid: out.write("the session with "); out.writePeer(); out.write(" may no longer send")
-        case .expired: out.write("the session with "); out.writePeer(); out.write(" is 180 s old (REJECT_AFTER_TIME)")
+        case .noKeypair: writePeer(between: "no session with ", and: " yet", to: &out)
+        case .sendingInvalid: writePeer(between: "the session with ", and: " may no longer send", to: &out)
+        case .expired: writePeer(between: "the session with ", and: " is 180 s old (REJECT_AFTER_TIME)", to: &out)
         case .exhausted:
-            out.write("the session with "); out.writePeer(); out.write(" used up its counters (REJECT_AFTER_MESSAGES)")
+            writePeer(between: "the session with ", and: " used up its counters (REJECT_AFTER_MESSAGES)", to: &out)
         }
     }
 
@@ -210,16 +213,16 @@ public enum DecisionText {
             out.write("the session under index "); out.writeReceiverIndex(); out.write(" is invalid, 180 s old or exhausted")
         case .authenticationFailed: out.write("authentication failed under index "); out.writeReceiverIndex()
         case .innerNotIP:
-            out.write("decrypted packet from "); out.writePeer(); out.write(" is neither IPv4 nor IPv6 (rx_frame_errors)")
+            writePeer(between: "decrypted packet from ", and: " is neither IPv4 nor IPv6 (rx_frame_errors)", to: &out)
         case .innerBadLength(let declared, let actual):
             out.write("inner IP length \(declared) does not fit the \(actual) decrypted bytes (rx_length_errors)")
         case .badMac1: out.write("handshake message from "); out.writeEndpoint(); out.write(" has an invalid mac1")
         case .handshake(let why): out.write("handshake message from "); out.writeEndpoint(); out.write(" rejected: \(why)")
         case .unknownPeer: out.write("initiation from a static key that is not a peer")
         case .timestampReplay:
-            out.write("initiation from "); out.writePeer(); out.write(" does not carry a newer timestamp (replay)")
+            writePeer(between: "initiation from ", and: " does not carry a newer timestamp (replay)", to: &out)
         case .initiationFlood:
-            out.write("initiation from "); out.writePeer(); out.write(" within 20 ms of the last one (flood)")
+            writePeer(between: "initiation from ", and: " within 20 ms of the last one (flood)", to: &out)
         case .rateLimited:
             out.write("under load: handshake from "); out.writeEndpoint(); out.write(" over 20/s (burst 5)")
         case .noPendingHandshake(let i): out.write("response for index \(i) matches no initiation we sent")

@@ -1,4 +1,5 @@
 import Routing
+import WireGuard
 
 /// The two written forms of a decision, one at a time: the JSON object of decisions.jsonl and
 /// the readable line of decisions.txt (see `DecisionLineComposer`, which writes both), and the
@@ -21,10 +22,15 @@ extension DecisionRecord {
                 text.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
     }
 
-    /// Whether this is one of the three device decisions every data packet gets (sealed,
-    /// decrypted, delivered): their words are plain but for the names in them.
-    var isPerPacket: Bool {
-        guard case .device(let reason) = decider else { return false }
+    /// The device's reason, when the device made this decision.
+    var deviceReason: DecisionReason? {
+        if case .device(let reason) = decider { return reason }
+        return nil
+    }
+
+    /// Whether `reason` is one of the three every data packet gets (sealed, decrypted,
+    /// delivered): their words are plain but for the names in them.
+    static func isPerPacket(_ reason: DecisionReason) -> Bool {
         switch reason {
         case .sealed, .decrypted, .delivered: return true
         default: return false

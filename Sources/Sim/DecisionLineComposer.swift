@@ -95,13 +95,14 @@ final class DecisionLineComposer {
         // them, so those alone are checked.
         var whyIsIndented = true
         var whyIsPlain = false
-        let isPerPacket = record.isPerPacket
+        let deviceReason = record.deviceReason
+        let isPerPacket = deviceReason.map(DecisionRecord.isPerPacket) ?? false
         let why = piece {
             if let route = record.explainedRoute {
                 whyIsIndented = false
                 whyIsPlain = ByteText.isPlainJSON(route.device)
                 DecisionRecord.appendRouteChoice(route, destination: destination, to: scratch)
-            } else if case .device(let reason) = record.decider {
+            } else if let reason = deviceReason {
                 if isPerPacket { whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty }
                 var sink = DecisionScratchSink(out: scratch, peerName: peerName, names: record.names, header: header,
                                                source: source, destination: destination, prefix: prefix,
@@ -302,20 +303,28 @@ struct DecisionScratchSink: DecisionTextSink {
     let receiverIndex: BufferPiece?
     let endpoint: BufferPiece?
 
+    @inline(__always)
     func write(_ words: StaticString) { out.appendLiteral(words) }
+    @inline(__always)
     func write(_ text: String) { out.append(text) }
+    @inline(__always)
     func writePeer() {
         if let peerName { out.append(peerName) } else { out.appendLiteral("unknown peer") }
     }
     func writeName(of key: PublicKey) { out.append(names?.name(of: key) ?? key.base64) }
     func writePrefix(_ prefix: IPPrefix) { ByteText.appendPrefix(prefix, to: out) }
+    @inline(__always)
     func writePrefix() { if let prefix { out.appendCopy(of: prefix) } }
+    @inline(__always)
     func writeCounter() { copyOrDash(counter) }
+    @inline(__always)
     func writeReceiverIndex() { copyOrDash(receiverIndex) }
+    @inline(__always)
     func writeEndpoint() {
         if let endpoint { out.appendCopy(of: endpoint) } else { out.appendLiteral("no endpoint") }
     }
     var hasInnerAddress: Bool { header != nil }
+    @inline(__always)
     func writeInnerAddress(source wantsSource: Bool) -> Bool {
         if let piece = wantsSource ? source : destination {
             out.appendCopy(of: piece)

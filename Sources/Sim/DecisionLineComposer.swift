@@ -17,18 +17,48 @@ final class DecisionLineComposer {
     /// exclusivity check per access, per decision.
     private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
 
+    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's low byte
+    /// (X25519 public keys are uniformly random), checked against the whole key and the
+    /// simulation's `PeerNames`. Names are registered when a simulation is built, before its
+    /// first decision, so a name once looked up stays right.
+    private struct PeerNameSlot {
+        var key: [UInt8] = []
+        var names: PeerNames?
+        var name = ""
+        var isPlainJSON = true
+    }
+    private static let peerSlotCount = 256
+
     /// An inner packet's pieces of `scratch`, and its header when it has one.
     private typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
                                       length: BufferPiece, header: IPHeaderView?)
 
+    /// The last packet whose pieces `packetText` holds (see `packetPieces`).
+    private struct PacketCache {
+        var packet: [UInt8]?
+        var storage: (UnsafePointer<UInt8>?, Int)?
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
+    }
+    private let packetCache: UnsafeMutablePointer<PacketCache>
+    private let packetText = ByteBuffer(capacity: 128)
+    private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
+
     init() {
         time = .allocate(capacity: 1)
         time.initialize(to: (0, false, 0))
+        peerSlots = .allocate(capacity: Self.peerSlotCount)
+        peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
+        packetCache = .allocate(capacity: 1)
+        packetCache.initialize(to: PacketCache())
     }
 
     deinit {
         time.deinitialize(count: 1)
         time.deallocate()
+        peerSlots.deinitialize(count: Self.peerSlotCount)
+        peerSlots.deallocate()
+        packetCache.deinitialize(count: 1)
+        packetCache.deallocate()
     }
 
     /// The record's `peer` (its node name, or base64 for a key that is not a simulated node's)
@@ -36,8 +66,12 @@ final class DecisionLineComposer {
     private func peerName(_ record: DecisionRecord) -> (name: String, isPlainJSON: Bool)? {
         guard let key = record.peerKey else { return nil }
         guard let names = record.names else { return (key.base64, true) }   // base64 needs no escaping
+        let slot = peerSlots + Int(key.bytes.first ?? 0)
+        if slot.pointee.names === names && slot.pointee.key == key.bytes { return (slot.pointee.name, slot.pointee.isPlainJSON) }
         let name = names.name(of: key)
-        return (name, ByteText.isPlainJSON(name))
+        let isPlain = ByteText.isPlainJSON(name)
+        slot.pointee = PeerNameSlot(key: key.bytes, names: names, name: name, isPlainJSON: isPlain)
+        return (name, isPlain)
     }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
@@ -186,8 +220,16 @@ final class DecisionLineComposer {
     }
 
     /// The inner packet's src, dst, proto and len pieces, written first in `scratch`, and its
-    /// header (read once here, for the explanation too).
+    /// header. The previous record's are reused when this record carries the same packet (the
+    /// same array storage): a packet is routed then sealed, opened then delivered, so decisions
+    /// about one packet come in pairs. The cache holds that array, so its storage cannot be
+    /// freed and reused for other bytes, nor written in place, while it is compared against.
     private func packetPieces(_ record: DecisionRecord) -> PacketPieces {
+        let storage = record.packet?.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
+        if let storage, let cached = packetCache.pointee.storage, storage.0 == cached.0, storage.1 == cached.1 {
+            scratch.append(UnsafePointer(packetText.base), count: packetText.count)
+            return packetCache.pointee.pieces
+        }
         var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
         guard let packet = record.packet else { return pieces }
         pieces.header = IPHeaderView(packet)
@@ -199,6 +241,9 @@ final class DecisionLineComposer {
         } else {
             pieces.length = piece { ByteText.appendInteger(packet.count, to: scratch) }
         }
+        packetText.removeAll()
+        packetText.append(UnsafePointer(scratch.base), count: scratch.count)
+        packetCache.pointee = PacketCache(packet: packet, storage: storage, pieces: pieces)
         return pieces
     }
 

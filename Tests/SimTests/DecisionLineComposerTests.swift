@@ -116,9 +116,10 @@ final class DecisionLineComposerTests: XCTestCase {
                        [#"{"t":5"#, #"{"t":5"#, #"{"t":-1500000000"#, #"{"t":1000000000"#, #"{"t":1000000000"#, #"{"t":0"#])
     }
 
-    /// One composer writes each record's own packet fields: the same packet twice, a changed
-    /// copy of it, one too short for a header, and another packet.
-    func testAComposerReusedAcrossRecordsWritesEachRecordsPacket() {
+    /// A composer reuses the previous record's packet pieces only for the very same packet
+    /// array: a changed copy of it, a packet too short for a header and another packet are read
+    /// afresh, and each line names its own packet.
+    func testPacketPiecesAreReusedOnlyForTheSamePacket() {
         let first = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 1),
                                       to: Endpoint(address: N.address("10.0.0.3"), port: 2), payload: [1, 2])
         var changed = first

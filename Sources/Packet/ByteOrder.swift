@@ -2,18 +2,19 @@ import NetAddress
 
 // Big-endian (network order) field access on byte arrays. Callers check bounds first: every
 // view type validates lengths in its `init(checking:)`, so these helpers never see a short array.
+// The readers are inlinable so that `IPHeaderView`, read per packet in other modules, inlines.
 
-@inline(__always)
+@inlinable @inline(__always)
 func readBE16(_ b: [UInt8], _ i: Int) -> UInt16 {
     UInt16(b[i]) << 8 | UInt16(b[i + 1])
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 func readBE32(_ b: [UInt8], _ i: Int) -> UInt32 {
     UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 func readBE64(_ b: [UInt8], _ i: Int) -> UInt64 {
     UInt64(readBE32(b, i)) << 32 | UInt64(readBE32(b, i + 4))
 }

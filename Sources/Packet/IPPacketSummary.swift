@@ -47,10 +47,10 @@ public struct IPPacketSummary: Equatable, Sendable, CustomStringConvertible {
     }
 
     private init(v4 b: [UInt8]) throws {
-        guard b.count >= 20 else {
+        guard let header = IPHeaderView(b) else {
             throw WireError.truncated("IPv4", at: b.count, need: 20, have: b.count, what: "a fixed header")
         }
-        let total = Int(readBE16(b, 2))
+        let total = header.declaredLength
         guard total >= 20 else {
             throw WireError("IPv4", .malformed, at: 2, expected: "total length ≥ 20, got \(total)")
         }
@@ -59,14 +59,14 @@ public struct IPPacketSummary: Equatable, Sendable, CustomStringConvertible {
         }
         let ihl = Int(b[0] & 0x0f) * 4
         let fragmentField = readBE16(b, 6)
-        let proto = b[9]
+        let proto = header.protocolNumber
         var chainError: WireError?
         if ihl < 20 || ihl > total {
             chainError = WireError("IPv4", .malformed, at: 0, expected: "header length 20…\(total) bytes, got \(ihl)")
         }
         let firstFragment = fragmentField & 0x1fff == 0
         let ports = chainError == nil && firstFragment ? IPPacketSummary.ports(b, proto, ihl, total) : nil
-        self.init(source: .v4(readIPv4Address(b, 12)), destination: .v4(readIPv4Address(b, 16)),
+        self.init(source: header.source, destination: header.destination,
                   protocolNumber: proto, totalLength: total, isFragment: fragmentField & 0x3fff != 0,
                   ports: ports, extensionChainError: chainError)
     }

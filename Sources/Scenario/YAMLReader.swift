@@ -174,15 +174,17 @@ enum YAMLDocument {
     /// The root node of a YAML file; every refusal names the file and line.
     ///
     /// In order: the characters (`YAMLTextCheck`: controls, line separators, long lines), so
-    /// that both readers see only text they read alike; then `YAMLSubsetReader` for files within
-    /// its subset (generated ones, most written ones); else the shape on libyaml's events
+    /// that both readers see only text they read alike; then `YAMLSubsetReader` for a file
+    /// `wgsim generate hub` wrote, if it is within its subset; else the shape on libyaml's events
     /// (`YAMLShapeCheck`: nesting depth, alias expansion) before Yams composes the tree.
     static func load(_ text: String, file: String) throws -> YAMLValue {
         // A byte order mark only says the file is UTF-8; libyaml, told the encoding, would take
         // it for content. (`YAMLTextCheck` refuses one anywhere else.)
         let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         try YAMLTextCheck.check(text, file: file)
-        if let root = YAMLSubsetReader.read(text) { return YAMLValue(node: root, file: file) }
+        if YAMLSubsetReader.isGenerated(text), let root = YAMLSubsetReader.read(text) {
+            return YAMLValue(node: root, file: file)
+        }
         try YAMLShapeCheck.check(text, file: file)
         do {
             guard let node = try Yams.compose(yaml: text) else {

@@ -55,7 +55,13 @@ public final class ByteBuffer {
 
     /// Counts `n` bytes already written past the end through `base` (after `reserve`).
     @inline(__always)
-    func advance(by n: Int) { state.pointee.count += n }
+    func advance(by n: Int) {
+        assert(n >= 0 && state.pointee.count + n <= state.pointee.capacity, "advanced past the reserved room")
+        state.pointee.count += n
+    }
+
+    /// The bytes that may be written or read from `base` (the 16-byte moves read up to here).
+    var capacity: Int { state.pointee.capacity }
 
     @inline(__always)
     public func append(_ byte: UInt8) {
@@ -83,6 +89,8 @@ public final class ByteBuffer {
     /// move the bytes while they are copied).
     @inline(__always)
     func appendCopy(of piece: BufferPiece) {
+        assert(piece.start >= 0 && piece.count >= 0 && piece.start + piece.count <= state.pointee.count,
+               "a piece outside the written bytes")
         reserve(piece.count)
         (state.pointee.base + state.pointee.count).update(from: state.pointee.base + piece.start, count: piece.count)
         state.pointee.count += piece.count
@@ -93,6 +101,7 @@ public final class ByteBuffer {
     /// its real length.
     @inline(__always)
     func appendShort(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(count >= 0 && count <= 16, "appendShort moves at most 16 bytes")
         reserve(16)
         let to = UnsafeMutableRawPointer(state.pointee.base + state.pointee.count)
         let from = UnsafeRawPointer(start)
@@ -117,6 +126,9 @@ public final class ByteBuffer {
     /// `count` bytes from `start`, which must not point into this buffer (a growth would move them).
     @inline(__always)
     func append(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(count >= 0)
+        assert(start + count <= UnsafePointer(state.pointee.base) || start >= UnsafePointer(state.pointee.base + state.pointee.capacity),
+               "bytes inside this buffer: growing would move them while they are copied (use appendCopy)")
         reserve(count)
         (state.pointee.base + state.pointee.count).update(from: start, count: count)
         state.pointee.count += count

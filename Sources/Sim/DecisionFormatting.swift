@@ -1,4 +1,5 @@
 import Routing
+import WireGuard
 
 /// The two written forms of a decision, one at a time: the JSON object of decisions.jsonl and
 /// the readable line of decisions.txt (see `DecisionLineComposer`, which writes both), and the
@@ -19,6 +20,21 @@ extension DecisionRecord {
         DecisionLineComposer().append(self, json: json, text: text)
         return (json.withUnsafeBytes { String(decoding: $0, as: UTF8.self) },
                 text.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// The device's reason, when the device made this decision.
+    var deviceReason: DecisionReason? {
+        if case .device(let reason) = decider { return reason }
+        return nil
+    }
+
+    /// Whether `reason` is one of the three every data packet gets (sealed, decrypted,
+    /// delivered): their words are plain but for the names in them.
+    static func isPerPacket(_ reason: DecisionReason) -> Bool {
+        switch reason {
+        case .sealed, .decrypted, .delivered: return true
+        default: return false
+        }
     }
 
     /// `route 10.0.0.0/24 dev wg0 is the best match for 10.0.0.1`, the same words as `why`,

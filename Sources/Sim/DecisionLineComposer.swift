@@ -1,4 +1,6 @@
+import Packet
 import Routing
+import WireGuard
 
 /// Writes a decision as its JSON line (decisions.jsonl, keys in the fixed order of
 /// docs/decision-log.md, absent fields left out) and its text line (decisions.txt) together. Every
@@ -27,11 +29,15 @@ final class DecisionLineComposer {
     }
     private static let peerSlotCount = 256
 
+    /// An inner packet's pieces of `scratch`, and its header when it has one.
+    private typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
+                                      length: BufferPiece, header: IPHeaderView?)
+
     /// The last packet whose pieces `packetText` holds (see `packetPieces`).
     private struct PacketCache {
         var packet: [UInt8]?
         var storage: (UnsafePointer<UInt8>?, Int)?
-        var pieces: (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) = (nil, nil, BufferPiece(), BufferPiece())
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
     }
     private let packetCache: UnsafeMutablePointer<PacketCache>
     private let packetText = ByteBuffer(capacity: 128)
@@ -72,7 +78,7 @@ final class DecisionLineComposer {
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        let (source, destination, proto, length) = packetPieces(record)
+        let (source, destination, proto, length, header) = packetPieces(record)
         let peer = peerName(record)
         let peerName = peer?.name
         let peerIsPlain = peer?.isPlainJSON ?? true
@@ -89,21 +95,24 @@ final class DecisionLineComposer {
         // them, so those alone are checked.
         var whyIsIndented = true
         var whyIsPlain = false
+        let deviceReason = record.deviceReason
+        let isPerPacket = deviceReason.map(DecisionRecord.isPerPacket) ?? false
         let why = piece {
             if let route = record.explainedRoute {
                 whyIsIndented = false
                 whyIsPlain = ByteText.isPlainJSON(route.device)
                 DecisionRecord.appendRouteChoice(route, destination: destination, to: scratch)
-            } else if let reason = record.perPacketReason {
-                whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty
-                let pieces = RepeatedPieces(source: source, destination: destination, prefix: prefix, counter: counter,
-                                            receiverIndex: receiverIndex, endpoint: endpoint)
-                record.appendPerPacketWhy(reason, peerName: peerName, pieces: pieces, to: scratch)
+            } else if let reason = deviceReason {
+                if isPerPacket { whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty }
+                var sink = DecisionScratchSink(out: scratch, peerName: peerName, names: record.names, header: header,
+                                               source: source, destination: destination, prefix: prefix,
+                                               counter: counter, receiverIndex: receiverIndex, endpoint: endpoint)
+                DecisionText.write(reason, subject: record.subject, to: &sink)
             } else {
                 scratch.append(record.why)
             }
         }
-        let textHasWhy = why.count > 0 || record.explainedRoute != nil || record.perPacketReason != nil
+        let textHasWhy = why.count > 0 || record.explainedRoute != nil || isPerPacket
 
         scratch.reserve(16)   // so that any piece may be moved as 16 bytes
         let base = UnsafePointer(scratch.base)
@@ -112,6 +121,7 @@ final class DecisionLineComposer {
         // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
         // "endpoint":…,"trace":{"file":…,"frame":…},"moved-from":[{"prefix":…,"peer":…}],"why":…}
         json.appendLiteral(#"{"t":"#)
+        assert(time.pointee.isSet && time.pointee.jsonCount <= timeText.count, "the time's text is written")
         json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
         json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
         json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.ifaceName, to: json)
@@ -212,6 +222,8 @@ final class DecisionLineComposer {
     /// Copies a piece of `scratch` (at `base`, with 16 bytes readable past every piece).
     @inline(__always)
     private func copy(_ piece: BufferPiece, from base: UnsafePointer<UInt8>, to out: ByteBuffer) {
+        assert(base == UnsafePointer(scratch.base) && piece.start + max(piece.count, 16) <= scratch.capacity,
+               "a piece of scratch with 16 readable bytes behind it")
         if piece.count <= 16 {
             out.appendShort(base + piece.start, count: piece.count)
         } else {
@@ -219,31 +231,51 @@ final class DecisionLineComposer {
         }
     }
 
-    /// The inner packet's src, dst, proto and len pieces, written first in `scratch`. The
-    /// previous record's are reused when this record carries the same packet (the same array
-    /// storage): a packet is routed then sealed, opened then delivered, so decisions about one
-    /// packet come in pairs. The cache holds that array, so its storage cannot be freed and
-    /// reused for other bytes, nor written in place, while it is compared against.
-    private func packetPieces(_ record: DecisionRecord) -> (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) {
+    /// The inner packet's src, dst, proto and len pieces, written first in `scratch`, and its
+    /// header. The previous record's are reused when this record carries the same packet (the
+    /// same array storage): a packet is routed then sealed, opened then delivered, so decisions
+    /// about one packet come in pairs. The cache holds that array, so its storage cannot be
+    /// freed and reused for other bytes, nor written in place, while it is compared against.
+    private func packetPieces(_ record: DecisionRecord) -> PacketPieces {
         let storage = record.packet?.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
         if let storage, let cached = packetCache.pointee.storage, storage.0 == cached.0, storage.1 == cached.1 {
             scratch.append(UnsafePointer(packetText.base), count: packetText.count)
             return packetCache.pointee.pieces
         }
-        var pieces: (BufferPiece?, BufferPiece?, BufferPiece, BufferPiece) = (nil, nil, BufferPiece(), BufferPiece())
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
         guard let packet = record.packet else { return pieces }
-        if let fields = LoggedPacketFields(packet) {
-            pieces.0 = piece { ByteText.appendAddress(fields.source, to: scratch) }
-            pieces.1 = piece { ByteText.appendAddress(fields.destination, to: scratch) }
-            pieces.2 = piece { ByteText.appendProtocolName(fields.protocolNumber, to: scratch) }
-            pieces.3 = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
+        pieces.header = IPHeaderView(packet)
+        if let fields = Self.loggedFields(packet, header: pieces.header) {
+            pieces.source = piece { ByteText.appendAddress(fields.source, to: scratch) }
+            pieces.destination = piece { ByteText.appendAddress(fields.destination, to: scratch) }
+            pieces.proto = piece { ByteText.appendProtocolName(fields.protocolNumber, to: scratch) }
+            pieces.length = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
         } else {
-            pieces.3 = piece { ByteText.appendInteger(packet.count, to: scratch) }
+            pieces.length = piece { ByteText.appendInteger(packet.count, to: scratch) }
         }
         packetText.removeAll()
         packetText.append(UnsafePointer(scratch.base), count: scratch.count)
         packetCache.pointee = PacketCache(packet: packet, storage: storage, pieces: pieces)
         return pieces
+    }
+
+    /// The src, dst, proto and len the log writes, exactly as `IPPacketSummary(parsing:)` reads
+    /// them; nil exactly when it throws. An IPv4 packet, almost every one the log sees, needs
+    /// only its header's fields (the summary also walks ports and fragments the log never
+    /// writes); IPv6's protocol is the one after its extension headers, so it goes through the
+    /// summary.
+    static func loggedFields(_ packet: borrowing [UInt8], header: IPHeaderView?)
+        -> (source: IPAddress, destination: IPAddress, protocolNumber: UInt8, totalLength: Int)? {
+        guard let header else {
+            // Not a complete fixed header: the summary throws for every such packet.
+            return nil
+        }
+        if header.isIPv4 {
+            guard header.declaredLengthFits else { return nil }
+            return (header.source, header.destination, header.protocolNumber, header.declaredLength)
+        }
+        guard let summary = try? IPPacketSummary(parsing: copy packet) else { return nil }
+        return (summary.source, summary.destination, summary.protocolNumber, summary.totalLength)
     }
 
     /// Formats one piece at the end of `scratch`.
@@ -261,5 +293,62 @@ final class DecisionLineComposer {
         let jsonCount = timeText.count
         ByteText.appendSeconds(t, to: timeText)
         time.pointee = (t, true, jsonCount)
+    }
+}
+
+/// Writes a device decision's explanation (`DecisionText`'s words) into the composer's scratch
+/// buffer. The decision's fields already formatted earlier in the same buffer for this line are
+/// copied rather than formatted again; a peer's name is the one the composer already looked up.
+struct DecisionScratchSink: DecisionTextSink {
+    let out: ByteBuffer
+    /// The record's peer, named; nil when it has none.
+    let peerName: String?
+    let names: PeerNames?
+    /// The inner packet's header, for its addresses when the log could not summarise it.
+    let header: IPHeaderView?
+    // This record's fields already in `out` (nil where it has none, or for the addresses, where
+    // the packet's summary could not be read).
+    let source: BufferPiece?
+    let destination: BufferPiece?
+    let prefix: BufferPiece?
+    let counter: BufferPiece?
+    let receiverIndex: BufferPiece?
+    let endpoint: BufferPiece?
+
+    @inline(__always)
+    func write(_ words: StaticString) { out.appendLiteral(words) }
+    @inline(__always)
+    func write(_ text: String) { out.append(text) }
+    @inline(__always)
+    func writePeer() {
+        if let peerName { out.append(peerName) } else { out.appendLiteral("unknown peer") }
+    }
+    func writeName(of key: PublicKey) { out.append(names?.name(of: key) ?? key.base64) }
+    func writePrefix(_ prefix: IPPrefix) { ByteText.appendPrefix(prefix, to: out) }
+    @inline(__always)
+    func writePrefix() { if let prefix { out.appendCopy(of: prefix) } }
+    @inline(__always)
+    func writeCounter() { copyOrDash(counter) }
+    @inline(__always)
+    func writeReceiverIndex() { copyOrDash(receiverIndex) }
+    @inline(__always)
+    func writeEndpoint() {
+        if let endpoint { out.appendCopy(of: endpoint) } else { out.appendLiteral("no endpoint") }
+    }
+    var hasInnerAddress: Bool { header != nil }
+    @inline(__always)
+    func writeInnerAddress(source wantsSource: Bool) -> Bool {
+        if let piece = wantsSource ? source : destination {
+            out.appendCopy(of: piece)
+        } else if let header {
+            ByteText.appendAddress(wantsSource ? header.source : header.destination, to: out)
+        } else {
+            return false
+        }
+        return true
+    }
+
+    private func copyOrDash(_ piece: BufferPiece?) {
+        if let piece { out.appendCopy(of: piece) } else { out.append(0x2D) }
     }
 }

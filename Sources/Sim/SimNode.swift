@@ -29,7 +29,7 @@ final class SimNode {
     /// The time of the pending engine event that will call `device.advance`, if any.
     @exclusivity(unchecked) var timerWakeUp: Int64?
     /// Next ICMP echo identifier handed to a `ping` run on this node.
-    @exclusivity(unchecked) var nextPingIdentifier: UInt16 = 1
+    var nextPingIdentifier: UInt16 = 1
     let eth0Capture: CaptureSink
     let wg0Capture: CaptureSink?
 

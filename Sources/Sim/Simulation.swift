@@ -42,7 +42,7 @@ public final class Simulation {
     /// The trace files replayed so far: a packet's `PacketContext.origin` is its file's position
     /// here plus one (0: not from a trace), its `number` the frame number.
     @exclusivity(unchecked) private var traceFiles: [String] = []
-    @exclusivity(unchecked) private var traceOrigins: [String: UInt32] = [:]
+    private var traceOrigins: [String: UInt32] = [:]
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
     /// Every allowed-IPs entry that changed owner, at set-up and since, in order (AllowedIPsMoves.swift).

@@ -151,6 +151,10 @@ public struct Decision {
 
     /// A short explanation in words, peers named by `naming` (e.g. the simulated node's name).
     public func why(naming: (PublicKey) -> String) -> String {
-        withoutActuallyEscaping(naming) { DecisionText(decision: self, naming: $0).text }
+        withoutActuallyEscaping(naming) {
+            var sink = DecisionStringSink(subject: subject, naming: $0)
+            DecisionText.write(reason, subject: subject, to: &sink)
+            return sink.text
+        }
     }
 }

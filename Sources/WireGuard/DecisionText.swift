@@ -1,159 +1,254 @@
+import Packet
 import Routing
 
-/// Turns a `Decision` into its short explanation, naming peers with the given function.
-struct DecisionText {
-    let decision: Decision
-    let naming: (PublicKey) -> String
+/// Where `DecisionText` writes a decision's explanation. The words are fixed by `DecisionText`;
+/// a sink supplies the decision's own fields in their written form, so that a log writer can
+/// copy text it already formatted for the same line (the addresses, the counter, the endpoint)
+/// instead of formatting it again, and write straight into its buffer.
+public protocol DecisionTextSink {
+    /// Words of the explanation.
+    mutating func write(_ words: StaticString)
+    /// Words with values in them (the rarer explanations).
+    mutating func write(_ text: String)
+    /// The decision's peer by name, or "unknown peer" when it has none.
+    mutating func writePeer()
+    /// Another peer by name (a candidate's, or the owner of a prefix).
+    mutating func writeName(of key: PublicKey)
+    /// An allowed-ips prefix; the decision's own is `writePrefix()`.
+    mutating func writePrefix(_ prefix: IPPrefix)
+    /// The decision's matched prefix (only asked for when it has one).
+    mutating func writePrefix()
+    /// The decision's counter, or "-".
+    mutating func writeCounter()
+    /// The decision's receiver index, or "-".
+    mutating func writeReceiverIndex()
+    /// The decision's endpoint, or "no endpoint".
+    mutating func writeEndpoint()
+    /// The inner packet's source (or destination) address as its IP header reads it; writes
+    /// nothing and answers false when the decision has no packet with a readable header.
+    mutating func writeInnerAddress(source: Bool) -> Bool
+    /// Whether `writeInnerAddress` would write an address.
+    var hasInnerAddress: Bool { get }
+}
 
-    var text: String {
-        switch decision.reason {
-        case .interfaceDown: return "wg0 is down"
+/// The short explanation of a device decision, in words: the one place they are worded. The
+/// per-packet three (sealed, decrypted, delivered) are written for every data packet when the
+/// decision log is on, so the words go to a sink piece by piece rather than into one String.
+public enum DecisionText {
+    /// Retries of one handshake before the give-up: MAX_TIMER_HANDSHAKES + 1.
+    @usableFromInline static let maximumRetries = WireGuardConstants.maxTimerHandshakes + 1
+
+    /// Writes the explanation of `reason` about `subject` to `out`. Inlinable, so that the log
+    /// writer's sink gets its own specialised copy: through the generic entry point every
+    /// piece would be a witness-table call, per decision.
+    @inlinable
+    public static func write<Sink: DecisionTextSink>(_ reason: DecisionReason, subject: borrowing DecisionSubject,
+                                                     to out: inout Sink) {
+        switch reason {
+        case .sealed:
+            writeMatch(subject, source: false, to: &out)
+            out.write("; sealed with counter "); out.writeCounter()
+            out.write(" for "); out.writeEndpoint()
+        case .decrypted:
+            out.write("opened under index "); out.writeReceiverIndex()
+            out.write(" with counter "); out.writeCounter()
+            out.write(" from "); out.writePeer()
+        case .delivered:
+            writeMatch(subject, source: true, to: &out)
+            writePeer(between: "; source allowed for ", and: ": delivered", to: &out)
+        case .interfaceDown: out.write("wg0 is down")
         case .notIP(let length):
-            return "not an IPv4 or IPv6 packet (\(length) bytes): dropped, tx_errors += 1, no ICMP"
+            out.write("not an IPv4 or IPv6 packet (\(length) bytes): dropped, tx_errors += 1, no ICMP")
         case .noPeer(let destination):
             let d = destination.map { "\($0)" } ?? "the destination"
-            return "no allowed-ips entry matches \(d): dropped, tx_errors += 1, ICMP unreachable to the sender"
+            out.write("no allowed-ips entry matches \(d): dropped, tx_errors += 1, ICMP unreachable to the sender")
         case .noEndpoint:
-            return "\(match); but \(peerName) has no endpoint configured or learned: dropped, ICMP unreachable"
+            writeMatch(subject, source: false, to: &out)
+            writePeer(between: "; but ", and: " has no endpoint configured or learned: dropped, ICMP unreachable", to: &out)
         case .initiationWithoutEndpoint:
-            return "handshake initiation for \(peerName) built but not sent: no endpoint configured or learned"
+            writePeer(between: "handshake initiation for ", and: " built but not sent: no endpoint configured or learned", to: &out)
         case .staged(let problem):
-            return "\(match); \(describe(problem)): staged awaiting a handshake"
+            writeMatch(subject, source: false, to: &out)
+            out.write("; "); write(problem, to: &out); out.write(": staged awaiting a handshake")
         case .queueFull(let held):
-            return "staged queue of \(peerName) held \(held) > 128 packets: the oldest dropped (tx_dropped += 1)"
-        case .sealed:
-            return "\(match); sealed with counter \(counterText) for \(endpointText)"
+            out.write("staged queue of "); out.writePeer()
+            out.write(" held \(held) > 128 packets: the oldest dropped (tx_dropped += 1)")
         case .initiation(let trigger):
-            return "handshake initiation to \(peerName) at \(endpointText): \(describe(trigger))"
+            writePeer(between: "handshake initiation to ", and: " at ", to: &out); out.writeEndpoint()
+            out.write(": "); write(trigger, to: &out)
         case .initiationReceived:
-            return "valid initiation from \(peerName) (mac1, timestamp newer than the last, not a flood)"
+            writePeer(between: "valid initiation from ", and: " (mac1, timestamp newer than the last, not a flood)", to: &out)
         case .responseSent:
-            return "response to \(peerName); new session waits in `next` until a packet arrives under it"
+            writePeer(between: "response to ", and: "; new session waits in `next` until a packet arrives under it", to: &out)
         case .responseReceived:
-            return "valid response from \(peerName): new session is current; sending staged packets or a keepalive"
+            writePeer(between: "valid response from ", and: ": new session is current; sending staged packets or a keepalive", to: &out)
         case .cookieReplySent:
-            return "under load and no valid mac2 from \(endpointText): cookie reply instead of a response"
+            out.write("under load and no valid mac2 from "); out.writeEndpoint()
+            out.write(": cookie reply instead of a response")
         case .cookieReplyReceived:
-            return "cookie from \(peerName) stored; the next handshake message carries mac2"
+            writePeer(between: "cookie from ", and: " stored; the next handshake message carries mac2", to: &out)
         case .keepalive(let trigger):
-            return "keepalive to \(peerName) (counter \(counterText)): \(describe(trigger))"
+            writePeer(between: "keepalive to ", and: " (counter ", to: &out); out.writeCounter()
+            out.write("): "); write(trigger, to: &out)
         // `confirmsSession` is kept in the reason for callers; the text stays as the shipped
         // scenarios' golden logs have it.
         case .keepaliveReceived:
-            return "keepalive from \(peerName) (counter \(counterText)): not delivered, no reply keepalive armed"
-        case .decrypted:
-            return "opened under index \(indexText) with counter \(counterText) from \(peerName)"
-        case .delivered:
-            return "\(sourceMatch); source allowed for \(peerName): delivered"
+            writePeer(between: "keepalive from ", and: " (counter ", to: &out); out.writeCounter()
+            out.write("): not delivered, no reply keepalive armed")
         case .sourceNotAllowed(let source, let owner):
-            if let prefix = decision.prefix, let owner {
-                return "inner source \(source) looks up to \(prefix) of \(naming(owner)), not to sender \(peerName): dropped (rx_errors += 1)"
+            out.write("inner source \(source) ")
+            if subject.prefix != nil, let owner {
+                out.write("looks up to "); out.writePrefix(); out.write(" of "); out.writeName(of: owner)
+                out.write(", not to sender ")
+            } else {
+                out.write("matches no allowed-ips entry of sender ")
             }
-            return "inner source \(source) matches no allowed-ips entry of sender \(peerName): dropped (rx_errors += 1)"
+            out.writePeer(); out.write(": dropped (rx_errors += 1)")
         case .replay(let nonce, let highest):
             let h = highest.map { "\($0)" } ?? "none"
-            return "counter \(nonce) already seen or more than 8128 behind the newest (\(h)): dropped"
+            out.write("counter \(nonce) already seen or more than 8128 behind the newest (\(h)): dropped")
         case .invalid(let reason):
-            return describe(reason)
+            write(reason, to: &out)
         case .endpointUpdated(let from):
-            let old = from.map { "\($0)" } ?? "none"
-            return "authenticated packet from \(endpointText): endpoint of \(peerName) was \(old)"
+            out.write("authenticated packet from "); out.writeEndpoint(); out.write(": endpoint of "); out.writePeer()
+            out.write(" was \(from.map { "\($0)" } ?? "none")")
         case .rekey(let trigger):
-            return "\(describe(trigger)): new handshake with \(peerName)"
+            write(trigger, to: &out); out.write(": new handshake with "); out.writePeer()
         case .sessionExpired(let cause):
             switch cause {
-            case .zeroKeyMaterial: return "540 s (3 x REJECT_AFTER_TIME) after the last session: keys of \(peerName) wiped"
-            case .interfaceDown: return "wg0 went down: keys, handshake and staged packets of \(peerName) cleared"
-            case .peerRemoved: return "peer \(peerName) removed: keys and staged packets discarded"
+            case .zeroKeyMaterial:
+                writePeer(between: "540 s (3 x REJECT_AFTER_TIME) after the last session: keys of ", and: " wiped", to: &out)
+            case .interfaceDown:
+                writePeer(between: "wg0 went down: keys, handshake and staged packets of ", and: " cleared", to: &out)
+            case .peerRemoved:
+                writePeer(between: "peer ", and: " removed: keys and staged packets discarded", to: &out)
             }
         case .gaveUp(let initiations, let purged):
-            return "handshake with \(peerName) did not complete after \(initiations) attempts: \(purged) staged packet(s) dropped"
+            out.write("handshake with "); out.writePeer()
+            out.write(" did not complete after \(initiations) attempts: \(purged) staged packet(s) dropped")
         }
     }
 
-    /// Retries of one handshake before the give-up: MAX_TIMER_HANDSHAKES + 1.
-    static let maximumRetries = WireGuardConstants.maxTimerHandshakes + 1
-
-    private var peerName: String { decision.peer.map(naming) ?? "unknown peer" }
-    private var counterText: String { decision.counter.map { "\($0)" } ?? "-" }
-    private var indexText: String { decision.receiverIndex.map { "\($0)" } ?? "-" }
-    private var endpointText: String { decision.endpoint.map { "\($0)" } ?? "no endpoint" }
-
-    /// "D matched P (peer); also matched Q (other) — most specific wins"
-    private var match: String {
-        let address = decision.packet.flatMap(InnerPacket.destination).map { "\($0)" } ?? "destination"
-        return lookupText(address)
+    /// Words, the decision's peer, words: the shape of most explanations.
+    @inlinable
+    static func writePeer<Sink: DecisionTextSink>(between before: StaticString, and after: StaticString, to out: inout Sink) {
+        out.write(before); out.writePeer(); out.write(after)
     }
 
-    private var sourceMatch: String {
-        let address = decision.packet.flatMap(InnerPacket.source).map { "source \($0)" } ?? "source"
-        return lookupText(address)
-    }
-
-    private func lookupText(_ address: String) -> String {
-        guard let prefix = decision.prefix else { return "\(address) routed to \(peerName)" }
-        var s = "\(address) matched \(prefix) (\(peerName))"
-        if !decision.candidates.isEmpty {
-            let others = decision.candidates.map { "\($0.prefix) (\(naming($0.peer)))" }.joined(separator: ", ")
-            s += "; also matched \(others) — most specific wins"
+    /// `ADDRESS matched PREFIX (PEER); also matched Q (OTHER), … — most specific wins`, or
+    /// `ADDRESS routed to PEER` when nothing matched. ADDRESS is the inner packet's destination
+    /// (send), or "source" and its source (receive); "destination" or "source" alone when the
+    /// packet's header cannot be read.
+    @inlinable
+    static func writeMatch<Sink: DecisionTextSink>(_ subject: borrowing DecisionSubject, source: Bool,
+                                                            to out: inout Sink) {
+        if source {
+            out.write("source")
+            if out.hasInnerAddress { out.write(" "); _ = out.writeInnerAddress(source: true) }
+        } else if !out.writeInnerAddress(source: false) {
+            out.write("destination")
         }
-        return s
+        guard subject.prefix != nil else {
+            out.write(" routed to "); out.writePeer()
+            return
+        }
+        out.write(" matched "); out.writePrefix(); writePeer(between: " (", and: ")", to: &out)
+        guard !subject.candidates.isEmpty else { return }
+        out.write("; also matched ")
+        for (i, candidate) in subject.candidates.enumerated() {
+            if i > 0 { out.write(", ") }
+            out.writePrefix(candidate.prefix); out.write(" ("); out.writeName(of: candidate.peer); out.write(")")
+        }
+        out.write(" — most specific wins")
     }
 
-    private func describe(_ p: SessionProblem) -> String {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ p: SessionProblem, to out: inout Sink) {
         switch p {
-        case .noKeypair: return "no session with \(peerName) yet"
-        case .sendingInvalid: return "the session with \(peerName) may no longer send"
-        case .expired: return "the session with \(peerName) is 180 s old (REJECT_AFTER_TIME)"
-        case .exhausted: return "the session with \(peerName) used up its counters (REJECT_AFTER_MESSAGES)"
+        case .noKeypair: writePeer(between: "no session with ", and: " yet", to: &out)
+        case .sendingInvalid: writePeer(between: "the session with ", and: " may no longer send", to: &out)
+        case .expired: writePeer(between: "the session with ", and: " is 180 s old (REJECT_AFTER_TIME)", to: &out)
+        case .exhausted:
+            writePeer(between: "the session with ", and: " used up its counters (REJECT_AFTER_MESSAGES)", to: &out)
         }
     }
 
-    private func describe(_ t: InitiationTrigger) -> String {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ t: InitiationTrigger, to out: inout Sink) {
         switch t {
-        case .stagedPackets(let p): return "packets staged and \(describe(p))"
+        case .stagedPackets(let p): out.write("packets staged and "); write(p, to: &out)
         case .retry(let attempt):
             // The kernel retries while `timer_handshake_attempts` is at most MAX_TIMER_HANDSHAKES
             // (18) before the increment, so the count runs 1 through 19 and the timer expiring
             // after retry 19 gives up: 20 initiations in all, the "after %d attempts" (MAX + 2)
             // of its give-up message [compat src/timers.c `wg_expired_retransmit_handshake`].
-            return "no response after REKEY_TIMEOUT + jitter, retry \(attempt) of \(DecisionText.maximumRetries)"
-        case .noReplyToData: return "sent data but heard nothing for 15 s (KEEPALIVE + REKEY_TIMEOUT)"
-        case .rekeyAfterTime: return "our session is 120 s old (REKEY_AFTER_TIME)"
-        case .rekeyAfterMessages: return "our session sent 2^60 messages (REKEY_AFTER_MESSAGES)"
-        case .lastMinute: return "received on a 165 s old session we initiated (last-minute rekey)"
+            out.write("no response after REKEY_TIMEOUT + jitter, retry \(attempt) of \(maximumRetries)")
+        case .noReplyToData: out.write("sent data but heard nothing for 15 s (KEEPALIVE + REKEY_TIMEOUT)")
+        case .rekeyAfterTime: out.write("our session is 120 s old (REKEY_AFTER_TIME)")
+        case .rekeyAfterMessages: out.write("our session sent 2^60 messages (REKEY_AFTER_MESSAGES)")
+        case .lastMinute: out.write("received on a 165 s old session we initiated (last-minute rekey)")
         }
     }
 
-    private func describe(_ t: KeepaliveTrigger) -> String {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ t: KeepaliveTrigger, to out: inout Sink) {
         switch t {
-        case .replyToData: return "data arrived 10 s ago and nothing was sent back (KEEPALIVE_TIMEOUT)"
-        case .persistent(let s): return "no packet either way for \(s) s (persistent keepalive)"
-        case .keyConfirmation: return "confirms the new session to the responder"
-        case .persistentTurnedOn(let s): return "persistent keepalive turned on (\(s) s) while up"
-        case .interfaceUp(let s): return "wg0 came up with persistent keepalive \(s) s"
+        case .replyToData: out.write("data arrived 10 s ago and nothing was sent back (KEEPALIVE_TIMEOUT)")
+        case .persistent(let s): out.write("no packet either way for \(s) s (persistent keepalive)")
+        case .keyConfirmation: out.write("confirms the new session to the responder")
+        case .persistentTurnedOn(let s): out.write("persistent keepalive turned on (\(s) s) while up")
+        case .interfaceUp(let s): out.write("wg0 came up with persistent keepalive \(s) s")
         }
     }
 
-    private func describe(_ r: InvalidReason) -> String {
+    @inlinable
+    static func write<Sink: DecisionTextSink>(_ r: InvalidReason, to out: inout Sink) {
         switch r {
-        case .tooShort(let n): return "\(n)-byte datagram is too short for a WireGuard message"
-        case .unknownType(let t): return "message type \(t) is not 1-4 with zero reserved bytes"
-        case .wrongLength(let t, let n): return "type \(t) message of \(n) bytes has the wrong size"
-        case .unknownIndex(let i): return "no session has receiver index \(i)"
-        case .keyUnusable: return "the session under index \(indexText) is invalid, 180 s old or exhausted"
-        case .authenticationFailed: return "authentication failed under index \(indexText)"
-        case .innerNotIP: return "decrypted packet from \(peerName) is neither IPv4 nor IPv6 (rx_frame_errors)"
+        case .tooShort(let n): out.write("\(n)-byte datagram is too short for a WireGuard message")
+        case .unknownType(let t): out.write("message type \(t) is not 1-4 with zero reserved bytes")
+        case .wrongLength(let t, let n): out.write("type \(t) message of \(n) bytes has the wrong size")
+        case .unknownIndex(let i): out.write("no session has receiver index \(i)")
+        case .keyUnusable:
+            out.write("the session under index "); out.writeReceiverIndex(); out.write(" is invalid, 180 s old or exhausted")
+        case .authenticationFailed: out.write("authentication failed under index "); out.writeReceiverIndex()
+        case .innerNotIP:
+            writePeer(between: "decrypted packet from ", and: " is neither IPv4 nor IPv6 (rx_frame_errors)", to: &out)
         case .innerBadLength(let declared, let actual):
-            return "inner IP length \(declared) does not fit the \(actual) decrypted bytes (rx_length_errors)"
-        case .badMac1: return "handshake message from \(endpointText) has an invalid mac1"
-        case .handshake(let why): return "handshake message from \(endpointText) rejected: \(why)"
-        case .unknownPeer: return "initiation from a static key that is not a peer"
-        case .timestampReplay: return "initiation from \(peerName) does not carry a newer timestamp (replay)"
-        case .initiationFlood: return "initiation from \(peerName) within 20 ms of the last one (flood)"
-        case .rateLimited: return "under load: handshake from \(endpointText) over 20/s (burst 5)"
-        case .noPendingHandshake(let i): return "response for index \(i) matches no initiation we sent"
-        case .cookieRejected(let why): return "cookie reply rejected: \(why)"
+            out.write("inner IP length \(declared) does not fit the \(actual) decrypted bytes (rx_length_errors)")
+        case .badMac1: out.write("handshake message from "); out.writeEndpoint(); out.write(" has an invalid mac1")
+        case .handshake(let why): out.write("handshake message from "); out.writeEndpoint(); out.write(" rejected: \(why)")
+        case .unknownPeer: out.write("initiation from a static key that is not a peer")
+        case .timestampReplay:
+            writePeer(between: "initiation from ", and: " does not carry a newer timestamp (replay)", to: &out)
+        case .initiationFlood:
+            writePeer(between: "initiation from ", and: " within 20 ms of the last one (flood)", to: &out)
+        case .rateLimited:
+            out.write("under load: handshake from "); out.writeEndpoint(); out.write(" over 20/s (burst 5)")
+        case .noPendingHandshake(let i): out.write("response for index \(i) matches no initiation we sent")
+        case .cookieRejected(let why): out.write("cookie reply rejected: \(why)")
         }
+    }
+}
+
+/// Writes an explanation into a String, naming peers with a function: `Decision.why(naming:)`.
+struct DecisionStringSink: DecisionTextSink {
+    let subject: DecisionSubject
+    let naming: (PublicKey) -> String
+    var text = ""
+
+    mutating func write(_ words: StaticString) { text += words.description }
+    mutating func write(_ words: String) { text += words }
+    mutating func writePeer() { text += subject.peer.map(naming) ?? "unknown peer" }
+    mutating func writeName(of key: PublicKey) { text += naming(key) }
+    mutating func writePrefix(_ prefix: IPPrefix) { text += "\(prefix)" }
+    mutating func writePrefix() { text += subject.prefix.map { "\($0)" } ?? "" }
+    mutating func writeCounter() { text += subject.counter.map { "\($0)" } ?? "-" }
+    mutating func writeReceiverIndex() { text += subject.receiverIndex.map { "\($0)" } ?? "-" }
+    mutating func writeEndpoint() { text += subject.endpoint.map { "\($0)" } ?? "no endpoint" }
+    var hasInnerAddress: Bool { subject.packet.flatMap(IPHeaderView.init) != nil }
+    mutating func writeInnerAddress(source: Bool) -> Bool {
+        guard let header = subject.packet.flatMap(IPHeaderView.init) else { return false }
+        text += "\(source ? header.source : header.destination)"
+        return true
     }
 }

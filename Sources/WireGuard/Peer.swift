@@ -44,11 +44,15 @@ public struct PeerStatus: Sendable {
 
 /// One peer of a device: its keys, endpoint, sessions, handshake, timers and staged packets
 /// [compat src/peer.h `struct wg_peer`].
+///
+/// The fields every data packet reads or writes are `@exclusivity(unchecked)` (one thread drives
+/// a device and never overlaps accesses; the runtime checks cost measurably per packet, see
+/// docs/performance.md); those only a handshake touches keep Swift's checks.
 final class Peer {
     let publicKey: PublicKey
     /// Position in creation order (`wg show` dump order) and in the timer heap.
     let serial: Int
-    @exclusivity(unchecked) var presharedKey = PresharedKey.zero
+    var presharedKey = PresharedKey.zero
     @exclusivity(unchecked) var endpoint: Endpoint?
     /// Seconds; 0 = off.
     @exclusivity(unchecked) var persistentKeepalive = 0 {
@@ -57,23 +61,23 @@ final class Peer {
     @exclusivity(unchecked) var timers = PeerTimers()
     @exclusivity(unchecked) var keypairs = KeypairSlots()
     @exclusivity(unchecked) var staged = StagedQueue<StagedPacket>()
-    @exclusivity(unchecked) var handshake = HandshakeState.zeroed
+    var handshake = HandshakeState.zeroed
     /// Index registered for the pending handshake, if any.
-    @exclusivity(unchecked) var handshakeIndex: UInt32?
+    var handshakeIndex: UInt32?
     /// Newest initiation timestamp accepted from this peer (kept across handshakes).
-    @exclusivity(unchecked) var latestTimestamp: TAI64N?
+    var latestTimestamp: TAI64N?
     /// When we last consumed an initiation from this peer (flood check), nil = never.
-    @exclusivity(unchecked) var lastInitiationConsumption: Int64?
+    var lastInitiationConsumption: Int64?
     /// When we last sent a handshake message (initiation or response) to this peer.
-    @exclusivity(unchecked) var lastSentHandshake: Int64
+    var lastSentHandshake: Int64
     @exclusivity(unchecked) var sentLastMinuteHandshake = false
-    @exclusivity(unchecked) var cookie: CookieGenerator
-    @exclusivity(unchecked) var latestHandshake: Int64?
+    var cookie: CookieGenerator
+    var latestHandshake: Int64?
     @exclusivity(unchecked) var rxBytes: UInt64 = 0
     @exclusivity(unchecked) var txBytes: UInt64 = 0
     /// `DH(our static, its static)`, computed on first use and kept (the kernel precomputes it
     /// per peer); `.some(nil)` when the DH is all-zero and no handshake can be made.
-    @exclusivity(unchecked) var staticShared: [UInt8]??
+    var staticShared: [UInt8]??
     @exclusivity(unchecked) var isRemoved = false
     /// The other allowed-IPs candidates of the last winning prefix of this peer's (see
     /// `Device.otherCandidates(_:winner:owner:)`).

@@ -76,7 +76,7 @@ extension Device {
         // Padding is trimmed now (the kernel trims at step 11) so every decision shows the real
         // packet; the length checks below still see the decrypted length.
         let decryptedLength = plaintext.count
-        if let declared = InnerPacket.declaredLength(plaintext), declared >= 20, declared < decryptedLength {
+        if let declared = IPHeaderView(plaintext)?.declaredLength, declared >= 20, declared < decryptedLength {
             plaintext.removeLast(decryptedLength - declared)
         }
         let confirms = peer.keypairs.next === keypair
@@ -117,22 +117,22 @@ extension Device {
     /// Steps 11-13: inner header sanity, trim the padding, cryptokey source check, deliver.
     private func deliverIfAllowed(_ packet: [UInt8], context: PacketContext, decryptedLength: Int, from peer: Peer,
                                   messageLength: Int) {
-        guard let version = InnerPacket.version(packet), let declared = InnerPacket.declaredLength(packet) else {
+        guard let header = IPHeaderView(packet) else {
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
             record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, context: context,
                             reason: .invalid(.innerNotIP)))
             return
         }
-        let minimum = version == 4 ? 20 : 40
-        guard declared >= minimum, declared <= decryptedLength else {
+        let declared = header.declaredLength
+        guard declared >= header.fixedHeaderLength, declared <= decryptedLength else {
             counters.rxErrors += 1
             counters.rxLengthErrors += 1
             record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, context: context,
                             reason: .invalid(.innerBadLength(declared: declared, actual: decryptedLength))))
             return
         }
-        guard let source = InnerPacket.source(packet) else { return }
+        let source = header.source
         let routed = routes.lookupEntry(source)
         guard let routed, routed.peer === peer else {
             counters.rxErrors += 1

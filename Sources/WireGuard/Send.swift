@@ -1,3 +1,4 @@
+import Packet
 import Routing
 
 /// The send path [compat src/device.c `wg_xmit`, src/send.c], behaviour doc §2.
@@ -14,7 +15,7 @@ extension Device {
             record(Decision(.noRoute, .tx, packet: packet, context: context, reason: .interfaceDown))
             return
         }
-        guard let destination = InnerPacket.destination(packet) else {
+        guard let destination = IPHeaderView(packet)?.destination else {
             counters.txErrors += 1
             record(Decision(.droppedInvalid, .tx, packet: packet, context: context, reason: .notIP(length: packet.count)))
             return

@@ -12,52 +12,68 @@ final class DecisionLineComposerTests: XCTestCase {
 
     private func key(_ byte: UInt8) throws -> PublicKey { try PublicKey(bytes: [UInt8](repeating: byte, count: 32)) }
 
-    /// RFC 8259 escaping as the log writes it: the oracle for the fast path is the project's one
-    /// JSON quoting (`jsonString`, scalar by scalar), without its quotes.
-    private func jsonEscaped(_ text: String) -> String {
-        String(jsonString(text).dropFirst().dropLast())
-    }
-
     private func record(_ decision: Decision, names: PeerNames) -> DecisionRecord {
         DecisionRecord(t: 1_002_000_500, node: "hub", device: decision, trace: TraceRef(file: "t\"x.pcap", frame: 7), names: names)
     }
 
-    /// The sealed, decrypted and delivered explanations are written without `why`; with peer
-    /// names that need escaping (quote, backslash, newline, control byte) they must still be
-    /// `why` word for word.
-    func testPerPacketExplanationsEqualWhyEscapedAndIndented() throws {
+    /// The explanations, written by hand: the record's own `why` (a String) and both log lines
+    /// (the composer's buffer) must say them word for word, JSON-escaped (RFC 8259) in
+    /// decisions.jsonl and with a name's newlines indented in decisions.txt
+    /// (docs/decision-log.md). `p` and `o` are the two peers' names as each form writes them.
+    func testExplanationsAreTheWordsInEveryForm() throws {
         let names = PeerNames()
         let peer = try key(1), other = try key(2)
         names.register(peer, as: "pe\"er\\one\nsecond line\u{1}")
         names.register(other, as: "other\npeer")
+        let plain = (p: "pe\"er\\one\nsecond line\u{1}", o: "other\npeer")
+        let json = (p: #"pe\"er\\one\nsecond line\u0001"#, o: #"other\npeer"#)
+        let text = (p: "pe\"er\\one\n    second line\u{1}", o: "other\n    peer")
         let packet = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 5000),
                                        to: Endpoint(address: N.address("10.1.2.3"), port: 53), payload: [1, 2, 3])
         let packet6 = PacketBuilder.udp(from: Endpoint(address: N.address("fd00::2"), port: 5000),
                                         to: Endpoint(address: N.address("fd00::3"), port: 53), payload: [1, 2, 3])
         let endpoint = Endpoint(address: N.address("192.0.2.7"), port: 51820)
         let candidates = [(prefix: N.prefix("10.0.0.0/8"), peer: other)]
-        let decisions = [
-            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), candidates: candidates, counter: 12,
-                     receiverIndex: 99, endpoint: endpoint, packet: packet, reason: .sealed),
-            Decision(.encrypted, .tx, peer: peer, prefix: nil, counter: nil, endpoint: nil, packet: packet, reason: .sealed),
-            Decision(.decrypted, .rx, peer: peer, counter: 3, receiverIndex: 4_294_967_295, endpoint: endpoint, packet: packet,
-                     reason: .decrypted(confirmsSession: false)),
-            Decision(.decrypted, .rx, peer: nil, packet: packet, reason: .decrypted(confirmsSession: true)),
-            Decision(.delivered, .rx, peer: peer, prefix: N.prefix("10.0.0.2/32"), candidates: candidates, packet: packet,
-                     reason: .delivered),
-            Decision(.delivered, .rx, peer: peer, packet: [0x45, 1, 2], reason: .delivered),
+        let cases: [(Decision, (_ p: String, _ o: String) -> String)] = [
+            (Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), candidates: candidates, counter: 12,
+                      receiverIndex: 99, endpoint: endpoint, packet: packet, reason: .sealed),
+             { "10.1.2.3 matched 10.1.2.0/24 (\($0)); also matched 10.0.0.0/8 (\($1)) — most specific wins; sealed with counter 12 for 192.0.2.7:51820" }),
+            (Decision(.encrypted, .tx, peer: peer, prefix: nil, counter: nil, endpoint: nil, packet: packet, reason: .sealed),
+             { p, _ in "10.1.2.3 routed to \(p); sealed with counter - for no endpoint" }),
+            (Decision(.decrypted, .rx, peer: peer, counter: 3, receiverIndex: 4_294_967_295, endpoint: endpoint, packet: packet,
+                      reason: .decrypted(confirmsSession: false)),
+             { p, _ in "opened under index 4294967295 with counter 3 from \(p)" }),
+            (Decision(.decrypted, .rx, peer: nil, packet: packet, reason: .decrypted(confirmsSession: true)),
+             { _, _ in "opened under index - with counter - from unknown peer" }),
+            (Decision(.delivered, .rx, peer: peer, prefix: N.prefix("10.0.0.2/32"), candidates: candidates, packet: packet,
+                      reason: .delivered),
+             { "source 10.0.0.2 matched 10.0.0.2/32 (\($0)); also matched 10.0.0.0/8 (\($1)) — most specific wins; source allowed for \($0): delivered" }),
+            // Too short for a header: no address, the label alone.
+            (Decision(.delivered, .rx, peer: peer, packet: [0x45, 1, 2], reason: .delivered),
+             { p, _ in "source routed to \(p); source allowed for \(p): delivered" }),
             // Total length beyond the bytes: no summary, but the device still reads the address.
-            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), counter: 1,
-                     packet: [0x45, 0, 0xff, 0xff] + packet.dropFirst(4), reason: .sealed),
-            Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("fd00::/64"), counter: 1, endpoint: endpoint,
-                     packet: packet6, reason: .sealed),
-            Decision(.delivered, .rx, peer: peer, prefix: N.prefix("fd00::2/128"), packet: packet6, reason: .delivered),
+            (Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), counter: 1,
+                      packet: [0x45, 0, 0xff, 0xff] + packet.dropFirst(4), reason: .sealed),
+             { p, _ in "10.1.2.3 matched 10.1.2.0/24 (\(p)); sealed with counter 1 for no endpoint" }),
+            (Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("fd00::/64"), counter: 1, endpoint: endpoint,
+                      packet: packet6, reason: .sealed),
+             { p, _ in "fd00::3 matched fd00::/64 (\(p)); sealed with counter 1 for 192.0.2.7:51820" }),
+            (Decision(.delivered, .rx, peer: peer, prefix: N.prefix("fd00::2/128"), packet: packet6, reason: .delivered),
+             { p, _ in "source fd00::2 matched fd00::2/128 (\(p)); source allowed for \(p): delivered" }),
+            // Rarer explanations take the same path.
+            (Decision(.queued, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), packet: packet, reason: .staged(.noKeypair)),
+             { p, _ in "10.1.2.3 matched 10.1.2.0/24 (\(p)); no session with \(p) yet: staged awaiting a handshake" }),
+            (Decision(.keepaliveSent, .tx, peer: peer, counter: 5, reason: .keepalive(.persistent(seconds: 25))),
+             { p, _ in "keepalive to \(p) (counter 5): no packet either way for 25 s (persistent keepalive)" }),
+            (Decision(.droppedSrcNotAllowed, .rx, peer: peer, prefix: N.prefix("10.0.0.0/8"), packet: packet,
+                      reason: .sourceNotAllowed(source: N.address("10.0.0.2"), owner: other)),
+             { "inner source 10.0.0.2 looks up to 10.0.0.0/8 of \($1), not to sender \($0): dropped (rx_errors += 1)" }),
         ]
-        for decision in decisions {
+        for (decision, words) in cases {
             let record = record(decision, names: names)
-            let why = record.why
-            XCTAssertTrue(record.jsonLine.hasSuffix(",\"why\":\"\(jsonEscaped(why))\"}"), record.jsonLine)
-            XCTAssertTrue(record.textLine.hasSuffix(": " + why.replacingOccurrences(of: "\n", with: "\n    ")), record.textLine)
+            XCTAssertEqual(record.why, words(plain.p, plain.o))
+            XCTAssertTrue(record.jsonLine.hasSuffix(",\"why\":\"\(words(json.p, json.o))\"}"), record.jsonLine)
+            XCTAssertTrue(record.textLine.hasSuffix(": " + words(text.p, text.o)), record.textLine)
         }
     }
 
@@ -100,8 +116,9 @@ final class DecisionLineComposerTests: XCTestCase {
                        [#"{"t":5"#, #"{"t":5"#, #"{"t":-1500000000"#, #"{"t":1000000000"#, #"{"t":1000000000"#, #"{"t":0"#])
     }
 
-    /// A composer reuses the previous record's packet pieces only for the very same packet: a
-    /// packet of the same size, or a changed copy of it, is read afresh.
+    /// A composer reuses the previous record's packet pieces only for the very same packet
+    /// array: a changed copy of it, a packet too short for a header and another packet are read
+    /// afresh, and each line names its own packet.
     func testPacketPiecesAreReusedOnlyForTheSamePacket() {
         let first = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.2"), port: 1),
                                       to: Endpoint(address: N.address("10.0.0.3"), port: 2), payload: [1, 2])
@@ -110,13 +127,18 @@ final class DecisionLineComposerTests: XCTestCase {
         let other = PacketBuilder.udp(from: Endpoint(address: N.address("10.0.0.4"), port: 1),
                                       to: Endpoint(address: N.address("10.0.0.5"), port: 2), payload: [3, 4])
         let composer = DecisionLineComposer()
-        for packet in [first, first, changed, other, [0x45], other] {
+        let fields = { (source: String, destination: String) in
+            #""src":"\#(source)","dst":"\#(destination)","proto":"udp","len":30"#
+        }
+        let expected = [fields("10.0.0.2", "10.0.0.3"), fields("10.0.0.2", "10.0.0.3"), fields("10.0.0.2", "10.0.0.9"),
+                        fields("10.0.0.4", "10.0.0.5"), #""len":1"#, fields("10.0.0.4", "10.0.0.5")]
+        for (packet, fields) in zip([first, first, changed, other, [0x45], other], expected) {
             let record = DecisionRecord(t: 1, node: "n", iface: .wg0, dir: .tx, action: .note, decider: .note("w"),
                                         subject: DecisionSubject(packet: packet), names: nil)
             let json = ByteBuffer(), text = ByteBuffer()
             composer.append(record, json: json, text: text)
-            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), record.jsonLine)
-            XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self), record.textLine)
+            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self),
+                           #"{"t":1,"node":"n","iface":"wg0","dir":"tx","# + fields + #","action":"note","why":"w"}"#)
         }
     }
 
@@ -153,7 +175,7 @@ final class DecisionLineComposerTests: XCTestCase {
             }
             bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1))))
             let summary = try? IPPacketSummary(parsing: bytes)
-            let fields = LoggedPacketFields(bytes)
+            let fields = DecisionLineComposer.loggedFields(bytes, header: IPHeaderView(bytes))
             XCTAssertEqual(fields?.source, summary?.source, "\(bytes)")
             XCTAssertEqual(fields?.destination, summary?.destination)
             XCTAssertEqual(fields?.protocolNumber, summary?.protocolNumber)

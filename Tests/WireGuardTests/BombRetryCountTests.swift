@@ -31,7 +31,7 @@ final class BombRetryCountTests: XCTestCase {
         let key = try PublicKey(bytes: [UInt8](repeating: 7, count: 32))
         for attempt in [1, 19] {
             let decision = Decision(.handshakeInitiationSent, .tx, peer: key, reason: .initiation(.retry(attempt: attempt)))
-            let text = DecisionText(decision: decision, naming: { _ in "B" }).text
+            let text = decision.why(naming: { _ in "B" })
             XCTAssertTrue(text.hasSuffix("retry \(attempt) of 19"), text)
         }
     }

@@ -46,24 +46,36 @@ public final class PcapWriter {
     public let path: String
     public let linkType: LinkType
     /// Frames written so far.
-    public private(set) var frameCount = 0
+    public var frameCount: Int { frames }
     /// The MAC addresses an Ethernet capture puts around each packet unless `write` names others.
-    public var defaultEthernet = EthernetHeader(source: MACAddress(0x02, 0, 0, 0, 0, 0x01),
+    /// (Read by the inlined `write` on every packet, so not checked for exclusivity at run time.)
+    @exclusivity(unchecked) public var defaultEthernet = EthernetHeader(source: MACAddress(0x02, 0, 0, 0, 0, 0x01),
                                                 destination: MACAddress(0x02, 0, 0, 0, 0, 0x02))
 
     public static let snapshotLength = PcapFormat.snapshotLength
 
     private let pool: PcapFilePool?
-    private let maximumFlushBytes: Int
-    private var flushBytes: Int
+    // The state `write` touches is @usableFromInline so that `write` can be @inlinable: a
+    // simulation captures every packet on up to four interfaces, and a call into this module
+    // per capture (unspecialised, with the Ethernet header passed along) cost measurably more
+    // than Sim's former inline copy (docs/performance.md, "Cross-module hot calls"). Inlined into
+    // another module, each access to a class's stored var would be checked for exclusivity at
+    // run time (swift_beginAccess, ~75 instructions); the writer is used from one thread and
+    // never holds an access to these across a call, so the checks are turned off for them.
+    @usableFromInline let maximumFlushBytes: Int
+    @usableFromInline @exclusivity(unchecked) var flushBytes: Int
+    /// Frames written so far (`frameCount`).
+    @usableFromInline @exclusivity(unchecked) var frames = 0
+    /// Whether each record starts with an Ethernet header (`linkType == .ethernet`, decided once).
+    @usableFromInline let isEthernet: Bool
     /// Pending bytes: `used` of `capacity` at `storage` (grown by doubling, like an array, but
     /// written without an array's uniqueness and capacity checks per append).
-    private var storage: UnsafeMutableRawPointer
-    private var capacity = 256
-    private var used = 0
+    @usableFromInline @exclusivity(unchecked) var storage: UnsafeMutableRawPointer
+    @usableFromInline @exclusivity(unchecked) var capacity = 256
+    @usableFromInline @exclusivity(unchecked) var used = 0
     /// The open file, or -1 while the pool has closed it (or after `close()`).
     private var descriptor: Int32 = -1
-    private var closed = false
+    @usableFromInline @exclusivity(unchecked) var closed = false
 
     /// Creates or truncates `path` and writes the file header to it. `linkType` is `.raw`
     /// (LINKTYPE_RAW, 101) or `.ethernet`. Writers sharing `pool` keep at most its limit of files
@@ -75,6 +87,7 @@ public final class PcapWriter {
         }
         self.path = path
         self.linkType = linkType
+        isEthernet = linkType == .ethernet
         self.pool = pool
         flushBytes = buffering.initialFlushBytes
         maximumFlushBytes = buffering.maximumFlushBytes
@@ -97,34 +110,49 @@ public final class PcapWriter {
     }
 
     /// Appends one IP packet at `timestamp` nanoseconds since the epoch (0 … 2^32 s).
+    @inlinable
     public func write(_ bytes: [UInt8], timestamp: Int64) throws {
         try write(bytes, timestamp: timestamp, ethernet: defaultEthernet)
     }
 
     /// Appends one IP packet; on an Ethernet capture `ethernet` supplies the MAC addresses.
+    /// Inlined into the caller; the rare paths (a rejected packet, the Ethernet header, growing
+    /// the buffer, a flush) are calls.
+    @inlinable @inline(__always)
     public func write(_ bytes: [UInt8], timestamp: Int64, ethernet: EthernetHeader) throws {
-        guard !closed else { throw PcapError(path: path, frame: frameCount + 1, "write after close") }
-        guard PcapFormat.timestampFits(timestamp) else {
-            throw PcapError(path: path, frame: frameCount + 1, "timestamp \(timestamp) ns does not fit a pcap record (whole seconds since 1970 must fit an unsigned 32-bit field)")
-        }
-        let link = linkType == .ethernet ? EthernetHeader.length : 0
+        let link = isEthernet ? EthernetHeader.length : 0
         let length = link + bytes.count
-        guard length <= Int(PcapWriter.snapshotLength) else {
-            throw PcapError(path: path, frame: frameCount + 1, "a \(length)-byte frame exceeds the snapshot length \(PcapWriter.snapshotLength)")
+        guard !closed, PcapFormat.timestampFits(timestamp), length <= Int(PcapFormat.snapshotLength) else {
+            throw rejection(timestamp: timestamp, length: length)
         }
-        reserve(PcapFormat.recordHeaderLength + length)
+        let needed = used + PcapFormat.recordHeaderLength + length
+        if needed > capacity { grow(toHold: needed) }
         PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: storage + used)
         used += PcapFormat.recordHeaderLength
-        if link > 0 { appendEthernet(ethernet, etherType: EthernetHeader.etherType(for: bytes)) }
+        if link > 0 { appendEthernet(ethernet, for: bytes) }
         bytes.withUnsafeBytes { raw in
             if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: raw.count) }
         }
         used += bytes.count
-        frameCount += 1
-        if used >= flushBytes {
-            flushBytes = min(flushBytes * 2, maximumFlushBytes)
-            try flush()
+        frames += 1
+        if used >= flushBytes { try flushAndGrowFlushSize() }
+    }
+
+    /// Why `write` refuses a packet of `length` bytes (with link header) at `timestamp`.
+    @usableFromInline
+    func rejection(timestamp: Int64, length: Int) -> PcapError {
+        if closed { return PcapError(path: path, frame: frames + 1, "write after close") }
+        if !PcapFormat.timestampFits(timestamp) {
+            return PcapError(path: path, frame: frames + 1, "timestamp \(timestamp) ns does not fit a pcap record (whole seconds since 1970 must fit an unsigned 32-bit field)")
         }
+        return PcapError(path: path, frame: frames + 1, "a \(length)-byte frame exceeds the snapshot length \(PcapWriter.snapshotLength)")
+    }
+
+    /// A busy capture earns a larger buffer: the flush size doubles up to the maximum.
+    @usableFromInline
+    func flushAndGrowFlushSize() throws {
+        flushBytes = min(flushBytes * 2, maximumFlushBytes)
+        try flush()
     }
 
     /// Writes buffered records to the file (reopening it for appending if the pool closed it).
@@ -177,12 +205,12 @@ public final class PcapWriter {
         }
     }
 
-    /// Makes room for `extra` more bytes.
-    @inline(__always)
-    private func reserve(_ extra: Int) {
-        guard used + extra > capacity else { return }
+    /// Makes room for `total` bytes in all.
+    @usableFromInline
+    func grow(toHold total: Int) {
+        guard total > capacity else { return }
         var grown = capacity * 2
-        while grown < used + extra { grown *= 2 }
+        while grown < total { grown *= 2 }
         let fresh = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
         fresh.copyMemory(from: storage, byteCount: used)
         storage.deallocate()
@@ -191,7 +219,9 @@ public final class PcapWriter {
     }
 
     /// The 14-byte header written in place (no temporary array per packet).
-    private func appendEthernet(_ header: EthernetHeader, etherType: UInt16) {
+    @usableFromInline
+    func appendEthernet(_ header: EthernetHeader, for packet: [UInt8]) {
+        let etherType = EthernetHeader.etherType(for: packet)
         for mac in [header.destination, header.source] {
             withUnsafeBytes(of: mac.bytes) { raw in
                 if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: 6) }

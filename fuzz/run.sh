@@ -2,7 +2,7 @@
 # Runs one fuzz target (built by fuzz/build.sh) for SECONDS, niced, in libFuzzer's fork mode so
 # that a crash, timeout or out-of-memory input is saved and the run goes on:
 #   fuzz/run.sh TARGET [SECONDS]        (default 600)
-# New inputs go to fuzz/.build/work/TARGET, findings to fuzz/.build/artifacts/TARGET/, the log to
+# New inputs go to fuzz/.build/found/TARGET, findings to fuzz/.build/artifacts/TARGET/, the log to
 # fuzz/.build/logs/TARGET.log; fuzz/corpus/TARGET is only read. See docs/fuzzing.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,7 +17,7 @@ case "$target" in
     *) echo "fuzz/run.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 out="$root/fuzz/.build"
-mkdir -p "$out/work/$target" "$out/artifacts/$target" "$out/logs"
+mkdir -p "$out/found/$target" "$out/artifacts/$target" "$out/logs"
 cd "$out"
 # A dictionary of the format's words, where there is one (fuzz/dict/TARGET.dict).
 dict=()
@@ -26,5 +26,5 @@ if [ -f "$root/fuzz/dict/$target.dict" ]; then dict=(-dict="$root/fuzz/dict/$tar
 export SWIFT_BACKTRACE=enable=no
 exec nice -n 10 "$out/fuzz-$target" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -max_total_time="$seconds" -print_final_stats=1 "${dict[@]}" \
-    -artifact_prefix="$out/artifacts/$target/" "$out/work/$target" "$root/fuzz/corpus/$target" \
+    -artifact_prefix="$out/artifacts/$target/" "$out/found/$target" "$root/fuzz/corpus/$target" \
     > "$out/logs/$target.log" 2>&1

@@ -82,7 +82,7 @@ struct NetworkUnderlayPlan {
 
     /// The endpoint a `[Peer]` gets, and a note when it does not reach the node whose key the
     /// peer has, or reaches a node whose file left the listening port to chance.
-    func endpoint(_ endpoint: WgQuickEndpoint, of target: Int?, files: [WgQuickFile], stems: [String]) -> (EndpointRef, String?) {
+    func endpoint(_ endpoint: WgQuickEndpoint, of target: Int?, files: [WgQuickFile], stems: [String]) -> (EndpointRef?, String?) {
         var notes: [String] = []
         let resolved: EndpointRef
         var destination: Int?
@@ -95,7 +95,10 @@ struct NetworkUnderlayPlan {
                              + "and wgsim keeps the address as written")
             }
         case .host(let name, let port):
-            let host = hosts[hostIndex[name]!]
+            // `init` gave every host name of every file an address; a name it did not see is left
+            // unset (learnt from packets) rather than trusted.
+            guard let index = hostIndex[name] else { return (nil, "Endpoint: no address was planned for \(name): left unset") }
+            let host = hosts[index]
             resolved = .address(Endpoint(address: host.address, port: port))
             destination = host.node
             if let target, host.node != target {
@@ -104,7 +107,7 @@ struct NetworkUnderlayPlan {
                              + "so this peer's packets go there, not to \(stems[target])")
             }
         case .node(let name, let port):
-            let node = stems.firstIndex(of: name)!
+            guard let node = stems.firstIndex(of: name) else { return (nil, "Endpoint: \(name) is no file of this network: left unset") }
             destination = node
             resolved = port.map { .address(Endpoint(address: underlays[node], port: $0)) } ?? .node(name)
         }

@@ -68,7 +68,9 @@ public final class OutputStaging {
     /// file with the one it replaces to say what changed (reads both: only for small outputs).
     @discardableResult
     public func commit(reportingChanges: Bool = false) throws -> OutputChanges {
-        precondition(!settled, "an output staging is committed or discarded once")
+        guard !settled else {
+            throw ScenarioError(file: targetPath, line: nil, "the outputs were already put in place or discarded (a second commit)")
+        }
         let produced = OutputFiles.list(path)
         guard OutputFiles.kind(targetPath) != nil else {
             // A new folder: one rename puts all of it in place.

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom to top (an arrow may only point down):
-//   CPcap, CSodium, CBlake2, NetAddress → Packet → Pcap → Routing → WireGuard → Sim → Scenario → wgsim
+//   CPcap, CSodium, CBlake2, NetAddress → Packet → Pcap → Routing → WireGuard → Sim → Report → Scenario → wgsim
 // Routing and WireGuard never import Pcap, Sim, Scenario or the CLI.
 let package = Package(
     name: "wgsim",
@@ -28,10 +28,13 @@ let package = Package(
         .target(name: "Routing", dependencies: ["NetAddress"]),
         .target(name: "WireGuard", dependencies: ["CSodium", "CBlake2", "Routing", "Packet"]),
         .target(name: "Sim", dependencies: ["WireGuard", "Routing", "Packet", "Pcap"]),
-        .target(name: "Scenario", dependencies: ["Sim", "WireGuard", "Routing", "Packet", "Pcap",
+        // Report draws a run (report.html, `wgsim draw`) from what Sim recorded; it knows nothing
+        // of scenario files: Scenario hands it plain values.
+        .target(name: "Report", dependencies: ["Sim", "WireGuard", "Routing", "Packet"]),
+        .target(name: "Scenario", dependencies: ["Sim", "Report", "WireGuard", "Routing", "Packet", "Pcap",
                                                  .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "wgsim", dependencies: [
-            "Scenario", "Sim", "WireGuard", "Routing", "Packet", "Pcap",
+            "Scenario", "Report", "Sim", "WireGuard", "Routing", "Packet", "Pcap",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +51,7 @@ let package = Package(
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "Packet"]),
         .testTarget(name: "WireGuardTests", dependencies: ["WireGuard", "Routing", "Packet", "Pcap"]),
         .testTarget(name: "SimTests", dependencies: ["Sim", "WireGuard", "Routing", "Packet"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Sim", "Routing"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Sim"]),
         .testTarget(name: "wgsimTests", dependencies: ["wgsim"]),
     ],

@@ -7,11 +7,13 @@
 #                                                      (swift-argument-parser, Yams) over https;
 #   tshark                                             the tests that compare with Wireshark's
 #                                                      dissector run it (they fail, not skip,
-#                                                      without it).
+#                                                      without it);
+#   chromium                                           the report tests open every report.html
+#                                                      in headless Chromium.
 # Swift itself is not installed here (see swift.org).
 set -euo pipefail
 need=()
-for pkg in libpcap-dev libsodium-dev libb2-dev pkg-config git ca-certificates tshark; do
+for pkg in libpcap-dev libsodium-dev libb2-dev pkg-config git ca-certificates tshark chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

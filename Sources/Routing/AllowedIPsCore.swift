@@ -26,8 +26,8 @@ final class AllowedIPsCore {
     var lists: [PeerList] = []
     var count = 0
     /// Each family's derived lookup table; IPv6 gets only the direct index with jumps.
-    var lookup4 = DerivedLookupTable<UInt32>(jumpOnly: false)
-    var lookup6 = DerivedLookupTable<IPv6Key>(jumpOnly: true)
+    let lookup4 = DerivedLookupTable<UInt32>(jumpOnly: false)
+    let lookup6 = DerivedLookupTable<IPv6Key>(jumpOnly: true)
     var compactLookupMinimumNodes = 2048
 
     init() {}

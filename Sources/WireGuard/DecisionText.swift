@@ -115,14 +115,8 @@ public enum DecisionText {
         case .rekey(let trigger):
             write(trigger, to: &out); out.write(": new handshake with "); out.writePeer()
         case .sessionExpired(let cause):
-            switch cause {
-            case .zeroKeyMaterial:
-                writePeer(between: "540 s (3 x REJECT_AFTER_TIME) after the last session: keys of ", and: " wiped", to: &out)
-            case .interfaceDown:
-                writePeer(between: "wg0 went down: keys, handshake and staged packets of ", and: " cleared", to: &out)
-            case .peerRemoved:
-                writePeer(between: "peer ", and: " removed: keys and staged packets discarded", to: &out)
-            }
+            let words = cause.wordsAroundPeer
+            writePeer(between: words.before, and: words.after, to: &out)
         case .gaveUp(let initiations, let purged):
             out.write("handshake with "); out.writePeer()
             out.write(" did not complete after \(initiations) attempts: \(purged) staged packet(s) dropped")

@@ -195,7 +195,9 @@ struct SharedRouteTables {
     private struct Inputs: Hashable {
         var underlayIsIPv4: Bool
         var hasWireGuard: Bool
-        var addresses: [InterfaceAddress]
+        /// The connected routes of wg0's addresses (not the addresses: clients' differ, but a
+        /// /32 adds no route).
+        var connectedRoutes: [RouteSpec]
         var allowedIPs: [IPPrefix]
         var table: WgQuickTable?
         var fwmark: UInt32
@@ -212,7 +214,8 @@ struct SharedRouteTables {
             + peers.reduce(0) { $0 + $1.allowedIPs.count }
         guard size <= Self.largestShared else { return try Simulation.setupRouting(for: spec) }
         let inputs = Inputs(underlayIsIPv4: spec.underlay.isIPv4, hasWireGuard: wireguard != nil,
-                            addresses: wireguard?.addresses ?? [], allowedIPs: peers.flatMap(\.allowedIPs),
+                            connectedRoutes: (wireguard?.addresses ?? []).compactMap(Simulation.connectedRoute),
+                            allowedIPs: peers.flatMap(\.allowedIPs),
                             table: wireguard?.table, fwmark: wireguard?.fwmark ?? 0, routes: spec.routes)
         if let known = built[inputs] { return known }
         let made = try Simulation.setupRouting(for: spec)

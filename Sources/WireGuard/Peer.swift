@@ -82,6 +82,9 @@ final class Peer {
         self.cachedCandidates = nil
     }
 
+    /// Whether this peer has ever had handshake state written (tests: cold peers stay without).
+    var hasHandshakeRecord: Bool { handshakeRecord != nil }
+
     /// The handshake record, made now if this is the peer's first handshake write.
     private var madeHandshakeRecord: PeerHandshakeRecord {
         if let record = handshakeRecord { return record }

@@ -11,6 +11,7 @@ import BenchSupport
 import Foundation
 import Scenario
 import Sim
+import WireGuard
 
 struct Options {
     var peers = [10_000, 100_000]
@@ -152,6 +153,18 @@ func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
           + "(\(format(rest / max(inner, 1) * 1e6, 2)) µs per inner packet, of which AEAD \(format(aeadPerPacket * 1e6, 2)) µs)")
 }
 
+/// The load's floor: one X25519 public key per node, derived as the build derives them
+/// (`PrivateKey.withPublicKeys`, spread over every core), for `count` fresh keys; wall seconds.
+func publicKeyFloor(count: Int) -> Double {
+    var random = SeededRandom(seed: 7, label: "SimBench/public-key-floor")
+    let keys = (0..<count).map { _ in PrivateKey.generate(using: &random) }
+    let start = seconds()
+    let derived = PrivateKey.withPublicKeys(keys)
+    let elapsed = seconds() - start
+    if derived.count != count { print("  public-key floor: derived \(derived.count) of \(count)") }
+    return elapsed
+}
+
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
 let options = Options(CommandLine.arguments)
 let folder = NSTemporaryDirectory() + "simbench-\(getpid())"
@@ -195,6 +208,11 @@ for peers in options.peers {
               + "(\(first.handshakes) sessions)")
     }
     print("  end to end incl. load: \(format(endToEnd.median / 1e6, 3)) M trace packets/s; peak memory \(format(peakMemoryMiB(), 0)) MiB (process maximum so far)")
+    let nodes = peers + 1
+    let keyFloor = publicKeyFloor(count: nodes)
+    print("  floor, load: \(nodes) X25519 public keys over \(ProcessInfo.processInfo.activeProcessorCount) cores take "
+          + "\(format(keyFloor)) s wall (\(format(keyFloor / Double(nodes) * 1e6, 1)) µs wall per key); "
+          + "load + build above took \(format(load.median)) s")
     if options.packets > 0 { printFloors(runs, runsOfFloor: options.smoke ? 1 : 5) }
     try? FileManager.default.removeItem(atPath: folder + "/hub-\(peers)-trace.pcap")
 }

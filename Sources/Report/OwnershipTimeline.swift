@@ -74,7 +74,10 @@ public enum OwnershipTimeline {
                                      "data-owner": span.owner, "data-from-t": String(span.fromT), "data-to-t": String(span.toT),
                                      "x": Markup.number(left), "y": Markup.number(rowTop + 2), "width": Markup.number(max(2, right - left)),
                                      "height": "14", "fill": colours.colour(of: span.owner), "stroke": "#333"])
-                let words = PictureText.short(span.owner) + (movedIn.map { " (from \(PictureText.short($0.from)))" } ?? "")
+                // The owner in words where it fits, else its letter (the legend gives the name).
+                var words = PictureText.short(span.owner) + (movedIn.map { " (from \(PictureText.short($0.from)))" } ?? "")
+                if PictureText.width(words) + 12 > right - left { words = String(colours.letter(of: span.owner)) }
+                if PictureText.width(words) + 10 > right - left { continue }
                 svg.element("text", ["x": Markup.number(left + 8), "y": Markup.number(rowTop + 13), "stroke": "#fff", "stroke-width": "3",
                                      "paint-order": "stroke"], words)
             }

@@ -220,7 +220,8 @@ public enum PeerTablePicture {
             out += "\(label) |\(String(bar))| \(barNote(row, rows: rows))\n"
         }
         let used = Set(table.entries.map(\.owner))
-        out += "\(colours.textLegend(used)); lower case: a narrower entry's range, carved out\n"
+        let carves = rows.contains { !$0.children.isEmpty }
+        out += colours.textLegend(used) + (carves ? "; lower case: a narrower entry's range, carved out" : "") + "\n"
         return out
     }
 }

@@ -42,11 +42,6 @@ public enum TopologyPicture {
         var svg = Markup()
         PictureText.openSVG(&svg, class: "topology", width: width, height: height, standalone: standalone,
                             data: [("data-t", String(time))])
-        svg.open("defs")
-        svg.open("marker", ["id": "topology-drop", "viewBox": "0 0 10 10", "refX": "5", "refY": "5", "markerWidth": "8", "markerHeight": "8"])
-        svg.element("path", ["d": "M1 1L9 9M9 1L1 9", "stroke": "#c00", "stroke-width": "2"])
-        svg.close()
-        svg.close()
         svg.element("text", ["class": "caption", "x": "8", "y": "16", "font-weight": "bold"],
                      "\(snapshot.name) " + (at == nil ? "at the end of the run (\(PictureText.time(time)))" : "at \(PictureText.time(time))"))
         // The shared segment: a hub every node without a link of its own hangs on.

@@ -139,7 +139,8 @@ public enum OwnershipTimeline {
         var spans: [OwnershipSpan]
     }
 
-    /// Spans grouped per (node, prefix), in the snapshot's order.
+    /// Spans grouped per (node, prefix), in the snapshot's order, except that within a node the
+    /// prefixes that changed owner come first: in a hub's hundred rows they are the story.
     static func rowsOf(_ snapshot: RunSnapshot, node: String? = nil) -> [Row] {
         var rows: [Row] = []
         for span in snapshot.ownershipSpans where node == nil || span.node == node {
@@ -149,6 +150,18 @@ public enum OwnershipTimeline {
                 rows.append(Row(node: span.node, prefix: span.prefix, spans: [span]))
             }
         }
-        return rows
+        var moved = Set<String>()
+        for move in snapshot.moves { moved.insert(move.node + " " + move.prefix.description) }
+        var ordered: [Row] = []
+        var start = 0
+        while start < rows.count {
+            var end = start
+            while end < rows.count && rows[end].node == rows[start].node { end += 1 }
+            let group = rows[start..<end]
+            ordered += group.filter { moved.contains($0.node + " " + $0.prefix.description) }
+            ordered += group.filter { !moved.contains($0.node + " " + $0.prefix.description) }
+            start = end
+        }
+        return ordered
     }
 }

@@ -39,9 +39,15 @@ public enum TopologyPicture {
         let width = max(560, maxX - minX + nodeWidth + 2 * margin)
         let legendY = maxY - minY + nodeHeight + 2 * margin + (snapshot.nodes.count > count ? 18 : 0)
         let height = legendY + 40
+        // The drawing goes into `svg` first; labels may reach past the ring's box, so the root
+        // element, sized to what was drawn, is written around it at the end.
         var svg = Markup()
-        PictureText.openSVG(&svg, class: "topology", width: width, height: height, standalone: standalone,
-                            data: [("data-t", String(time))])
+        var extent = (left: 0.0, right: width)
+        func label(_ x: Double, _ anchor: String, _ words: String, size: Double = 10) {
+            let length = PictureText.width(words) * size / 12
+            let start = anchor == "start" ? x : anchor == "end" ? x - length : x - length / 2
+            extent = (min(extent.left, start - 8), max(extent.right, start + length + 8))
+        }
         svg.element("text", ["class": "caption", "x": "8", "y": "16", "font-weight": "bold"],
                      "\(snapshot.name) " + (at == nil ? "at the end of the run (\(PictureText.time(time)))" : "at \(PictureText.time(time))"))
         // The shared segment: a hub every node without a link of its own hangs on.
@@ -92,6 +98,8 @@ public enum TopologyPicture {
             let anchorA = level ? (b.x >= a.x ? "start" : "end") : normal.x > 0 ? "start" : "end"
             let anchorB = level ? (b.x >= a.x ? "end" : "start") : anchorA
             let stagger = level ? 14.0 : 0
+            label(nearA.x + normal.x * 14, anchorA, allowedText(from: tunnel.a, to: tunnel.b, tunnel.aAllowedIPs))
+            label(nearB.x + normal.x * (14 + stagger), anchorB, allowedText(from: tunnel.b, to: tunnel.a, tunnel.bAllowedIPs))
             svg.element("text", ["class": "allowed", "data-side": tunnel.a, "x": Markup.number(nearA.x + normal.x * 14), "y": Markup.number(nearA.y + normal.y * 14 + 4),
                                  "text-anchor": anchorA, "font-size": "10", "stroke": "#fff", "stroke-width": "3", "paint-order": "stroke"],
                         allowedText(from: tunnel.a, to: tunnel.b, tunnel.aAllowedIPs))
@@ -124,6 +132,7 @@ public enum TopologyPicture {
                 svg.element("path", ["d": "M\(Markup.number(left + 2)) \(Markup.number(dropY - 8))l8 8m0 -8l-8 8", "stroke": "#c00", "stroke-width": "2"])
                 svg.element("text", ["x": Markup.number(left + 14), "y": Markup.number(dropY), "font-size": "10", "fill": "#900"],
                             "\(drop.count) × \(drop.reason)")
+                label(left + 14, "start", "\(drop.count) × \(drop.reason)")
                 svg.close()
                 dropY += 13
             }
@@ -142,8 +151,18 @@ public enum TopologyPicture {
         svg.element("path", ["d": "M470 \(Markup.number(keyY - 4))l8 8m0 -8l-8 8", "stroke": "#c00", "stroke-width": "2"])
         svg.element("text", ["x": "484", "y": Markup.number(keyY + 4), "font-size": "10"], "drops")
         svg.close()
-        PictureText.closeSVG(&svg)
-        return svg.text + (standalone ? "\n" : "")
+        var root = Markup()
+        PictureText.openSVG(&root, class: "topology", width: extent.right - extent.left, height: height, standalone: standalone,
+                            data: [("data-t", String(time))])
+        if extent.left < 0 {
+            root.open("g", ["transform": "translate(" + Markup.number(-extent.left) + ",0)"])
+            root.raw(svg.text)
+            root.close()
+        } else {
+            root.raw(svg.text)
+        }
+        PictureText.closeSVG(&root)
+        return root.text + (standalone ? "\n" : "")
     }
 
     /// Sine and cosine by their series, in plain arithmetic: the C library's may differ in the

@@ -29,8 +29,8 @@ final class OwnershipTimelineTests: XCTestCase {
         XCTAssertEqual(OwnershipTimeline.text(F.seedSnapshot, cells: 18), """
             seed: allowed-IPs owners over time, 0s to 9s
                                      0s              9s
-            server 192.168.32.0/24  |··········AAAAAAAA| 5s ABCD
             server 192.168.32.19/32 |AACCCCCCCCCCCCCCCC| 0s ABCD, 1s EFGH (moved from ABCD)
+            server 192.168.32.0/24  |··········AAAAAAAA| 5s ABCD
             ABCD 192.168.0.0/16     |BBBBBBBBBBBBBBBBBB| 0s server
             EFGH 192.168.0.0/16     |BBBBBBBBBBBBBBBBBB| 0s server
             A = ABCD, B = server, C = EFGH
@@ -63,6 +63,11 @@ final class OwnershipTimelineTests: XCTestCase {
         XCTAssertEqual(move.find("path", class: "").count, 0)
         XCTAssertEqual(move.children.filter { $0.name == "path" }.count, 2, "a diamond in both owners' colours")
         XCTAssertTrue(svg.allText.contains("EFGH (from ABCD)"))
+    }
+
+    func testRowsWithAMoveComeFirstWithinTheirNode() {
+        XCTAssertEqual(OwnershipTimeline.rowsOf(F.seedSnapshot).map { "\($0.node) \($0.prefix)" },
+                       ["server 192.168.32.19/32", "server 192.168.32.0/24", "ABCD 192.168.0.0/16", "EFGH 192.168.0.0/16"])
     }
 
     func testRowsBeyondTheLimitAreCountedNotDrawn() throws {

@@ -40,7 +40,12 @@ public struct OwnershipColours: Sendable {
 
     /// `A = ABCD, B = EFGH` for the owners in `used`, in colour order.
     func textLegend(_ used: Set<String>) -> String {
-        owners.filter(used.contains).map { "\(letter(of: $0)) = \($0)" }.joined(separator: ", ")
+        let shown = owners.filter(used.contains)
+        var words = shown.prefix(Self.letters.count).map { "\(letter(of: $0)) = \($0)" }.joined(separator: ", ")
+        if shown.count > Self.letters.count {
+            words += ", and \(shown.count - Self.letters.count) more owners (the characters repeat in this order)"
+        }
+        return words
     }
 
     /// Draws a legend row (swatch and name per owner in `used`) at (`x`, `y`); returns its height.

@@ -31,7 +31,7 @@ public enum TopologyPicture {
         let centre = (x: shift.x, y: shift.y)
         var position: [String: (x: Double, y: Double)] = [:]
         for (node, point) in zip(nodes, ring) { position[node.name] = (point.x + shift.x, point.y + shift.y) }
-        let tunnels = snapshot.tunnels(at: time).filter { names.contains($0.a) && names.contains($0.b) }
+        let tunnels = snapshot.tunnels(at: time, among: names)
         let links = snapshot.links.filter { names.contains($0.a) && names.contains($0.b) }
         let linked = Set(links.flatMap { [$0.a + "\u{0}" + $0.b, $0.b + "\u{0}" + $0.a] })
         let onSegment = nodes.filter { node in nodes.contains { $0.name != node.name && !linked.contains(node.name + "\u{0}" + $0.name) } }

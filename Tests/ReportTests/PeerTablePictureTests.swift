@@ -90,6 +90,24 @@ final class PeerTablePictureTests: XCTestCase {
         XCTAssertFalse(PeerTablePicture.figure(F.seedTableAt5s, colours: F.colours).contains("http"), "inline pictures fetch nothing")
     }
 
+    func testLargeTablesDrawTheFirstEntriesAndCountTheRest() throws {
+        let owners = (0..<60).map { "p\($0)" }
+        let table = PeerTableSnapshot(node: "hub", t: 0, entries: owners.enumerated().map { i, owner in
+            PeerTableEntry(prefix: F.prefix("10.0.0.\(i + 2)/32"), owner: owner)
+        }, decisionIndex: nil)
+        let colours = OwnershipColours(owners: owners)
+        let svg = try DrawnPicture.parse(PeerTablePicture.svg(table, colours: colours, limit: 10))
+        XCTAssertEqual(svg.find("g", class: "prefix").count, 10)
+        XCTAssertEqual(svg.find("rect", class: "range").count, 10)
+        XCTAssertEqual(svg.find("text", class: "omitted").map(\.text), ["50 more entries left out", "50 more entries left out"])
+        let text = PeerTablePicture.text(table, colours: colours, cells: 8, limit: 3)
+        XCTAssertTrue(text.contains("└── 10.0.0.4/32 p2\n… 57 more entries left out\n"), text)
+        XCTAssertTrue(text.hasSuffix("A = p0, B = p1, C = p2\n"), text)
+        // Past 46 owners the characters repeat, and the legend says so rather than listing them all.
+        XCTAssertEqual(colours.letter(of: "p46"), colours.letter(of: "p0"))
+        XCTAssertTrue(colours.textLegend(Set(owners)).hasSuffix("~ = p45, and 14 more owners (the characters repeat in this order)"))
+    }
+
     func testOffsetsAndSharesOfNestedPrefixes() {
         XCTAssertEqual(PeerTableLayout.offset(of: F.prefix("192.168.32.128/25"), within: F.prefix("192.168.32.0/24")), 0.5)
         XCTAssertEqual(PeerTableLayout.offset(of: F.prefix("10.192.0.0/10"), within: F.prefix("10.0.0.0/8")), 0.75)

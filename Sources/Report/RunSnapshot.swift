@@ -140,10 +140,14 @@ public struct RunSnapshot: Sendable {
     public let end: Int64
     /// The simulated nodes each node has as a wg0 peer (even with no allowed IPs), by node.
     public let peers: [String: Set<String>]
+    /// Time of the last decision that was not a timer's clean-up (session expiry): a run goes on
+    /// idling for minutes after its last event, and the timeline need not draw that.
+    public let lastActivity: Int64
 
     public init(name: String, nodes: [TopologyNode], links: [TopologyLink], tables: [PeerTableSnapshot],
-                drops: [DropCount], end: Int64, peers: [String: Set<String>] = [:]) {
+                drops: [DropCount], end: Int64, peers: [String: Set<String>] = [:], lastActivity: Int64? = nil) {
         self.name = name
+        self.lastActivity = lastActivity ?? end
         self.peers = peers
         self.nodes = nodes
         self.links = links

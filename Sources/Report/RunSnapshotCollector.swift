@@ -6,10 +6,11 @@ import WireGuard
 /// (`observe(_:)`) in the order the simulation makes them, then ask for the `RunSnapshot` at the
 /// end (`snapshot(end:)`).
 ///
-/// Tables are read from the simulation itself (as `wg show wg0 allowed-ips` would), so they are
-/// exact whatever changed them: a `config` decision marks its node, and the node's table is read
-/// once the command has finished (at the next decision, or at the end; `wg set … remove` logs
-/// its line before the peer goes). A read that finds the table unchanged adds nothing.
+/// Tables are read from the simulation itself (as `wg show wg0 allowed-ips` would) when a
+/// `config` decision is handed over: `wg set` logs its line once the change is made. The one
+/// exception, `wg set … peer P remove`, logs its line just before the peer goes; its table is the
+/// previous one without P's entries (the kernel frees them all with the peer,
+/// `wg_allowedips_remove_by_peer`). A read that finds the table unchanged adds nothing.
 public final class RunSnapshotCollector {
     private let name: String
     private let simulation: Simulation
@@ -20,12 +21,10 @@ public final class RunSnapshotCollector {
     private var tables: [PeerTableSnapshot] = []
     /// The latest table of each node, by node name.
     private var latest: [String: Int] = [:]
-    /// Nodes changed by a configuration command whose table is still to be read, with the time,
-    /// the decision's index and the entries it moved (prefix → previous owner).
-    private var pending: [(node: String, t: Int64, index: Int, moved: [IPPrefix: String])] = []
     private var dropCounts: [String: [String: Int]] = [:]
     private var peerSets: [String: Set<String>] = [:]
     private var observed = 0
+    private var lastActivity: Int64 = 0
 
     /// Call once the simulation is built (its tables at set-up are read now), before it runs.
     /// `nodes` and `links` are the specs it was built from.
@@ -56,14 +55,20 @@ public final class RunSnapshotCollector {
 
     /// Takes one decision, in the order the simulation made it.
     public func observe(_ record: DecisionRecord) {
-        flushPending()
         let index = observed
         observed += 1
         let action = record.action
+        if action != .sessionExpired { lastActivity = max(lastActivity, record.t) }
         if action == .config {
-            var moved: [IPPrefix: String] = [:]
-            for entry in record.movedFrom { moved[entry.prefix] = entry.peer }
-            pending.append((record.node, record.t, index, moved))
+            let why = record.why
+            if why.hasPrefix(Self.removePrefix) && why.hasSuffix(Self.removeSuffix) {
+                let peer = String(why.dropFirst(Self.removePrefix.count).dropLast(Self.removeSuffix.count))
+                removed(peer, node: record.node, t: record.t, index: index)
+            } else {
+                var moved: [IPPrefix: String] = [:]
+                for entry in record.movedFrom { moved[entry.prefix] = entry.peer }
+                self.record(node: record.node, t: record.t, index: index, moved: moved, force: false)
+            }
         } else if action == .noRoute || action.rawValue.hasPrefix("dropped-") {
             dropCounts[record.node, default: [:]][action.rawValue, default: 0] += 1
         }
@@ -71,20 +76,43 @@ public final class RunSnapshotCollector {
 
     /// What was collected, the run having ended at simulated time `end` (nanoseconds).
     public func snapshot(end: Int64) -> RunSnapshot {
-        flushPending()
         for node in nodes where node.hasWireGuard { peerSets[node.name, default: []].formUnion(currentPeers(of: node.name)) }
         let drops = nodes.flatMap { node in
             (dropCounts[node.name] ?? [:]).sorted { $0.key < $1.key }.map { DropCount(node: node.name, reason: $0.key, count: $0.value) }
         }
-        return RunSnapshot(name: name, nodes: nodes, links: links, tables: tables, drops: drops, end: end, peers: peerSets)
+        return RunSnapshot(name: name, nodes: nodes, links: links, tables: tables, drops: drops, end: end, peers: peerSets,
+                           lastActivity: min(end, lastActivity))
     }
 
-    private func flushPending() {
-        guard !pending.isEmpty else { return }
-        let changes = pending
-        pending = []
-        for change in changes {
-            record(node: change.node, t: change.t, index: change.index, moved: change.moved, force: false)
+    /// `node`'s wg0 table as it is now in `simulation` (nil when the node has no wg0), owners
+    /// named as the decision log names them; `explain --draw` draws it.
+    public static func currentTable(of node: String, in simulation: Simulation) -> PeerTableSnapshot? {
+        guard simulation.publicKey(of: node) != nil else { return nil }
+        var byKey: [PublicKey: String] = [:]
+        for name in simulation.nodeNames {
+            if let key = simulation.publicKey(of: name) { byKey[key] = name }
+        }
+        let entries = simulation.peerStatus(node: node).flatMap { status in
+            status.allowedIPs.map { PeerTableEntry(prefix: $0, owner: byKey[status.publicKey] ?? status.publicKey.base64) }
+        }
+        return PeerTableSnapshot(node: node, t: simulation.now, entries: entries, decisionIndex: nil)
+    }
+
+    /// The words of a `wg set … remove` decision around the peer's name (SimulationActions.swift).
+    static let removePrefix = "wg set wg0 peer "
+    static let removeSuffix = " remove"
+
+    /// `peer` was removed from `node`'s wg0: its table is the latest one without `peer`'s entries.
+    private func removed(_ peer: String, node: String, t: Int64, index: Int) {
+        guard let last = latest[node] else { return }
+        let entries = tables[last].entries.filter { $0.owner != peer }
+        guard entries != tables[last].entries else { return }
+        let table = PeerTableSnapshot(node: node, t: t, entries: entries, decisionIndex: index)
+        if tables[last].t == t {
+            tables[last] = table
+        } else {
+            latest[node] = tables.count
+            tables.append(table)
         }
     }
 

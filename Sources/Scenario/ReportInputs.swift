@@ -23,3 +23,20 @@ extension ScenarioRun {
         return collector.snapshot(end: simulation.now)
     }
 }
+
+/// A picture written to a file the way every other output is: in full beside it, then renamed
+/// over it, so that a failure leaves the old file as it was.
+public enum PictureFile {
+    public static func write(_ text: String, to path: String) throws {
+        let replacement = try FileReplacement(target: path)
+        let file = try BufferedTextFile(path: replacement.temporaryPath, reportedPath: path)
+        do {
+            try file.write(text)
+            try file.close()
+        } catch {
+            replacement.discard()
+            throw error
+        }
+        try replacement.commit()
+    }
+}

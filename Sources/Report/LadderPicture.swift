@@ -36,15 +36,16 @@ public enum LadderPicture {
         }
         m.newline()
         m.open("defs")
+        // Sized in the picture's units, not the line's: a thicker (current) arrow keeps its head.
         for outcome in StepOutcome.allCases {
             let colour = LadderStyle.colour(outcome)
             if outcome.endsInCross {
                 m.open("marker", ["id": "ladder-cross-\(outcome.rawValue)", "viewBox": "0 0 10 10", "refX": "5", "refY": "5",
-                                  "markerWidth": "9", "markerHeight": "9", "orient": "auto"])
+                                  "markerWidth": "11", "markerHeight": "11", "markerUnits": "userSpaceOnUse", "orient": "auto"])
                 m.element("path", ["d": "M1 1 L9 9 M9 1 L1 9", "stroke": colour, "stroke-width": "2", "fill": "none"])
             } else {
                 m.open("marker", ["id": "ladder-head-\(outcome.rawValue)", "viewBox": "0 0 10 10", "refX": "9", "refY": "5",
-                                  "markerWidth": "7", "markerHeight": "7", "orient": "auto"])
+                                  "markerWidth": "9", "markerHeight": "9", "markerUnits": "userSpaceOnUse", "orient": "auto"])
                 m.element("path", ["d": "M0 0 L10 5 L0 10 Z", "fill": colour])
             }
             m.close()

@@ -3,7 +3,8 @@
 /// left out and where to find it (`wgsim draw`, decisions.txt).
 enum PageSections {
     /// Bounds, chosen so that each section stays under about a megabyte.
-    static let maximumTopologyNodes = 200
+    static let topologyNodes = 40
+    static let timelineRows = 200
     static let maximumTableEntries = 256
     static let maximumTableFigures = 60
     static let maximumTimelineEntries = 2_000
@@ -11,14 +12,13 @@ enum PageSections {
     static func topology(_ snapshot: RunSnapshot, into m: inout Markup) {
         m.open("section", ["id": "topology"])
         m.element("h2", [:], ReportPage.title("topology"))
-        if snapshot.nodes.count > maximumTopologyNodes {
-            let wireGuard = snapshot.wireGuardNodes.count
+        // TopologyPicture draws the first `topologyNodes` nodes and notes the rest in the picture.
+        m.raw(TopologyPicture.svg(snapshot, limit: topologyNodes))
+        if snapshot.nodes.count > topologyNodes {
             m.element("p", ["class": "omitted"],
-                      "The topology picture is left out: \(snapshot.nodes.count) nodes (\(wireGuard) with wg0) and \(snapshot.links.count) links "
-                      + "are more than a picture can show (at most \(maximumTopologyNodes) nodes). "
-                      + "`wgsim draw topology SCENARIO --format txt` prints it as text.")
-        } else {
-            m.raw(TopologyPicture.svg(snapshot))
+                      "The picture shows the first \(topologyNodes) of \(snapshot.nodes.count) nodes "
+                      + "(\(snapshot.wireGuardNodes.count) with wg0, \(snapshot.links.count) links set). "
+                      + "`wgsim draw topology SCENARIO --format txt` prints them all.")
         }
         m.close()
     }
@@ -54,7 +54,12 @@ enum PageSections {
                       "The ownership timeline is left out: the tables hold \(entries) entries over \(snapshot.tables.count) changes "
                       + "(at most \(maximumTimelineEntries) are drawn). `wgsim draw timeline SCENARIO --format txt` prints it.")
         } else {
-            m.raw(OwnershipTimeline.svg(snapshot))
+            m.raw(OwnershipTimeline.svg(snapshot, limit: timelineRows))
+            let rows = snapshot.ownershipSpans.count
+            if rows > timelineRows {
+                m.element("p", ["class": "omitted"], "The timeline draws the first \(timelineRows) of \(rows) (node, prefix) rows. "
+                          + "`wgsim draw timeline SCENARIO --node N` draws one node's.")
+            }
         }
         m.close()
     }

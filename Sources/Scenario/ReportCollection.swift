@@ -45,7 +45,9 @@ public final class ReportCollection {
                           snapshot: RunSnapshot) -> ReportPageInput {
         let evidence = run.expectationEvidence
         let expectations = results.enumerated().map { i, result in
-            PageExpectation(passed: result.passed, line: result.line, decisions: i < evidence.count ? evidence[i] : [])
+            // The page says PASS/FAIL itself; the rest of the summary line follows it.
+            PageExpectation(passed: result.passed, line: String(result.line.dropFirst("PASS ".count)),
+                            decisions: i < evidence.count ? evidence[i] : [])
         }
         return ReportPageInput(name: run.scenario.name, description: run.scenario.description, seed: run.seed,
                                nodeOrder: run.scenario.nodes.map(\.name), snapshot: snapshot, recording: recording,

@@ -11,9 +11,9 @@ extension LadderPicture {
         let timeWidth = max(4, recording.steps.map { $0.text.prefix { $0 != " " }.count }.max() ?? 0)
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
 
-        var out = pad("time", timeWidth) + "  " + nodes.map { pad($0, width) }.joined() + "\n"
+        var out = (pad("time", timeWidth) + "  " + nodes.map { pad($0, width) }.joined()).replacingTrailingSpaces() + "\n"
         for step in recording.steps {
-            var cells = [Character](repeating: " ", count: max(1, nodes.count * width))
+            var cells = [Character](repeating: " ", count: max(1, (nodes.count - 1) * width + 1))
             for i in nodes.indices { cells[i * width] = "│" }
             let from = (column[step.node] ?? 0) * width
             var target: Int?

@@ -62,4 +62,19 @@ final class ReportRunCommandTests: XCTestCase {
         XCTAssertFalse(page.contains("data-pcap=\"ABCD-"), "ABCD's interfaces are not captured")
         XCTAssertFalse(page.contains("data-pcap=\"EFGH-"))
     }
+
+    func testDrawLadderPrintsTheReportsLadder() throws {
+        let svg = try CLIRunner.run(["draw", "ladder", "Scenarios/lossy-handshake.yaml"])
+        XCTAssertEqual(svg.status, 0, svg.stderr)
+        XCTAssertTrue(svg.stdout.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ladder\""))
+        XCTAssertTrue(svg.stdout.contains("data-outcome=\"lost\" data-action=\"handshake-initiation-sent\""), "the lost initiation")
+        let text = try CLIRunner.run(["draw", "ladder", "Scenarios/lossy-handshake.yaml", "--format", "txt"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.hasPrefix("time           branch      hq\n"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("●─────✗     │ branch handshake-initiation-sent [lost] line 3 frame 1 branch-eth0.pcap"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("●──────────▶│ branch handshake-initiation-sent [handshake] line 10 frame 4 branch-eth0.pcap"), text.stdout)
+        let refused = try CLIRunner.run(["draw", "ladder", "Scenarios/lossy-handshake.yaml", "--node", "hq"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("Scenarios/lossy-handshake.yaml: --node and --at do not apply to the ladder"), refused.stderr)
+    }
 }

@@ -557,7 +557,7 @@ def check_page(page, facts, findings, expect_all_pass, log, frames):
     owner_fill = {}
     colour_problems = []
     for f in figures:
-        where = "%s at %s ns" % (f["data-node"], f["data-t"])
+        where = "%s at t=%s" % (f["data-node"], f["data-t"])
         tree, bars = f["tree"], f["bars"]
         if tree is None:
             tree_problems.append("%s has no svg.prefix-tree" % where)

@@ -138,11 +138,17 @@ class Chromium:
         self.events = []
 
     def close(self):
+        """Asks the browser to quit (so that it ends its own helper processes), then makes sure."""
         try:
+            self.timeout = min(self.timeout, 5)
+            self.call("Browser.close")
+        except (BrowserError, OSError):
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
-        except Exception:
-            pass
         for fd in (self.to_browser, self.from_browser):
             try:
                 os.close(fd)

@@ -14,9 +14,7 @@ public enum LadderPicture {
     /// `standalone`: for an .svg file (with the SVG namespace); inline in the page it needs none,
     /// and the page names no URL at all.
     public static func svg(_ recording: RunRecording, order: [String] = [], standalone: Bool = false) -> String {
-        let nodes = recording.nodes(in: order)
-        var column: [String: Int] = [:]
-        for (i, n) in nodes.enumerated() { column[n] = i }
+        let (nodes, column) = lifelines(recording, order: order)
         let steps = recording.steps
         let width = left + Double(max(nodes.count, 1)) * columnWidth + 160
         let height = top + Double(steps.count + 1) * rowHeight + 20
@@ -25,7 +23,7 @@ public enum LadderPicture {
         let n = Markup.number
 
         var m = Markup()
-        let ariaLabel = "Ladder diagram: \(steps.count) steps between \(nodes.count) nodes"
+        let ariaLabel = "Ladder diagram: \(steps.count) steps between \(column.count) nodes"
         if standalone {
             m.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
             m.open("svg", ["xmlns": "http://www.w3.org/2000/svg", "class": "ladder", "width": n(width), "height": n(height),
@@ -34,6 +32,10 @@ public enum LadderPicture {
             m.open("svg", ["class": "ladder", "width": n(width), "height": n(height),
                            "viewBox": "0 0 \(n(width)) \(n(height))", "role": "img", "aria-label": ariaLabel])
         }
+        m.newline()
+        m.open("style")
+        m.raw(LadderStyle.css)
+        m.close()
         m.newline()
         m.open("defs")
         // Sized in the picture's units, not the line's: a thicker (current) arrow keeps its head.
@@ -54,12 +56,13 @@ public enum LadderPicture {
         m.newline()
 
         // Lifelines: a box with the name on top, a dashed line down.
-        for node in nodes {
+        for (i, node) in nodes.enumerated() {
+            let lineX = left + (Double(i) + 0.5) * columnWidth
             m.open("g", ["class": "lifeline", "data-node": node])
-            m.element("rect", ["x": n(x(node) - 55), "y": "8", "width": "110", "height": "26", "rx": "4",
+            m.element("rect", ["x": n(lineX - 55), "y": "8", "width": "110", "height": "26", "rx": "4",
                                "fill": "#f4f4f4", "stroke": "#333"])
-            m.element("text", ["x": n(x(node)), "y": "26", "text-anchor": "middle", "font-weight": "bold"], node)
-            m.element("line", ["x1": n(x(node)), "y1": "34", "x2": n(x(node)), "y2": n(height - 10),
+            m.element("text", ["x": n(lineX), "y": "26", "text-anchor": "middle", "font-weight": "bold"], node)
+            m.element("line", ["x1": n(lineX), "y1": "34", "x2": n(lineX), "y2": n(height - 10),
                                "stroke": "#999", "stroke-dasharray": "4 4"])
             m.close()
             m.newline()
@@ -84,11 +87,11 @@ public enum LadderPicture {
             m.raw("<g")
             for (key, value) in attributes { m.raw(" \(key)=\"\(Markup.escape(value))\"") }
             m.raw(">")
-            m.element("title", [:], step.text)
             let from = x(step.node)
             let path: String
             var labelX = from + 8, labelAnchor = "start"
-            if step.sends, let target = arrowTarget(step, steps: steps, column: column, y: y, row: k) {
+            if step.sends, let target = arrowTarget(step, steps: steps, column: column, y: y, row: k),
+               column[target.node] != column[step.node] {
                 let toX = x(target.node)
                 let endX = target.reached ? toX : (from + toX) / 2
                 let endY = target.reached ? target.y : rowY + rowHeight * 0.8
@@ -99,9 +102,7 @@ public enum LadderPicture {
                 path = "M\(n(from)) \(n(rowY)) L\(n(endX)) \(n(rowY))"
                 labelX = endX + 6
             }
-            m.element("path", ["class": "outcome-\(outcome.rawValue)", "d": path, "fill": "none",
-                               "stroke": LadderStyle.colour(outcome), "stroke-width": n(LadderStyle.width(outcome)),
-                               "stroke-dasharray": LadderStyle.dashes(outcome), "marker-end": LadderStyle.marker(outcome)])
+            m.element("path", ["class": "outcome-\(outcome.rawValue)", "d": path, "marker-end": LadderStyle.marker(outcome)])
             m.element("text", ["x": n(labelX), "y": n(rowY - 3), "text-anchor": labelAnchor, "font-size": "11"], label(step))
             m.raw("</g>")
             m.newline()
@@ -110,6 +111,26 @@ public enum LadderPicture {
         m.close()
         m.newline()
         return m.text
+    }
+
+    /// At most this many lifelines; the nodes past them share the last one.
+    static let maximumLifelines = 40
+
+    /// The lifelines, left to right: the steps' nodes in the scenario's order, and when there are
+    /// more than `maximumLifelines`, one last lifeline standing for the rest (named for how many
+    /// it holds), so that a run of thousands of nodes still draws a ladder a screen can show.
+    /// Returns the titles and each node's column.
+    static func lifelines(_ recording: RunRecording, order: [String]) -> (titles: [String], column: [String: Int]) {
+        let nodes = recording.nodes(in: order)
+        var column: [String: Int] = [:]
+        guard nodes.count > maximumLifelines else {
+            for (i, node) in nodes.enumerated() { column[node] = i }
+            return (nodes, column)
+        }
+        let shown = nodes.prefix(maximumLifelines - 1)
+        for (i, node) in shown.enumerated() { column[node] = i }
+        for node in nodes.dropFirst(shown.count) { column[node] = shown.count }
+        return (Array(shown) + ["+\(nodes.count - shown.count) more"], column)
     }
 
     /// The arrow's label: the action, the outcome when it differs (a datagram lost or dropped on
@@ -141,9 +162,8 @@ public enum LadderPicture {
         m.open("g", ["class": "legend", "transform": "translate(\(n(x)) \(n(y + 8)))"])
         for (i, outcome) in StepOutcome.allCases.enumerated() {
             let rowY = Double(i) * 16 + 6
-            m.element("path", ["class": "outcome-\(outcome.rawValue)", "d": "M0 \(n(rowY)) L30 \(n(rowY))", "fill": "none",
-                               "stroke": LadderStyle.colour(outcome), "stroke-width": n(LadderStyle.width(outcome)),
-                               "stroke-dasharray": LadderStyle.dashes(outcome), "marker-end": LadderStyle.marker(outcome)])
+            m.element("path", ["class": "outcome-\(outcome.rawValue)", "d": "M0 \(n(rowY)) L30 \(n(rowY))",
+                               "marker-end": LadderStyle.marker(outcome)])
             m.element("text", ["x": "38", "y": n(rowY + 4), "font-size": "10"], outcome.rawValue)
         }
         m.close()

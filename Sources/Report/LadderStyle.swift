@@ -49,6 +49,15 @@ enum LadderStyle {
         }
     }
 
+    /// The ladder's style sheet: each outcome's line (colour, width, dashes), set by class so
+    /// that thousands of arrows do not repeat it.
+    static var css: String {
+        StepOutcome.allCases.map { outcome in
+            "svg.ladder path.outcome-\(outcome.rawValue){fill:none;stroke:\(colour(outcome));stroke-width:\(Markup.number(width(outcome)))"
+                + (dashes(outcome) == "none" ? "" : ";stroke-dasharray:\(dashes(outcome))") + "}"
+        }.joined(separator: "\n")
+    }
+
     /// The marker id at the arrow's end: a cross for a packet that went no further.
     static func marker(_ outcome: StepOutcome) -> String {
         outcome.endsInCross ? "url(#ladder-cross-\(outcome.rawValue))" : "url(#ladder-head-\(outcome.rawValue))"

@@ -4,9 +4,7 @@ extension LadderPicture {
     /// any other step is a mark on its node's column. Each row ends with the action, the outcome,
     /// the decisions.txt line and the capture frame.
     public static func text(_ recording: RunRecording, order: [String] = []) -> String {
-        let nodes = recording.nodes(in: order)
-        var column: [String: Int] = [:]
-        for (i, node) in nodes.enumerated() { column[node] = i }
+        let (nodes, column) = lifelines(recording, order: order)
         let width = max(12, (nodes.map(\.count).max() ?? 0) + 4)
         let timeWidth = max(4, recording.steps.map { $0.text.prefix { $0 != " " }.count }.max() ?? 0)
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }

@@ -3,6 +3,7 @@
 /// left out and where to find it (`wgsim draw`, decisions.txt).
 enum PageSections {
     /// Bounds, chosen so that each section stays under about a megabyte.
+    static let maximumTopologyNodes = 200
     static let topologyNodes = 40
     static let timelineRows = 200
     static let maximumTableEntries = 256
@@ -12,13 +13,22 @@ enum PageSections {
     static func topology(_ snapshot: RunSnapshot, into m: inout Markup) {
         m.open("section", ["id": "topology"])
         m.element("h2", [:], ReportPage.title("topology"))
-        // TopologyPicture draws the first `topologyNodes` nodes and notes the rest in the picture.
-        m.raw(TopologyPicture.svg(snapshot, limit: topologyNodes))
-        if snapshot.nodes.count > topologyNodes {
+        if snapshot.nodes.count > maximumTopologyNodes {
+            // Not drawn at all: working out every pair's tunnel grows with the square of the
+            // nodes (minutes for 10,000), and the picture would show only the first few anyway.
             m.element("p", ["class": "omitted"],
-                      "The picture shows the first \(topologyNodes) of \(snapshot.nodes.count) nodes "
-                      + "(\(snapshot.wireGuardNodes.count) with wg0, \(snapshot.links.count) links set). "
-                      + "`wgsim draw topology SCENARIO --format txt` prints them all.")
+                      "The topology picture is left out: \(snapshot.nodes.count) nodes (\(snapshot.wireGuardNodes.count) with wg0) "
+                      + "and \(snapshot.links.count) links set are more than a picture shows (at most \(maximumTopologyNodes) nodes). "
+                      + "`wgsim draw topology SCENARIO --format txt` prints it.")
+        } else {
+            // TopologyPicture draws the first `topologyNodes` nodes and notes the rest in the picture.
+            m.raw(TopologyPicture.svg(snapshot, limit: topologyNodes))
+            if snapshot.nodes.count > topologyNodes {
+                m.element("p", ["class": "omitted"],
+                          "The picture shows the first \(topologyNodes) of \(snapshot.nodes.count) nodes "
+                          + "(\(snapshot.wireGuardNodes.count) with wg0, \(snapshot.links.count) links set). "
+                          + "`wgsim draw topology SCENARIO --format txt` prints them all.")
+            }
         }
         m.close()
     }

@@ -1,5 +1,6 @@
 import Routing
 import Sim
+import WireGuard
 
 /// How much of a run the report keeps: every step up to `firstSteps`, then drops, losses,
 /// handshake and cookie messages until `selectedSteps` more are kept; the rest is only counted.
@@ -100,11 +101,11 @@ public final class RunRecorder {
     private var selectedKept = 0
     private var omittedCounts: [String: Int] = [:]
 
-    /// The kept step whose packet the next capture at (node, iface) is, if the last decision
+    /// The kept step whose packet the next capture at (node, interface) is, if the last decision
     /// expects one; `sends`: that capture is a datagram put on the underlay.
-    private var awaiting: (step: Int?, node: String, iface: String, sends: Bool)?
+    private var awaiting: (step: Int?, node: String, interface: CapturedInterface, sends: Bool)?
     /// The capture just made, if no decision has come since: a drop right after it is about it.
-    private var lastCapture: (node: String, iface: String, frame: Int?, sender: Int?, bytes: [UInt8])?
+    private var lastCapture: (node: String, interface: CapturedInterface, frame: Int?, sender: Int?, bytes: [UInt8])?
     /// Per node, the last eth0 capture no send claimed (an arrival) and the step that sent it.
     private var arrivals: [String: (frame: Int?, sender: Int?)] = [:]
     /// Per node, the frame of the last wg0 capture.
@@ -126,12 +127,13 @@ public final class RunRecorder {
         }
     }
 
-    /// Takes one decision, in the order the simulation made it.
+    /// Takes one decision, in the order the simulation made it. Decisions past the limits cost a
+    /// few comparisons of enum cases (no text is made for them but for a `wg show` note's line count).
     public func observe(_ record: DecisionRecord) {
         let ordinal = decisions
         decisions += 1
         let line = nextLine
-        let action = record.action.rawValue
+        let action = record.action
         let keep = ordinal < limits.firstSteps || (selectedKept < limits.selectedSteps && Self.isSelected(action))
         let pendingCapture = lastCapture
         lastCapture = nil
@@ -141,63 +143,63 @@ public final class RunRecorder {
         if keep || Self.mayHaveSeveralLines(action) { text = record.textLine }
         nextLine += 1 + (text.map { $0.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0)
 
-        let iface = record.ifaceName
-        let dir = record.dir?.rawValue
-        let sends = Self.sendingActions.contains(action) || (action == "routed-elsewhere" && iface == "eth0")
+        let onEth0 = record.iface == .eth0, onWG0 = record.iface == .wg0
+        let received = record.dir == .rx
+        let sends = Self.sends(action) || (action == .routedElsewhere && onEth0)
         var stepIndex: Int?
         if keep {
             if ordinal >= limits.firstSteps { selectedKept += 1 }
             stepIndex = steps.count
-            steps.append(RecordedStep(decision: ordinal, line: line, t: record.t, node: record.node, iface: iface, dir: dir,
-                                      action: action, peer: record.peer, prefix: record.prefix, text: text ?? "",
-                                      why: record.why, outcome: StepOutcome.of(action: action), sends: sends))
+            steps.append(RecordedStep(decision: ordinal, line: line, t: record.t, node: record.node, iface: record.ifaceName,
+                                      dir: record.dir?.rawValue, action: action.rawValue, peer: record.peer, prefix: record.prefix,
+                                      text: text ?? "", why: record.why, outcome: StepOutcome.of(action: action.rawValue), sends: sends))
         } else {
-            omittedCounts[action, default: 0] += 1
+            omittedCounts[action.rawValue, default: 0] += 1
         }
 
         // What the next capture will be, if this decision is followed by one.
         if sends {
-            awaiting = (stepIndex, record.node, "eth0", true)
-        } else if action == "routed-to-wg" || action == "delivered" {
-            awaiting = (stepIndex, record.node, "wg0", false)
+            awaiting = (stepIndex, record.node, .eth0, true)
+        } else if action == .routedToWG || action == .delivered {
+            awaiting = (stepIndex, record.node, .wg0, false)
         }
 
         // Which capture this decision is about, if it came before.
-        if Self.droppedAfterCapture.contains(action) && dir == "tx" {
+        if Self.isDroppedAfterCapture(action) && !received {
             // Lost, refused by the link or sent to no host: the datagram eth0 captured just now.
-            if let capture = pendingCapture, capture.node == record.node, capture.iface == "eth0" {
+            if let capture = pendingCapture, capture.interface == .eth0, capture.node == record.node {
                 if let stepIndex { setFrame(stepIndex, "\(record.node)-eth0", capture.frame) }
                 if let sender = capture.sender {
-                    steps[sender].outcome = action == "dropped-link-loss" ? .lost : .dropped
+                    steps[sender].outcome = action == .droppedLinkLoss ? .lost : .dropped
                     removeInFlight(capture.bytes, sender)
                 }
             }
-        } else if dir == "rx" && (Self.receivingActions.contains(action) || (iface == "eth0" && Self.afterArrivalOnEth0.contains(action))),
+        } else if received && (Self.isReceiving(action) || (onEth0 && Self.isAfterArrivalOnEth0(action))),
                   let arrival = arrivals[record.node] {
             if let stepIndex { setFrame(stepIndex, "\(record.node)-eth0", arrival.frame) }
             if let sender = arrival.sender {
                 if steps[sender].arrival?.step == nil, let stepIndex { steps[sender].arrival?.step = stepIndex }
-                if StepOutcome.of(action: action) == .dropped { steps[sender].outcome = .dropped }
+                if StepOutcome.of(action: action.rawValue) == .dropped { steps[sender].outcome = .dropped }
             }
-        } else if dir == "rx" && iface == "wg0" && (action == "forwarded" || action == "dropped-ttl-exceeded"),
+        } else if received && onWG0 && (action == .forwarded || action == .droppedTTLExceeded),
                   let stepIndex, let frame = lastWG0[record.node] {
             setFrame(stepIndex, "\(record.node)-wg0", frame)
         }
     }
 
     /// Called by the wrapped sinks for every packet captured.
-    fileprivate func captured(node: String, iface: String, frame: Int?, time: Int64, packet: [UInt8]) {
+    fileprivate func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
         var sender: Int?
-        if let expected = awaiting, expected.node == node, expected.iface == iface {
+        if let expected = awaiting, expected.interface == interface, expected.node == node {
             awaiting = nil
             if let step = expected.step {
-                setFrame(step, "\(node)-\(iface)", frame)
+                setFrame(step, "\(node)-\(interface.rawValue)", frame)
                 if expected.sends {
                     sender = step
                     inFlight[packet, default: []].append(step)
                 }
             }
-        } else if iface == "eth0" {
+        } else if interface == .eth0 {
             // An arrival: the datagram some node sent reaches this one.
             var from: Int?
             if !inFlight.isEmpty, var waiting = inFlight[packet], !waiting.isEmpty {
@@ -207,8 +209,8 @@ public final class RunRecorder {
             }
             arrivals[node] = (frame, from)
         }
-        if iface == "wg0" { lastWG0[node] = frame }
-        lastCapture = (node, iface, frame, sender, packet)
+        if interface == .wg0 { lastWG0[node] = frame }
+        lastCapture = (node, interface, frame, sender, packet)
     }
 
     /// What was recorded; the recorder is done.
@@ -229,39 +231,63 @@ public final class RunRecorder {
         inFlight[bytes] = waiting.isEmpty ? nil : waiting
     }
 
-    /// Decisions after which the device (or the host, for plain IP) puts a datagram on eth0.
-    static let sendingActions: Set<String> = ["encrypted", "keepalive-sent", "handshake-initiation-sent",
-                                              "handshake-response-sent", "cookie-reply-sent"]
+    /// Decisions after which the device puts a datagram on eth0 (the host's `routed-elsewhere`
+    /// on eth0 does too, for plain IP).
+    static func sends(_ action: Action) -> Bool {
+        switch action {
+        case .encrypted, .keepaliveSent, .handshakeInitiationSent, .handshakeResponseSent, .cookieReplySent: return true
+        default: return false
+        }
+    }
+
     /// Decisions the device makes about a datagram it received.
-    static let receivingActions: Set<String> = ["handshake-initiation-received", "handshake-response-received",
-                                                "cookie-reply-received", "keepalive-received", "decrypted",
-                                                "dropped-src-not-allowed", "dropped-replay", "dropped-invalid",
-                                                "endpoint-updated"]
+    static func isReceiving(_ action: Action) -> Bool {
+        switch action {
+        case .handshakeInitiationReceived, .handshakeResponseReceived, .cookieReplyReceived, .keepaliveReceived, .decrypted,
+             .droppedSrcNotAllowed, .droppedReplay, .droppedInvalid, .endpointUpdated:
+            return true
+        default: return false
+        }
+    }
+
     /// Decisions about a datagram eth0 captured on arrival (a closed port, plain IP forwarded on);
     /// the other eth0 drops on receive (host moved, eth0 down) come before any capture.
-    static let afterArrivalOnEth0: Set<String> = ["dropped-port-closed", "forwarded", "dropped-ttl-exceeded"]
+    static func isAfterArrivalOnEth0(_ action: Action) -> Bool {
+        action == .droppedPortClosed || action == .forwarded || action == .droppedTTLExceeded
+    }
+
     /// Drops the underlay logs after eth0 captured the datagram (SimulationUnderlay `send`).
-    static let droppedAfterCapture: Set<String> = ["dropped-link-loss", "dropped-link-down", "dropped-link-mtu", "dropped-no-host"]
+    static func isDroppedAfterCapture(_ action: Action) -> Bool {
+        switch action {
+        case .droppedLinkLoss, .droppedLinkDown, .droppedLinkMTU, .droppedNoHost: return true
+        default: return false
+        }
+    }
 
     /// Kept beyond the first steps: what a reader looks for in a long run.
-    static func isSelected(_ action: String) -> Bool {
-        switch StepOutcome.of(action: action) {
+    static func isSelected(_ action: Action) -> Bool {
+        switch StepOutcome.of(action: action.rawValue) {
         case .dropped, .lost, .handshake, .cookie, .icmp: return true
         default: return false
         }
     }
 
     /// Decisions whose text may span several lines of decisions.txt (`wg show` output).
-    static func mayHaveSeveralLines(_ action: String) -> Bool {
-        action == "note" || action == "config" || action == "command-failed"
+    static func mayHaveSeveralLines(_ action: Action) -> Bool {
+        action == .note || action == .config || action == .commandFailed
     }
+}
+
+/// The interfaces whose captures the recorder tells apart.
+enum CapturedInterface: String {
+    case eth0, wg0, other
 }
 
 /// A capture sink that hands each packet on and tells the recorder its frame number.
 final class RecordingCaptureSink: CaptureSink {
     private let base: CaptureSink
     private let node: String
-    private let iface: String
+    private let interface: CapturedInterface
     private let numbered: Bool
     private var frames = 0
     private unowned let recorder: RunRecorder
@@ -270,7 +296,7 @@ final class RecordingCaptureSink: CaptureSink {
         self.base = base
         let dash = name.lastIndex(of: "-") ?? name.endIndex
         node = String(name[..<dash])
-        iface = dash < name.endIndex ? String(name[name.index(after: dash)...]) : ""
+        interface = dash < name.endIndex ? CapturedInterface(rawValue: String(name[name.index(after: dash)...])) ?? .other : .other
         self.numbered = numbered
         self.recorder = recorder
     }
@@ -278,6 +304,6 @@ final class RecordingCaptureSink: CaptureSink {
     func capture(time: Int64, packet: [UInt8]) {
         base.capture(time: time, packet: packet)
         frames += 1
-        recorder.captured(node: node, iface: iface, frame: numbered ? frames : nil, time: time, packet: packet)
+        recorder.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: packet)
     }
 }

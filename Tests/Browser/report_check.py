@@ -261,7 +261,7 @@ COLLECT_JS = r"""
     arrows: Array.from(ladder.querySelectorAll('g.arrow')).map(g => {
       const path = g.querySelector('path');
       const style = path ? getComputedStyle(path) : null;
-      return Object.assign(attrs(g, ['id', 'data-step', 'data-outcome', 'data-action', 'data-line', 'data-frame']), {
+      return Object.assign(attrs(g, ['id', 'data-step', 'data-outcome', 'data-action', 'data-line', 'data-frame', 'data-pcap']), {
         pathClasses: path ? cls(path) : null,
         stroke: style ? style.stroke : null,
         marker: path ? (path.getAttribute('marker-end') || style.markerEnd || 'none') : null,
@@ -444,8 +444,9 @@ def read_log(folder):
         return handle.read().split("\n")
 
 
-def pcap_frame_count(path):
-    """Frames in a classic pcap file (either byte order, micro or nano seconds); None if not pcap."""
+def pcap_frame_times(path):
+    """Each frame's time stamp in nanoseconds, in a classic pcap file (either byte order, micro
+    or nano seconds); None if the file is not one."""
     with open(path, "rb") as handle:
         data = handle.read()
     if len(data) < 24:
@@ -457,12 +458,26 @@ def pcap_frame_count(path):
         order = ">"
     else:
         return None
-    offset, frames = 24, 0
+    scale = 1 if magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d") else 1000
+    offset, times = 24, []
     while offset + 16 <= len(data):
-        captured = struct.unpack(order + "I", data[offset + 8:offset + 12])[0]
+        seconds, fraction, captured = struct.unpack(order + "III", data[offset:offset + 12])
+        times.append(seconds * 1_000_000_000 + fraction * scale)
         offset += 16 + captured
-        frames += 1
-    return frames
+    return times
+
+
+def pcap_frame_count(path):
+    times = pcap_frame_times(path)
+    return None if times is None else len(times)
+
+
+def seconds_to_ns(text):
+    """'2.002000000' (decisions.txt's time) in nanoseconds."""
+    negative = text.startswith("-")
+    whole, _, fraction = text.lstrip("-").partition(".")
+    value = int(whole) * 1_000_000_000 + int((fraction + "000000000")[:9])
+    return -value if negative else value
 
 
 def node_frame_counts(folder):
@@ -481,6 +496,19 @@ def node_frame_counts(folder):
     return counts
 
 
+def pcap_files_times(folder):
+    """pcap file name -> its frames' time stamps, for the files in FOLDER/pcap."""
+    pcaps = os.path.join(folder, "pcap")
+    times = {}
+    if os.path.isdir(pcaps):
+        for name in sorted(os.listdir(pcaps)):
+            if name.endswith(".pcap"):
+                found = pcap_frame_times(os.path.join(pcaps, name))
+                if found is not None:
+                    times[name] = found
+    return times
+
+
 def decision_of(line):
     """(node, action, why) of one decisions.txt line, or None when it is not a decision's line."""
     if not TIMESTAMP.match(line):
@@ -496,7 +524,7 @@ def decision_of(line):
 # ---------------------------------------------------------------------------------------------
 # The checks.
 
-def check_page(page, facts, findings, expect_all_pass, log, frames):
+def check_page(page, facts, findings, expect_all_pass, log, frames, frame_times):
     data = page.collect()
 
     # Sections and title.
@@ -741,6 +769,32 @@ def check_page(page, facts, findings, expect_all_pass, log, frames):
             if int(a["data-frame"]) > available:
                 problems.append("arrow %s: frame %s but %s's pcaps hold at most %d frames"
                                 % (a["data-step"], a["data-frame"], decision[0], available))
+        # Where the arrow names its capture file (data-pcap), the frame is looked up in it: it must
+        # be the deciding node's, and every frame must lie at the same distance from its decision's
+        # time (the pcap's clock is the scenario's start time plus simulated time).
+        offsets = {}
+        for a in arrows:
+            pcap = a.get("data-pcap")
+            if not pcap or not is_int(a["data-frame"], 1) or not is_int(a["data-line"], 1) or int(a["data-line"]) > len(log):
+                continue
+            line = log[int(a["data-line"]) - 1]
+            decision = decision_of(line)
+            if decision is None:
+                continue
+            if not pcap.startswith(decision[0] + "-") or "/" in pcap:
+                problems.append("arrow %s: data-pcap %s is not a capture of %s" % (a["data-step"], pcap, decision[0]))
+                continue
+            times = frame_times.get(pcap)
+            if times is None or int(a["data-frame"]) > len(times):
+                problems.append("arrow %s: frame %s is not in pcap/%s" % (a["data-step"], a["data-frame"], pcap))
+                continue
+            offset = times[int(a["data-frame"]) - 1] - seconds_to_ns(line.split(" ", 1)[0])
+            offsets.setdefault(offset, []).append(a["data-step"])
+        if len(offsets) > 1:
+            common = max(offsets, key=lambda o: len(offsets[o]))
+            odd = sorted((steps for o, steps in offsets.items() if o != common), key=len)
+            problems.append("frames at a different distance from their decision's time than the rest: steps %s"
+                            % [step for steps in odd for step in steps][:10])
         findings.check("log.frames", not problems, "; ".join(problems[:5]))
 
     # The player.
@@ -928,9 +982,10 @@ def check_report(browser, path, screenshots, expect_all_pass, folder_name):
         folder = os.path.dirname(os.path.abspath(path))
         log = read_log(folder)
         frames = node_frame_counts(folder)
+        frame_times = pcap_files_times(folder)
         data_h1 = page.evaluate("(document.querySelector('h1') || {}).textContent || ''").strip()
         facts = SCENARIO_FACTS.get(data_h1)
-        scenario = check_page(page, facts, findings, expect_all_pass, log, frames)
+        scenario = check_page(page, facts, findings, expect_all_pass, log, frames, frame_times)
         result["scenario"] = scenario
         # Console errors and requests, gathered over the whole visit including the player's use.
         errors = ["console.%s: %s" % (e["type"], " ".join(str(a.get("value", a.get("description", "")))

@@ -7,7 +7,7 @@
 // takes to load the page and dump its DOM (minus the same for an empty page).
 //
 //   swift build -c release --product ReportBench && .build/release/ReportBench [--peers 10000]
-//        [--packets 1000] [--runs 3] [--smoke] [--chromium /usr/bin/chromium]
+//        [--packets 1000] [--runs 3] [--smoke] [--chromium /usr/bin/chromium|none] [--page FILE]
 import Foundation
 import Report
 import Scenario
@@ -17,6 +17,8 @@ struct Options {
     var peers = [10_000]
     var packets = 1_000
     var runs = 3
+    /// Where to keep the last page built (nil: not kept).
+    var keepPage: String?
     var chromium: String? = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") ? "/usr/bin/chromium" : nil
 
     init(_ arguments: [String]) {
@@ -28,6 +30,7 @@ struct Options {
             case "--runs": runs = max(1, Int(value) ?? runs); i += 1
             case "--peers": peers = value.split(separator: ",").compactMap { Int($0) }; i += 1
             case "--packets": packets = Int(value) ?? packets; i += 1
+            case "--page": keepPage = value; i += 1
             case "--chromium": chromium = value.isEmpty || value == "none" ? nil : value; i += 1
             default:
                 FileHandle.standardError.write(Data("ReportBench: unknown argument \(arguments[i])\n".utf8))
@@ -60,13 +63,20 @@ struct Measurement {
 /// One run as `wgsim run` makes it, report or not; returns the run's time and, with a report, the page.
 func run(_ scenario: Scenario, report: Bool) throws -> (seconds: Double, run: ScenarioRun, collection: ReportCollection?) {
     let collection = report ? ReportCollection() : nil
-    var sinks: [PcapFileCaptureSink] = []
-    let files: CaptureSinkFactory = { _ in
-        let sink = try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: scenario.startUnixNanoseconds)
-        sinks.append(sink)
-        return sink
+    // As SimBench: four shared files (the hub's eth0 and wg0, all peers' eth0, all peers' wg0),
+    // so 20,000 interfaces need four descriptors; the recorder still numbers each interface's
+    // frames on its own.
+    let start = scenario.startUnixNanoseconds
+    let shared = ["hub-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                  "hub-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                  "peers-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
+                  "peers-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start)]
+    let sinks = shared.sorted { $0.key < $1.key }.map(\.value)
+    let files: CaptureSinkFactory = { name in
+        let key = name.hasPrefix("hub-") ? name : (name.hasSuffix("-wg0") ? "peers-wg0" : "peers-eth0")
+        return shared[key] ?? DiscardingCaptureSink()
     }
-    let start = seconds()
+    let began = seconds()
     let run = try ScenarioRun(scenario, keepDecisions: false, captureSink: collection?.captureSinkFactory(files) ?? files)
     collection?.attach(to: run)
     let log = try DecisionLogWriter(jsonlPath: "/dev/null", textPath: "/dev/null")
@@ -77,7 +87,7 @@ func run(_ scenario: Scenario, report: Bool) throws -> (seconds: Double, run: Sc
     run.run()
     try log.close()
     for sink in sinks { try sink.close() }
-    return (seconds() - start, run, collection)
+    return (seconds() - began, run, collection)
 }
 
 /// Seconds headless Chromium takes to load `path` and print its DOM.
@@ -126,6 +136,7 @@ for peers in options.peers {
     let runWithout = median(measurements.map(\.runWithout)), runWith = median(measurements.map(\.runWith))
     print("  median: run \(format(runWithout)) s → \(format(runWith)) s with the report (+\(format((runWith / runWithout - 1) * 100, 1)) %), "
           + "page \(format(median(measurements.map(\.page)))) s, \(format(Double(measurements[0].bytes) / 1_048_576)) MiB")
+    if let keep = options.keepPage { try lastPage.write(toFile: keep, atomically: true, encoding: .utf8) }
     if let chromium = options.chromium {
         let pagePath = folder + "/report-\(peers).html", emptyPath = folder + "/empty.html"
         try lastPage.write(toFile: pagePath, atomically: true, encoding: .utf8)

@@ -27,10 +27,12 @@ public struct OwnershipColours: Sendable {
         return Self.palette[i % Self.palette.count]
     }
 
-    static let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    /// Capital letters, then digits and signs: 46 owners get a character of their own.
+    static let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#$%&*+=@^~")
 
-    /// The capital letter that stands for `owner` in text pictures (`?` for an unknown owner;
-    /// after 26 owners letters repeat, and the legend says which is which).
+    /// The character that stands for `owner` in text pictures (`?` for an unknown owner; a
+    /// capital letter for the first 26, then a digit or sign; after 46 owners they repeat, and
+    /// the legend says which is which).
     public func letter(of owner: String) -> Character {
         guard let i = position[owner] else { return "?" }
         return Self.letters[i % Self.letters.count]
@@ -38,7 +40,12 @@ public struct OwnershipColours: Sendable {
 
     /// `A = ABCD, B = EFGH` for the owners in `used`, in colour order.
     func textLegend(_ used: Set<String>) -> String {
-        owners.filter(used.contains).map { "\(letter(of: $0)) = \($0)" }.joined(separator: ", ")
+        let shown = owners.filter(used.contains)
+        var words = shown.prefix(Self.letters.count).map { "\(letter(of: $0)) = \($0)" }.joined(separator: ", ")
+        if shown.count > Self.letters.count {
+            words += ", and \(shown.count - Self.letters.count) more owners (the characters repeat in this order)"
+        }
+        return words
     }
 
     /// Draws a legend row (swatch and name per owner in `used`) at (`x`, `y`); returns its height.

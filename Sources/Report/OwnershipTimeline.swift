@@ -33,12 +33,12 @@ public enum OwnershipTimeline {
         let window = window(snapshot)
         let rows = rowsOf(snapshot, node: node)
         let shown = Array(rows.prefix(limit))
-        let moves = snapshot.moves
+        let moves = movesByRow(snapshot)
         let labelWidth = PictureText.width(shown.map { "\($0.node) \($0.prefix)" }.max { $0.count < $1.count } ?? "") + 16
         let x0 = labelWidth + 8
         func x(_ t: Int64) -> Double { x0 + Double(min(max(t, 0), window)) / Double(window) * plotWidth }
         let top = 40.0
-        let used = Set(shown.flatMap { $0.spans.map(\.owner) } + moves.map(\.from))
+        let used = Set(shown.flatMap { row in row.spans.map(\.owner) + (moves[row.key] ?? []).map(\.from) })
         let legendY = top + Double(max(shown.count, 1)) * rowHeight + 8 + (rows.count > shown.count ? 18 : 0)
         let width = max(x0 + plotWidth + 24, 320)
         let height = legendY + 24
@@ -69,16 +69,19 @@ public enum OwnershipTimeline {
             svg.element("text", ["x": "8", "y": Markup.number(rowTop + 13)], "\(row.node) \(row.prefix)")
             for span in row.spans {
                 let left = x(span.fromT), right = x(span.toT)
-                let movedIn = moves.first { $0.node == row.node && $0.prefix == row.prefix && $0.t == span.fromT }
+                let movedIn = moves[row.key]?.first { $0.t == span.fromT }
                 svg.element("rect", ["class": "owner-span", "data-node": row.node, "data-prefix": row.prefix.description,
                                      "data-owner": span.owner, "data-from-t": String(span.fromT), "data-to-t": String(span.toT),
                                      "x": Markup.number(left), "y": Markup.number(rowTop + 2), "width": Markup.number(max(2, right - left)),
                                      "height": "14", "fill": colours.colour(of: span.owner), "stroke": "#333"])
-                let words = PictureText.short(span.owner) + (movedIn.map { " (from \(PictureText.short($0.from)))" } ?? "")
+                // The owner in words where it fits, else its letter (the legend gives the name).
+                var words = PictureText.short(span.owner) + (movedIn.map { " (from \(PictureText.short($0.from)))" } ?? "")
+                if PictureText.width(words) + 12 > right - left { words = String(colours.letter(of: span.owner)) }
+                if PictureText.width(words) + 10 > right - left { continue }
                 svg.element("text", ["x": Markup.number(left + 8), "y": Markup.number(rowTop + 13), "stroke": "#fff", "stroke-width": "3",
                                      "paint-order": "stroke"], words)
             }
-            for move in moves where move.node == row.node && move.prefix == row.prefix {
+            for move in moves[row.key] ?? [] {
                 let at = x(move.t)
                 svg.open("g", ["class": "move", "data-node": move.node, "data-prefix": move.prefix.description, "data-from": move.from,
                                "data-to": move.to, "data-t": String(move.t)])
@@ -105,7 +108,7 @@ public enum OwnershipTimeline {
         let colours = OwnershipColours(snapshot)
         let window = window(snapshot)
         let rows = rowsOf(snapshot, node: node)
-        let moves = snapshot.moves
+        let moves = movesByRow(snapshot)
         var out = "\(snapshot.name): allowed-IPs owners over time, 0s to \(PictureText.time(window))\n"
         guard !rows.isEmpty else { return out + "(no node has an allowed-IPs entry)\n" }
         let labels = rows.map { "\($0.node) \($0.prefix)" }
@@ -121,7 +124,7 @@ public enum OwnershipTimeline {
                 bar.append(owner.map(colours.letter) ?? "·")
             }
             let words = row.spans.map { span -> String in
-                let move = moves.first { $0.node == row.node && $0.prefix == row.prefix && $0.t == span.fromT }
+                let move = moves[row.key]?.first { $0.t == span.fromT }
                 return "\(PictureText.time(span.fromT)) \(span.owner)" + (move.map { " (moved from \($0.from))" } ?? "")
             }
             out += PictureText.padded(label, to: labelWidth) + " |" + bar + "| " + words.joined(separator: ", ") + "\n"
@@ -134,9 +137,18 @@ public enum OwnershipTimeline {
         let node: String
         let prefix: IPPrefix
         var spans: [OwnershipSpan]
+        var key: String { node + " " + prefix.description }
     }
 
-    /// Spans grouped per (node, prefix), in the snapshot's order.
+    /// The snapshot's moves by row (`Row.key`), each row's in time order.
+    static func movesByRow(_ snapshot: RunSnapshot) -> [String: [OwnershipMove]] {
+        var result: [String: [OwnershipMove]] = [:]
+        for move in snapshot.moves { result[move.node + " " + move.prefix.description, default: []].append(move) }
+        return result
+    }
+
+    /// Spans grouped per (node, prefix), in the snapshot's order, except that within a node the
+    /// prefixes that changed owner come first: in a hub's hundred rows they are the story.
     static func rowsOf(_ snapshot: RunSnapshot, node: String? = nil) -> [Row] {
         var rows: [Row] = []
         for span in snapshot.ownershipSpans where node == nil || span.node == node {
@@ -146,6 +158,17 @@ public enum OwnershipTimeline {
                 rows.append(Row(node: span.node, prefix: span.prefix, spans: [span]))
             }
         }
-        return rows
+        let moved = Set(movesByRow(snapshot).keys)
+        var ordered: [Row] = []
+        var start = 0
+        while start < rows.count {
+            var end = start
+            while end < rows.count && rows[end].node == rows[start].node { end += 1 }
+            let group = rows[start..<end]
+            ordered += group.filter { moved.contains($0.node + " " + $0.prefix.description) }
+            ordered += group.filter { !moved.contains($0.node + " " + $0.prefix.description) }
+            start = end
+        }
+        return ordered
     }
 }

@@ -20,6 +20,8 @@ enum PageScript {
       function show() {
         if (steps.length === 0) { return; }
         var step = steps[at];
+        var time = step.text.slice(0, step.text.indexOf(" "));
+        var why = step.why !== undefined ? step.why : step.text.slice(step.whyAt);
         position.textContent = "step " + (at + 1) + " of " + steps.length;
         var previous = document.querySelectorAll("svg.ladder g.arrow.current");
         for (var i = 0; i < previous.length; i++) { previous[i].classList.remove("current"); }
@@ -31,16 +33,16 @@ enum PageScript {
         decision.textContent = "";
         var head = document.createElement("p");
         head.className = "where";
-        head.textContent = step.time + " s  " + step.node + "  " + step.action + " (" + step.outcome + ")  decisions.txt line " +
+        head.textContent = time + " s  " + step.node + "  " + step.action + " (" + step.outcome + ")  decisions.txt line " +
           step.line + (step.frame ? ", frame " + step.frame + " of pcap/" + step.pcap : "");
         decision.appendChild(head);
         var line = document.createElement("pre");
         line.textContent = step.text;
         decision.appendChild(line);
-        var why = document.createElement("p");
-        why.className = "why";
-        why.textContent = "why: " + step.why;
-        decision.appendChild(why);
+        var whyLine = document.createElement("p");
+        whyLine.className = "why";
+        whyLine.textContent = "why: " + why;
+        decision.appendChild(whyLine);
         table.textContent = "";
         var shown = step.table === null || step.table === undefined ? null : tables[step.table];
         var caption = document.createElement("caption");

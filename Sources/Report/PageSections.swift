@@ -3,32 +3,22 @@
 /// left out and where to find it (`wgsim draw`, decisions.txt).
 enum PageSections {
     /// Bounds, chosen so that each section stays under about a megabyte.
-    static let maximumTopologyNodes = 200
     static let topologyNodes = 40
     static let timelineRows = 200
     static let maximumTableEntries = 256
     static let maximumTableFigures = 60
-    static let maximumTimelineEntries = 2_000
 
     static func topology(_ snapshot: RunSnapshot, into m: inout Markup) {
         m.open("section", ["id": "topology"])
         m.element("h2", [:], ReportPage.title("topology"))
-        if snapshot.nodes.count > maximumTopologyNodes {
-            // Not drawn at all: working out every pair's tunnel grows with the square of the
-            // nodes (minutes for 10,000), and the picture would show only the first few anyway.
+        // Drawn from the first nodes alone: working out every pair's tunnel grows with the
+        // square of the nodes, and the picture would show only the first few anyway.
+        m.raw(TopologyPicture.svg(snapshot.keepingNodes(topologyNodes), limit: topologyNodes))
+        if snapshot.nodes.count > topologyNodes {
             m.element("p", ["class": "omitted"],
-                      "The topology picture is left out: \(snapshot.nodes.count) nodes (\(snapshot.wireGuardNodes.count) with wg0) "
-                      + "and \(snapshot.links.count) links set are more than a picture shows (at most \(maximumTopologyNodes) nodes). "
-                      + "`wgsim draw topology SCENARIO --format txt` prints it.")
-        } else {
-            // TopologyPicture draws the first `topologyNodes` nodes and notes the rest in the picture.
-            m.raw(TopologyPicture.svg(snapshot, limit: topologyNodes))
-            if snapshot.nodes.count > topologyNodes {
-                m.element("p", ["class": "omitted"],
-                          "The picture shows the first \(topologyNodes) of \(snapshot.nodes.count) nodes "
-                          + "(\(snapshot.wireGuardNodes.count) with wg0, \(snapshot.links.count) links set). "
-                          + "`wgsim draw topology SCENARIO --format txt` prints them all.")
-            }
+                      "The picture shows the first \(topologyNodes) of \(snapshot.nodes.count) nodes "
+                      + "(\(snapshot.wireGuardNodes.count) with wg0, \(snapshot.links.count) links set); tunnels and drops of the others are left out. "
+                      + "`wgsim draw topology SCENARIO --format txt` prints them all.")
         }
         m.close()
     }
@@ -58,18 +48,11 @@ enum PageSections {
     static func timeline(_ snapshot: RunSnapshot, into m: inout Markup) {
         m.open("section", ["id": "timeline"])
         m.element("h2", [:], ReportPage.title("timeline"))
-        let entries = snapshot.tables.reduce(0) { $0 + $1.entries.count }
-        if entries > maximumTimelineEntries {
-            m.element("p", ["class": "omitted"],
-                      "The ownership timeline is left out: the tables hold \(entries) entries over \(snapshot.tables.count) changes "
-                      + "(at most \(maximumTimelineEntries) are drawn). `wgsim draw timeline SCENARIO --format txt` prints it.")
-        } else {
-            m.raw(OwnershipTimeline.svg(snapshot, limit: timelineRows))
-            let rows = snapshot.ownershipSpans.count
-            if rows > timelineRows {
-                m.element("p", ["class": "omitted"], "The timeline draws the first \(timelineRows) of \(rows) (node, prefix) rows. "
-                          + "`wgsim draw timeline SCENARIO --node N` draws one node's.")
-            }
+        let rows = snapshot.ownershipRowCount
+        m.raw(OwnershipTimeline.svg(rows > timelineRows ? snapshot.keepingRows(timelineRows) : snapshot, limit: timelineRows))
+        if rows > timelineRows {
+            m.element("p", ["class": "omitted"], "The timeline draws the first \(timelineRows) of \(rows) (node, prefix) rows. "
+                      + "`wgsim draw timeline SCENARIO --node N` draws one node's.")
         }
         m.close()
     }

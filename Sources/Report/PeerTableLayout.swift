@@ -16,10 +16,14 @@ struct PeerTableLayout {
     }
 
     private(set) var rows: [Row] = []
+    /// Entries past `limit`, not laid out.
+    let omitted: Int
 
-    init(_ table: PeerTableSnapshot) {
+    /// Lays out the first `limit` entries (in prefix order, so every kept entry keeps its parent).
+    init(_ table: PeerTableSnapshot, limit: Int = .max) {
         var stack: [Int] = []
-        for entry in table.entries {
+        omitted = max(0, table.entries.count - max(0, limit))
+        for entry in table.entries.prefix(max(0, limit)) {
             while let top = stack.last, !Self.contains(rows[top].entry.prefix, entry.prefix) { stack.removeLast() }
             let parent = stack.last
             let index = rows.count

@@ -10,23 +10,28 @@ public enum PeerTablePicture {
     static let indent = 24.0
     static let barWidth = 400.0
     static let barRowHeight = 34.0
+    /// Entries drawn at most, so that a 10k-peer hub's table stays a readable size; a note
+    /// says how many more there are.
+    public static let standardLimit = 300
 
     /// The table as the page shows it: `<figure class="peer-table" data-node data-t>` with a
     /// caption, `svg.prefix-tree` and `svg.address-bars`. `matched`: the entry to highlight.
-    public static func figure(_ table: PeerTableSnapshot, colours: OwnershipColours, matched: IPPrefix? = nil) -> String {
+    public static func figure(_ table: PeerTableSnapshot, colours: OwnershipColours, matched: IPPrefix? = nil,
+                              limit: Int = standardLimit) -> String {
         var html = Markup()
         html.open("figure", ["class": "peer-table", "data-node": table.node, "data-t": String(table.t)])
         html.element("figcaption", [:], caption(table))
-        html.raw(tree(table, colours: colours, matched: matched, standalone: false).svg)
-        html.raw(bars(table, colours: colours, matched: matched, standalone: false).svg)
+        html.raw(tree(table, colours: colours, matched: matched, standalone: false, limit: limit).svg)
+        html.raw(bars(table, colours: colours, matched: matched, standalone: false, limit: limit).svg)
         html.close()
         return html.text
     }
 
     /// The table as one standalone SVG file (for `wgsim draw table`, slides and the course).
-    public static func svg(_ table: PeerTableSnapshot, colours: OwnershipColours, matched: IPPrefix? = nil) -> String {
-        let treePart = tree(table, colours: colours, matched: matched, standalone: false)
-        let barPart = bars(table, colours: colours, matched: matched, standalone: false)
+    public static func svg(_ table: PeerTableSnapshot, colours: OwnershipColours, matched: IPPrefix? = nil,
+                           limit: Int = standardLimit) -> String {
+        let treePart = tree(table, colours: colours, matched: matched, standalone: false, limit: limit)
+        let barPart = bars(table, colours: colours, matched: matched, standalone: false, limit: limit)
         let width = max(treePart.width, barPart.width)
         let height = 24 + treePart.height + 12 + barPart.height
         var svg = Markup()
@@ -51,15 +56,15 @@ public enum PeerTablePicture {
     // MARK: The prefix tree
 
     static func tree(_ table: PeerTableSnapshot, colours: OwnershipColours, matched: IPPrefix?,
-                     standalone: Bool) -> (svg: String, width: Double, height: Double) {
-        let layout = PeerTableLayout(table)
+                     standalone: Bool, limit: Int = standardLimit) -> (svg: String, width: Double, height: Double) {
+        let layout = PeerTableLayout(table, limit: limit)
         let rows = layout.rows
         func x(_ row: Int) -> Double { 16 + Double(rows[row].depth + 1) * indent }
         func y(_ row: Int) -> Double { 16 + Double(row + 1) * rowHeight }
         var width = 200.0
         for i in rows.indices { width = max(width, x(i) + 14 + PictureText.width(label(rows[i].entry, matched: matched)) + 12) }
-        let used = Set(table.entries.flatMap { [$0.owner] + ($0.movedFrom.map { [$0] } ?? []) })
-        let legendY = y(rows.count) + 4
+        let used = Set(rows.flatMap { [$0.entry.owner] + ($0.entry.movedFrom.map { [$0] } ?? []) })
+        let legendY = y(rows.count) + 4 + (layout.omitted > 0 ? 18 : 0)
         let height = legendY + (used.isEmpty ? 0 : 22)
         var svg = Markup()
         PictureText.openSVG(&svg, class: "prefix-tree", width: width, height: height, standalone: standalone)
@@ -97,9 +102,17 @@ public enum PeerTablePicture {
                                  "font-weight": isMatched ? "bold" : "normal"], label(entry, matched: matched))
             svg.close()
         }
+        if layout.omitted > 0 {
+            svg.element("text", ["class": "omitted", "x": "8", "y": Markup.number(y(rows.count) + 4)], omittedWords(layout.omitted))
+        }
         _ = colours.drawLegend(used, into: &svg, x: 8, y: legendY)
         PictureText.closeSVG(&svg)
         return (svg.text, width, height)
+    }
+
+    /// `1700 more entries left out`.
+    static func omittedWords(_ count: Int) -> String {
+        "\(count) more \(count == 1 ? "entry" : "entries") left out"
     }
 
     /// `192.168.32.19/32 EFGH (moved from ABCD) ◀ matched`.
@@ -113,14 +126,15 @@ public enum PeerTablePicture {
     // MARK: The address-range bars
 
     static func bars(_ table: PeerTableSnapshot, colours: OwnershipColours, matched: IPPrefix?,
-                     standalone: Bool) -> (svg: String, width: Double, height: Double) {
-        let rows = PeerTableLayout(table).rows
+                     standalone: Bool, limit: Int = standardLimit) -> (svg: String, width: Double, height: Double) {
+        let layout = PeerTableLayout(table, limit: limit)
+        let rows = layout.rows
         let labelWidth = PictureText.width(rows.map { $0.entry.prefix.description }.max { $0.count < $1.count } ?? "") + 16
         let x0 = labelWidth + 8
         var width = x0 + barWidth + 16
         for row in rows { width = max(width, x0 + barWidth + 12 + PictureText.width(barNote(row, rows: rows)) + 8) }
-        let used = Set(table.entries.map(\.owner))
-        let legendY = 12 + Double(rows.count) * barRowHeight
+        let used = Set(rows.map(\.entry.owner))
+        let legendY = 12 + Double(rows.count) * barRowHeight + (layout.omitted > 0 ? 18 : 0)
         let height = legendY + (used.isEmpty ? 0 : 22)
         var svg = Markup()
         PictureText.openSVG(&svg, class: "address-bars", width: width, height: height, standalone: standalone)
@@ -156,6 +170,10 @@ public enum PeerTablePicture {
             svg.element("text", ["x": Markup.number(x0 + barWidth + 12), "y": Markup.number(top + 12)], barNote(row, rows: rows))
             svg.close()
         }
+        if layout.omitted > 0 {
+            svg.element("text", ["class": "omitted", "x": "8", "y": Markup.number(12 + Double(rows.count) * barRowHeight + 4)],
+                        omittedWords(layout.omitted))
+        }
         _ = colours.drawLegend(used, into: &svg, x: 8, y: legendY)
         PictureText.closeSVG(&svg)
         return (svg.text, width, height)
@@ -180,8 +198,9 @@ public enum PeerTablePicture {
 
     /// The tree with box-drawing characters: `├── 192.168.32.0/24  ABCD`, the matched entry
     /// marked `◀ matched`.
-    public static func treeText(_ table: PeerTableSnapshot, matched: IPPrefix? = nil) -> String {
-        let rows = PeerTableLayout(table).rows
+    public static func treeText(_ table: PeerTableSnapshot, matched: IPPrefix? = nil, limit: Int = standardLimit) -> String {
+        let layout = PeerTableLayout(table, limit: limit)
+        let rows = layout.rows
         var lines = [table.entries.isEmpty ? "wg0 (no allowed IPs)" : "wg0"]
         for row in rows {
             var ancestor = row.parent
@@ -192,6 +211,7 @@ public enum PeerTablePicture {
             }
             lines.append(guides.reversed().joined() + (row.isLast ? "└── " : "├── ") + label(row.entry, matched: matched))
         }
+        if layout.omitted > 0 { lines.append("… " + omittedWords(layout.omitted)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -199,9 +219,9 @@ public enum PeerTablePicture {
     /// `cells` character cells (the owner's letter; a narrower entry's cells in its owner's
     /// letter in lower case), and the legend.
     public static func text(_ table: PeerTableSnapshot, colours: OwnershipColours, matched: IPPrefix? = nil,
-                            cells: Int = 64) -> String {
-        var out = caption(table) + "\n" + treeText(table, matched: matched)
-        let rows = PeerTableLayout(table).rows
+                            cells: Int = 64, limit: Int = standardLimit) -> String {
+        var out = caption(table) + "\n" + treeText(table, matched: matched, limit: limit)
+        let rows = PeerTableLayout(table, limit: limit).rows
         guard !rows.isEmpty else { return out }
         out += "\n"
         let labelWidth = rows.map { $0.entry.prefix.description.count }.max() ?? 0
@@ -219,8 +239,9 @@ public enum PeerTablePicture {
             let label = PictureText.padded(entry.prefix.description, to: labelWidth)
             out += "\(label) |\(String(bar))| \(barNote(row, rows: rows))\n"
         }
-        let used = Set(table.entries.map(\.owner))
-        out += "\(colours.textLegend(used)); lower case: a narrower entry's range, carved out\n"
+        let used = Set(rows.map(\.entry.owner))
+        let carves = rows.contains { !$0.children.isEmpty }
+        out += colours.textLegend(used) + (carves ? "; lower case: a narrower entry's range, carved out" : "") + "\n"
         return out
     }
 }

@@ -31,15 +31,17 @@ enum PlayerSection {
         m.newline()
     }
 
+    /// One step. The time is the start of `text`, and the why its end (from UTF-16 offset
+    /// `whyAt`, as the script slices strings), written apart (`why`) only when the text does not
+    /// end with it: each step's words are in the page once.
     struct Step: Encodable {
-        var k: Int
         var line: Int
-        var time: String
         var node: String
         var action: String
         var outcome: String
         var text: String
-        var why: String
+        var whyAt: Int?
+        var why: String?
         var frame: Int?
         var pcap: String?
         var table: Int?
@@ -69,7 +71,7 @@ enum PlayerSection {
         var used: [Int: Int] = [:]
         var tables: [Table] = []
         var steps: [Step] = []
-        for (k, step) in recording.steps.enumerated() {
+        for step in recording.steps {
             var tableIndex: Int?
             var matchedOwner: String?
             if let candidates = byNode[step.node], let found = candidates.last(where: { $0.decision <= step.decision }) {
@@ -85,8 +87,10 @@ enum PlayerSection {
                 }
                 if let prefix = step.prefix { matchedOwner = table.entries.first { $0.prefix == prefix }?.owner }
             }
-            steps.append(Step(k: k, line: step.line, time: seconds(step.t), node: step.node, action: step.action,
-                              outcome: step.outcome.rawValue, text: step.text, why: step.why, frame: step.frame,
+            let endsWithWhy = !step.why.isEmpty && step.text.hasSuffix(": " + step.why)
+            steps.append(Step(line: step.line, node: step.node, action: step.action, outcome: step.outcome.rawValue, text: step.text,
+                              whyAt: endsWithWhy ? step.text.utf16.count - step.why.utf16.count : nil,
+                              why: endsWithWhy ? nil : step.why, frame: step.frame,
                               pcap: step.pcap.map { $0 + ".pcap" }, table: tableIndex,
                               matched: step.prefix?.description, owner: matchedOwner ?? step.peer))
         }

@@ -149,6 +149,9 @@ public struct RunSnapshot: Sendable {
         self.name = name
         self.lastActivity = lastActivity ?? end
         self.peers = peers
+        var byNode: [String: [Int]] = [:]
+        for (i, table) in tables.enumerated() { byNode[table.node, default: []].append(i) }
+        tableIndices = byNode
         self.nodes = nodes
         self.links = links
         self.tables = tables
@@ -156,15 +159,25 @@ public struct RunSnapshot: Sendable {
         self.end = end
     }
 
+    /// Positions in `tables` of each node's tables, oldest first: a 10k-node run asks per node.
+    private let tableIndices: [String: [Int]]
+
     /// Names of the nodes that have a wg0, in definition order.
     public var wireGuardNodes: [String] { nodes.filter(\.hasWireGuard).map(\.name) }
 
     /// Every table of `node`, oldest first.
-    public func tables(of node: String) -> [PeerTableSnapshot] { tables.filter { $0.node == node } }
+    public func tables(of node: String) -> [PeerTableSnapshot] { (tableIndices[node] ?? []).map { tables[$0] } }
 
     /// `node`'s table as it was at time `t` (the latest change at or before `t`).
     public func table(of node: String, at t: Int64) -> PeerTableSnapshot? {
-        tables.last { $0.node == node && $0.t <= t }
+        guard let indices = tableIndices[node] else { return nil }
+        // A node's tables are in time order: find the last one at or before `t`.
+        var low = 0, high = indices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if tables[indices[middle]].t <= t { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : tables[indices[low - 1]]
     }
 
     /// Owners in the order they first appear (tables in order, entries in order, a moved entry's
@@ -181,37 +194,48 @@ public struct RunSnapshot: Sendable {
         return order
     }
 
-    /// The tunnels at time `t`: one per pair of simulated nodes where either has the other as
-    /// an owner of an entry, in node order.
-    public func tunnels(at t: Int64) -> [TopologyTunnel] {
-        let names = nodes.map(\.name)
+    /// The tunnels at time `t`: one per pair of simulated nodes where either has the other as a
+    /// peer or as the owner of an entry, in node order; `among`: only pairs of these nodes.
+    public func tunnels(at t: Int64, among: Set<String>? = nil) -> [TopologyTunnel] {
+        var position: [String: Int] = [:]
+        for (i, node) in nodes.enumerated() where among?.contains(node.name) ?? true { position[node.name] = i }
+        // Per pair (lower position first): what the first sends to the second, and back.
+        var pairs: [Int: [Int: (ab: [IPPrefix], ba: [IPPrefix])]] = [:]
+        func note(_ x: Int, _ y: Int, prefix: IPPrefix?) {
+            let (a, b) = x < y ? (x, y) : (y, x)
+            var pair = pairs[a, default: [:]][b] ?? ([], [])
+            if let prefix { if x == a { pair.ab.append(prefix) } else { pair.ba.append(prefix) } }
+            pairs[a, default: [:]][b] = pair
+        }
+        for (name, x) in position {
+            for peer in peers[name] ?? [] { if let y = position[peer], y != x { note(x, y, prefix: nil) } }
+            for entry in table(of: name, at: t)?.entries ?? [] {
+                if let y = position[entry.owner], y != x { note(x, y, prefix: entry.prefix) }
+            }
+        }
         var result: [TopologyTunnel] = []
-        for (i, a) in names.enumerated() {
-            let aTable = table(of: a, at: t)?.entries ?? []
-            for b in names[(i + 1)...] {
-                let bTable = table(of: b, at: t)?.entries ?? []
-                let toB = aTable.filter { $0.owner == b }.map(\.prefix)
-                let toA = bTable.filter { $0.owner == a }.map(\.prefix)
-                let peered = peers[a]?.contains(b) == true || peers[b]?.contains(a) == true
-                if peered || !toB.isEmpty || !toA.isEmpty {
-                    result.append(TopologyTunnel(a: a, b: b, aAllowedIPs: toB, bAllowedIPs: toA))
-                }
+        for a in pairs.keys.sorted() {
+            for (b, pair) in pairs[a]!.sorted(by: { $0.key < $1.key }) {
+                result.append(TopologyTunnel(a: nodes[a].name, b: nodes[b].name, aAllowedIPs: pair.ab.sorted(), bAllowedIPs: pair.ba.sorted()))
             }
         }
         return result
     }
-
 
     /// Per (node, prefix), who owned the prefix over time: rows in node order, then prefix order.
     public var ownershipSpans: [OwnershipSpan] {
         var spans: [OwnershipSpan] = []
         for node in wireGuardNodes {
             let history = tables(of: node)
+            // Each table as prefix → owner, so that a hub's ten thousand rows cost one pass each.
+            let owners = history.map { table in
+                Dictionary(table.entries.map { ($0.prefix, $0.owner) }, uniquingKeysWith: { _, last in last })
+            }
             let prefixes = Set(history.flatMap { $0.entries.map(\.prefix) }).sorted()
             for prefix in prefixes {
                 var open: (owner: String, from: Int64)?
-                for table in history {
-                    let owner = table.entries.first { $0.prefix == prefix }?.owner
+                for (table, owning) in zip(history, owners) {
+                    let owner = owning[prefix]
                     if let current = open, current.owner != owner {
                         if table.t > current.from {
                             spans.append(OwnershipSpan(node: node, prefix: prefix, owner: current.owner, fromT: current.from, toT: table.t))

@@ -15,34 +15,41 @@ public enum TopologyPicture {
         let names = Set(nodes.map(\.name))
         let count = nodes.count
         // Nodes on a circle (two side by side, one alone), first at the top, clockwise.
-        let radius = count <= 1 ? 0 : max(150, Double(count) * (nodeWidth + 30) / (2 * Double.pi))
+        let radius = count <= 1 ? 0 : count == 2 ? 230 : max(150, Double(count) * (nodeWidth + 30) / (2 * Double.pi))
         let margin = 110.0
-        let centre = (x: radius + nodeWidth / 2 + margin, y: radius + nodeHeight / 2 + margin + 20)
-        var position: [String: (x: Double, y: Double)] = [:]
-        for (i, node) in nodes.enumerated() {
+        var ring: [(x: Double, y: Double)] = []
+        for i in 0..<count {
             let angle = count == 2 ? (i == 0 ? Double.pi : 0)
                 : -Double.pi / 2 + 2 * Double.pi * Double(i) / Double(max(count, 1))
             let (sine, cosine) = sineAndCosine(angle)
-            position[node.name] = (centre.x + radius * cosine, centre.y + radius * sine)
+            ring.append((radius * cosine, radius * sine))
         }
-        let tunnels = snapshot.tunnels(at: time).filter { names.contains($0.a) && names.contains($0.b) }
+        // The drawing's box fits the ring (two nodes side by side need little height).
+        let minX = ring.map(\.x).min() ?? 0, minY = ring.map(\.y).min() ?? 0
+        let maxX = ring.map(\.x).max() ?? 0, maxY = ring.map(\.y).max() ?? 0
+        let shift = (x: margin + nodeWidth / 2 - minX, y: margin + 20 + nodeHeight / 2 - minY)
+        let centre = (x: shift.x, y: shift.y)
+        var position: [String: (x: Double, y: Double)] = [:]
+        for (node, point) in zip(nodes, ring) { position[node.name] = (point.x + shift.x, point.y + shift.y) }
+        let tunnels = snapshot.tunnels(at: time, among: names)
         let links = snapshot.links.filter { names.contains($0.a) && names.contains($0.b) }
         let linked = Set(links.flatMap { [$0.a + "\u{0}" + $0.b, $0.b + "\u{0}" + $0.a] })
         let onSegment = nodes.filter { node in nodes.contains { $0.name != node.name && !linked.contains(node.name + "\u{0}" + $0.name) } }
         let colours = OwnershipColours(snapshot)
-        let width = 2 * centre.x
-        let legendY = 2 * centre.y - 20 + (snapshot.nodes.count > count ? 18 : 0)
+        let width = max(560, maxX - minX + nodeWidth + 2 * margin)
+        let legendY = maxY - minY + nodeHeight + 2 * margin + (snapshot.nodes.count > count ? 18 : 0)
         let height = legendY + 40
+        // The drawing goes into `svg` first; labels may reach past the ring's box, so the root
+        // element, sized to what was drawn, is written around it at the end.
         var svg = Markup()
-        PictureText.openSVG(&svg, class: "topology", width: width, height: height, standalone: standalone,
-                            data: [("data-t", String(time))])
-        svg.open("defs")
-        svg.open("marker", ["id": "topology-drop", "viewBox": "0 0 10 10", "refX": "5", "refY": "5", "markerWidth": "8", "markerHeight": "8"])
-        svg.element("path", ["d": "M1 1L9 9M9 1L1 9", "stroke": "#c00", "stroke-width": "2"])
-        svg.close()
-        svg.close()
+        var extent = (left: 0.0, right: width)
+        func label(_ x: Double, _ anchor: String, _ words: String, size: Double = 10) {
+            let length = PictureText.width(words) * size / 12
+            let start = anchor == "start" ? x : anchor == "end" ? x - length : x - length / 2
+            extent = (min(extent.left, start - 8), max(extent.right, start + length + 8))
+        }
         svg.element("text", ["class": "caption", "x": "8", "y": "16", "font-weight": "bold"],
-                     "\(snapshot.name) at \(PictureText.time(time))")
+                     "\(snapshot.name) " + (at == nil ? "at the end of the run (\(PictureText.time(time)))" : "at \(PictureText.time(time))"))
         // The shared segment: a hub every node without a link of its own hangs on.
         if !onSegment.isEmpty {
             svg.open("g", ["class": "segment"])
@@ -53,8 +60,8 @@ public enum TopologyPicture {
                                      "stroke": "#999", "stroke-width": "3"])
             }
             svg.element("circle", ["cx": Markup.number(centre.x), "cy": Markup.number(centre.y), "r": "10", "fill": "#fff", "stroke": "#999", "stroke-width": "3"])
-            svg.element("text", ["x": Markup.number(centre.x), "y": Markup.number(centre.y + 26), "text-anchor": "middle", "font-size": "10"],
-                        "underlay segment 1 ms")
+            svg.element("text", ["x": Markup.number(centre.x + 14), "y": Markup.number(centre.y + 4), "font-size": "10"],
+                        "underlay 1 ms")
             svg.close()
         }
         for link in links {
@@ -71,8 +78,12 @@ public enum TopologyPicture {
             // A curve bowed to one side of the straight underlay path, so the two do not overlap.
             let dx = b.x - a.x, dy = b.y - a.y
             let length = max(1, (dx * dx + dy * dy).squareRoot())
-            let bow = 40.0
-            let control = (x: (a.x + b.x) / 2 - dy / length * bow, y: (a.y + b.y) / 2 + dx / length * bow)
+            // Bowed away from the centre, where the segment's spokes are.
+            let middle = (x: (a.x + b.x) / 2, y: (a.y + b.y) / 2)
+            var normal = (x: -dy / length, y: dx / length)
+            if normal.x * (middle.x - centre.x) + normal.y * (middle.y - centre.y) < 0 { normal = (-normal.x, -normal.y) }
+            let bow = count == 2 ? 90.0 : 60.0
+            let control = (x: middle.x + normal.x * bow, y: middle.y + normal.y * bow)
             svg.open("g", ["class": "tunnel", "data-a": tunnel.a, "data-b": tunnel.b])
             svg.element("path", ["d": "M\(Markup.number(a.x)) \(Markup.number(a.y))Q\(Markup.number(control.x)) \(Markup.number(control.y)) \(Markup.number(b.x)) \(Markup.number(b.y))",
                                  "fill": "none", "stroke": "#0072b2", "stroke-width": "2", "stroke-dasharray": "8 4"])
@@ -80,12 +91,20 @@ public enum TopologyPicture {
                 ((1 - s) * (1 - s) * a.x + 2 * (1 - s) * s * control.x + s * s * b.x,
                  (1 - s) * (1 - s) * a.y + 2 * (1 - s) * s * control.y + s * s * b.y)
             }
-            let nearA = point(0.3), nearB = point(0.7)
-            svg.element("text", ["class": "allowed", "data-side": tunnel.a, "x": Markup.number(nearA.x), "y": Markup.number(nearA.y - 4),
-                                 "text-anchor": "middle", "font-size": "10", "stroke": "#fff", "stroke-width": "3", "paint-order": "stroke"],
+            // Labels grow away from the curve's bow, not across it; on a level tunnel each
+            // grows from its own end towards the middle, one above the other.
+            let level = abs(normal.x) <= 0.3
+            let nearA = level ? point(0.25) : point(0.35), nearB = level ? point(0.75) : point(0.65)
+            let anchorA = level ? (b.x >= a.x ? "start" : "end") : normal.x > 0 ? "start" : "end"
+            let anchorB = level ? (b.x >= a.x ? "end" : "start") : anchorA
+            let stagger = level ? 14.0 : 0
+            label(nearA.x + normal.x * 14, anchorA, allowedText(from: tunnel.a, to: tunnel.b, tunnel.aAllowedIPs))
+            label(nearB.x + normal.x * (14 + stagger), anchorB, allowedText(from: tunnel.b, to: tunnel.a, tunnel.bAllowedIPs))
+            svg.element("text", ["class": "allowed", "data-side": tunnel.a, "x": Markup.number(nearA.x + normal.x * 14), "y": Markup.number(nearA.y + normal.y * 14 + 4),
+                                 "text-anchor": anchorA, "font-size": "10", "stroke": "#fff", "stroke-width": "3", "paint-order": "stroke"],
                         allowedText(from: tunnel.a, to: tunnel.b, tunnel.aAllowedIPs))
-            svg.element("text", ["class": "allowed", "data-side": tunnel.b, "x": Markup.number(nearB.x), "y": Markup.number(nearB.y + 12),
-                                 "text-anchor": "middle", "font-size": "10", "stroke": "#fff", "stroke-width": "3", "paint-order": "stroke"],
+            svg.element("text", ["class": "allowed", "data-side": tunnel.b, "x": Markup.number(nearB.x + normal.x * (14 + stagger)), "y": Markup.number(nearB.y + normal.y * (14 + stagger) + 4),
+                                 "text-anchor": anchorB, "font-size": "10", "stroke": "#fff", "stroke-width": "3", "paint-order": "stroke"],
                         allowedText(from: tunnel.b, to: tunnel.a, tunnel.bAllowedIPs))
             svg.close()
         }
@@ -94,6 +113,8 @@ public enum TopologyPicture {
             let left = p.x - nodeWidth / 2, top = p.y - nodeHeight / 2
             svg.open("g", ["class": "node", "data-node": node.name])
             // A WireGuard node is a rounded box with a thick border; a plain host a square one.
+            svg.element("rect", ["x": Markup.number(left), "y": Markup.number(top), "width": Markup.number(nodeWidth), "height": Markup.number(nodeHeight),
+                                 "rx": node.hasWireGuard ? "10" : "0", "fill": "#fff"])
             svg.element("rect", ["x": Markup.number(left), "y": Markup.number(top), "width": Markup.number(nodeWidth), "height": Markup.number(nodeHeight),
                                  "rx": node.hasWireGuard ? "10" : "0", "fill": node.hasWireGuard ? colours.colour(of: node.name) : "#eee",
                                  "fill-opacity": "0.35", "stroke": "#000", "stroke-width": node.hasWireGuard ? "2" : "1"])
@@ -111,6 +132,7 @@ public enum TopologyPicture {
                 svg.element("path", ["d": "M\(Markup.number(left + 2)) \(Markup.number(dropY - 8))l8 8m0 -8l-8 8", "stroke": "#c00", "stroke-width": "2"])
                 svg.element("text", ["x": Markup.number(left + 14), "y": Markup.number(dropY), "font-size": "10", "fill": "#900"],
                             "\(drop.count) × \(drop.reason)")
+                label(left + 14, "start", "\(drop.count) × \(drop.reason)")
                 svg.close()
                 dropY += 13
             }
@@ -129,8 +151,18 @@ public enum TopologyPicture {
         svg.element("path", ["d": "M470 \(Markup.number(keyY - 4))l8 8m0 -8l-8 8", "stroke": "#c00", "stroke-width": "2"])
         svg.element("text", ["x": "484", "y": Markup.number(keyY + 4), "font-size": "10"], "drops")
         svg.close()
-        PictureText.closeSVG(&svg)
-        return svg.text + (standalone ? "\n" : "")
+        var root = Markup()
+        PictureText.openSVG(&root, class: "topology", width: extent.right - extent.left, height: height, standalone: standalone,
+                            data: [("data-t", String(time))])
+        if extent.left < 0 {
+            root.open("g", ["transform": "translate(" + Markup.number(-extent.left) + ",0)"])
+            root.raw(svg.text)
+            root.close()
+        } else {
+            root.raw(svg.text)
+        }
+        PictureText.closeSVG(&root)
+        return root.text + (standalone ? "\n" : "")
     }
 
     /// Sine and cosine by their series, in plain arithmetic: the C library's may differ in the
@@ -174,7 +206,7 @@ public enum TopologyPicture {
     /// The topology for a terminal: nodes, links, tunnels and drops as lists.
     public static func text(_ snapshot: RunSnapshot, at: Int64? = nil) -> String {
         let time = at ?? snapshot.end
-        var out = "\(snapshot.name) at \(PictureText.time(time))\n\nNodes:\n"
+        var out = "\(snapshot.name) " + (at == nil ? "at the end of the run (\(PictureText.time(time)))" : "at \(PictureText.time(time))") + "\n\nNodes:\n"
         let width = snapshot.nodes.map(\.name.count).max() ?? 0
         for node in snapshot.nodes {
             out += "  " + PictureText.padded(node.name, to: width) + "  eth0 \(node.underlay)"

@@ -52,7 +52,7 @@ struct DrawCommand: ParsableCommand {
 
     /// Loads and checks the arguments against the scenario, runs it and draws.
     private func draw() throws -> String {
-        let loaded = try ScenarioLoader.load(path: scenario)
+        let loaded = try NetworkAssembly.isNetwork([scenario]) ? NetworkAssembly.load([scenario]) : ScenarioLoader.load(path: scenario)
         if let node {
             guard let found = loaded.node(named: node) else {
                 throw ScenarioError(file: scenario, line: nil, "--node: no node named '\(node)'; nodes: \(loaded.nodes.map(\.name).joined(separator: ", "))")

@@ -26,7 +26,7 @@ final class PlayerSectionTests: XCTestCase {
         let narrow = try IPPrefix(parsing: "192.168.32.19/32")
         let recording = RunRecording(steps: [
             step(0, 1_000_000_000, prefix: nil, text: "before </script><!-- the change"),
-            step(2, 6_000_000_000, prefix: narrow, text: "after"),
+            step(2, 6_000_000_000, prefix: narrow, text: "6.000000000 server wg0 tx encrypted: w"),
         ], decisionCount: 3, omitted: [], limits: .standard)
         let json = PlayerSection.json(recording: recording, snapshot: try snapshot())
         XCTAssertFalse(json.contains("<"), json)
@@ -34,7 +34,11 @@ final class PlayerSectionTests: XCTestCase {
         let steps = try XCTUnwrap(document["steps"] as? [[String: Any]])
         let tables = try XCTUnwrap(document["tables"] as? [[String: Any]])
         XCTAssertEqual(steps[0]["text"] as? String, "before </script><!-- the change")
-        XCTAssertEqual(steps[0]["time"] as? String, "1.000000000")
+        // Each step's words are written once: the why is the text's end when it is (from `whyAt`).
+        XCTAssertEqual(steps[0]["why"] as? String, "w")
+        XCTAssertNil(steps[0]["whyAt"])
+        XCTAssertNil(steps[1]["why"])
+        XCTAssertEqual(steps[1]["whyAt"] as? Int, "6.000000000 server wg0 tx encrypted: ".utf16.count)
         XCTAssertEqual(tables.count, 2)
         XCTAssertEqual(tables[try XCTUnwrap(steps[0]["table"] as? Int)]["rows"] as? [[String]], [["192.168.32.0/24", "ABCD"]])
         XCTAssertEqual(tables[try XCTUnwrap(steps[1]["table"] as? Int)]["rows"] as? [[String]],

@@ -200,12 +200,17 @@ for peers in options.peers {
     print("  run: \(format(tracePPS.median / 1e6, 3)) M trace packets/s (\(format(tracePPS.min / 1e6, 3))–\(format(tracePPS.max / 1e6, 3))), "
           + "\(format(innerPPS.median / 1e6, 3)) M inner packets/s incl. replies (\(format(innerPPS.min / 1e6, 3))–\(format(innerPPS.max / 1e6, 3)))")
     print("  run per CPU second: \(format(cpuPPS.median / 1e6, 3)) M trace packets/s (\(format(cpuPPS.min / 1e6, 3))–\(format(cpuPPS.max / 1e6, 3)))")
-    // The first run's figures: later runs reuse heap the earlier ones freed, which hides growth.
-    // `wgsim run`'s peak-RSS slope between two sizes (BENCHMARKS.md) is the figure of record.
+    // Resident growth is a per-peer figure only in a fresh process: a later size (or run) reuses
+    // heap an earlier one freed. `wgsim run`'s peak-RSS slope between two sizes (BENCHMARKS.md)
+    // is the figure of record; this one splits it into load + build and the run.
     if let first = runs.first {
-        print("  memory per client node + its hub peer (first run, resident growth / N): loaded and built "
-              + "\(format(first.loadedKiB / Double(peers), 2)) KiB, the run added \(format(first.runKiB / Double(peers), 2)) KiB "
-              + "(\(first.handshakes) sessions)")
+        if peers == options.peers.first {
+            print("  memory per client node + its hub peer (first run, resident growth / N): loaded and built "
+                  + "\(format(first.loadedKiB / Double(peers), 2)) KiB, the run added \(format(first.runKiB / Double(peers), 2)) KiB "
+                  + "(\(first.handshakes) sessions; the trace's packets are in the first figure: use --packets 0 for the network alone)")
+        } else {
+            print("  memory per peer: measured for the first size only (this process reuses heap the earlier sizes freed)")
+        }
     }
     print("  end to end incl. load: \(format(endToEnd.median / 1e6, 3)) M trace packets/s; peak memory \(format(peakMemoryMiB(), 0)) MiB (process maximum so far)")
     let nodes = peers + 1

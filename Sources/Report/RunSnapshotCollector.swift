@@ -31,6 +31,9 @@ public final class RunSnapshotCollector {
     /// Up to this many entries or peers a table or peer set is shared; a larger one (a hub's) is
     /// unlikely to repeat and costly to hash.
     private static let sharedLimit = 8
+    /// Nodes a configuration command ran on: only their peers can differ at the end from those
+    /// read at set-up (peers change by `wg set` alone, which logs `config` on its node).
+    private var configured: Set<String> = []
     private var observed = 0
     private var lastActivity: Int64 = 0
 
@@ -68,6 +71,7 @@ public final class RunSnapshotCollector {
         let action = record.action
         if action != .sessionExpired { lastActivity = max(lastActivity, record.t) }
         if action == .config {
+            configured.insert(record.node)
             let why = record.why
             if why.hasPrefix(Self.removePrefix) && why.hasSuffix(Self.removeSuffix) {
                 let peer = String(why.dropFirst(Self.removePrefix.count).dropLast(Self.removeSuffix.count))
@@ -84,7 +88,9 @@ public final class RunSnapshotCollector {
 
     /// What was collected, the run having ended at simulated time `end` (nanoseconds).
     public func snapshot(end: Int64) -> RunSnapshot {
-        for node in nodes where node.hasWireGuard { notePeers(currentPeers(of: node.name), of: node.name) }
+        for node in nodes where node.hasWireGuard && configured.contains(node.name) {
+            notePeers(currentPeers(of: node.name), of: node.name)
+        }
         let drops = nodes.flatMap { node in
             (dropCounts[node.name] ?? [:]).sorted { $0.key < $1.key }.map { DropCount(node: node.name, reason: $0.key, count: $0.value) }
         }

@@ -17,11 +17,16 @@ public final class RunOutputs {
     private let captures: PcapCaptureDirectory
     /// Nodes whose interfaces are captured (nil: all).
     private let captured: Set<String>?
+    /// The threads the log and captures are written on (`--threads`).
+    private let pipeline: OutputPipeline
 
     /// Creates pcap/ inside `folder` and opens the decision logs there; messages name files as
-    /// if they were in `shownAs` (default `folder`).
-    public init(folder: String, shownAs: String? = nil, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil) throws {
+    /// if they were in `shownAs` (default `folder`). `threads` > 1 writes the log and captures
+    /// beside the event loop (`OutputPipeline`), with the same bytes.
+    public init(folder: String, shownAs: String? = nil, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil,
+                threads: Int = 1) throws {
         self.folder = folder
+        pipeline = OutputPipeline(threads: threads)
         self.shownAs = shownAs ?? folder
         captured = captureNodes
         let shown = self.shownAs
@@ -32,11 +37,12 @@ public final class RunOutputs {
         }
         do {
             log = try DecisionLogWriter(jsonlPath: folder + "/" + OutputFiles.decisionsJSONL,
-                                        textPath: folder + "/" + OutputFiles.decisionsText)
+                                        textPath: folder + "/" + OutputFiles.decisionsText, pipeline: pipeline)
         } catch {
             throw FileProblem.error(shown + "/" + OutputFiles.decisionsJSONL, "cannot be created", error)
         }
-        captures = PcapCaptureDirectory(directory: folder + "/" + OutputFiles.captureFolder, startUnixNanoseconds: startUnixNanoseconds)
+        captures = PcapCaptureDirectory(directory: folder + "/" + OutputFiles.captureFolder, startUnixNanoseconds: startUnixNanoseconds,
+                                        pipeline: pipeline)
     }
 
     /// The capture-sink factory to give the simulation: `pcap/NODE-IFACE.pcap` for captured
@@ -56,6 +62,7 @@ public final class RunOutputs {
 
     /// Flushes everything and writes the key log; throws the first write error, in words.
     public func finish(keyLog: [String]) throws {
+        defer { pipeline.stop() }
         do { try log.close() } catch let e as DecisionLogError {
             throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
         }
@@ -67,6 +74,9 @@ public final class RunOutputs {
             throw FileProblem.error(shown(OutputFiles.keyLog), "cannot be written", error)
         }
     }
+
+    /// Ends the writing threads (after what they were given) before the folder is discarded.
+    public func abandon() { pipeline.stop() }
 
     /// `relative` as the user will find it.
     private func shown(_ relative: String) -> String { shownAs + "/" + relative }

@@ -47,9 +47,12 @@ struct RunCommand: ParsableCommand {
     var capture: String?
     @Option(help: "Stop with exit status 2, earlier outputs kept, when a run would make more decisions than this.")
     var maxDecisions: Int = 100_000_000
+    @Option(help: "Threads: 1 writes everything on the simulation's thread; more write the decision log and captures beside it, with the same bytes (default: the machine's cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         guard maxDecisions >= 1 else { throw ValidationError("--max-decisions must be at least 1 (got \(maxDecisions))") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
     }
 
     func run() throws {
@@ -83,7 +86,7 @@ struct RunCommand: ParsableCommand {
         }
         do {
             outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
-                                     captureNodes: captured)
+                                     captureNodes: captured, threads: threads)
             run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
         } catch {
             staging.discard()
@@ -102,6 +105,7 @@ struct RunCommand: ParsableCommand {
         /// Ends the run without touching the earlier outputs: the temporary folder goes.
         let abandon: (String, Int32) -> Never = { message, status in
             progress.done()
+            outputs.abandon()
             staging.discard()
             FileHandleOutput.standardError("wgsim run: \(message); \(untouched)\n")
             Foundation.exit(status)

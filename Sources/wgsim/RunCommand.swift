@@ -18,7 +18,7 @@ import Sim
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a scenario, or a network of wg-quick files: decisions.jsonl/.txt, pcap/NODE-IFACE.pcap, wireguard.keys, a summary.",
+        abstract: "Run a scenario, or a network of wg-quick files: decisions.jsonl/.txt, pcap/NODE-IFACE.pcap, wireguard.keys, report.html, a summary.",
         discussion: """
             Given wg-quick .conf files (or a folder of them) instead of a scenario, each file is a node named after \
             the file, peers are matched by public key, and every node pings every other node's tunnel addresses.
@@ -47,12 +47,19 @@ struct RunCommand: ParsableCommand {
     var capture: String?
     @Option(help: "Stop with exit status 2, earlier outputs kept, when a run would make more decisions than this.")
     var maxDecisions: Int = 100_000_000
+    @Flag(help: "Do not write report.html (a golden comparison then leaves the golden report.html out; cannot be combined with --update-golden).")
+    var noReport = false
     @Option(help: "Threads: 1 writes everything on the simulation's thread; more write the decision log and captures beside it, with the same bytes (default: the machine's cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         guard maxDecisions >= 1 else { throw ValidationError("--max-decisions must be at least 1 (got \(maxDecisions))") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if noReport && updateGolden {
+            // A golden folder holds every output of one run: without the page, the golden
+            // report.html would either be removed or no longer match the files beside it.
+            throw ValidationError("--no-report cannot be combined with --update-golden: the golden folder keeps report.html with the other outputs")
+        }
     }
 
     func run() throws {
@@ -86,8 +93,9 @@ struct RunCommand: ParsableCommand {
         }
         do {
             outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
-                                     captureNodes: captured, threads: threads)
+                                     captureNodes: captured, report: noReport ? nil : ReportCollection(), threads: threads)
             run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
+            outputs.report?.attach(to: run)
         } catch {
             staging.discard()
             throw failure(error)
@@ -126,7 +134,7 @@ struct RunCommand: ParsableCommand {
         run.reportMoves(from: setupMoves, to: warnings)
         warnings.finish()
         do {
-            try outputs.finish(keyLog: run.simulation.keyLog)
+            try outputs.finish(keyLog: run.simulation.keyLog, reportPage: outputs.report?.page(run: run, results: results))
             if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
             try staging.commit()
         } catch {
@@ -148,7 +156,10 @@ struct RunCommand: ParsableCommand {
                 for line in changes.lines { FileHandleOutput.standardOutput("  \(line)\n") }
             }
         } else if let golden {
+            // Without a report (--no-report) the golden report.html is not compared: the run was
+            // asked not to make one, which is not a difference in what it simulated.
             let differences = GoldenComparison.compare(output: out, golden: golden)
+                .filter { !(noReport && $0.file == OutputFiles.report) }
             goldenFailed = !differences.isEmpty
             if differences.isEmpty {
                 if !quiet { FileHandleOutput.standardOutput("golden: every file matches \(golden)\n") }

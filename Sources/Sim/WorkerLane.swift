@@ -70,10 +70,19 @@ final class WorkerLane: @unchecked Sendable {
         guard thread != nil else { job.run(); return }
         pthread_mutex_lock(lock)
         while pending.count - head >= capacity { pthread_cond_wait(jobDone, lock) }
-        if head > 0 && head == pending.count { pending.removeAll(keepingCapacity: true); head = 0 }
+        // Taken slots are dropped once there are as many as the queue holds, so a queue that
+        // never runs empty in a long run does not grow.
+        if head >= capacity { pending.removeFirst(head); head = 0 }
         pending.append(job)
         pthread_cond_signal(hasWork)
         pthread_mutex_unlock(lock)
+    }
+
+    /// Queue slots held, taken ones included (bounded by twice `capacity`; for tests).
+    var slotsHeld: Int {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return pending.count
     }
 
     /// Returns once every job submitted so far has run; what they wrote is then visible to the

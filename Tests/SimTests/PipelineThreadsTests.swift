@@ -75,8 +75,13 @@ final class PipelineThreadsTests: XCTestCase {
         defer { log.deinitialize(count: 1); log.deallocate() }
         let lane = WorkerLane(capacity: 2)
         // Slow jobs first, so the producer runs ahead, fills the queue and has to wait for room.
-        for i in 0..<2_000 { lane.submit(Numbered(i, log: log, delay: i < 20)) }
+        var mostSlots = 0
+        for i in 0..<2_000 {
+            lane.submit(Numbered(i, log: log, delay: i < 20))
+            mostSlots = max(mostSlots, lane.slotsHeld)
+        }
         lane.drain()
+        XCTAssertLessThanOrEqual(mostSlots, 4, "a queue that never runs empty does not grow")
         XCTAssertEqual(log.pointee, Array(0..<2_000))
         lane.stop()
         // After stop, jobs run on the caller, still in order.

@@ -1,3 +1,4 @@
+import Sim
 /// One colour and one letter per owner of allowed-IPs entries, fixed by the order owners first
 /// appear in a run (`RunSnapshot.owners`), so that every picture of a run agrees. The letter
 /// stands in for the colour in text pictures, and every SVG names the owner in words as well:
@@ -86,19 +87,13 @@ enum PictureText {
         words + String(repeating: " ", count: max(0, width - words.count))
     }
 
-    /// Simulated time in seconds, as few digits as it needs: `0s`, `1.5s`, `0.000001s`.
+    /// Simulated time in seconds, as few digits as it needs: `0s`, `1.5s`, `0.000001s` (the log's
+    /// nine-decimal seconds with the trailing zeros dropped).
     static func time(_ ns: Int64) -> String {
-        let negative = ns < 0
-        let magnitude = ns.magnitude
-        var text = String(magnitude / 1_000_000_000)
-        var fraction = magnitude % 1_000_000_000
-        if fraction != 0 {
-            var digits = 9
-            while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-            let raw = String(fraction)
-            text += "." + String(repeating: "0", count: digits - raw.count) + raw
-        }
-        return (negative ? "-" : "") + text + "s"
+        var text = TimeText.seconds(ns)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + "s"
     }
 
     /// Opens the picture's root `<svg>` (closed by `closeSVG`): a standalone file names the SVG

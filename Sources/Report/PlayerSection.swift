@@ -1,3 +1,4 @@
+import Sim
 import Foundation
 import Routing
 
@@ -81,7 +82,7 @@ enum PlayerSection {
                 } else {
                     tableIndex = tables.count
                     used[found.table] = tables.count
-                    tables.append(Table(node: table.node, time: seconds(table.t),
+                    tables.append(Table(node: table.node, time: TimeText.seconds(table.t),
                                         rows: table.entries.prefix(tableRows).map { [$0.prefix.description, $0.owner] },
                                         more: max(0, table.entries.count - tableRows)))
                 }
@@ -98,11 +99,5 @@ enum PlayerSection {
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(Document(steps: steps, tables: tables))) ?? Data("{\"steps\":[],\"tables\":[]}".utf8)
         return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
-    }
-
-    /// Simulated nanoseconds as seconds with nine decimals, as decisions.txt writes times.
-    static func seconds(_ t: Int64) -> String {
-        let fraction = String(t % 1_000_000_000)
-        return "\(t / 1_000_000_000)." + String(repeating: "0", count: 9 - fraction.count) + fraction
     }
 }

@@ -1,3 +1,4 @@
+import Sim
 /// What the report page is made from: plain values the caller (Scenario) collected during a run.
 public struct ReportPageInput {
     public var name: String
@@ -46,7 +47,7 @@ public enum ReportPage {
         m.element("h1", [:], input.name)
         m.newline()
         var summary = "Seed \(input.seed); \(input.recording.decisionCount) decisions"
-        if let last = input.recording.steps.last { summary += "; last shown at \(PlayerSection.seconds(last.t)) s" }
+        if let last = input.recording.steps.last { summary += "; last shown at \(TimeText.seconds(last.t)) s" }
         summary += ". Files: decisions.txt (each arrow's line), pcap/NODE-IFACE.pcap (each arrow's frame), wireguard.keys."
         m.element("p", ["class": "summary"], summary)
         if let description = input.description {

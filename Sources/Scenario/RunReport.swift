@@ -8,7 +8,7 @@ public enum RunReport {
         var out = ""
         let s = run.scenario
         if !quiet {
-            out += "scenario \(s.name) (seed \(run.seed)): \(run.decisionCount) decisions, simulated \(DurationText.seconds(run.simulation.now)) s\n"
+            out += "scenario \(s.name) (seed \(run.seed)): \(run.decisionCount) decisions, simulated \(TimeText.seconds(run.simulation.now)) s\n"
             if let d = s.description { out += d.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
             out += table(run.simulation.summary())
         }

@@ -18,8 +18,10 @@ protocol WorkerJob: AnyObject {
 /// exactly one lane, in the order its producer submitted, so the bytes are those the event
 /// thread would have written itself.
 ///
-/// Jobs come in batches (hundreds of decisions or packets each): one lock and one wake-up per
-/// batch, not per item.
+/// Jobs come in batches (hundreds of decisions or packets each): one lock per batch, not per
+/// item. A producer that finds the queue full sleeps until the worker has emptied half of it,
+/// and the worker wakes it only then (or when the queue is empty, for `drain`): on a loaded
+/// machine every wake-up can cost a wait for a core, so there are few of them.
 final class WorkerLane: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// Signalled when a job arrives or the lane is told to stop (the worker waits on it).
@@ -32,10 +34,12 @@ final class WorkerLane: @unchecked Sendable {
     private var head = 0
     private var running = false
     private var stopping = false
+    /// A producer sleeps in `submit` until the queue is down to half.
+    private var producerWaiting = false
     private var thread: pthread_t?
 
     /// `capacity`: how many submitted batches may wait at once.
-    init(capacity: Int = 8) {
+    init(capacity: Int = 32) {
         self.capacity = max(1, capacity)
         pthread_mutex_init(lock, nil)
         pthread_cond_init(hasWork, nil)
@@ -69,7 +73,11 @@ final class WorkerLane: @unchecked Sendable {
     func submit(_ job: WorkerJob) {
         guard thread != nil else { job.run(); return }
         pthread_mutex_lock(lock)
-        while pending.count - head >= capacity { pthread_cond_wait(jobDone, lock) }
+        if pending.count - head >= capacity {
+            producerWaiting = true
+            while pending.count - head > capacity / 2 { pthread_cond_wait(jobDone, lock) }
+            producerWaiting = false
+        }
         // Taken slots are dropped once there are as many as the queue holds, so a queue that
         // never runs empty in a long run does not grow.
         if head >= capacity { pending.removeFirst(head); head = 0 }
@@ -119,7 +127,8 @@ final class WorkerLane: @unchecked Sendable {
             job.run()
             pthread_mutex_lock(lock)
             running = false
-            pthread_cond_broadcast(jobDone)
+            let left = pending.count - head
+            if left == 0 || (producerWaiting && left <= capacity / 2) { pthread_cond_broadcast(jobDone) }
         }
         pthread_mutex_unlock(lock)
     }

@@ -54,7 +54,7 @@ plain_flags=("${swift_flags[@]}")
 swift_flags+=(-suppress-warnings)
 module Yams "$yams"/Yams/*.swift
 swift_flags=("${plain_flags[@]}")
-for name in NetAddress Packet Pcap Routing WireGuard Sim Scenario; do
+for name in NetAddress Packet Pcap Routing WireGuard Sim Report Scenario; do
     module "$name" "$root"/Sources/"$name"/*.swift
 done
 # TableCommand.swift minus `import ArgumentParser` and the `struct TableCommand: ParsableCommand`

@@ -15,6 +15,7 @@ import BenchSupport
 import Foundation
 import Scenario
 import Sim
+import WireGuard
 
 struct Options {
     var peers = [10_000, 100_000]
@@ -68,6 +69,14 @@ func clockSeconds(_ clock: clockid_t) -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// Resident set of this process now, in KiB (/proc/self/statm's second field, in pages).
+func residentKiB() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1024
+}
+
 /// Peak resident set of this process so far, in MiB (getrusage's ru_maxrss is KiB on Linux).
 func peakMemoryMiB() -> Double {
     var usage = rusage()
@@ -82,9 +91,13 @@ struct Measurement {
     var tracePackets: Int, innerPackets: Int, decisions: Int
     /// Sessions set up in the run (`handshake-response-received`: the initiator derived its keys).
     var handshakes: Int
+    /// Resident KiB the loaded scenario and the built network added (after build − before
+    /// load), and what the run added on top (sessions, staged packets, records).
+    var loadedKiB: Double, runKiB: Double
 }
 
 func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -> Measurement {
+    let r0 = residentKiB()
     let t0 = seconds()
     let c0 = cpuSeconds()
     let scenario = try ScenarioLoader.load(path: scenarioPath)
@@ -102,6 +115,7 @@ func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -
         return sinks[key] ?? DiscardingCaptureSink()
     })
     let t2 = seconds()
+    let r2 = residentKiB()
     // The decision log as `wgsim run` writes it (DecisionLogWriter: JSONL + text), to /dev/null.
     let log = formatDecisions ? try DecisionLogWriter(jsonlPath: "/dev/null", textPath: "/dev/null", pipeline: pipeline) : nil
     var decisionCount = 0
@@ -119,13 +133,14 @@ func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -
     let t3 = seconds()
     let c3 = cpuSeconds()
     let e3 = threadCPUSeconds()
+    let r3 = residentKiB()
     if let failed = results.first(where: { !$0.passed }) { print("  expectation failed: \(failed.line)") }
     let summary = run.simulation.summary()
     let inner = summary.nodes.map(\.originated).reduce(0, +)
     let trace = summary.nodes.first?.originated ?? 0
     let handshakes = summary.nodes.flatMap(\.actions).filter { $0.action == "handshake-response-received" }.map(\.count).reduce(0, +)
     return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, eventCPU: e3 - e2, tracePackets: trace, innerPackets: inner,
-                       decisions: decisionCount, handshakes: handshakes)
+                       decisions: decisionCount, handshakes: handshakes, loadedKiB: r2 - r0, runKiB: r3 - r2)
 }
 
 func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
@@ -163,6 +178,18 @@ func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
           + "without sessions and AEAD, the rest on it is \(format(eventRest * 1e6, 2)) µs per inner packet")
 }
 
+/// The load's floor: one X25519 public key per node, derived as the build derives them
+/// (`PrivateKey.withPublicKeys`, spread over every core), for `count` fresh keys; wall seconds.
+func publicKeyFloor(count: Int) -> Double {
+    var random = SeededRandom(seed: 7, label: "SimBench/public-key-floor")
+    let keys = (0..<count).map { _ in PrivateKey.generate(using: &random) }
+    let start = seconds()
+    let derived = PrivateKey.withPublicKeys(keys)
+    let elapsed = seconds() - start
+    if derived.count != count { print("  public-key floor: derived \(derived.count) of \(count)") }
+    return elapsed
+}
+
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
 let options = Options(CommandLine.arguments)
 let folder = NSTemporaryDirectory() + "simbench-\(getpid())"
@@ -177,7 +204,7 @@ for peers in options.peers {
     let generateStart = seconds()
     let trace = options.packets > 0 ? "hub-\(peers)-trace.pcap" : nil
     if let trace { try HubGenerator.writeTrace(path: folder + "/" + trace, peers: peers, packets: options.packets) }
-    try HubGenerator.yaml(peers: peers, trace: trace, packets: options.packets).write(toFile: path, atomically: true, encoding: .utf8)
+    try HubGenerator.write(scenarioPath: path, tracePath: nil, traceName: trace, peers: peers, packets: options.packets)
     print("\nN = \(peers) peers (generated in \(format(seconds() - generateStart)) s)")
     var runs: [Measurement] = []
     for i in 1...options.runs {
@@ -199,7 +226,24 @@ for peers in options.peers {
     print("  run: \(format(tracePPS.median / 1e6, 3)) M trace packets/s (\(format(tracePPS.min / 1e6, 3))–\(format(tracePPS.max / 1e6, 3))), "
           + "\(format(innerPPS.median / 1e6, 3)) M inner packets/s incl. replies (\(format(innerPPS.min / 1e6, 3))–\(format(innerPPS.max / 1e6, 3)))")
     print("  run per CPU second: \(format(cpuPPS.median / 1e6, 3)) M trace packets/s (\(format(cpuPPS.min / 1e6, 3))–\(format(cpuPPS.max / 1e6, 3)))")
+    // Resident growth is a per-peer figure only in a fresh process: a later size (or run) reuses
+    // heap an earlier one freed. `wgsim run`'s peak-RSS slope between two sizes (BENCHMARKS.md)
+    // is the figure of record; this one splits it into load + build and the run.
+    if let first = runs.first {
+        if peers == options.peers.first {
+            print("  memory per client node + its hub peer (first run, resident growth / N): loaded and built "
+                  + "\(format(first.loadedKiB / Double(peers), 2)) KiB, the run added \(format(first.runKiB / Double(peers), 2)) KiB "
+                  + "(\(first.handshakes) sessions; the trace's packets are in the first figure: use --packets 0 for the network alone)")
+        } else {
+            print("  memory per peer: measured for the first size only (this process reuses heap the earlier sizes freed)")
+        }
+    }
     print("  end to end incl. load: \(format(endToEnd.median / 1e6, 3)) M trace packets/s; peak memory \(format(peakMemoryMiB(), 0)) MiB (process maximum so far)")
+    let nodes = peers + 1
+    let keyFloor = publicKeyFloor(count: nodes)
+    print("  floor, load: \(nodes) X25519 public keys over \(ProcessInfo.processInfo.activeProcessorCount) cores take "
+          + "\(format(keyFloor)) s wall (\(format(keyFloor / Double(nodes) * 1e6, 1)) µs wall per key); "
+          + "load + build above took \(format(load.median)) s")
     if options.packets > 0 { printFloors(runs, runsOfFloor: options.smoke ? 1 : 5) }
     try? FileManager.default.removeItem(atPath: folder + "/hub-\(peers)-trace.pcap")
 }

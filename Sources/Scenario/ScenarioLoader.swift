@@ -228,7 +228,9 @@ struct LoadContext {
         }
         var peer = WireGuardPeer(peer: name, location: value.location)
         if let a = map["allowed-ips"] {
-            for item in try a.list("allowed-ips") {
+            let items = try a.list("allowed-ips")
+            peer.allowedIPs.reserveCapacity(items.count)
+            for item in items {
                 let entry = try prefix(item, "allowed-ips")
                 peer.allowedIPs.append(entry)
                 peer.allowedIPLocations.append(item.location)
@@ -236,6 +238,9 @@ struct LoadContext {
                     peer.warnings.append(ScenarioWarning(item.location, warning))
                 }
             }
+            // A flow list on the peer's own line (every generated peer) names no other line:
+            // keep no copy of the peer's location per entry (a hub holds a peer per client).
+            if peer.allowedIPLocations.allSatisfy({ $0 == peer.location }) { peer.allowedIPLocations = [] }
         }
         if let e = map["endpoint"] {
             let loc = CommandLineParser(nodeNames: nodeNames, directory: directory, location: e.location)

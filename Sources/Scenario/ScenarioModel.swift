@@ -90,7 +90,8 @@ public struct WireGuardPeer {
     public var peer: PeerRef
     public var allowedIPs: [IPPrefix] = []
     /// Where each of `allowedIPs` was claimed (its `allowed-ips` item or `AllowedIPs =` line),
-    /// so a warning can name the line of each claim when an entry moves between peers.
+    /// so a warning can name the line of each claim when an entry moves between peers. Empty (or
+    /// shorter than `allowedIPs`) means the missing claims are on the peer's own `location`.
     public var allowedIPLocations: [SourceLocation] = []
     /// What reading the peer noticed but the kernel accepts (an allowed IP with host bits).
     public var warnings: [ScenarioWarning] = []

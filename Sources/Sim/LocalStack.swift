@@ -4,8 +4,6 @@ import Packet
 /// requests addressed to the node and counts everything else that reaches it. Linux hosts do not
 /// forward by default, so a packet for another address is counted and dropped here.
 struct LocalStack {
-    /// Packets received, indexed by protocol number (an array: no hashing per packet).
-    private(set) var received = [Int](repeating: 0, count: 256)
     private(set) var echoRequestsAnswered = 0
     private(set) var echoRepliesReceived = 0
     private(set) var unreachablesReceived = 0
@@ -24,7 +22,6 @@ struct LocalStack {
             notForThisHost += 1
             return .notLocal
         }
-        received[Int(summary.protocolNumber)] += 1
         switch Self.icmpType(packet, summary) {
         case 8?, 128?:
             if let reply = try? PacketBuilder.echoReply(to: packet) {

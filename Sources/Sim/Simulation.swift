@@ -131,8 +131,9 @@ public final class Simulation {
             let (a, b) = try nodePair(link.between)
             underlay.set(a, b, properties: link.properties)
         }
+        var routeTables = SharedRouteTables()
         for (i, spec) in specs.enumerated() {
-            try bringUp(nodes[i], spec)
+            try bringUp(nodes[i], spec, sharing: &routeTables)
         }
     }
 

@@ -5,11 +5,11 @@ import WireGuard
 /// device and its peers, add the wg0 addresses (each adds its connected route), set the link up,
 /// then add a route for every allowed IP not already covered by a wg0 route.
 extension Simulation {
-    func bringUp(_ node: SimNode, _ spec: NodeSpec) throws {
+    func bringUp(_ node: SimNode, _ spec: NodeSpec, sharing tables: inout SharedRouteTables) throws {
         // The route table does not depend on the peers configured below, so it is built first,
         // by the same function a loader calls to name the line of a route that cannot be added.
         do {
-            (node.routes, node.fwmark) = try Self.setupRouting(for: spec)
+            (node.routes, node.fwmark) = try tables.routing(for: spec)
         } catch let error as RouteSetupError {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
@@ -178,6 +178,49 @@ extension Simulation {
     private func index(ofNode name: String, else problem: @autoclosure () -> String) throws -> Int {
         guard let index = nodeIndex[name] else { throw SimulationError(problem()) }
         return index
+    }
+}
+
+/// The route tables `init` has built so far, by what they were built from, so that nodes set up
+/// alike (a hub's generated clients: a default route, the same allowed IPs, the same
+/// connected routes) share one table's storage. `HostRouteTable` is a value of arrays,
+/// dictionaries and sets, all copy-on-write: a node that later changes its routes (`ip route
+/// add` at run time) gets its own copy then, and the others keep theirs.
+struct SharedRouteTables {
+    /// Nodes with more inputs than this build their own table: hashing a hub's whole
+    /// allowed-IPs list to find no twin would cost more than it saves.
+    static let largestShared = 64
+
+    /// What `Simulation.setupRouting(for:)` reads from a node's spec, and nothing else.
+    private struct Inputs: Hashable {
+        var underlayIsIPv4: Bool
+        var hasWireGuard: Bool
+        /// The connected routes of wg0's addresses (not the addresses: clients' differ, but a
+        /// /32 adds no route).
+        var connectedRoutes: [RouteSpec]
+        var allowedIPs: [IPPrefix]
+        var table: WgQuickTable?
+        var fwmark: UInt32
+        var routes: [RouteSpec]
+    }
+
+    private var built: [Inputs: (routes: HostRouteTable, fwmark: UInt32)] = [:]
+
+    /// `Simulation.setupRouting(for: spec)`, or the table already built from the same inputs.
+    mutating func routing(for spec: NodeSpec) throws -> (routes: HostRouteTable, fwmark: UInt32) {
+        let wireguard = spec.wireguard
+        let peers = wireguard?.peers ?? []
+        let size = spec.routes.count + (wireguard?.addresses.count ?? 0)
+            + peers.reduce(0) { $0 + $1.allowedIPs.count }
+        guard size <= Self.largestShared else { return try Simulation.setupRouting(for: spec) }
+        let inputs = Inputs(underlayIsIPv4: spec.underlay.isIPv4, hasWireGuard: wireguard != nil,
+                            connectedRoutes: (wireguard?.addresses ?? []).compactMap(Simulation.connectedRoute),
+                            allowedIPs: peers.flatMap(\.allowedIPs),
+                            table: wireguard?.table, fwmark: wireguard?.fwmark ?? 0, routes: spec.routes)
+        if let known = built[inputs] { return known }
+        let made = try Simulation.setupRouting(for: spec)
+        built[inputs] = made
+        return made
     }
 }
 

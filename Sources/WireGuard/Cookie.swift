@@ -68,9 +68,14 @@ public enum CookieError: Error, Equatable, CustomStringConvertible {
 /// The initiator-side cookie state for one peer: adds MAC1/MAC2 to outgoing handshake messages,
 /// remembers the last MAC1, and takes cookie replies [compat src/cookie.c
 /// `wg_cookie_add_mac_to_packet`, `wg_cookie_message_consume`].
+///
+/// The MAC1 key is derived when the first handshake message is sent (the kernel precomputes it
+/// when the peer is added): a peer that never handshakes costs neither the hash nor the bytes,
+/// and a hub holds one such peer per client. The cookie key is derived only for a cookie reply.
 public struct CookieGenerator: Sendable {
-    let mac1Key: [UInt8]
-    let cookieKey: [UInt8]
+    let remoteStatic: PublicKey
+    /// `HASH("mac1----" || remote static)`, once a handshake message has been sent.
+    private var mac1Key: [UInt8]?
     /// The last cookie received and when (simulated ns).
     public private(set) var cookie: [UInt8]?
     public private(set) var cookieReceivedAt: Int64 = 0
@@ -78,8 +83,7 @@ public struct CookieGenerator: Sendable {
     public private(set) var lastMac1Sent: [UInt8]?
 
     public init(remoteStatic: PublicKey) {
-        mac1Key = Mac1.key(for: remoteStatic)
-        cookieKey = Mac1.cookieKey(for: remoteStatic)
+        self.remoteStatic = remoteStatic
     }
 
     /// Whether a cookie is held and younger than 115 s at `now`.
@@ -91,7 +95,10 @@ public struct CookieGenerator: Sendable {
     /// Writes MAC1 (always) and MAC2 (the cookie's MAC if a valid cookie is held, else zeros).
     /// Messages that are not initiations or responses are left unchanged.
     public mutating func addMacs(to message: inout [UInt8], now: Int64) {
-        guard let offsets = macOffsets(for: message), let mac1 = Mac1.compute(message, key: mac1Key) else { return }
+        guard let offsets = macOffsets(for: message) else { return }
+        let key = mac1Key ?? Mac1.key(for: remoteStatic)
+        mac1Key = key
+        guard let mac1 = Mac1.compute(message, key: key) else { return }
         message.replaceSubrange(offsets.mac1..<offsets.mac2, with: mac1)
         lastMac1Sent = mac1
         var mac2 = [UInt8](repeating: 0, count: 16)
@@ -102,7 +109,7 @@ public struct CookieGenerator: Sendable {
     /// Takes a cookie reply (the caller has matched its receiver index to this peer).
     public mutating func consume(_ reply: CookieReply, now: Int64) throws {
         guard let mac1 = lastMac1Sent else { throw CookieError.noMac1Sent }
-        guard let plain = try? XAEAD.open(key: cookieKey, nonce: reply.nonce, ciphertext: reply.encryptedCookie,
+        guard let plain = try? XAEAD.open(key: Mac1.cookieKey(for: remoteStatic), nonce: reply.nonce, ciphertext: reply.encryptedCookie,
                                           ad: mac1) else { throw CookieError.decryptionFailed }
         cookie = plain
         cookieReceivedAt = now

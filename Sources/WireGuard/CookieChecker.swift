@@ -8,15 +8,19 @@ import Routing
 /// The secret `Rm` is drawn from the passed-in random source when first needed and again
 /// whenever it is at least 120 s old (the kernel draws its first secret when the device is
 /// created; drawing lazily changes no observable byte until a cookie is made).
+///
+/// The MAC1 key is derived when the first handshake message arrives and kept; the cookie key
+/// whenever a reply is made (rare: only under load). A device that receives no handshake (a
+/// client that only initiates) holds neither.
 public struct CookieChecker: Sendable {
-    let mac1Key: [UInt8]
-    let cookieKey: [UInt8]
+    let localStatic: PublicKey
+    /// `HASH("mac1----" || local static)`, once a handshake message has been checked.
+    private var mac1Key: [UInt8]?
     public private(set) var secret: [UInt8]?
     public private(set) var secretBornAt: Int64 = 0
 
     public init(localStatic: PublicKey) {
-        mac1Key = Mac1.key(for: localStatic)
-        cookieKey = Mac1.cookieKey(for: localStatic)
+        self.localStatic = localStatic
     }
 
     /// For tests and known-answer vectors: start with a given secret born at `bornAt`.
@@ -27,7 +31,11 @@ public struct CookieChecker: Sendable {
     }
 
     /// Whether MAC1 of a handshake message is right for this device (checked on every one).
-    public func validMac1(_ message: [UInt8]) -> Bool { Mac1.verify(message, key: mac1Key) }
+    public mutating func validMac1(_ message: [UInt8]) -> Bool {
+        let key = mac1Key ?? Mac1.key(for: localStatic)
+        mac1Key = key
+        return Mac1.verify(message, key: key)
+    }
 
     /// Whether MAC2 is the MAC of the message under the cookie `source` should hold now.
     public mutating func validMac2(_ message: [UInt8], source: Endpoint, now: Int64,
@@ -58,7 +66,7 @@ public struct CookieChecker: Sendable {
             mac1 = []
         }
         let cookie = makeCookie(for: source, now: now, random: &random)
-        let sealed = (try? XAEAD.seal(key: cookieKey, nonce: nonce, plaintext: cookie, ad: mac1))
+        let sealed = (try? XAEAD.seal(key: Mac1.cookieKey(for: localStatic), nonce: nonce, plaintext: cookie, ad: mac1))
             ?? [UInt8](repeating: 0, count: 32)
         return CookieReply(receiverIndex: senderIndex, nonce: nonce, encryptedCookie: sealed).bytes
     }

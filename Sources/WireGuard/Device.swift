@@ -36,7 +36,7 @@ public final class Device {
     public var allowedIPs: DeviceAllowedIPs { DeviceAllowedIPs(routes: routes) }
 
     @exclusivity(unchecked) var random: SeededRandom
-    @exclusivity(unchecked) var peersByKey: [PublicKey: Peer] = [:]
+    @exclusivity(unchecked) var peersByKey = PeersByKey()
     @exclusivity(unchecked) var peersBySerial: [Peer?] = []
     @exclusivity(unchecked) var indexTable: [UInt32: IndexEntry] = [:]
     @exclusivity(unchecked) var cookieChecker: CookieChecker

@@ -61,23 +61,15 @@ final class Peer {
     @exclusivity(unchecked) var timers = PeerTimers()
     @exclusivity(unchecked) var keypairs = KeypairSlots()
     @exclusivity(unchecked) var staged = StagedQueue<StagedPacket>()
-    var handshake = HandshakeState.zeroed
-    /// Index registered for the pending handshake, if any.
-    var handshakeIndex: UInt32?
-    /// Newest initiation timestamp accepted from this peer (kept across handshakes).
-    var latestTimestamp: TAI64N?
-    /// When we last consumed an initiation from this peer (flood check), nil = never.
-    var lastInitiationConsumption: Int64?
+    /// What only a handshake reads or writes, made by the first handshake write: nil for a peer
+    /// that has never handshaked, which is most of a big hub's peers (see `PeerHandshakeRecord`).
+    private var handshakeRecord: PeerHandshakeRecord?
     /// When we last sent a handshake message (initiation or response) to this peer.
     var lastSentHandshake: Int64
     @exclusivity(unchecked) var sentLastMinuteHandshake = false
-    var cookie: CookieGenerator
     var latestHandshake: Int64?
     @exclusivity(unchecked) var rxBytes: UInt64 = 0
     @exclusivity(unchecked) var txBytes: UInt64 = 0
-    /// `DH(our static, its static)`, computed on first use and kept (the kernel precomputes it
-    /// per peer); `.some(nil)` when the DH is all-zero and no handshake can be made.
-    var staticShared: [UInt8]??
     @exclusivity(unchecked) var isRemoved = false
     /// The other allowed-IPs candidates of the last winning prefix of this peer's (see
     /// `Device.otherCandidates(_:winner:owner:)`).
@@ -86,9 +78,59 @@ final class Peer {
     init(publicKey: PublicKey, serial: Int, now: Int64) {
         self.publicKey = publicKey
         self.serial = serial
-        self.cookie = CookieGenerator(remoteStatic: publicKey)
         self.lastSentHandshake = now - WireGuardConstants.lastSentHandshakeResetAge
         self.cachedCandidates = nil
+    }
+
+    /// Whether this peer has ever had handshake state written (tests: cold peers stay without).
+    var hasHandshakeRecord: Bool { handshakeRecord != nil }
+
+    /// The handshake record, made now if this is the peer's first handshake write.
+    private var madeHandshakeRecord: PeerHandshakeRecord {
+        if let record = handshakeRecord { return record }
+        let record = PeerHandshakeRecord(remoteStatic: publicKey)
+        handshakeRecord = record
+        return record
+    }
+
+    // Each accessor reads the record without making it, and writing the "nothing yet" value
+    // to a peer without one makes none (`clearHandshake` runs on every peer at interface down).
+
+    var handshake: HandshakeState {
+        get { handshakeRecord?.handshake ?? .zeroed }
+        set {
+            if case .zeroed = newValue, handshakeRecord == nil { return }
+            madeHandshakeRecord.handshake = newValue
+        }
+    }
+    /// Index registered for the pending handshake, if any.
+    var handshakeIndex: UInt32? {
+        get { handshakeRecord?.handshakeIndex }
+        set { if newValue != nil || handshakeRecord != nil { madeHandshakeRecord.handshakeIndex = newValue } }
+    }
+    /// Newest initiation timestamp accepted from this peer (kept across handshakes).
+    var latestTimestamp: TAI64N? {
+        get { handshakeRecord?.latestTimestamp }
+        set { if newValue != nil || handshakeRecord != nil { madeHandshakeRecord.latestTimestamp = newValue } }
+    }
+    /// When we last consumed an initiation from this peer (flood check), nil = never.
+    var lastInitiationConsumption: Int64? {
+        get { handshakeRecord?.lastInitiationConsumption }
+        set { if newValue != nil || handshakeRecord != nil { madeHandshakeRecord.lastInitiationConsumption = newValue } }
+    }
+    /// `DH(our static, its static)`, computed on first use and kept (the kernel precomputes it
+    /// per peer); `.some(nil)` when the DH is all-zero and no handshake can be made.
+    var staticShared: [UInt8]?? {
+        get { handshakeRecord.flatMap { $0.staticShared } }
+        set {
+            if case .none = newValue, handshakeRecord == nil { return }
+            madeHandshakeRecord.staticShared = newValue
+        }
+    }
+    /// MAC1/MAC2 of the handshake messages we send, and the cookie a reply gave us.
+    var cookie: CookieGenerator {
+        get { handshakeRecord?.cookie ?? CookieGenerator(remoteStatic: publicKey) }
+        _modify { yield &madeHandshakeRecord.cookie }
     }
 
     /// `wg_noise_reset_last_sent_handshake`: the next initiation may go out at once.
@@ -99,5 +141,23 @@ final class Peer {
     /// At least REKEY_TIMEOUT since the last handshake message we sent (inclusive expiry).
     func mayInitiate(now: Int64) -> Bool {
         lastSentHandshake + WireGuardConstants.rekeyTimeout <= now
+    }
+}
+
+/// The part of a peer's state only handshakes touch [compat src/noise.h `struct
+/// noise_handshake`, src/cookie.h `struct cookie`], held apart from `Peer` and made on the
+/// first handshake write: a generated hub has a peer per client and most of them may never
+/// handshake in a run, so this state (about 150 bytes a peer) costs nothing until one does.
+/// The kernel keeps it inline; here it is the difference between a cold peer and a warm one.
+final class PeerHandshakeRecord {
+    var handshake = HandshakeState.zeroed
+    var handshakeIndex: UInt32?
+    var latestTimestamp: TAI64N?
+    var lastInitiationConsumption: Int64?
+    var staticShared: [UInt8]??
+    var cookie: CookieGenerator
+
+    init(remoteStatic: PublicKey) {
+        cookie = CookieGenerator(remoteStatic: remoteStatic)
     }
 }

@@ -25,7 +25,9 @@ public enum TimerExpiry: Equatable, Sendable {
 /// due timer. Jitter is passed in (drawn by the owner from its `SeededRandom`). Nothing is armed
 /// while `isEnabled` is false (interface down or peer removed), as the kernel's `mod_peer_timer`.
 public struct PeerTimers: Sendable {
-    public private(set) var deadlines: [Int64?] = Array(repeating: nil, count: PeerTimer.allCases.count)
+    /// The five deadlines in place (not an array: an array was a heap block per peer, and a hub
+    /// holds a peer per client); `Int64.min` marks a timer that is not armed.
+    private var deadlines = TimerDeadlines()
     /// Retries of the current handshake so far (the kernel's `timer_handshake_attempts`).
     public private(set) var handshakeAttempts = 0
     /// Set when data arrived while the reply keepalive was already pending.
@@ -37,13 +39,15 @@ public struct PeerTimers: Sendable {
 
     public init() {}
 
-    public func deadline(_ timer: PeerTimer) -> Int64? { deadlines[timer.rawValue] }
-    public func isPending(_ timer: PeerTimer) -> Bool { deadlines[timer.rawValue] != nil }
+    public func deadline(_ timer: PeerTimer) -> Int64? { deadlines[timer] }
+    public func isPending(_ timer: PeerTimer) -> Bool { deadlines[timer] != nil }
 
     /// The earliest armed deadline, if any.
     public var nextDeadline: Int64? {
         var best: Int64?
-        for case let d? in deadlines where d < (best ?? Int64.max) { best = d }
+        for timer in PeerTimer.allCases {
+            if let d = deadlines[timer], d < (best ?? Int64.max) { best = d }
+        }
         return best
     }
 
@@ -109,7 +113,7 @@ public struct PeerTimers: Sendable {
 
     /// Stops every timer (interface down, peer removal) [compat src/timers.c `wg_timers_stop`].
     public mutating func stopAll() {
-        for i in deadlines.indices { deadlines[i] = nil }
+        deadlines = TimerDeadlines()
         needAnotherKeepalive = false
     }
 
@@ -146,10 +150,43 @@ public struct PeerTimers: Sendable {
 
     private mutating func arm(_ timer: PeerTimer, at time: Int64) {
         guard isEnabled else { return }
-        deadlines[timer.rawValue] = time
+        deadlines[timer] = time
     }
 
-    private mutating func cancel(_ timer: PeerTimer) { deadlines[timer.rawValue] = nil }
+    private mutating func cancel(_ timer: PeerTimer) { deadlines[timer] = nil }
+}
+
+/// One deadline per `PeerTimer`, stored inline; `Int64.min` (never a simulated time) is "off".
+struct TimerDeadlines: Sendable {
+    private var retransmitHandshake = Int64.min
+    private var sendKeepalive = Int64.min
+    private var newHandshake = Int64.min
+    private var zeroKeyMaterial = Int64.min
+    private var persistentKeepalive = Int64.min
+
+    subscript(timer: PeerTimer) -> Int64? {
+        get {
+            let raw: Int64
+            switch timer {
+            case .retransmitHandshake: raw = retransmitHandshake
+            case .sendKeepalive: raw = sendKeepalive
+            case .newHandshake: raw = newHandshake
+            case .zeroKeyMaterial: raw = zeroKeyMaterial
+            case .persistentKeepalive: raw = persistentKeepalive
+            }
+            return raw == Int64.min ? nil : raw
+        }
+        set {
+            let raw = newValue ?? Int64.min
+            switch timer {
+            case .retransmitHandshake: retransmitHandshake = raw
+            case .sendKeepalive: sendKeepalive = raw
+            case .newHandshake: newHandshake = raw
+            case .zeroKeyMaterial: zeroKeyMaterial = raw
+            case .persistentKeepalive: persistentKeepalive = raw
+            }
+        }
+    }
 }
 
 extension SeededRandom {

@@ -42,8 +42,10 @@ final class CookieTests: XCTestCase {
         XCTAssertEqual(hex(Mac1.key(for: initiator.publicKey)),
                        "2f8377a0268a9731b6008d714f7cb7f4d3894c759cec65269f872f64619794f5")
         let response = bytes(hex: NoiseTests.Vector.response)
-        XCTAssertTrue(CookieChecker(localStatic: initiator.publicKey).validMac1(response))
-        XCTAssertFalse(CookieChecker(localStatic: responder.publicKey).validMac1(response))
+        var initiatorChecker = CookieChecker(localStatic: initiator.publicKey)
+        var responderChecker = CookieChecker(localStatic: responder.publicKey)
+        XCTAssertTrue(initiatorChecker.validMac1(response))
+        XCTAssertFalse(responderChecker.validMac1(response))
     }
 
     // Under load: an initiation without MAC2 gets a cookie reply; the retry carries a MAC2 that

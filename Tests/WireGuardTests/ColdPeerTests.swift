@@ -1,0 +1,51 @@
+import Packet
+import Routing
+@testable import WireGuard
+import XCTest
+
+/// A peer that never handshakes carries no handshake state (`PeerHandshakeRecord`) and no MAC1
+/// key: a hub holds one such peer per client. The first handshake makes them, and the bytes on
+/// the wire are those of an eagerly prepared peer (the handshake tests check the messages).
+final class ColdPeerTests: XCTestCase {
+    private func peer(_ net: TestNet, _ device: String, _ other: String) throws -> Peer {
+        try XCTUnwrap(net.device(device).peersByKey[net.pub(other)])
+    }
+
+    func testConfiguredPeersStayColdUntilTheyHandshake() throws {
+        let net = TestNet()
+        try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.add("C", address: "192.0.2.3")
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        try net.peer("B", "A", allowed: "10.0.0.1/32")
+        try net.peer("A", "C", allowed: "10.0.0.3/32")
+        net.upAll()
+        XCTAssertFalse(try peer(net, "A", "B").hasHandshakeRecord)
+        XCTAssertFalse(try peer(net, "B", "A").hasHandshakeRecord)
+
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        XCTAssertEqual(net.delivered("B").count, 1)
+        XCTAssertTrue(try peer(net, "A", "B").hasHandshakeRecord, "the initiator's pending handshake and MAC1")
+        XCTAssertTrue(try peer(net, "B", "A").hasHandshakeRecord, "the responder's timestamp and flood check")
+        XCTAssertFalse(try peer(net, "A", "C").hasHandshakeRecord, "a peer nothing was sent to stays cold")
+
+        // Interface down clears every peer's handshake: that must not warm the cold ones.
+        _ = collected { net.device("A").down(now: net.now, into: &$0) }
+        XCTAssertFalse(try peer(net, "A", "C").hasHandshakeRecord)
+        XCTAssertEqual(try peer(net, "A", "B").handshakeIndex, nil)
+    }
+
+    func testColdPeerReadsAsZeroedHandshake() throws {
+        let net = TestNet()
+        try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        let cold = try peer(net, "A", "B")
+        guard case .zeroed = cold.handshake else { return XCTFail("a cold peer has no pending handshake") }
+        XCTAssertNil(cold.latestTimestamp)
+        XCTAssertNil(cold.lastInitiationConsumption)
+        XCTAssertNil(cold.staticShared)
+        XCTAssertNil(cold.cookie.lastMac1Sent)
+        XCTAssertFalse(cold.hasHandshakeRecord, "reading does not make the record")
+    }
+}

@@ -1,0 +1,43 @@
+@testable import WireGuard
+import XCTest
+
+/// `PeersByKey` finds, replaces and removes peers the same way below and above its linear limit.
+final class PeersByKeyTests: XCTestCase {
+    private func key(_ n: Int) -> PublicKey {
+        var random = SeededRandom(seed: 3, label: "peer \(n)")
+        return PublicKey(unchecked: random.bytes(32))
+    }
+
+    func testLookupsAgreeBelowAndAboveTheLinearLimit() {
+        var peers = PeersByKey()
+        let count = PeersByKey.linearLimit * 3
+        var made: [Peer] = []
+        for n in 0..<count {
+            let peer = Peer(publicKey: key(n), serial: n, now: 0)
+            made.append(peer)
+            peers[peer.publicKey] = peer
+            XCTAssertEqual(peers.count, n + 1)
+            for m in 0...n { XCTAssertTrue(peers[key(m)] === made[m], "peer \(m) after \(n + 1) added") }
+            XCTAssertNil(peers[key(count + 1)])
+        }
+        peers[key(2)] = nil
+        XCTAssertNil(peers[key(2)])
+        XCTAssertEqual(peers.count, count - 1)
+        let replacement = Peer(publicKey: key(5), serial: 99, now: 0)
+        peers[key(5)] = replacement
+        XCTAssertTrue(peers[key(5)] === replacement)
+        XCTAssertEqual(peers.count, count - 1)
+    }
+
+    func testRemovalBelowTheLimitKeepsTheOthers() {
+        var peers = PeersByKey()
+        let made = (0..<3).map { Peer(publicKey: key($0), serial: $0, now: 0) }
+        for peer in made { peers[peer.publicKey] = peer }
+        peers[key(1)] = nil
+        peers[key(7)] = nil   // not there: nothing changes
+        XCTAssertEqual(peers.count, 2)
+        XCTAssertTrue(peers[key(0)] === made[0])
+        XCTAssertNil(peers[key(1)])
+        XCTAssertTrue(peers[key(2)] === made[2])
+    }
+}

@@ -49,9 +49,12 @@ struct RunCommand: ParsableCommand {
     var maxDecisions: Int = 100_000_000
     @Flag(help: "Do not write report.html (a golden comparison then leaves the golden report.html out; cannot be combined with --update-golden).")
     var noReport = false
+    @Option(help: "Threads: 1 writes everything on the simulation's thread; more write the decision log and captures beside it, with the same bytes (default: the machine's cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         guard maxDecisions >= 1 else { throw ValidationError("--max-decisions must be at least 1 (got \(maxDecisions))") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if noReport && updateGolden {
             // A golden folder holds every output of one run: without the page, the golden
             // report.html would either be removed or no longer match the files beside it.
@@ -90,7 +93,7 @@ struct RunCommand: ParsableCommand {
         }
         do {
             outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
-                                     captureNodes: captured, report: noReport ? nil : ReportCollection())
+                                     captureNodes: captured, report: noReport ? nil : ReportCollection(), threads: threads)
             run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
             outputs.report?.attach(to: run)
         } catch {
@@ -110,6 +113,7 @@ struct RunCommand: ParsableCommand {
         /// Ends the run without touching the earlier outputs: the temporary folder goes.
         let abandon: (String, Int32) -> Never = { message, status in
             progress.done()
+            outputs.abandon()
             staging.discard()
             FileHandleOutput.standardError("wgsim run: \(message); \(untouched)\n")
             Foundation.exit(status)

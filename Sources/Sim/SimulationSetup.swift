@@ -35,7 +35,7 @@ extension Simulation {
             // The device itself comes up in the first engine event (time 0, before any scheduled
             // action), so that what it does then (persistent keepalives) reaches `onDecision`,
             // which is set after the simulation is built.
-            queue.push(at: 0, .deviceUp(node: node.index))
+            enqueue(at: 0, .deviceUp(node: node.index))
         }
     }
 

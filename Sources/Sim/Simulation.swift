@@ -40,7 +40,10 @@ public final class Simulation {
     /// a node being set up, or the scenario. Set by the event loop.
     @exclusivity(unchecked) var currentOrigin: Int64 = EventOrigin.scenario
     /// The place of the event being run (during set-up: time `Int64.min`, the node's set-up origin).
-    @exclusivity(unchecked) public internal(set) var currentKey = EventKey(time: Int64.min, origin: EventOrigin.scenario, sequence: 0)
+    @exclusivity(unchecked) var currentKey = EventKey(time: Int64.min, origin: EventOrigin.scenario, sequence: 0)
+    /// The latest place of any event run so far (`currentKey` at its largest): what a split run
+    /// merges its processes' decisions and key logs by (DistributedDecisionLog.swift).
+    @exclusivity(unchecked) public private(set) var progressKey = EventKey(time: Int64.min, origin: Int64.min, sequence: 0)
     /// How many events each node has scheduled (its origins' sequence numbers).
     @exclusivity(unchecked) var scheduledBy: [UInt64] = []
     /// How many queue places the scenario's actions have taken.
@@ -165,6 +168,7 @@ public final class Simulation {
         for (i, spec) in specs.enumerated() where owned?[i] ?? true {
             currentOrigin = EventOrigin.setup(i)
             currentKey = EventKey(time: Int64.min, origin: currentOrigin, sequence: 0)
+            progressKey = currentKey
             try bringUp(nodes[i], spec)
         }
         currentOrigin = EventOrigin.scenario
@@ -254,6 +258,7 @@ public final class Simulation {
             guard let (key, event) = queue.popKeyed() else { break }
             now = max(now, key.time)
             currentKey = key
+            if progressKey < key { progressKey = key }
             currentOrigin = executingNode(of: event).map(EventOrigin.node) ?? EventOrigin.scenario
             dispatch(event)
         }
@@ -309,7 +314,7 @@ public final class Simulation {
     func addKeyLogLine(_ line: String) {
         if keyLogSeen.insert(line).inserted {
             keyLogLines.append(line)
-            keyLogKeys.append(currentKey)
+            keyLogKeys.append(progressKey)
         }
     }
 }

@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Sim", "Routing"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Sim"]),
         .testTarget(name: "wgsimTests", dependencies: ["wgsim"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Scenario", "Sim"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Scenario", "Sim", "Routing", "WireGuard"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,7 +1,13 @@
 #include "wgsim_mpi.h"
 #include <mpi.h>
+#include <stdlib.h>
 
-int wgsim_mpi_init(void) { return MPI_Init(NULL, NULL); }
+int wgsim_mpi_init(void) {
+    // A process waiting in a collective gives its core up between polls instead of spinning,
+    // unless the user chose otherwise (read by MPI_Init; see wgsim_mpi.h).
+    setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
+    return MPI_Init(NULL, NULL);
+}
 
 int wgsim_mpi_finalize(void) { return MPI_Finalize(); }
 
@@ -19,14 +25,8 @@ int wgsim_mpi_size(void) {
 
 void wgsim_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
-int wgsim_mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
-
-int wgsim_mpi_allreduce_int64(int64_t value, int max, int64_t *result) {
-    return MPI_Allreduce(&value, result, 1, MPI_INT64_T, max ? MPI_MAX : MPI_MIN, MPI_COMM_WORLD);
-}
-
-int wgsim_mpi_alltoall_counts(const int32_t *send_counts, int32_t *receive_counts) {
-    return MPI_Alltoall(send_counts, 1, MPI_INT32_T, receive_counts, 1, MPI_INT32_T, MPI_COMM_WORLD);
+int wgsim_mpi_alltoall_int64(const int64_t *send, int64_t *receive, int32_t per_process) {
+    return MPI_Alltoall(send, per_process, MPI_INT64_T, receive, per_process, MPI_INT64_T, MPI_COMM_WORLD);
 }
 
 int wgsim_mpi_alltoallv(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,

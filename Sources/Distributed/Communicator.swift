@@ -32,31 +32,25 @@ public final class Communicator {
         exit(status)   // MPI_Abort does not return; this only satisfies the type checker
     }
 
-    public func barrier() { _ = wgsim_mpi_barrier() }
-
-    /// The smallest of every process's value.
-    public func minimum(_ value: Int64) -> Int64 {
-        var result: Int64 = 0
-        _ = wgsim_mpi_allreduce_int64(value, 0, &result)
-        return result
+    /// Sends `values[r]` (`perProcess` numbers each) to process r and returns, by rank, what
+    /// each process sent to this one.
+    public func exchange(numbers values: [[Int64]], perProcess: Int) -> [[Int64]] {
+        precondition(values.count == size && values.allSatisfy { $0.count == perProcess }, "the same count for every process")
+        let send = values.flatMap { $0 }
+        var receive = [Int64](repeating: 0, count: size * perProcess)
+        _ = wgsim_mpi_alltoall_int64(send, &receive, Int32(perProcess))
+        return (0..<size).map { Array(receive[$0 * perProcess..<($0 + 1) * perProcess]) }
     }
 
-    /// The largest of every process's value.
-    public func maximum(_ value: Int64) -> Int64 {
-        var result: Int64 = 0
-        _ = wgsim_mpi_allreduce_int64(value, 1, &result)
-        return result
-    }
-
-    /// Sends `parts[r]` to process r and returns what each process sent to this one, by rank.
-    public func exchange(_ parts: [[UInt8]]) -> [[UInt8]] {
-        precondition(parts.count == size, "one part per process")
+    /// Sends `parts[r]` to process r and returns what each process sent to this one, by rank;
+    /// `incoming[r]` is how many bytes process r sends here (learnt by `exchange(numbers:)`).
+    public func exchange(_ parts: [[UInt8]], incoming: [Int]) -> [[UInt8]] {
+        precondition(parts.count == size && incoming.count == size, "one part per process")
         let sendCounts = parts.map { Int32($0.count) }
-        var receiveCounts = [Int32](repeating: 0, count: size)
-        _ = wgsim_mpi_alltoall_counts(sendCounts, &receiveCounts)
+        let receiveCounts = incoming.map { Int32($0) }
         let sendOffsets = Self.offsets(sendCounts), receiveOffsets = Self.offsets(receiveCounts)
         let send = parts.flatMap { $0 }
-        var receive = [UInt8](repeating: 0, count: Int(receiveCounts.reduce(0, +)))
+        var receive = [UInt8](repeating: 0, count: incoming.reduce(0, +))
         send.withUnsafeBufferPointer { sendBytes in
             receive.withUnsafeMutableBufferPointer { receiveBytes in
                 _ = wgsim_mpi_alltoallv(sendBytes.baseAddress, sendCounts, sendOffsets,

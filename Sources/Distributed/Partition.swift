@@ -37,11 +37,15 @@ public struct Partition: Equatable {
     /// The ownership flags `Simulation(owned:)` takes for process `rank`.
     public func owned(by rank: Int) -> [Bool] { rankOfNode.map { $0 == rank } }
 
-    /// The summary line rank 0 prints.
-    public var line: String {
+    /// The summary line rank 0 prints; after a run, with how many windows it took and how many
+    /// datagrams crossed between processes.
+    public func line(windows: Int? = nil, datagrams: Int? = nil) -> String {
         let counts = nodeCounts.map(String.init).joined(separator: " / ")
-        return "partition: \(processCount) processes own \(counts) nodes (\(groupCount) groups; "
-            + "lookahead \(DurationText.format(lookahead)))\n"
+        var text = "partition: \(processCount) processes own \(counts) nodes (\(groupCount) groups; "
+            + "lookahead \(DurationText.format(lookahead))"
+        if let windows { text += "; \(windows) windows" }
+        if let datagrams { text += ", \(datagrams) datagrams between processes" }
+        return text + ")\n"
     }
 
     /// Partitions `scenario` over `processes`; throws a `ScenarioError` saying why it cannot.

@@ -2,17 +2,22 @@ import Foundation
 import Sim
 
 /// Conservative synchronisation of a split run (docs/mpi.md), as ns-3's distributed simulator
-/// does it: all processes agree on the earliest pending event time T (a collective minimum),
-/// then each runs its own events up to T + lookahead − 1. Nothing another process does from T on
-/// can reach this one before T + lookahead (every path between processes takes at least the
-/// lookahead), so no event it runs can be overtaken by a datagram still to come. At the window's
-/// end the datagrams between processes are exchanged (all-to-all), each queued at its place, and
-/// the next window starts.
+/// does it: all processes agree on the earliest pending event time T, then each runs its own
+/// events up to T + lookahead − 1. Nothing another process does from T on can reach this one
+/// before T + lookahead (every path between processes takes at least the lookahead), so no event
+/// it runs can be overtaken by a datagram still to come.
+///
+/// One collective a window agrees on T and says who sends whom how many bytes: each process
+/// sends every other (bytes for you, the earliest time it knows of, bytes it sends in all). The
+/// earliest time a process knows of is its own next event or the earliest arrival among the
+/// datagrams it is about to send, so the minimum over all processes is the next event anywhere
+/// once the datagrams are delivered. The datagrams themselves follow (all-to-all) only when some
+/// process has any.
 public final class WindowedRun {
     private let simulation: Simulation
     private let communicator: Communicator
     private let partition: Partition
-    /// Windows run so far (for the benchmark figures).
+    /// Windows run so far (the same count in every process).
     public private(set) var windows = 0
     /// Datagrams this process sent to others so far.
     public private(set) var sent = 0
@@ -29,8 +34,7 @@ public final class WindowedRun {
         let stop = simulation.stopTime(until: until)
         let lookahead = max(1, partition.lookahead)
         while true {
-            exchange()
-            let next = communicator.minimum(simulation.nextEventTime ?? .max)
+            let next = exchange()
             if next > stop { break }
             windows += 1
             let windowEnd = next > Int64.max - (lookahead - 1) ? Int64.max : next + (lookahead - 1)
@@ -39,13 +43,22 @@ public final class WindowedRun {
         simulation.finishRun(until: until)
     }
 
-    /// Sends this window's datagrams to their receivers' processes and queues those sent here.
-    private func exchange() {
+    /// Delivers the datagrams sent since the last window to their receivers' processes, queues
+    /// those sent here, and returns the earliest pending event time of all processes.
+    private func exchange() -> Int64 {
         let outgoing = simulation.takeOutbox()
         sent += outgoing.count
         var parts = [[UInt8]](repeating: [], count: communicator.size)
-        for datagram in outgoing { datagram.encode(into: &parts[partition.rankOfNode[datagram.node]]) }
-        let incoming = communicator.exchange(parts)
+        var earliest = simulation.nextEventTime ?? .max
+        for datagram in outgoing {
+            datagram.encode(into: &parts[partition.rankOfNode[datagram.node]])
+            earliest = min(earliest, datagram.key.time)
+        }
+        let total = Int64(parts.reduce(0) { $0 + $1.count })
+        let told = communicator.exchange(numbers: parts.map { [Int64($0.count), earliest, total] }, perProcess: 3)
+        let next = told.map { $0[1] }.min() ?? earliest
+        guard told.contains(where: { $0[2] > 0 }) else { return next }
+        let incoming = communicator.exchange(parts, incoming: told.map { Int($0[0]) })
         for (rank, bytes) in incoming.enumerated() where !bytes.isEmpty {
             guard let datagrams = RemoteDatagram.decodeAll(bytes) else {
                 // Only another process of this same program writes these bytes: a torn message
@@ -55,5 +68,6 @@ public final class WindowedRun {
             }
             for datagram in datagrams { simulation.accept(datagram) }
         }
+        return next
     }
 }

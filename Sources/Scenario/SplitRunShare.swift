@@ -15,6 +15,8 @@ public struct SplitRunShare: Codable {
     /// The first warnings, worded (each line with its newline), and how many there were in all.
     public var warnings: [String]
     public var warningCount: Int
+    /// Datagrams this process's nodes sent to other processes' nodes (set by the caller).
+    public var datagramsSent = 0
 
     struct NodeShare: Codable {
         var index: Int

@@ -130,7 +130,9 @@ extension RunCommand {
         }
         let share: [UInt8]
         do {
-            share = try run.share(owned: owned, warnings: moveLines, warningCount: moves.count).encoded()
+            var mine = run.share(owned: owned, warnings: moveLines, warningCount: moves.count)
+            mine.datagramsSent = windows.sent
+            share = try mine.encoded()
         } catch {
             stopAll("its results could not be put into words for process 0: \(error)")
         }
@@ -172,7 +174,9 @@ extension RunCommand {
         }
         FileHandleOutput.standardOutput(RunReport.text(scenario: loaded, seed: run.seed, decisionCount: totals.decisionCount,
                                                        now: totals.now, summary: totals.summary, results: totals.results,
-                                                       quiet: quiet, partition: partition.line))
+                                                       quiet: quiet,
+                                                       partition: partition.line(windows: windows.windows,
+                                                                                 datagrams: shares.map(\.datagramsSent).reduce(0, +))))
         communicator.finish()
         let goldenFailed = try goldenStep(goldenFolder)
         if goldenFailed || totals.results.contains(where: { !$0.passed }) { throw ExitCode(1) }

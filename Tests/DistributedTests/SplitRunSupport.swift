@@ -49,18 +49,21 @@ enum SplitRunSupport {
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        var errData = Data()
+        // Standard error is read on another thread while standard output is read here, so that
+        // neither pipe can fill and block the child.
+        final class Collected: @unchecked Sendable { var data = Data() }
+        let errors = Collected()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = error.fileHandleForReading.readDataToEndOfFile()
+            errors.data = error.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errors.data, as: UTF8.self))
     }
 
     /// A fresh temporary folder, removed when the test ends.

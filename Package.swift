@@ -50,6 +50,7 @@ let package = Package(
         .executableTarget(name: "PcapBench", dependencies: ["Pcap", "Packet"], path: "Benchmarks/PcapBench", exclude: ["RESULTS.md"]),
         .target(name: "BenchSupport", dependencies: ["WireGuard"], path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "CryptoBench", dependencies: ["WireGuard", "CSodium", "BenchSupport"], path: "Benchmarks/CryptoBench", exclude: ["RESULTS.md"]),
+        .executableTarget(name: "ReportBench", dependencies: ["Scenario", "Report", "Sim"], path: "Benchmarks/ReportBench", exclude: ["RESULTS.md"]),
         .executableTarget(name: "SimBench", dependencies: ["Scenario", "Sim", "WireGuard", "BenchSupport"], path: "Benchmarks/SimBench", exclude: ["RESULTS.md"]),
 
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),

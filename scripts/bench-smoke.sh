@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product wgsim
-for bench in RoutingBench PcapBench CryptoBench SimBench; do
+for bench in RoutingBench PcapBench CryptoBench SimBench ReportBench; do
   swift build -c release --product "$bench"
   echo "== $bench (smoke)"
   ".build/release/$bench" --smoke

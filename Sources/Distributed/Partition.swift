@@ -42,7 +42,7 @@ public struct Partition: Equatable {
     public func line(windows: Int? = nil, datagrams: Int? = nil) -> String {
         let counts = nodeCounts.map(String.init).joined(separator: " / ")
         var text = "partition: \(processCount) processes own \(counts) nodes (\(groupCount) groups; "
-            + "lookahead \(DurationText.format(lookahead))"
+            + "lookahead \(TimeText.shortest(lookahead))"
         if let windows { text += "; \(windows) windows" }
         if let datagrams { text += ", \(datagrams) datagrams between processes" }
         return text + ")\n"

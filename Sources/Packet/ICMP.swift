@@ -53,7 +53,15 @@ public struct ICMPFields: Equatable, Sendable {
         self.data = data
     }
 
-    init(_ m: ICMPMessage) {
+    /// Parses a message filling all of `bytes`; `ipv6` holds the addresses of the IPv6 packet
+    /// around an ICMPv6 message (its checksum covers them), nil for ICMP (v4).
+    init(parsing bytes: [UInt8], ipv6: (source: IPv6Address, destination: IPv6Address)?, verifyChecksum: Bool) throws {
+        let m = try ICMPMessage(checking: bytes, range: 0..<bytes.count, v6: ipv6 != nil)
+        if verifyChecksum && !m.checksumIsValid(ipv6Source: ipv6?.source, ipv6Destination: ipv6?.destination) {
+            throw ipv6 == nil
+                ? WireError("ICMP", .badChecksum, at: 2, expected: "a checksum that sums the message to all ones")
+                : WireError("ICMPv6", .badChecksum, at: 2, expected: "a checksum that verifies with the IPv6 pseudo-header")
+        }
         self.init(type: m.type, code: m.code, restOfHeader: m.restOfHeader, data: m.data)
     }
 
@@ -91,11 +99,7 @@ public struct ICMPv4Repr: Equatable, Sendable {
 
     /// Parses a message filling all of `bytes` (an IPv4 payload).
     public static func parse(_ bytes: [UInt8], verifyChecksum: Bool = true) throws -> ICMPv4Repr {
-        let m = try ICMPMessage(checking: bytes, range: 0..<bytes.count, v6: false)
-        if verifyChecksum && !m.checksumIsValid(ipv6Source: nil, ipv6Destination: nil) {
-            throw WireError("ICMP", .badChecksum, at: 2, expected: "a checksum that sums the message to all ones")
-        }
-        return ICMPv4Repr(ICMPFields(m))
+        ICMPv4Repr(try ICMPFields(parsing: bytes, ipv6: nil, verifyChecksum: verifyChecksum))
     }
 
     public func emit() -> [UInt8] { fields.emit(pseudoHeader: 0) }
@@ -121,12 +125,7 @@ public struct ICMPv6Repr: Equatable, Sendable {
 
     public static func parse(_ bytes: [UInt8], source: IPv6Address, destination: IPv6Address,
                              verifyChecksum: Bool = true) throws -> ICMPv6Repr {
-        let m = try ICMPMessage(checking: bytes, range: 0..<bytes.count, v6: true)
-        if verifyChecksum && !m.checksumIsValid(ipv6Source: source, ipv6Destination: destination) {
-            throw WireError("ICMPv6", .badChecksum, at: 2,
-                            expected: "a checksum that verifies with the IPv6 pseudo-header")
-        }
-        return ICMPv6Repr(ICMPFields(m))
+        ICMPv6Repr(try ICMPFields(parsing: bytes, ipv6: (source, destination), verifyChecksum: verifyChecksum))
     }
 
     public func emit(source: IPv6Address, destination: IPv6Address) -> [UInt8] {

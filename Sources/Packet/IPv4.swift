@@ -14,12 +14,7 @@ public struct IPv4Packet {
     /// (see `checksumIsValid`), because a caller may want to read a packet with a bad one.
     public init(checking bytes: [UInt8]) throws {
         let f = "IPv4"
-        guard bytes.count >= 20 else {
-            throw WireError.truncated(f, at: bytes.count, need: 20, have: bytes.count, what: "a fixed header")
-        }
-        guard bytes[0] >> 4 == 4 else {
-            throw WireError(f, .malformed, at: 0, expected: "version 4 in the high nibble, got \(bytes[0] >> 4)")
-        }
+        try WireError.checkFixedIPHeader(bytes, format: f, length: 20, version: 4)
         let ihl = Int(bytes[0] & 0x0f) * 4
         guard ihl >= 20 else {
             throw WireError(f, .malformed, at: 0, expected: "header length ≥ 5 words, got \(ihl / 4)")

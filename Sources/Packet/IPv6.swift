@@ -9,12 +9,7 @@ public struct IPv6Packet {
 
     public init(checking bytes: [UInt8]) throws {
         let f = "IPv6"
-        guard bytes.count >= 40 else {
-            throw WireError.truncated(f, at: bytes.count, need: 40, have: bytes.count, what: "a fixed header")
-        }
-        guard bytes[0] >> 4 == 6 else {
-            throw WireError(f, .malformed, at: 0, expected: "version 6 in the high nibble, got \(bytes[0] >> 4)")
-        }
+        try WireError.checkFixedIPHeader(bytes, format: f, length: 40, version: 6)
         let total = 40 + Int(readBE16(bytes, 4))
         guard total <= bytes.count else {
             throw WireError.truncated(f, at: bytes.count, need: total, have: bytes.count, what: "40 + payload length")

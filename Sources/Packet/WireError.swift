@@ -40,4 +40,16 @@ public struct WireError: Error, Equatable, Sendable, CustomStringConvertible {
     static func truncated(_ format: String, at offset: Int, need: Int, have: Int, what: String) -> WireError {
         WireError(format, .truncated, at: offset, expected: "\(what) (\(need) bytes), got \(max(have, 0))")
     }
+
+    /// The checks both IP versions start with: a whole fixed header of `length` bytes, and
+    /// `version` in the first byte's high nibble (RFC 791 §3.1, RFC 8200 §3).
+    @inline(__always)
+    static func checkFixedIPHeader(_ bytes: [UInt8], format: String, length: Int, version: UInt8) throws {
+        guard bytes.count >= length else {
+            throw truncated(format, at: bytes.count, need: length, have: bytes.count, what: "a fixed header")
+        }
+        guard bytes[0] >> 4 == version else {
+            throw WireError(format, .malformed, at: 0, expected: "version \(version) in the high nibble, got \(bytes[0] >> 4)")
+        }
+    }
 }

@@ -19,8 +19,11 @@ public struct Markup {
 
     /// Closes the innermost open element.
     public mutating func close() {
-        precondition(!open.isEmpty, "Markup.close() with no element open")
-        text += "</" + open.removeLast() + ">"
+        // A picture that closes more than it opened is a bug in that picture; in a release build
+        // the stray close is dropped rather than trapping in the middle of a run's outputs.
+        assert(!open.isEmpty, "Markup.close() with no element open")
+        guard let name = open.popLast() else { return }
+        text += "</" + name + ">"
     }
 
     /// Writes `<name attributes…>escaped content</name>`, or `<name …/>` when `content` is nil.

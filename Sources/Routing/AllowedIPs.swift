@@ -135,19 +135,19 @@ public final class AllowedIPs<Peer: Hashable> {
     public func discardLookupTables() { core.discardLookupTables() }
 
     /// Whether each family currently answers from a derived table (for tests and benchmarks).
-    public var usesLookupTables: (ipv4: Bool, ipv6: Bool) { (core.compact4 != nil, core.compact6 != nil) }
+    public var usesLookupTables: (ipv4: Bool, ipv6: Bool) { (core.lookup4.table != nil, core.lookup6.table != nil) }
 
     /// Size of the derived tables: nodes and stored answers over both families (0 when not built).
     public var lookupTableShape: (nodes: Int, answers: Int) {
-        ((core.compact4?.nodeCount ?? 0) + (core.compact6?.nodeCount ?? 0),
-         (core.compact4?.answerCount ?? 0) + (core.compact6?.answerCount ?? 0))
+        ((core.lookup4.table?.nodeCount ?? 0) + (core.lookup6.table?.nodeCount ?? 0),
+         (core.lookup4.table?.answerCount ?? 0) + (core.lookup6.table?.answerCount ?? 0))
     }
 
     /// Memory used by the tries and the derived tables, in bytes (array elements in use; array
     /// growth slack and the peer bookkeeping are not counted).
     public var storageBytes: (tries: Int, lookupTables: Int) {
         (core.v4.usedBytes + core.v6.usedBytes,
-         (core.compact4?.usedBytes ?? 0) + (core.compact6?.usedBytes ?? 0))
+         (core.lookup4.table?.usedBytes ?? 0) + (core.lookup6.table?.usedBytes ?? 0))
     }
 
     // MARK: - Peer slots

@@ -25,13 +25,9 @@ final class AllowedIPsCore {
     var v6 = PrefixTrie<IPv6Key>()
     var lists: [PeerList] = []
     var count = 0
-    var compact4: Poptrie<UInt32>?
-    var compact6: Poptrie<IPv6Key>?
-    var slowLookups4 = 0
-    var slowLookups6 = 0
-    /// Set once `lookupEntry` is used on the family: its tables then carry trie nodes.
-    var entriesWanted4 = false
-    var entriesWanted6 = false
+    /// Each family's derived lookup table; IPv6 gets only the direct index with jumps.
+    let lookup4 = DerivedLookupTable<UInt32>(jumpOnly: false)
+    let lookup6 = DerivedLookupTable<IPv6Key>(jumpOnly: true)
     var compactLookupMinimumNodes = 2048
 
     init() {}

@@ -7,7 +7,7 @@ import Sim
 public enum AddressExplanation {
     public static func text(run: ScenarioRun, node: String, address: IPAddress, at time: Int64) -> String {
         let sim = run.simulation
-        var lines = ["\(node) at \(DurationText.format(time)): where does \(address) go?", ""]
+        var lines = ["\(node) at \(TimeText.shortest(time)): where does \(address) go?", ""]
         lines.append("1. host route table (ip route):")
         var toWG = false
         if let route = sim.routeLookup(node: node, destination: address) {

@@ -71,7 +71,7 @@ struct EventLoader {
         if count > 1 {
             let location = (map["interval"] ?? map["count"])?.location ?? SourceLocation(file: context.file, line: map.line)
             _ = try limit.checkedSum(at, plus: Int64(count - 1), times: interval,
-                                     "the last of \(count) \(what) (at \(DurationText.format(at)) + \(count - 1) × \(DurationText.format(interval)))",
+                                     "the last of \(count) \(what) (at \(TimeText.shortest(at)) + \(count - 1) × \(TimeText.shortest(interval)))",
                                      at: location)
         }
         return (count, interval)

@@ -1,3 +1,4 @@
+import Sim
 import Routing
 import WireGuard
 
@@ -59,8 +60,8 @@ public struct DecisionFilter: Equatable {
         if let dst { parts.append("dst=\(ExpectationText.prefixText(dst))") }
         if let proto { parts.append("proto=\(proto)") }
         if let peer { parts.append("peer=\(peer)") }
-        if let after { parts.append("after=\(DurationText.format(after))") }
-        if let before { parts.append("before=\(DurationText.format(before))") }
+        if let after { parts.append("after=\(TimeText.shortest(after))") }
+        if let before { parts.append("before=\(TimeText.shortest(before))") }
         return parts.joined(separator: " ")
     }
 }

@@ -51,7 +51,7 @@ struct ExpectationLoader {
         filter.after = try map["after"].map { try context.limit.time($0, "after") }
         filter.before = try map["before"].map { try context.limit.time($0, "before") }
         if let a = filter.after, let b = filter.before, b <= a {
-            throw item.error("`before` (\(DurationText.format(b))) must be later than `after` (\(DurationText.format(a)))")
+            throw item.error("`before` (\(TimeText.shortest(b))) must be later than `after` (\(TimeText.shortest(a)))")
         }
         if let delivered = map["delivered"] {
             guard !map.has("action"), !map.has("count") else {

@@ -23,7 +23,7 @@ public struct ScenarioMove {
         var text = "\(record.prefix) moves from \(from)"
         if let previousClaim { text += " (claimed at \(Self.place(previousClaim, from: claim)))" }
         text += " to \(to) on node \(record.node)"
-        if case .wgSet = record.cause { text += " at \(DurationText.format(record.t))" }
+        if case .wgSet = record.cause { text += " at \(TimeText.shortest(record.t))" }
         if record.fromLeftEmpty { text += "; \(from) is left with no allowed IPs" }
         return ScenarioWarning(claim, text)
     }
@@ -34,7 +34,7 @@ public struct ScenarioMove {
         var text = "claimed by \(from)"
         if let previousClaim { text += " at \(Self.place(previousClaim, from: scenario))" }
         text += ", moved to \(to) at \(Self.place(claim, from: scenario))"
-        if case .wgSet = record.cause { text += " (at \(DurationText.format(record.t)))" }
+        if case .wgSet = record.cause { text += " (at \(TimeText.shortest(record.t)))" }
         return text
     }
 

@@ -10,12 +10,14 @@ public enum OutputFiles {
     public static let decisionsText = "decisions.txt"
     /// The Wireshark key log.
     public static let keyLog = "wireguard.keys"
+    /// The report page: the run drawn (topology, tables, ladder) with a step-by-step player.
+    public static let report = "report.html"
     /// The folder of per-interface captures, `pcap/NODE-IFACE.pcap`.
     public static let captureFolder = "pcap"
     static let captureSuffix = ".pcap"
 
     /// The outputs at fixed names (relative to the output folder).
-    static let fixedNames = [decisionsJSONL, decisionsText, keyLog]
+    static let fixedNames = [decisionsJSONL, decisionsText, keyLog, report]
 
     /// Whether `relativePath` (e.g. `pcap/a-eth0.pcap`) names a file wgsim writes.
     static func isOutput(_ relativePath: String) -> Bool {

@@ -47,7 +47,7 @@ enum PcapDifference {
 /// The named fields of one captured packet, in a fixed order, for side-by-side comparison.
 enum PacketFields {
     static func of(_ packet: CapturedPacket, decoded: DecodedMessage?, underlay: Bool) -> [(String, String)] {
-        var fields: [(String, String)] = [("time", DurationText.seconds(packet.timestamp)), ("length", "\(packet.bytes.count)")]
+        var fields: [(String, String)] = [("time", TimeText.seconds(packet.timestamp)), ("length", "\(packet.bytes.count)")]
         guard let ip = try? IPPacketSummary(parsing: packet.bytes) else {
             fields.append(("ip", "unparseable"))
             return fields

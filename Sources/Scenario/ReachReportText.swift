@@ -1,3 +1,4 @@
+import Sim
 import Routing
 import WireGuard
 
@@ -7,7 +8,7 @@ extension Reach.Report {
     /// (the same node, or no source address of that family); then, for each ✗, the decision that
     /// stopped the packet.
     public var text: String {
-        var out = "reachability at \(DurationText.format(at)) (two rounds of pings from \(DurationText.format(at + Reach.spacing)), "
+        var out = "reachability at \(TimeText.shortest(at)) (two rounds of pings from \(TimeText.shortest(at + Reach.spacing)), "
             + "one a second; the second round is judged): "
         let good = cells.filter(\.isReachable).count
         out += "\(good) of \(cells.count) cell\(cells.count == 1 ? "" : "s") reach and answer\n"
@@ -46,7 +47,7 @@ extension Reach.Report {
                 let (way, outcome) = cell.forward.isDelivered ? ("reply", cell.reply) : ("forward", cell.forward)
                 out += "  \(cell.from) → \(cell.to.node) \(cell.to.label), \(way): "
                 if let node = outcome.node, let time = outcome.time {
-                    out += "\(DurationText.seconds(time)) \(node) \(outcome.why)\n"
+                    out += "\(TimeText.seconds(time)) \(node) \(outcome.why)\n"
                 } else {
                     out += "\(outcome.action): \(outcome.why)\n"
                 }
@@ -71,7 +72,7 @@ extension Reach.Report {
                 "\"reason\": \(jsonString(stopped?.why ?? ""))",
             ]
             fields.append("\"node\": \(stopped?.node.map(jsonString) ?? "null")")
-            fields.append("\"t\": \(stopped?.time.map { jsonString(DurationText.seconds($0)) } ?? "null")")
+            fields.append("\"t\": \(stopped?.time.map { jsonString(TimeText.seconds($0)) } ?? "null")")
             return "{" + fields.joined(separator: ", ") + "}\n"
         }.joined()
     }

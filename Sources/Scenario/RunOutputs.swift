@@ -4,7 +4,8 @@ import Sim
 
 /// Writes a run's outputs into a folder as they are produced: decisions.jsonl and decisions.txt
 /// (the simulator's `DecisionLogWriter`), one pcap per interface under pcap/ (its
-/// `PcapCaptureDirectory`, which bounds the files held open), and wireguard.keys at the end.
+/// `PcapCaptureDirectory`, which bounds the files held open), and wireguard.keys and
+/// report.html (`ReportCollection`, unless the report was turned off) at the end.
 ///
 /// The folder is meant to be an `OutputStaging` folder, fresh and private to this run: the
 /// outputs reach the folder the user named only when the run has finished and `commit` moves
@@ -17,11 +18,15 @@ public final class RunOutputs {
     private let captures: PcapCaptureDirectory
     /// Nodes whose interfaces are captured (nil: all).
     private let captured: Set<String>?
+    /// What the report page is made from, gathered as the run goes; nil: no report.html.
+    public let report: ReportCollection?
 
     /// Creates pcap/ inside `folder` and opens the decision logs there; messages name files as
     /// if they were in `shownAs` (default `folder`).
-    public init(folder: String, shownAs: String? = nil, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil) throws {
+    public init(folder: String, shownAs: String? = nil, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil,
+                report: ReportCollection? = nil) throws {
         self.folder = folder
+        self.report = report
         self.shownAs = shownAs ?? folder
         captured = captureNodes
         let shown = self.shownAs
@@ -40,10 +45,22 @@ public final class RunOutputs {
     }
 
     /// The capture-sink factory to give the simulation: `pcap/NODE-IFACE.pcap` for captured
-    /// nodes; other interfaces' packets are discarded (and no file is written for them).
+    /// nodes; other interfaces' packets are discarded (and no file is written for them). With a
+    /// report, every sink is wrapped so that the report knows each packet's frame number.
     public var captureSink: CaptureSinkFactory {
+        guard let report else { return fileSink }
+        return report.captureSinkFactory(fileSink, captured: { [unowned self] in self.isCaptured($0) })
+    }
+
+    /// Whether interface `name` (`NODE-IFACE`) is written to a file.
+    private func isCaptured(_ name: String) -> Bool {
+        guard let captured, let dash = name.lastIndex(of: "-") else { return true }
+        return captured.contains(String(name[..<dash]))
+    }
+
+    private var fileSink: CaptureSinkFactory {
         { [unowned self] name in
-            if let captured = self.captured, let dash = name.lastIndex(of: "-"), !captured.contains(String(name[..<dash])) {
+            if !self.isCaptured(name) {
                 return DiscardingCaptureSink()
             }
             do { return try self.captures.sink(named: name) } catch {
@@ -52,10 +69,14 @@ public final class RunOutputs {
         }
     }
 
-    public func write(_ record: DecisionRecord) { log.write(record) }
+    public func write(_ record: DecisionRecord) {
+        log.write(record)
+        report?.observe(record)
+    }
 
-    /// Flushes everything and writes the key log; throws the first write error, in words.
-    public func finish(keyLog: [String]) throws {
+    /// Flushes everything and writes the key log and `reportPage` (report.html, when there is a
+    /// report); throws the first write error, in words.
+    public func finish(keyLog: [String], reportPage: String? = nil) throws {
         do { try log.close() } catch let e as DecisionLogError {
             throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
         }
@@ -65,6 +86,11 @@ public final class RunOutputs {
         let keys = keyLog.map { $0 + "\n" }.joined()
         do { try keys.write(toFile: folder + "/" + OutputFiles.keyLog, atomically: false, encoding: .utf8) } catch {
             throw FileProblem.error(shown(OutputFiles.keyLog), "cannot be written", error)
+        }
+        if let reportPage {
+            do { try reportPage.write(toFile: folder + "/" + OutputFiles.report, atomically: false, encoding: .utf8) } catch {
+                throw FileProblem.error(shown(OutputFiles.report), "cannot be written", error)
+            }
         }
     }
 

@@ -15,7 +15,7 @@ public enum RunReport {
                             results: [ExpectationResult], quiet: Bool, partition: String? = nil) -> String {
         var out = ""
         if !quiet {
-            out += "scenario \(s.name) (seed \(seed)): \(decisionCount) decisions, simulated \(DurationText.seconds(now)) s\n"
+            out += "scenario \(s.name) (seed \(seed)): \(decisionCount) decisions, simulated \(TimeText.seconds(now)) s\n"
             if let partition { out += partition }
             if let d = s.description { out += d.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
             out += table(summary)

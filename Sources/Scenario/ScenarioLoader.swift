@@ -66,20 +66,20 @@ public enum ScenarioLoader {
         if let end = duration {
             // An event or lookup after the stop time would silently never happen.
             if let late = events.first(where: { $0.at > end }) {
-                throw late.location.error("this event at \(DurationText.format(late.at)) is after duration \(DurationText.format(end))")
+                throw late.location.error("this event at \(TimeText.shortest(late.at)) is after duration \(TimeText.shortest(end))")
             }
             for e in events {
                 // Each packet of a repeated send is an event of its own (as if written out).
                 if case .send(_, _, let count, let interval) = e.action, count > 1 {
                     let last = e.at + Int64(count - 1) * interval   // checked against the limit already
                     if last > end {
-                        throw e.location.error("the last packet of this send, at \(DurationText.format(last)), is after duration \(DurationText.format(end))")
+                        throw e.location.error("the last packet of this send, at \(TimeText.shortest(last)), is after duration \(TimeText.shortest(end))")
                     }
                 }
             }
             for e in expectations {
                 if case .lookup(let at?, _, _, _) = e.kind, at > end {
-                    throw e.location.error("lookup at \(DurationText.format(at)) is after duration \(DurationText.format(end))")
+                    throw e.location.error("lookup at \(TimeText.shortest(at)) is after duration \(TimeText.shortest(end))")
                 }
             }
         }

@@ -13,6 +13,8 @@ public final class ScenarioRun {
 
     /// Lookups not yet answered, in time order, with their position in `expect:`.
     var pendingLookups: [(at: Int64?, index: Int)]
+    /// For each lookup answered, by position in `expect:`: the decision that last configured the node.
+    private var lookupEvidence: [Int: [Int]] = [:]
     /// Results by position in `expect:` (decision tallies are filled in at the end).
     var results: [ExpectationResult?]
     /// Fixed at init; each tally is a class so that counting mutates it in place, without
@@ -21,6 +23,12 @@ public final class ScenarioRun {
     /// What the simulation hands every decision to.
     private let stream: DecisionStream
     public var decisionCount: Int { stream.count }
+    /// Per expectation (in `expect:` order), the 0-based positions in the decision stream of the
+    /// decisions that satisfied or broke it, at most `DecisionTally.evidenceLimit` of each kind:
+    /// for a decision filter, those that matched with the expected action (then, when it failed,
+    /// those the same filter saw with another action); for a lookup, the configuration decision
+    /// that last set the node's table before the lookup. Filled in by `finish()`.
+    public private(set) var expectationEvidence: [[Int]] = []
     /// Called with every decision (e.g. to write it out), after it has been counted.
     public var onDecision: ((DecisionRecord) -> Void)? {
         get { stream.onDecision }
@@ -82,6 +90,13 @@ public final class ScenarioRun {
         for pending in pendingLookups { answer(pending.index) }
         pendingLookups = []
         for (index, tally) in tallies { results[index] = tally.result }
+        expectationEvidence = scenario.expectations.indices.map { index in
+            if let tally = tallies.first(where: { $0.index == index })?.tally {
+                let passed = results[index]?.passed ?? false
+                return passed || tally.others.isEmpty ? tally.matchedDecisions : tally.matchedDecisions + tally.otherDecisions
+            }
+            return lookupEvidence[index] ?? []
+        }
         return results.compactMap { $0 }
     }
 
@@ -89,6 +104,7 @@ public final class ScenarioRun {
         let e = scenario.expectations[index]
         guard case .lookup(_, let node, let address, let peer) = e.kind else { return }
         let found = lookup(node: node, address: address)
+        lookupEvidence[index] = stream.lastConfiguration[node].map { [$0] } ?? []
         results[index] = ExpectationCheck.lookup(e, node: node, address: address, expected: peer, found: found)
     }
 
@@ -114,9 +130,14 @@ final class DecisionStream {
         self.tallies = tallies
     }
 
+    /// Per node, the position of its latest `config` decision (what set its table last).
+    private(set) var lastConfiguration: [String: Int] = [:]
+
     func observe(_ record: borrowing DecisionRecord) {
+        let position = count
         count += 1
-        for i in tallies.indices { tallies[i].count(record) }
+        if record.action == .config { lastConfiguration[record.node] = position }
+        for i in tallies.indices { tallies[i].count(record, position: position) }
         onDecision?(record)
     }
 }
@@ -128,6 +149,11 @@ final class DecisionTally {
     let action: String
     let count: Int?
     private(set) var matched = 0
+    /// Positions (in the decision stream) of the first matching decisions with the expected
+    /// action, and of the first with another action: the report links an expectation to them.
+    private(set) var matchedDecisions: [Int] = []
+    private(set) var otherDecisions: [Int] = []
+    static let evidenceLimit = 20
     /// Other actions among the matching decisions, in first-seen order: a short list searched
     /// by length first is cheaper per decision than hashing the action name into a dictionary.
     private var otherActions: [String] = []
@@ -142,16 +168,18 @@ final class DecisionTally {
 
     /// Counts the decision if the filter matches it. The filter is read in place here; read
     /// from outside the class it was copied per decision.
-    func count(_ record: borrowing DecisionRecord) {
-        if filter.matches(record) { count(action: record.action.rawValue) }
+    func count(_ record: borrowing DecisionRecord, position: Int) {
+        if filter.matches(record) { count(action: record.action.rawValue, position: position) }
     }
 
-    private func count(action decisionAction: String) {
+    private func count(action decisionAction: String, position: Int) {
         let length = decisionAction.utf8.count
         if length == action.utf8.count && decisionAction == action {
             matched += 1
+            if matchedDecisions.count < Self.evidenceLimit { matchedDecisions.append(position) }
             return
         }
+        if otherDecisions.count < Self.evidenceLimit { otherDecisions.append(position) }
         for i in otherActions.indices where otherActions[i].utf8.count == length && otherActions[i] == decisionAction {
             otherCounts[i] += 1
             return

@@ -22,7 +22,7 @@ struct TimeLimit {
 
     /// Says what the limit is and why, for the end of a message.
     var reason: String {
-        "the last simulated time is \(DurationText.format(latest)), since start-time"
+        "the last simulated time is \(TimeText.shortest(latest)), since start-time"
             + " (\(TimestampText.format(unixNanoseconds: startUnixNanoseconds))) + time must stay before"
             + " \(TimestampText.format(unixNanoseconds: Simulation.latestUnixNanoseconds + 1)), where pcap's unsigned 32-bit seconds end"
     }
@@ -31,7 +31,7 @@ struct TimeLimit {
     func time(_ value: YAMLValue, _ key: String) throws -> Int64 {
         let time = try value.duration(key)
         guard time <= latest else {
-            let text = (try? value.string(key))?.trimmingSpaces ?? DurationText.format(time)
+            let text = (try? value.string(key))?.trimmingSpaces ?? TimeText.shortest(time)
             throw value.error("\(key): \(text) is too late: \(reason)")
         }
         return time
@@ -43,7 +43,7 @@ struct TimeLimit {
         let (product, overflow) = offset.multipliedReportingOverflow(by: step)
         let (sum, overflowAdding) = start.addingReportingOverflow(product)
         guard !overflow, !overflowAdding, sum <= latest else {
-            let when = overflow || overflowAdding ? "beyond any time 64-bit nanoseconds count" : "at \(DurationText.format(sum))"
+            let when = overflow || overflowAdding ? "beyond any time 64-bit nanoseconds count" : "at \(TimeText.shortest(sum))"
             throw location.error("\(what()) would be \(when): \(reason)")
         }
         return sum

@@ -1,3 +1,4 @@
+import Sim
 import Pcap
 
 /// Reads a trace for a `replay:` event: every IP packet of any capture libpcap reads (pcap or
@@ -28,7 +29,7 @@ enum TraceLoader {
                 throw location.error("replay '\(name)': frame \(packet.frame) is stamped more than 292 years from the first packet (frame \(packets[0].frame))")
             }
             _ = try limit.checkedSum(at, plus: max(0, offset),
-                                     "replay '\(name)': frame \(packet.frame), \(DurationText.format(offset)) after the first packet,",
+                                     "replay '\(name)': frame \(packet.frame), \(TimeText.shortest(offset)) after the first packet,",
                                      at: location)
         }
         return packets

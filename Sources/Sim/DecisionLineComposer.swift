@@ -84,9 +84,15 @@ final class DecisionLineComposer {
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
         var prefix: BufferPiece?, counter: BufferPiece?, receiverIndex: BufferPiece?, endpoint: BufferPiece?, frame: BufferPiece?
+        // The text line prints an index as tshark does (`wg.sender`, `wg.receiver`: 0x and eight hex
+        // digits), so that a log line and the packet in Wireshark read alike; JSON keeps the integer.
+        var receiverIndexText: BufferPiece?
         if let value = record.prefix { prefix = piece { ByteText.appendPrefix(value, to: scratch) } }
         if let value = record.counter { counter = piece { ByteText.appendUnsigned(value, to: scratch) } }
-        if let value = record.receiverIndex { receiverIndex = piece { ByteText.appendUnsigned(UInt64(value), to: scratch) } }
+        if let value = record.receiverIndex {
+            receiverIndex = piece { ByteText.appendUnsigned(UInt64(value), to: scratch) }
+            receiverIndexText = piece { Self.appendIndexAsTshark(value, to: scratch) }
+        }
         if let value = record.endpoint { endpoint = piece { ByteText.appendEndpoint(value, to: scratch) } }
         if let trace = record.trace { frame = piece { ByteText.appendInteger(trace.frame, to: scratch) } }
         // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
@@ -97,6 +103,7 @@ final class DecisionLineComposer {
         var whyIsPlain = false
         let deviceReason = record.deviceReason
         let isPerPacket = deviceReason.map(DecisionRecord.isPerPacket) ?? false
+        var whyNamesIndex = false
         let why = piece {
             if let route = record.explainedRoute {
                 whyIsIndented = false
@@ -108,11 +115,23 @@ final class DecisionLineComposer {
                                                source: source, destination: destination, prefix: prefix,
                                                counter: counter, receiverIndex: receiverIndex, endpoint: endpoint)
                 DecisionText.write(reason, subject: record.subject, to: &sink)
+                whyNamesIndex = sink.wroteReceiverIndex
             } else {
                 scratch.append(record.why)
             }
         }
         let textHasWhy = why.count > 0 || record.explainedRoute != nil || isPerPacket
+        // The few explanations that name the index ("opened under index …") are worded again for
+        // the text line, with the index in tshark's form; the JSON's stay as they were.
+        var textWhy = why
+        if whyNamesIndex, let reason = deviceReason {
+            textWhy = piece {
+                var sink = DecisionScratchSink(out: scratch, peerName: peerName, names: record.names, header: header,
+                                               source: source, destination: destination, prefix: prefix,
+                                               counter: counter, receiverIndex: receiverIndexText, endpoint: endpoint)
+                DecisionText.write(reason, subject: record.subject, to: &sink)
+            }
+        }
 
         scratch.reserve(16)   // so that any piece may be moved as 16 bytes
         let base = UnsafePointer(scratch.base)
@@ -206,7 +225,7 @@ final class DecisionLineComposer {
             text.append(0x29)
         }
         if let counter { text.appendLiteral(" counter "); copy(counter, from: base, to: text) }
-        if let receiverIndex { text.appendLiteral(" receiver-index "); copy(receiverIndex, from: base, to: text) }
+        if let receiverIndexText { text.appendLiteral(" receiver-index "); copy(receiverIndexText, from: base, to: text) }
         if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, from: base, to: text) }
         if let trace = record.trace, let frame {
             text.appendLiteral(" ["); text.append(trace.file)
@@ -214,9 +233,23 @@ final class DecisionLineComposer {
         }
         if textHasWhy {
             text.appendLiteral(": ")
-            let whyBytes = UnsafeBufferPointer(start: base + why.start, count: why.count)
-            if whyIsIndented && !whyIsPlain { ByteText.appendIndented(whyBytes, to: text) } else { text.append(base + why.start, count: why.count) }
+            let whyBytes = UnsafeBufferPointer(start: base + textWhy.start, count: textWhy.count)
+            if whyIsIndented && !whyIsPlain { ByteText.appendIndented(whyBytes, to: text) } else { text.append(base + textWhy.start, count: textWhy.count) }
         }
+    }
+
+    /// Writes a 32-bit index as `0x` and eight lowercase hex digits: the form of WireGuard's
+    /// `hex32` (the decoder's outputs) and of tshark's `wg.sender`/`wg.receiver` fields, written
+    /// into the buffer without making a String, as every transport decision carries one.
+    static func appendIndexAsTshark(_ value: UInt32, to out: ByteBuffer) {
+        out.reserve(10)
+        let at = out.base + out.count
+        at[0] = 0x30; at[1] = 0x78   // "0x"
+        for i in 0..<8 {
+            let nibble = UInt8((value >> UInt32(28 - 4 * i)) & 0xF)
+            at[2 + i] = nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
+        }
+        out.advance(by: 10)
     }
 
     /// Copies a piece of `scratch` (at `base`, with 16 bytes readable past every piece).
@@ -329,8 +362,10 @@ struct DecisionScratchSink: DecisionTextSink {
     func writePrefix() { if let prefix { out.appendCopy(of: prefix) } }
     @inline(__always)
     func writeCounter() { copyOrDash(counter) }
+    /// Whether the explanation named the index (then the text line words it again in tshark's form).
+    var wroteReceiverIndex = false
     @inline(__always)
-    func writeReceiverIndex() { copyOrDash(receiverIndex) }
+    mutating func writeReceiverIndex() { wroteReceiverIndex = true; copyOrDash(receiverIndex) }
     @inline(__always)
     func writeEndpoint() {
         if let endpoint { out.appendCopy(of: endpoint) } else { out.appendLiteral("no endpoint") }

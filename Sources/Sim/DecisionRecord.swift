@@ -6,10 +6,6 @@ import WireGuard
 public struct TraceRef: Hashable, Sendable {
     public var file: String
     public var frame: Int
-    public init(file: String, frame: Int) {
-        self.file = file
-        self.frame = frame
-    }
 }
 
 /// Names peers in decisions: a simulated node by its name, any other key by its base64 text.

@@ -157,10 +157,7 @@ extension Simulation {
         case .key(let key):
             return key
         case .node(let name):
-            guard let index = nodeIndex[name] else {
-                throw SimulationError("node '\(node.name)': peer '\(name)' is not a node of the scenario")
-            }
-            guard let key = publicKeys[index] else {
+            guard let key = publicKeys[try index(ofNode: name, else: "node '\(node.name)': peer '\(name)' is not a node of the scenario")] else {
                 throw SimulationError("node '\(node.name)': peer '\(name)' has no wireguard interface")
             }
             return key
@@ -173,11 +170,14 @@ extension Simulation {
         case .address(let address):
             return address
         case .node(let name):
-            guard let index = nodeIndex[name] else {
-                throw SimulationError("endpoint '\(name)' is not a node of the scenario")
-            }
-            return nodes[index].listenEndpoint
+            return nodes[try index(ofNode: name, else: "endpoint '\(name)' is not a node of the scenario")].listenEndpoint
         }
+    }
+
+    /// The index of the scenario's node with this name; `problem` is the error when there is none.
+    private func index(ofNode name: String, else problem: @autoclosure () -> String) throws -> Int {
+        guard let index = nodeIndex[name] else { throw SimulationError(problem()) }
+        return index
     }
 }
 

@@ -85,4 +85,14 @@ public enum ExpiryCause: Equatable {
     case zeroKeyMaterial
     case interfaceDown
     case peerRemoved
+
+    /// The explanation's words before and after the peer's name.
+    @inlinable
+    var wordsAroundPeer: (before: StaticString, after: StaticString) {
+        switch self {
+        case .zeroKeyMaterial: ("540 s (3 x REJECT_AFTER_TIME) after the last session: keys of ", " wiped")
+        case .interfaceDown: ("wg0 went down: keys, handshake and staged packets of ", " cleared")
+        case .peerRemoved: ("peer ", " removed: keys and staged packets discarded")
+        }
+    }
 }

@@ -115,14 +115,8 @@ public enum DecisionText {
         case .rekey(let trigger):
             write(trigger, to: &out); out.write(": new handshake with "); out.writePeer()
         case .sessionExpired(let cause):
-            switch cause {
-            case .zeroKeyMaterial:
-                writePeer(between: "540 s (3 x REJECT_AFTER_TIME) after the last session: keys of ", and: " wiped", to: &out)
-            case .interfaceDown:
-                writePeer(between: "wg0 went down: keys, handshake and staged packets of ", and: " cleared", to: &out)
-            case .peerRemoved:
-                writePeer(between: "peer ", and: " removed: keys and staged packets discarded", to: &out)
-            }
+            let words = cause.wordsAroundPeer
+            writePeer(between: words.before, and: words.after, to: &out)
         case .gaveUp(let initiations, let purged):
             out.write("handshake with "); out.writePeer()
             out.write(" did not complete after \(initiations) attempts: \(purged) staged packet(s) dropped")
@@ -207,7 +201,9 @@ public enum DecisionText {
         case .tooShort(let n): out.write("\(n)-byte datagram is too short for a WireGuard message")
         case .unknownType(let t): out.write("message type \(t) is not 1-4 with zero reserved bytes")
         case .wrongLength(let t, let n): out.write("type \(t) message of \(n) bytes has the wrong size")
-        case .unknownIndex(let i): out.write("no session has receiver index \(i)")
+        // The index is the decision's own receiver index (Receive.swift, ReceiveHandshake.swift
+        // record it with the reason), so the sink writes it: decisions.txt in tshark's form.
+        case .unknownIndex: out.write("no session has receiver index "); out.writeReceiverIndex()
         case .keyUnusable:
             out.write("the session under index "); out.writeReceiverIndex(); out.write(" is invalid, 180 s old or exhausted")
         case .authenticationFailed: out.write("authentication failed under index "); out.writeReceiverIndex()
@@ -224,7 +220,8 @@ public enum DecisionText {
             writePeer(between: "initiation from ", and: " within 20 ms of the last one (flood)", to: &out)
         case .rateLimited:
             out.write("under load: handshake from "); out.writeEndpoint(); out.write(" over 20/s (burst 5)")
-        case .noPendingHandshake(let i): out.write("response for index \(i) matches no initiation we sent")
+        case .noPendingHandshake:
+            out.write("response for index "); out.writeReceiverIndex(); out.write(" matches no initiation we sent")
         case .cookieRejected(let why): out.write("cookie reply rejected: \(why)")
         }
     }

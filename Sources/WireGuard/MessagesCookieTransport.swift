@@ -3,6 +3,9 @@ import Packet
 /// Cookie reply, type 3, 64 bytes [wireguard-behaviour.md §4.2, §4.5].
 public struct CookieReply: Equatable, Sendable, ByteFieldLayout {
     public static let length = 64
+    static let messageType = MessageType.cookieReply
+    static let indexFields: [IndexField<Self>] = [IndexField(\.receiverIndex, at: 4)]
+    static var blank: Self { Self(receiverIndex: 0, nonce: [], encryptedCookie: []) }
     static let byteFields: [ByteField<Self>] = [
         ByteField(\.nonce, at: 8, width: 24),
         ByteField(\.encryptedCookie, at: 32, width: 32),
@@ -19,20 +22,11 @@ public struct CookieReply: Equatable, Sendable, ByteFieldLayout {
         self.encryptedCookie = encryptedCookie
     }
 
-    /// Parses exactly 64 bytes of type 3 with zero reserved bytes.
-    public init(parsing b: [UInt8]) throws {
-        try checkMessage(b, is: .cookieReply)
-        self.init(receiverIndex: readLE32(b, 4), nonce: [], encryptedCookie: [])
-        readByteFields(from: b)
-    }
+    /// Parses exactly `length` bytes of its type with zero reserved bytes.
+    public init(parsing b: [UInt8]) throws { self = try Self.parse(b) }
 
-    /// The 64 wire bytes.
-    public var bytes: [UInt8] {
-        var b = messageBuffer(.cookieReply, length: Self.length)
-        writeLE32(receiverIndex, into: &b, at: 4)
-        writeByteFields(into: &b)
-        return b
-    }
+    /// The `length` wire bytes.
+    public var bytes: [UInt8] { wireBytes }
 }
 
 /// The 16-byte header of a transport data message (type 4): receiver index and 64-bit counter,

@@ -5,6 +5,9 @@ public struct HandshakeInitiation: Equatable, Sendable, ByteFieldLayout {
     public static let length = 148
     public static let ephemeralOffset = 8, staticOffset = 40, timestampOffset = 88
     public static let mac1Offset = 116, mac2Offset = 132
+    static let messageType = MessageType.initiation
+    static let indexFields: [IndexField<Self>] = [IndexField(\.senderIndex, at: 4)]
+    static var blank: Self { Self(senderIndex: 0, ephemeral: [], encryptedStatic: [], encryptedTimestamp: []) }
     static let byteFields: [ByteField<Self>] = [
         ByteField(\.ephemeral, at: ephemeralOffset, width: 32),
         ByteField(\.encryptedStatic, at: staticOffset, width: 48),
@@ -30,21 +33,11 @@ public struct HandshakeInitiation: Equatable, Sendable, ByteFieldLayout {
         self.mac2 = mac2
     }
 
-    /// Parses exactly 148 bytes of type 1 with zero reserved bytes.
-    public init(parsing b: [UInt8]) throws {
-        try checkMessage(b, is: .initiation)
-        self.init(senderIndex: readLE32(b, 4), ephemeral: [], encryptedStatic: [], encryptedTimestamp: [])
-        readByteFields(from: b)
-    }
+    /// Parses exactly `length` bytes of its type with zero reserved bytes.
+    public init(parsing b: [UInt8]) throws { self = try Self.parse(b) }
 
-    /// The 148 wire bytes. Fields of the wrong length are truncated or zero-filled to fit, so the
-    /// output always has the exact size.
-    public var bytes: [UInt8] {
-        var b = messageBuffer(.initiation, length: Self.length)
-        writeLE32(senderIndex, into: &b, at: 4)
-        writeByteFields(into: &b)
-        return b
-    }
+    /// The `length` wire bytes.
+    public var bytes: [UInt8] { wireBytes }
 }
 
 /// Handshake response, type 2, 92 bytes [wireguard-behaviour.md §4.2].
@@ -52,6 +45,9 @@ public struct HandshakeResponse: Equatable, Sendable, ByteFieldLayout {
     public static let length = 92
     public static let ephemeralOffset = 12, emptyOffset = 44
     public static let mac1Offset = 60, mac2Offset = 76
+    static let messageType = MessageType.response
+    static let indexFields: [IndexField<Self>] = [IndexField(\.senderIndex, at: 4), IndexField(\.receiverIndex, at: 8)]
+    static var blank: Self { Self(senderIndex: 0, receiverIndex: 0, ephemeral: [], encryptedNothing: []) }
     static let byteFields: [ByteField<Self>] = [
         ByteField(\.ephemeral, at: ephemeralOffset, width: 32),
         ByteField(\.encryptedNothing, at: emptyOffset, width: 16),
@@ -76,21 +72,11 @@ public struct HandshakeResponse: Equatable, Sendable, ByteFieldLayout {
         self.mac2 = mac2
     }
 
-    /// Parses exactly 92 bytes of type 2 with zero reserved bytes.
-    public init(parsing b: [UInt8]) throws {
-        try checkMessage(b, is: .response)
-        self.init(senderIndex: readLE32(b, 4), receiverIndex: readLE32(b, 8), ephemeral: [], encryptedNothing: [])
-        readByteFields(from: b)
-    }
+    /// Parses exactly `length` bytes of its type with zero reserved bytes.
+    public init(parsing b: [UInt8]) throws { self = try Self.parse(b) }
 
-    /// The 92 wire bytes.
-    public var bytes: [UInt8] {
-        var b = messageBuffer(.response, length: Self.length)
-        writeLE32(senderIndex, into: &b, at: 4)
-        writeLE32(receiverIndex, into: &b, at: 8)
-        writeByteFields(into: &b)
-        return b
-    }
+    /// The `length` wire bytes.
+    public var bytes: [UInt8] { wireBytes }
 }
 
 /// Where MAC1 and MAC2 sit in a handshake message of the given type (nil for other types).

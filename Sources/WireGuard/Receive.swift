@@ -76,7 +76,10 @@ extension Device {
         // Padding is trimmed now (the kernel trims at step 11) so every decision shows the real
         // packet; the length checks below still see the decrypted length.
         let decryptedLength = plaintext.count
-        if let declared = IPHeaderView(plaintext)?.declaredLength, declared >= 20, declared < decryptedLength {
+        // The inner header is read once here and handed to the checks of steps 11-13, as the
+        // kernel reads `ip_hdr(skb)` once in `wg_packet_consume_data_done` [compat src/receive.c].
+        let header = IPHeaderView(plaintext)
+        if let declared = header?.declaredLength, declared >= 20, declared < decryptedLength {
             plaintext.removeLast(decryptedLength - declared)
         }
         let confirms = peer.keypairs.next === keypair
@@ -109,15 +112,16 @@ extension Device {
         }
         // Step 10: the data-received timer is armed before the inner checks.
         peer.timers.dataReceived(now: now)
-        deliverIfAllowed(plaintext, context: context, decryptedLength: decryptedLength, from: peer,
+        deliverIfAllowed(plaintext, header: header, context: context, decryptedLength: decryptedLength, from: peer,
                          messageLength: message.count)
         reschedule(peer)
     }
 
     /// Steps 11-13: inner header sanity, trim the padding, cryptokey source check, deliver.
-    private func deliverIfAllowed(_ packet: [UInt8], context: PacketContext, decryptedLength: Int, from peer: Peer,
-                                  messageLength: Int) {
-        guard let header = IPHeaderView(packet) else {
+    /// `header` was read from the packet before its padding was trimmed (nil: not IP).
+    private func deliverIfAllowed(_ packet: [UInt8], header: IPHeaderView?, context: PacketContext, decryptedLength: Int,
+                                  from peer: Peer, messageLength: Int) {
+        guard let header else {
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
             record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, context: context,

@@ -10,7 +10,8 @@ import Sim
 /// its own nodes (`WindowedRun`), writes their pcaps into the staging folder and its share of the
 /// decision log beside it; then process 0 gathers every share, merges the decision logs and key
 /// logs into the order one process writes, commits the staging folder and prints the summary.
-/// The outputs are byte for byte those of the one-process run.
+/// The outputs are byte for byte those of the one-process run, except that no report.html is
+/// written (as with --no-report; a golden comparison leaves it out).
 ///
 /// An input problem is found by every process alike: each stops (exit 2), process 0 saying why.
 /// A failure in one process alone (a write error, an interrupt, --max-decisions) stops every
@@ -41,6 +42,10 @@ extension RunCommand {
         let captured: Set<String>?
         let partition: Partition
         do {
+            guard !updateGolden else {
+                throw ScenarioError(file: inputs[0], line: nil, "--update-golden: a split run writes no report.html; "
+                                    + "update golden files with a one-process run (without mpirun)")
+            }
             loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
             if lead && !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             captured = try captureNodes(of: loaded)
@@ -83,6 +88,9 @@ extension RunCommand {
         }
         let (stagingPath, sharesPath) = (agreed[1], agreed[2])
 
+        if lead && !quiet && !noReport {
+            FileHandleOutput.standardError("note: a run split over processes writes no \(OutputFiles.report) (docs/mpi.md)\n")
+        }
         RunInterruption.install()
         let captures = PcapCaptureDirectory(directory: stagingPath + "/" + OutputFiles.captureFolder,
                                             startUnixNanoseconds: loaded.startUnixNanoseconds)
@@ -178,7 +186,7 @@ extension RunCommand {
                                                        partition: partition.line(windows: windows.windows,
                                                                                  datagrams: shares.map(\.datagramsSent).reduce(0, +))))
         communicator.finish()
-        let goldenFailed = try goldenStep(goldenFolder)
+        let goldenFailed = try goldenStep(goldenFolder, wroteReport: false)
         if goldenFailed || totals.results.contains(where: { !$0.passed }) { throw ExitCode(1) }
         if strict && warnings.count > 0 {
             FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")

@@ -19,7 +19,7 @@ import Sim
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a scenario, or a network of wg-quick files: decisions.jsonl/.txt, pcap/NODE-IFACE.pcap, wireguard.keys, a summary.",
+        abstract: "Run a scenario, or a network of wg-quick files: decisions.jsonl/.txt, pcap/NODE-IFACE.pcap, wireguard.keys, report.html, a summary.",
         discussion: """
             Given wg-quick .conf files (or a folder of them) instead of a scenario, each file is a node named after \
             the file, peers are matched by public key, and every node pings every other node's tunnel addresses.
@@ -48,9 +48,16 @@ struct RunCommand: ParsableCommand {
     var capture: String?
     @Option(help: "Stop with exit status 2, earlier outputs kept, when a run would make more decisions than this.")
     var maxDecisions: Int = 100_000_000
+    @Flag(help: "Do not write report.html (a golden comparison then leaves the golden report.html out; cannot be combined with --update-golden).")
+    var noReport = false
 
     func validate() throws {
         guard maxDecisions >= 1 else { throw ValidationError("--max-decisions must be at least 1 (got \(maxDecisions))") }
+        if noReport && updateGolden {
+            // A golden folder holds every output of one run: without the page, the golden
+            // report.html would either be removed or no longer match the files beside it.
+            throw ValidationError("--no-report cannot be combined with --update-golden: the golden folder keeps report.html with the other outputs")
+        }
     }
 
     func run() throws {
@@ -86,8 +93,9 @@ struct RunCommand: ParsableCommand {
         }
         do {
             outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
-                                     captureNodes: captured)
+                                     captureNodes: captured, report: noReport ? nil : ReportCollection())
             run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
+            outputs.report?.attach(to: run)
         } catch {
             staging.discard()
             throw failure(error)
@@ -125,7 +133,7 @@ struct RunCommand: ParsableCommand {
         run.reportMoves(from: setupMoves, to: warnings)
         warnings.finish()
         do {
-            try outputs.finish(keyLog: run.simulation.keyLog)
+            try outputs.finish(keyLog: run.simulation.keyLog, reportPage: outputs.report?.page(run: run, results: results))
             if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
             try staging.commit()
         } catch {
@@ -147,8 +155,10 @@ struct RunCommand: ParsableCommand {
     }
 
     /// With --update-golden, writes the outputs in --out into the golden folder; with --golden,
-    /// compares them and says what differs. Returns whether a golden comparison failed.
-    func goldenStep(_ goldenFolder: String?) throws -> Bool {
+    /// compares them and says what differs (leaving report.html out when the run wrote none:
+    /// --no-report, or a split run). Returns whether a golden comparison failed.
+    func goldenStep(_ goldenFolder: String?, wroteReport: Bool? = nil) throws -> Bool {
+        let noReport = !(wroteReport ?? !self.noReport)
         var goldenFailed = false
         if updateGolden, let goldenFolder {
             let changes: OutputChanges
@@ -160,7 +170,10 @@ struct RunCommand: ParsableCommand {
                 for line in changes.lines { FileHandleOutput.standardOutput("  \(line)\n") }
             }
         } else if let golden {
+            // Without a report (--no-report) the golden report.html is not compared: the run was
+            // asked not to make one, which is not a difference in what it simulated.
             let differences = GoldenComparison.compare(output: out, golden: golden)
+                .filter { !(noReport && $0.file == OutputFiles.report) }
             goldenFailed = !differences.isEmpty
             if differences.isEmpty {
                 if !quiet { FileHandleOutput.standardOutput("golden: every file matches \(golden)\n") }

@@ -17,7 +17,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let node = moment.node
         try moment.look(command: "show") { run, time, _ in
-            var text = "# \(node) at \(DurationText.format(time))\n"
+            var text = "# \(node) at \(TimeText.shortest(time))\n"
             if run.scenario.node(named: node)?.wireguard != nil {
                 text += run.simulation.wgShow(node: node) + "\n"
             } else {

@@ -19,6 +19,7 @@ struct WGSim: ParsableCommand {
             LintCommand.self,
             CalcCommand.self,
             ReachCommand.self,
+            DrawCommand.self,
         ]
     )
 

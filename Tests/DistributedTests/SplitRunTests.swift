@@ -45,7 +45,8 @@ final class SplitRunTests: XCTestCase {
                                                  "--out", scenario], in: folder)
         XCTAssertEqual(generated.status, 0, generated.stderr)
         let one = folder.appendingPathComponent("one")
-        let single = try SplitRunSupport.run(["run", scenario, "--out", one.path], in: folder)
+        // A split run writes no report.html yet (docs/mpi.md): the one-process run leaves it out too.
+        let single = try SplitRunSupport.run(["run", scenario, "--out", one.path, "--no-report"], in: folder)
         XCTAssertEqual(single.status, 0, single.stderr)
         let files = SplitRunSupport.files(one)
         XCTAssertTrue(files.contains("decisions.jsonl") && files.contains("wireguard.keys") && files.contains("pcap/h2c5-wg0.pcap"))
@@ -53,6 +54,7 @@ final class SplitRunTests: XCTestCase {
             let out = folder.appendingPathComponent("split-\(processes)")
             let split = try SplitRunSupport.run(["run", scenario, "--out", out.path], processes: processes, in: folder)
             XCTAssertEqual(split.status, 0, split.stderr)
+            XCTAssertTrue(split.stderr.contains("writes no report.html"), split.stderr)
             XCTAssertEqual(SplitRunSupport.files(out), files, "\(processes) processes")
             for name in files {
                 let a = try Data(contentsOf: one.appendingPathComponent(name)), b = try Data(contentsOf: out.appendingPathComponent(name))
@@ -77,6 +79,19 @@ final class SplitRunTests: XCTestCase {
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("every process stops"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "nothing partial in --out")
+    }
+
+    /// --update-golden would leave the golden folder without its report.html: refused.
+    func testUpdatingGoldenFilesFromASplitRunIsRefused() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self)
+        let scenario = folder.appendingPathComponent("hubs.yaml").path
+        _ = try SplitRunSupport.run(["generate", "hubs", "--hubs", "2", "--peers", "2", "--packets", "5", "--out", scenario], in: folder)
+        let golden = folder.appendingPathComponent("golden")
+        let result = try SplitRunSupport.run(["run", scenario, "--out", folder.appendingPathComponent("out").path,
+                                              "--update-golden", "--golden", golden.path], processes: 2, in: folder)
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertTrue(result.stderr.contains("a split run writes no report.html"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: golden.path))
     }
 
     /// An input problem is found by every process: one message, exit status 2.

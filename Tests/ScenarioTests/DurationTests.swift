@@ -31,11 +31,11 @@ final class DurationTests: XCTestCase {
     }
 
     func testFormatIsTheShortestExactText() {
-        XCTAssertEqual(DurationText.format(0), "0s")
-        XCTAssertEqual(DurationText.format(1_500_000_000), "1.5s")
-        XCTAssertEqual(DurationText.format(10_000_000), "10ms")
-        XCTAssertEqual(DurationText.format(250), "250ns")
-        XCTAssertEqual(DurationText.seconds(1_000_250_000), "1.000250000")
+        XCTAssertEqual(TimeText.shortest(0), "0s")
+        XCTAssertEqual(TimeText.shortest(1_500_000_000), "1.5s")
+        XCTAssertEqual(TimeText.shortest(10_000_000), "10ms")
+        XCTAssertEqual(TimeText.shortest(250), "250ns")
+        XCTAssertEqual(TimeText.seconds(1_000_250_000), "1.000250000")
     }
 
     func testTheLargestDurationsAreReadExactlyAndOneMoreIsRefused() {

@@ -1,6 +1,7 @@
 import Foundation
 import Yams
 @testable import Scenario
+import Sim
 
 /// A canonical dump of a YAML tree: kind, line, plain-ness and text of every node. Two readers
 /// agree on a document exactly when their dumps are equal (YAMLSubsetReaderTests and the
@@ -112,14 +113,14 @@ enum FuzzScenarioTargets {
         if data.count >= 8 {
             let raw = data.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             checkDurationRoundTrip(Int64(bitPattern: raw & UInt64(Int64.max)), &problems)
-            _ = DurationText.seconds(Int64(bitPattern: raw))
-            _ = DurationText.format(Int64(bitPattern: raw))
+            _ = TimeText.seconds(Int64(bitPattern: raw))
+            _ = TimeText.shortest(Int64(bitPattern: raw))
         }
         return problems
     }
 
     static func checkDurationRoundTrip(_ ns: Int64, _ problems: inout [String]) {
-        let printed = DurationText.format(ns)
+        let printed = TimeText.shortest(ns)
         if case .success(let back) = DurationText.parse(printed), back == ns { return }
         problems.append("duration \(ns) ns prints as \(printed) which does not read back")
     }

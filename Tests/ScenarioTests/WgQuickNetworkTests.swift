@@ -129,7 +129,7 @@ final class WgQuickNetworkTests: XCTestCase {
                                      ("c.conf", node(3, "10.0.0.3/24\nAddress = fd00::3/64"))])
         let pings: [String] = scenario.events.map { event in
             guard case .ping(let node, let destination, nil, 1, _, 56) = event.action else { return "not a ping" }
-            return "\(DurationText.format(event.at)) \(node) → \(destination) (\(event.location))"
+            return "\(TimeText.shortest(event.at)) \(node) → \(destination) (\(event.location))"
         }
         XCTAssertEqual(pings, [
             "1s a → 10.0.0.2 (b.conf:3)", "2s a → 10.0.0.3 (c.conf:3)",

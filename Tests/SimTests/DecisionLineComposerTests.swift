@@ -73,8 +73,43 @@ final class DecisionLineComposerTests: XCTestCase {
             let record = record(decision, names: names)
             XCTAssertEqual(record.why, words(plain.p, plain.o))
             XCTAssertTrue(record.jsonLine.hasSuffix(",\"why\":\"\(words(json.p, json.o))\"}"), record.jsonLine)
-            XCTAssertTrue(record.textLine.hasSuffix(": " + words(text.p, text.o)), record.textLine)
+            // decisions.txt words an index as tshark prints it; the record's why and JSON keep the integer.
+            let textWords = words(text.p, text.o).replacingOccurrences(of: "index 4294967295", with: "index 0xffffffff")
+            XCTAssertTrue(record.textLine.hasSuffix(": " + textWords), record.textLine)
         }
+    }
+
+    /// decisions.txt prints receiver indices as tshark prints `wg.receiver_index` (and as the
+    /// decoder's `hex32`): `0x` and eight lowercase hex digits, in the field and in the words;
+    /// decisions.jsonl keeps the integer in both.
+    func testIndicesInTheTextLineReadAsTsharkPrintsThem() throws {
+        for value: UInt32 in [0, 1, 0xAB, 0x39eb_4266, 0x8000_0000, .max] {
+            let out = ByteBuffer()
+            DecisionLineComposer.appendIndexAsTshark(value, to: out)
+            XCTAssertEqual(String(decoding: out.bytes, as: UTF8.self), hex32(value))
+        }
+        let names = PeerNames()
+        let peer = try key(1)
+        names.register(peer, as: "p1")
+        let endpoint = Endpoint(address: N.address("192.0.2.7"), port: 51820)
+        let unknown = record(Decision(.droppedInvalid, .rx, counter: 4, receiverIndex: 0xAB, endpoint: endpoint,
+                                      reason: .invalid(.unknownIndex(0xAB))), names: names)
+        XCTAssertTrue(unknown.textLine.contains(" receiver-index 0x000000ab endpoint 192.0.2.7:51820 "), unknown.textLine)
+        XCTAssertTrue(unknown.textLine.hasSuffix(": no session has receiver index 0x000000ab"), unknown.textLine)
+        XCTAssertTrue(unknown.jsonLine.contains(#""receiver-index":171,"#), unknown.jsonLine)
+        XCTAssertTrue(unknown.jsonLine.hasSuffix(#""why":"no session has receiver index 171"}"#), unknown.jsonLine)
+        XCTAssertEqual(unknown.why, "no session has receiver index 171")
+        let response = record(Decision(.droppedInvalid, .rx, receiverIndex: 0x5eed, endpoint: endpoint,
+                                       reason: .invalid(.noPendingHandshake(0x5eed))), names: names)
+        XCTAssertTrue(response.textLine.hasSuffix(": response for index 0x00005eed matches no initiation we sent"),
+                      response.textLine)
+        XCTAssertTrue(response.jsonLine.hasSuffix(#""why":"response for index 24301 matches no initiation we sent"}"#),
+                      response.jsonLine)
+        // An explanation without the index is written once and is the same in both lines.
+        let sealed = record(Decision(.keepaliveSent, .tx, peer: peer, counter: 5, receiverIndex: 7,
+                                     reason: .keepalive(.persistent(seconds: 25))), names: names)
+        XCTAssertTrue(sealed.textLine.contains(" receiver-index 0x00000007"), sealed.textLine)
+        XCTAssertTrue(sealed.textLine.hasSuffix(": " + sealed.why), sealed.textLine)
     }
 
     func testEveryFieldInItsPlaceInBothLines() throws {
@@ -95,7 +130,7 @@ final class DecisionLineComposerTests: XCTestCase {
                        + #""why":"10.1.2.3 matched 10.1.2.0/24 (p1); also matched 10.0.0.0/8 (\#(otherName)) — most specific wins; "#
                        + #"sealed with counter 12 for [2001:db8::7]:51820"}"#)
         XCTAssertEqual(record.textLine, "1.002000500 hub wg0 tx encrypted udp 10.0.0.2 > 10.1.2.3 len 31 peer p1 prefix 10.1.2.0/24 "
-                       + "(also 10.0.0.0/8 \(otherName)) counter 12 receiver-index 99 endpoint [2001:db8::7]:51820 "
+                       + "(also 10.0.0.0/8 \(otherName)) counter 12 receiver-index 0x00000063 endpoint [2001:db8::7]:51820 "
                        + "[t\"x.pcap #7]: 10.1.2.3 matched 10.1.2.0/24 (p1); also matched 10.0.0.0/8 (\(otherName)) — most "
                        + "specific wins; sealed with counter 12 for [2001:db8::7]:51820")
     }

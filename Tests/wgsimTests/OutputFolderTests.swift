@@ -90,7 +90,7 @@ final class OutputFolderTests: XCTestCase {
 
         let same = try wgsim(["run", "s.yaml", "--out", "out", "--golden", "golden", "--update-golden"])
         XCTAssertEqual(same.status, 0, same.stderr)
-        XCTAssertTrue(same.stdout.contains("no file changed (7 identical)"), same.stdout)
+        XCTAssertTrue(same.stdout.contains("no file changed (8 identical)"), same.stdout)
 
         let reseeded = try wgsim(["run", "s.yaml", "--out", "out", "--golden", "golden", "--update-golden", "--seed", "7"])
         XCTAssertEqual(reseeded.status, 0, reseeded.stderr)
@@ -184,7 +184,8 @@ final class OutputFolderTests: XCTestCase {
         let forced = try wgsim(["run", "previous.yaml", "--out", "out", "--force", "--capture", "b", "--quiet"])
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertEqual(try snapshot("out").keys.sorted(),
-                       ["decisions.jsonl", "decisions.txt", "notes.txt", "pcap/README", "pcap/b-eth0.pcap", "pcap/b-wg0.pcap", "wireguard.keys"],
+                       ["decisions.jsonl", "decisions.txt", "notes.txt", "pcap/README", "pcap/b-eth0.pcap", "pcap/b-wg0.pcap", "report.html",
+                        "wireguard.keys"],
                        "the captures of a, no longer produced, are removed; the user's files stay")
         XCTAssertEqual(try String(contentsOfFile: path("out/notes.txt"), encoding: .utf8), "mine\n")
         XCTAssertEqual(try leftovers(), [])

@@ -1,0 +1,309 @@
+import Routing
+import Sim
+import WireGuard
+
+/// How much of a run the report keeps: every step up to `firstSteps`, then drops, losses,
+/// handshake and cookie messages until `selectedSteps` more are kept; the rest is only counted.
+/// Bounds the page (about 1 KB per step with its ladder arrow and player entry) whatever the
+/// run's size.
+public struct RecordingLimits: Sendable {
+    public var firstSteps: Int
+    public var selectedSteps: Int
+
+    public init(firstSteps: Int, selectedSteps: Int) {
+        self.firstSteps = max(0, firstSteps)
+        self.selectedSteps = max(0, selectedSteps)
+    }
+
+    /// 2,000 steps, then up to 1,000 selected ones: a page of about 3 MB at most.
+    public static let standard = RecordingLimits(firstSteps: 2_000, selectedSteps: 1_000)
+}
+
+/// A run's steps as the ladder and player show them, and what was left out.
+public struct RunRecording: Sendable {
+    /// Kept steps, in decision order.
+    public var steps: [RecordedStep]
+    /// How many decisions the run made (kept or not).
+    public var decisionCount: Int
+    /// Decisions left out of `steps`, by action (sorted by action name); empty when all were kept.
+    public var omitted: [(action: String, count: Int)]
+    public var limits: RecordingLimits
+
+    public init(steps: [RecordedStep], decisionCount: Int, omitted: [(action: String, count: Int)], limits: RecordingLimits) {
+        self.steps = steps
+        self.decisionCount = decisionCount
+        self.omitted = omitted
+        self.limits = limits
+    }
+
+    /// The nodes that appear in the steps (deciding, or receiving an arrow), in the order given
+    /// by `order` (the scenario's nodes); names not in `order` follow in first-seen order.
+    public func nodes(in order: [String]) -> [String] {
+        var seen = Set<String>()
+        var firstSeen: [String] = []
+        for step in steps {
+            for name in [step.node] + (step.arrival.map { [$0.node] } ?? []) where seen.insert(name).inserted {
+                firstSeen.append(name)
+            }
+        }
+        return order.filter(seen.contains) + firstSeen.filter { !order.contains($0) }
+    }
+
+    /// The index of the kept step made from decision `decision` (0-based), if it was kept.
+    public func stepIndex(ofDecision decision: Int) -> Int? {
+        var low = 0, high = steps.count
+        while low < high {
+            let mid = (low + high) / 2
+            if steps[mid].decision < decision { low = mid + 1 } else { high = mid }
+        }
+        return low < steps.count && steps[low].decision == decision ? low : nil
+    }
+
+    /// A sentence saying what was left out, nil when nothing was.
+    public var omissionNote: String? {
+        guard !omitted.isEmpty else { return nil }
+        let left = omitted.reduce(0) { $0 + $1.count }
+        let kinds = omitted.sorted { ($0.count, $1.action) > ($1.count, $0.action) }.prefix(6)
+            .map { "\($0.action) ×\($0.count)" }.joined(separator: ", ")
+        return "\(steps.count) of \(decisionCount) decisions shown (the first \(limits.firstSteps), then drops, losses, "
+            + "handshakes and cookies up to \(limits.selectedSteps) more); \(left) left out: \(kinds)"
+            + (omitted.count > 6 ? ", …" : "") + ". decisions.txt has every one."
+    }
+}
+
+/// Turns a run's decisions into `RecordedStep`s while it runs, with each step's line in
+/// decisions.txt and the frame number of its packet in the node's capture.
+///
+/// Frame numbers are carried, not searched for: the recorder wraps every capture sink
+/// (`captureSinkFactory`), counts each interface's frames as they are written, and gives a frame
+/// to the decision the simulator made about that packet. That relies on the order in which the
+/// simulator (Sources/Sim) captures and decides, which is fixed:
+/// - the host route table's `routed-to-wg` decision is followed at once by wg0's capture of the
+///   packet (SimulationPipeline `output`), and `routed-elsewhere` on eth0 by eth0's
+///   (`sendPlain`), unless eth0 is down, which logs a drop first;
+/// - the device emits every datagram it sends right after the decision about it (`encrypted`,
+///   `keepalive-sent`, `handshake-*-sent`, `cookie-reply-sent`: Send.swift, ReceiveHandshake.swift),
+///   and eth0 captures it before the link can lose it (SimulationUnderlay `transmit`), unless a
+///   drop decision comes first; `delivered` is followed by wg0's capture of the packet;
+/// - an arriving datagram is captured on the receiver's eth0 before the device reads it, so every
+///   decision the device makes on receive is about the last datagram eth0 captured that no send
+///   claimed; a datagram lost, refused by the link or sent to no host is dropped right after its
+///   capture.
+/// So a frame goes to the decision just before it when that decision expects one, and the
+/// receiving side's decisions take the arrival's frame. The sender's and receiver's steps about
+/// one datagram are joined by its bytes (the same outer packet leaves one eth0 and reaches the
+/// other).
+public final class RunRecorder {
+    public let limits: RecordingLimits
+    private var steps: [RecordedStep] = []
+    private var decisions = 0
+    private var nextLine = 1
+    private var selectedKept = 0
+    private var omittedCounts: [String: Int] = [:]
+
+    /// The kept step whose packet the next capture at (node, interface) is, if the last decision
+    /// expects one; `sends`: that capture is a datagram put on the underlay.
+    private var awaiting: (step: Int?, node: String, interface: CapturedInterface, sends: Bool)?
+    /// The capture just made, if no decision has come since: a drop right after it is about it.
+    private var lastCapture: (node: String, interface: CapturedInterface, frame: Int?, sender: Int?, bytes: [UInt8])?
+    /// Per node, the last eth0 capture no send claimed (an arrival) and the step that sent it.
+    private var arrivals: [String: (frame: Int?, sender: Int?)] = [:]
+    /// Per node, the frame of the last wg0 capture.
+    private var lastWG0: [String: Int?] = [:]
+    /// Datagrams on the underlay from a kept step, by their outer bytes, oldest first.
+    private var inFlight: [[UInt8]: [Int]] = [:]
+
+    public init(limits: RecordingLimits = .standard) {
+        self.limits = limits
+    }
+
+    /// Wraps a run's capture sinks (nil: captures kept in memory, as the simulator's default) so
+    /// that the recorder sees each frame as it is written. `captured(NAME)`: whether interface
+    /// `NODE-IFACE` is written to a file; frames of the others are not numbered.
+    public func captureSinkFactory(_ base: CaptureSinkFactory?, captured: @escaping (String) -> Bool = { _ in true }) -> CaptureSinkFactory {
+        { [unowned self] name in
+            let sink = try base?(name) ?? MemoryCaptureSink()
+            return RecordingCaptureSink(name: name, base: sink, numbered: captured(name), recorder: self)
+        }
+    }
+
+    /// Takes one decision, in the order the simulation made it. Decisions past the limits cost a
+    /// few comparisons of enum cases (no text is made for them but for a `wg show` note's line count).
+    public func observe(_ record: DecisionRecord) {
+        let ordinal = decisions
+        decisions += 1
+        let line = nextLine
+        let action = record.action
+        let keep = ordinal < limits.firstSteps || (selectedKept < limits.selectedSteps && Self.isSelected(action))
+        let pendingCapture = lastCapture
+        lastCapture = nil
+        awaiting = nil
+
+        var text: String?
+        if keep || Self.mayHaveSeveralLines(action) { text = record.textLine }
+        nextLine += 1 + (text.map { $0.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0)
+
+        let onEth0 = record.iface == .eth0, onWG0 = record.iface == .wg0
+        let received = record.dir == .rx
+        let sends = Self.sends(action) || (action == .routedElsewhere && onEth0)
+        var stepIndex: Int?
+        if keep {
+            if ordinal >= limits.firstSteps { selectedKept += 1 }
+            stepIndex = steps.count
+            steps.append(RecordedStep(decision: ordinal, line: line, t: record.t, node: record.node, iface: record.ifaceName,
+                                      dir: record.dir?.rawValue, action: action.rawValue, peer: record.peer, prefix: record.prefix,
+                                      text: text ?? "", why: record.why, outcome: StepOutcome.of(action: action.rawValue), sends: sends))
+        } else {
+            omittedCounts[action.rawValue, default: 0] += 1
+        }
+
+        // What the next capture will be, if this decision is followed by one.
+        if sends {
+            awaiting = (stepIndex, record.node, .eth0, true)
+        } else if action == .routedToWG || action == .delivered {
+            awaiting = (stepIndex, record.node, .wg0, false)
+        }
+
+        // Which capture this decision is about, if it came before.
+        if Self.isDroppedAfterCapture(action) && !received {
+            // Lost, refused by the link or sent to no host: the datagram eth0 captured just now.
+            if let capture = pendingCapture, capture.interface == .eth0, capture.node == record.node {
+                if let stepIndex { setFrame(stepIndex, "\(record.node)-eth0", capture.frame) }
+                if let sender = capture.sender {
+                    steps[sender].outcome = action == .droppedLinkLoss ? .lost : .dropped
+                    removeInFlight(capture.bytes, sender)
+                }
+            }
+        } else if received && (Self.isReceiving(action) || (onEth0 && Self.isAfterArrivalOnEth0(action))),
+                  let arrival = arrivals[record.node] {
+            if let stepIndex { setFrame(stepIndex, "\(record.node)-eth0", arrival.frame) }
+            if let sender = arrival.sender {
+                if steps[sender].arrival?.step == nil, let stepIndex { steps[sender].arrival?.step = stepIndex }
+                if StepOutcome.of(action: action.rawValue) == .dropped { steps[sender].outcome = .dropped }
+            }
+        } else if received && onWG0 && (action == .forwarded || action == .droppedTTLExceeded),
+                  let stepIndex, let frame = lastWG0[record.node] {
+            setFrame(stepIndex, "\(record.node)-wg0", frame)
+        }
+    }
+
+    /// Called by the wrapped sinks for every packet captured.
+    fileprivate func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
+        var sender: Int?
+        if let expected = awaiting, expected.interface == interface, expected.node == node {
+            awaiting = nil
+            if let step = expected.step {
+                setFrame(step, "\(node)-\(interface.rawValue)", frame)
+                if expected.sends {
+                    sender = step
+                    inFlight[packet, default: []].append(step)
+                }
+            }
+        } else if interface == .eth0 {
+            // An arrival: the datagram some node sent reaches this one.
+            var from: Int?
+            if !inFlight.isEmpty, var waiting = inFlight[packet], !waiting.isEmpty {
+                from = waiting.removeFirst()
+                inFlight[packet] = waiting.isEmpty ? nil : waiting
+                if let from { steps[from].arrival = StepArrival(node: node, t: time, frame: frame, step: nil) }
+            }
+            arrivals[node] = (frame, from)
+        }
+        if interface == .wg0 { lastWG0[node] = frame }
+        lastCapture = (node, interface, frame, sender, packet)
+    }
+
+    /// What was recorded; the recorder is done.
+    public func finish() -> RunRecording {
+        RunRecording(steps: steps, decisionCount: decisions,
+                     omitted: omittedCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, limits: limits)
+    }
+
+    private func setFrame(_ step: Int, _ pcap: String, _ frame: Int?) {
+        guard let frame else { return }
+        steps[step].pcap = pcap
+        steps[step].frame = frame
+    }
+
+    private func removeInFlight(_ bytes: [UInt8], _ sender: Int) {
+        guard var waiting = inFlight[bytes], let at = waiting.firstIndex(of: sender) else { return }
+        waiting.remove(at: at)
+        inFlight[bytes] = waiting.isEmpty ? nil : waiting
+    }
+
+    /// Decisions after which the device puts a datagram on eth0 (the host's `routed-elsewhere`
+    /// on eth0 does too, for plain IP).
+    static func sends(_ action: Action) -> Bool {
+        switch action {
+        case .encrypted, .keepaliveSent, .handshakeInitiationSent, .handshakeResponseSent, .cookieReplySent: return true
+        default: return false
+        }
+    }
+
+    /// Decisions the device makes about a datagram it received.
+    static func isReceiving(_ action: Action) -> Bool {
+        switch action {
+        case .handshakeInitiationReceived, .handshakeResponseReceived, .cookieReplyReceived, .keepaliveReceived, .decrypted,
+             .droppedSrcNotAllowed, .droppedReplay, .droppedInvalid, .endpointUpdated:
+            return true
+        default: return false
+        }
+    }
+
+    /// Decisions about a datagram eth0 captured on arrival (a closed port, plain IP forwarded on);
+    /// the other eth0 drops on receive (host moved, eth0 down) come before any capture.
+    static func isAfterArrivalOnEth0(_ action: Action) -> Bool {
+        action == .droppedPortClosed || action == .forwarded || action == .droppedTTLExceeded
+    }
+
+    /// Drops the underlay logs after eth0 captured the datagram (SimulationUnderlay `send`).
+    static func isDroppedAfterCapture(_ action: Action) -> Bool {
+        switch action {
+        case .droppedLinkLoss, .droppedLinkDown, .droppedLinkMTU, .droppedNoHost: return true
+        default: return false
+        }
+    }
+
+    /// Kept beyond the first steps: what a reader looks for in a long run.
+    static func isSelected(_ action: Action) -> Bool {
+        switch StepOutcome.of(action: action.rawValue) {
+        case .dropped, .lost, .handshake, .cookie, .icmp: return true
+        default: return false
+        }
+    }
+
+    /// Decisions whose text may span several lines of decisions.txt (`wg show` output).
+    static func mayHaveSeveralLines(_ action: Action) -> Bool {
+        action == .note || action == .config || action == .commandFailed
+    }
+}
+
+/// The interfaces whose captures the recorder tells apart.
+enum CapturedInterface: String {
+    case eth0, wg0, other
+}
+
+/// A capture sink that hands each packet on and tells the recorder its frame number.
+final class RecordingCaptureSink: CaptureSink {
+    private let base: CaptureSink
+    private let node: String
+    private let interface: CapturedInterface
+    private let numbered: Bool
+    private var frames = 0
+    private unowned let recorder: RunRecorder
+
+    init(name: String, base: CaptureSink, numbered: Bool, recorder: RunRecorder) {
+        self.base = base
+        let dash = name.lastIndex(of: "-") ?? name.endIndex
+        node = String(name[..<dash])
+        interface = dash < name.endIndex ? CapturedInterface(rawValue: String(name[name.index(after: dash)...])) ?? .other : .other
+        self.numbered = numbered
+        self.recorder = recorder
+    }
+
+    func capture(time: Int64, packet: [UInt8]) {
+        base.capture(time: time, packet: packet)
+        frames += 1
+        recorder.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: packet)
+    }
+}

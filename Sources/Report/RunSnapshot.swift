@@ -1,0 +1,273 @@
+import Routing
+import Sim
+
+/// One allowed-IPs entry of a node's wg0 at one moment: the prefix and the peer it sends to.
+public struct PeerTableEntry: Equatable, Sendable {
+    public let prefix: IPPrefix
+    /// The owner as the decision log names it: a node name, or the base64 key of a peer that is
+    /// not simulated.
+    public let owner: String
+    /// The owner the entry was taken from by the change that made this table (the kernel moves
+    /// an exact prefix to the peer that claims it last), nil when it did not move.
+    public let movedFrom: String?
+
+    public init(prefix: IPPrefix, owner: String, movedFrom: String? = nil) {
+        self.prefix = prefix
+        self.owner = owner
+        self.movedFrom = movedFrom
+    }
+}
+
+/// A node's whole allowed-IPs table at one moment: at set-up (t = 0) or just after a change.
+public struct PeerTableSnapshot: Equatable, Sendable {
+    public let node: String
+    /// Simulated time in nanoseconds. Several changes at the same instant give one table: the
+    /// state after the last of them (with every entry any of them moved marked as moved).
+    public let t: Int64
+    /// Sorted by prefix (IPv4 first, then address, then length): a parent before its children.
+    public let entries: [PeerTableEntry]
+    /// 0-based position, in the run's decision stream, of the decision after which the table is
+    /// as shown (its `config` line); nil for the table at set-up.
+    public let decisionIndex: Int?
+
+    public init(node: String, t: Int64, entries: [PeerTableEntry], decisionIndex: Int?) {
+        self.node = node
+        self.t = t
+        self.entries = entries.sorted { $0.prefix < $1.prefix }
+        self.decisionIndex = decisionIndex
+    }
+
+    /// The entry that would match `address` (longest prefix), as wg0's lookup picks it.
+    public func match(_ address: IPAddress) -> PeerTableEntry? {
+        entries.filter { $0.prefix.contains(address) }.max { $0.prefix.length < $1.prefix.length }
+    }
+}
+
+/// A simulated node as the topology shows it.
+public struct TopologyNode: Equatable, Sendable {
+    public let name: String
+    /// eth0's address.
+    public let underlay: IPAddress
+    /// wg0's addresses (`ADDRESS/LENGTH`), empty when the node has no WireGuard.
+    public let wireGuardAddresses: [String]
+    public var hasWireGuard: Bool
+
+    public init(name: String, underlay: IPAddress, wireGuardAddresses: [String], hasWireGuard: Bool) {
+        self.name = name
+        self.underlay = underlay
+        self.wireGuardAddresses = wireGuardAddresses
+        self.hasWireGuard = hasWireGuard
+    }
+}
+
+/// An underlay link a scenario sets between two nodes (the others share one segment with the
+/// default properties: 1 ms, no loss).
+public struct TopologyLink: Equatable, Sendable {
+    public let a: String
+    public let b: String
+    /// One-way latency in nanoseconds, and its jitter.
+    public let latency: Int64
+    public let jitter: Int64
+    /// Loss probability, 0…1.
+    public let loss: Double
+    public let up: Bool
+
+    public init(a: String, b: String, latency: Int64, jitter: Int64, loss: Double, up: Bool) {
+        self.a = a
+        self.b = b
+        self.latency = latency
+        self.jitter = jitter
+        self.loss = loss
+        self.up = up
+    }
+
+    public init(_ spec: LinkSpec) {
+        self.init(a: spec.between.0, b: spec.between.1, latency: spec.properties.latency, jitter: spec.properties.jitter,
+                  loss: spec.properties.loss, up: spec.properties.up)
+    }
+}
+
+/// A WireGuard tunnel between two simulated nodes (one has the other as a peer), with the
+/// allowed IPs each side gives the other.
+public struct TopologyTunnel: Equatable, Sendable {
+    public let a: String
+    public let b: String
+    /// What `a` sends to `b` (a's entries owned by b), and what `b` sends to `a`.
+    public let aAllowedIPs: [IPPrefix]
+    public let bAllowedIPs: [IPPrefix]
+}
+
+/// How many packets a node dropped for one reason (the decision's action: `dropped-…`, `no-route`).
+public struct DropCount: Equatable, Sendable {
+    public let node: String
+    public let reason: String
+    public let count: Int
+}
+
+/// One prefix's owner on one node for a stretch of simulated time.
+public struct OwnershipSpan: Equatable, Sendable {
+    public let node: String
+    public let prefix: IPPrefix
+    public let owner: String
+    /// From `fromT` (inclusive) to `toT` (exclusive), nanoseconds; `toT` is the run's end when
+    /// the entry was still held then.
+    public let fromT: Int64
+    public let toT: Int64
+}
+
+/// A prefix that went from one owner to another on a node at one moment.
+public struct OwnershipMove: Equatable, Sendable {
+    public let node: String
+    public let prefix: IPPrefix
+    public let from: String
+    public let to: String
+    public let t: Int64
+}
+
+/// What the static pictures of a run are drawn from: the nodes and links, every wg0 table at
+/// set-up and after each change, and the drops; collected by `RunSnapshotCollector`.
+public struct RunSnapshot: Sendable {
+    /// The scenario's name (the page's title).
+    public let name: String
+    /// Nodes in definition order.
+    public let nodes: [TopologyNode]
+    public let links: [TopologyLink]
+    /// Every table, in the order the changes happened (node order at set-up).
+    public let tables: [PeerTableSnapshot]
+    /// Drops by node (definition order), then by reason (sorted by name).
+    public let drops: [DropCount]
+    /// Simulated time the run ended at (nanoseconds).
+    public let end: Int64
+    /// The simulated nodes each node has as a wg0 peer (even with no allowed IPs), by node.
+    public let peers: [String: Set<String>]
+    /// Time of the last decision that was not a timer's clean-up (session expiry): a run goes on
+    /// idling for minutes after its last event, and the timeline need not draw that.
+    public let lastActivity: Int64
+
+    public init(name: String, nodes: [TopologyNode], links: [TopologyLink], tables: [PeerTableSnapshot],
+                drops: [DropCount], end: Int64, peers: [String: Set<String>] = [:], lastActivity: Int64? = nil) {
+        self.name = name
+        self.lastActivity = lastActivity ?? end
+        self.peers = peers
+        var byNode: [String: [Int]] = [:]
+        for (i, table) in tables.enumerated() { byNode[table.node, default: []].append(i) }
+        tableIndices = byNode
+        self.nodes = nodes
+        self.links = links
+        self.tables = tables
+        self.drops = drops
+        self.end = end
+    }
+
+    /// Positions in `tables` of each node's tables, oldest first: a 10k-node run asks per node.
+    private let tableIndices: [String: [Int]]
+
+    /// Names of the nodes that have a wg0, in definition order.
+    public var wireGuardNodes: [String] { nodes.filter(\.hasWireGuard).map(\.name) }
+
+    /// Every table of `node`, oldest first.
+    public func tables(of node: String) -> [PeerTableSnapshot] { (tableIndices[node] ?? []).map { tables[$0] } }
+
+    /// `node`'s table as it was at time `t` (the latest change at or before `t`).
+    public func table(of node: String, at t: Int64) -> PeerTableSnapshot? {
+        guard let indices = tableIndices[node] else { return nil }
+        // A node's tables are in time order: find the last one at or before `t`.
+        var low = 0, high = indices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if tables[indices[middle]].t <= t { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : tables[indices[low - 1]]
+    }
+
+    /// Owners in the order they first appear (tables in order, entries in order, a moved entry's
+    /// previous owner before its new one): the order that fixes each owner's colour.
+    public var owners: [String] {
+        var seen = Set<String>(), order: [String] = []
+        func note(_ owner: String) { if seen.insert(owner).inserted { order.append(owner) } }
+        for table in tables {
+            for entry in table.entries {
+                if let from = entry.movedFrom { note(from) }
+                note(entry.owner)
+            }
+        }
+        return order
+    }
+
+    /// The tunnels at time `t`: one per pair of simulated nodes where either has the other as a
+    /// peer or as the owner of an entry, in node order; `among`: only pairs of these nodes.
+    public func tunnels(at t: Int64, among: Set<String>? = nil) -> [TopologyTunnel] {
+        var position: [String: Int] = [:]
+        for (i, node) in nodes.enumerated() where among?.contains(node.name) ?? true { position[node.name] = i }
+        // Per pair (lower position first): what the first sends to the second, and back.
+        var pairs: [Int: [Int: (ab: [IPPrefix], ba: [IPPrefix])]] = [:]
+        func note(_ x: Int, _ y: Int, prefix: IPPrefix?) {
+            let (a, b) = x < y ? (x, y) : (y, x)
+            var pair = pairs[a, default: [:]][b] ?? ([], [])
+            if let prefix { if x == a { pair.ab.append(prefix) } else { pair.ba.append(prefix) } }
+            pairs[a, default: [:]][b] = pair
+        }
+        for (name, x) in position {
+            for peer in peers[name] ?? [] { if let y = position[peer], y != x { note(x, y, prefix: nil) } }
+            for entry in table(of: name, at: t)?.entries ?? [] {
+                if let y = position[entry.owner], y != x { note(x, y, prefix: entry.prefix) }
+            }
+        }
+        var result: [TopologyTunnel] = []
+        for a in pairs.keys.sorted() {
+            for (b, pair) in pairs[a]!.sorted(by: { $0.key < $1.key }) {
+                result.append(TopologyTunnel(a: nodes[a].name, b: nodes[b].name, aAllowedIPs: pair.ab.sorted(), bAllowedIPs: pair.ba.sorted()))
+            }
+        }
+        return result
+    }
+
+    /// Per (node, prefix), who owned the prefix over time: rows in node order, then prefix order.
+    public var ownershipSpans: [OwnershipSpan] {
+        var spans: [OwnershipSpan] = []
+        for node in wireGuardNodes {
+            let history = tables(of: node)
+            // Each table as prefix → owner, so that a hub's ten thousand rows cost one pass each.
+            let owners = history.map { table in
+                Dictionary(table.entries.map { ($0.prefix, $0.owner) }, uniquingKeysWith: { _, last in last })
+            }
+            let prefixes = Set(history.flatMap { $0.entries.map(\.prefix) }).sorted()
+            for prefix in prefixes {
+                var open: (owner: String, from: Int64)?
+                for (table, owning) in zip(history, owners) {
+                    let owner = owning[prefix]
+                    if let current = open, current.owner != owner {
+                        if table.t > current.from {
+                            spans.append(OwnershipSpan(node: node, prefix: prefix, owner: current.owner, fromT: current.from, toT: table.t))
+                        }
+                        open = nil
+                    }
+                    if open == nil, let owner { open = (owner, table.t) }
+                }
+                if let current = open {
+                    spans.append(OwnershipSpan(node: node, prefix: prefix, owner: current.owner, fromT: current.from,
+                                               toT: max(end, current.from)))
+                }
+            }
+        }
+        return spans
+    }
+
+    /// Every move: an entry whose owner changed from one table of its node to the next, or that
+    /// a change marked as moved.
+    public var moves: [OwnershipMove] {
+        var result: [OwnershipMove] = []
+        for node in wireGuardNodes {
+            var previous: [IPPrefix: String] = [:]
+            for table in tables(of: node) {
+                for entry in table.entries {
+                    if let from = entry.movedFrom ?? previous[entry.prefix], from != entry.owner {
+                        result.append(OwnershipMove(node: node, prefix: entry.prefix, from: from, to: entry.owner, t: table.t))
+                    }
+                }
+                previous = Dictionary(table.entries.map { ($0.prefix, $0.owner) }, uniquingKeysWith: { _, last in last })
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,153 @@
+import Routing
+import Sim
+import WireGuard
+
+/// Gathers what the static pictures need while a run goes: hand it every decision
+/// (`observe(_:)`) in the order the simulation makes them, then ask for the `RunSnapshot` at the
+/// end (`snapshot(end:)`).
+///
+/// Tables are read from the simulation itself (as `wg show wg0 allowed-ips` would) when a
+/// `config` decision is handed over: `wg set` logs its line once the change is made. The one
+/// exception, `wg set … peer P remove`, logs its line just before the peer goes; its table is the
+/// previous one without P's entries (the kernel frees them all with the peer,
+/// `wg_allowedips_remove_by_peer`). A read that finds the table unchanged adds nothing.
+public final class RunSnapshotCollector {
+    private let name: String
+    private let simulation: Simulation
+    private let nodes: [TopologyNode]
+    private let links: [TopologyLink]
+    /// Node names by WireGuard public key, to name owners as the decision log does.
+    private let nodeByKey: [PublicKey: String]
+    private var tables: [PeerTableSnapshot] = []
+    /// The latest table of each node, by node name.
+    private var latest: [String: Int] = [:]
+    private var dropCounts: [String: [String: Int]] = [:]
+    private var peerSets: [String: Set<String>] = [:]
+    private var observed = 0
+    private var lastActivity: Int64 = 0
+
+    /// Call once the simulation is built (its tables at set-up are read now), before it runs.
+    /// `nodes` and `links` are the specs it was built from.
+    public init(name: String, simulation: Simulation, nodes: [NodeSpec], links: [LinkSpec]) {
+        self.name = name
+        self.simulation = simulation
+        self.nodes = nodes.map { spec in
+            TopologyNode(name: spec.name, underlay: spec.underlay,
+                         wireGuardAddresses: spec.wireguard?.addresses.map(\.description) ?? [],
+                         hasWireGuard: spec.wireguard != nil)
+        }
+        self.links = links.map(TopologyLink.init)
+        var byKey: [PublicKey: String] = [:]
+        for node in simulation.nodeNames {
+            if let key = simulation.publicKey(of: node) { byKey[key] = node }
+        }
+        nodeByKey = byKey
+        // Entries moved while the interfaces were brought up (two configured peers claiming one
+        // prefix): the later peer holds it.
+        var setupMoves: [String: [IPPrefix: String]] = [:]
+        for move in simulation.allowedIPsMoves where move.t == 0 {
+            if case .setup = move.cause { setupMoves[move.node, default: [:]][move.prefix] = ownerName(move.from) }
+        }
+        for node in self.nodes where node.hasWireGuard {
+            record(node: node.name, t: 0, index: nil, moved: setupMoves[node.name] ?? [:], force: true)
+        }
+    }
+
+    /// Takes one decision, in the order the simulation made it.
+    public func observe(_ record: DecisionRecord) {
+        let index = observed
+        observed += 1
+        let action = record.action
+        if action != .sessionExpired { lastActivity = max(lastActivity, record.t) }
+        if action == .config {
+            let why = record.why
+            if why.hasPrefix(Self.removePrefix) && why.hasSuffix(Self.removeSuffix) {
+                let peer = String(why.dropFirst(Self.removePrefix.count).dropLast(Self.removeSuffix.count))
+                removed(peer, node: record.node, t: record.t, index: index)
+            } else {
+                var moved: [IPPrefix: String] = [:]
+                for entry in record.movedFrom { moved[entry.prefix] = entry.peer }
+                self.record(node: record.node, t: record.t, index: index, moved: moved, force: false)
+            }
+        } else if action == .noRoute || action.rawValue.hasPrefix("dropped-") {
+            dropCounts[record.node, default: [:]][action.rawValue, default: 0] += 1
+        }
+    }
+
+    /// What was collected, the run having ended at simulated time `end` (nanoseconds).
+    public func snapshot(end: Int64) -> RunSnapshot {
+        for node in nodes where node.hasWireGuard { peerSets[node.name, default: []].formUnion(currentPeers(of: node.name)) }
+        let drops = nodes.flatMap { node in
+            (dropCounts[node.name] ?? [:]).sorted { $0.key < $1.key }.map { DropCount(node: node.name, reason: $0.key, count: $0.value) }
+        }
+        return RunSnapshot(name: name, nodes: nodes, links: links, tables: tables, drops: drops, end: end, peers: peerSets,
+                           lastActivity: min(end, lastActivity))
+    }
+
+    /// `node`'s wg0 table as it is now in `simulation` (nil when the node has no wg0), owners
+    /// named as the decision log names them; `explain --draw` draws it.
+    public static func currentTable(of node: String, in simulation: Simulation) -> PeerTableSnapshot? {
+        guard simulation.publicKey(of: node) != nil else { return nil }
+        var byKey: [PublicKey: String] = [:]
+        for name in simulation.nodeNames {
+            if let key = simulation.publicKey(of: name) { byKey[key] = name }
+        }
+        let entries = simulation.peerStatus(node: node).flatMap { status in
+            status.allowedIPs.map { PeerTableEntry(prefix: $0, owner: byKey[status.publicKey] ?? status.publicKey.base64) }
+        }
+        return PeerTableSnapshot(node: node, t: simulation.now, entries: entries, decisionIndex: nil)
+    }
+
+    /// The words of a `wg set … remove` decision around the peer's name (SimulationActions.swift).
+    static let removePrefix = "wg set wg0 peer "
+    static let removeSuffix = " remove"
+
+    /// `peer` was removed from `node`'s wg0: its table is the latest one without `peer`'s entries.
+    private func removed(_ peer: String, node: String, t: Int64, index: Int) {
+        guard let last = latest[node] else { return }
+        let entries = tables[last].entries.filter { $0.owner != peer }
+        guard entries != tables[last].entries else { return }
+        let table = PeerTableSnapshot(node: node, t: t, entries: entries, decisionIndex: index)
+        if tables[last].t == t {
+            tables[last] = table
+        } else {
+            latest[node] = tables.count
+            tables.append(table)
+        }
+    }
+
+    private func ownerName(_ key: PublicKey) -> String { nodeByKey[key] ?? key.base64 }
+
+    private func currentPeers(of node: String) -> Set<String> {
+        Set(simulation.peerStatus(node: node).compactMap { nodeByKey[$0.publicKey] })
+    }
+
+    /// Reads `node`'s table now and keeps it if it differs from the last one (or `force`). A
+    /// table at the same instant as the node's previous one replaces it, keeping its moves.
+    private func record(node: String, t: Int64, index: Int?, moved: [IPPrefix: String], force: Bool) {
+        let statuses = simulation.peerStatus(node: node)
+        guard !statuses.isEmpty || latest[node] != nil || force else { return }
+        peerSets[node, default: []].formUnion(statuses.compactMap { nodeByKey[$0.publicKey] })
+        var earlierMoves: [IPPrefix: String] = [:]
+        var replacing: Int?
+        if let last = latest[node], tables[last].t == t {
+            replacing = last
+            for entry in tables[last].entries { if let from = entry.movedFrom { earlierMoves[entry.prefix] = from } }
+        }
+        var entries: [PeerTableEntry] = []
+        for status in statuses {
+            let owner = ownerName(status.publicKey)
+            for prefix in status.allowedIPs {
+                let from = moved[prefix] ?? earlierMoves[prefix]
+                entries.append(PeerTableEntry(prefix: prefix, owner: owner, movedFrom: from == owner ? nil : from))
+            }
+        }
+        let table = PeerTableSnapshot(node: node, t: t, entries: entries, decisionIndex: index)
+        if let replacing {
+            tables[replacing] = table
+        } else if force || latest[node].map({ tables[$0].entries != table.entries }) ?? true {
+            latest[node] = tables.count
+            tables.append(table)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Report
+import Sim
+
+extension ScenarioRun {
+    /// A collector for the run's static pictures (topology, peer tables, ownership timeline),
+    /// reading the tables at set-up now: make it before the run starts and hand it every
+    /// decision (`onDecision`), then ask it for the snapshot at the end.
+    public func makeSnapshotCollector() -> RunSnapshotCollector {
+        RunSnapshotCollector(name: scenario.name, simulation: simulation, nodes: scenario.nodes.map(\.spec),
+                             links: scenario.links.map(\.spec))
+    }
+
+    /// Runs the whole scenario with a collector watching (the decisions still go to any
+    /// `onDecision` set before) and returns what it collected.
+    public func runCollectingSnapshot() -> RunSnapshot {
+        let collector = makeSnapshotCollector()
+        let earlier = onDecision
+        onDecision = { record in
+            earlier?(record)
+            collector.observe(record)
+        }
+        run()
+        return collector.snapshot(end: simulation.now)
+    }
+}
+
+/// A picture written to a file the way every other output is: in full beside it, then renamed
+/// over it, so that a failure leaves the old file as it was.
+public enum PictureFile {
+    public static func write(_ text: String, to path: String) throws {
+        let replacement = try FileReplacement(target: path)
+        let file = try BufferedTextFile(path: replacement.temporaryPath, reportedPath: path)
+        do {
+            try file.write(text)
+            try file.close()
+        } catch {
+            replacement.discard()
+            throw error
+        }
+        try replacement.commit()
+    }
+}

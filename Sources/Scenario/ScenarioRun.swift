@@ -47,7 +47,7 @@ public final class ScenarioRun {
         self.seed = seed ?? scenario.seed
         do {
             simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
-                                        nodes: Simulation.preparingKeys(of: scenario.nodes.map(\.spec), seed: self.seed),
+                                        nodes: Self.settled(scenario, seed: self.seed, owned: owned),
                                         links: scenario.links.map(\.spec),
                                         captureSink: captureSink, owned: owned)
         } catch let e as ScenarioError {
@@ -192,6 +192,16 @@ final class DecisionTally {
 
     var result: ExpectationResult {
         ExpectationCheck.decisions(expectation, filter: filter, action: action, count: count, matched: matched, others: others)
+    }
+}
+
+extension ScenarioRun {
+    /// The nodes as the simulator takes them, keys settled (for a split run's process: only
+    /// those its nodes can meet).
+    static func settled(_ scenario: Scenario, seed: UInt64, owned: [Bool]?) -> [NodeSpec] {
+        let specs = scenario.nodes.map(\.spec)
+        guard let owned else { return Simulation.preparingKeys(of: specs, seed: seed) }
+        return Simulation.preparingKeys(of: specs, seed: seed, owned: owned, actions: scenario.events.map(\.action))
     }
 }
 

@@ -32,6 +32,42 @@ public struct RemoteDatagram: Sendable {
 }
 
 extension Simulation {
+    /// `specs` settled for the process of a split run that owns the nodes flagged in `owned`:
+    /// keys derived (`preparingKeys`) only for the nodes whose keys its nodes can meet, and the
+    /// wg0 of every other node of another process left out, so that the process derives no key
+    /// it has no use for (X25519 for every node in every process was a quarter of a process's
+    /// CPU). The nodes whose keys matter: its own; the nodes they name as peers, in the scenario
+    /// or in a `wg set` action (`actions`); and the nodes that name one of its nodes as a peer
+    /// (by name, or by a key that is one of its nodes' keys), the only ones whose handshakes can
+    /// reach its nodes. Their decisions can name no other node's key.
+    public static func preparingKeys(of specs: [NodeSpec], seed: UInt64, owned: [Bool], actions: [SimAction]) -> [NodeSpec] {
+        var prepared = preparingKeys(of: specs, seed: seed, only: owned)
+        var index: [String: Int] = [:]
+        for (i, spec) in specs.enumerated() { index[spec.name] = i }
+        let ownKeys = Set(prepared.indices.compactMap { owned[$0] ? prepared[$0].wireguard?.privateKey?.publicKey : nil })
+        var needed = owned
+        func names(_ peer: PeerRef, owner: Int) {
+            switch peer {
+            case .node(let name):
+                guard let other = index[name] else { return }
+                if owned[owner] { needed[other] = true }
+                if owned[other] { needed[owner] = true }
+            case .key(let key):
+                if ownKeys.contains(key) { needed[owner] = true }
+            }
+        }
+        for (i, spec) in specs.enumerated() {
+            for peer in spec.wireguard?.peers ?? [] { names(peer.peer, owner: i) }
+        }
+        for action in actions {
+            if case let .wgSet(name, peer, _, _, _, _, _) = action, let owner = index[name] { names(peer, owner: owner) }
+        }
+        let rest = specs.indices.map { needed[$0] && !owned[$0] }
+        prepared = preparingKeys(of: prepared, seed: seed, only: rest)
+        for i in prepared.indices where !needed[i] { prepared[i].wireguard = nil }
+        return prepared
+    }
+
     /// Whether this process runs node `index` (always, unless the run is split).
     func isLocal(_ index: Int) -> Bool { distributed?.owns[index] ?? true }
 

@@ -39,13 +39,15 @@ extension Simulation {
     /// CPU). The nodes whose keys matter: its own; the nodes they name as peers, in the scenario
     /// or in a `wg set` action (`actions`); and the nodes that name one of its nodes as a peer
     /// (by name, or by a key that is one of its nodes' keys), the only ones whose handshakes can
-    /// reach its nodes. Their decisions can name no other node's key.
+    /// reach its nodes. Their decisions can name no other node's key. When one of its nodes names
+    /// a peer by key, every key is derived: only then is it known which node that key is.
     public static func preparingKeys(of specs: [NodeSpec], seed: UInt64, owned: [Bool], actions: [SimAction]) -> [NodeSpec] {
         var prepared = preparingKeys(of: specs, seed: seed, only: owned)
         var index: [String: Int] = [:]
         for (i, spec) in specs.enumerated() { index[spec.name] = i }
         let ownKeys = Set(prepared.indices.compactMap { owned[$0] ? prepared[$0].wireguard?.privateKey?.publicKey : nil })
         var needed = owned
+        var needsAll = false
         func names(_ peer: PeerRef, owner: Int) {
             switch peer {
             case .node(let name):
@@ -54,6 +56,9 @@ extension Simulation {
                 if owned[other] { needed[owner] = true }
             case .key(let key):
                 if ownKeys.contains(key) { needed[owner] = true }
+                // One of its nodes names a peer by key: which node has that key (whose name its
+                // decisions print) is known only once every key is derived.
+                if owned[owner] { needsAll = true }
             }
         }
         for (i, spec) in specs.enumerated() {
@@ -62,6 +67,7 @@ extension Simulation {
         for action in actions {
             if case let .wgSet(name, peer, _, _, _, _, _) = action, let owner = index[name] { names(peer, owner: owner) }
         }
+        if needsAll { needed = [Bool](repeating: true, count: specs.count) }
         let rest = specs.indices.map { needed[$0] && !owned[$0] }
         prepared = preparingKeys(of: prepared, seed: seed, only: rest)
         for i in prepared.indices where !needed[i] { prepared[i].wireguard = nil }

@@ -68,6 +68,49 @@ final class SplitRunTests: XCTestCase {
         }
     }
 
+    /// A peer named by key, not by node, by a node it does not know back: the decisions of a
+    /// split run still name the node that has the key, as one process's do (every key is derived
+    /// then).
+    func testAPeerNamedByKeyIsNamedAsInOneProcess() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self)
+        let scenario = folder.appendingPathComponent("keys.yaml").path
+        try """
+            name: keys
+            duration: 3s
+            nodes:
+              a:
+                underlay: 192.0.2.1
+                partition: left
+                wireguard:
+                  private-key: iLiO/P8REgMPa6p7hwY/gs/SUiwiK6zz2DtUfc/PaGE=
+                  address: [10.9.0.1/24]
+                  peers:
+                    - {public-key: Q9suYie6yDK6xTmvjVFtdkNVtV70AiXd/4KJbw5gFEE=, allowed-ips: [10.9.0.2/32], endpoint: 192.0.2.2:51820}
+              b:
+                underlay: 192.0.2.2
+                partition: right
+                wireguard:
+                  private-key: YJGTB7eG9RyDy7gjcQJvKCBP1fG5x6wmzQjQ8XJ/U1s=
+                  address: [10.9.0.2/24]
+            events:
+              - at: 1s
+                node: a
+                ping: 10.9.0.2
+            """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let one = folder.appendingPathComponent("one"), two = folder.appendingPathComponent("two")
+        let single = try SplitRunSupport.run(["run", scenario, "--out", one.path], in: folder)
+        XCTAssertEqual(single.status, 0, single.stderr)
+        let split = try SplitRunSupport.run(["run", scenario, "--out", two.path], processes: 2, in: folder)
+        XCTAssertEqual(split.status, 0, split.stderr)
+        let text = try String(contentsOf: one.appendingPathComponent("decisions.txt"), encoding: .utf8)
+        XCTAssertTrue(text.contains("peer b"), "the key is named by its node:\n\(text)")
+        for name in SplitRunSupport.files(one) {
+            XCTAssertTrue(try Data(contentsOf: one.appendingPathComponent(name)) == Data(contentsOf: two.appendingPathComponent(name)),
+                          "\(name) differs")
+        }
+        XCTAssertEqual(SplitRunSupport.files(one), SplitRunSupport.files(two))
+    }
+
     /// A process that stops (here: --max-decisions, counted per process) stops every process,
     /// and the output folder is not created; what was in it before stays.
     func testAFailingProcessStopsAllAndLeavesNoOutputs() throws {

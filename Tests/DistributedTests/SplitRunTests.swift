@@ -98,7 +98,7 @@ final class SplitRunTests: XCTestCase {
                 ping: 10.9.0.2
             """.write(toFile: scenario, atomically: true, encoding: .utf8)
         let one = folder.appendingPathComponent("one"), two = folder.appendingPathComponent("two")
-        let single = try SplitRunSupport.run(["run", scenario, "--out", one.path], in: folder)
+        let single = try SplitRunSupport.run(["run", scenario, "--out", one.path, "--no-report"], in: folder)
         XCTAssertEqual(single.status, 0, single.stderr)
         let split = try SplitRunSupport.run(["run", scenario, "--out", two.path], processes: 2, in: folder)
         XCTAssertEqual(split.status, 0, split.stderr)

@@ -60,9 +60,11 @@ public final class WindowedRun {
         guard told.contains(where: { $0[2] > 0 }) else { return next }
         let incoming = communicator.exchange(parts, incoming: told.map { Int($0[0]) })
         for (rank, bytes) in incoming.enumerated() where !bytes.isEmpty {
-            guard let datagrams = RemoteDatagram.decodeAll(bytes) else {
-                // Only another process of this same program writes these bytes: a torn message
-                // means the job is broken, and every process stops.
+            let ranks = partition.rankOfNode
+            guard let datagrams = RemoteDatagram.decodeAll(bytes),
+                  datagrams.allSatisfy({ ranks.indices.contains($0.node) && ranks[$0.node] == communicator.rank }) else {
+                // Only another process of this same program writes these bytes: a torn message, or
+                // one for a node this process does not own, means the job is broken: all stop.
                 FileHandle.standardError.write(Data("wgsim run: process \(communicator.rank): the datagrams from process \(rank) could not be read; stopping every process\n".utf8))
                 communicator.abortAll(status: 2)
             }

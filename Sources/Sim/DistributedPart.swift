@@ -195,7 +195,8 @@ extension RemoteDatagram {
         }
         var result: [RemoteDatagram] = []
         while at < bytes.count {
-            guard let time = int(), let origin = int(), let sequence = int(), let node = int(), at < bytes.count
+            guard let time = int(), let origin = int(), let sequence = int(), let nodeNumber = int(),
+                  let node = Int(exactly: nodeNumber), at < bytes.count
             else { return nil }
             let isWireGuard = bytes[at] == 1
             at += 1
@@ -205,7 +206,7 @@ extension RemoteDatagram {
                   let outer = slice(), let headerLength = int(), headerLength <= UInt64(outer.count)
             else { return nil }
             let datagram = UnderlayDatagram(
-                to: Int(node), outer: outer, payload: Array(outer[Int(headerLength)...]),
+                to: node, outer: outer, payload: Array(outer[Int(headerLength)...]),
                 source: Endpoint(address: source, port: UInt16(truncatingIfNeeded: sourcePort)),
                 destination: destination, destinationPort: UInt16(truncatingIfNeeded: destinationPort),
                 isWireGuard: isWireGuard,
@@ -213,7 +214,7 @@ extension RemoteDatagram {
                                        number: Int(Int64(bitPattern: contextNumber))))
             result.append(RemoteDatagram(key: EventKey(time: Int64(bitPattern: time), origin: Int64(bitPattern: origin),
                                                        sequence: sequence),
-                                         node: Int(node), datagram: datagram))
+                                         node: node, datagram: datagram))
         }
         return result
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Scenario
 import Sim
@@ -63,6 +64,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Started by mpirun/srun as one of several processes: the run is split (docs/mpi.md).
+        if MPILaunch.processCount != nil { return try runSplit() }
         let started = WallClock.now()
         let loaded: Scenario
         let captured: Set<String>?
@@ -145,6 +148,21 @@ struct RunCommand: ParsableCommand {
         progress.done()
         FileHandleOutput.standardOutput(RunReport.text(run: run, results: results, quiet: quiet))
 
+        let goldenFailed = try goldenStep(goldenFolder)
+        // A signal after the outputs were in place: they are whole; the exit status still says so.
+        if let status = RunInterruption.exitStatus { throw ExitCode(status) }
+        if goldenFailed || results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if strict && warnings.count > 0 {
+            FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// With --update-golden, writes the outputs in --out into the golden folder; with --golden,
+    /// compares them and says what differs (leaving report.html out when the run wrote none:
+    /// --no-report, or a split run). Returns whether a golden comparison failed.
+    func goldenStep(_ goldenFolder: String?, wroteReport: Bool? = nil) throws -> Bool {
+        let noReport = !(wroteReport ?? !self.noReport)
         var goldenFailed = false
         if updateGolden, let goldenFolder {
             let changes: OutputChanges
@@ -168,23 +186,17 @@ struct RunCommand: ParsableCommand {
                 for d in differences { FileHandleOutput.standardOutput("  \(d)\n") }
             }
         }
-        // A signal after the outputs were in place: they are whole; the exit status still says so.
-        if let status = RunInterruption.exitStatus { throw ExitCode(status) }
-        if goldenFailed || results.contains(where: { !$0.passed }) { throw ExitCode(1) }
-        if strict && warnings.count > 0 {
-            FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")
-            throw ExitCode(1)
-        }
+        return goldenFailed
     }
 
     /// Prints a bad-input or output error (in words, naming the file) and gives the exit status.
-    private func failure(_ error: Error) -> ExitCode {
+    func failure(_ error: Error) -> ExitCode {
         let text = (error as? ScenarioError).map(\.description) ?? FileProblem.words(for: error)
         FileHandleOutput.standardError("wgsim run: \(text)\n")
         return badInputExit
     }
 
-    private static func interrupted(_ status: Int32) -> String {
+    static func interrupted(_ status: Int32) -> String {
         "interrupted by \(status == 128 + SIGTERM ? "SIGTERM" : status == 128 + SIGINT ? "SIGINT" : "signal \(status - 128)")"
     }
 }

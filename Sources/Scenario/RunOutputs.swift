@@ -106,9 +106,3 @@ public final class RunOutputs {
     /// `relative` as the user will find it.
     private func shown(_ relative: String) -> String { shownAs + "/" + relative }
 }
-
-/// A capture sink for interfaces nobody asked to capture.
-public final class DiscardingCaptureSink: CaptureSink {
-    public init() {}
-    public func capture(time: Int64, packet: [UInt8]) {}
-}

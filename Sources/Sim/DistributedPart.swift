@@ -219,9 +219,3 @@ extension RemoteDatagram {
         return result
     }
 }
-
-/// The capture of an interface another process owns: that process writes it.
-final class NoCapture: CaptureSink {
-    static let shared = NoCapture()
-    func capture(time: Int64, packet: [UInt8]) {}
-}

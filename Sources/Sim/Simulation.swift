@@ -128,7 +128,7 @@ public final class Simulation {
                 keys.append(spec.wireguard.map { ($0.privateKey ?? Self.derivedPrivateKey(seed: seed, node: spec.name)).publicKey })
                 built.append(SimNode(index: i, name: spec.name, underlay: spec.underlay, device: nil,
                                      listenPort: spec.wireguard?.listenPort ?? 51820,
-                                     wg0Addresses: spec.wireguard?.addresses ?? [], eth0Capture: NoCapture.shared,
+                                     wg0Addresses: spec.wireguard?.addresses ?? [], eth0Capture: DiscardingCaptureSink.shared,
                                      wg0Capture: nil))
                 continue
             }

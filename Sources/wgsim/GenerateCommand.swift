@@ -37,9 +37,17 @@ struct GenerateCommand: ParsableCommand {
         let traceName = packets > 0 ? stem + "-trace.pcap" : nil
         let folder = (out as NSString).deletingLastPathComponent
         let tracePath = traceName.map { folder.isEmpty ? $0 : folder + "/" + $0 }
-        do {
+        try writing {
             try HubGenerator.write(scenarioPath: out, tracePath: tracePath, traceName: traceName,
                                    peers: peers, packets: packets, seed: seed)
+        }
+        FileHandleOutput.standardOutput("wrote \(out)" + (traceName.map { " and \($0) (\(packets) packets)" } ?? "") + "\n")
+    }
+
+    /// Runs a generator's write; a file that cannot be written is reported in words, exit 2.
+    private func writing(_ write: () throws -> Void) throws {
+        do {
+            try write()
         } catch let error as FileWriteError {
             FileHandleOutput.standardError("wgsim generate: cannot write \(error)\n")
             throw badInputExit
@@ -47,7 +55,6 @@ struct GenerateCommand: ParsableCommand {
             FileHandleOutput.standardError("wgsim generate: cannot write \(out): \(error)\n")
             throw badInputExit
         }
-        FileHandleOutput.standardOutput("wrote \(out)" + (traceName.map { " and \($0) (\(packets) packets)" } ?? "") + "\n")
     }
 
     /// `generate hubs`: the multi-hub world, pings instead of a trace.
@@ -60,15 +67,7 @@ struct GenerateCommand: ParsableCommand {
             FileHandleOutput.standardError("wgsim generate hubs: --peers must be 1 to 65000 and --packets 0 to 10000000\n")
             throw badInputExit
         }
-        do {
-            try HubsGenerator.write(path: out, hubs: hubs, peers: peers, packets: packets, seed: seed)
-        } catch let error as FileWriteError {
-            FileHandleOutput.standardError("wgsim generate: cannot write \(error)\n")
-            throw badInputExit
-        } catch {
-            FileHandleOutput.standardError("wgsim generate: cannot write \(out): \(error)\n")
-            throw badInputExit
-        }
+        try writing { try HubsGenerator.write(path: out, hubs: hubs, peers: peers, packets: packets, seed: seed) }
         FileHandleOutput.standardOutput("wrote \(out) (\(hubs) hubs × \(peers) clients, \(packets) pings)\n")
     }
 }

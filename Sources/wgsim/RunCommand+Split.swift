@@ -61,13 +61,7 @@ extension RunCommand {
         var agreement: [UInt8] = []
         if lead {
             do {
-                try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
-                goldenFolder = updateGolden ? (golden ?? "captures/golden/\(loaded.name)") : golden
-                if let goldenFolder {
-                    try OutputFolder.check(goldenFolder, option: golden == nil ? "--update-golden (default captures/golden/NAME)" : "--golden",
-                                           allowOtherFiles: true)
-                    try OutputFolder.checkSeparate(out: out, golden: goldenFolder)
-                }
+                goldenFolder = try checkedFolders(scenarioName: loaded.name)
                 let made = try OutputStaging(target: out)
                 staging = made
                 let shares = made.path + ".shares"

@@ -63,6 +63,19 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// Checks `--out` (and the golden folder, if one is used) before anything is written, and
+    /// returns the golden folder: `--golden`, or `captures/golden/NAME` for `--update-golden`.
+    func checkedFolders(scenarioName: String) throws -> String? {
+        try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
+        let goldenFolder = updateGolden ? (golden ?? "captures/golden/\(scenarioName)") : golden
+        if let goldenFolder {
+            try OutputFolder.check(goldenFolder, option: golden == nil ? "--update-golden (default captures/golden/NAME)" : "--golden",
+                                   allowOtherFiles: true)
+            try OutputFolder.checkSeparate(out: out, golden: goldenFolder)
+        }
+        return goldenFolder
+    }
+
     func run() throws {
         // Started by mpirun/srun as one of several processes: the run is split (docs/mpi.md).
         if MPILaunch.processCount != nil { return try runSplit() }
@@ -74,13 +87,7 @@ struct RunCommand: ParsableCommand {
             loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
             if !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             captured = try captureNodes(of: loaded)
-            try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
-            goldenFolder = updateGolden ? (golden ?? "captures/golden/\(loaded.name)") : golden
-            if let goldenFolder {
-                try OutputFolder.check(goldenFolder, option: golden == nil ? "--update-golden (default captures/golden/NAME)" : "--golden",
-                                       allowOtherFiles: true)
-                try OutputFolder.checkSeparate(out: out, golden: goldenFolder)
-            }
+            goldenFolder = try checkedFolders(scenarioName: loaded.name)
         } catch {
             throw failure(error)
         }

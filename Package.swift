@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, bottom to top (an arrow may only point down):
-//   CPcap, CSodium, CBlake2, NetAddress → Packet → Pcap → Routing → WireGuard → Sim → Report → Scenario → wgsim
+//   CPcap, CSodium, CBlake2, CMPI, NetAddress → Packet → Pcap → Routing → WireGuard → Sim → Report → Scenario
+//   → Distributed → wgsim
 // Routing and WireGuard never import Pcap, Sim, Scenario or the CLI.
 let package = Package(
     name: "wgsim",
@@ -21,6 +22,10 @@ let package = Package(
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CBlake2", path: "Sources/CBlake2", pkgConfig: "libb2",
                        providers: [.apt(["libb2-dev"])]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // Plain C functions over the MPI handles Swift cannot import (MPI_COMM_WORLD is a macro).
+        .target(name: "CMPIShim", dependencies: ["CMPI"]),
 
         .target(name: "NetAddress"),
         .target(name: "Packet", dependencies: ["NetAddress"]),
@@ -33,8 +38,10 @@ let package = Package(
         .target(name: "Report", dependencies: ["Sim", "WireGuard", "Routing", "Packet"]),
         .target(name: "Scenario", dependencies: ["Sim", "Report", "WireGuard", "Routing", "Packet", "Pcap",
                                                  .product(name: "Yams", package: "Yams")]),
+        // A run split over MPI ranks (docs/mpi.md): the partition, the window loop, the merge.
+        .target(name: "Distributed", dependencies: ["Scenario", "Sim", "WireGuard", "CMPIShim"]),
         .executableTarget(name: "wgsim", dependencies: [
-            "Scenario", "Report", "Sim", "WireGuard", "Routing", "Packet", "Pcap",
+            "Distributed", "Scenario", "Report", "Sim", "WireGuard", "Routing", "Packet", "Pcap",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +62,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Sim", "Routing"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Sim"]),
         .testTarget(name: "wgsimTests", dependencies: ["wgsim"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Scenario", "Sim", "Routing", "WireGuard"]),
     ],
     swiftLanguageModes: [.v5]
 )

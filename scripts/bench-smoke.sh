@@ -9,3 +9,5 @@ for bench in RoutingBench PcapBench CryptoBench SimBench ReportBench; do
   echo "== $bench (smoke)"
   ".build/release/$bench" --smoke
 done
+echo "== SimBench --threads 2 (smoke)"
+.build/release/SimBench --smoke --threads 2

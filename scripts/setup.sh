@@ -12,10 +12,12 @@
 #                                                      in headless Chromium, driven by
 #                                                      Tests/Browser/report_check.py (Python's
 #                                                      standard library only, no pip package).
+#   libopenmpi-dev, openmpi-bin                        Open MPI behind the CMPI target (split runs,
+#                                                      `mpirun -np K wgsim run`, docs/mpi.md).
 # Swift itself is not installed here (see swift.org).
 set -euo pipefail
 need=()
-for pkg in libpcap-dev libsodium-dev libb2-dev pkg-config git ca-certificates tshark chromium python3; do
+for pkg in libpcap-dev libsodium-dev libb2-dev pkg-config git ca-certificates tshark chromium python3 libopenmpi-dev openmpi-bin; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -6,7 +6,11 @@
 // /dev/null, so disk speed is not measured.
 //
 //   swift build -c release --product SimBench && .build/release/SimBench [--smoke] [--runs N]
-//        [--peers 10000,100000] [--packets 1000000] [--no-format]
+//        [--peers 10000,100000] [--packets 1000000] [--no-format] [--threads N]
+//
+// --threads N (default 1) writes the decision log and captures through an OutputPipeline of N
+// threads, as `wgsim run --threads N`; the event thread's own CPU time is reported beside the
+// process's, so the share left on the simulation's thread is seen on a loaded machine too.
 import BenchSupport
 import Foundation
 import Scenario
@@ -20,6 +24,8 @@ struct Options {
     var smoke = false
     /// Write every decision as JSONL and text (the workload); off isolates the pipeline's own cost.
     var formatDecisions = true
+    /// Threads of the output pipeline, the event loop's included (1: everything on it).
+    var threads = 1
 
     init(_ arguments: [String]) {
         var i = 1
@@ -32,6 +38,12 @@ struct Options {
             case "--runs": runs = max(1, Int(value) ?? runs); i += 1
             case "--peers": peers = value.split(separator: ",").compactMap { Int($0) }; i += 1
             case "--packets": packets = Int(value) ?? packets; i += 1
+            case "--threads":
+                guard let n = Int(value), n >= 1 else {
+                    FileHandle.standardError.write(Data("SimBench: --threads must be at least 1 (got \(value))\n".utf8))
+                    exit(2)
+                }
+                threads = n; i += 1
             default:
                 FileHandle.standardError.write(Data("SimBench: unknown argument \(arguments[i])\n".utf8))
                 exit(2)
@@ -47,6 +59,9 @@ func seconds() -> Double { clockSeconds(CLOCK_MONOTONIC) }
 /// CPU seconds this process has used: on a shared machine (load often above the core count)
 /// this is the fairer measure, so both are reported.
 func cpuSeconds() -> Double { clockSeconds(CLOCK_PROCESS_CPUTIME_ID) }
+
+/// CPU seconds the calling thread (the event loop's) has used.
+func threadCPUSeconds() -> Double { clockSeconds(CLOCK_THREAD_CPUTIME_ID) }
 
 func clockSeconds(_ clock: clockid_t) -> Double {
     var ts = timespec()
@@ -71,6 +86,8 @@ func peakMemoryMiB() -> Double {
 
 struct Measurement {
     var parse: Double, build: Double, run: Double, loadCPU: Double, runCPU: Double
+    /// CPU time of the event thread alone during the run (with --threads 1, about `runCPU`).
+    var eventCPU: Double
     var tracePackets: Int, innerPackets: Int, decisions: Int
     /// Sessions set up in the run (`handshake-response-received`: the initiator derived its keys).
     var handshakes: Int
@@ -79,7 +96,7 @@ struct Measurement {
     var loadedKiB: Double, runKiB: Double
 }
 
-func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement {
+func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -> Measurement {
     let r0 = residentKiB()
     let t0 = seconds()
     let c0 = cpuSeconds()
@@ -88,10 +105,11 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     // The four captures of docs/benchmarks.md: the hub's eth0 and wg0, and the peers' eth0 and wg0
     // (all peers share one file each, as a capture on the far side of the hub's link would).
     let start = scenario.startUnixNanoseconds
-    let sinks = ["hub-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
-                 "hub-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
-                 "peers-eth0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start),
-                 "peers-wg0": try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start)]
+    let pipeline = OutputPipeline(threads: threads)
+    func sink() throws -> PcapFileCaptureSink {
+        try PcapFileCaptureSink(path: "/dev/null", startUnixNanoseconds: start, pipeline: pipeline)
+    }
+    let sinks = ["hub-eth0": try sink(), "hub-wg0": try sink(), "peers-eth0": try sink(), "peers-wg0": try sink()]
     let run = try ScenarioRun(scenario, keepDecisions: false, captureSink: { name in
         let key = name.hasPrefix("hub-") ? name : (name.hasSuffix("-wg0") ? "peers-wg0" : "peers-eth0")
         return sinks[key] ?? DiscardingCaptureSink()
@@ -99,26 +117,29 @@ func measure(scenarioPath: String, formatDecisions: Bool) throws -> Measurement 
     let t2 = seconds()
     let r2 = residentKiB()
     // The decision log as `wgsim run` writes it (DecisionLogWriter: JSONL + text), to /dev/null.
-    let log = formatDecisions ? try DecisionLogWriter(jsonlPath: "/dev/null", textPath: "/dev/null") : nil
+    let log = formatDecisions ? try DecisionLogWriter(jsonlPath: "/dev/null", textPath: "/dev/null", pipeline: pipeline) : nil
     var decisionCount = 0
     run.onDecision = { record in
         decisionCount += 1
         log?.write(record)
     }
     let c2 = cpuSeconds()
+    let e2 = threadCPUSeconds()
     run.run()
     let results = run.finish()
     try log?.close()
     for (_, sink) in sinks.sorted(by: { $0.key < $1.key }) { try sink.close() }
+    pipeline.stop()
     let t3 = seconds()
     let c3 = cpuSeconds()
+    let e3 = threadCPUSeconds()
     let r3 = residentKiB()
     if let failed = results.first(where: { !$0.passed }) { print("  expectation failed: \(failed.line)") }
     let summary = run.simulation.summary()
     let inner = summary.nodes.map(\.originated).reduce(0, +)
     let trace = summary.nodes.first?.originated ?? 0
     let handshakes = summary.nodes.flatMap(\.actions).filter { $0.action == "handshake-response-received" }.map(\.count).reduce(0, +)
-    return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, tracePackets: trace, innerPackets: inner,
+    return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, eventCPU: e3 - e2, tracePackets: trace, innerPackets: inner,
                        decisions: decisionCount, handshakes: handshakes, loadedKiB: r2 - r0, runKiB: r3 - r2)
 }
 
@@ -151,6 +172,10 @@ func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
     print("  floor, sessions: \(Int(handshakes.median)) first sessions × \(format(handshake * 1e6, 0)) µs (handshake + 2 static-static DH, both sides, X25519-bound) = "
           + "\(format(handshakeCPU)) s of the run's \(format(runCPU)) s CPU; the rest carried \(format(inner / rest / 1e6, 3)) M inner packets/s "
           + "(\(format(rest / max(inner, 1) * 1e6, 2)) µs per inner packet, of which AEAD \(format(aeadPerPacket * 1e6, 2)) µs)")
+    let eventCPU = stats(runs.map(\.eventCPU)).median
+    let eventRest = max(eventCPU - handshakeCPU, 0) / max(inner, 1) - aeadPerPacket
+    print("  event thread: \(format(eventCPU)) s CPU of the run's \(format(runCPU)) s = \(format(eventCPU / max(inner, 1) * 1e6, 2)) µs per inner packet; "
+          + "without sessions and AEAD, the rest on it is \(format(eventRest * 1e6, 2)) µs per inner packet")
 }
 
 /// The load's floor: one X25519 public key per node, derived as the build derives them
@@ -172,6 +197,7 @@ try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirecto
 defer { try? FileManager.default.removeItem(atPath: folder) }
 
 print("SimBench: hub with N peers (overlapping 192.168.x.0/24 LANs), \(options.packets)-packet IMIX trace hub → random peers, echo replies back;")
+print("output threads: \(options.threads) (\(options.threads == 1 ? "everything on the event thread" : "decision log and captures written beside it"))")
 print("decision log \(options.formatDecisions ? "formatted (JSON + text)" : "counted, not formatted (--no-format)"), four captures (hub eth0/wg0, peers eth0/wg0) written as pcap to /dev/null; \(options.runs) run(s) per size, median (min–max)")
 for peers in options.peers {
     let path = folder + "/hub-\(peers).yaml"
@@ -182,9 +208,9 @@ for peers in options.peers {
     print("\nN = \(peers) peers (generated in \(format(seconds() - generateStart)) s)")
     var runs: [Measurement] = []
     for i in 1...options.runs {
-        let m = try measure(scenarioPath: path, formatDecisions: options.formatDecisions)
+        let m = try measure(scenarioPath: path, formatDecisions: options.formatDecisions, threads: options.threads)
         runs.append(m)
-        print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s (CPU \(format(m.loadCPU)) s), run \(format(m.run)) s (CPU \(format(m.runCPU)) s), "
+        print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s (CPU \(format(m.loadCPU)) s), run \(format(m.run)) s (CPU \(format(m.runCPU)) s, event thread \(format(m.eventCPU)) s), "
               + "\(m.tracePackets) trace packets, \(m.innerPackets) inner packets, \(m.decisions) decisions, \(m.handshakes) handshakes, peak \(format(peakMemoryMiB(), 0)) MiB")
     }
     let load = stats(runs.map { $0.parse + $0.build })

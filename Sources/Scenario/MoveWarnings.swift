@@ -182,6 +182,16 @@ public final class WarningReport {
         for warning in warnings { add { warning } }
     }
 
+    /// Counts a warning already worded (by another process of a split run: `line` ends in a
+    /// newline) and prints it if it is among the first shown.
+    public func add(worded line: String) {
+        count += 1
+        if !quiet && count <= Self.shownInFull { write(line) }
+    }
+
+    /// Counts warnings another process counted but did not word (past its first `shownInFull`).
+    public func add(unworded count: Int) { self.count += max(0, count) }
+
     /// The count line: how many warnings were not printed.
     public func finish() {
         if quiet {

@@ -20,13 +20,17 @@ public final class RunOutputs {
     private let captured: Set<String>?
     /// What the report page is made from, gathered as the run goes; nil: no report.html.
     public let report: ReportCollection?
+    /// The threads the log and captures are written on (`--threads`).
+    private let pipeline: OutputPipeline
 
     /// Creates pcap/ inside `folder` and opens the decision logs there; messages name files as
-    /// if they were in `shownAs` (default `folder`).
+    /// if they were in `shownAs` (default `folder`). `threads` > 1 writes the log and captures
+    /// beside the event loop (`OutputPipeline`), with the same bytes.
     public init(folder: String, shownAs: String? = nil, startUnixNanoseconds: Int64, captureNodes: Set<String>? = nil,
-                report: ReportCollection? = nil) throws {
+                report: ReportCollection? = nil, threads: Int = 1) throws {
         self.folder = folder
         self.report = report
+        pipeline = OutputPipeline(threads: threads)
         self.shownAs = shownAs ?? folder
         captured = captureNodes
         let shown = self.shownAs
@@ -37,11 +41,12 @@ public final class RunOutputs {
         }
         do {
             log = try DecisionLogWriter(jsonlPath: folder + "/" + OutputFiles.decisionsJSONL,
-                                        textPath: folder + "/" + OutputFiles.decisionsText)
+                                        textPath: folder + "/" + OutputFiles.decisionsText, pipeline: pipeline)
         } catch {
             throw FileProblem.error(shown + "/" + OutputFiles.decisionsJSONL, "cannot be created", error)
         }
-        captures = PcapCaptureDirectory(directory: folder + "/" + OutputFiles.captureFolder, startUnixNanoseconds: startUnixNanoseconds)
+        captures = PcapCaptureDirectory(directory: folder + "/" + OutputFiles.captureFolder, startUnixNanoseconds: startUnixNanoseconds,
+                                        pipeline: pipeline)
     }
 
     /// The capture-sink factory to give the simulation: `pcap/NODE-IFACE.pcap` for captured
@@ -77,6 +82,7 @@ public final class RunOutputs {
     /// Flushes everything and writes the key log and `reportPage` (report.html, when there is a
     /// report); throws the first write error, in words.
     public func finish(keyLog: [String], reportPage: String? = nil) throws {
+        defer { pipeline.stop() }
         do { try log.close() } catch let e as DecisionLogError {
             throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
         }
@@ -94,12 +100,9 @@ public final class RunOutputs {
         }
     }
 
+    /// Ends the writing threads (after what they were given) before the folder is discarded.
+    public func abandon() { pipeline.stop() }
+
     /// `relative` as the user will find it.
     private func shown(_ relative: String) -> String { shownAs + "/" + relative }
-}
-
-/// A capture sink for interfaces nobody asked to capture.
-public final class DiscardingCaptureSink: CaptureSink {
-    public init() {}
-    public func capture(time: Int64, packet: [UInt8]) {}
 }

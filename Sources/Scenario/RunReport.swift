@@ -5,12 +5,20 @@ import Sim
 /// answered and drops by reason, then every expectation with its result.
 public enum RunReport {
     public static func text(run: ScenarioRun, results: [ExpectationResult], quiet: Bool) -> String {
+        text(scenario: run.scenario, seed: run.seed, decisionCount: run.decisionCount, now: run.simulation.now,
+             summary: run.simulation.summary(), results: results, quiet: quiet)
+    }
+
+    /// The summary from its figures (a split run's, combined from every process's share);
+    /// `partition` is a line printed after the first one.
+    public static func text(scenario s: Scenario, seed: UInt64, decisionCount: Int, now: Int64, summary: Sim.RunSummary,
+                            results: [ExpectationResult], quiet: Bool, partition: String? = nil) -> String {
         var out = ""
-        let s = run.scenario
         if !quiet {
-            out += "scenario \(s.name) (seed \(run.seed)): \(run.decisionCount) decisions, simulated \(TimeText.seconds(run.simulation.now)) s\n"
+            out += "scenario \(s.name) (seed \(seed)): \(decisionCount) decisions, simulated \(TimeText.seconds(now)) s\n"
+            if let partition { out += partition }
             if let d = s.description { out += d.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
-            out += table(run.simulation.summary())
+            out += table(summary)
         }
         let failed = results.filter { !$0.passed }
         if !results.isEmpty, !quiet || !failed.isEmpty {

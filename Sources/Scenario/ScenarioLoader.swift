@@ -135,7 +135,7 @@ struct LoadContext {
     /// The latest simulated time any time or duration may reach.
     let limit: TimeLimit
 
-    static let nodeKeys = ["underlay", "wireguard", "config", "routes", "forwarding"]
+    static let nodeKeys = ["underlay", "wireguard", "config", "routes", "forwarding", "partition"]
     static let wireguardKeys = ["private-key", "listen-port", "address", "mtu", "peers", "table", "fwmark"]
     static let peerKeys = ["peer", "public-key", "allowed-ips", "endpoint", "persistent-keepalive", "preshared-key"]
     static let linkKeys = ["between", "latency", "jitter", "loss", "mtu", "up", "down"]
@@ -173,7 +173,14 @@ struct LoadContext {
             }
         }
         let forwarding = try map["forwarding"]?.bool("forwarding") ?? false
+        var partition: String?
+        if let p = map["partition"] {
+            let text = try p.string("partition")
+            guard !text.isEmpty else { throw p.error("node '\(name)': `partition:` needs a name") }
+            partition = text
+        }
         return ScenarioNode(name: name, underlay: underlay, wireguard: wireguard, routes: routes, forwarding: forwarding,
+                            partition: partition,
                             location: SourceLocation(file: file, line: keyLine), routeLocations: routeLocations)
     }
 

@@ -64,6 +64,10 @@ public struct ScenarioNode {
     /// `forwarding: true` (an extension): the node routes packets for other hosts on, as with
     /// `net.ipv4.ip_forward=1`, so it can be a site's router with LAN hosts behind it.
     public var forwarding: Bool = false
+    /// `partition: NAME` (an extension): in a run split over MPI processes, nodes naming the same
+    /// partition run in one process, whatever their WireGuard peers (docs/mpi.md). It never
+    /// changes what a run does.
+    public var partition: String? = nil
     public var location: SourceLocation
     /// The line of each of `routes`.
     public var routeLocations: [SourceLocation] = []

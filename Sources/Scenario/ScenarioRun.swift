@@ -12,14 +12,14 @@ public final class ScenarioRun {
     public let seed: UInt64
 
     /// Lookups not yet answered, in time order, with their position in `expect:`.
-    private var pendingLookups: [(at: Int64?, index: Int)]
+    var pendingLookups: [(at: Int64?, index: Int)]
     /// For each lookup answered, by position in `expect:`: the decision that last configured the node.
     private var lookupEvidence: [Int: [Int]] = [:]
     /// Results by position in `expect:` (decision tallies are filled in at the end).
-    private var results: [ExpectationResult?]
+    var results: [ExpectationResult?]
     /// Fixed at init; each tally is a class so that counting mutates it in place, without
     /// copying its filter per decision.
-    private let tallies: [(index: Int, tally: DecisionTally)]
+    let tallies: [(index: Int, tally: DecisionTally)]
     /// What the simulation hands every decision to.
     private let stream: DecisionStream
     public var decisionCount: Int { stream.count }
@@ -35,16 +35,21 @@ public final class ScenarioRun {
         set { stream.onDecision = newValue }
     }
 
-    /// Builds the network; `captureSink` decides where interface captures go (default memory).
+    /// How the run moves the simulation on to a time (nil: to the end); a run split over
+    /// processes sets it to advance every process together (docs/mpi.md).
+    public var advance: ((Int64?) -> Void)?
+
+    /// Builds the network; `captureSink` decides where interface captures go (default memory);
+    /// `owned` builds only this process's share of a split run (`Simulation(owned:)`).
     public init(_ scenario: Scenario, seed: UInt64? = nil, keepDecisions: Bool = true,
-                captureSink: CaptureSinkFactory? = nil) throws {
+                captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil) throws {
         self.scenario = scenario
         self.seed = seed ?? scenario.seed
         do {
             simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
-                                        nodes: Simulation.preparingKeys(of: scenario.nodes.map(\.spec), seed: self.seed),
+                                        nodes: Self.settled(scenario, seed: self.seed, owned: owned),
                                         links: scenario.links.map(\.spec),
-                                        captureSink: captureSink)
+                                        captureSink: captureSink, owned: owned)
         } catch let e as ScenarioError {
             throw e
         } catch {
@@ -73,11 +78,11 @@ public final class ScenarioRun {
     public func run(until time: Int64? = nil) {
         let end = time ?? scenario.duration
         while let next = pendingLookups.first, let at = next.at, at <= (end ?? .max) {
-            simulation.run(until: at)
+            if let advance { advance(at) } else { simulation.run(until: at) }
             answer(next.index)
             pendingLookups.removeFirst()
         }
-        simulation.run(until: end)
+        if let advance { advance(end) } else { simulation.run(until: end) }
     }
 
     /// Lookups left without a time are answered now (the end of the run); then every result, in file order.
@@ -187,6 +192,16 @@ final class DecisionTally {
 
     var result: ExpectationResult {
         ExpectationCheck.decisions(expectation, filter: filter, action: action, count: count, matched: matched, others: others)
+    }
+}
+
+extension ScenarioRun {
+    /// The nodes as the simulator takes them, keys settled (for a split run's process: only
+    /// those its nodes can meet).
+    static func settled(_ scenario: Scenario, seed: UInt64, owned: [Bool]?) -> [NodeSpec] {
+        let specs = scenario.nodes.map(\.spec)
+        guard let owned else { return Simulation.preparingKeys(of: specs, seed: seed) }
+        return Simulation.preparingKeys(of: specs, seed: seed, owned: owned, actions: scenario.events.map(\.action))
     }
 }
 

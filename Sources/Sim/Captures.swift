@@ -16,5 +16,14 @@ public final class MemoryCaptureSink: CaptureSink {
     }
 }
 
+/// Throws captured packets away: interfaces nobody asked to capture, and (in a split run) the
+/// interfaces of nodes another process owns, which that process writes.
+public final class DiscardingCaptureSink: CaptureSink {
+    /// One is enough: it keeps nothing.
+    public static let shared = DiscardingCaptureSink()
+    public init() {}
+    public func capture(time: Int64, packet: [UInt8]) {}
+}
+
 /// Makes the capture sink for one interface, named `NODE-IFACE` (e.g. `server-eth0`).
 public typealias CaptureSinkFactory = (_ name: String) throws -> CaptureSink

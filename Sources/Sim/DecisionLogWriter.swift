@@ -17,6 +17,10 @@ public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
 /// `write(_:)` to `Simulation.onDecision` (and set `keepsDecisions = false` for long runs).
 /// Either path may be nil to skip that file. Call `close()` at the end to flush and learn of
 /// write errors.
+///
+/// Given an `OutputPipeline` with more than one thread, `write` only collects the record; the
+/// pipeline's decision lane composes and writes the lines, in the same order. `close` waits for
+/// it, so the files are then exactly what the one-thread path writes.
 public final class DecisionLogWriter {
     private let json = ByteBuffer(capacity: 1 << 17)
     private let text = ByteBuffer(capacity: 1 << 17)
@@ -41,7 +45,25 @@ public final class DecisionLogWriter {
         return counter
     }()
 
-    public init(jsonlPath: String?, textPath: String?) throws {
+    /// The lane composing the lines (nil: composed in `write`), and the records collected for
+    /// its next batch (behind a pointer, as `written`).
+    private let lane: WorkerLane?
+    private let batch: UnsafeMutablePointer<[DecisionRecord]>
+    /// Decisions per batch handed to the lane (see `CaptureHandOff.batchSize`).
+    private static let batchSize = 256
+
+    /// Records composed on the decision lane, in order.
+    private final class Batch: WorkerJob, @unchecked Sendable {
+        let records: [DecisionRecord]
+        unowned(unsafe) let writer: DecisionLogWriter
+        init(_ records: [DecisionRecord], writer: DecisionLogWriter) { self.records = records; self.writer = writer }
+        func run() { for record in records { writer.compose(record) } }
+    }
+
+    public init(jsonlPath: String?, textPath: String?, pipeline: OutputPipeline? = nil) throws {
+        lane = pipeline?.decisionLane
+        batch = .allocate(capacity: 1)
+        batch.initialize(to: [])
         self.jsonPath = jsonlPath
         self.textPath = textPath
         var opened: UnsafeMutablePointer<FILE>?
@@ -67,10 +89,26 @@ public final class DecisionLogWriter {
     deinit {
         try? close()
         written.deallocate()
+        batch.deinitialize(count: 1)
+        batch.deallocate()
     }
 
     public func write(_ record: DecisionRecord) {
         written.pointee += 1
+        guard let lane else { compose(record); return }
+        if batch.pointee.isEmpty { batch.pointee.reserveCapacity(Self.batchSize) }
+        batch.pointee.append(record)
+        if batch.pointee.count >= Self.batchSize {
+            // A batch names this writer without keeping it alive: `close` (also run by deinit)
+            // drains the lane before the writer can go.
+            lane.submit(Batch(batch.pointee, writer: self))
+            batch.pointee = []
+        }
+    }
+
+    /// Composes one record's two lines into the buffers, writing them out when full (on the
+    /// decision lane when there is one).
+    private func compose(_ record: DecisionRecord) {
         // Both lines are composed together (they share most pieces); a line whose file was not
         // asked for is dropped by `flush`.
         composer.append(record, json: json, text: text)
@@ -82,6 +120,13 @@ public final class DecisionLogWriter {
 
     /// Writes what is buffered and closes both files; throws the first write error.
     public func close() throws {
+        if let lane {
+            if !batch.pointee.isEmpty {
+                lane.submit(Batch(batch.pointee, writer: self))
+                batch.pointee = []
+            }
+            lane.drain()
+        }
         if !closed {
             closed = true
             flush(json, jsonFile, jsonPath)

@@ -1,17 +1,61 @@
-/// The simulator's agenda: a binary min-heap of events ordered by (time, sequence), so that events
-/// due at the same simulated nanosecond run in the order they were scheduled.
+/// Where an event stands among events due at the same simulated nanosecond: the node (or phase)
+/// that scheduled it, then how many events that origin had scheduled before. Ordering by
+/// (time, origin, sequence) does not depend on which other nodes share a process, so a run split
+/// over several MPI ranks pops every node's events in the order one process would (see
+/// `EventOrigin` and docs/mpi.md).
+public struct EventKey: Comparable, Hashable, Sendable {
+    public var time: Int64
+    public var origin: Int64
+    public var sequence: UInt64
+
+    public init(time: Int64, origin: Int64, sequence: UInt64) {
+        self.time = time
+        self.origin = origin
+        self.sequence = sequence
+    }
+
+    public static func < (a: EventKey, b: EventKey) -> Bool {
+        if a.time != b.time { return a.time < b.time }
+        if a.origin != b.origin { return a.origin < b.origin }
+        return a.sequence < b.sequence
+    }
+}
+
+/// The origins an `EventKey` names, in the order they run at one instant: each node's set-up
+/// (wg-quick bringing it up, in node order), then the scenario's own actions, then what the nodes
+/// scheduled while running (in node order). A node's sequence counts everything it scheduled, so
+/// it is the same whichever process the node runs in.
+public enum EventOrigin {
+    /// Events scheduled while node `index` is brought up at time 0.
+    public static func setup(_ index: Int) -> Int64 { Int64.min + Int64(index) }
+    /// Actions of the scenario (and anything scheduled from outside the engine).
+    public static let scenario: Int64 = -1
+    /// Events node `index` scheduled while one of its events ran.
+    public static func node(_ index: Int) -> Int64 { Int64(index) }
+    /// The node an origin belongs to (nil: the scenario).
+    public static func nodeIndex(of origin: Int64) -> Int? {
+        if origin >= 0 { return Int(origin) }
+        if origin == scenario { return nil }
+        return Int(origin &- Int64.min)
+    }
+}
+
+/// The simulator's agenda: a binary min-heap of events ordered by `EventKey` (time, origin,
+/// sequence). Callers that do not name an origin get origin 0 and a counter of the queue's own,
+/// so their events at one time run in the order they were pushed.
 ///
 /// The heap holds small fixed-size keys; the payloads live in a slot array recycled through a free
-/// list, so sifting moves 24 bytes per step and scheduling does not allocate once warmed up.
+/// list, so sifting moves 32 bytes per step and scheduling does not allocate once warmed up.
 ///
-/// Two heaps ("lanes") share one sequence counter and are merged at `pop`, which yields exactly
-/// the order of a single heap: `deferred` events (timer wake-ups, one per node, mostly seconds
-/// away) wait in their own heap, so the packet events that make up nearly every pop sift through
-/// a heap of the few packets in flight instead of one as large as the node count — which on a
-/// hub with thousands of peers cost O(log nodes) cold reads per event.
+/// Two heaps ("lanes") are merged at `pop`, which yields exactly the order of a single heap:
+/// `deferred` events (timer wake-ups, one per node, mostly seconds away) wait in their own heap,
+/// so the packet events that make up nearly every pop sift through a heap of the few packets in
+/// flight instead of one as large as the node count — which on a hub with thousands of peers cost
+/// O(log nodes) cold reads per event.
 struct EventQueue<Payload> {
     private struct Key {
         var time: Int64
+        var origin: Int64
         var sequence: UInt64
         var slot: Int32
     }
@@ -28,25 +72,18 @@ struct EventQueue<Payload> {
     /// The time of the earliest event, if any.
     var nextTime: Int64? { earlierLaneIsDeferred() ? deferred.keys.first?.time : near.keys.first?.time }
 
-    /// Schedules `payload` at `time`; `deferred` only picks the lane (same order either way).
+    /// Schedules `payload` at `time` after every event pushed this way before it at that time;
+    /// `deferred` only picks the lane (same order either way).
     mutating func push(at time: Int64, _ payload: consuming Payload, deferred isDeferred: Bool = false) {
         let sequence = nextSequence
         nextSequence &+= 1
-        push(at: time, payload, sequence: sequence, deferred: isDeferred)
+        push(at: time, payload, origin: 0, sequence: sequence, deferred: isDeferred)
     }
 
-    /// Sets aside `count` consecutive sequence numbers and returns the first, for events that
-    /// are pushed later (`push(at:_:sequence:)`) but must keep the place among equal-time
-    /// events they would have had if pushed now — a repeated action scheduled one repetition
-    /// at a time.
-    mutating func reserveSequences(_ count: UInt64) -> UInt64 {
-        let first = nextSequence
-        nextSequence &+= count
-        return first
-    }
-
-    /// Schedules `payload` at `time` with a sequence number from `reserveSequences`.
-    mutating func push(at time: Int64, _ payload: consuming Payload, sequence: UInt64, deferred isDeferred: Bool = false) {
+    /// Schedules `payload` at the place `EventKey(time, origin, sequence)`; the caller keeps
+    /// (origin, sequence) unique.
+    mutating func push(at time: Int64, _ payload: consuming Payload, origin: Int64, sequence: UInt64,
+                       deferred isDeferred: Bool = false) {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
@@ -55,19 +92,25 @@ struct EventQueue<Payload> {
             slot = Int32(payloads.count)
             payloads.append(payload)
         }
-        let key = Key(time: time, sequence: sequence, slot: slot)
+        let key = Key(time: time, origin: origin, sequence: sequence, slot: slot)
         if isDeferred { deferred.push(key) } else { near.push(key) }
     }
 
-    /// Removes and returns the earliest event (ties: the first scheduled).
+    /// Removes and returns the earliest event.
     mutating func pop() -> (time: Int64, payload: Payload)? {
+        guard let (key, payload) = popKeyed() else { return nil }
+        return (key.time, payload)
+    }
+
+    /// Removes and returns the earliest event with its place.
+    mutating func popKeyed() -> (key: EventKey, payload: Payload)? {
         let taken = earlierLaneIsDeferred() ? deferred.pop() : near.pop()
         guard let top = taken else { return nil }
         let index = Int(top.slot)
         let payload = payloads[index].take()   // moves the payload out without a copy
         freeSlots.append(top.slot)
         guard let payload else { return nil }
-        return (top.time, payload)
+        return (EventKey(time: top.time, origin: top.origin, sequence: top.sequence), payload)
     }
 
     private func earlierLaneIsDeferred() -> Bool {
@@ -77,10 +120,12 @@ struct EventQueue<Payload> {
     }
 
     private static func before(_ a: Key, _ b: Key) -> Bool {
-        a.time != b.time ? a.time < b.time : a.sequence < b.sequence
+        if a.time != b.time { return a.time < b.time }
+        if a.origin != b.origin { return a.origin < b.origin }
+        return a.sequence < b.sequence
     }
 
-    /// A binary min-heap of keys by (time, sequence).
+    /// A binary min-heap of keys by (time, origin, sequence).
     private struct KeyHeap {
         var keys: [Key] = []
 

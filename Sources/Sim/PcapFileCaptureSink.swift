@@ -8,6 +8,9 @@ import Pcap
 /// allows. Capturing cannot throw (the simulation goes on), so the first error — a packet that
 /// does not fit a record, a failed write or reopen — is kept, later packets are dropped, and
 /// `close` reports it.
+///
+/// Given an `OutputPipeline` with more than one thread, `capture` only hands the packet to the
+/// pipeline's capture lane, which writes it; `close` waits for the lane first.
 public final class PcapFileCaptureSink: CaptureSink {
     public var path: String { writer.path }
     private let writer: PcapWriter
@@ -17,15 +20,29 @@ public final class PcapFileCaptureSink: CaptureSink {
     // instructions per packet); the sink is used from one thread and never overlaps them.
     @exclusivity(unchecked) private var firstError: Error?
     @exclusivity(unchecked) private var closed = false
+    /// Where packets go when they are written off the event thread (nil: written here).
+    private let handOff: CaptureHandOff?
 
     /// Creates (truncates) the file and writes the pcap header; throws if it cannot be created.
-    /// Sinks of one run share the run's `pool`; a sink made alone keeps its own file open.
-    public init(path: String, startUnixNanoseconds: Int64, pool: PcapFilePool? = nil) throws {
+    /// Sinks of one run share the run's `pool`; a sink made alone keeps its own file open. Sinks
+    /// sharing a pool must share the `pipeline` too (one lane then writes all of them).
+    public init(path: String, startUnixNanoseconds: Int64, pool: PcapFilePool? = nil, pipeline: OutputPipeline? = nil) throws {
         writer = try PcapWriter(path: path, linkType: .raw, buffering: .manyFiles, pool: pool)
         self.startUnixNanoseconds = startUnixNanoseconds
+        handOff = pipeline?.captureHandOff
+    }
+
+    deinit {
+        // Packets handed off name this sink without keeping it alive: let them be written first.
+        handOff?.drain()
     }
 
     public func capture(time: Int64, packet: [UInt8]) {
+        if let handOff { handOff.add(self, time: time, packet: packet) } else { write(time: time, packet: packet) }
+    }
+
+    /// Writes one packet (on the capture lane when there is one, else on the caller's thread).
+    func write(time: Int64, packet: [UInt8]) {
         guard !closed, firstError == nil else { return }
         // A loaded scenario cannot reach past pcap's time range (checked at load); the checked sum
         // keeps a programming error from trapping.
@@ -39,6 +56,7 @@ public final class PcapFileCaptureSink: CaptureSink {
 
     /// Writes what is buffered and closes the file; throws the first error met.
     public func close() throws {
+        handOff?.drain()
         if !closed {
             closed = true
             do { try writer.close() } catch { if firstError == nil { firstError = error } }

@@ -12,9 +12,10 @@ public struct SimulationError: Error, Equatable, CustomStringConvertible {
 /// A deterministic discrete-event simulation of hosts running WireGuard on a simulated underlay.
 ///
 /// Time is an integer count of nanoseconds starting at 0; nothing reads a clock. Events due at
-/// the same instant run in the order they were scheduled. Every random draw comes from a
+/// the same instant run in `EventKey` order: by the node that scheduled them, then in the order
+/// that node scheduled them (SimulationEventOrder.swift). Every random draw comes from a
 /// `SeededRandom` derived from the seed and a label ("NODE/static", "NODE/wireguard",
-/// "link:A-B"), so the same inputs give byte-identical decisions, captures and key logs.
+/// "link:A-B" per direction), so the same inputs give byte-identical decisions, captures and key logs.
 ///
 /// The engine's per-event state is `@exclusivity(unchecked)`: one thread drives it, no access
 /// overlaps another, and the runtime checks cost a few per cent of the packet path.
@@ -26,7 +27,7 @@ public final class Simulation {
     /// the engine runs nothing after it.
     public let latestTime: Int64
     /// Simulated time of the event being run, or where the last `run(until:)` stopped.
-    @exclusivity(unchecked) public private(set) var now: Int64 = 0
+    @exclusivity(unchecked) public internal(set) var now: Int64 = 0
 
     let nodes: [SimNode]
     let nodeIndex: [String: Int]
@@ -35,6 +36,18 @@ public final class Simulation {
     @exclusivity(unchecked) var nodeByUnderlay: [IPAddress: Int] = [:]
     @exclusivity(unchecked) var underlay: Underlay
     @exclusivity(unchecked) var queue = EventQueue<SimEvent>()
+    /// The origin of what is scheduled now (`EventOrigin`): the node whose event is running,
+    /// a node being set up, or the scenario. Set by the event loop.
+    @exclusivity(unchecked) var currentOrigin: Int64 = EventOrigin.scenario
+    /// The place of the event being run (during set-up: time `Int64.min`, the node's set-up origin).
+    @exclusivity(unchecked) var currentKey = EventKey(time: Int64.min, origin: EventOrigin.scenario, sequence: 0)
+    /// The latest place of any event run so far (`currentKey` at its largest): what a split run
+    /// merges its processes' decisions and key logs by (DistributedDecisionLog.swift).
+    @exclusivity(unchecked) public private(set) var progressKey = EventKey(time: Int64.min, origin: Int64.min, sequence: 0)
+    /// How many events each node has scheduled (its origins' sequence numbers).
+    @exclusivity(unchecked) var scheduledBy: [UInt64] = []
+    /// How many queue places the scenario's actions have taken.
+    @exclusivity(unchecked) var scenarioScheduled: UInt64 = 0
     /// Every node's decision actions, counted for the summary.
     @exclusivity(unchecked) var actionTally: ActionTally
     /// The storage of the events array every device call appends to (see `spareEvents`).
@@ -57,6 +70,10 @@ public final class Simulation {
     @exclusivity(unchecked) public var onDecision: ((DecisionRecord) -> Void)?
 
     private(set) var keyLogLines: [String] = []
+    /// The place of the event that first used each key-log line (a split run merges by it).
+    public private(set) var keyLogKeys: [EventKey] = []
+    /// The nodes this process owns, when a run is split over processes (nil: all of them).
+    let distributed: DistributedPart?
     private var keyLogSeen: Set<String> = []
     let memoryCaptures: [(name: String, sink: MemoryCaptureSink)]
     let captureNames: [String]
@@ -68,9 +85,16 @@ public final class Simulation {
     /// Builds the network at time 0 as wg-quick would bring each wg0 up: keys, peers, addresses,
     /// routes; then the interface is up. `captureSink` makes one sink per interface
     /// (`NODE-eth0`, and `NODE-wg0` for nodes with WireGuard); default: kept in memory.
+    ///
+    /// `owned` (one flag per node) builds only the share of a run split over processes that this
+    /// process simulates (DistributedPart.swift); nil builds and runs every node.
     public init(seed: UInt64, startUnixNanoseconds: Int64, nodes specs: [NodeSpec], links: [LinkSpec] = [],
-                captureSink: CaptureSinkFactory? = nil) throws {
+                captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil) throws {
         self.seed = seed
+        if let owned, owned.count != specs.count {
+            throw SimulationError("a split run names the owner of \(owned.count) nodes, the network has \(specs.count)")
+        }
+        distributed = owned.map(DistributedPart.init)
         // A scenario loader refuses such a start with the line of its `start-time:`; this guards
         // other callers.
         guard (0...Self.latestUnixNanoseconds).contains(startUnixNanoseconds) else {
@@ -99,6 +123,15 @@ public final class Simulation {
         var keys: [PublicKey?] = []
         var built: [SimNode] = []
         for (i, spec) in specs.enumerated() {
+            guard owned?[i] ?? true else {
+                // Another process runs this node: its name, addresses and key are all this one needs.
+                keys.append(spec.wireguard.map { ($0.privateKey ?? Self.derivedPrivateKey(seed: seed, node: spec.name)).publicKey })
+                built.append(SimNode(index: i, name: spec.name, underlay: spec.underlay, device: nil,
+                                     listenPort: spec.wireguard?.listenPort ?? 51820,
+                                     wg0Addresses: spec.wireguard?.addresses ?? [], eth0Capture: DiscardingCaptureSink.shared,
+                                     wg0Capture: nil))
+                continue
+            }
             var device: Device?
             if let wireguard = spec.wireguard {
                 let privateKey = wireguard.privateKey ?? Self.derivedPrivateKey(seed: seed, node: spec.name)
@@ -116,6 +149,7 @@ public final class Simulation {
             built.append(node)
         }
         nodes = built
+        scheduledBy = [UInt64](repeating: 0, count: built.count)
         actionTally = ActionTally(nodeCount: built.count)
         publicKeys = keys
         memoryCaptures = memory
@@ -132,9 +166,13 @@ public final class Simulation {
             underlay.set(a, b, properties: link.properties)
         }
         var routeTables = SharedRouteTables()
-        for (i, spec) in specs.enumerated() {
+        for (i, spec) in specs.enumerated() where owned?[i] ?? true {
+            currentOrigin = EventOrigin.setup(i)
+            currentKey = EventKey(time: Int64.min, origin: currentOrigin, sequence: 0)
+            progressKey = currentKey
             try bringUp(nodes[i], spec, sharing: &routeTables)
         }
+        currentOrigin = EventOrigin.scenario
     }
 
     /// A node's static key when the scenario gives none: `wg genkey` from "NODE/static".
@@ -152,7 +190,7 @@ public final class Simulation {
 
     /// Schedules an action; actions at the same time run in the order they were scheduled.
     public func schedule(at time: Int64, _ action: SimAction) {
-        schedule(at: time, action, sequence: queue.reserveSequences(Self.repetitions(of: action)))
+        schedule(at: time, action, sequence: reserveScenarioPlaces(Self.repetitions(of: action)))
     }
 
     /// Schedules a scenario's events, given in file order (not time order). Events due at the
@@ -162,7 +200,7 @@ public final class Simulation {
     /// repetition is queued now; each schedules the next when it runs.
     public func schedule(inFileOrder events: [(at: Int64, action: SimAction)]) {
         let total = events.reduce(UInt64(0)) { $0 &+ Self.repetitions(of: $1.action) }
-        var sequence = queue.reserveSequences(total)
+        var sequence = reserveScenarioPlaces(total)
         for event in events {
             schedule(at: event.at, event.action, sequence: sequence)
             sequence &+= Self.repetitions(of: event.action)
@@ -172,13 +210,17 @@ public final class Simulation {
     /// `first` is the first of the action's `repetitions(of:)` reserved sequence numbers.
     private func schedule(at time: Int64, _ action: SimAction, sequence first: UInt64) {
         let at = max(time, now)
+        // Trace files are numbered in scheduling order, the same in every process of a split run.
+        if case .replay(_, let trace, _) = action { _ = context(file: trace, frame: 0) }
         lastScheduledActivity = max(lastScheduledActivity, at.addingSaturated(Self.activitySpan(of: action)))
         if case let .send(name, packet, count, interval) = action, count > 1 {
             guard let node = nodeIndex[name] else { return }
+            guard scheduleAction(ownedBy: node) else { return }
             queue.push(at: at, .send(SendRun(node: node, packet: packet, remaining: count, interval: max(0, interval),
-                                             sequence: first)), sequence: first)
+                                             sequence: first)), origin: EventOrigin.scenario, sequence: first)
         } else {
-            queue.push(at: at, .action(action), sequence: first)
+            guard scheduleAction(action) else { return }
+            queue.push(at: at, .action(action), origin: EventOrigin.scenario, sequence: first)
         }
     }
 
@@ -206,13 +248,22 @@ public final class Simulation {
     /// never past `latestTime`: what would happen later could not be stamped in a capture. May
     /// be called again with a later time to continue.
     public func run(until: Int64? = nil) {
-        let stop = min(until ?? lastScheduledActivity.addingSaturated(Self.idleHorizon), latestTime)
+        runEvents(through: stopTime(until: until))
+        if let until { now = max(now, min(until, latestTime)) }
+    }
+
+    /// The event loop: runs every event due at or before `stop`, each with its node as the origin
+    /// of what it schedules.
+    func runEvents(through stop: Int64) {
         while let next = queue.nextTime, next <= stop {
-            guard let (time, event) = queue.pop() else { break }
-            now = max(now, time)
+            guard let (key, event) = queue.popKeyed() else { break }
+            now = max(now, key.time)
+            currentKey = key
+            if progressKey < key { progressKey = key }
+            currentOrigin = executingNode(of: event).map(EventOrigin.node) ?? EventOrigin.scenario
             dispatch(event)
         }
-        if let until { now = max(now, min(until, latestTime)) }
+        currentOrigin = EventOrigin.scenario
     }
 
     /// Every decision so far, in simulated-time order (empty when `keepsDecisions` is off).
@@ -262,7 +313,10 @@ public final class Simulation {
     }
 
     func addKeyLogLine(_ line: String) {
-        if keyLogSeen.insert(line).inserted { keyLogLines.append(line) }
+        if keyLogSeen.insert(line).inserted {
+            keyLogLines.append(line)
+            keyLogKeys.append(progressKey)
+        }
     }
 }
 

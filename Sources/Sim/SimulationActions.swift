@@ -7,6 +7,7 @@ import WireGuard
 /// command the kernel would refuse is logged as `command-failed` with its error.
 extension Simulation {
     func perform(_ action: SimAction) {
+        if distributed != nil, performElsewhere(action) { return }
         switch action {
         case let .wgSet(name, peer, allowedIPs, endpoint, keepalive, psk, remove):
             let ordinal = wgSetActionsRun
@@ -250,7 +251,7 @@ extension Simulation {
         var next = run
         next.remaining -= 1
         next.sequence &+= 1
-        queue.push(at: now.addingSaturated(run.interval), .ping(next))
+        enqueue(at: now.addingSaturated(run.interval), .ping(next))
     }
 
     /// One packet of a repeated `send`, then the next `interval` later in its reserved place.
@@ -260,7 +261,7 @@ extension Simulation {
         var next = run
         next.remaining -= 1
         next.sequence &+= 1
-        queue.push(at: now.addingSaturated(run.interval), .send(next), sequence: next.sequence)
+        queue.push(at: now.addingSaturated(run.interval), .send(next), origin: EventOrigin.scenario, sequence: next.sequence)
     }
 
     /// Injects the next trace packet, then schedules the one after at its relative time.
@@ -274,7 +275,7 @@ extension Simulation {
         // A loader has checked that every packet falls within the run; saturate for other callers.
         let (offset, overflow) = run.packets[nextPosition].timestamp.subtractingReportingOverflow(run.packets[0].timestamp)
         let due = overflow ? (run.packets[nextPosition].timestamp > 0 ? .max : now) : run.start.addingSaturated(offset)
-        queue.push(at: max(now, due), .replay(next))
+        enqueue(at: max(now, due), .replay(next))
     }
 
     func config(_ node: SimNode, _ what: String) {

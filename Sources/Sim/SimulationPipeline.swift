@@ -123,7 +123,7 @@ extension Simulation {
         let at = max(deadline, afterFiring ? now + 1 : now)
         if let pending = node.timerWakeUp, pending <= at { return }
         node.timerWakeUp = at
-        queue.push(at: at, .timer(node: node.index), deferred: true)
+        enqueue(at: at, .timer(node: node.index), deferred: true)
     }
 
     private func fireTimers(_ node: SimNode) {
@@ -161,7 +161,7 @@ extension Simulation {
             return
         }
         record(hostDecision(node, ingress, .forwarded, packet, context, .forwarding, dir: .rx), at: node)
-        queue.push(at: now, .forward(node: node.index, packet: forwarded, context: context))
+        enqueue(at: now, .forward(node: node.index, packet: forwarded, context: context))
     }
 
     /// The packet with its TTL (IPv4, header checksum updated) or hop limit (IPv6) one lower; nil
@@ -191,7 +191,7 @@ extension Simulation {
         }
         let local: (IPAddress) -> Bool = { node.isLocal($0) }
         if case .reply(let reply) = node.stack.accept(packet, isLocal: local) {
-            queue.push(at: now, .output(node: node.index, packet: reply, context: .none))
+            enqueue(at: now, .output(node: node.index, packet: reply, context: .none))
         }
     }
 }

@@ -130,6 +130,8 @@ extension Simulation {
 /// The outcome of a run, per node.
 public struct RunSummary {
     public var nodes: [NodeSummary]
+
+    public init(nodes: [NodeSummary]) { self.nodes = nodes }
 }
 
 /// One node's tallies.
@@ -145,6 +147,17 @@ public struct NodeSummary {
     public var drops: [(reason: String, count: Int)]
     /// Every decision action logged at the node, sorted by name.
     public var actions: [(action: String, count: Int)]
+
+    public init(name: String, originated: Int, delivered: Int, echoRequestsAnswered: Int, echoRepliesReceived: Int,
+                drops: [(reason: String, count: Int)], actions: [(action: String, count: Int)]) {
+        self.name = name
+        self.originated = originated
+        self.delivered = delivered
+        self.echoRequestsAnswered = echoRequestsAnswered
+        self.echoRepliesReceived = echoRepliesReceived
+        self.drops = drops
+        self.actions = actions
+    }
 }
 
 /// The number formats of wg(8)'s `show` output (show.c `ago`, `bytes`, `every`).

@@ -35,7 +35,7 @@ extension Simulation {
             // The device itself comes up in the first engine event (time 0, before any scheduled
             // action), so that what it does then (persistent keepalives) reaches `onDecision`,
             // which is set after the simulation is built.
-            queue.push(at: 0, .deviceUp(node: node.index))
+            enqueue(at: 0, .deviceUp(node: node.index))
         }
     }
 
@@ -235,8 +235,9 @@ extension Simulation {
     /// derive from `seed` and the node name — and its public key derived already, on all cores.
     /// Building from these gives the same network as building from `specs` with `seed`; it only
     /// takes the ~25 µs X25519 derivation per node (most of a 100k-node build) off the one thread.
-    public static func preparingKeys(of specs: [NodeSpec], seed: UInt64) -> [NodeSpec] {
-        let keyed = specs.indices.filter { specs[$0].wireguard != nil }
+    /// `only` (one flag per node) limits the work to the nodes flagged.
+    public static func preparingKeys(of specs: [NodeSpec], seed: UInt64, only: [Bool]? = nil) -> [NodeSpec] {
+        let keyed = specs.indices.filter { specs[$0].wireguard != nil && (only?[$0] ?? true) }
         let keys = PrivateKey.withPublicKeys(keyed.map {
             specs[$0].wireguard?.privateKey ?? derivedPrivateKey(seed: seed, node: specs[$0].name)
         })

@@ -61,11 +61,11 @@ extension Simulation {
             return
         }
         let link = underlay.link(node.index, target)
-        switch underlay.transit(link: link, size: outer.count) {
+        switch underlay.transit(link: link, from: node.index, size: outer.count) {
         case .deliver(let delay):
-            queue.push(at: now.addingSaturated(delay), .arrival(UnderlayDatagram(
+            enqueueArrival(at: now.addingSaturated(delay), UnderlayDatagram(
                 to: target, outer: outer, payload: payload, source: node.listenEndpoint, destination: address,
-                destinationPort: port, isWireGuard: isWireGuard, context: context)))
+                destinationPort: port, isWireGuard: isWireGuard, context: context))
         case .lost:
             underlayDrop(node, .droppedLinkLoss, endpoint,
                          .lost(link: underlay.links[link].label, loss: underlay.links[link].properties.loss))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Scenario
 import Sim
@@ -49,9 +50,12 @@ struct RunCommand: ParsableCommand {
     var maxDecisions: Int = 100_000_000
     @Flag(help: "Do not write report.html (a golden comparison then leaves the golden report.html out; cannot be combined with --update-golden).")
     var noReport = false
+    @Option(help: "Threads: 1 writes everything on the simulation's thread; more write the decision log and captures beside it, with the same bytes (default: the machine's cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         guard maxDecisions >= 1 else { throw ValidationError("--max-decisions must be at least 1 (got \(maxDecisions))") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if noReport && updateGolden {
             // A golden folder holds every output of one run: without the page, the golden
             // report.html would either be removed or no longer match the files beside it.
@@ -59,7 +63,22 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// Checks `--out` (and the golden folder, if one is used) before anything is written, and
+    /// returns the golden folder: `--golden`, or `captures/golden/NAME` for `--update-golden`.
+    func checkedFolders(scenarioName: String) throws -> String? {
+        try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
+        let goldenFolder = updateGolden ? (golden ?? "captures/golden/\(scenarioName)") : golden
+        if let goldenFolder {
+            try OutputFolder.check(goldenFolder, option: golden == nil ? "--update-golden (default captures/golden/NAME)" : "--golden",
+                                   allowOtherFiles: true)
+            try OutputFolder.checkSeparate(out: out, golden: goldenFolder)
+        }
+        return goldenFolder
+    }
+
     func run() throws {
+        // Started by mpirun/srun as one of several processes: the run is split (docs/mpi.md).
+        if MPILaunch.processCount != nil { return try runSplit() }
         let started = WallClock.now()
         let loaded: Scenario
         let captured: Set<String>?
@@ -68,13 +87,7 @@ struct RunCommand: ParsableCommand {
             loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
             if !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             captured = try captureNodes(of: loaded)
-            try OutputFolder.check(out, option: "--out", allowOtherFiles: force)
-            goldenFolder = updateGolden ? (golden ?? "captures/golden/\(loaded.name)") : golden
-            if let goldenFolder {
-                try OutputFolder.check(goldenFolder, option: golden == nil ? "--update-golden (default captures/golden/NAME)" : "--golden",
-                                       allowOtherFiles: true)
-                try OutputFolder.checkSeparate(out: out, golden: goldenFolder)
-            }
+            goldenFolder = try checkedFolders(scenarioName: loaded.name)
         } catch {
             throw failure(error)
         }
@@ -90,7 +103,7 @@ struct RunCommand: ParsableCommand {
         }
         do {
             outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
-                                     captureNodes: captured, report: noReport ? nil : ReportCollection())
+                                     captureNodes: captured, report: noReport ? nil : ReportCollection(), threads: threads)
             run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
             outputs.report?.attach(to: run)
         } catch {
@@ -110,6 +123,7 @@ struct RunCommand: ParsableCommand {
         /// Ends the run without touching the earlier outputs: the temporary folder goes.
         let abandon: (String, Int32) -> Never = { message, status in
             progress.done()
+            outputs.abandon()
             staging.discard()
             FileHandleOutput.standardError("wgsim run: \(message); \(untouched)\n")
             Foundation.exit(status)
@@ -141,6 +155,21 @@ struct RunCommand: ParsableCommand {
         progress.done()
         FileHandleOutput.standardOutput(RunReport.text(run: run, results: results, quiet: quiet))
 
+        let goldenFailed = try goldenStep(goldenFolder)
+        // A signal after the outputs were in place: they are whole; the exit status still says so.
+        if let status = RunInterruption.exitStatus { throw ExitCode(status) }
+        if goldenFailed || results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if strict && warnings.count > 0 {
+            FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// With --update-golden, writes the outputs in --out into the golden folder; with --golden,
+    /// compares them and says what differs (leaving report.html out when the run wrote none:
+    /// --no-report, or a split run). Returns whether a golden comparison failed.
+    func goldenStep(_ goldenFolder: String?, wroteReport: Bool? = nil) throws -> Bool {
+        let noReport = !(wroteReport ?? !self.noReport)
         var goldenFailed = false
         if updateGolden, let goldenFolder {
             let changes: OutputChanges
@@ -164,23 +193,17 @@ struct RunCommand: ParsableCommand {
                 for d in differences { FileHandleOutput.standardOutput("  \(d)\n") }
             }
         }
-        // A signal after the outputs were in place: they are whole; the exit status still says so.
-        if let status = RunInterruption.exitStatus { throw ExitCode(status) }
-        if goldenFailed || results.contains(where: { !$0.passed }) { throw ExitCode(1) }
-        if strict && warnings.count > 0 {
-            FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")
-            throw ExitCode(1)
-        }
+        return goldenFailed
     }
 
     /// Prints a bad-input or output error (in words, naming the file) and gives the exit status.
-    private func failure(_ error: Error) -> ExitCode {
+    func failure(_ error: Error) -> ExitCode {
         let text = (error as? ScenarioError).map(\.description) ?? FileProblem.words(for: error)
         FileHandleOutput.standardError("wgsim run: \(text)\n")
         return badInputExit
     }
 
-    private static func interrupted(_ status: Int32) -> String {
+    static func interrupted(_ status: Int32) -> String {
         "interrupted by \(status == 128 + SIGTERM ? "SIGTERM" : status == 128 + SIGINT ? "SIGINT" : "signal \(status - 128)")"
     }
 }

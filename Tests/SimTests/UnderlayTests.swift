@@ -7,7 +7,7 @@ final class UnderlayTests: XCTestCase {
         var underlay = Underlay(seed: seed, nodeNames: ["A", "B", "C"])
         underlay.set(0, 1, properties: properties)
         let link = underlay.link(0, 1)
-        return (0..<count).map { _ in underlay.transit(link: link, size: 100) }
+        return (0..<count).map { _ in underlay.transit(link: link, from: 0, size: 100) }
     }
 
     func testSameSeedSameFates() {
@@ -41,10 +41,10 @@ final class UnderlayTests: XCTestCase {
         var underlay = Underlay(seed: 1, nodeNames: ["A", "B"])
         let link = underlay.link(1, 0)
         underlay.change(0, 1, LinkChange(mtu: 1280))
-        XCTAssertEqual(underlay.transit(link: link, size: 1281), .tooBig(mtu: 1280))
-        XCTAssertEqual(underlay.transit(link: link, size: 1280), .deliver(after: 1_000_000))
+        XCTAssertEqual(underlay.transit(link: link, from: 0, size: 1281), .tooBig(mtu: 1280))
+        XCTAssertEqual(underlay.transit(link: link, from: 0, size: 1280), .deliver(after: 1_000_000))
         underlay.change(0, 1, LinkChange(up: false))
-        XCTAssertEqual(underlay.transit(link: link, size: 100), .down)
+        XCTAssertEqual(underlay.transit(link: link, from: 0, size: 100), .down)
     }
 
     func testOneLinksTrafficDoesNotPerturbAnother() {
@@ -54,8 +54,8 @@ final class UnderlayTests: XCTestCase {
             underlay.set(0, 2, properties: LinkProperties(loss: 0.5))
             let ab = underlay.link(0, 1), ac = underlay.link(0, 2)
             return (0..<200).map { _ in
-                if interleaveAC { _ = underlay.transit(link: ac, size: 10) }
-                return underlay.transit(link: ab, size: 10)
+                if interleaveAC { _ = underlay.transit(link: ac, from: 0, size: 10) }
+                return underlay.transit(link: ab, from: 0, size: 10)
             }
         }
         XCTAssertEqual(fatesOfAB(interleaveAC: false), fatesOfAB(interleaveAC: true))

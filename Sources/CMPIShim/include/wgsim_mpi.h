@@ -1,0 +1,33 @@
+// The few MPI operations a split run needs (docs/mpi.md), on MPI_COMM_WORLD, as plain C functions
+// Swift can call: no MPI type appears here. Every function returns MPI_SUCCESS (0) or an MPI
+// error code; MPI's default error handler aborts the job on errors before most of them return.
+//
+// A process waiting in a collective spins by default; with more processes than free cores (a
+// shared machine, `--oversubscribe`) a spinning process takes the core the process it waits for
+// needs (a split run measured here spent half its CPU spinning). `wgsim_mpi_init` therefore sets
+// Open MPI's `mpi_yield_when_idle` (unless the environment sets it already): between polls the
+// waiting process yields its core.
+#ifndef WGSIM_MPI_H
+#define WGSIM_MPI_H
+#include <stdint.h>
+
+int wgsim_mpi_init(void);
+int wgsim_mpi_finalize(void);
+int wgsim_mpi_rank(void);
+int wgsim_mpi_size(void);
+/// Stops every process of the job with `code` (MPI_Abort); does not return.
+void wgsim_mpi_abort(int code);
+/// Every process sends `per_process` 64-bit numbers to each process r (at `send[r * per_process]`)
+/// and receives each process's numbers for it (at `receive[r * per_process]`).
+int wgsim_mpi_alltoall_int64(const int64_t *send, int64_t *receive, int32_t per_process);
+/// The bytes themselves: `send` holds each process's part at `send_offsets[r]`.
+int wgsim_mpi_alltoallv(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
+                        uint8_t *receive, const int32_t *receive_counts, const int32_t *receive_offsets);
+/// Process 0 learns every process's count (`counts` is read only there).
+int wgsim_mpi_gather_counts(int32_t count, int32_t *counts);
+/// Process 0 receives every process's bytes, at `offsets[r]` of `receive` (only read there).
+int wgsim_mpi_gatherv(const uint8_t *send, int32_t count, uint8_t *receive, const int32_t *counts,
+                      const int32_t *offsets);
+/// `count` bytes of process 0's `buffer` copied into every process's.
+int wgsim_mpi_broadcast(uint8_t *buffer, int32_t count);
+#endif

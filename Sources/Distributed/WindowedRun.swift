@@ -1,0 +1,75 @@
+import Foundation
+import Sim
+
+/// Conservative synchronisation of a split run (docs/mpi.md), as ns-3's distributed simulator
+/// does it: all processes agree on the earliest pending event time T, then each runs its own
+/// events up to T + lookahead − 1. Nothing another process does from T on can reach this one
+/// before T + lookahead (every path between processes takes at least the lookahead), so no event
+/// it runs can be overtaken by a datagram still to come.
+///
+/// One collective a window agrees on T and says who sends whom how many bytes: each process
+/// sends every other (bytes for you, the earliest time it knows of, bytes it sends in all). The
+/// earliest time a process knows of is its own next event or the earliest arrival among the
+/// datagrams it is about to send, so the minimum over all processes is the next event anywhere
+/// once the datagrams are delivered. The datagrams themselves follow (all-to-all) only when some
+/// process has any.
+public final class WindowedRun {
+    private let simulation: Simulation
+    private let communicator: Communicator
+    private let partition: Partition
+    /// Windows run so far (the same count in every process).
+    public private(set) var windows = 0
+    /// Datagrams this process sent to others so far.
+    public private(set) var sent = 0
+
+    public init(simulation: Simulation, communicator: Communicator, partition: Partition) {
+        self.simulation = simulation
+        self.communicator = communicator
+        self.partition = partition
+    }
+
+    /// Runs every process to `until` (nil: to the end `Simulation.run(until: nil)` would reach),
+    /// leaving `now` where a one-process run leaves it. Every process must call it with the same time.
+    public func advance(_ until: Int64?) {
+        let stop = simulation.stopTime(until: until)
+        let lookahead = max(1, partition.lookahead)
+        while true {
+            let next = exchange()
+            if next > stop { break }
+            windows += 1
+            let windowEnd = next > Int64.max - (lookahead - 1) ? Int64.max : next + (lookahead - 1)
+            simulation.runWindow(through: min(windowEnd, stop))
+        }
+        simulation.finishRun(until: until)
+    }
+
+    /// Delivers the datagrams sent since the last window to their receivers' processes, queues
+    /// those sent here, and returns the earliest pending event time of all processes.
+    private func exchange() -> Int64 {
+        let outgoing = simulation.takeOutbox()
+        sent += outgoing.count
+        var parts = [[UInt8]](repeating: [], count: communicator.size)
+        var earliest = simulation.nextEventTime ?? .max
+        for datagram in outgoing {
+            datagram.encode(into: &parts[partition.rankOfNode[datagram.node]])
+            earliest = min(earliest, datagram.key.time)
+        }
+        let total = Int64(parts.reduce(0) { $0 + $1.count })
+        let told = communicator.exchange(numbers: parts.map { [Int64($0.count), earliest, total] }, perProcess: 3)
+        let next = told.map { $0[1] }.min() ?? earliest
+        guard told.contains(where: { $0[2] > 0 }) else { return next }
+        let incoming = communicator.exchange(parts, incoming: told.map { Int($0[0]) })
+        for (rank, bytes) in incoming.enumerated() where !bytes.isEmpty {
+            let ranks = partition.rankOfNode
+            guard let datagrams = RemoteDatagram.decodeAll(bytes),
+                  datagrams.allSatisfy({ ranks.indices.contains($0.node) && ranks[$0.node] == communicator.rank }) else {
+                // Only another process of this same program writes these bytes: a torn message, or
+                // one for a node this process does not own, means the job is broken: all stop.
+                FileHandle.standardError.write(Data("wgsim run: process \(communicator.rank): the datagrams from process \(rank) could not be read; stopping every process\n".utf8))
+                communicator.abortAll(status: 2)
+            }
+            for datagram in datagrams { simulation.accept(datagram) }
+        }
+        return next
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Sim
+
+/// What one process of a run split over MPI processes (docs/mpi.md) found, for process 0 to
+/// combine into the one summary a one-process run prints: the decisions it made, how far it got,
+/// its own nodes' tallies, its answers to lookups about its own nodes, its counts for decision
+/// expectations, its key-log lines with their places, and its warnings, worded.
+public struct SplitRunShare: Codable {
+    var decisionCount: Int
+    var now: Int64
+    var nodes: [NodeShare]
+    var lookups: [LookupShare]
+    var tallies: [TallyShare]
+    var keyLog: [KeyLine]
+    /// The first warnings, worded (each line with its newline), and how many there were in all.
+    public var warnings: [String]
+    public var warningCount: Int
+    /// Datagrams this process's nodes sent to other processes' nodes (set by the caller).
+    public var datagramsSent = 0
+
+    struct NodeShare: Codable {
+        var index: Int
+        var originated: Int
+        var delivered: Int
+        var echoRequestsAnswered: Int
+        var echoRepliesReceived: Int
+        var drops: [Count]
+        var actions: [Count]
+    }
+
+    struct Count: Codable {
+        var name: String
+        var count: Int
+    }
+
+    struct LookupShare: Codable {
+        var index: Int
+        var passed: Bool
+        var detail: String
+    }
+
+    struct TallyShare: Codable {
+        var index: Int
+        var matched: Int
+        var others: [Count]
+    }
+
+    struct KeyLine: Codable {
+        var time: Int64
+        var origin: Int64
+        var sequence: UInt64
+        var line: String
+    }
+
+    /// The share as bytes (JSON), to gather at process 0.
+    public func encoded() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
+
+    /// A share `encoded` wrote.
+    public static func decoded(_ bytes: [UInt8]) throws -> SplitRunShare {
+        try JSONDecoder().decode(SplitRunShare.self, from: Data(bytes))
+    }
+}
+
+/// The combined figures of a split run: what `RunReport` prints and the key log.
+public struct SplitRunTotals {
+    public let decisionCount: Int
+    public let now: Int64
+    public let summary: RunSummary
+    public let results: [ExpectationResult]
+    public let keyLog: [String]
+}
+
+extension ScenarioRun {
+    /// This process's share, after `finish()`; `owned` says which nodes are this process's.
+    public func share(owned: [Bool], warnings: [String], warningCount: Int) -> SplitRunShare {
+        let summary = simulation.summary()
+        let nodes = summary.nodes.indices.filter { owned[$0] }.map { i in
+            let node = summary.nodes[i]
+            return SplitRunShare.NodeShare(
+                index: i, originated: node.originated, delivered: node.delivered,
+                echoRequestsAnswered: node.echoRequestsAnswered, echoRepliesReceived: node.echoRepliesReceived,
+                drops: node.drops.map { .init(name: $0.reason, count: $0.count) },
+                actions: node.actions.map { .init(name: $0.action, count: $0.count) })
+        }
+        var index: [String: Int] = [:]
+        for (i, node) in scenario.nodes.enumerated() { index[node.name] = i }
+        var lookups: [SplitRunShare.LookupShare] = []
+        for (i, expectation) in scenario.expectations.enumerated() {
+            // A lookup is answered by the process that owns its node (another has only its name).
+            guard case .lookup(_, let node, _, _) = expectation.kind, let owner = index[node], owned[owner],
+                  let result = results[i] else { continue }
+            lookups.append(.init(index: i, passed: result.passed, detail: result.detail))
+        }
+        let tallyShares = tallies.map { entry in
+            SplitRunShare.TallyShare(index: entry.index, matched: entry.tally.matched,
+                                     others: entry.tally.others.sorted { $0.key < $1.key }.map { .init(name: $0.key, count: $0.value) })
+        }
+        let keyLog = zip(simulation.keyLogKeys, simulation.keyLog).map {
+            SplitRunShare.KeyLine(time: $0.time, origin: $0.origin, sequence: $0.sequence, line: $1)
+        }
+        return SplitRunShare(decisionCount: decisionCount, now: simulation.now, nodes: nodes, lookups: lookups,
+                             tallies: tallyShares, keyLog: keyLog, warnings: warnings, warningCount: warningCount)
+    }
+
+    /// Every process's share (by rank) combined as one process would have counted: decisions
+    /// summed, the latest time reached, each node's tallies from its owner, each lookup's answer
+    /// from its node's owner, decision expectations judged on the summed counts, the key logs
+    /// merged by place (`KeyLogMerge`).
+    public static func combine(_ shares: [SplitRunShare], scenario: Scenario) -> SplitRunTotals {
+        var nodes = scenario.nodes.map {
+            NodeSummary(name: $0.name, originated: 0, delivered: 0, echoRequestsAnswered: 0, echoRepliesReceived: 0,
+                        drops: [], actions: [])
+        }
+        var results = [ExpectationResult?](repeating: nil, count: scenario.expectations.count)
+        var matched: [Int: Int] = [:]
+        var others: [Int: [String: Int]] = [:]
+        for share in shares {
+            for node in share.nodes where nodes.indices.contains(node.index) {
+                nodes[node.index] = NodeSummary(
+                    name: nodes[node.index].name, originated: node.originated, delivered: node.delivered,
+                    echoRequestsAnswered: node.echoRequestsAnswered, echoRepliesReceived: node.echoRepliesReceived,
+                    drops: node.drops.map { ($0.name, $0.count) }, actions: node.actions.map { ($0.name, $0.count) })
+            }
+            for lookup in share.lookups where results.indices.contains(lookup.index) {
+                results[lookup.index] = ExpectationResult(expectation: scenario.expectations[lookup.index],
+                                                          passed: lookup.passed, detail: lookup.detail)
+            }
+            for tally in share.tallies {
+                matched[tally.index, default: 0] += tally.matched
+                for other in tally.others { others[tally.index, default: [:]][other.name, default: 0] += other.count }
+            }
+        }
+        for (i, expectation) in scenario.expectations.enumerated() {
+            guard case .decisions(let filter, let action, let count) = expectation.kind else { continue }
+            results[i] = ExpectationCheck.decisions(expectation, filter: filter, action: action, count: count,
+                                                    matched: matched[i] ?? 0, others: others[i] ?? [:])
+        }
+        let keyLog = KeyLogMerge.merge(shares.map { share in
+            share.keyLog.map { (EventKey(time: $0.time, origin: $0.origin, sequence: $0.sequence), $0.line) }
+        })
+        return SplitRunTotals(decisionCount: shares.map(\.decisionCount).reduce(0, +),
+                              now: shares.map(\.now).max() ?? 0, summary: RunSummary(nodes: nodes),
+                              results: results.compactMap { $0 }, keyLog: keyLog)
+    }
+}

@@ -1,0 +1,190 @@
+import ArgumentParser
+import Distributed
+import Foundation
+import Scenario
+import Sim
+
+/// `mpirun -np K wgsim run SCENARIO --out DIR`: the run split over K processes (docs/mpi.md).
+/// Every process reads the scenario and computes the same `Partition`; process 0 checks the
+/// folders and makes the one staging folder, whose path it broadcasts. Each process simulates
+/// its own nodes (`WindowedRun`), writes their pcaps into the staging folder and its share of the
+/// decision log beside it; then process 0 gathers every share, merges the decision logs and key
+/// logs into the order one process writes, commits the staging folder and prints the summary.
+/// The outputs are byte for byte those of the one-process run, except that no report.html is
+/// written (as with --no-report; a golden comparison leaves it out).
+///
+/// An input problem is found by every process alike: each stops (exit 2), process 0 saying why.
+/// A failure in one process alone (a write error, an interrupt, --max-decisions) stops every
+/// process at once (MPI_Abort); --out is then left as it was (the staging folder may remain
+/// beside it, hidden, as after a killed run).
+extension RunCommand {
+    func runSplit() throws {
+        guard let communicator = Communicator() else {
+            FileHandleOutput.standardError("wgsim run: started by an MPI launcher, but MPI could not be started (MPI_Init failed)\n")
+            throw badInputExit
+        }
+        let rank = communicator.rank
+        let lead = rank == 0
+        let started = WallClock.now()
+        /// An input problem every process finds: process 0 says it, each stops.
+        func refuse(_ error: Error) -> Error {
+            if lead { _ = failure(error) }
+            communicator.finish()
+            return badInputExit
+        }
+        /// A problem in this process alone: say it, and stop every process.
+        func stopAll(_ message: String, status: Int32 = badInputExit.rawValue) -> Never {
+            FileHandleOutput.standardError("wgsim run: process \(rank) of \(communicator.size): \(message); every process stops, \(out) is as it was\n")
+            communicator.abortAll(status: status)
+        }
+
+        let loaded: Scenario
+        let captured: Set<String>?
+        let partition: Partition
+        do {
+            guard !updateGolden else {
+                throw ScenarioError(file: inputs[0], line: nil, "--update-golden: a split run writes no report.html; "
+                                    + "update golden files with a one-process run (without mpirun)")
+            }
+            loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
+            if lead && !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
+            captured = try captureNodes(of: loaded)
+            partition = try Partition(loaded, processes: communicator.size)
+        } catch {
+            throw refuse(error)
+        }
+
+        // Process 0 checks the folders and makes the staging folder (and one beside it for the
+        // decision-log shares); the others learn both paths, or that there are none.
+        var staging: OutputStaging?
+        var goldenFolder: String?
+        var agreement: [UInt8] = []
+        if lead {
+            do {
+                goldenFolder = try checkedFolders(scenarioName: loaded.name)
+                let made = try OutputStaging(target: out)
+                staging = made
+                let shares = made.path + ".shares"
+                try FileManager.default.createDirectory(atPath: shares, withIntermediateDirectories: false)
+                try FileManager.default.createDirectory(atPath: made.path + "/" + OutputFiles.captureFolder,
+                                                        withIntermediateDirectories: false)
+                agreement = Array("ok\n\(made.path)\n\(shares)".utf8)
+            } catch {
+                _ = failure(error)
+                staging?.discard()
+                agreement = Array("stop".utf8)
+            }
+        }
+        let agreed = String(decoding: communicator.broadcast(agreement), as: UTF8.self).split(separator: "\n").map(String.init)
+        guard agreed.count == 3, agreed[0] == "ok" else {
+            communicator.finish()
+            throw badInputExit
+        }
+        let (stagingPath, sharesPath) = (agreed[1], agreed[2])
+
+        if lead && !quiet && !noReport {
+            FileHandleOutput.standardError("note: a run split over processes writes no \(OutputFiles.report) (docs/mpi.md)\n")
+        }
+        RunInterruption.install()
+        let captures = PcapCaptureDirectory(directory: stagingPath + "/" + OutputFiles.captureFolder,
+                                            startUnixNanoseconds: loaded.startUnixNanoseconds)
+        let captureSink: CaptureSinkFactory = { name in
+            if let captured, let dash = name.lastIndex(of: "-"), !captured.contains(String(name[..<dash])) {
+                return DiscardingCaptureSink()
+            }
+            return try captures.sink(named: name)
+        }
+        let owned = partition.owned(by: rank)
+        let part: DecisionLogPart
+        let run: ScenarioRun
+        do {
+            part = try DecisionLogPart(DecisionLogParts.Files(folder: sharesPath, rank: rank))
+            run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: captureSink, owned: owned)
+        } catch {
+            stopAll(FileProblem.words(for: error))
+        }
+        var moveLines: [String] = []
+        let moves = WarningReport(quiet: false) { moveLines.append($0) }
+        let setupMoves = run.reportMoves(from: 0, to: moves)
+
+        let progress = ProgressLine(started: started, label: loaded.name)
+        let limit = maxDecisions
+        let simulation = run.simulation
+        run.onDecision = { record in
+            if let status = RunInterruption.exitStatus { stopAll(Self.interrupted(status), status: status) }
+            if run.decisionCount > limit {
+                stopAll("stopped: this process would make more than \(limit) decisions (--max-decisions \(limit), "
+                        + "counted per process in a split run)")
+            }
+            part.write(record, key: simulation.progressKey)
+            if lead { progress.tick(simulatedTime: record.t, decisions: run.decisionCount) }
+        }
+        let windows = WindowedRun(simulation: simulation, communicator: communicator, partition: partition)
+        run.advance = { windows.advance($0) }
+        run.run()
+        _ = run.finish()
+        run.reportMoves(from: setupMoves, to: moves)
+        do {
+            try part.close()
+            try captures.close()
+        } catch {
+            stopAll(FileProblem.words(for: error))
+        }
+        let share: [UInt8]
+        do {
+            var mine = run.share(owned: owned, warnings: moveLines, warningCount: moves.count)
+            mine.datagramsSent = windows.sent
+            share = try mine.encoded()
+        } catch {
+            stopAll("its results could not be put into words for process 0: \(error)")
+        }
+        guard let gathered = communicator.gather(share) else {
+            communicator.finish()   // not process 0: its part is done
+            return
+        }
+
+        // Process 0: combine, merge, commit, report.
+        progress.done()
+        let shares: [SplitRunShare]
+        do { shares = try gathered.map(SplitRunShare.decoded) } catch {
+            stopAll("the results of the other processes could not be read: \(error)")
+        }
+        let totals = ScenarioRun.combine(shares, scenario: loaded)
+        let warnings = WarningReport(quiet: quiet) { FileHandleOutput.standardError($0) }
+        warnings.add(loaded.loadWarnings)
+        for share in shares {
+            for line in share.warnings { warnings.add(worded: line) }
+            warnings.add(unworded: share.warningCount - share.warnings.count)
+        }
+        warnings.finish()
+        do {
+            try DecisionLogParts.merge((0..<communicator.size).map { DecisionLogParts.Files(folder: sharesPath, rank: $0) },
+                                       jsonlPath: stagingPath + "/" + OutputFiles.decisionsJSONL,
+                                       textPath: stagingPath + "/" + OutputFiles.decisionsText)
+            try? FileManager.default.removeItem(atPath: sharesPath)
+            let keys = totals.keyLog.map { $0 + "\n" }.joined()
+            do { try keys.write(toFile: stagingPath + "/" + OutputFiles.keyLog, atomically: false, encoding: .utf8) } catch {
+                throw FileProblem.error(out + "/" + OutputFiles.keyLog, "cannot be written", error)
+            }
+            if let status = RunInterruption.exitStatus { stopAll(Self.interrupted(status), status: status) }
+            try staging?.commit()
+        } catch {
+            try? FileManager.default.removeItem(atPath: sharesPath)
+            staging?.discard()
+            communicator.finish()
+            throw failure(error)
+        }
+        FileHandleOutput.standardOutput(RunReport.text(scenario: loaded, seed: run.seed, decisionCount: totals.decisionCount,
+                                                       now: totals.now, summary: totals.summary, results: totals.results,
+                                                       quiet: quiet,
+                                                       partition: partition.line(windows: windows.windows,
+                                                                                 datagrams: shares.map(\.datagramsSent).reduce(0, +))))
+        communicator.finish()
+        let goldenFailed = try goldenStep(goldenFolder, wroteReport: false)
+        if goldenFailed || totals.results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if strict && warnings.count > 0 {
+            FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -39,9 +39,16 @@ public struct OwnershipColours: Sendable {
         return Self.letters[i % Self.letters.count]
     }
 
+    /// The owners in `used`, in colour order: found by position when the owners are many (a
+    /// legend of a few owners out of a hub's 100,000 would otherwise scan them all, per picture).
+    private func inColourOrder(_ used: Set<String>) -> [String] {
+        guard owners.count > 4 * used.count, position.count == owners.count else { return owners.filter(used.contains) }
+        return used.compactMap { owner in position[owner].map { (owner, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
+    }
+
     /// `A = ABCD, B = EFGH` for the owners in `used`, in colour order.
     func textLegend(_ used: Set<String>) -> String {
-        let shown = owners.filter(used.contains)
+        let shown = inColourOrder(used)
         var words = shown.prefix(Self.letters.count).map { "\(letter(of: $0)) = \($0)" }.joined(separator: ", ")
         if shown.count > Self.letters.count {
             words += ", and \(shown.count - Self.letters.count) more owners (the characters repeat in this order)"
@@ -51,7 +58,7 @@ public struct OwnershipColours: Sendable {
 
     /// Draws a legend row (swatch and name per owner in `used`) at (`x`, `y`); returns its height.
     func drawLegend(_ used: Set<String>, into svg: inout Markup, x: Double, y: Double) -> Double {
-        let shown = owners.filter(used.contains)
+        let shown = inColourOrder(used)
         guard !shown.isEmpty else { return 0 }
         svg.open("g", ["class": "legend"])
         var left = x

@@ -17,25 +17,33 @@ extension RunSnapshot {
     }
 
     /// At most `rows` (node, prefix) pairs: nodes in definition order, each node's prefixes in
-    /// table order, until `rows` are taken; the tables keep only those entries. Grouped in one
-    /// pass, so a run of 10,000 nodes and as many tables costs no more than reading them.
+    /// prefix order, until `rows` are taken; the tables keep only those entries. Only the nodes
+    /// read until the rows are taken are looked at: a 100,000-node run's other tables cost
+    /// nothing here.
     func keepingRows(_ rows: Int) -> RunSnapshot {
-        var byNode: [String: [PeerTableSnapshot]] = [:]
-        for table in tables { byNode[table.node, default: []].append(table) }
         var left = rows
         var keptNodes: Set<String> = []
         var keptTables: [(position: Int, table: PeerTableSnapshot)] = []
-        var positions: [String: [Int]] = [:]
-        for (i, table) in tables.enumerated() { positions[table.node, default: []].append(i) }
-        for node in wireGuardNodes where left > 0 {
-            let history = byNode[node] ?? []
-            let prefixes = Set(history.flatMap { $0.entries.map(\.prefix) }).sorted().prefix(left)
+        for node in nodes where left > 0 && node.hasWireGuard {
+            let positions = tablePositions(of: node.name)
+            let prefixes: ArraySlice<IPPrefix>
+            if positions.count == 1 {
+                // One table: its entries are in prefix order already.
+                var taken: [IPPrefix] = []
+                for entry in tables[positions[0]].entries where taken.count < left && entry.prefix != taken.last {
+                    taken.append(entry.prefix)
+                }
+                prefixes = taken[...]
+            } else {
+                prefixes = Set(positions.flatMap { tables[$0].entries.map(\.prefix) }).sorted().prefix(left)
+            }
             left -= prefixes.count
-            keptNodes.insert(node)
+            keptNodes.insert(node.name)
             let shown = Set(prefixes)
-            for (table, position) in zip(history, positions[node] ?? []) {
+            for position in positions {
+                let table = tables[position]
                 keptTables.append((position, PeerTableSnapshot(node: table.node, t: table.t,
-                                                               entries: table.entries.filter { shown.contains($0.prefix) },
+                                                               sortedEntries: table.entries.filter { shown.contains($0.prefix) },
                                                                decisionIndex: table.decisionIndex)))
             }
         }
@@ -46,10 +54,17 @@ extension RunSnapshot {
                            peers: peers.filter { keptNodes.contains($0.key) })
     }
 
-    /// How many (node, prefix) rows the timeline has, counted in one pass.
+    /// How many (node, prefix) rows the timeline has: a node with one table (most of a large
+    /// run's) counts its entries without a set.
     var ownershipRowCount: Int {
-        var seen: [String: Set<IPPrefix>] = [:]
-        for table in tables { seen[table.node, default: []].formUnion(table.entries.map(\.prefix)) }
-        return seen.values.reduce(0) { $0 + $1.count }
+        var count = 0
+        for (node, first) in firstTable {
+            if let positions = laterTables[node] {
+                count += Set(positions.flatMap { tables[$0].entries.map(\.prefix) }).count
+            } else {
+                count += tables[first].prefixCount
+            }
+        }
+        return count
     }
 }

@@ -65,23 +65,20 @@ enum PlayerSection {
     /// The steps and the tables they show, as JSON safe inside a `<script>` element (every `<`
     /// written as `\u003c`, so no `</script>` or `<!--` can appear).
     static func json(recording: RunRecording, snapshot: RunSnapshot) -> String {
-        var byNode: [String: [(decision: Int, table: Int)]] = [:]
-        for (i, table) in snapshot.tables.enumerated() {
-            byNode[table.node, default: []].append((table.decisionIndex ?? -1, i))
-        }
         var used: [Int: Int] = [:]
         var tables: [Table] = []
         var steps: [Step] = []
         for step in recording.steps {
             var tableIndex: Int?
             var matchedOwner: String?
-            if let candidates = byNode[step.node], let found = candidates.last(where: { $0.decision <= step.decision }) {
-                let table = snapshot.tables[found.table]
-                if let existing = used[found.table] {
+            // Only the deciding nodes' tables are looked up (not every node's indexed).
+            if let found = snapshot.tablePositions(of: step.node).last(where: { (snapshot.tables[$0].decisionIndex ?? -1) <= step.decision }) {
+                let table = snapshot.tables[found]
+                if let existing = used[found] {
                     tableIndex = existing
                 } else {
                     tableIndex = tables.count
-                    used[found.table] = tables.count
+                    used[found] = tables.count
                     tables.append(Table(node: table.node, time: TimeText.seconds(table.t),
                                         rows: table.entries.prefix(tableRows).map { [$0.prefix.description, $0.owner] },
                                         more: max(0, table.entries.count - tableRows)))

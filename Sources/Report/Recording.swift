@@ -46,7 +46,10 @@ public struct RunRecording: Sendable {
                 firstSeen.append(name)
             }
         }
-        return order.filter(seen.contains) + firstSeen.filter { !order.contains($0) }
+        // `order` may hold 100,000 names: read it once, not once per name seen.
+        let ordered = order.filter(seen.contains)
+        let inOrder = Set(ordered)
+        return ordered + firstSeen.filter { !inOrder.contains($0) }
     }
 
     /// The index of the kept step made from decision `decision` (0-based), if it was kept.

@@ -2,7 +2,7 @@ import Routing
 import Sim
 
 /// One allowed-IPs entry of a node's wg0 at one moment: the prefix and the peer it sends to.
-public struct PeerTableEntry: Equatable, Sendable {
+public struct PeerTableEntry: Hashable, Sendable {
     public let prefix: IPPrefix
     /// The owner as the decision log names it: a node name, or the base64 key of a peer that is
     /// not simulated.
@@ -31,10 +31,28 @@ public struct PeerTableSnapshot: Equatable, Sendable {
     public let decisionIndex: Int?
 
     public init(node: String, t: Int64, entries: [PeerTableEntry], decisionIndex: Int?) {
+        self.init(node: node, t: t, sortedEntries: entries.sorted { $0.prefix < $1.prefix }, decisionIndex: decisionIndex)
+    }
+
+    /// `entries` already in prefix order: kept as given, so that many nodes' identical small
+    /// tables can share one array (`RunSnapshotCollector` interns them).
+    init(node: String, t: Int64, sortedEntries entries: [PeerTableEntry], decisionIndex: Int?) {
         self.node = node
         self.t = t
-        self.entries = entries.sorted { $0.prefix < $1.prefix }
+        self.entries = entries
         self.decisionIndex = decisionIndex
+    }
+
+    /// How many different prefixes the table holds (entries are in prefix order, so a repeat
+    /// is next to its first).
+    var prefixCount: Int {
+        var count = 0
+        var previous: IPPrefix?
+        for entry in entries where entry.prefix != previous {
+            count += 1
+            previous = entry.prefix
+        }
+        return count
     }
 
     /// The entry that would match `address` (longest prefix), as wg0's lookup picks it.
@@ -149,9 +167,16 @@ public struct RunSnapshot: Sendable {
         self.name = name
         self.lastActivity = lastActivity ?? end
         self.peers = peers
-        var byNode: [String: [Int]] = [:]
-        for (i, table) in tables.enumerated() { byNode[table.node, default: []].append(i) }
-        tableIndices = byNode
+        var first: [String: Int] = [:], more: [String: [Int]] = [:]
+        for (i, table) in tables.enumerated() {
+            if let earlier = first[table.node] {
+                more[table.node, default: [earlier]].append(i)
+            } else {
+                first[table.node] = i
+            }
+        }
+        firstTable = first
+        laterTables = more
         self.nodes = nodes
         self.links = links
         self.tables = tables
@@ -159,18 +184,28 @@ public struct RunSnapshot: Sendable {
         self.end = end
     }
 
-    /// Positions in `tables` of each node's tables, oldest first: a 10k-node run asks per node.
-    private let tableIndices: [String: [Int]]
+    /// Position in `tables` of each node's first table: a 10k-node run asks per node, and most
+    /// nodes have only that one (no array per node for them).
+    let firstTable: [String: Int]
+    /// Positions of every table of the nodes that have more than one, oldest first.
+    let laterTables: [String: [Int]]
+
+    /// Positions in `tables` of `node`'s tables, oldest first.
+    func tablePositions(of node: String) -> [Int] {
+        if let all = laterTables[node] { return all }
+        return firstTable[node].map { [$0] } ?? []
+    }
 
     /// Names of the nodes that have a wg0, in definition order.
     public var wireGuardNodes: [String] { nodes.filter(\.hasWireGuard).map(\.name) }
 
     /// Every table of `node`, oldest first.
-    public func tables(of node: String) -> [PeerTableSnapshot] { (tableIndices[node] ?? []).map { tables[$0] } }
+    public func tables(of node: String) -> [PeerTableSnapshot] { tablePositions(of: node).map { tables[$0] } }
 
     /// `node`'s table as it was at time `t` (the latest change at or before `t`).
     public func table(of node: String, at t: Int64) -> PeerTableSnapshot? {
-        guard let indices = tableIndices[node] else { return nil }
+        let indices = tablePositions(of: node)
+        guard !indices.isEmpty else { return nil }
         // A node's tables are in time order: find the last one at or before `t`.
         var low = 0, high = indices.count
         while low < high {

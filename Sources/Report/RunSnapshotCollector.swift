@@ -23,6 +23,17 @@ public final class RunSnapshotCollector {
     private var latest: [String: Int] = [:]
     private var dropCounts: [String: [String: Int]] = [:]
     private var peerSets: [String: Set<String>] = [:]
+    /// Small tables and peer sets seen so far, each kept once: the clients of a hub mostly have
+    /// the same table (one entry, the hub) and the same peer set, and these let them share one
+    /// array and one set instead of holding a copy each (about 200 bytes a node).
+    private var sharedEntries: Set<[PeerTableEntry]> = []
+    private var sharedPeers: Set<Set<String>> = []
+    /// Up to this many entries or peers a table or peer set is shared; a larger one (a hub's) is
+    /// unlikely to repeat and costly to hash.
+    private static let sharedLimit = 8
+    /// Nodes a configuration command ran on: only their peers can differ at the end from those
+    /// read at set-up (peers change by `wg set` alone, which logs `config` on its node).
+    private var configured: Set<String> = []
     private var observed = 0
     private var lastActivity: Int64 = 0
 
@@ -60,6 +71,7 @@ public final class RunSnapshotCollector {
         let action = record.action
         if action != .sessionExpired { lastActivity = max(lastActivity, record.t) }
         if action == .config {
+            configured.insert(record.node)
             let why = record.why
             if why.hasPrefix(Self.removePrefix) && why.hasSuffix(Self.removeSuffix) {
                 let peer = String(why.dropFirst(Self.removePrefix.count).dropLast(Self.removeSuffix.count))
@@ -76,7 +88,9 @@ public final class RunSnapshotCollector {
 
     /// What was collected, the run having ended at simulated time `end` (nanoseconds).
     public func snapshot(end: Int64) -> RunSnapshot {
-        for node in nodes where node.hasWireGuard { peerSets[node.name, default: []].formUnion(currentPeers(of: node.name)) }
+        for node in nodes where node.hasWireGuard && configured.contains(node.name) {
+            notePeers(currentPeers(of: node.name), of: node.name)
+        }
         let drops = nodes.flatMap { node in
             (dropCounts[node.name] ?? [:]).sorted { $0.key < $1.key }.map { DropCount(node: node.name, reason: $0.key, count: $0.value) }
         }
@@ -107,7 +121,7 @@ public final class RunSnapshotCollector {
         guard let last = latest[node] else { return }
         let entries = tables[last].entries.filter { $0.owner != peer }
         guard entries != tables[last].entries else { return }
-        let table = PeerTableSnapshot(node: node, t: t, entries: entries, decisionIndex: index)
+        let table = PeerTableSnapshot(node: node, t: t, sortedEntries: shared(entries), decisionIndex: index)
         if tables[last].t == t {
             tables[last] = table
         } else {
@@ -118,8 +132,22 @@ public final class RunSnapshotCollector {
 
     private func ownerName(_ key: PublicKey) -> String { nodeByKey[key] ?? key.base64 }
 
-    private func currentPeers(of node: String) -> Set<String> {
-        Set(simulation.peerStatus(node: node).compactMap { nodeByKey[$0.publicKey] })
+    private func currentPeers(of node: String) -> [String] {
+        simulation.peerStatus(node: node).compactMap { nodeByKey[$0.publicKey] }
+    }
+
+    /// Adds `names` to the peers `node` has had, sharing the set with other nodes' equal ones.
+    private func notePeers(_ names: [String], of node: String) {
+        let existing = peerSets[node]
+        if let existing, names.allSatisfy(existing.contains) { return }
+        let union = existing?.union(names) ?? Set(names)
+        peerSets[node] = union.count <= Self.sharedLimit ? sharedPeers.insert(union).memberAfterInsert : union
+    }
+
+    /// `entries` in prefix order, shared with an equal small table recorded before.
+    private func shared(_ entries: [PeerTableEntry]) -> [PeerTableEntry] {
+        let sorted = entries.sorted { $0.prefix < $1.prefix }
+        return sorted.count <= Self.sharedLimit ? sharedEntries.insert(sorted).memberAfterInsert : sorted
     }
 
     /// Reads `node`'s table now and keeps it if it differs from the last one (or `force`). A
@@ -127,7 +155,7 @@ public final class RunSnapshotCollector {
     private func record(node: String, t: Int64, index: Int?, moved: [IPPrefix: String], force: Bool) {
         let statuses = simulation.peerStatus(node: node)
         guard !statuses.isEmpty || latest[node] != nil || force else { return }
-        peerSets[node, default: []].formUnion(statuses.compactMap { nodeByKey[$0.publicKey] })
+        notePeers(statuses.compactMap { nodeByKey[$0.publicKey] }, of: node)
         var earlierMoves: [IPPrefix: String] = [:]
         var replacing: Int?
         if let last = latest[node], tables[last].t == t {
@@ -142,7 +170,7 @@ public final class RunSnapshotCollector {
                 entries.append(PeerTableEntry(prefix: prefix, owner: owner, movedFrom: from == owner ? nil : from))
             }
         }
-        let table = PeerTableSnapshot(node: node, t: t, entries: entries, decisionIndex: index)
+        let table = PeerTableSnapshot(node: node, t: t, sortedEntries: shared(entries), decisionIndex: index)
         if let replacing {
             tables[replacing] = table
         } else if force || latest[node].map({ tables[$0].entries != table.entries }) ?? true {

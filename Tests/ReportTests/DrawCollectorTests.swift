@@ -83,4 +83,33 @@ final class DrawCollectorTests: XCTestCase {
         XCTAssertEqual(table.entries, [PeerTableEntry(prefix: F.prefix("10.0.0.2/32"), owner: "b")])
         XCTAssertNil(RunSnapshotCollector.currentTable(of: "nobody", in: sim))
     }
+
+    /// Nodes with equal small tables and peer sets (a hub's clients) are told apart by node and
+    /// time only; a node changed several times keeps each table, and the rows count each prefix once.
+    func testEqualTablesOfManyNodesStayTheirsAndRowsAreCountedOnce() throws {
+        let snapshot = try seedRun()
+        XCTAssertEqual(snapshot.tables(of: "ABCD").map(\.node), ["ABCD"])
+        XCTAssertEqual(snapshot.tables(of: "EFGH").map(\.node), ["EFGH"])
+        XCTAssertEqual(snapshot.tables(of: "ABCD").first?.entries, snapshot.tables(of: "EFGH").first?.entries)
+        XCTAssertEqual(snapshot.peers["ABCD"], ["server"])
+        XCTAssertEqual(snapshot.peers["EFGH"], ["server"])
+        XCTAssertTrue(snapshot.tables(of: "nobody").isEmpty)
+        XCTAssertNil(snapshot.table(of: "nobody", at: 0))
+        // server: 192.168.32.19/32 and 192.168.32.0/24 over its four tables; ABCD and EFGH one each.
+        XCTAssertEqual(snapshot.ownershipRowCount, 4)
+        let kept = snapshot.keepingRows(3)
+        XCTAssertEqual(kept.ownershipRowCount, 3)
+        XCTAssertEqual(kept.tables(of: "server").count, 4, "every table of a kept node, cut to the kept rows")
+        XCTAssertEqual(kept.nodes.map(\.name), ["server", "ABCD"])
+        XCTAssertTrue(kept.tables(of: "EFGH").isEmpty)
+        // A table given the same prefix twice counts it once.
+        let prefix = F.prefix("10.0.0.0/8")
+        let doubled = RunSnapshot(name: "d", nodes: [TopologyNode(name: "a", underlay: try IPAddress(parsing: "192.0.2.1"), wireGuardAddresses: [],
+                                                                  hasWireGuard: true)],
+                                  links: [], tables: [PeerTableSnapshot(node: "a", t: 0, entries: [PeerTableEntry(prefix: prefix, owner: "x"),
+                                                                                                  PeerTableEntry(prefix: prefix, owner: "y")],
+                                                                        decisionIndex: nil)], drops: [], end: 0)
+        XCTAssertEqual(doubled.ownershipRowCount, 1)
+        XCTAssertEqual(doubled.keepingRows(5).tables.first?.entries.count, 2)
+    }
 }

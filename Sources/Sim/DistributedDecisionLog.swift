@@ -22,15 +22,7 @@ public final class DecisionLogPart {
 
     public init(_ files: DecisionLogParts.Files) throws {
         paths = files
-        var opened: [UnsafeMutablePointer<FILE>] = []
-        for path in [files.jsonl, files.text, files.index] {
-            guard let file = fopen(path, "wb") else {
-                let code = errno
-                for file in opened { fclose(file) }
-                throw DecisionLogError(path: path, reason: "cannot be created (errno \(code))", errorNumber: code)
-            }
-            opened.append(file)
-        }
+        let opened = try openAll([files.jsonl, files.text, files.index], mode: "wb", failing: "cannot be created")
         (jsonFile, textFile, indexFile) = (opened[0], opened[1], opened[2])
     }
 
@@ -151,15 +143,7 @@ public enum DecisionLogParts {
 
         init(_ files: Files) throws {
             self.files = files
-            var opened: [UnsafeMutablePointer<FILE>] = []
-            for path in [files.index, files.jsonl, files.text] {
-                guard let file = fopen(path, "rb") else {
-                    let code = errno
-                    for file in opened { fclose(file) }
-                    throw DecisionLogError(path: path, reason: "cannot be read (errno \(code))", errorNumber: code)
-                }
-                opened.append(file)
-            }
+            let opened = try openAll([files.index, files.jsonl, files.text], mode: "rb", failing: "cannot be read")
             (index, json, text) = (opened[0], opened[1], opened[2])
         }
 
@@ -246,4 +230,19 @@ public enum KeyLogMerge {
         }
         return lines
     }
+}
+
+/// Opens every file in `paths` with `mode`, or none: if one cannot be opened, those already
+/// opened are closed and the error names that file and errno (`failing` is what went wrong).
+private func openAll(_ paths: [String], mode: String, failing: String) throws -> [UnsafeMutablePointer<FILE>] {
+    var opened: [UnsafeMutablePointer<FILE>] = []
+    for path in paths {
+        guard let file = fopen(path, mode) else {
+            let code = errno
+            for file in opened { fclose(file) }
+            throw DecisionLogError(path: path, reason: "\(failing) (errno \(code))", errorNumber: code)
+        }
+        opened.append(file)
+    }
+    return opened
 }

@@ -43,14 +43,21 @@ public final class ReportCollection {
 
     static func pageInput(run: ScenarioRun, results: [ExpectationResult], recording: RunRecording,
                           snapshot: RunSnapshot) -> ReportPageInput {
-        let evidence = run.expectationEvidence
+        pageInput(scenario: run.scenario, seed: run.seed, evidence: run.expectationEvidence, results: results,
+                  recording: recording, snapshot: snapshot)
+    }
+
+    /// The page's input from its parts; `evidence` as `ScenarioRun.expectationEvidence` (a split
+    /// run's process 0 puts it together from every process's share).
+    static func pageInput(scenario: Scenario, seed: UInt64, evidence: [[Int]], results: [ExpectationResult],
+                          recording: RunRecording, snapshot: RunSnapshot) -> ReportPageInput {
         let expectations = results.enumerated().map { i, result in
             // The page says PASS/FAIL itself; the rest of the summary line follows it.
             PageExpectation(passed: result.passed, line: String(result.line.dropFirst("PASS ".count)),
                             decisions: i < evidence.count ? evidence[i] : [])
         }
-        return ReportPageInput(name: run.scenario.name, description: run.scenario.description, seed: run.seed,
-                               nodeOrder: run.scenario.nodes.map(\.name), snapshot: snapshot, recording: recording,
+        return ReportPageInput(name: scenario.name, description: scenario.description, seed: seed,
+                               nodeOrder: scenario.nodes.map(\.name), snapshot: snapshot, recording: recording,
                                expectations: expectations)
     }
 }

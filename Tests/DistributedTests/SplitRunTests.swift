@@ -6,7 +6,9 @@ import XCTest
 /// and for generated multi-hub worlds, and a process that fails stops them all.
 final class SplitRunTests: XCTestCase {
     /// Each shipped scenario with its nodes spread over 2 processes (and 3 where it has three
-    /// nodes or more) by `partition:` names, compared with its golden files.
+    /// nodes or more) by `partition:` names, compared with its golden files, report.html
+    /// included. The scenario is run as the golden files were made (`Scenarios/NAME.yaml` from
+    /// the folder above it) and keeps its expectations' line numbers, which the page shows.
     func testEveryShippedScenarioSplitOverTwoAndThreeProcessesMatchesItsGoldenFiles() throws {
         let folder = try SplitRunSupport.temporaryFolder(self)
         let scenarios = folder.appendingPathComponent("Scenarios")
@@ -26,8 +28,8 @@ final class SplitRunTests: XCTestCase {
                 if processes == 3 { splitOverThree += 1 }
                 try spread.write(to: file, atomically: true, encoding: .utf8)
                 let out = folder.appendingPathComponent("\(name)-\(processes)").path
-                let result = try SplitRunSupport.run(["run", file.path, "--out", out, "--golden", golden],
-                                                     processes: processes, in: scenarios)
+                let result = try SplitRunSupport.run(["run", "Scenarios/\(name).yaml", "--out", out, "--golden", golden],
+                                                     processes: processes, in: folder)
                 XCTAssertEqual(result.status, 0, "\(name), \(processes) processes:\n\(result.stdout)\n\(result.stderr)")
                 XCTAssertTrue(result.stdout.contains("golden: every file matches"), "\(name), \(processes) processes: \(result.stdout)")
                 XCTAssertTrue(result.stdout.contains("partition: \(processes) processes own"), "\(name): \(result.stdout)")

@@ -78,12 +78,12 @@ enum SplitRunSupport {
     /// going round the `processes` (node i in p(i mod processes)): the most nodes a split run
     /// can place apart. Handles nodes written as block mappings and as flow mappings.
     ///
-    /// Every line from `expect:` on keeps its number, so that the expectations' `FILE:LINE`
-    /// (which report.html shows) are those of the golden files: a line added for a node written
+    /// With `keepingLines`, every line from `expect:` on keeps its number, so that the
+    /// expectations' `FILE:LINE` (which report.html shows) are those of the golden files: a line added for a node written
     /// as a block mapping is paid for by removing a blank or comment line outside any block
     /// scalar before `expect:`; when there are no more such lines, the remaining block-mapped
     /// nodes keep no `partition:` and stay with their WireGuard peers.
-    static func spreadingNodes(_ text: String, over processes: Int) -> String {
+    static func spreadingNodes(_ text: String, over processes: Int, keepingLines: Bool = true) -> String {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let expectAt = lines.firstIndex { $0.hasPrefix("expect:") } ?? lines.count
         /// A line that can go: a comment at column 0, or a blank line followed (after other
@@ -114,7 +114,7 @@ enum SplitRunSupport {
             if let brace = line.firstIndex(of: "{") {
                 node += 1
                 out.append((i, String(line[...brace]) + "partition: \(label), " + String(line[line.index(after: brace)...])))
-            } else if added < spare.count {
+            } else if added < spare.count || !keepingLines {
                 node += 1
                 added += 1
                 out.append((i, line))
@@ -123,7 +123,7 @@ enum SplitRunSupport {
                 out.append((i, line))
             }
         }
-        let removed = Set(spare.prefix(added))
+        let removed = Set(spare.prefix(keepingLines ? added : 0))
         return out.filter { $0.from.map { !removed.contains($0) } ?? true }.map(\.text).joined(separator: "\n")
     }
 

@@ -101,6 +101,8 @@ extension RunCommand {
             run = try ScenarioRun(loaded, seed: seed, keepDecisions: false,
                                   captureSink: report?.captureSinkFactory(fileSink, captured: isCaptured) ?? fileSink, owned: owned)
             if let report { run.attach(report, owned: owned) }
+        } catch let error as SplitShareError {
+            stopAll(error.description)
         } catch {
             stopAll(FileProblem.words(for: error))
         }
@@ -130,6 +132,8 @@ extension RunCommand {
             try part.close()
             try captures.close()
             try report?.finish(end: simulation.now)
+        } catch let error as SplitShareError {
+            stopAll(error.description)
         } catch {
             stopAll(FileProblem.words(for: error))
         }
@@ -184,6 +188,8 @@ extension RunCommand {
             try? FileManager.default.removeItem(atPath: sharesPath)
             staging?.discard()
             communicator.finish()
+            // A share that cannot be read is named with what is wrong with it.
+            if let share = error as? SplitShareError { throw failure(ScenarioError(file: share.path, line: nil, share.reason)) }
             throw failure(error)
         }
         FileHandleOutput.standardOutput(RunReport.text(scenario: loaded, seed: run.seed, decisionCount: totals.decisionCount,

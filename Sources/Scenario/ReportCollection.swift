@@ -38,20 +38,19 @@ public final class ReportCollection {
     /// report.html for a finished run whose expectations gave `results` (`run.finish()`).
     public func page(run: ScenarioRun, results: [ExpectationResult]) -> String {
         let (recording, snapshot) = finish(run: run)
-        return ReportPage.html(Self.pageInput(run: run, results: results, recording: recording, snapshot: snapshot))
+        return Self.html(run: run, results: results, recording: recording, snapshot: snapshot)
     }
 
-    static func pageInput(run: ScenarioRun, results: [ExpectationResult], recording: RunRecording,
-                          snapshot: RunSnapshot) -> ReportPageInput {
+    static func html(run: ScenarioRun, results: [ExpectationResult], recording: RunRecording,
+                     snapshot: RunSnapshot) -> String {
         let evidence = run.expectationEvidence
         let expectations = results.enumerated().map { i, result in
             // The page says PASS/FAIL itself; the rest of the summary line follows it.
             PageExpectation(passed: result.passed, line: String(result.line.dropFirst("PASS ".count)),
                             decisions: i < evidence.count ? evidence[i] : [])
         }
-        return ReportPageInput(name: run.scenario.name, description: run.scenario.description, seed: run.seed,
-                               nodeOrder: run.scenario.nodes.map(\.name), snapshot: snapshot, recording: recording,
-                               expectations: expectations)
+        return ReportPage.html(snapshot: snapshot, recording: recording, expectations: expectations,
+                               description: run.scenario.description, seed: run.seed)
     }
 }
 
@@ -64,7 +63,7 @@ public struct RecordedScenarioRun {
 
     /// report.html for this run.
     public var page: String {
-        ReportPage.html(ReportCollection.pageInput(run: run, results: results, recording: recording, snapshot: snapshot))
+        ReportCollection.html(run: run, results: results, recording: recording, snapshot: snapshot)
     }
 }
 

@@ -41,9 +41,8 @@ public enum SplitRunReport {
             let firstOthers = Array((others[index] ?? []).sorted().prefix(DecisionTally.evidenceLimit))
             evidence[index] = passed[index] || !sawOthers.contains(index) ? first : first + firstOthers
         }
-        return ReportPage.html(ReportCollection.pageInput(scenario: scenario, seed: seed, evidence: evidence,
-                                                          results: totals.results, recording: merged.recording,
-                                                          snapshot: merged.snapshot))
+        return ReportCollection.html(scenario: scenario, seed: seed, evidence: evidence, results: totals.results,
+                                     recording: merged.recording, snapshot: merged.snapshot)
     }
 }
 

@@ -43,14 +43,21 @@ public final class ReportCollection {
 
     static func html(run: ScenarioRun, results: [ExpectationResult], recording: RunRecording,
                      snapshot: RunSnapshot) -> String {
-        let evidence = run.expectationEvidence
+        html(scenario: run.scenario, seed: run.seed, evidence: run.expectationEvidence, results: results,
+             recording: recording, snapshot: snapshot)
+    }
+
+    /// The page from its parts; `evidence` as `ScenarioRun.expectationEvidence` (a split run's
+    /// process 0 puts it together from every process's share: SplitRunReport.swift).
+    static func html(scenario: Scenario, seed: UInt64, evidence: [[Int]], results: [ExpectationResult],
+                     recording: RunRecording, snapshot: RunSnapshot) -> String {
         let expectations = results.enumerated().map { i, result in
             // The page says PASS/FAIL itself; the rest of the summary line follows it.
             PageExpectation(passed: result.passed, line: String(result.line.dropFirst("PASS ".count)),
                             decisions: i < evidence.count ? evidence[i] : [])
         }
         return ReportPage.html(snapshot: snapshot, recording: recording, expectations: expectations,
-                               description: run.scenario.description, seed: run.seed)
+                               description: scenario.description, seed: seed)
     }
 }
 

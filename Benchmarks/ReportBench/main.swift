@@ -81,8 +81,8 @@ func run(_ scenario: Scenario, report: Bool) throws -> (seconds: Double, run: Sc
     collection?.attach(to: run)
     let log = try DecisionLogWriter(jsonlPath: "/dev/null", textPath: "/dev/null")
     run.onDecision = { record in
-        log.write(record)
         collection?.observe(record)
+        log.write(record)
     }
     run.run()
     try log.close()

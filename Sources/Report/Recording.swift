@@ -126,7 +126,8 @@ public final class RunRecorder {
     public func captureSinkFactory(_ base: CaptureSinkFactory?, captured: @escaping (String) -> Bool = { _ in true }) -> CaptureSinkFactory {
         { [unowned self] name in
             let sink = try base?(name) ?? MemoryCaptureSink()
-            return RecordingCaptureSink(name: name, base: sink, numbered: captured(name), recorder: self)
+            let (node, interface) = CapturedInterface.parse(sinkName: name)
+            return FrameCountingCaptureSink(node: node, interface: interface, base: sink, numbered: captured(name), witness: self)
         }
     }
 
@@ -318,25 +319,37 @@ enum CapturedInterface: String {
     }
 }
 
-/// A capture sink that hands each packet on and tells the recorder its frame number.
-final class RecordingCaptureSink: CaptureSink {
+/// What is told of every captured packet with its frame number: the recorder, or in a split
+/// run the process's report share.
+protocol CapturedFrameWitness: AnyObject {
+    /// How the witness names a node (by name, or by index in a split run's share).
+    associatedtype NodeRef
+    func captured(node: NodeRef, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8])
+}
+
+extension RunRecorder: CapturedFrameWitness {}
+
+/// A capture sink that hands each packet on and tells its witness the packet's frame number
+/// (nil for an interface whose packets are not written to a file).
+final class FrameCountingCaptureSink<Witness: CapturedFrameWitness>: CaptureSink {
     private let base: CaptureSink
-    private let node: String
+    private let node: Witness.NodeRef
     private let interface: CapturedInterface
     private let numbered: Bool
     private var frames = 0
-    private unowned let recorder: RunRecorder
+    private unowned let witness: Witness
 
-    init(name: String, base: CaptureSink, numbered: Bool, recorder: RunRecorder) {
+    init(node: Witness.NodeRef, interface: CapturedInterface, base: CaptureSink, numbered: Bool, witness: Witness) {
         self.base = base
-        (node, interface) = CapturedInterface.parse(sinkName: name)
+        self.node = node
+        self.interface = interface
         self.numbered = numbered
-        self.recorder = recorder
+        self.witness = witness
     }
 
     func capture(time: Int64, packet: [UInt8]) {
         base.capture(time: time, packet: packet)
         frames += 1
-        recorder.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: packet)
+        witness.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: packet)
     }
 }

@@ -60,14 +60,7 @@ public enum SplitReportMerge {
         var local = [Int](repeating: 0, count: files.count)
         var global = 0
         var heads = try readers.map { try $0.next() }
-        while true {
-            var best: Int?
-            for i in heads.indices {
-                guard let head = heads[i] else { continue }
-                if let b = best, let current = heads[b], !(head.key < current.key) { continue }
-                best = i
-            }
-            guard let rank = best, let head = heads[rank] else { break }
+        while let rank = EventKey.earliest(of: heads, key: \.key), let head = heads[rank] {
             switch head.content {
             case .decision(let decision):
                 if asked[rank].contains(local[rank]) { positions[rank][local[rank]] = global }

@@ -62,8 +62,8 @@ public final class SplitReportShare {
         { [unowned self] name in
             let sink = try base(name)
             let (node, interface) = CapturedInterface.parse(sinkName: name)
-            return SplitReportCaptureSink(node: self.nodeIndex[node] ?? -1, interface: interface, base: sink,
-                                          numbered: captured(name), share: self)
+            return FrameCountingCaptureSink(node: self.nodeIndex[node] ?? -1, interface: interface, base: sink,
+                                            numbered: captured(name), witness: self)
         }
     }
 
@@ -117,7 +117,7 @@ public final class SplitReportShare {
     }
 
     /// A frame captured by one of the wrapped sinks.
-    fileprivate func captured(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
+    func captured(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
         steps.byte(SplitReportItem.capture)
         writeKey()
         steps.int(Int64(node))
@@ -184,27 +184,4 @@ enum SplitReportItem {
     /// 16-byte digest (collision-resistant: equal digests are equal bytes).
     static func digest(_ packet: [UInt8]) -> [UInt8] { Blake2s.digest(outputLength: 16, key: [], parts: [packet]) }
 }
-
-/// A capture sink that hands each packet on and writes it to a split run's report share.
-final class SplitReportCaptureSink: CaptureSink {
-    private let base: CaptureSink
-    private let node: Int
-    private let interface: CapturedInterface
-    private let numbered: Bool
-    private var frames = 0
-    private unowned let share: SplitReportShare
-
-    init(node: Int, interface: CapturedInterface, base: CaptureSink, numbered: Bool, share: SplitReportShare) {
-        self.base = base
-        self.node = node
-        self.interface = interface
-        self.numbered = numbered
-        self.share = share
-    }
-
-    func capture(time: Int64, packet: [UInt8]) {
-        base.capture(time: time, packet: packet)
-        frames += 1
-        share.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: packet)
-    }
-}
+extension SplitReportShare: CapturedFrameWitness {}

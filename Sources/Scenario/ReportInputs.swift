@@ -16,8 +16,8 @@ extension ScenarioRun {
         let collector = makeSnapshotCollector()
         let earlier = onDecision
         onDecision = { record in
-            earlier?(record)
             collector.observe(record)
+            earlier?(record)
         }
         run()
         return collector.snapshot(end: simulation.now)

@@ -74,9 +74,9 @@ public final class RunOutputs {
         }
     }
 
-    public func write(_ record: DecisionRecord) {
-        log.write(record)
+    public func write(_ record: consuming DecisionRecord) {
         report?.observe(record)
+        log.write(record)
     }
 
     /// Flushes everything and writes the key log and `reportPage` (report.html, when there is a

@@ -30,7 +30,7 @@ public final class ScenarioRun {
     /// that last set the node's table before the lookup. Filled in by `finish()`.
     public private(set) var expectationEvidence: [[Int]] = []
     /// Called with every decision (e.g. to write it out), after it has been counted.
-    public var onDecision: ((DecisionRecord) -> Void)? {
+    public var onDecision: ((consuming DecisionRecord) -> Void)? {
         get { stream.onDecision }
         set { stream.onDecision = newValue }
     }
@@ -124,7 +124,7 @@ public final class ScenarioRun {
 final class DecisionStream {
     private let tallies: [DecisionTally]
     @exclusivity(unchecked) private(set) var count = 0
-    @exclusivity(unchecked) var onDecision: ((DecisionRecord) -> Void)?
+    @exclusivity(unchecked) var onDecision: ((consuming DecisionRecord) -> Void)?
 
     init(tallies: [DecisionTally]) {
         self.tallies = tallies
@@ -133,7 +133,7 @@ final class DecisionStream {
     /// Per node, the position of its latest `config` decision (what set its table last).
     private(set) var lastConfiguration: [String: Int] = [:]
 
-    func observe(_ record: borrowing DecisionRecord) {
+    func observe(_ record: consuming DecisionRecord) {
         let position = count
         count += 1
         if record.action == .config { lastConfiguration[record.node] = position }

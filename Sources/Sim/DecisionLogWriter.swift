@@ -18,9 +18,10 @@ public struct DecisionLogError: Error, Equatable, CustomStringConvertible {
 /// Either path may be nil to skip that file. Call `close()` at the end to flush and learn of
 /// write errors.
 ///
-/// Given an `OutputPipeline` with more than one thread, `write` only collects the record; the
-/// pipeline's decision lane composes and writes the lines, in the same order. `close` waits for
-/// it, so the files are then exactly what the one-thread path writes.
+/// `write` collects records; each `batchSize` of them are composed together, by the pipeline's
+/// decision lane when an `OutputPipeline` with more than one thread is given, else on the
+/// caller's thread. Either way the lines are written in the records' order, and `close` composes
+/// what is left and waits, so every thread count writes the same files.
 public final class DecisionLogWriter {
     private let json = ByteBuffer(capacity: 1 << 17)
     private let text = ByteBuffer(capacity: 1 << 17)
@@ -45,10 +46,12 @@ public final class DecisionLogWriter {
         return counter
     }()
 
-    /// The lane composing the lines (nil: composed in `write`), and the records collected for
-    /// its next batch (behind a pointer, as `written`).
+    /// The lane composing the lines (nil: composed on this thread, a batch at a time), and the
+    /// records collected for the next batch (behind a pointer, as `written`).
     private let lane: WorkerLane?
-    private let batch: UnsafeMutablePointer<[DecisionRecord]>
+    private let batch: UnsafeMutablePointer<DecisionRecord>
+    /// How many records `batch` holds (initialised from its start).
+    private let batchCount: UnsafeMutablePointer<Int>
     /// Decisions per batch handed to the lane (see `CaptureHandOff.batchSize`).
     private static let batchSize = 256
 
@@ -62,8 +65,9 @@ public final class DecisionLogWriter {
 
     public init(jsonlPath: String?, textPath: String?, pipeline: OutputPipeline? = nil) throws {
         lane = pipeline?.decisionLane
-        batch = .allocate(capacity: 1)
-        batch.initialize(to: [])
+        batch = .allocate(capacity: Self.batchSize)
+        batchCount = .allocate(capacity: 1)
+        batchCount.initialize(to: 0)
         self.jsonPath = jsonlPath
         self.textPath = textPath
         var opened: UnsafeMutablePointer<FILE>?
@@ -89,26 +93,44 @@ public final class DecisionLogWriter {
     deinit {
         try? close()
         written.deallocate()
-        batch.deinitialize(count: 1)
+        batch.deinitialize(count: batchCount.pointee)
         batch.deallocate()
+        batchCount.deallocate()
     }
 
-    public func write(_ record: DecisionRecord) {
+    /// Takes one decision (moved in, not copied: the batch keeps it until it is composed).
+    public func write(_ record: consuming DecisionRecord) {
         written.pointee += 1
-        guard let lane else { compose(record); return }
-        if batch.pointee.isEmpty { batch.pointee.reserveCapacity(Self.batchSize) }
-        batch.pointee.append(record)
-        if batch.pointee.count >= Self.batchSize {
+        (batch + batchCount.pointee).initialize(to: record)
+        batchCount.pointee += 1
+        if batchCount.pointee == Self.batchSize { composeBatch() }
+    }
+
+    /// Composes the collected records: on the decision lane when there is one, else here, all
+    /// in one go. A batch at a time rather than each record as it comes keeps the composer's
+    /// code in the instruction cache from one record to the next, instead of it and the packet
+    /// path evicting each other per decision (docs/performance.md, "The decision log in batches").
+    private func composeBatch() {
+        let count = batchCount.pointee
+        guard count > 0 else { return }
+        batchCount.pointee = 0
+        if let lane {
             // A batch names this writer without keeping it alive: `close` (also run by deinit)
             // drains the lane before the writer can go.
-            lane.submit(Batch(batch.pointee, writer: self))
-            batch.pointee = []
+            lane.submit(Batch((0..<count).map { (batch + $0).move() }, writer: self))
+        } else {
+            // Each record is moved out of the batch and composed: taken by subscript from an
+            // array, every record was copied once more (a retain and a release per reference in it).
+            for i in 0..<count {
+                let record = (batch + i).move()
+                compose(record)
+            }
         }
     }
 
     /// Composes one record's two lines into the buffers, writing them out when full (on the
     /// decision lane when there is one).
-    private func compose(_ record: DecisionRecord) {
+    private func compose(_ record: borrowing DecisionRecord) {
         // Both lines are composed together (they share most pieces); a line whose file was not
         // asked for is dropped by `flush`.
         composer.append(record, json: json, text: text)
@@ -120,13 +142,8 @@ public final class DecisionLogWriter {
 
     /// Writes what is buffered and closes both files; throws the first write error.
     public func close() throws {
-        if let lane {
-            if !batch.pointee.isEmpty {
-                lane.submit(Batch(batch.pointee, writer: self))
-                batch.pointee = []
-            }
-            lane.drain()
-        }
+        if !closed { composeBatch() }
+        lane?.drain()
         if !closed {
             closed = true
             flush(json, jsonFile, jsonPath)

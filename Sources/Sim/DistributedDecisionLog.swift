@@ -117,14 +117,7 @@ public enum DecisionLogParts {
         let jsonOut = try OutputFile(path: jsonlPath), textOut = try OutputFile(path: textPath)
         defer { jsonOut.close(); textOut.close() }
         var heads: [(key: EventKey, json: Int, text: Int)?] = try readers.map { try $0.next() }
-        while true {
-            var best: Int?
-            for i in heads.indices {
-                guard let head = heads[i] else { continue }
-                if let b = best, let current = heads[b], !(head.key < current.key) { continue }
-                best = i
-            }
-            guard let i = best, let head = heads[i] else { break }
+        while let i = EventKey.earliest(of: heads, key: \.key), let head = heads[i] {
             try readers[i].copy(json: head.json, to: jsonOut, text: head.text, to: textOut)
             heads[i] = try readers[i].next()
         }
@@ -245,4 +238,19 @@ private func openAll(_ paths: [String], mode: String, failing: String) throws ->
         opened.append(file)
     }
     return opened
+}
+
+extension EventKey {
+    /// The next stream of a k-way merge of streams each sorted by place: the index of the head
+    /// with the smallest place (the first such on a tie), nil when every stream has ended.
+    public static func earliest<Head>(of heads: [Head?], key: (Head) -> EventKey) -> Int? {
+        var best: (index: Int, key: EventKey)?
+        for i in heads.indices {
+            guard let head = heads[i] else { continue }
+            let k = key(head)
+            if let b = best, !(k < b.key) { continue }
+            best = (i, k)
+        }
+        return best?.index
+    }
 }

@@ -66,8 +66,9 @@ public final class Simulation {
     @exclusivity(unchecked) private(set) var decisionLog: [DecisionRecord] = []
     /// Keep every decision in memory (`decisions`); turn off for long runs that stream them.
     @exclusivity(unchecked) public var keepsDecisions = true
-    /// Called with every decision as it is made, in simulated-time order.
-    @exclusivity(unchecked) public var onDecision: ((DecisionRecord) -> Void)?
+    /// Called with every decision as it is made, in simulated-time order. The handler owns the
+    /// record: the log writer keeps it for its next batch without copying it.
+    @exclusivity(unchecked) public var onDecision: ((consuming DecisionRecord) -> Void)?
 
     private(set) var keyLogLines: [String] = []
     /// The place of the event that first used each key-log line (a split run merges by it).
@@ -306,10 +307,10 @@ public final class Simulation {
     }
 
     /// Borrows the record: only the in-memory log (off for long runs) keeps a copy.
-    func record(_ record: borrowing DecisionRecord, at node: SimNode) {
+    func record(_ record: consuming DecisionRecord, at node: SimNode) {
         actionTally.add(record.action, node: node.index)
-        onDecision?(record)
         if keepsDecisions { decisionLog.append(copy record) }
+        onDecision?(record)
     }
 
     func addKeyLogLine(_ line: String) {

@@ -136,8 +136,8 @@ struct RunCommand: ParsableCommand {
                 abandon("stopped: the run would make more than \(limit) decisions (--max-decisions \(limit)); "
                         + "give a shorter duration or a larger --max-decisions", badInputExit.rawValue)
             }
-            outputs.write(record)
             progress.tick(simulatedTime: record.t, decisions: run.decisionCount)
+            outputs.write(record)
         }
         run.run()
         let results = run.finish()

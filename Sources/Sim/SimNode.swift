@@ -20,7 +20,17 @@ final class SimNode {
     @exclusivity(unchecked) var wg0Up = false
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
-    @exclusivity(unchecked) var routes = HostRouteTable()
+    /// The kernel route table, in a box that nodes set up alike share (`SharedRouteTables`):
+    /// `routes` copies it into a box of this node's own before the first change.
+    @exclusivity(unchecked) var routeBox = RouteTableBox(HostRouteTable())
+    /// The kernel route table (`ip route`).
+    var routes: HostRouteTable {
+        _read { yield routeBox.table }
+        _modify {
+            if !isKnownUniquelyReferenced(&routeBox) { routeBox = RouteTableBox(routeBox.table) }
+            yield &routeBox.table
+        }
+    }
     /// wg0's fwmark (`wg set wg0 fwmark`), carried by its own UDP datagrams into the route lookup.
     @exclusivity(unchecked) var fwmark: UInt32 = 0
     @exclusivity(unchecked) var stack = LocalStack()
@@ -64,6 +74,14 @@ final class SimNode {
         default: return wg0Source ?? underlay
         }
     }
+}
+
+/// A route table held by reference, so that the many nodes of a generated hub, whose tables are
+/// all alike, hold one pointer each instead of the table's own fields (its arrays, sets and
+/// dictionaries, about 80 bytes inline). `SimNode.routes` copies before changing a shared one.
+final class RouteTableBox {
+    @exclusivity(unchecked) var table: HostRouteTable
+    init(_ table: HostRouteTable) { self.table = table }
 }
 
 /// Per-node tallies for the run summary: packets the node originated. (The decision actions it

@@ -9,7 +9,7 @@ extension Simulation {
         // The route table does not depend on the peers configured below, so it is built first,
         // by the same function a loader calls to name the line of a route that cannot be added.
         do {
-            (node.routes, node.fwmark) = try tables.routing(for: spec)
+            (node.routeBox, node.fwmark) = try tables.routing(for: spec)
         } catch let error as RouteSetupError {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
@@ -231,9 +231,8 @@ extension Simulation {
 
 /// The route tables `init` has built so far, by what they were built from, so that nodes set up
 /// alike (a hub's generated clients: a default route, the same allowed IPs, the same
-/// connected routes) share one table's storage. `HostRouteTable` is a value of arrays,
-/// dictionaries and sets, all copy-on-write: a node that later changes its routes (`ip route
-/// add` at run time) gets its own copy then, and the others keep theirs.
+/// connected routes) share one table, box and all (`RouteTableBox`): a node that later changes
+/// its routes (`ip route add` at run time) gets its own copy then, and the others keep theirs.
 struct SharedRouteTables {
     /// Nodes with more inputs than this build their own table: hashing a hub's whole
     /// allowed-IPs list to find no twin would cost more than it saves.
@@ -252,21 +251,25 @@ struct SharedRouteTables {
         var routes: [RouteSpec]
     }
 
-    private var built: [Inputs: (routes: HostRouteTable, fwmark: UInt32)] = [:]
+    private var built: [Inputs: (routes: RouteTableBox, fwmark: UInt32)] = [:]
 
-    /// `Simulation.setupRouting(for: spec)`, or the table already built from the same inputs.
-    mutating func routing(for spec: NodeSpec) throws -> (routes: HostRouteTable, fwmark: UInt32) {
+    /// `Simulation.setupRouting(for: spec)` in a box, or the box already built from the same inputs.
+    mutating func routing(for spec: NodeSpec) throws -> (routes: RouteTableBox, fwmark: UInt32) {
         let wireguard = spec.wireguard
         let peers = wireguard?.peers ?? []
         let size = spec.routes.count + (wireguard?.addresses.count ?? 0)
             + peers.reduce(0) { $0 + $1.allowedIPs.count }
-        guard size <= Self.largestShared else { return try Simulation.setupRouting(for: spec) }
+        guard size <= Self.largestShared else {
+            let (routes, fwmark) = try Simulation.setupRouting(for: spec)
+            return (RouteTableBox(routes), fwmark)
+        }
         let inputs = Inputs(underlayIsIPv4: spec.underlay.isIPv4, hasWireGuard: wireguard != nil,
                             connectedRoutes: (wireguard?.addresses ?? []).compactMap(Simulation.connectedRoute),
                             allowedIPs: peers.flatMap(\.allowedIPs),
                             table: wireguard?.table, fwmark: wireguard?.fwmark ?? 0, routes: spec.routes)
         if let known = built[inputs] { return known }
-        let made = try Simulation.setupRouting(for: spec)
+        let (routes, fwmark) = try Simulation.setupRouting(for: spec)
+        let made = (routes: RouteTableBox(routes), fwmark: fwmark)
         built[inputs] = made
         return made
     }

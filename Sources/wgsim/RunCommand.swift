@@ -106,7 +106,6 @@ struct RunCommand: ParsableCommand {
                                      captureNodes: captured, report: noReport ? nil : ReportCollection(), threads: threads)
             // Handed over (`consume`): the run then holds the only copy, whose node details it drops below.
             run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
-            outputs.report?.attach(to: run)
         } catch {
             staging.discard()
             throw failure(error)
@@ -117,6 +116,7 @@ struct RunCommand: ParsableCommand {
         warnings.add(run.scenario.loadWarnings)
         let setupMoves = run.reportMoves(from: 0, to: warnings)
         run.releaseNodeDetails()
+        outputs.report?.attach(to: run)
 
         let progress = ProgressLine(started: started, label: run.scenario.name)
         let limit = maxDecisions

@@ -132,7 +132,11 @@ public final class RunRecorder {
 
     /// Takes one decision, in the order the simulation made it. Decisions past the limits cost a
     /// few comparisons of enum cases (no text is made for them but for a `wg show` note's line count).
-    public func observe(_ record: DecisionRecord) {
+    public func observe(_ record: DecisionRecord) { observe(decision: record) }
+
+    /// `observe(_:)` for any form of a decision: a split run's process 0 replays its processes'
+    /// decisions from their shares (SplitReportShare.swift) through this same code.
+    func observe<D: RecorderDecision>(decision record: D) {
         let ordinal = decisions
         decisions += 1
         let line = nextLine
@@ -191,7 +195,7 @@ public final class RunRecorder {
     }
 
     /// Called by the wrapped sinks for every packet captured.
-    fileprivate func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
+    func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
         var sender: Int?
         if let expected = awaiting, expected.interface == interface, expected.node == node {
             awaiting = nil
@@ -215,6 +219,9 @@ public final class RunRecorder {
         if interface == .wg0 { lastWG0[node] = frame }
         lastCapture = (node, interface, frame, sender, packet)
     }
+
+    /// How many steps are kept so far.
+    var keptSteps: Int { steps.count }
 
     /// What was recorded; the recorder is done.
     public func finish() -> RunRecording {
@@ -281,9 +288,34 @@ public final class RunRecorder {
     }
 }
 
+/// What `RunRecorder` reads of a decision: a `DecisionRecord` as the run makes it, or a split
+/// run's decision as a process shipped it to process 0 (`SplitReportShare`). `textLine` is read
+/// only for a step kept or for an action whose text may span several lines.
+protocol RecorderDecision {
+    var t: Int64 { get }
+    var node: String { get }
+    var iface: Interface? { get }
+    var ifaceName: String { get }
+    var dir: Direction? { get }
+    var action: Action { get }
+    var peer: String? { get }
+    var prefix: IPPrefix? { get }
+    var why: String { get }
+    var textLine: String { get }
+}
+
+extension DecisionRecord: RecorderDecision {}
+
 /// The interfaces whose captures the recorder tells apart.
 enum CapturedInterface: String {
     case eth0, wg0, other
+
+    /// The node and interface of a capture sink named `NODE-IFACE`.
+    static func parse(sinkName name: String) -> (node: String, interface: CapturedInterface) {
+        let dash = name.lastIndex(of: "-") ?? name.endIndex
+        let interface = dash < name.endIndex ? CapturedInterface(rawValue: String(name[name.index(after: dash)...])) ?? .other : .other
+        return (String(name[..<dash]), interface)
+    }
 }
 
 /// A capture sink that hands each packet on and tells the recorder its frame number.
@@ -297,9 +329,7 @@ final class RecordingCaptureSink: CaptureSink {
 
     init(name: String, base: CaptureSink, numbered: Bool, recorder: RunRecorder) {
         self.base = base
-        let dash = name.lastIndex(of: "-") ?? name.endIndex
-        node = String(name[..<dash])
-        interface = dash < name.endIndex ? CapturedInterface(rawValue: String(name[name.index(after: dash)...])) ?? .other : .other
+        (node, interface) = CapturedInterface.parse(sinkName: name)
         self.numbered = numbered
         self.recorder = recorder
     }

@@ -8,14 +8,9 @@ public struct PeerTableEntry: Hashable, Sendable {
     /// not simulated.
     public let owner: String
     /// The owner the entry was taken from by the change that made this table (the kernel moves
-    /// an exact prefix to the peer that claims it last), nil when it did not move.
-    public let movedFrom: String?
-
-    public init(prefix: IPPrefix, owner: String, movedFrom: String? = nil) {
-        self.prefix = prefix
-        self.owner = owner
-        self.movedFrom = movedFrom
-    }
+    /// an exact prefix to the peer that claims it last), nil when it did not move (`var`, so
+    /// that the memberwise initialiser leaves it out by default).
+    public var movedFrom: String?
 }
 
 /// A node's whole allowed-IPs table at one moment: at set-up (t = 0) or just after a change.
@@ -69,13 +64,6 @@ public struct TopologyNode: Equatable, Sendable {
     /// wg0's addresses (`ADDRESS/LENGTH`), empty when the node has no WireGuard.
     public let wireGuardAddresses: [String]
     public var hasWireGuard: Bool
-
-    public init(name: String, underlay: IPAddress, wireGuardAddresses: [String], hasWireGuard: Bool) {
-        self.name = name
-        self.underlay = underlay
-        self.wireGuardAddresses = wireGuardAddresses
-        self.hasWireGuard = hasWireGuard
-    }
 }
 
 /// An underlay link a scenario sets between two nodes (the others share one segment with the
@@ -89,17 +77,11 @@ public struct TopologyLink: Equatable, Sendable {
     /// Loss probability, 0…1.
     public let loss: Double
     public let up: Bool
+}
 
-    public init(a: String, b: String, latency: Int64, jitter: Int64, loss: Double, up: Bool) {
-        self.a = a
-        self.b = b
-        self.latency = latency
-        self.jitter = jitter
-        self.loss = loss
-        self.up = up
-    }
-
-    public init(_ spec: LinkSpec) {
+extension TopologyLink {
+    /// The link as the scenario set it.
+    init(_ spec: LinkSpec) {
         self.init(a: spec.between.0, b: spec.between.1, latency: spec.properties.latency, jitter: spec.properties.jitter,
                   loss: spec.properties.loss, up: spec.properties.up)
     }

@@ -19,6 +19,10 @@ public final class RunSnapshotCollector {
     /// Node names by WireGuard public key, to name owners as the decision log does.
     private let nodeByKey: [PublicKey: String]
     private var tables: [PeerTableSnapshot] = []
+    /// Per table, the position (in the decisions observed) of the decision that added it to
+    /// `tables`, nil for a table at set-up: a split run's process 0 orders every process's tables
+    /// by it (a later table at the same instant replaces one in place, keeping its position).
+    private var appendedAt: [Int?] = []
     /// The latest table of each node, by node name.
     private var latest: [String: Int] = [:]
     private var dropCounts: [String: [String: Int]] = [:]
@@ -38,15 +42,12 @@ public final class RunSnapshotCollector {
     private var lastActivity: Int64 = 0
 
     /// Call once the simulation is built (its tables at set-up are read now), before it runs.
-    /// `nodes` and `links` are the specs it was built from.
-    public init(name: String, simulation: Simulation, nodes: [NodeSpec], links: [LinkSpec]) {
+    /// `nodes` and `links` are the specs it was built from. `owned` (a split run's process, one
+    /// flag per node): read only the tables of the nodes this process simulates.
+    public init(name: String, simulation: Simulation, nodes: [NodeSpec], links: [LinkSpec], owned: [Bool]? = nil) {
         self.name = name
         self.simulation = simulation
-        self.nodes = nodes.map { spec in
-            TopologyNode(name: spec.name, underlay: spec.underlay,
-                         wireGuardAddresses: spec.wireguard?.addresses.map(\.description) ?? [],
-                         hasWireGuard: spec.wireguard != nil)
-        }
+        self.nodes = Self.topologyNodes(nodes)
         self.links = links.map(TopologyLink.init)
         var byKey: [PublicKey: String] = [:]
         for node in simulation.nodeNames {
@@ -59,7 +60,7 @@ public final class RunSnapshotCollector {
         for move in simulation.allowedIPsMoves where move.t == 0 {
             if case .setup = move.cause { setupMoves[move.node, default: [:]][move.prefix] = ownerName(move.from) }
         }
-        for node in self.nodes where node.hasWireGuard {
+        for (i, node) in self.nodes.enumerated() where node.hasWireGuard && owned?[i] ?? true {
             record(node: node.name, t: 0, index: nil, moved: setupMoves[node.name] ?? [:], force: true)
         }
     }
@@ -98,6 +99,21 @@ public final class RunSnapshotCollector {
                            lastActivity: min(end, lastActivity))
     }
 
+    /// The nodes as the topology shows them, from the specs a simulation is built from.
+    static func topologyNodes(_ specs: [NodeSpec]) -> [TopologyNode] {
+        specs.map { spec in
+            TopologyNode(name: spec.name, underlay: spec.underlay,
+                         wireGuardAddresses: spec.wireguard?.addresses.map(\.description) ?? [],
+                         hasWireGuard: spec.wireguard != nil)
+        }
+    }
+
+    /// For a split run's process: the snapshot of its own nodes (`snapshot(end:)`) and, per
+    /// table, the decision that added it (`appendedAt`).
+    func ownedPart(end: Int64) -> (snapshot: RunSnapshot, appendedAt: [Int?]) {
+        (snapshot(end: end), appendedAt)
+    }
+
     /// `node`'s wg0 table as it is now in `simulation` (nil when the node has no wg0), owners
     /// named as the decision log names them; `explain --draw` draws it.
     public static func currentTable(of node: String, in simulation: Simulation) -> PeerTableSnapshot? {
@@ -127,6 +143,7 @@ public final class RunSnapshotCollector {
         } else {
             latest[node] = tables.count
             tables.append(table)
+            appendedAt.append(index)
         }
     }
 
@@ -176,6 +193,7 @@ public final class RunSnapshotCollector {
         } else if force || latest[node].map({ tables[$0].entries != table.entries }) ?? true {
             latest[node] = tables.count
             tables.append(table)
+            appendedAt.append(index)
         }
     }
 }

@@ -38,20 +38,26 @@ public final class ReportCollection {
     /// report.html for a finished run whose expectations gave `results` (`run.finish()`).
     public func page(run: ScenarioRun, results: [ExpectationResult]) -> String {
         let (recording, snapshot) = finish(run: run)
-        return ReportPage.html(Self.pageInput(run: run, results: results, recording: recording, snapshot: snapshot))
+        return Self.html(run: run, results: results, recording: recording, snapshot: snapshot)
     }
 
-    static func pageInput(run: ScenarioRun, results: [ExpectationResult], recording: RunRecording,
-                          snapshot: RunSnapshot) -> ReportPageInput {
-        let evidence = run.expectationEvidence
+    static func html(run: ScenarioRun, results: [ExpectationResult], recording: RunRecording,
+                     snapshot: RunSnapshot) -> String {
+        html(scenario: run.scenario, seed: run.seed, evidence: run.expectationEvidence, results: results,
+             recording: recording, snapshot: snapshot)
+    }
+
+    /// The page from its parts; `evidence` as `ScenarioRun.expectationEvidence` (a split run's
+    /// process 0 puts it together from every process's share: SplitRunReport.swift).
+    static func html(scenario: Scenario, seed: UInt64, evidence: [[Int]], results: [ExpectationResult],
+                     recording: RunRecording, snapshot: RunSnapshot) -> String {
         let expectations = results.enumerated().map { i, result in
             // The page says PASS/FAIL itself; the rest of the summary line follows it.
             PageExpectation(passed: result.passed, line: String(result.line.dropFirst("PASS ".count)),
                             decisions: i < evidence.count ? evidence[i] : [])
         }
-        return ReportPageInput(name: run.scenario.name, description: run.scenario.description, seed: run.seed,
-                               nodeOrder: run.scenario.nodes.map(\.name), snapshot: snapshot, recording: recording,
-                               expectations: expectations)
+        return ReportPage.html(snapshot: snapshot, recording: recording, expectations: expectations,
+                               description: scenario.description, seed: seed)
     }
 }
 
@@ -64,7 +70,7 @@ public struct RecordedScenarioRun {
 
     /// report.html for this run.
     public var page: String {
-        ReportPage.html(ReportCollection.pageInput(run: run, results: results, recording: recording, snapshot: snapshot))
+        ReportCollection.html(run: run, results: results, recording: recording, snapshot: snapshot)
     }
 }
 

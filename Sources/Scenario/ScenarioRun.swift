@@ -156,32 +156,35 @@ final class DecisionTally {
     private(set) var otherDecisions: [Int] = []
     static let evidenceLimit = 20
     /// Other actions among the matching decisions, in first-seen order: a short list searched
-    /// by length first is cheaper per decision than hashing the action name into a dictionary.
-    private var otherActions: [String] = []
+    /// in place is cheaper per decision than hashing into a dictionary.
+    private var otherActions: [Action] = []
     private var otherCounts: [Int] = []
+    /// The expected action as the decisions carry it (nil if no action has that name: then
+    /// every matching decision is another action).
+    private let expectedAction: Action?
 
     init(expectation: Expectation, filter: DecisionFilter, action: String, count: Int?) {
         self.expectation = expectation
         self.filter = filter
         self.action = action
         self.count = count
+        self.expectedAction = Action(rawValue: action)
     }
 
     /// Counts the decision if the filter matches it. The filter is read in place here; read
     /// from outside the class it was copied per decision.
     func count(_ record: borrowing DecisionRecord, position: Int) {
-        if filter.matches(record) { count(action: record.action.rawValue, position: position) }
+        if filter.matches(record) { count(action: record.action, position: position) }
     }
 
-    private func count(action decisionAction: String, position: Int) {
-        let length = decisionAction.utf8.count
-        if length == action.utf8.count && decisionAction == action {
+    private func count(action decisionAction: Action, position: Int) {
+        if decisionAction == expectedAction {
             matched += 1
             if matchedDecisions.count < Self.evidenceLimit { matchedDecisions.append(position) }
             return
         }
         if otherDecisions.count < Self.evidenceLimit { otherDecisions.append(position) }
-        for i in otherActions.indices where otherActions[i].utf8.count == length && otherActions[i] == decisionAction {
+        for i in otherActions.indices where otherActions[i] == decisionAction {
             otherCounts[i] += 1
             return
         }
@@ -189,7 +192,7 @@ final class DecisionTally {
         otherCounts.append(1)
     }
 
-    var others: [String: Int] { Dictionary(uniqueKeysWithValues: zip(otherActions, otherCounts)) }
+    var others: [String: Int] { Dictionary(uniqueKeysWithValues: zip(otherActions.map(\.rawValue), otherCounts)) }
 
     var result: ExpectationResult {
         ExpectationCheck.decisions(expectation, filter: filter, action: action, count: count, matched: matched, others: others)

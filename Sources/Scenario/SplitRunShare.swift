@@ -4,7 +4,9 @@ import Sim
 /// What one process of a run split over MPI processes (docs/mpi.md) found, for process 0 to
 /// combine into the one summary a one-process run prints: the decisions it made, how far it got,
 /// its own nodes' tallies, its answers to lookups about its own nodes, its counts for decision
-/// expectations, its key-log lines with their places, and its warnings, worded.
+/// expectations, its key-log lines with their places, and its warnings, worded; for the report,
+/// the decisions behind each expectation's result, numbered in this process's own decisions
+/// (process 0 renumbers them in the run's: SplitRunReport.swift).
 public struct SplitRunShare: Codable {
     var decisionCount: Int
     var now: Int64
@@ -37,12 +39,17 @@ public struct SplitRunShare: Codable {
         var index: Int
         var passed: Bool
         var detail: String
+        /// The decision that last configured the node before the lookup, if any.
+        var evidence: [Int]
     }
 
     struct TallyShare: Codable {
         var index: Int
         var matched: Int
         var others: [Count]
+        /// The first matching decisions with the expected action, and with another.
+        var matchedDecisions: [Int]
+        var otherDecisions: [Int]
     }
 
     struct KeyLine: Codable {
@@ -89,11 +96,13 @@ extension ScenarioRun {
             // A lookup is answered by the process that owns its node (another has only its name).
             guard case .lookup(_, let node, _, _) = expectation.kind, let owner = index[node], owned[owner],
                   let result = results[i] else { continue }
-            lookups.append(.init(index: i, passed: result.passed, detail: result.detail))
+            lookups.append(.init(index: i, passed: result.passed, detail: result.detail,
+                                 evidence: i < expectationEvidence.count ? expectationEvidence[i] : []))
         }
         let tallyShares = tallies.map { entry in
             SplitRunShare.TallyShare(index: entry.index, matched: entry.tally.matched,
-                                     others: entry.tally.others.sorted { $0.key < $1.key }.map { .init(name: $0.key, count: $0.value) })
+                                     others: entry.tally.others.sorted { $0.key < $1.key }.map { .init(name: $0.key, count: $0.value) },
+                                     matchedDecisions: entry.tally.matchedDecisions, otherDecisions: entry.tally.otherDecisions)
         }
         let keyLog = zip(simulation.keyLogKeys, simulation.keyLog).map {
             SplitRunShare.KeyLine(time: $0.time, origin: $0.origin, sequence: $0.sequence, line: $1)

@@ -42,6 +42,8 @@ final class DecisionLineComposer {
     private let packetCache: UnsafeMutablePointer<PacketCache>
     private let packetText = ByteBuffer(capacity: 128)
     private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
+    /// Every action's name as bytes, looked up by case rather than built as a String per line.
+    private let actionNames = ActionNameBytes.shared
 
     init() {
         time = .allocate(capacity: 1)
@@ -101,11 +103,22 @@ final class DecisionLineComposer {
         // them, so those alone are checked.
         var whyIsIndented = true
         var whyIsPlain = false
-        let deviceReason = record.deviceReason
+        // What decided, read out of the record once: each read of an enum with payloads is a copy
+        // (and a release), per decision.
+        var deviceReason: DecisionReason?
+        var explainedRoute: RouteSpec?
+        var hasMoves = false
+        switch record.decider {
+        case .device(let reason): deviceReason = reason
+        case .host(.chose(let route)): explainedRoute = route
+        case .configMoving: hasMoves = true
+        default: break
+        }
         let isPerPacket = deviceReason.map(DecisionRecord.isPerPacket) ?? false
         var whyNamesIndex = false
+        var indexInWhy: BufferPiece?
         let why = piece {
-            if let route = record.explainedRoute {
+            if let route = explainedRoute {
                 whyIsIndented = false
                 whyIsPlain = ByteText.isPlainJSON(route.device)
                 DecisionRecord.appendRouteChoice(route, destination: destination, to: scratch)
@@ -115,21 +128,31 @@ final class DecisionLineComposer {
                                                source: source, destination: destination, prefix: prefix,
                                                counter: counter, receiverIndex: receiverIndex, endpoint: endpoint)
                 DecisionText.write(reason, subject: record.subject, to: &sink)
-                whyNamesIndex = sink.wroteReceiverIndex
+                whyNamesIndex = sink.receiverIndexWrites > 0
+                if sink.receiverIndexWrites == 1 { indexInWhy = sink.receiverIndexWritten }
             } else {
-                scratch.append(record.why)
+                appendWhy(of: record)
             }
         }
-        let textHasWhy = why.count > 0 || record.explainedRoute != nil || isPerPacket
-        // The few explanations that name the index ("opened under index …") are worded again for
-        // the text line, with the index in tshark's form; the JSON's stay as they were.
+        let textHasWhy = why.count > 0 || explainedRoute != nil || isPerPacket
+        // The few explanations that name the index ("opened under index …") have it in tshark's
+        // form on the text line; the JSON's stay as they were. An index written once (every
+        // transport packet's "decrypted") is replaced in a copy of the words; otherwise the words
+        // are written again.
         var textWhy = why
-        if whyNamesIndex, let reason = deviceReason {
+        if let indexInWhy, let receiverIndexText {
             textWhy = piece {
-                var sink = DecisionScratchSink(out: scratch, peerName: peerName, names: record.names, header: header,
-                                               source: source, destination: destination, prefix: prefix,
-                                               counter: counter, receiverIndex: receiverIndexText, endpoint: endpoint)
-                DecisionText.write(reason, subject: record.subject, to: &sink)
+                scratch.appendCopy(of: BufferPiece(start: why.start, count: indexInWhy.start - why.start))
+                scratch.appendCopy(of: receiverIndexText)
+                let rest = indexInWhy.start + indexInWhy.count
+                scratch.appendCopy(of: BufferPiece(start: rest, count: why.start + why.count - rest))
+            }
+        } else if whyNamesIndex, let reason = deviceReason {
+            textWhy = piece {
+                appendWhy(reason, of: record, sink: DecisionScratchSink(
+                    out: scratch, peerName: peerName, names: record.names, header: header, source: source,
+                    destination: destination, prefix: prefix, counter: counter, receiverIndex: receiverIndexText,
+                    endpoint: endpoint))
             }
         }
 
@@ -143,7 +166,13 @@ final class DecisionLineComposer {
         assert(time.pointee.isSet && time.pointee.jsonCount <= timeText.count, "the time's text is written")
         json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
         json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
-        json.appendLiteral(#","iface":"#); ByteText.appendJSONString(record.ifaceName, to: json)
+        json.appendLiteral(#","iface":"#)
+        switch record.iface {
+        case .wg0: json.appendLiteral(#""wg0""#)
+        case .eth0: json.appendLiteral(#""eth0""#)
+        case .other(let name): ByteText.appendJSONString(name, to: json)
+        case nil: json.appendLiteral(#""none""#)
+        }
         if let dir = record.dir { if dir == .tx { json.appendLiteral(#","dir":"tx""#) } else { json.appendLiteral(#","dir":"rx""#) } }
         if let source, let destination {
             json.appendLiteral(#","src":""#); copy(source, from: base, to: json)
@@ -153,24 +182,15 @@ final class DecisionLineComposer {
         } else if record.packet != nil {
             json.appendLiteral(#","len":"#); copy(length, from: base, to: json)
         }
-        json.appendLiteral(#","action":"#); ByteText.appendJSONString(record.action.rawValue, to: json)
+        let action = actionNames.bytes(of: record.action)
+        json.appendLiteral(#","action":""#); json.append(action.start, count: action.count); json.append(0x22)
         if let peerName {
             json.appendLiteral(#","peer":""#)
             if peerIsPlain { json.append(peerName) } else { ByteText.appendJSONContent(peerName, to: json) }
             json.append(0x22)
         }
         if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, from: base, to: json); json.append(0x22) }
-        if !candidates.isEmpty {
-            json.appendLiteral(#","candidates":["#)
-            for (i, candidate) in candidates.enumerated() {
-                if i == 0 { json.appendLiteral(#"{"prefix":""#) } else { json.appendLiteral(#",{"prefix":""#) }
-                ByteText.appendPrefix(candidate.prefix, to: json)
-                json.appendLiteral(#"","peer":"#)
-                ByteText.appendJSONString(candidate.peer, to: json)
-                json.append(0x7D)
-            }
-            json.append(0x5D)
-        }
+        if !candidates.isEmpty { Self.appendJSONEntries(#","candidates":["#, candidates, to: json) }
         if let counter { json.appendLiteral(#","counter":"#); copy(counter, from: base, to: json) }
         if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, from: base, to: json) }
         if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, from: base, to: json); json.append(0x22) }
@@ -178,17 +198,8 @@ final class DecisionLineComposer {
             json.appendLiteral(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: json)
             json.appendLiteral(#","frame":"#); copy(frame, from: base, to: json); json.append(0x7D)
         }
-        let movedFrom = record.movedFrom
-        if !movedFrom.isEmpty {
-            json.appendLiteral(#","moved-from":["#)
-            for (i, move) in movedFrom.enumerated() {
-                json.appendLiteral(i == 0 ? #"{"prefix":""# : #",{"prefix":""#)
-                ByteText.appendPrefix(move.prefix, to: json)
-                json.appendLiteral(#"","peer":"#)
-                ByteText.appendJSONString(move.peer, to: json)
-                json.append(0x7D)
-            }
-            json.append(0x5D)
+        if hasMoves, case let movedFrom = record.movedFrom, !movedFrom.isEmpty {
+            Self.appendJSONEntries(#","moved-from":["#, movedFrom, to: json)
         }
         json.appendLiteral(#","why":""#)
         if whyIsPlain {
@@ -203,9 +214,14 @@ final class DecisionLineComposer {
         let jsonTimeCount = time.pointee.jsonCount
         text.append(UnsafePointer(timeText.base + jsonTimeCount), count: timeText.count - jsonTimeCount)
         text.append(0x20); text.append(record.node)
-        text.append(0x20); text.append(record.ifaceName)
+        switch record.iface {
+        case .wg0: text.appendLiteral(" wg0")
+        case .eth0: text.appendLiteral(" eth0")
+        case .other(let name): text.append(0x20); text.append(name)
+        case nil: text.appendLiteral(" none")
+        }
         if let dir = record.dir { if dir == .tx { text.appendLiteral(" tx") } else { text.appendLiteral(" rx") } }
-        text.append(0x20); text.append(record.action.rawValue)
+        text.append(0x20); text.append(action.start, count: action.count)
         if let source, let destination {
             text.append(0x20); copy(proto, from: base, to: text)
             text.append(0x20); copy(source, from: base, to: text)
@@ -214,16 +230,7 @@ final class DecisionLineComposer {
         }
         if let peerName { text.appendLiteral(" peer "); text.append(peerName) }
         if let prefix { text.appendLiteral(" prefix "); copy(prefix, from: base, to: text) }
-        if !candidates.isEmpty {
-            text.appendLiteral(" (also ")
-            for (i, candidate) in candidates.enumerated() {
-                if i > 0 { text.appendLiteral(", ") }
-                ByteText.appendPrefix(candidate.prefix, to: text)
-                text.append(0x20)
-                text.append(candidate.peer)
-            }
-            text.append(0x29)
-        }
+        if !candidates.isEmpty { Self.appendTextCandidates(candidates, to: text) }
         if let counter { text.appendLiteral(" counter "); copy(counter, from: base, to: text) }
         if let receiverIndexText { text.appendLiteral(" receiver-index "); copy(receiverIndexText, from: base, to: text) }
         if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, from: base, to: text) }
@@ -236,6 +243,49 @@ final class DecisionLineComposer {
             let whyBytes = UnsafeBufferPointer(start: base + textWhy.start, count: textWhy.count)
             if whyIsIndented && !whyIsPlain { ByteText.appendIndented(whyBytes, to: text) } else { text.append(base + textWhy.start, count: textWhy.count) }
         }
+    }
+
+    // The rarer parts of a line, outside `append` so that its per-packet code stays compact
+    // (docs/performance.md, "Decision words").
+
+    /// `,"candidates":[{"prefix":…,"peer":…},…]` or `,"moved-from":[…]`.
+    @inline(never)
+    private static func appendJSONEntries(_ opening: StaticString, _ entries: [(prefix: IPPrefix, peer: String)],
+                                          to json: ByteBuffer) {
+        json.appendLiteral(opening)
+        for (i, entry) in entries.enumerated() {
+            json.appendLiteral(i == 0 ? #"{"prefix":""# : #",{"prefix":""#)
+            ByteText.appendPrefix(entry.prefix, to: json)
+            json.appendLiteral(#"","peer":"#)
+            ByteText.appendJSONString(entry.peer, to: json)
+            json.append(0x7D)
+        }
+        json.append(0x5D)
+    }
+
+    /// ` (also 10.0.0.0/8 B, …)`.
+    @inline(never)
+    private static func appendTextCandidates(_ candidates: [(prefix: IPPrefix, peer: String)], to text: ByteBuffer) {
+        text.appendLiteral(" (also ")
+        for (i, candidate) in candidates.enumerated() {
+            if i > 0 { text.appendLiteral(", ") }
+            ByteText.appendPrefix(candidate.prefix, to: text)
+            text.append(0x20)
+            text.append(candidate.peer)
+        }
+        text.append(0x29)
+    }
+
+    /// A decision that is neither the device's nor a route choice: its words as the record has them.
+    @inline(never)
+    private func appendWhy(of record: borrowing DecisionRecord) {
+        scratch.append(record.why)
+    }
+
+    /// A device decision's words written again (for the text line's index).
+    @inline(never)
+    private func appendWhy(_ reason: DecisionReason, of record: borrowing DecisionRecord, sink: consuming DecisionScratchSink) {
+        DecisionText.write(reason, subject: record.subject, to: &sink)
     }
 
     /// Writes a 32-bit index as `0x` and eight lowercase hex digits: the form of WireGuard's
@@ -362,10 +412,17 @@ struct DecisionScratchSink: DecisionTextSink {
     func writePrefix() { if let prefix { out.appendCopy(of: prefix) } }
     @inline(__always)
     func writeCounter() { copyOrDash(counter) }
-    /// Whether the explanation named the index (then the text line words it again in tshark's form).
-    var wroteReceiverIndex = false
+    /// How often the explanation named the index, and where the last one went in `out` (the text
+    /// line puts the index there in tshark's form).
+    var receiverIndexWrites = 0
+    var receiverIndexWritten = BufferPiece()
     @inline(__always)
-    mutating func writeReceiverIndex() { wroteReceiverIndex = true; copyOrDash(receiverIndex) }
+    mutating func writeReceiverIndex() {
+        receiverIndexWrites += 1
+        let start = out.count
+        copyOrDash(receiverIndex)
+        receiverIndexWritten = BufferPiece(start: start, count: out.count - start)
+    }
     @inline(__always)
     func writeEndpoint() {
         if let endpoint { out.appendCopy(of: endpoint) } else { out.appendLiteral("no endpoint") }

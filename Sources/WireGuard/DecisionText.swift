@@ -44,6 +44,9 @@ public enum DecisionText {
     @inlinable
     public static func write<Sink: DecisionTextSink>(_ reason: DecisionReason, subject: borrowing DecisionSubject,
                                                      to out: inout Sink) {
+        // The three every data packet gets are worded in a small function of their own, the rest
+        // in another that is never inlined: the log writer's per-packet code stays compact
+        // (docs/performance.md, "Decision words").
         switch reason {
         case .sealed:
             writeMatch(subject, source: false, to: &out)
@@ -56,6 +59,18 @@ public enum DecisionText {
         case .delivered:
             writeMatch(subject, source: true, to: &out)
             writePeer(between: "; source allowed for ", and: ": delivered", to: &out)
+        default:
+            writeRare(reason, subject: subject, to: &out)
+        }
+    }
+
+    /// Every explanation but the three per-packet ones.
+    @inlinable @inline(never)
+    static func writeRare<Sink: DecisionTextSink>(_ reason: DecisionReason, subject: borrowing DecisionSubject,
+                                                  to out: inout Sink) {
+        switch reason {
+        case .sealed, .decrypted, .delivered:
+            write(reason, subject: subject, to: &out)
         case .interfaceDown: out.write("wg0 is down")
         case .notIP(let length):
             out.write("not an IPv4 or IPv6 packet (\(length) bytes): dropped, tx_errors += 1, no ICMP")

@@ -15,13 +15,10 @@ public struct CookieReply: Equatable, Sendable, ByteFieldLayout {
     public var receiverIndex: UInt32
     public var nonce: [UInt8]            // 24
     public var encryptedCookie: [UInt8]  // 16 + 16 tag
+}
 
-    public init(receiverIndex: UInt32, nonce: [UInt8], encryptedCookie: [UInt8]) {
-        self.receiverIndex = receiverIndex
-        self.nonce = nonce
-        self.encryptedCookie = encryptedCookie
-    }
-
+// In an extension, so that the memberwise initialiser stays.
+extension CookieReply {
     /// Parses exactly `length` bytes of its type with zero reserved bytes.
     public init(parsing b: [UInt8]) throws { self = try Self.parse(b) }
 
@@ -38,12 +35,10 @@ public struct TransportHeader: Equatable, Sendable {
 
     public var receiverIndex: UInt32
     public var counter: UInt64
+}
 
-    public init(receiverIndex: UInt32, counter: UInt64) {
-        self.receiverIndex = receiverIndex
-        self.counter = counter
-    }
-
+// In an extension, so that the memberwise initialiser stays.
+extension TransportHeader {
     /// Reads the header of a whole transport message (at least 32 bytes, type 4, reserved zero).
     public init(parsing message: [UInt8]) throws {
         try checkMessage(message, is: .transport)

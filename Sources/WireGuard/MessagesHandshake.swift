@@ -20,19 +20,13 @@ public struct HandshakeInitiation: Equatable, Sendable, ByteFieldLayout {
     public var ephemeral: [UInt8]           // 32, unencrypted
     public var encryptedStatic: [UInt8]     // 32 + 16 tag
     public var encryptedTimestamp: [UInt8]  // 12 + 16 tag
-    public var mac1: [UInt8]                // 16
-    public var mac2: [UInt8]                // 16
+    /// Zero here: the sender writes the MACs into the wire bytes (`Mac1.write`, `CookieGenerator.addMacs`).
+    public var mac1 = [UInt8](repeating: 0, count: 16)
+    public var mac2 = [UInt8](repeating: 0, count: 16)
+}
 
-    public init(senderIndex: UInt32, ephemeral: [UInt8], encryptedStatic: [UInt8], encryptedTimestamp: [UInt8],
-                mac1: [UInt8] = Array(repeating: 0, count: 16), mac2: [UInt8] = Array(repeating: 0, count: 16)) {
-        self.senderIndex = senderIndex
-        self.ephemeral = ephemeral
-        self.encryptedStatic = encryptedStatic
-        self.encryptedTimestamp = encryptedTimestamp
-        self.mac1 = mac1
-        self.mac2 = mac2
-    }
-
+// In an extension, so that the memberwise initialiser stays.
+extension HandshakeInitiation {
     /// Parses exactly `length` bytes of its type with zero reserved bytes.
     public init(parsing b: [UInt8]) throws { self = try Self.parse(b) }
 
@@ -59,19 +53,13 @@ public struct HandshakeResponse: Equatable, Sendable, ByteFieldLayout {
     public var receiverIndex: UInt32
     public var ephemeral: [UInt8]        // 32
     public var encryptedNothing: [UInt8] // 16 (tag only)
-    public var mac1: [UInt8]
-    public var mac2: [UInt8]
+    /// Zero here: the sender writes the MACs into the wire bytes (`Mac1.write`, `CookieGenerator.addMacs`).
+    public var mac1 = [UInt8](repeating: 0, count: 16)
+    public var mac2 = [UInt8](repeating: 0, count: 16)
+}
 
-    public init(senderIndex: UInt32, receiverIndex: UInt32, ephemeral: [UInt8], encryptedNothing: [UInt8],
-                mac1: [UInt8] = Array(repeating: 0, count: 16), mac2: [UInt8] = Array(repeating: 0, count: 16)) {
-        self.senderIndex = senderIndex
-        self.receiverIndex = receiverIndex
-        self.ephemeral = ephemeral
-        self.encryptedNothing = encryptedNothing
-        self.mac1 = mac1
-        self.mac2 = mac2
-    }
-
+// In an extension, so that the memberwise initialiser stays.
+extension HandshakeResponse {
     /// Parses exactly `length` bytes of its type with zero reserved bytes.
     public init(parsing b: [UInt8]) throws { self = try Self.parse(b) }
 

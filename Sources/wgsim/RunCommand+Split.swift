@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Report
 import Scenario
 import Sim
 
@@ -8,10 +9,10 @@ import Sim
 /// Every process reads the scenario and computes the same `Partition`; process 0 checks the
 /// folders and makes the one staging folder, whose path it broadcasts. Each process simulates
 /// its own nodes (`WindowedRun`), writes their pcaps into the staging folder and its share of the
-/// decision log beside it; then process 0 gathers every share, merges the decision logs and key
-/// logs into the order one process writes, commits the staging folder and prints the summary.
-/// The outputs are byte for byte those of the one-process run, except that no report.html is
-/// written (as with --no-report; a golden comparison leaves it out).
+/// decision log (and of the report's material, `SplitReportShare`) beside it; then process 0
+/// gathers every share, merges the decision logs and key logs into the order one process writes,
+/// builds report.html from the report shares (`SplitRunReport`), commits the staging folder and
+/// prints the summary. The outputs are byte for byte those of the one-process run.
 ///
 /// An input problem is found by every process alike: each stops (exit 2), process 0 saying why.
 /// A failure in one process alone (a write error, an interrupt, --max-decisions) stops every
@@ -42,10 +43,6 @@ extension RunCommand {
         let captured: Set<String>?
         let partition: Partition
         do {
-            guard !updateGolden else {
-                throw ScenarioError(file: inputs[0], line: nil, "--update-golden: a split run writes no report.html; "
-                                    + "update golden files with a one-process run (without mpirun)")
-            }
             loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
             if lead && !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             captured = try captureNodes(of: loaded)
@@ -82,24 +79,30 @@ extension RunCommand {
         }
         let (stagingPath, sharesPath) = (agreed[1], agreed[2])
 
-        if lead && !quiet && !noReport {
-            FileHandleOutput.standardError("note: a run split over processes writes no \(OutputFiles.report) (docs/mpi.md)\n")
-        }
         RunInterruption.install()
         let captures = PcapCaptureDirectory(directory: stagingPath + "/" + OutputFiles.captureFolder,
                                             startUnixNanoseconds: loaded.startUnixNanoseconds)
-        let captureSink: CaptureSinkFactory = { name in
-            if let captured, let dash = name.lastIndex(of: "-"), !captured.contains(String(name[..<dash])) {
-                return DiscardingCaptureSink()
-            }
-            return try captures.sink(named: name)
+        /// Whether interface `NODE-IFACE` is written to a file (--capture).
+        let isCaptured: (String) -> Bool = { name in
+            guard let captured, let dash = name.lastIndex(of: "-") else { return true }
+            return captured.contains(String(name[..<dash]))
+        }
+        let fileSink: CaptureSinkFactory = { name in
+            isCaptured(name) ? try captures.sink(named: name) : DiscardingCaptureSink()
         }
         let owned = partition.owned(by: rank)
         let part: DecisionLogPart
+        let report: SplitReportShare?
         let run: ScenarioRun
         do {
             part = try DecisionLogPart(DecisionLogParts.Files(folder: sharesPath, rank: rank))
-            run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: captureSink, owned: owned)
+            report = noReport ? nil : try SplitReportShare(SplitReportFiles(folder: sharesPath, rank: rank),
+                                                           nodeNames: loaded.nodes.map(\.name))
+            run = try ScenarioRun(loaded, seed: seed, keepDecisions: false,
+                                  captureSink: report?.captureSinkFactory(fileSink, captured: isCaptured) ?? fileSink, owned: owned)
+            if let report { run.attach(report, owned: owned) }
+        } catch let error as SplitShareError {
+            stopAll(error.description)
         } catch {
             stopAll(FileProblem.words(for: error))
         }
@@ -117,6 +120,7 @@ extension RunCommand {
                         + "counted per process in a split run)")
             }
             part.write(record, key: simulation.progressKey)
+            report?.observe(record)
             if lead { progress.tick(simulatedTime: record.t, decisions: run.decisionCount) }
         }
         let windows = WindowedRun(simulation: simulation, communicator: communicator, partition: partition)
@@ -127,6 +131,9 @@ extension RunCommand {
         do {
             try part.close()
             try captures.close()
+            try report?.finish(end: simulation.now)
+        } catch let error as SplitShareError {
+            stopAll(error.description)
         } catch {
             stopAll(FileProblem.words(for: error))
         }
@@ -161,6 +168,15 @@ extension RunCommand {
             try DecisionLogParts.merge((0..<communicator.size).map { DecisionLogParts.Files(folder: sharesPath, rank: $0) },
                                        jsonlPath: stagingPath + "/" + OutputFiles.decisionsJSONL,
                                        textPath: stagingPath + "/" + OutputFiles.decisionsText)
+            if !noReport {
+                let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: shares, totals: totals,
+                                                   files: (0..<communicator.size).map { SplitReportFiles(folder: sharesPath, rank: $0) })
+                do {
+                    try page.write(toFile: stagingPath + "/" + OutputFiles.report, atomically: false, encoding: .utf8)
+                } catch {
+                    throw FileProblem.error(out + "/" + OutputFiles.report, "cannot be written", error)
+                }
+            }
             try? FileManager.default.removeItem(atPath: sharesPath)
             let keys = totals.keyLog.map { $0 + "\n" }.joined()
             do { try keys.write(toFile: stagingPath + "/" + OutputFiles.keyLog, atomically: false, encoding: .utf8) } catch {
@@ -172,6 +188,8 @@ extension RunCommand {
             try? FileManager.default.removeItem(atPath: sharesPath)
             staging?.discard()
             communicator.finish()
+            // A share that cannot be read is named with what is wrong with it.
+            if let share = error as? SplitShareError { throw failure(ScenarioError(file: share.path, line: nil, share.reason)) }
             throw failure(error)
         }
         FileHandleOutput.standardOutput(RunReport.text(scenario: loaded, seed: run.seed, decisionCount: totals.decisionCount,
@@ -180,7 +198,7 @@ extension RunCommand {
                                                        partition: partition.line(windows: windows.windows,
                                                                                  datagrams: shares.map(\.datagramsSent).reduce(0, +))))
         communicator.finish()
-        let goldenFailed = try goldenStep(goldenFolder, wroteReport: false)
+        let goldenFailed = try goldenStep(goldenFolder)
         if goldenFailed || totals.results.contains(where: { !$0.passed }) { throw ExitCode(1) }
         if strict && warnings.count > 0 {
             FileHandleOutput.standardError("wgsim run: --strict: \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), exit status 1\n")

@@ -169,9 +169,8 @@ struct RunCommand: ParsableCommand {
 
     /// With --update-golden, writes the outputs in --out into the golden folder; with --golden,
     /// compares them and says what differs (leaving report.html out when the run wrote none:
-    /// --no-report, or a split run). Returns whether a golden comparison failed.
-    func goldenStep(_ goldenFolder: String?, wroteReport: Bool? = nil) throws -> Bool {
-        let noReport = !(wroteReport ?? !self.noReport)
+    /// --no-report). Returns whether a golden comparison failed.
+    func goldenStep(_ goldenFolder: String?) throws -> Bool {
         var goldenFailed = false
         if updateGolden, let goldenFolder {
             let changes: OutputChanges

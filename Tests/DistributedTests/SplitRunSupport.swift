@@ -77,28 +77,54 @@ enum SplitRunSupport {
     /// The scenario text with `partition: pR` added to each node of the `nodes:` mapping, R
     /// going round the `processes` (node i in p(i mod processes)): the most nodes a split run
     /// can place apart. Handles nodes written as block mappings and as flow mappings.
-    static func spreadingNodes(_ text: String, over processes: Int) -> String {
-        var out: [String] = []
+    ///
+    /// With `keepingLines`, every line from `expect:` on keeps its number, so that the
+    /// expectations' `FILE:LINE` (which report.html shows) are those of the golden files: a line added for a node written
+    /// as a block mapping is paid for by removing a blank or comment line outside any block
+    /// scalar before `expect:`; when there are no more such lines, the remaining block-mapped
+    /// nodes keep no `partition:` and stay with their WireGuard peers.
+    static func spreadingNodes(_ text: String, over processes: Int, keepingLines: Bool = true) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let expectAt = lines.firstIndex { $0.hasPrefix("expect:") } ?? lines.count
+        /// A line that can go: a comment at column 0, or a blank line followed (after other
+        /// blanks) by a line at column 0 (so not inside a `|` or `>` block scalar, whose
+        /// trailing blank lines are not part of its value).
+        func removable(_ i: Int) -> Bool {
+            if lines[i].hasPrefix("#") { return true }
+            guard lines[i].trimmingCharacters(in: .whitespaces).isEmpty else { return false }
+            var j = i + 1
+            while j < lines.count, lines[j].trimmingCharacters(in: .whitespaces).isEmpty { j += 1 }
+            return j < lines.count && !lines[j].hasPrefix(" ")
+        }
+        let spare = (0..<expectAt).filter(removable)
+        /// Each line out, with the number of the line it comes from (nil: a line added).
+        var out: [(from: Int?, text: String)] = []
         var inNodes = false
         var node = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        var added = 0
+        for (i, line) in lines.enumerated() {
             if !line.hasPrefix(" ") && !line.isEmpty && !line.hasPrefix("#") { inNodes = line.hasPrefix("nodes:") }
             let isNodeKey = inNodes && line.hasPrefix("  ") && !line.hasPrefix("   ") && !line.hasPrefix("  #")
                 && line.contains(":")
             guard isNodeKey else {
-                out.append(line)
+                out.append((i, line))
                 continue
             }
             let label = "p\(node % processes)"
-            node += 1
             if let brace = line.firstIndex(of: "{") {
-                out.append(String(line[...brace]) + "partition: \(label), " + String(line[line.index(after: brace)...]))
+                node += 1
+                out.append((i, String(line[...brace]) + "partition: \(label), " + String(line[line.index(after: brace)...])))
+            } else if added < spare.count || !keepingLines {
+                node += 1
+                added += 1
+                out.append((i, line))
+                out.append((nil, "    partition: \(label)"))
             } else {
-                out.append(line)
-                out.append("    partition: \(label)")
+                out.append((i, line))
             }
         }
-        return out.joined(separator: "\n")
+        let removed = Set(spare.prefix(keepingLines ? added : 0))
+        return out.filter { $0.from.map { !removed.contains($0) } ?? true }.map(\.text).joined(separator: "\n")
     }
 
     /// Every file under `folder`, relative paths sorted.

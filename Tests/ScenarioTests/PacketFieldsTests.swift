@@ -2,7 +2,7 @@ import NetAddress
 import Packet
 import Pcap
 @testable import Scenario
-import WireGuard
+@testable import WireGuard
 import XCTest
 
 /// The fields `PcapDifference` compares for an underlay datagram: the message kind, its indices

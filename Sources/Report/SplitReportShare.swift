@@ -1,0 +1,210 @@
+import Routing
+import Sim
+import WireGuard
+
+/// The two files of one process's share of a split run's report (docs/mpi.md), in the folder
+/// beside the staging folder that holds the decision-log shares.
+public struct SplitReportFiles: Sendable {
+    /// What the recorder reads, in the order this process made it: every decision and every
+    /// capture, each tagged with the place it was made at (`Simulation.progressKey`).
+    public let steps: String
+    /// Its nodes' tables, drops and peers (`RunSnapshotCollector`), written at the end.
+    public let snapshot: String
+
+    /// The share of process `rank` in `folder`.
+    public init(folder: String, rank: Int) {
+        steps = folder + "/rank-\(rank).report"
+        snapshot = folder + "/rank-\(rank).snapshot"
+    }
+}
+
+/// What one process of a split run gathers for report.html while it runs, for process 0 to
+/// build the one page from (`SplitReportMerge`): the recorder's input, each decision and
+/// capture in the order the process made them with its place, and the snapshot collector's
+/// tables of its own nodes.
+///
+/// The recorder (`RunRecorder`) is not run here: which decisions become steps, their lines in
+/// decisions.txt and the joining of a send to its arrival depend on every process's decisions
+/// in the one-process order, which only process 0 sees (merging the shares by place, as the
+/// decision log is merged). So every decision goes to the share, but small: its action, node,
+/// interface and direction. The words of a step (time, peer, prefix, text, explanation) go with
+/// the decisions that can be kept: a process's first `firstSteps` decisions (a decision's place
+/// in the whole run is at least its place in this process's), and then its first
+/// `selectedSteps` selected ones (each kept one counts against the run's `selectedSteps`).
+/// The text also goes with every decision whose text may span several lines (the recorder
+/// counts decisions.txt's lines). A capture goes with its node, interface, frame number, time
+/// and, on eth0, a 128-bit BLAKE2s digest of the datagram: the recorder joins a send to its
+/// arrival by equal bytes, and equal digests stand for equal bytes.
+public final class SplitReportShare {
+    let limits: RecordingLimits
+    private let files: SplitReportFiles
+    private let steps: SplitShareWriter
+    private let nodeIndex: [String: Int]
+    private var simulation: Simulation?
+    private var collector: RunSnapshotCollector?
+    private var decisions = 0
+    private var selectedWithWords = 0
+
+    /// Opens the share's steps file; `nodeNames` are every node's names in definition order.
+    public init(_ files: SplitReportFiles, nodeNames: [String], limits: RecordingLimits = .standard) throws {
+        self.files = files
+        self.limits = limits
+        steps = try SplitShareWriter(path: files.steps)
+        var index: [String: Int] = [:]
+        for (i, name) in nodeNames.enumerated() { index[name] = i }
+        nodeIndex = index
+    }
+
+    /// Wraps the capture sinks as `RunRecorder.captureSinkFactory` does: every frame is counted,
+    /// and `captured(NAME)` says whether interface `NODE-IFACE` is written to a file (numbered).
+    public func captureSinkFactory(_ base: @escaping CaptureSinkFactory,
+                                   captured: @escaping (String) -> Bool) -> CaptureSinkFactory {
+        { [unowned self] name in
+            let sink = try base(name)
+            let (node, interface) = CapturedInterface.parse(sinkName: name)
+            return SplitReportCaptureSink(node: self.nodeIndex[node] ?? -1, interface: interface, base: sink,
+                                          numbered: captured(name), share: self)
+        }
+    }
+
+    /// Starts watching `simulation` (built, not yet run), as `ReportCollection.attach` does;
+    /// `owned` flags this process's nodes, whose tables alone it reads.
+    public func attach(to simulation: Simulation, name: String, nodes: [NodeSpec], links: [LinkSpec], owned: [Bool]) {
+        self.simulation = simulation
+        collector = RunSnapshotCollector(name: name, simulation: simulation, nodes: nodes, links: links, owned: owned)
+    }
+
+    private func writeKey() {
+        let key = simulation?.progressKey ?? EventKey(time: .min, origin: .min, sequence: 0)
+        steps.int(key.time)
+        steps.int(key.origin)
+        steps.int(Int64(bitPattern: key.sequence))
+    }
+
+    /// Takes one decision, in the order this process made it.
+    public func observe(_ record: DecisionRecord) {
+        collector?.observe(record)
+        let ordinal = decisions
+        decisions += 1
+        let action = record.action
+        var withWords = ordinal < limits.firstSteps
+        if !withWords && selectedWithWords < limits.selectedSteps && RunRecorder.isSelected(action) {
+            withWords = true
+            selectedWithWords += 1
+        }
+        let withText = withWords || RunRecorder.mayHaveSeveralLines(action)
+        steps.byte(SplitReportItem.decision)
+        writeKey()
+        steps.byte(SplitReportItem.actionCode[action] ?? 0)
+        steps.int(Int64(nodeIndex[record.node] ?? -1))
+        switch record.iface {
+        case nil: steps.byte(0)
+        case .eth0?: steps.byte(1)
+        case .wg0?: steps.byte(2)
+        case .other(let name)?:
+            steps.byte(3)
+            steps.string(name)
+        }
+        steps.byte(record.dir == nil ? 0 : record.dir == .tx ? 1 : 2)
+        steps.byte((withText ? 1 : 0) | (withWords ? 2 : 0))
+        if withText { steps.string(record.textLine) }
+        if withWords {
+            steps.int(record.t)
+            steps.optionalString(record.peer)
+            steps.optionalPrefix(record.prefix)
+            steps.string(record.why)
+        }
+    }
+
+    /// A frame captured by one of the wrapped sinks.
+    fileprivate func captured(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
+        steps.byte(SplitReportItem.capture)
+        writeKey()
+        steps.int(Int64(node))
+        steps.byte(interface == .eth0 ? 0 : interface == .wg0 ? 1 : 2)
+        steps.int(Int64(frame ?? 0))
+        steps.int(time)
+        if interface == .eth0 { steps.bytes(SplitReportItem.digest(packet)) }
+    }
+
+    /// Closes the steps file and writes the snapshot of this process's nodes, the run having
+    /// ended at `end`; throws the first write error.
+    public func finish(end: Int64) throws {
+        try steps.close()
+        let out = try SplitShareWriter(path: files.snapshot)
+        if let collector {
+            let (snapshot, appendedAt) = collector.ownedPart(end: end)
+            out.int(Int64(snapshot.tables.count))
+            for (table, added) in zip(snapshot.tables, appendedAt) {
+                out.int(Int64(nodeIndex[table.node] ?? -1))
+                out.int(table.t)
+                out.int(Int64(table.decisionIndex ?? -1))
+                out.int(Int64(added ?? -1))
+                out.int(Int64(table.entries.count))
+                for entry in table.entries {
+                    out.prefix(entry.prefix)
+                    out.string(entry.owner)
+                    out.optionalString(entry.movedFrom)
+                }
+            }
+            out.int(Int64(snapshot.drops.count))
+            for drop in snapshot.drops {
+                out.int(Int64(nodeIndex[drop.node] ?? -1))
+                out.string(drop.reason)
+                out.int(Int64(drop.count))
+            }
+            let peers = snapshot.peers.compactMap { name, set in nodeIndex[name].map { ($0, set.sorted()) } }.sorted { $0.0 < $1.0 }
+            out.int(Int64(peers.count))
+            for (node, names) in peers {
+                out.int(Int64(node))
+                out.int(Int64(names.count))
+                for name in names { out.string(name) }
+            }
+            out.int(snapshot.lastActivity)
+        } else {
+            for _ in 0..<3 { out.int(0) }
+            out.int(0)
+        }
+        try out.close()
+    }
+}
+
+/// The kinds of entry in a steps file, and how a decision's action and a datagram are written.
+enum SplitReportItem {
+    static let decision: UInt8 = 1
+    static let capture: UInt8 = 2
+    static let actions = Action.allCases.map { $0 }
+    static let actionCode: [Action: UInt8] = {
+        var codes: [Action: UInt8] = [:]
+        for (i, action) in Action.allCases.enumerated() { codes[action] = UInt8(i) }
+        return codes
+    }()
+
+    /// What stands for a datagram's bytes when a send is joined to its arrival: BLAKE2s with a
+    /// 16-byte digest (collision-resistant: equal digests are equal bytes).
+    static func digest(_ packet: [UInt8]) -> [UInt8] { Blake2s.digest(outputLength: 16, key: [], parts: [packet]) }
+}
+
+/// A capture sink that hands each packet on and writes it to a split run's report share.
+final class SplitReportCaptureSink: CaptureSink {
+    private let base: CaptureSink
+    private let node: Int
+    private let interface: CapturedInterface
+    private let numbered: Bool
+    private var frames = 0
+    private unowned let share: SplitReportShare
+
+    init(node: Int, interface: CapturedInterface, base: CaptureSink, numbered: Bool, share: SplitReportShare) {
+        self.base = base
+        self.node = node
+        self.interface = interface
+        self.numbered = numbered
+        self.share = share
+    }
+
+    func capture(time: Int64, packet: [UInt8]) {
+        base.capture(time: time, packet: packet)
+        frames += 1
+        share.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: packet)
+    }
+}

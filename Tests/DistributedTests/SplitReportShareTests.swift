@@ -1,0 +1,63 @@
+import Foundation
+import Report
+import Scenario
+import Sim
+import XCTest
+
+/// The report shares of a split run (docs/mpi.md, "report.html") without MPI: one process's
+/// share, written while a run goes and replayed by process 0's merge, gives the page the
+/// one-process run draws; a damaged share is an error naming its file.
+final class SplitReportShareTests: XCTestCase {
+    /// Runs `scenario` as the only process of a split run, its report share written into
+    /// `folder`, and returns what process 0 would combine.
+    private func runAsOneShare(_ scenario: Scenario, folder: String) throws -> (share: SplitRunShare, run: ScenarioRun) {
+        let owned = [Bool](repeating: true, count: scenario.nodes.count)
+        let report = try SplitReportShare(SplitReportFiles(folder: folder, rank: 0), nodeNames: scenario.nodes.map(\.name))
+        let run = try ScenarioRun(scenario, keepDecisions: false,
+                                  captureSink: report.captureSinkFactory({ _ in MemoryCaptureSink() }, captured: { _ in true }),
+                                  owned: owned)
+        run.attach(report, owned: owned)
+        run.onDecision = { report.observe($0) }
+        run.run()
+        _ = run.finish()
+        try report.finish(end: run.simulation.now)
+        return (run.share(owned: owned, warnings: [], warningCount: 0), run)
+    }
+
+    private func scenario(_ name: String) throws -> Scenario {
+        try ScenarioLoader.load(path: SplitRunSupport.packageRoot.appendingPathComponent("Scenarios/\(name).yaml").path)
+    }
+
+    func testAShareReplayedByProcessZeroGivesTheOneProcessPage() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self).path
+        // Table changes by `wg set` (seed-overlap), roaming (an endpoint that moves) and many
+        // drops and handshakes (cookie-under-load).
+        for name in ["seed-overlap", "roaming", "cookie-under-load"] {
+            let loaded = try scenario(name)
+            let expected = try ReportRun.record(loaded).page
+            let (share, run) = try runAsOneShare(loaded, folder: folder)
+            let totals = ScenarioRun.combine([share], scenario: loaded)
+            let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals,
+                                               files: [SplitReportFiles(folder: folder, rank: 0)])
+            XCTAssertTrue(page == expected, "\(name): the replayed page differs from the one-process page")
+        }
+    }
+
+    func testADamagedShareIsAnErrorNamingItsFile() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self).path
+        let loaded = try scenario("roaming")
+        let (share, run) = try runAsOneShare(loaded, folder: folder)
+        let files = SplitReportFiles(folder: folder, rank: 0)
+        let steps = try Data(contentsOf: URL(fileURLWithPath: files.steps))
+        try steps.dropLast(3).write(to: URL(fileURLWithPath: files.steps))
+        let totals = ScenarioRun.combine([share], scenario: loaded)
+        XCTAssertThrowsError(try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals, files: [files])) {
+            XCTAssertEqual("\($0)", "\(files.steps): ends inside a record")
+        }
+        try steps.write(to: URL(fileURLWithPath: files.steps))
+        try Data().write(to: URL(fileURLWithPath: files.snapshot))
+        XCTAssertThrowsError(try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals, files: [files])) {
+            XCTAssertEqual("\($0)", "\(files.snapshot): ends inside a record")
+        }
+    }
+}

@@ -11,8 +11,15 @@ public final class AllowedIPs<Peer: Hashable> {
     @usableFromInline let core = AllowedIPsCore()
     /// Peer by slot; nil for a free slot. A slot is reused once its peer owns nothing.
     @usableFromInline var peers: [Peer?] = []
-    @usableFromInline var slotOfPeer: [Peer: UInt32] = [:]
+    /// Slot by peer, built once more than `linearSlotLimit` slots have been handed out; until
+    /// then a peer's slot is found by comparing it with each of `peers`. A one-entry Swift
+    /// dictionary costs a heap block of about 100 bytes, which every client of a generated hub
+    /// (one peer) would pay for a search that only a change or `wg show` makes.
+    @usableFromInline var slotOfPeer: [Peer: UInt32]?
     @usableFromInline var freeSlots: [UInt32] = []
+
+    /// Up to this many slots are searched linearly (see `slotOfPeer`).
+    @usableFromInline static var linearSlotLimit: Int { 8 }
 
     public init() {}
 
@@ -57,7 +64,7 @@ public final class AllowedIPs<Peer: Hashable> {
     /// `WGALLOWEDIP_F_REMOVE_ME`); host bits of `prefix` are ignored. Returns whether it was removed.
     @discardableResult @inlinable
     public func remove(_ prefix: IPPrefix, for peer: Peer) -> Bool {
-        guard let slot = slotOfPeer[peer], core.remove(prefix, slot: slot) else { return false }
+        guard let slot = slot(of: peer), core.remove(prefix, slot: slot) else { return false }
         releaseSlotIfUnused(slot)
         return true
     }
@@ -66,7 +73,7 @@ public final class AllowedIPs<Peer: Hashable> {
     /// one child are spliced out, so removing every peer empties both tries.
     @inlinable
     public func removeAll(for peer: Peer) {
-        guard let slot = slotOfPeer[peer] else { return }
+        guard let slot = slot(of: peer) else { return }
         core.removeAll(slot: slot)
         releaseSlotIfUnused(slot)
     }
@@ -112,12 +119,12 @@ public final class AllowedIPs<Peer: Hashable> {
 
     /// `peer`'s prefixes in the order of its list, which is the order `wg show` prints (§1.10).
     public func prefixes(of peer: Peer) -> [IPPrefix] {
-        guard let slot = slotOfPeer[peer] else { return [] }
+        guard let slot = slot(of: peer) else { return [] }
         return core.prefixes(slot: slot)
     }
 
     /// True when `peer` owns at least one prefix.
-    public func hasPrefixes(_ peer: Peer) -> Bool { slotOfPeer[peer] != nil }
+    public func hasPrefixes(_ peer: Peer) -> Bool { slot(of: peer) != nil }
 
     /// True when both tries are empty (no peer node and no glue node left).
     public var isEmpty: Bool { core.v4.isEmpty && core.v6.isEmpty }
@@ -152,9 +159,16 @@ public final class AllowedIPs<Peer: Hashable> {
 
     // MARK: - Peer slots
 
+    /// The slot `peer` holds, if it owns any prefix.
+    @inlinable
+    func slot(of peer: Peer) -> UInt32? {
+        if let slotOfPeer { return slotOfPeer[peer] }
+        return peers.firstIndex { $0 == peer }.map { UInt32($0) }
+    }
+
     @inlinable
     func slotFor(_ peer: Peer) -> UInt32? {
-        if let slot = slotOfPeer[peer] { return slot }
+        if let slot = slot(of: peer) { return slot }
         let slot: UInt32
         if let reused = freeSlots.popLast() {
             slot = reused
@@ -164,14 +178,20 @@ public final class AllowedIPs<Peer: Hashable> {
             slot = UInt32(peers.count)
             peers.append(peer)
         }
-        slotOfPeer[peer] = slot
+        if slotOfPeer != nil {
+            slotOfPeer![peer] = slot
+        } else if peers.count > Self.linearSlotLimit {
+            var index: [Peer: UInt32] = [:]
+            for (position, owner) in peers.enumerated() { if let owner { index[owner] = UInt32(position) } }
+            slotOfPeer = index
+        }
         return slot
     }
 
     @inlinable
     func releaseSlotIfUnused(_ slot: UInt32) {
         guard core.prefixCount(slot: slot) == 0, let peer = peers[Int(slot)] else { return }
-        slotOfPeer[peer] = nil
+        slotOfPeer?[peer] = nil
         peers[Int(slot)] = nil
         freeSlots.append(slot)
     }

@@ -6,7 +6,7 @@ extension ScenarioRun {
     /// reading the tables at set-up now: make it before the run starts and hand it every
     /// decision (`onDecision`), then ask it for the snapshot at the end.
     public func makeSnapshotCollector() -> RunSnapshotCollector {
-        RunSnapshotCollector(name: scenario.name, simulation: simulation, nodes: scenario.nodes.map(\.spec),
+        RunSnapshotCollector(name: scenario.name, simulation: simulation, nodes: scenario.nodes.map(\.topologySpec),
                              links: scenario.links.map(\.spec))
     }
 
@@ -38,5 +38,17 @@ public enum PictureFile {
             throw error
         }
         try replacement.commit()
+    }
+}
+
+extension ScenarioNode {
+    /// The node as the report's collector reads it: name, underlay and wg0 with its addresses.
+    /// The peers are left out (the collector reads the tables from the simulation), so that a
+    /// hub's node list is not copied peer by peer just to be drawn.
+    var topologySpec: NodeSpec {
+        NodeSpec(name: name, underlay: underlay, wireguard: wireguard.map {
+            InterfaceSpec(privateKey: $0.privateKey, listenPort: $0.listenPort, addresses: $0.addresses, mtu: $0.mtu,
+                          peers: [], table: $0.table, fwmark: $0.fwmark)
+        }, routes: routes, forwarding: forwarding)
     }
 }

@@ -50,6 +50,7 @@ public enum ScenarioLoader {
         }
         let context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
         var nodes: [ScenarioNode] = []
+        nodes.reserveCapacity(nodesMap.entries.count)   // no growth slack: a hub's clients stay in it for the run
         for entry in nodesMap.entries {
             nodes.append(try context.node(named: entry.key, entry.value, keyLine: entry.keyLine))
         }

@@ -6,7 +6,8 @@ import WireGuard
 /// answers `lookup` expectations at their moment, counts decisions for the summary and checks
 /// decision expectations as the decisions stream past (so long runs need not keep the log).
 public final class ScenarioRun {
-    public let scenario: Scenario
+    /// The scenario as loaded (`releaseNodeDetails()` may have dropped its nodes' configuration).
+    public internal(set) var scenario: Scenario
     public let simulation: Simulation
     /// The seed actually used (`--seed` overrides the file's).
     public let seed: UInt64

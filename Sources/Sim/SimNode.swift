@@ -20,7 +20,17 @@ final class SimNode {
     @exclusivity(unchecked) var wg0Up = false
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
-    @exclusivity(unchecked) var routes = HostRouteTable()
+    /// The kernel route table, in a box that nodes set up alike share (`SharedRouteTables`):
+    /// `routes` copies it into a box of this node's own before the first change.
+    @exclusivity(unchecked) var routeBox = RouteTableBox(HostRouteTable())
+    /// The kernel route table (`ip route`).
+    var routes: HostRouteTable {
+        _read { yield routeBox.table }
+        _modify {
+            if !isKnownUniquelyReferenced(&routeBox) { routeBox = RouteTableBox(routeBox.table) }
+            yield &routeBox.table
+        }
+    }
     /// wg0's fwmark (`wg set wg0 fwmark`), carried by its own UDP datagrams into the route lookup.
     @exclusivity(unchecked) var fwmark: UInt32 = 0
     @exclusivity(unchecked) var stack = LocalStack()
@@ -66,6 +76,14 @@ final class SimNode {
     }
 }
 
+/// A route table held by reference, so that the many nodes of a generated hub, whose tables are
+/// all alike, hold one pointer each instead of the table's own fields (its arrays, sets and
+/// dictionaries, about 80 bytes inline). `SimNode.routes` copies before changing a shared one.
+final class RouteTableBox {
+    @exclusivity(unchecked) var table: HostRouteTable
+    init(_ table: HostRouteTable) { self.table = table }
+}
+
 /// Per-node tallies for the run summary: packets the node originated. (The decision actions it
 /// logged are counted in the simulation's `ActionTally`.)
 struct NodeCounters {
@@ -78,10 +96,15 @@ struct NodeCounters {
 /// One tally for all nodes, each action's counts in an array indexed by node, rather than an
 /// action list and a count list in every node: with thousands of nodes, a node's own lists were
 /// two more cold cache lines for every decision it logged.
+///
+/// Counts are 32-bit (a hub's million clients times a dozen actions: 4 bytes less per cell);
+/// a count that reaches 2^32 carries into `carried`, so none is ever lost.
 struct ActionTally {
     private var actions: [Action] = []
-    /// Per action (in `actions` order), the count per node index.
-    private var counts: [[Int]] = []
+    /// Per action (in `actions` order), the count per node index, modulo 2^32.
+    private var counts: [[UInt32]] = []
+    /// Multiples of 2^32 carried out of a count, by action position and node.
+    private var carried: [Int: [Int: Int]] = [:]
     private let nodeCount: Int
 
     init(nodeCount: Int) { self.nodeCount = nodeCount }
@@ -89,25 +112,31 @@ struct ActionTally {
     mutating func add(_ action: Action, node: Int) {
         guard node >= 0 && node < nodeCount else { return }
         for i in actions.indices where actions[i] == action {
-            counts[i][node] += 1
+            let (sum, overflow) = counts[i][node].addingReportingOverflow(1)
+            counts[i][node] = sum
+            if overflow { carried[i, default: [:]][node, default: 0] += 1 << 32 }
             return
         }
         actions.append(action)
-        counts.append([Int](repeating: 0, count: nodeCount))
+        counts.append([UInt32](repeating: 0, count: nodeCount))
         counts[counts.count - 1][node] = 1
     }
 
     /// How often `node` logged `action`.
     func count(_ action: Action, node: Int) -> Int {
         guard node >= 0 && node < nodeCount, let i = actions.firstIndex(of: action) else { return 0 }
-        return counts[i][node]
+        return count(at: i, node: node)
+    }
+
+    private func count(at i: Int, node: Int) -> Int {
+        Int(counts[i][node]) + (carried[i]?[node] ?? 0)
     }
 
     /// (action, count) of every action `node` logged, sorted by action name.
     func sorted(node: Int) -> [(action: Action, count: Int)] {
         guard node >= 0 && node < nodeCount else { return [] }
-        return actions.indices.filter { counts[$0][node] > 0 }
-            .map { (actions[$0], counts[$0][node]) }
+        return actions.indices.filter { count(at: $0, node: node) > 0 }
+            .map { (actions[$0], count(at: $0, node: node)) }
             .sorted { $0.action.rawValue < $1.action.rawValue }
     }
 }

@@ -43,9 +43,11 @@ public final class Simulation {
     @exclusivity(unchecked) var currentKey = EventKey(time: Int64.min, origin: EventOrigin.scenario, sequence: 0)
     /// The latest place of any event run so far (`currentKey` at its largest): what a split run
     /// merges its processes' decisions and key logs by (DistributedDecisionLog.swift).
-    @exclusivity(unchecked) public private(set) var progressKey = EventKey(time: Int64.min, origin: Int64.min, sequence: 0)
+    @exclusivity(unchecked) public internal(set) var progressKey = EventKey(time: Int64.min, origin: Int64.min, sequence: 0)
     /// How many events each node has scheduled (its origins' sequence numbers).
     @exclusivity(unchecked) var scheduledBy: [UInt64] = []
+    /// Device-up events merged at set-up (SimulationSetup.swift).
+    var deviceUpBatches = DeviceUpBatches()
     /// How many queue places the scenario's actions have taken.
     @exclusivity(unchecked) var scenarioScheduled: UInt64 = 0
     /// Every node's decision actions, counted for the summary.

@@ -16,13 +16,7 @@ extension Simulation {
         case .replay(let run): step(run)
         case .forward(let node, let packet, let context):
             output(packet, from: nodes[node], context: context, forwarded: true)
-        case .deviceUp(let index):
-            let node = nodes[index]
-            if node.wg0Up, let device = node.device {
-                var events = spareEvents()
-                device.up(now: now, into: &events)
-                handle(&events, at: node)
-            }
+        case .deviceUp(let index): bringDevicesUp(from: index)
         }
     }
 

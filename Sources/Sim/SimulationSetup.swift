@@ -9,7 +9,7 @@ extension Simulation {
         // The route table does not depend on the peers configured below, so it is built first,
         // by the same function a loader calls to name the line of a route that cannot be added.
         do {
-            (node.routes, node.fwmark) = try tables.routing(for: spec)
+            (node.routeBox, node.fwmark) = try tables.routing(for: spec)
         } catch let error as RouteSetupError {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
@@ -35,7 +35,55 @@ extension Simulation {
             // The device itself comes up in the first engine event (time 0, before any scheduled
             // action), so that what it does then (persistent keepalives) reaches `onDecision`,
             // which is set after the simulation is built.
-            enqueue(at: 0, .deviceUp(node: node.index))
+            scheduleDeviceUp(node.index)
+        }
+    }
+
+    /// Queues wg-quick's `ip link set wg0 up` of node `index` at time 0, in the place
+    /// `EventKey(0, setup(index), n)` where n counts what its set-up scheduled before.
+    ///
+    /// Nodes whose set-up scheduled nothing else share one queued event: their device-ups sit
+    /// at (0, setup(i), 0) for consecutive set-up origins with nothing between them, so one event
+    /// at the first one's place that brings them all up in node order (each under its own place,
+    /// `bringDevicesUp`) runs exactly what the separate events would have. A queued event costs
+    /// about 250 bytes, which a hub's million clients would each pay until time 0.
+    func scheduleDeviceUp(_ index: Int) {
+        guard scheduledBy[index] == 0 else {
+            // Its set-up scheduled something of its own: it runs alone, and ends the batch.
+            deviceUpBatches.open = nil
+            enqueue(at: 0, .deviceUp(node: index))
+            return
+        }
+        if let first = deviceUpBatches.open {
+            // Nodes between the batch's last and this one scheduled nothing at set-up: only a
+            // node with a wg0 can, and every one reaches here, ending the batch if it did.
+            deviceUpBatches.lastOf[first] = index
+            scheduledBy[index] &+= 1   // the place its own event would have taken
+        } else {
+            deviceUpBatches.open = index
+            deviceUpBatches.lastOf[index] = index
+            enqueue(at: 0, .deviceUp(node: index))
+        }
+    }
+
+    /// Runs the device-up event queued at node `first`'s set-up place: that node's and those of
+    /// the batch it heads (`scheduleDeviceUp`), each with the place and origin its own event
+    /// would have had, so decisions, key-log places and what each schedules are unchanged.
+    func bringDevicesUp(from first: Int) {
+        let last = deviceUpBatches.lastOf.removeValue(forKey: first) ?? first
+        let time = currentKey.time
+        for index in first...last {
+            let node = nodes[index]
+            guard node.wg0Up, let device = node.device else { continue }
+            if index != first {
+                let key = EventKey(time: time, origin: EventOrigin.setup(index), sequence: 0)
+                currentKey = key
+                if progressKey < key { progressKey = key }
+                currentOrigin = EventOrigin.node(index)
+            }
+            var events = spareEvents()
+            device.up(now: now, into: &events)
+            handle(&events, at: node)
         }
     }
 
@@ -183,9 +231,8 @@ extension Simulation {
 
 /// The route tables `init` has built so far, by what they were built from, so that nodes set up
 /// alike (a hub's generated clients: a default route, the same allowed IPs, the same
-/// connected routes) share one table's storage. `HostRouteTable` is a value of arrays,
-/// dictionaries and sets, all copy-on-write: a node that later changes its routes (`ip route
-/// add` at run time) gets its own copy then, and the others keep theirs.
+/// connected routes) share one table, box and all (`RouteTableBox`): a node that later changes
+/// its routes (`ip route add` at run time) gets its own copy then, and the others keep theirs.
 struct SharedRouteTables {
     /// Nodes with more inputs than this build their own table: hashing a hub's whole
     /// allowed-IPs list to find no twin would cost more than it saves.
@@ -204,24 +251,37 @@ struct SharedRouteTables {
         var routes: [RouteSpec]
     }
 
-    private var built: [Inputs: (routes: HostRouteTable, fwmark: UInt32)] = [:]
+    private var built: [Inputs: (routes: RouteTableBox, fwmark: UInt32)] = [:]
 
-    /// `Simulation.setupRouting(for: spec)`, or the table already built from the same inputs.
-    mutating func routing(for spec: NodeSpec) throws -> (routes: HostRouteTable, fwmark: UInt32) {
+    /// `Simulation.setupRouting(for: spec)` in a box, or the box already built from the same inputs.
+    mutating func routing(for spec: NodeSpec) throws -> (routes: RouteTableBox, fwmark: UInt32) {
         let wireguard = spec.wireguard
         let peers = wireguard?.peers ?? []
         let size = spec.routes.count + (wireguard?.addresses.count ?? 0)
             + peers.reduce(0) { $0 + $1.allowedIPs.count }
-        guard size <= Self.largestShared else { return try Simulation.setupRouting(for: spec) }
+        guard size <= Self.largestShared else {
+            let (routes, fwmark) = try Simulation.setupRouting(for: spec)
+            return (RouteTableBox(routes), fwmark)
+        }
         let inputs = Inputs(underlayIsIPv4: spec.underlay.isIPv4, hasWireGuard: wireguard != nil,
                             connectedRoutes: (wireguard?.addresses ?? []).compactMap(Simulation.connectedRoute),
                             allowedIPs: peers.flatMap(\.allowedIPs),
                             table: wireguard?.table, fwmark: wireguard?.fwmark ?? 0, routes: spec.routes)
         if let known = built[inputs] { return known }
-        let made = try Simulation.setupRouting(for: spec)
+        let (routes, fwmark) = try Simulation.setupRouting(for: spec)
+        let made = (routes: RouteTableBox(routes), fwmark: fwmark)
         built[inputs] = made
         return made
     }
+}
+
+/// The device-up events `scheduleDeviceUp` has merged: each queued one's first node and the
+/// last node it brings up.
+struct DeviceUpBatches {
+    /// The first node of the batch still taking nodes, if any.
+    var open: Int?
+    /// The last node of each queued batch, by its first node (removed when it runs).
+    var lastOf: [Int: Int] = [:]
 }
 
 /// A route `setupRouting` could not add; `route` is its position in the node's own routes.

@@ -13,9 +13,11 @@ import Routing
 /// driven by one caller at a time and never holds overlapping accesses, and the runtime
 /// exclusivity checks cost about a fifth of the per-packet instructions.
 public final class Device {
-    @exclusivity(unchecked) private(set) var privateKey: PrivateKey
-    @exclusivity(unchecked) public private(set) var publicKey: PublicKey
+    /// The interface's static key pair; `privateKey` and `publicKey` read it (one copy: a hub's
+    /// million clients each have a device).
     @exclusivity(unchecked) var identity: StaticIdentity
+    var privateKey: PrivateKey { identity.privateKey }
+    public var publicKey: PublicKey { identity.publicKey }
     @exclusivity(unchecked) var listenPort: UInt16
     /// Interface MTU used for padding (behaviour doc §2 step 3).
     @exclusivity(unchecked) var mtu: Int
@@ -62,9 +64,7 @@ public final class Device {
 
     public init(privateKey: PrivateKey, listenPort: UInt16 = 51820, mtu: Int = WireGuardConstants.defaultMTU,
                 random: SeededRandom, unixTimeOrigin: Int64 = 0) {
-        self.privateKey = privateKey
         self.identity = StaticIdentity(privateKey: privateKey)
-        self.publicKey = identity.publicKey
         self.listenPort = listenPort
         self.mtu = mtu
         self.random = random
@@ -154,9 +154,7 @@ public final class Device {
         defer { collect(into: &events) }
         let newIdentity = StaticIdentity(privateKey: key)
         removePeer(newIdentity.publicKey)
-        privateKey = key
         identity = newIdentity
-        publicKey = newIdentity.publicKey
         cookieChecker = CookieChecker(localStatic: publicKey)
         staticKeyLogged = false
         for case let peer? in peersBySerial {

@@ -104,8 +104,8 @@ struct RunCommand: ParsableCommand {
         do {
             outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
                                      captureNodes: captured, report: noReport ? nil : ReportCollection(), threads: threads)
-            run = try ScenarioRun(loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
-            outputs.report?.attach(to: run)
+            // Handed over (`consume`): the run then holds the only copy, whose node details it drops below.
+            run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
         } catch {
             staging.discard()
             throw failure(error)
@@ -113,10 +113,12 @@ struct RunCommand: ParsableCommand {
         // Warnings: what loading noticed and the entries set-up moved, now; moves made by `wg set`
         // events once the run has made them.
         let warnings = WarningReport(quiet: quiet) { FileHandleOutput.standardError($0) }
-        warnings.add(loaded.loadWarnings)
+        warnings.add(run.scenario.loadWarnings)
         let setupMoves = run.reportMoves(from: 0, to: warnings)
+        run.releaseNodeDetails()
+        outputs.report?.attach(to: run)
 
-        let progress = ProgressLine(started: started, label: loaded.name)
+        let progress = ProgressLine(started: started, label: run.scenario.name)
         let limit = maxDecisions
         let untouched = FileManager.default.fileExists(atPath: out)
             ? "the earlier outputs in \(out) are as they were" : "nothing was written to \(out)"

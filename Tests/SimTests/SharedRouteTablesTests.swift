@@ -47,3 +47,23 @@ final class SharedRouteTablesTests: XCTestCase {
         XCTAssertNotEqual(try storage(sim, "a"), try storage(sim, "b"))
     }
 }
+
+extension SharedRouteTablesTests {
+    /// The box holding the table is shared too (one pointer per node), and a node that changes
+    /// its routes gets a box of its own.
+    func testAlikeNodesShareOneBoxUntilOneChanges() throws {
+        let sim = try Simulation(seed: 1, startUnixNanoseconds: N.start, nodes: [
+            N.node("hub", underlay: "203.0.113.1", wg: ["10.0.0.1/8"],
+                   peers: [N.peer("a", ["10.0.0.2/32"]), N.peer("b", ["10.0.0.3/32"])]),
+            N.node("a", underlay: "100.64.0.2", wg: ["10.0.0.2/32"], peers: [N.peer("hub", ["10.0.0.0/8"])]),
+            N.node("b", underlay: "100.64.0.3", wg: ["10.0.0.3/32"], peers: [N.peer("hub", ["10.0.0.0/8"])]),
+        ])
+        let a = sim.nodes[try XCTUnwrap(sim.nodeIndex["a"])], b = sim.nodes[try XCTUnwrap(sim.nodeIndex["b"])]
+        XCTAssertTrue(a.routeBox === b.routeBox)
+        sim.schedule(at: N.second, .routeAdd(node: "b", RouteSpec(prefix: N.prefix("198.18.0.0/15"), device: "wg0")))
+        sim.run(until: 2 * N.second)
+        XCTAssertFalse(a.routeBox === b.routeBox)
+        XCTAssertEqual(b.routes.lookup(N.address("198.18.1.1"))?.spec.device, "wg0")
+        XCTAssertEqual(a.routes.lookup(N.address("198.18.1.1"))?.spec.device, "eth0")
+    }
+}

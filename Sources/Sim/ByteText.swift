@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Packet
 import Routing
+import WireGuard
 
 /// Text fields written straight into a `ByteBuffer`: decimal integers, dotted quads, prefixes,
 /// endpoints, JSON strings (RFC 8259 escaping).
@@ -219,20 +220,7 @@ enum ByteText {
     }
 
     private static func appendEscaped(_ byte: UInt8, to out: ByteBuffer) {
-        switch byte {
-        case 0x22: out.append(0x5C); out.append(0x22)
-        case 0x5C: out.append(0x5C); out.append(0x5C)
-        case 0x0A: out.append(0x5C); out.append(0x6E)
-        case 0x0D: out.append(0x5C); out.append(0x72)
-        case 0x09: out.append(0x5C); out.append(0x74)
-        case 0..<0x20:
-            let hex: StaticString = "0123456789abcdef"
-            let digits = hex.utf8Start
-            out.append(0x5C); out.append(0x75); out.append(0x30); out.append(0x30)
-            out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xf)])
-        default:
-            out.append(byte)
-        }
+        JSONEscape.append(byte) { out.append($0) }
     }
 }
 

@@ -75,25 +75,35 @@ public func hex32(_ v: UInt32) -> String {
     return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
 }
 
-/// A JSON string literal with the escapes RFC 8259 requires; the one JSON quoting used by the
-/// command-line outputs (`wgsim decode --json`, `wgsim table --json`).
+/// A JSON string literal with the escapes RFC 8259 requires, as the command-line outputs quote
+/// strings (`wgsim decode --json`, `wgsim table --json`); the same escapes as the decision log's.
 public func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
+    var out: [UInt8] = [0x22]
+    out.reserveCapacity(s.utf8.count + 2)
+    for byte in s.utf8 { JSONEscape.append(byte) { out.append($0) } }
+    out.append(0x22)
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// The one place JSON's escapes are written: what a byte of UTF-8 text becomes inside a JSON
+/// string (RFC 8259 section 7). Bytes of multi-byte characters stand as they are.
+public enum JSONEscape {
+    /// Hands `emit` the bytes `byte` is written as: `\"`, `\\`, `\n`, `\r`, `\t`, `\u00XX` for
+    /// the other control characters, else the byte itself.
+    @inlinable
+    public static func append(_ byte: UInt8, _ emit: (UInt8) -> Void) {
+        switch byte {
+        case 0x22: emit(0x5C); emit(0x22)
+        case 0x5C: emit(0x5C); emit(0x5C)
+        case 0x0A: emit(0x5C); emit(0x6E)
+        case 0x0D: emit(0x5C); emit(0x72)
+        case 0x09: emit(0x5C); emit(0x74)
+        case 0..<0x20:
+            let digits: StaticString = "0123456789abcdef"
+            emit(0x5C); emit(0x75); emit(0x30); emit(0x30)
+            emit(digits.utf8Start[Int(byte >> 4)]); emit(digits.utf8Start[Int(byte & 0xF)])
         default:
-            if scalar.value < 0x20 {
-                let h = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
+            emit(byte)
         }
     }
-    return out + "\""
 }

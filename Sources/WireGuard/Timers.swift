@@ -166,25 +166,25 @@ struct TimerDeadlines: Sendable {
 
     subscript(timer: PeerTimer) -> Int64? {
         get {
-            let raw: Int64
-            switch timer {
-            case .retransmitHandshake: raw = retransmitHandshake
-            case .sendKeepalive: raw = sendKeepalive
-            case .newHandshake: raw = newHandshake
-            case .zeroKeyMaterial: raw = zeroKeyMaterial
-            case .persistentKeepalive: raw = persistentKeepalive
-            }
+            var copy = self
+            let raw = copy.withDeadline(of: timer) { $0 }
             return raw == Int64.min ? nil : raw
         }
         set {
             let raw = newValue ?? Int64.min
-            switch timer {
-            case .retransmitHandshake: retransmitHandshake = raw
-            case .sendKeepalive: sendKeepalive = raw
-            case .newHandshake: newHandshake = raw
-            case .zeroKeyMaterial: zeroKeyMaterial = raw
-            case .persistentKeepalive: persistentKeepalive = raw
-            }
+            withDeadline(of: timer) { $0 = raw }
+        }
+    }
+
+    /// The one mapping from a timer to its field (`Int64.min`: not armed).
+    @inline(__always)
+    private mutating func withDeadline<R>(of timer: PeerTimer, _ body: (inout Int64) -> R) -> R {
+        switch timer {
+        case .retransmitHandshake: return body(&retransmitHandshake)
+        case .sendKeepalive: return body(&sendKeepalive)
+        case .newHandshake: return body(&newHandshake)
+        case .zeroKeyMaterial: return body(&zeroKeyMaterial)
+        case .persistentKeepalive: return body(&persistentKeepalive)
         }
     }
 }

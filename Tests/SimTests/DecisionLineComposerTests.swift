@@ -1,3 +1,4 @@
+import Foundation
 import Packet
 import Routing
 @testable import Sim
@@ -216,5 +217,21 @@ final class DecisionLineComposerTests: XCTestCase {
             XCTAssertEqual(fields?.protocolNumber, summary?.protocolNumber)
             XCTAssertEqual(fields?.totalLength, summary?.totalLength)
         }
+    }
+
+    /// The decision log (ByteText) and the command-line outputs (`jsonString`) quote strings
+    /// with the one set of escapes, `JSONEscape`: every control character, quote and backslash,
+    /// and multi-byte characters left as they are.
+    func testTheLogAndTheCommandLineQuoteStringsAlike() {
+        let text = String(decoding: (0..<0x80).map { UInt8($0) }, as: UTF8.self) + "é→🙂"
+        let buffer = ByteBuffer(capacity: 16)
+        ByteText.appendJSONString(text, to: buffer)
+        let logged = buffer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        XCTAssertEqual(logged, jsonString(text))
+        XCTAssertTrue(logged.hasPrefix(#""\u0000\u0001"#), logged)
+        XCTAssertTrue(logged.contains(#"\u0008\t\n\u000b\u000c\r"#), logged)
+        XCTAssertTrue(logged.contains(##" !\"#$"##) && logged.contains(#"[\\]"#) && logged.hasSuffix("é→🙂\""), logged)
+        let decoded = try? JSONSerialization.jsonObject(with: Data(logged.utf8), options: [.fragmentsAllowed]) as? String
+        XCTAssertEqual(decoded, text)
     }
 }

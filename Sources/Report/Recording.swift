@@ -127,7 +127,7 @@ public final class RunRecorder {
         { [unowned self] name in
             let sink = try base?(name) ?? MemoryCaptureSink()
             let (node, interface) = CapturedInterface.parse(sinkName: name)
-            return FrameCountingCaptureSink(node: node, interface: interface, base: sink, numbered: captured(name), witness: self)
+            return frameWitnessingSink(node: node, interface: interface, base: sink, numbered: captured(name), witness: self)
         }
     }
 
@@ -328,6 +328,36 @@ protocol CapturedFrameWitness: AnyObject {
 }
 
 extension RunRecorder: CapturedFrameWitness {}
+
+/// The sink that tells `witness` of every packet `base` is handed: a `FrameCountingCaptureSink`,
+/// or for an interface whose packets are neither numbered nor kept (`base` discards them: a node
+/// `--capture` left out) the smaller `UnnumberedCaptureWitness`, which holds no base and no count.
+/// A generated hub's clients are mostly such nodes: two sinks each, 100,000 times.
+func frameWitnessingSink<Witness: CapturedFrameWitness>(node: Witness.NodeRef, interface: CapturedInterface, base: CaptureSink,
+                                                        numbered: Bool, witness: Witness) -> CaptureSink {
+    if !numbered && base is DiscardingCaptureSink {
+        return UnnumberedCaptureWitness(node: node, interface: interface, witness: witness)
+    }
+    return FrameCountingCaptureSink(node: node, interface: interface, base: base, numbered: numbered, witness: witness)
+}
+
+/// A capture sink that only tells its witness of each packet, with no frame number: the packets
+/// go nowhere else (`frameWitnessingSink`).
+final class UnnumberedCaptureWitness<Witness: CapturedFrameWitness>: CaptureSink {
+    private let node: Witness.NodeRef
+    private let interface: CapturedInterface
+    private unowned let witness: Witness
+
+    init(node: Witness.NodeRef, interface: CapturedInterface, witness: Witness) {
+        self.node = node
+        self.interface = interface
+        self.witness = witness
+    }
+
+    func capture(time: Int64, packet: [UInt8]) {
+        witness.captured(node: node, interface: interface, frame: nil, time: time, packet: packet)
+    }
+}
 
 /// A capture sink that hands each packet on and tells its witness the packet's frame number
 /// (nil for an interface whose packets are not written to a file).

@@ -16,15 +16,20 @@ public final class RunSnapshotCollector {
     private let simulation: Simulation
     private let nodes: [TopologyNode]
     private let links: [TopologyLink]
-    /// Node names by WireGuard public key, to name owners as the decision log does.
-    private let nodeByKey: [PublicKey: String]
+    /// Node names by WireGuard public key, to name owners as the decision log does: the
+    /// simulation's own (a copy here cost about 130 bytes a node in a 100,000-node run).
+    private let names: PeerNames
     private var tables: [PeerTableSnapshot] = []
     /// Per table, the position (in the decisions observed) of the decision that added it to
     /// `tables`, nil for a table at set-up: a split run's process 0 orders every process's tables
     /// by it (a later table at the same instant replaces one in place, keeping its position).
-    private var appendedAt: [Int?] = []
-    /// The latest table of each node, by node name.
-    private var latest: [String: Int] = [:]
+    /// -1 stands for nil: 8 bytes a table instead of an optional's 16.
+    private var appendedAt: [Int] = []
+    /// The latest table of each node, by the node's index in the simulation (-1: none yet); an
+    /// array, not a dictionary by name, which cost about 60 bytes a node.
+    private var latestByIndex: [Int]
+    /// The latest table of a node the simulation does not have (none, for the specs it was built from).
+    private var latestElsewhere: [String: Int] = [:]
     private var dropCounts: [String: [String: Int]] = [:]
     private var peerSets: [String: Set<String>] = [:]
     /// Small tables and peer sets seen so far, each kept once: the clients of a hub mostly have
@@ -49,17 +54,18 @@ public final class RunSnapshotCollector {
         self.simulation = simulation
         self.nodes = Self.topologyNodes(nodes)
         self.links = links.map(TopologyLink.init)
-        var byKey: [PublicKey: String] = [:]
-        for node in simulation.nodeNames {
-            if let key = simulation.publicKey(of: node) { byKey[key] = node }
-        }
-        nodeByKey = byKey
+        names = simulation.peerNames
+        latestByIndex = [Int](repeating: -1, count: simulation.nodeCount)
         // Entries moved while the interfaces were brought up (two configured peers claiming one
         // prefix): the later peer holds it.
         var setupMoves: [String: [IPPrefix: String]] = [:]
         for move in simulation.allowedIPsMoves where move.t == 0 {
             if case .setup = move.cause { setupMoves[move.node, default: [:]][move.prefix] = ownerName(move.from) }
         }
+        // One table each at set-up: room for exactly those, not the growth slack of appending.
+        let setUp = self.nodes.indices.lazy.filter { self.nodes[$0].hasWireGuard && owned?[$0] ?? true }.count
+        tables.reserveCapacity(setUp)
+        appendedAt.reserveCapacity(setUp)
         for (i, node) in self.nodes.enumerated() where node.hasWireGuard && owned?[i] ?? true {
             record(node: node.name, t: 0, index: nil, moved: setupMoves[node.name] ?? [:], force: true)
         }
@@ -111,19 +117,16 @@ public final class RunSnapshotCollector {
     /// For a split run's process: the snapshot of its own nodes (`snapshot(end:)`) and, per
     /// table, the decision that added it (`appendedAt`).
     func ownedPart(end: Int64) -> (snapshot: RunSnapshot, appendedAt: [Int?]) {
-        (snapshot(end: end), appendedAt)
+        (snapshot(end: end), appendedAt.map { $0 < 0 ? nil : $0 })
     }
 
     /// `node`'s wg0 table as it is now in `simulation` (nil when the node has no wg0), owners
     /// named as the decision log names them; `explain --draw` draws it.
     public static func currentTable(of node: String, in simulation: Simulation) -> PeerTableSnapshot? {
         guard simulation.publicKey(of: node) != nil else { return nil }
-        var byKey: [PublicKey: String] = [:]
-        for name in simulation.nodeNames {
-            if let key = simulation.publicKey(of: name) { byKey[key] = name }
-        }
+        let names = simulation.peerNames
         let entries = simulation.peerStatus(node: node).flatMap { status in
-            status.allowedIPs.map { PeerTableEntry(prefix: $0, owner: byKey[status.publicKey] ?? status.publicKey.base64) }
+            status.allowedIPs.map { PeerTableEntry(prefix: $0, owner: names.name(of: status.publicKey)) }
         }
         return PeerTableSnapshot(node: node, t: simulation.now, entries: entries, decisionIndex: nil)
     }
@@ -134,23 +137,33 @@ public final class RunSnapshotCollector {
 
     /// `peer` was removed from `node`'s wg0: its table is the latest one without `peer`'s entries.
     private func removed(_ peer: String, node: String, t: Int64, index: Int) {
-        guard let last = latest[node] else { return }
+        guard let last = latest(of: node) else { return }
         let entries = tables[last].entries.filter { $0.owner != peer }
         guard entries != tables[last].entries else { return }
         let table = PeerTableSnapshot(node: node, t: t, sortedEntries: shared(entries), decisionIndex: index)
         if tables[last].t == t {
             tables[last] = table
         } else {
-            latest[node] = tables.count
+            setLatest(of: node, tables.count)
             tables.append(table)
             appendedAt.append(index)
         }
     }
 
-    private func ownerName(_ key: PublicKey) -> String { nodeByKey[key] ?? key.base64 }
+    private func latest(of node: String) -> Int? {
+        guard let i = simulation.index(ofNode: node) else { return latestElsewhere[node] }
+        let position = latestByIndex[i]
+        return position < 0 ? nil : position
+    }
+
+    private func setLatest(of node: String, _ position: Int) {
+        if let i = simulation.index(ofNode: node) { latestByIndex[i] = position } else { latestElsewhere[node] = position }
+    }
+
+    private func ownerName(_ key: PublicKey) -> String { names.name(of: key) }
 
     private func currentPeers(of node: String) -> [String] {
-        simulation.peerStatus(node: node).compactMap { nodeByKey[$0.publicKey] }
+        simulation.peerStatus(node: node).compactMap { names.node(of: $0.publicKey) }
     }
 
     /// Adds `names` to the peers `node` has had, sharing the set with other nodes' equal ones.
@@ -171,11 +184,12 @@ public final class RunSnapshotCollector {
     /// table at the same instant as the node's previous one replaces it, keeping its moves.
     private func record(node: String, t: Int64, index: Int?, moved: [IPPrefix: String], force: Bool) {
         let statuses = simulation.peerStatus(node: node)
-        guard !statuses.isEmpty || latest[node] != nil || force else { return }
-        notePeers(statuses.compactMap { nodeByKey[$0.publicKey] }, of: node)
+        let latest = latest(of: node)
+        guard !statuses.isEmpty || latest != nil || force else { return }
+        notePeers(statuses.compactMap { names.node(of: $0.publicKey) }, of: node)
         var earlierMoves: [IPPrefix: String] = [:]
         var replacing: Int?
-        if let last = latest[node], tables[last].t == t {
+        if let last = latest, tables[last].t == t {
             replacing = last
             for entry in tables[last].entries { if let from = entry.movedFrom { earlierMoves[entry.prefix] = from } }
         }
@@ -190,10 +204,10 @@ public final class RunSnapshotCollector {
         let table = PeerTableSnapshot(node: node, t: t, sortedEntries: shared(entries), decisionIndex: index)
         if let replacing {
             tables[replacing] = table
-        } else if force || latest[node].map({ tables[$0].entries != table.entries }) ?? true {
-            latest[node] = tables.count
+        } else if force || latest.map({ tables[$0].entries != table.entries }) ?? true {
+            setLatest(of: node, tables.count)
             tables.append(table)
-            appendedAt.append(index)
+            appendedAt.append(index ?? -1)
         }
     }
 }

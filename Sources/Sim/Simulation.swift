@@ -286,6 +286,15 @@ public final class Simulation {
     /// The names of all simulated nodes, in definition order.
     public var nodeNames: [String] { nodes.map(\.name) }
 
+    /// The names the decision log gives keys (a simulated node's key names its node).
+    public var peerNames: PeerNames { names }
+
+    /// How many nodes the simulation has.
+    public var nodeCount: Int { nodes.count }
+
+    /// A node's position in `nodeNames`, if the simulation has it.
+    public func index(ofNode node: String) -> Int? { nodeIndex[node] }
+
     /// A node's WireGuard public key, if it has a wg0.
     public func publicKey(of node: String) -> PublicKey? {
         nodeIndex[node].flatMap { publicKeys[$0] }

@@ -21,34 +21,44 @@ final class InlineEntryFormTests: XCTestCase {
         init(seed: UInt64) {
             random = SplitMix64(seed: seed)
             trie.compactLookupMinimumNodes = .max
+            fillPool(size: 3 * AllowedIPs<String>.inlineEntryLimit)
         }
 
-        /// A pool of 24 prefixes of both families that nest and overlap, so the table's size
-        /// hovers around the limit and matches of several lengths are common.
-        mutating func randomPrefix() -> IPPrefix {
-            let n = Int(random.next() % 24)
-            if n < 14 {
-                let lengths = [0, 8, 16, 24, 25, 32, 12]
-                return prefix4(10, UInt8(n % 2) * 128, UInt8(n % 3), 7, lengths[n % 7])
+        /// A fixed pool of three times the limit of distinct prefixes of both families, nested
+        /// and overlapping (one cluster per family), so that matches of several lengths are common.
+        var pool: [IPPrefix] = []
+
+        mutating func fillPool(size: Int) {
+            while pool.count < size {
+                let p: IPPrefix
+                if pool.count % 2 == 0 {
+                    let lengths = [0, 8, 16, 22, 24, 30, 32]
+                    p = prefix4(10, 0, UInt8(random.next() % 4), UInt8(random.next() % 8), lengths[Int(random.next() % 7)])
+                } else {
+                    let lengths = [0, 32, 48, 64, 100, 128]
+                    p = prefix6(0x2001_0db8, 0, UInt32(random.next() % 4), UInt32(random.next() % 8), lengths[Int(random.next() % 6)])
+                }
+                if !pool.contains(p) { pool.append(p) }
             }
-            let lengths = [0, 32, 64, 65, 128]
-            return prefix6(0x2001_0db8, UInt32(n % 2), 0, UInt32(n % 3), lengths[n % 5])
         }
+
+        mutating func randomPrefix() -> IPPrefix { pool[Int(random.next() % UInt64(pool.count))] }
 
         mutating func probe() -> IPAddress {
             switch random.next() % 4 {
-            case 0: return ip4(10, UInt8(random.next() % 2) * 128, UInt8(random.next() % 4), UInt8(truncatingIfNeeded: random.next()))
+            case 0: return ip4(10, 0, UInt8(random.next() % 4), UInt8(random.next() % 8))
             case 1: return ip4(UInt8(truncatingIfNeeded: random.next()), 1, 2, 3)
-            case 2: return ip6(0x2001_0db8, UInt32(random.next() % 2), 0, UInt32(random.next() % 4))
+            case 2: return ip6(0x2001_0db8, 0, UInt32(random.next() % 4), UInt32(random.next() % 8))
             default: return ip6(UInt32(truncatingIfNeeded: random.next()), 0, 0, 1)
             }
         }
 
-        mutating func step() {
+        /// One random change; a growing phase mostly inserts, a shrinking one mostly removes.
+        mutating func step(growing: Bool) {
             let wasInline = switching.core == nil
             let peer = peers[Int(random.next() % UInt64(peers.count))]
             let roll = random.next() % 100
-            if roll < 50 {
+            if roll < (growing ? 80 : 25) {
                 let p = randomPrefix()
                 let expectedOwner = naive.entries.first { $0.prefix == p }?.peer
                 naive.insert(p, for: peer)
@@ -56,7 +66,7 @@ final class InlineEntryFormTests: XCTestCase {
                 let moved = switching.insertReportingOwner(p, for: peer)
                 XCTAssertTrue(moved.inserted)
                 XCTAssertEqual(moved.previousOwner, expectedOwner == peer ? nil : expectedOwner, "move of \(p)")
-            } else if roll < 94 {
+            } else if roll < (growing ? 96 : 92) {
                 // Usually an existing entry by its owner; sometimes by another peer, or absent.
                 var (p, peer) = (randomPrefix(), peer)
                 if !naive.entries.isEmpty, random.next() % 4 != 0 {
@@ -101,12 +111,11 @@ final class InlineEntryFormTests: XCTestCase {
     func testRandomChangesAcrossTheLimitAnswerAsTheNaiveListAndTheTrie() {
         var harness = Harness(seed: 0x1_7E57)
         for i in 0..<6000 {
-            harness.step()
+            harness.step(growing: i / 40 % 2 == 0)
             harness.compare("step \(i)")
         }
         // The pool and the mix of changes keep the size around the limit: both switches are made
         // many times, so the comparisons above cover each form and the moves between them.
-        print("inline -> trie \(harness.toTrie) times, trie -> inline \(harness.toInline) times")
         XCTAssertGreaterThan(harness.toTrie, 20)
         XCTAssertGreaterThan(harness.toInline, 20)
         for peer in harness.peers { harness.switching.removeAll(for: peer) }

@@ -7,11 +7,11 @@
 /// (`InlineEntryList`, looked up by a linear scan): a client's one-entry table then costs one
 /// heap block instead of the trie form's six. It takes the trie form when it grows past the
 /// limit and goes back once removals leave it at half the limit or less; both forms answer
-/// every query alike. In the trie form the tries are the source of truth, and for large tables
-/// a derived, cache-friendly lookup table (`Poptrie`) answers lookups; it is rebuilt lazily
-/// after changes. The packet-path lookups are
-/// `@inlinable` so they specialise for the caller's `Peer` type. Not thread-safe: one owner
-/// mutates and looks up.
+/// every query alike (the kernel always keeps the trie: the inline form changes memory only).
+/// In the trie form the tries are the source of truth, and for large tables a derived,
+/// cache-friendly lookup table (`Poptrie`) answers lookups; it is rebuilt lazily after changes.
+/// The packet-path lookups are `@inlinable` so they specialise for the caller's `Peer` type.
+/// Not thread-safe: one owner mutates and looks up.
 public final class AllowedIPs<Peer: Hashable> {
     /// The trie form; nil while the entries are inline.
     @usableFromInline var core: AllowedIPsCore?

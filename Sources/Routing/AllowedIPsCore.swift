@@ -28,7 +28,8 @@ final class AllowedIPsCore {
     /// Each family's derived lookup table; IPv6 gets only the direct index with jumps.
     let lookup4 = DerivedLookupTable<UInt32>(jumpOnly: false)
     let lookup6 = DerivedLookupTable<IPv6Key>(jumpOnly: true)
-    var compactLookupMinimumNodes = 2048
+    var compactLookupMinimumNodes = AllowedIPsCore.defaultCompactLookupMinimumNodes
+    static var defaultCompactLookupMinimumNodes: Int { 2048 }
 
     init() {}
 

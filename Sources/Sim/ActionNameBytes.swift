@@ -11,23 +11,26 @@ final class ActionNameBytes: @unchecked Sendable {
     /// The names one after another, in `Action.allCases` order, and where each starts and ends.
     private let bytes: UnsafeMutablePointer<UInt8>
     private let bounds: [(start: Int, count: Int)]
+    /// Whether every case is stored as its position in `allCases` (checked here, for every case):
+    /// then a name is found by reading the case's byte; otherwise by searching `allCases`.
+    private let casesAreStoredByPosition: Bool
 
     private init() {
         let names = Action.allCases.map { Array($0.rawValue.utf8) }
-        // A case without payload is stored as its position in the declaration, which is also its
-        // place in `allCases`; `position(of:)` relies on both (checked here and in debug builds).
-        precondition(MemoryLayout<Action>.size == 1 && Action.allCases.count <= 256, "Action is a one-byte enum")
         let total = names.reduce(0) { $0 + $1.count }
         bytes = .allocate(capacity: max(total, 1))
         var bounds: [(start: Int, count: Int)] = []
         var at = 0
-        for (i, name) in names.enumerated() {
-            precondition(Self.position(of: Action.allCases[i]) == i, "Action cases are stored by position")
+        for name in names {
             (bytes + at).initialize(from: name, count: name.count)
             bounds.append((at, name.count))
             at += name.count
         }
         self.bounds = bounds
+        // A case without payload is stored as its position in the declaration, which is also its
+        // place in `allCases`.
+        casesAreStoredByPosition = MemoryLayout<Action>.size == 1 && Action.allCases.count <= 256
+            && Action.allCases.indices.allSatisfy { Self.position(of: Action.allCases[$0]) == $0 }
     }
 
     deinit { bytes.deallocate() }
@@ -40,7 +43,8 @@ final class ActionNameBytes: @unchecked Sendable {
     /// The name of `action`: `count` bytes at `start`, valid for the table's life (the process's).
     @inline(__always)
     func bytes(of action: Action) -> (start: UnsafePointer<UInt8>, count: Int) {
-        let bound = bounds[Self.position(of: action)]
+        let index = casesAreStoredByPosition ? Self.position(of: action) : (Action.allCases.firstIndex(of: action) ?? 0)
+        let bound = bounds[index]
         assert(Array(UnsafeBufferPointer(start: bytes + bound.start, count: bound.count)) == Array(action.rawValue.utf8),
                "the action's name at its position")
         return (UnsafePointer(bytes + bound.start), bound.count)

@@ -317,7 +317,8 @@ public final class Simulation {
         return TraceRef(file: traceFiles[Int(context.origin) - 1], frame: context.number)
     }
 
-    /// Borrows the record: only the in-memory log (off for long runs) keeps a copy.
+    /// Takes the record and hands it on to `onDecision`; only the in-memory log (off for long
+    /// runs) keeps a copy.
     func record(_ record: consuming DecisionRecord, at node: SimNode) {
         actionTally.add(record.action, node: node.index)
         if keepsDecisions { decisionLog.append(copy record) }

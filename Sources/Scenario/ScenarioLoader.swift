@@ -48,9 +48,6 @@ public enum ScenarioLoader {
         for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
             throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
         }
-        // The nodes' derived keys are a function of the seed and the names alone: start on them
-        // now, beside the reading of the rest (KeyDerivationJob.swift).
-        let keyJob = nodesMap.entries.count >= KeyDerivationJob.minimumNodes ? KeyDerivationJob(seed: seed, names: nodesMap.keys) : nil
         let context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
         var nodes: [ScenarioNode] = []
         nodes.reserveCapacity(nodesMap.entries.count)   // no growth slack: a hub's clients stay in it for the run
@@ -89,7 +86,7 @@ public enum ScenarioLoader {
         }
         return Scenario(name: name, description: description, seed: seed, startUnixNanoseconds: start,
                         duration: duration, nodes: nodes, links: links, events: events,
-                        expectations: expectations, file: file, derivedKeys: keyJob)
+                        expectations: expectations, file: file)
     }
 
     /// A peer named by node must be a node with a wg0: its public key is wg0's.

@@ -20,9 +20,6 @@ public struct Scenario {
     public var expectations: [Expectation]
     /// The scenario file as it was named, for messages.
     public var file: String
-    /// The nodes' derived key pairs, being worked out beside the loading (nil: none started);
-    /// the first run built with the same seed takes them (`ScenarioRun.settleKeys`).
-    var derivedKeys: KeyDerivationJob? = nil
 
     /// 2026-01-01T00:00:00Z, the default `start-time`.
     public static let defaultStartUnixNanoseconds: Int64 = 1_767_225_600 * 1_000_000_000

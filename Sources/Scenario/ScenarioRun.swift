@@ -63,7 +63,7 @@ public final class ScenarioRun {
                                         releasing: releasingNodeDetails ? Self.nodesChangedByEvents(scenario) : nil)
                 defer { feed.handBack(to: &scenario.nodes) }
                 var specs = feed.specsWithoutPeers()
-                Self.settleKeys(&specs, seed: self.seed, job: scenario.derivedKeys)
+                Simulation.prepareKeys(in: &specs, seed: self.seed)
                 simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
                                             nodes: specs, links: scenario.links.map(\.spec),
                                             captureSink: captureSink, peers: feed.peerSpecs(of:))

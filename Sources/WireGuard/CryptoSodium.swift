@@ -160,36 +160,21 @@ public enum X25519 {
     /// bytes, so spreading them over the cores (a 100k-node network needs 100k of them, ~25 µs
     /// each) cannot change any result.
     static func publicKeys(of privateKeys: [[UInt8]]) -> [[UInt8]] {
+        ensureSodium()
         let count = privateKeys.count
         guard count > 0, privateKeys.allSatisfy({ $0.count == keyLength }) else { return privateKeys.map(publicKey(of:)) }
-        var flatPrivate: [UInt8] = []
-        flatPrivate.reserveCapacity(count * keyLength)
-        for key in privateKeys { flatPrivate += key }
-        let flat = publicKeys(ofFlat: flatPrivate)
-        return (0..<count).map { Array(flat[($0 * keyLength)..<(($0 + 1) * keyLength)]) }
-    }
-
-    /// The public keys of private keys laid end to end (32 bytes each), laid end to end the same
-    /// way, computed on all cores; no allocation per key (a job on another thread uses it so
-    /// that nothing it leaves behind is scattered over that thread's malloc arena).
-    static func publicKeys(ofFlat privateKeys: [UInt8]) -> [UInt8] {
-        ensureSodium()
-        let count = privateKeys.count / keyLength
         var flat = [UInt8](repeating: 0, count: count * keyLength)
-        guard count > 0 else { return flat }
         // Chunks of ≥ 256 keys keep the per-chunk dispatch cost negligible.
         let chunks = min(64, (count + 255) / 256)
-        privateKeys.withUnsafeBufferPointer { input in
-            flat.withUnsafeMutableBufferPointer { out in
-                guard let base = out.baseAddress, let source = input.baseAddress else { return }
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    for i in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
-                        _ = crypto_scalarmult_curve25519_base(base + i * keyLength, source + i * keyLength)
-                    }
+        flat.withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for i in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
+                    _ = crypto_scalarmult_curve25519_base(base + i * keyLength, privateKeys[i])
                 }
             }
         }
-        return flat
+        return (0..<count).map { Array(flat[($0 * keyLength)..<(($0 + 1) * keyLength)]) }
     }
 
     /// `DH(private, public)`; an all-zero result is an error [compat src/noise.c `mix_dh`].

@@ -79,23 +79,6 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Private keys laid end to end (32 bytes each) and their public keys laid out alike,
-    /// derived on all cores: what a job on another thread hands over, so that the keys' own
-    /// arrays are made by the thread that keeps them (`keyPairs(from:)`).
-    public static func flatPublicKeys(ofFlat privateKeys: [UInt8]) -> [UInt8] {
-        X25519.publicKeys(ofFlat: privateKeys)
-    }
-
-    /// The keys of `flatPublicKeys(ofFlat:)`'s input, each carrying its public key.
-    public static func keyPairs(private privateKeys: [UInt8], public publicKeys: [UInt8]) -> [PrivateKey] {
-        let count = min(privateKeys.count, publicKeys.count) / 32
-        return (0..<count).map { i in
-            var key = PrivateKey(unchecked: Array(privateKeys[(i * 32)..<((i + 1) * 32)]))
-            key.derivedPublicKey = PublicKey(unchecked: Array(publicKeys[(i * 32)..<((i + 1) * 32)]))
-            return key
-        }
-    }
-
     public var base64: String { Base64.encode(bytes) }
     /// Never prints the secret: shows the public key instead.
     public var description: String { "PrivateKey(public: \(publicKey.base64))" }

@@ -15,14 +15,9 @@ final class SimNode {
     /// IP forwarding (routes packets for other hosts on).
     @exclusivity(unchecked) var forwarding = false
 
-    // Fields are laid out in the order written: the port and the two small fields below sit in
-    // the tail of the word after `underlay` and its flags, instead of padding words of their
-    // own: 184 bytes, a smaller malloc size than 192 (one node per client of a hub).
+    let device: Device?
     let listenPort: UInt16
     @exclusivity(unchecked) var wg0Up = false
-    /// Next ICMP echo identifier handed to a `ping` run on this node.
-    var nextPingIdentifier: UInt16 = 1
-    let device: Device?
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
     /// The kernel route table, in a box that nodes set up alike share (`SharedRouteTables`):
@@ -43,6 +38,8 @@ final class SimNode {
 
     /// The time of the pending engine event that will call `device.advance`, if any.
     @exclusivity(unchecked) var timerWakeUp: Int64?
+    /// Next ICMP echo identifier handed to a `ping` run on this node.
+    var nextPingIdentifier: UInt16 = 1
     let eth0Capture: CaptureSink
     let wg0Capture: CaptureSink?
 

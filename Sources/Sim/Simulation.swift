@@ -72,12 +72,16 @@ public final class Simulation {
     /// record: the log writer keeps it for its next batch without copying it.
     @exclusivity(unchecked) public var onDecision: ((consuming DecisionRecord) -> Void)?
 
+    /// The key-log lines, kept only while nothing streams them (`onKeyLogLine` is nil).
     private(set) var keyLogLines: [String] = []
-    /// The place of the event that first used each key-log line (a split run merges by it).
+    /// The place of the event that first used each kept key-log line (a split run merges by it).
     public private(set) var keyLogKeys: [EventKey] = []
+    /// Called with each new key-log line, in first-use order, as the run makes it; the lines are
+    /// then not kept (`keyLog` stays empty). A long run's key log is then never held in memory.
+    public var onKeyLogLine: ((String) -> Void)?
     /// The nodes this process owns, when a run is split over processes (nil: all of them).
     let distributed: DistributedPart?
-    private var keyLogSeen: Set<String> = []
+    private var keyLogSeen: Set<KeyLogIdentity> = []
     let memoryCaptures: [(name: String, sink: MemoryCaptureSink)]
     let captureNames: [String]
 
@@ -272,7 +276,8 @@ public final class Simulation {
     /// Every decision so far, in simulated-time order (empty when `keepsDecisions` is off).
     public var decisions: [DecisionRecord] { decisionLog }
 
-    /// The Wireshark key-log lines of every secret used so far, each once, in first-use order.
+    /// The Wireshark key-log lines of every secret used so far, each once, in first-use order
+    /// (empty when `onKeyLogLine` streams them instead).
     public var keyLog: [String] { keyLogLines }
 
     /// Packets captured in memory per interface (`NODE-IFACE`), in node order, eth0 before wg0.
@@ -325,9 +330,14 @@ public final class Simulation {
         onDecision?(record)
     }
 
-    func addKeyLogLine(_ line: String) {
-        if keyLogSeen.insert(line).inserted {
-            keyLogLines.append(line)
+    /// Logs `entry` the first time its secret is used (the line is a function of its type and
+    /// key, so the identity decides "the same line").
+    func addKeyLogLine(_ entry: KeyLogEntry) {
+        guard keyLogSeen.insert(KeyLogIdentity(entry)).inserted else { return }
+        if let onKeyLogLine {
+            onKeyLogLine(entry.line)
+        } else {
+            keyLogLines.append(entry.line)
             keyLogKeys.append(progressKey)
         }
     }

@@ -100,7 +100,7 @@ extension Simulation {
             case .icmpUnreachable(let offending):
                 icmpUnreachable(offending, at: node)
             case .secret(let entry):
-                addKeyLogLine(entry.line)
+                addKeyLogLine(entry)
             }
         }
         events.removeAll(keepingCapacity: true)

@@ -242,7 +242,8 @@ public final class Simulation {
         case .ping(_, _, _, let count, let interval, _), .send(_, _, let count, let interval):
             return Int64(max(0, count - 1)).multipliedSaturated(by: max(0, interval))
         case .replay(_, _, let packets):
-            guard let first = packets.first?.timestamp, let last = packets.last?.timestamp else { return 0 }
+            guard packets.count > 0 else { return 0 }
+            let first = packets.firstTimestamp, last = packets.lastTimestamp
             let (span, overflow) = last.subtractingReportingOverflow(first)
             return overflow ? (last > first ? .max : 0) : max(0, span)
         default:
@@ -406,8 +407,10 @@ struct ReplayRun {
     var node: Int
     /// The trace file's `PacketContext.origin`.
     var origin: UInt32
-    var packets: [CapturedPacket]
-    var position: Int
+    /// Where the replay is in its trace (the packets after `packet`).
+    var cursor: ReplayCursor
+    /// The packet to inject when this event runs.
+    var packet: CapturedPacket
     /// Simulated time of the first packet; packet k is due at start + (ts_k - ts_0).
     var start: Int64
 }

@@ -127,6 +127,7 @@ extension RunCommand {
         run.advance = { windows.advance($0) }
         run.run()
         _ = run.finish()
+        if let replayFailure = run.replayFailure { stopAll(replayFailure.description) }
         run.reportMoves(from: setupMoves, to: moves)
         do {
             try part.close()

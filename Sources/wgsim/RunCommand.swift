@@ -147,6 +147,7 @@ struct RunCommand: ParsableCommand {
         run.reportMoves(from: setupMoves, to: warnings)
         warnings.finish()
         do {
+            if let replayFailure = run.replayFailure { throw replayFailure }
             try outputs.finish(reportPage: outputs.report?.page(run: run, results: results))
             if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
             try staging.commit()

@@ -10,7 +10,8 @@ import Pcap
 ///
 /// The whole file is read and checked here, before anything is written, but not kept: the
 /// replay reads it again packet by packet as the run goes (`ReplayTrace`), and checks that it
-/// reads the same packets (their count and a running hash of frame numbers, times and bytes).
+/// reads the same file (its identity: device, inode, size, modification time) and the same
+/// packets (their count and a running hash of frame numbers, times and lengths).
 enum TraceLoader {
     static func load(path: String, shownAs name: String, location: SourceLocation, startingAt at: Int64,
                      limit: TimeLimit) throws -> ReplayTrace {
@@ -19,8 +20,10 @@ enum TraceLoader {
         var last: Int64 = 0
         var fingerprint = TraceFingerprint()
         let skipped: Int
+        let identity: FileIdentity?
         do {
             let reader = try PcapReader(path: path)
+            identity = reader.fileIdentity
             while let packet = try reader.next() {
                 count += 1
                 fingerprint.add(packet)
@@ -48,14 +51,15 @@ enum TraceLoader {
         }
         let expected = fingerprint
         return ReplayTrace(count: count, firstTimestamp: first.timestamp, lastTimestamp: last) {
-            try CheckedTraceStream(path: path, shownAs: name, count: count, fingerprint: expected)
+            try CheckedTraceStream(path: path, shownAs: name, identity: identity, count: count, fingerprint: expected)
         }
     }
 }
 
-/// A running hash of the packets of a trace (frame numbers, times and bytes), to tell whether a
-/// second reading gave the same packets as the first. Both readings are in one process, so
-/// Swift's per-process hash seed is the same for both.
+/// A running hash of the packets of a trace (frame numbers, times and lengths), to tell whether
+/// a second reading gave the same packets as the first; the file's identity (device, inode,
+/// size, modification time) covers the bytes, which hashing would cost as much as reading them.
+/// Both readings are in one process, so Swift's per-process hash seed is the same for both.
 struct TraceFingerprint: Equatable {
     private var hasher = Hasher()
     private(set) var packets = 0
@@ -63,7 +67,7 @@ struct TraceFingerprint: Equatable {
     mutating func add(_ packet: CapturedPacket) {
         hasher.combine(packet.frame)
         hasher.combine(packet.timestamp)
-        packet.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(packet.bytes.count)
         packets += 1
     }
 
@@ -82,11 +86,14 @@ final class CheckedTraceStream: ReplayPacketStream {
     private let expected: TraceFingerprint
     private var fingerprint = TraceFingerprint()
 
-    init(path: String, shownAs name: String, count: Int, fingerprint: TraceFingerprint) throws {
+    init(path: String, shownAs name: String, identity: FileIdentity?, count: Int, fingerprint: TraceFingerprint) throws {
         self.name = name
         self.count = count
         expected = fingerprint
         do { reader = try PcapReader(path: path) } catch { throw TraceChanged(name: name, why: "\(error)") }
+        guard reader.fileIdentity == identity else {
+            throw TraceChanged(name: name, why: "it is not the file that was checked when the scenario was loaded (its size or modification time differ)")
+        }
     }
 
     func next() throws -> CapturedPacket? {

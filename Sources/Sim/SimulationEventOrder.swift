@@ -5,7 +5,7 @@
 /// split over MPI ranks (docs/mpi.md), where each rank only sees its own nodes' events.
 extension Simulation {
     /// Schedules `event` at `time`, from the origin running now.
-    func enqueue(at time: Int64, _ event: SimEvent, deferred: Bool = false) {
+    func enqueue(at time: Int64, _ event: consuming SimEvent, deferred: Bool = false) {
         let origin = currentOrigin
         let sequence: UInt64
         if let node = EventOrigin.nodeIndex(of: origin) {

@@ -126,6 +126,26 @@ public enum Transport {
         let header = try header(of: message)
         ensureSodium()
         let plaintextLength = message.count - TransportHeader.minimumMessageLength
+        if out.isEmpty && plaintextLength > 0 {
+            // The usual call (a fresh array per packet): decrypt straight into new storage
+            // instead of zero-filling it first (the fill cost about a fifth of the decryption).
+            var ok = false
+            out = [UInt8](unsafeUninitializedCapacity: plaintextLength) { o, count in
+                guard let base = o.baseAddress else { return }
+                ok = message.withUnsafeBufferPointer { m in
+                    key.withUnsafeBufferPointer { k in
+                        AEAD.open(key: k.baseAddress!, counter: header.counter,
+                                  ciphertext: m.baseAddress! + TransportHeader.length,
+                                  length: m.count - TransportHeader.length, ad: nil, adLength: 0, output: base)
+                    }
+                }
+                // A message that does not authenticate leaves no decrypted bytes behind.
+                if !ok { base.update(repeating: 0, count: plaintextLength) }
+                count = plaintextLength
+            }
+            guard ok else { throw TransportError.authenticationFailed }
+            return (header.receiverIndex, header.counter)
+        }
         resize(&out, to: plaintextLength)
         let ok = message.withUnsafeBufferPointer { m in
             key.withUnsafeBufferPointer { k in
@@ -149,11 +169,16 @@ public enum Transport {
     }
 
     /// Sets `buffer.count` to `length`, reusing its storage when the capacity allows.
+    /// Growing appends zeros from a zeroed temporary (a memset and a memcpy): appending a
+    /// `repeatElement` went through the generic sequence path, about 240 instructions a call.
     @inline(__always) static func resize(_ buffer: inout [UInt8], to length: Int) {
         if buffer.count > length {
             buffer.removeLast(buffer.count - length)
         } else if buffer.count < length {
-            buffer.append(contentsOf: repeatElement(0, count: length - buffer.count))
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length - buffer.count) { zeros in
+                zeros.initialize(repeating: 0)
+                buffer.append(contentsOf: zeros)
+            }
         }
     }
 }

@@ -55,6 +55,23 @@ final class TransportTests: XCTestCase {
         }
     }
 
+    // Opening decrypts straight into a new array when given an empty one, and resizes a given
+    // buffer otherwise (shrinking, or growing it with zeros that decryption then overwrites):
+    // every way gives the same plaintext, and a failed open into an empty array leaves zeros.
+    func testOpenIntoEmptyShortAndLongBuffersGivesTheSamePlaintext() throws {
+        let plaintext = sequence(from: 3, count: 80)
+        var message = [UInt8]()
+        try Transport.seal(plaintext: plaintext, key: sendKey, receiverIndex: 5, counter: 9, into: &message)
+        for start in [[UInt8](), [7, 7, 7], [UInt8](repeating: 0xcc, count: 200)] {
+            var out = start
+            try Transport.open(message, key: sendKey, into: &out)
+            XCTAssertEqual(out, plaintext, "starting from \(start.count) bytes")
+        }
+        var failed = [UInt8]()
+        XCTAssertThrowsError(try Transport.open(message, key: receiveKey, into: &failed))
+        XCTAssertEqual(failed, [UInt8](repeating: 0, count: plaintext.count))
+    }
+
     // §3.1 step 3: a wrong key or a flipped bit fails authentication (dropped silently by the device).
     func testTamperedOrWrongKeyFailsToOpen() throws {
         var out = [UInt8]()

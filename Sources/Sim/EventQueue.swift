@@ -52,11 +52,16 @@ public enum EventOrigin {
 /// so the packet events that make up nearly every pop sift through a heap of the few packets in
 /// flight instead of one as large as the node count — which on a hub with thousands of peers cost
 /// O(log nodes) cold reads per event.
+///
+/// A payload that a small number stands for (a timer wake-up names only its node) is kept in its
+/// key instead (`pushInline`, a negative slot), taking no payload slot: a hub whose clients all
+/// have sessions has one armed timer per client, and each slot is as large as the largest event.
 struct EventQueue<Payload> {
     private struct Key {
         var time: Int64
         var origin: Int64
         var sequence: UInt64
+        /// The payload's slot, or for an inline payload -1 - its value.
         var slot: Int32
     }
 
@@ -96,6 +101,14 @@ struct EventQueue<Payload> {
         if isDeferred { deferred.push(key) } else { near.push(key) }
     }
 
+    /// Schedules the payload `value` stands for (`InlineQueuedPayload.inlined`) at the place
+    /// `EventKey(time, origin, sequence)`, without a payload slot. `value` must be >= 0.
+    mutating func pushInline(at time: Int64, _ value: Int32, origin: Int64, sequence: UInt64,
+                             deferred isDeferred: Bool = false) where Payload: InlineQueuedPayload {
+        let key = Key(time: time, origin: origin, sequence: sequence, slot: -1 - max(0, value))
+        if isDeferred { deferred.push(key) } else { near.push(key) }
+    }
+
     /// Removes and returns the earliest event.
     mutating func pop() -> (time: Int64, payload: Payload)? {
         guard let (key, payload) = popKeyed() else { return nil }
@@ -106,6 +119,14 @@ struct EventQueue<Payload> {
     mutating func popKeyed() -> (key: EventKey, payload: Payload)? {
         let taken = earlierLaneIsDeferred() ? deferred.pop() : near.pop()
         guard let top = taken else { return nil }
+        if top.slot < 0 {
+            // Only `pushInline` makes a negative slot, and only for such payloads (the cast is
+            // decided when the queue's code is specialized for its payload type).
+            guard let kind = Payload.self as? InlineQueuedPayload.Type, let payload = kind.inlined(-1 - top.slot) as? Payload else {
+                return nil
+            }
+            return (EventKey(time: top.time, origin: top.origin, sequence: top.sequence), payload)
+        }
         let index = Int(top.slot)
         let payload = payloads[index].take()   // moves the payload out without a copy
         freeSlots.append(top.slot)
@@ -180,4 +201,11 @@ struct EventQueue<Payload> {
             }
         }
     }
+}
+
+/// An event payload that a small non-negative number can stand for, so that `EventQueue` can
+/// keep it in the event's key (`pushInline`).
+protocol InlineQueuedPayload {
+    /// The payload `value` stands for.
+    static func inlined(_ value: Int32) -> Self
 }

@@ -345,7 +345,10 @@ public final class Simulation {
 }
 
 /// What the engine runs.
-enum SimEvent {
+enum SimEvent: InlineQueuedPayload {
+    /// A timer wake-up, the one event a number stands for in the queue (`enqueueTimer`).
+    static func inlined(_ value: Int32) -> SimEvent { .timer(node: Int(value)) }
+
     case action(SimAction)
     /// Fire the node's due WireGuard timers.
     case timer(node: Int)

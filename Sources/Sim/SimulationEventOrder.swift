@@ -18,6 +18,22 @@ extension Simulation {
         queue.push(at: time, event, origin: origin, sequence: sequence, deferred: deferred)
     }
 
+    /// Schedules node `node`'s timer wake-up at `time` (deferred lane), from the origin running
+    /// now; the same place `enqueue(at:.timer(node:),deferred: true)` would give it, with no
+    /// payload slot (`EventQueue.pushInline`).
+    func enqueueTimer(at time: Int64, node: Int) {
+        let origin = currentOrigin
+        let sequence: UInt64
+        if let running = EventOrigin.nodeIndex(of: origin) {
+            sequence = scheduledBy[running]
+            scheduledBy[running] &+= 1
+        } else {
+            sequence = scenarioScheduled
+            scenarioScheduled &+= 1
+        }
+        queue.pushInline(at: time, Int32(truncatingIfNeeded: node), origin: origin, sequence: sequence, deferred: true)
+    }
+
     /// Sets aside `count` consecutive scenario places and returns the first, for actions that are
     /// queued later (a repeated `send`, one repetition at a time) but keep the place they were
     /// given when scheduled.

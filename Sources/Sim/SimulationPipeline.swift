@@ -121,7 +121,7 @@ extension Simulation {
         let at = max(deadline, afterFiring ? now + 1 : now)
         if let pending = node.timerWakeUp, pending <= at { return }
         node.timerWakeUp = at
-        enqueue(at: at, .timer(node: node.index), deferred: true)
+        enqueueTimer(at: at, node: node.index)
     }
 
     private func fireTimers(_ node: SimNode) {

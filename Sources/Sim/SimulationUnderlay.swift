@@ -68,12 +68,12 @@ extension Simulation {
                 destinationPort: port, isWireGuard: isWireGuard, context: context))
         case .lost:
             underlayDrop(node, .droppedLinkLoss, endpoint,
-                         .lost(link: underlay.links[link].label, loss: underlay.links[link].properties.loss))
+                         .lost(link: underlay.label(link), loss: underlay.links[link].properties.loss))
         case .down:
-            underlayDrop(node, .droppedLinkDown, endpoint, .linkDown(link: underlay.links[link].label))
+            underlayDrop(node, .droppedLinkDown, endpoint, .linkDown(link: underlay.label(link)))
         case .tooBig(let mtu):
             underlayDrop(node, .droppedLinkMTU, endpoint,
-                         .tooBig(size: outer.count, mtu: mtu, link: underlay.links[link].label))
+                         .tooBig(size: outer.count, mtu: mtu, link: underlay.label(link)))
         }
     }
 

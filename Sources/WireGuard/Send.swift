@@ -138,7 +138,7 @@ extension Device {
             (base + header + packet.count).initialize(repeating: 0, count: padded - packet.count + tag)
             count = header + padded + tag
         }
-        try Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sendingKey,
+        try Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sending,
                               receiverIndex: keypair.remoteIndex, counter: counter)
         return buffer
     }

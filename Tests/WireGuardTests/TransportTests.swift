@@ -144,4 +144,26 @@ extension TransportTests {
             XCTAssertEqual($0 as? TransportError, .bufferTooShort(needed: 32, have: 20))
         }
     }
+
+    /// A keypair's inline key seals and opens exactly as the same bytes in an array do; a key
+    /// that was not 32 bytes stays refused.
+    func testInlineTransportKeyActsAsItsBytes() throws {
+        let bytes = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 5) }
+        let inline = TransportKey(bytes)
+        XCTAssertEqual(inline.bytes, bytes)
+        let plaintext = [UInt8](repeating: 0x45, count: 48)
+        var withArray = [UInt8](repeating: 0, count: 16) + plaintext
+        var withInline = withArray
+        try Transport.sealInPlace(&withArray, plaintextLength: plaintext.count, key: bytes, receiverIndex: 9, counter: 3)
+        try Transport.sealInPlace(&withInline, plaintextLength: plaintext.count, key: inline, receiverIndex: 9, counter: 3)
+        XCTAssertEqual(withInline, withArray)
+        var opened: [UInt8] = []
+        try Transport.open(withInline, key: inline, into: &opened)
+        XCTAssertEqual(opened, plaintext)
+        let short = TransportKey(Array(bytes.prefix(31)))
+        XCTAssertEqual(short.keyByteCount, 31)
+        XCTAssertThrowsError(try Transport.sealInPlace(&withArray, plaintextLength: 16, key: short, receiverIndex: 1, counter: 0))
+        var nothing: [UInt8] = []
+        XCTAssertThrowsError(try Transport.open(withInline, key: short, into: &nothing))
+    }
 }

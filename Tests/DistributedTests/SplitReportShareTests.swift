@@ -62,7 +62,7 @@ final class SplitReportShareTests: XCTestCase {
         }
     }
 
-    func testAProcesssResultsReadBackAsWrittenAndADamagedFileIsNamed() throws {
+    func testAProcessResultsShareReadsBackAsWrittenAndADamagedOneIsNamed() throws {
         let folder = try SplitRunSupport.temporaryFolder(self).path
         let path = SplitRunShare.path(folder: folder, rank: 0)
         // Handshakes and their key-log lines (cookie-under-load), `wg set` and decision

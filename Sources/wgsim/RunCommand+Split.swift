@@ -8,11 +8,12 @@ import Sim
 /// `mpirun -np K wgsim run SCENARIO --out DIR`: the run split over K processes (docs/mpi.md).
 /// Every process reads the scenario and computes the same `Partition`; process 0 checks the
 /// folders and makes the one staging folder, whose path it broadcasts. Each process simulates
-/// its own nodes (`WindowedRun`), writes their pcaps into the staging folder and its share of the
-/// decision log (and of the report's material, `SplitReportShare`) beside it; then process 0
-/// gathers every share, merges the decision logs and key logs into the order one process writes,
-/// builds report.html from the report shares (`SplitRunReport`), commits the staging folder and
-/// prints the summary. The outputs are byte for byte those of the one-process run.
+/// its own nodes (`WindowedRun`), writes their pcaps into the staging folder and its shares beside
+/// it: its decision log, its results (`SplitRunShare`) and the report's material
+/// (`SplitReportShare`). Once every process has written them, process 0 merges the decision logs
+/// and key logs into the order one process writes while the last process builds report.html from
+/// the shares (`SplitRunReport`); process 0 then commits the staging folder and prints the
+/// summary. The outputs are byte for byte those of the one-process run.
 ///
 /// An input problem is found by every process alike: each stops (exit 2), process 0 saying why.
 /// A failure in one process alone (a write error, an interrupt, --max-decisions) stops every

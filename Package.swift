@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Scenario", dependencies: ["Sim", "Report", "WireGuard", "Routing", "Packet", "Pcap",
                                                  .product(name: "Yams", package: "Yams")]),
         // A run split over MPI ranks (docs/mpi.md): the partition, the window loop, the merge.
-        .target(name: "Distributed", dependencies: ["Scenario", "Sim", "WireGuard", "CMPIShim"]),
+        .target(name: "Distributed", dependencies: ["Scenario", "Sim", "WireGuard", "NetAddress", "CMPIShim"]),
         .executableTarget(name: "wgsim", dependencies: [
             "Distributed", "Scenario", "Report", "Sim", "WireGuard", "Routing", "Packet", "Pcap",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

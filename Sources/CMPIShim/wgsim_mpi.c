@@ -1,15 +1,60 @@
 #include "wgsim_mpi.h"
 #include <mpi.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 int wgsim_mpi_init(void) {
-    // A process waiting in a collective gives its core up between polls instead of spinning,
+    // Between polls inside Open MPI a waiting process gives its core up instead of spinning,
     // unless the user chose otherwise (read by MPI_Init; see wgsim_mpi.h).
     setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     return MPI_Init(NULL, NULL);
 }
 
-int wgsim_mpi_finalize(void) { return MPI_Finalize(); }
+static int64_t monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+// Waits for `count` point-to-point operations by polling them: for the first `SPIN_NS` it polls
+// without pause (a window's exchange between processes on free cores completes in microseconds),
+// then it sleeps between polls, each pause twice the last, from `FIRST_PAUSE_NS` up to
+// `LONGEST_PAUSE_NS`. A pause is never much longer than the time already waited, so a wait ends
+// at most about twice as late as the operations completed; a process waiting seconds (for process
+// 0's merge, or for a process still loading) wakes a few hundred times a second, not millions.
+// Open MPI's own blocking wait polls without sleeping: on a machine with fewer free cores than
+// processes that stole the core of the very process being waited for (see wgsim_mpi.h).
+//
+// The collectives below are made of point-to-point messages (MPI_Isend/MPI_Irecv) rather than
+// MPI-3's non-blocking collectives: waiting on MPI_Ialltoall this way hung a 3-process run here
+// (Open MPI 4.1), while point-to-point progress under MPI_Testall is the library's plainest path.
+// Every process calls the collectives in the same order, and MPI keeps messages between two
+// processes with one tag in order, so each message meets the receive it was meant for.
+enum {
+    SPIN_NS = 20000,
+    FIRST_PAUSE_NS = 10000,
+    LONGEST_PAUSE_NS = 2000000,
+};
+
+enum { TAG_ALLTOALL = 7001, TAG_ALLTOALLV, TAG_GATHER_COUNTS, TAG_GATHERV, TAG_BROADCAST, TAG_BARRIER };
+
+static int wait_all(int count, MPI_Request *requests) {
+    int64_t started = monotonic_ns();
+    long pause = FIRST_PAUSE_NS;
+    for (;;) {
+        int done = 0;
+        int status = MPI_Testall(count, requests, &done, MPI_STATUSES_IGNORE);
+        if (status != MPI_SUCCESS || done) return status;
+        if (monotonic_ns() - started < SPIN_NS) continue;
+        struct timespec nap = { 0, pause };
+        nanosleep(&nap, NULL);
+        if (pause < LONGEST_PAUSE_NS) pause = pause * 2 > LONGEST_PAUSE_NS ? LONGEST_PAUSE_NS : pause * 2;
+    }
+}
+
+/// Room for one send and one receive per process.
+static MPI_Request *requests_for(int size) { return malloc(sizeof(MPI_Request) * 2 * (size_t)size); }
 
 int wgsim_mpi_rank(void) {
     int rank = 0;
@@ -23,27 +68,122 @@ int wgsim_mpi_size(void) {
     return size;
 }
 
+int wgsim_mpi_barrier(void) {
+    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
+    MPI_Request *requests = requests_for(size);
+    if (!requests) return MPI_ERR_NO_MEM;
+    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
+        if (other == rank) continue;
+        status = MPI_Irecv(NULL, 0, MPI_BYTE, other, TAG_BARRIER, MPI_COMM_WORLD, &requests[count++]);
+        if (status == MPI_SUCCESS) status = MPI_Isend(NULL, 0, MPI_BYTE, other, TAG_BARRIER, MPI_COMM_WORLD, &requests[count++]);
+    }
+    if (status == MPI_SUCCESS) status = wait_all(count, requests);
+    free(requests);
+    return status;
+}
+
+int wgsim_mpi_finalize(void) {
+    // Every process reaches this point before any finalizes: the wait sleeps, MPI_Finalize's
+    // own synchronisation then finds every process there.
+    int status = wgsim_mpi_barrier();
+    int finalized = MPI_Finalize();
+    return status != MPI_SUCCESS ? status : finalized;
+}
+
 void wgsim_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
 int wgsim_mpi_alltoall_int64(const int64_t *send, int64_t *receive, int32_t per_process) {
-    return MPI_Alltoall(send, per_process, MPI_INT64_T, receive, per_process, MPI_INT64_T, MPI_COMM_WORLD);
+    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
+    MPI_Request *requests = requests_for(size);
+    if (!requests) return MPI_ERR_NO_MEM;
+    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
+        if (other == rank) {
+            memcpy(receive + (size_t)other * per_process, send + (size_t)other * per_process, sizeof(int64_t) * per_process);
+            continue;
+        }
+        status = MPI_Irecv(receive + (size_t)other * per_process, per_process, MPI_INT64_T, other, TAG_ALLTOALL,
+                           MPI_COMM_WORLD, &requests[count++]);
+        if (status == MPI_SUCCESS)
+            status = MPI_Isend(send + (size_t)other * per_process, per_process, MPI_INT64_T, other, TAG_ALLTOALL,
+                               MPI_COMM_WORLD, &requests[count++]);
+    }
+    if (status == MPI_SUCCESS) status = wait_all(count, requests);
+    free(requests);
+    return status;
 }
 
 int wgsim_mpi_alltoallv(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
                         uint8_t *receive, const int32_t *receive_counts, const int32_t *receive_offsets) {
-    return MPI_Alltoallv(send, send_counts, send_offsets, MPI_BYTE,
-                         receive, receive_counts, receive_offsets, MPI_BYTE, MPI_COMM_WORLD);
+    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
+    MPI_Request *requests = requests_for(size);
+    if (!requests) return MPI_ERR_NO_MEM;
+    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
+        if (other == rank) {
+            if (send_counts[other] > 0) memcpy(receive + receive_offsets[other], send + send_offsets[other], (size_t)send_counts[other]);
+            continue;
+        }
+        // A process sends nothing to a process it has no bytes for, and that process (told the
+        // count before) posts no receive for it.
+        if (receive_counts[other] > 0)
+            status = MPI_Irecv(receive + receive_offsets[other], receive_counts[other], MPI_BYTE, other, TAG_ALLTOALLV,
+                               MPI_COMM_WORLD, &requests[count++]);
+        if (status == MPI_SUCCESS && send_counts[other] > 0)
+            status = MPI_Isend(send + send_offsets[other], send_counts[other], MPI_BYTE, other, TAG_ALLTOALLV,
+                               MPI_COMM_WORLD, &requests[count++]);
+    }
+    if (status == MPI_SUCCESS) status = wait_all(count, requests);
+    free(requests);
+    return status;
 }
 
 int wgsim_mpi_gather_counts(int32_t count, int32_t *counts) {
-    return MPI_Gather(&count, 1, MPI_INT32_T, counts, 1, MPI_INT32_T, 0, MPI_COMM_WORLD);
+    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), posted = 0, status = MPI_SUCCESS;
+    MPI_Request *requests = requests_for(size);
+    if (!requests) return MPI_ERR_NO_MEM;
+    if (rank == 0) {
+        counts[0] = count;
+        for (int other = 1; other < size && status == MPI_SUCCESS; other++)
+            status = MPI_Irecv(&counts[other], 1, MPI_INT32_T, other, TAG_GATHER_COUNTS, MPI_COMM_WORLD, &requests[posted++]);
+    } else {
+        status = MPI_Isend(&count, 1, MPI_INT32_T, 0, TAG_GATHER_COUNTS, MPI_COMM_WORLD, &requests[posted++]);
+    }
+    if (status == MPI_SUCCESS) status = wait_all(posted, requests);
+    free(requests);
+    return status;
 }
 
 int wgsim_mpi_gatherv(const uint8_t *send, int32_t count, uint8_t *receive, const int32_t *counts,
                       const int32_t *offsets) {
-    return MPI_Gatherv(send, count, MPI_BYTE, receive, counts, offsets, MPI_BYTE, 0, MPI_COMM_WORLD);
+    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), posted = 0, status = MPI_SUCCESS;
+    MPI_Request *requests = requests_for(size);
+    if (!requests) return MPI_ERR_NO_MEM;
+    if (rank == 0) {
+        if (count > 0) memcpy(receive + offsets[0], send, (size_t)count);
+        for (int other = 1; other < size && status == MPI_SUCCESS; other++) {
+            if (counts[other] > 0)
+                status = MPI_Irecv(receive + offsets[other], counts[other], MPI_BYTE, other, TAG_GATHERV, MPI_COMM_WORLD,
+                                   &requests[posted++]);
+        }
+    } else if (count > 0) {
+        status = MPI_Isend(send, count, MPI_BYTE, 0, TAG_GATHERV, MPI_COMM_WORLD, &requests[posted++]);
+    }
+    if (status == MPI_SUCCESS) status = wait_all(posted, requests);
+    free(requests);
+    return status;
 }
 
 int wgsim_mpi_broadcast(uint8_t *buffer, int32_t count) {
-    return MPI_Bcast(buffer, count, MPI_BYTE, 0, MPI_COMM_WORLD);
+    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), posted = 0, status = MPI_SUCCESS;
+    if (count <= 0) return MPI_SUCCESS;   // every process knows the count: nothing to send
+    MPI_Request *requests = requests_for(size);
+    if (!requests) return MPI_ERR_NO_MEM;
+    if (rank == 0) {
+        for (int other = 1; other < size && status == MPI_SUCCESS; other++)
+            status = MPI_Isend(buffer, count, MPI_BYTE, other, TAG_BROADCAST, MPI_COMM_WORLD, &requests[posted++]);
+    } else {
+        status = MPI_Irecv(buffer, count, MPI_BYTE, 0, TAG_BROADCAST, MPI_COMM_WORLD, &requests[posted++]);
+    }
+    if (status == MPI_SUCCESS) status = wait_all(posted, requests);
+    free(requests);
+    return status;
 }

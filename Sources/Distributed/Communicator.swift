@@ -26,6 +26,9 @@ public final class Communicator {
         _ = wgsim_mpi_finalize()
     }
 
+    /// Returns once every process has called it.
+    public func barrier() { _ = wgsim_mpi_barrier() }
+
     /// Stops every process of the job with exit status `status` (MPI_Abort).
     public func abortAll(status: Int32) -> Never {
         wgsim_mpi_abort(status)

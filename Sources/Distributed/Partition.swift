@@ -1,3 +1,4 @@
+import NetAddress
 import Scenario
 import Sim
 
@@ -20,7 +21,8 @@ public struct Partition: Equatable {
     public let processCount: Int
     /// How many groups the nodes formed.
     public let groupCount: Int
-    /// The smallest time a datagram takes between nodes of different processes (ns).
+    /// The smallest time a datagram takes between nodes of different processes that can ever
+    /// send each other one (ns; `Int64.max` when no such pair exists).
     public let lookahead: Int64
 
     /// A node with this many WireGuard peers or more is a hub: hub-to-hub peerings do not tie
@@ -42,7 +44,7 @@ public struct Partition: Equatable {
     public func line(windows: Int? = nil, datagrams: Int? = nil) -> String {
         let counts = nodeCounts.map(String.init).joined(separator: " / ")
         var text = "partition: \(processCount) processes own \(counts) nodes (\(groupCount) groups; "
-            + "lookahead \(TimeText.shortest(lookahead))"
+            + "lookahead \(lookahead == .max ? "unbounded" : TimeText.shortest(lookahead))"
         if let windows { text += "; \(windows) windows" }
         if let datagrams { text += ", \(datagrams) datagrams between processes" }
         return text + ")\n"
@@ -100,16 +102,21 @@ public struct Partition: Equatable {
         lookahead = try Self.lookahead(scenario, ranks: ranks, index: index)
     }
 
-    /// The smallest delay between nodes of different processes: the shared segment's latency
-    /// for pairs no `links:` entry names, else each link's latency less its jitter, at its worst
-    /// over the run (the `links:` entry and every `link:` change event).
+    /// The smallest delay between nodes of different processes that can ever send each other a
+    /// datagram (`talkingPairs`), each pair's delay being its link's latency less its jitter at
+    /// its worst over the run (the `links:` entry and every `link:` change event), or the shared
+    /// segment's for a pair no link names. When which pairs can talk cannot be told before the
+    /// run, every pair between processes counts. A link between processes that can deliver in
+    /// no time is refused either way. With no pair that can talk, the processes never exchange a
+    /// datagram and the lookahead is unbounded (`Int64.max`).
     private static func lookahead(_ scenario: Scenario, ranks: [Int], index: [String: Int]) throws -> Int64 {
         var latency: [PairKey: (latency: Int64, jitter: Int64, line: Int?)] = [:]
         for link in scenario.links {
             guard let a = index[link.between.0], let b = index[link.between.1] else { continue }
             latency[PairKey(a, b)] = (link.properties.latency, link.properties.jitter, link.location.line)
         }
-        var smallest = LinkProperties.sharedSegment.latency
+        /// The smallest delay of each link between processes that the scenario names.
+        var named: [PairKey: Int64] = [:]
         func consider(_ a: Int, _ b: Int, _ value: (latency: Int64, jitter: Int64, line: Int?)) throws {
             guard ranks[a] != ranks[b] else { return }
             let names = "\(scenario.nodes[a].name)–\(scenario.nodes[b].name)"
@@ -120,7 +127,7 @@ public struct Partition: Equatable {
                                     + "but can deliver in no time (latency \(value.latency) ns, jitter \(value.jitter) ns): "
                                     + "a split run needs a delay between processes; give both nodes the same `partition:` name")
             }
-            smallest = min(smallest, delay)
+            named[PairKey(a, b)] = min(named[PairKey(a, b)] ?? .max, delay)
         }
         for (pair, value) in latency.sorted(by: { $0.key < $1.key }) { try consider(pair.a, pair.b, value) }
         for event in scenario.events {
@@ -133,12 +140,88 @@ public struct Partition: Equatable {
             latency[PairKey(a, b)] = value
             try consider(a, b, value)
         }
+        guard let talking = talkingPairs(scenario, index: index) else {
+            // Any two nodes may meet on the shared segment.
+            return min(LinkProperties.sharedSegment.latency, named.values.min() ?? .max)
+        }
+        var smallest = Int64.max
+        for pair in talking where ranks[pair.a] != ranks[pair.b] {
+            smallest = min(smallest, named[pair] ?? LinkProperties.sharedSegment.latency)
+        }
         return smallest
+    }
+
+    /// The pairs of nodes that can ever send each other a datagram, when the scenario lets that
+    /// be told before the run; nil when it does not (then any pair may).
+    ///
+    /// A node sends a datagram to an underlay address in two ways (`Sim/SimulationUnderlay.swift`):
+    /// a WireGuard message to a peer's endpoint, or a plain packet routed out of eth0 to its
+    /// next hop, a route's gateway or the packet's own destination. Endpoints come from the
+    /// configuration and `wg set` (by node or address), or are learnt from the source of an
+    /// authenticated message: the sender's own address, a node that already sends to this one
+    /// (every pair is taken both ways, for such answers, cookie replies and handshake
+    /// responses). Plain packets carry only addresses the scenario names (a ping's or send's
+    /// destination and source), the tunnel addresses a node picks as its source, and the
+    /// underlay address a node picks when it routes a packet out of eth0; so when no route has
+    /// a gateway, no named address and no tunnel address is a node's underlay address, and every
+    /// node that sends with no source named has a tunnel address of the destination's family,
+    /// no plain packet ever reaches another node over the underlay: it has no next hop there, so
+    /// no answer comes back either. Replayed traces (any addresses) and underlay moves (an
+    /// address held by two nodes in turn, endpoints learnt from it) are not followed: with
+    /// either, any pair may talk.
+    static func talkingPairs(_ scenario: Scenario, index: [String: Int]) -> Set<PairKey>? {
+        let nodes = scenario.nodes
+        var holder: [IPAddress: Int] = [:]
+        for (i, node) in nodes.enumerated() { holder[node.underlay] = i }
+        func isUnderlay(_ address: IPAddress?) -> Bool { address.map { holder[$0] != nil } ?? false }
+        func hasTunnelAddress(_ name: String, like destination: IPAddress) -> Bool {
+            guard let i = index[name] else { return false }
+            return nodes[i].wireguard?.addresses.contains { $0.address.isIPv4 == destination.isIPv4 } ?? false
+        }
+        for node in nodes {
+            if node.routes.contains(where: { $0.via != nil }) { return nil }
+            if node.wireguard?.addresses.contains(where: { isUnderlay($0.address) }) ?? false { return nil }
+        }
+        for event in scenario.events {
+            switch event.action {
+            case .replay, .moveUnderlay:
+                return nil
+            case let .routeAdd(_, route) where route.via != nil:
+                return nil
+            case let .ping(name, destination, source, _, _, _):
+                if isUnderlay(destination) || isUnderlay(source) { return nil }
+                if source == nil && !hasTunnelAddress(name, like: destination) { return nil }
+            case let .send(name, packet, _, _):
+                if isUnderlay(packet.destination) || isUnderlay(packet.source) { return nil }
+                if packet.source == nil && !hasTunnelAddress(name, like: packet.destination) { return nil }
+            default:
+                break
+            }
+        }
+        var pairs = Set<PairKey>()
+        func endpoint(of owner: Int, _ reference: EndpointRef?) {
+            let other: Int?
+            switch reference {
+            case .node(let name)?: other = index[name]
+            case .address(let endpoint)?: other = holder[endpoint.address]
+            case nil: other = nil
+            }
+            if let other, other != owner { pairs.insert(PairKey(owner, other)) }
+        }
+        for (i, node) in nodes.enumerated() {
+            for peer in node.wireguard?.peers ?? [] { endpoint(of: i, peer.endpoint) }
+        }
+        for event in scenario.events {
+            if case let .wgSet(name, _, _, reference, _, _, _) = event.action, let owner = index[name] {
+                endpoint(of: owner, reference)
+            }
+        }
+        return pairs
     }
 }
 
 /// An unordered pair of node indices.
-private struct PairKey: Hashable, Comparable {
+struct PairKey: Hashable, Comparable {
     let a: Int
     let b: Int
     init(_ x: Int, _ y: Int) { a = min(x, y); b = max(x, y) }

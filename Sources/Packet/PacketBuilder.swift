@@ -102,12 +102,21 @@ public enum PacketBuilder {
             guard !packet.isFragment, ip.protocolNumber == IPProtocol.icmp else {
                 throw WireError("IPv4", .unsupported, at: 9, expected: "an unfragmented ICMP packet")
             }
-            let icmp = try ICMPv4Repr.parse(packet.payload).fields
-            guard icmp.type == ICMPv4Repr.echoRequest else {
-                throw WireError("ICMP", .unsupported, at: packet.headerLength, expected: "type 8 (echo request), got \(icmp.type)")
+            // The ICMP message is read where it lies (no copy of it, nor of its data), with the
+            // checks and errors `ICMPv4Repr.parse(packet.payload)` has.
+            let range = packet.payloadRange
+            guard range.count >= 8 else {
+                throw WireError.truncated("ICMP", at: range.count, need: 8, have: range.count, what: "a header")
             }
-            return echo(from: .v4(ip.destination), to: .v4(ip.source), request: false, rest: icmp.restOfHeader,
-                        data: icmp.data, tos: ip.tos)
+            guard InternetChecksum.verifies(request, range) else {
+                throw WireError("ICMP", .badChecksum, at: 2, expected: "a checksum that sums the message to all ones")
+            }
+            let type = request[range.lowerBound]
+            guard type == ICMPv4Repr.echoRequest else {
+                throw WireError("ICMP", .unsupported, at: packet.headerLength, expected: "type 8 (echo request), got \(type)")
+            }
+            return echoV4(from: ip.destination, to: ip.source, request: false, rest: readBE32(request, range.lowerBound + 4),
+                          data: request, range: (range.lowerBound + 8)..<range.upperBound, tos: ip.tos)
         }
         let packet = try IPv6Packet(checking: request)
         let chain = try packet.extensionChain()
@@ -163,20 +172,7 @@ public enum PacketBuilder {
                              tos: UInt8, ttl: UInt8 = 64) -> [UInt8] {
         switch (from, to) {
         case (.v4(let s), .v4(let d)):
-            // The bytes of `IPv4Repr.emit(payload: ICMPv4Repr(...).emit())`, written into one
-            // buffer of the final size (those two each allocate and grow an array per packet).
-            var ip = IPv4Repr(source: s, destination: d, protocolNumber: IPProtocol.icmp, ttl: ttl)
-            ip.tos = tos
-            let icmpStart = 20
-            var b = [UInt8]()
-            b.reserveCapacity(icmpStart + 8 + data.count)
-            b.append(contentsOf: repeatElement(0, count: icmpStart + 8))
-            b.append(contentsOf: data)
-            b[icmpStart] = request ? ICMPv4Repr.echoRequest : ICMPv4Repr.echoReply
-            writeBE32(&b, icmpStart + 4, rest)
-            writeBE16(&b, icmpStart + 2, InternetChecksum.compute(b, icmpStart..<b.count))
-            ip.emitHeader(into: &b, at: 0, payloadLength: b.count - icmpStart)
-            return b
+            return echoV4(from: s, to: d, request: request, rest: rest, data: data, range: data.indices, tos: tos, ttl: ttl)
         default:
             let s = v6(from), d = v6(to)
             let icmp = ICMPv6Repr(ICMPFields(type: request ? ICMPv6Repr.echoRequest : ICMPv6Repr.echoReply,
@@ -185,6 +181,30 @@ public enum PacketBuilder {
             ip.trafficClass = tos
             return ip.emit(payload: icmp)
         }
+    }
+
+    /// An IPv4 ICMP echo message whose data is `data[range]`: the bytes of
+    /// `IPv4Repr.emit(payload: ICMPv4Repr(...).emit())`, written into one buffer of the final size
+    /// (those two each allocate and grow an array per packet).
+    private static func echoV4(from s: IPv4Address, to d: IPv4Address, request: Bool, rest: UInt32, data: [UInt8],
+                               range: Range<Int>, tos: UInt8, ttl: UInt8 = 64) -> [UInt8] {
+        var ip = IPv4Repr(source: s, destination: d, protocolNumber: IPProtocol.icmp, ttl: ttl)
+        ip.tos = tos
+        let icmpStart = 20
+        let total = icmpStart + 8 + range.count
+        var b = [UInt8](unsafeUninitializedCapacity: total) { out, count in
+            guard let base = out.baseAddress else { return }
+            base.initialize(repeating: 0, count: icmpStart + 8)
+            data.withUnsafeBufferPointer { p in
+                if let source = p.baseAddress { (base + icmpStart + 8).initialize(from: source + range.lowerBound, count: range.count) }
+            }
+            count = total
+        }
+        b[icmpStart] = request ? ICMPv4Repr.echoRequest : ICMPv4Repr.echoReply
+        writeBE32(&b, icmpStart + 4, rest)
+        writeBE16(&b, icmpStart + 2, InternetChecksum.compute(b, icmpStart..<b.count))
+        ip.emitHeader(into: &b, at: 0, payloadLength: b.count - icmpStart)
+        return b
     }
 
     /// Writes an IPv4 or IPv6 header at the start of `b`, whose remaining bytes are the payload.

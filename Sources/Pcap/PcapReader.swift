@@ -81,6 +81,17 @@ public final class PcapReader {
     /// Frames skipped so far.
     public var skippedCount: Int { skipCounts.values.reduce(0, +) }
 
+    /// Which file this reader has open and its size and modification time, as `fstat` gives
+    /// them (nil for an in-memory capture): a later reader of the same path can tell whether it
+    /// opened the same, unchanged file.
+    public var fileIdentity: FileIdentity? {
+        guard memory == nil, let file = pcap_file(handle) else { return nil }
+        var status = stat()
+        guard fstat(fileno(file), &status) == 0 else { return nil }
+        return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
+                            modified: Int64(status.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(status.st_mtim.tv_nsec))
+    }
+
     /// Skip counts ordered by reason text, for deterministic reports.
     public var skipSummary: [(reason: SkipReason, count: Int)] {
         skipCounts.map { (reason: $0.key, count: $0.value) }.sorted { $0.reason.description < $1.reason.description }
@@ -164,4 +175,13 @@ public final class PcapReader {
     /// What the reader says about a pcapng whose interfaces differ in link type or snapshot length.
     public static let mixedLinkTypeMessage =
         "this pcapng has interfaces with different link types or snapshot lengths; libpcap reads one link type per file, so it cannot be read per interface here. Split it per interface first (e.g. `tshark -r IN -Y 'frame.interface_id == 0' -w OUT.pcapng`)"
+}
+
+/// A file's device, inode, size and modification time (ns): equal identities mean the same
+/// file, unchanged as far as its metadata tells.
+public struct FileIdentity: Equatable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int64
+    public let modified: Int64
 }

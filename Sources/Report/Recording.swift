@@ -110,9 +110,11 @@ public final class RunRecorder {
     /// The capture just made, if no decision has come since: a drop right after it is about it.
     private var lastCapture: (node: String, interface: CapturedInterface, frame: Int?, sender: Int?, bytes: [UInt8])?
     /// Per node, the last eth0 capture no send claimed (an arrival) and the step that sent it.
+    /// An arrival with neither (a node `--capture` left out, from a step not kept) tells the next
+    /// decision nothing, so it is not stored: a hub's clients then cost no entry each.
     private var arrivals: [String: (frame: Int?, sender: Int?)] = [:]
-    /// Per node, the frame of the last wg0 capture.
-    private var lastWG0: [String: Int?] = [:]
+    /// Per node, the frame of the last wg0 capture (none stored for unnumbered ones, alike).
+    private var lastWG0: [String: Int] = [:]
     /// Datagrams on the underlay from a kept step, by their outer bytes, oldest first.
     private var inFlight: [[UInt8]: [Int]] = [:]
 
@@ -215,7 +217,7 @@ public final class RunRecorder {
                 inFlight[packet] = waiting.isEmpty ? nil : waiting
                 if let from { steps[from].arrival = StepArrival(node: node, t: time, frame: frame, step: nil) }
             }
-            arrivals[node] = (frame, from)
+            arrivals[node] = frame == nil && from == nil ? nil : (frame, from)
         }
         if interface == .wg0 { lastWG0[node] = frame }
         lastCapture = (node, interface, frame, sender, packet)

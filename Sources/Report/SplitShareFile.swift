@@ -12,18 +12,24 @@ public struct SplitShareError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String
     public var description: String { "\(path): \(reason)" }
+
+    package init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }
 
 /// A binary file written through stdio in little-endian fields, buffered; only processes of the
-/// same build read what another wrote (`SplitShareReader`).
-final class SplitShareWriter {
-    let path: String
+/// same build read what another wrote (`SplitShareReader`). Also what a process's results
+/// (`SplitRunShare`, Scenario) are written with.
+package final class SplitShareWriter {
+    package let path: String
     private let file: UnsafeMutablePointer<FILE>
     private var buffer: [UInt8] = []
     private var failure: SplitShareError?
     private var closed = false
 
-    init(path: String) throws {
+    package init(path: String) throws {
         guard let file = fopen(path, "wb") else {
             throw SplitShareError(path: path, reason: "cannot be created (errno \(errno))")
         }
@@ -34,32 +40,32 @@ final class SplitShareWriter {
 
     deinit { if !closed { fclose(file) } }
 
-    func byte(_ value: UInt8) { buffer.append(value) }
+    package func byte(_ value: UInt8) { buffer.append(value) }
 
-    func int(_ value: Int64) {
+    package func int(_ value: Int64) {
         withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    func bytes(_ value: [UInt8]) {
+    package func bytes(_ value: [UInt8]) {
         int(Int64(value.count))
         buffer.append(contentsOf: value)
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    func string(_ value: String) { bytes(Array(value.utf8)) }
+    package func string(_ value: String) { bytes(Array(value.utf8)) }
 
-    func optionalString(_ value: String?) {
+    package func optionalString(_ value: String?) {
         byte(value == nil ? 0 : 1)
         if let value { string(value) }
     }
 
-    func prefix(_ value: IPPrefix) {
+    package func prefix(_ value: IPPrefix) {
         bytes(value.address.bytes)
         byte(UInt8(value.length))
     }
 
-    func optionalPrefix(_ value: IPPrefix?) {
+    package func optionalPrefix(_ value: IPPrefix?) {
         byte(value == nil ? 0 : 1)
         if let value { prefix(value) }
     }
@@ -73,7 +79,7 @@ final class SplitShareWriter {
     }
 
     /// Writes what is buffered and closes the file; throws the first write error.
-    func close() throws {
+    package func close() throws {
         if !closed {
             flush()
             closed = true
@@ -85,14 +91,14 @@ final class SplitShareWriter {
 
 /// Reads what a `SplitShareWriter` wrote, field by field; a file that ends early or holds a
 /// field that cannot be is an error naming the file.
-final class SplitShareReader {
-    let path: String
+package final class SplitShareReader {
+    package let path: String
     private let file: UnsafeMutablePointer<FILE>
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
     private var start = 0
     private var end = 0
 
-    init(path: String) throws {
+    package init(path: String) throws {
         guard let file = fopen(path, "rb") else {
             throw SplitShareError(path: path, reason: "cannot be read (errno \(errno))")
         }
@@ -103,7 +109,7 @@ final class SplitShareReader {
     deinit { fclose(file) }
 
     /// Whether every byte has been read.
-    var atEnd: Bool {
+    package var atEnd: Bool {
         if start < end { return false }
         refill()
         return start >= end
@@ -128,37 +134,37 @@ final class SplitShareReader {
         guard end - start >= count else { throw SplitShareError(path: path, reason: "ends inside a record") }
     }
 
-    func byte() throws -> UInt8 {
+    package func byte() throws -> UInt8 {
         try need(1)
         defer { start += 1 }
         return buffer[start]
     }
 
-    func int() throws -> Int64 {
+    package func int() throws -> Int64 {
         try need(8)
         defer { start += 8 }
         return buffer.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: start, as: Int64.self)) }
     }
 
     /// A count or index: not negative, at most `limit`.
-    func count(atMost limit: Int = Int(Int32.max)) throws -> Int {
+    package func count(atMost limit: Int = Int(Int32.max)) throws -> Int {
         let value = try int()
         guard value >= 0, value <= Int64(limit) else { throw SplitShareError(path: path, reason: "holds a count out of range (\(value))") }
         return Int(value)
     }
 
-    func bytes() throws -> [UInt8] {
+    package func bytes() throws -> [UInt8] {
         let count = try count(atMost: 1 << 30)
         try need(count)
         defer { start += count }
         return Array(buffer[start..<start + count])
     }
 
-    func string() throws -> String { String(decoding: try bytes(), as: UTF8.self) }
+    package func string() throws -> String { String(decoding: try bytes(), as: UTF8.self) }
 
-    func optionalString() throws -> String? { try byte() == 0 ? nil : try string() }
+    package func optionalString() throws -> String? { try byte() == 0 ? nil : try string() }
 
-    func prefix() throws -> IPPrefix {
+    package func prefix() throws -> IPPrefix {
         let address = try bytes(), length = Int(try byte())
         guard let ip = IPAddress(bytes: address), let prefix = try? IPPrefix(address: ip, length: length) else {
             throw SplitShareError(path: path, reason: "holds a prefix that cannot be")
@@ -166,5 +172,5 @@ final class SplitShareReader {
         return prefix
     }
 
-    func optionalPrefix() throws -> IPPrefix? { try byte() == 0 ? nil : try prefix() }
+    package func optionalPrefix() throws -> IPPrefix? { try byte() == 0 ? nil : try prefix() }
 }

@@ -17,17 +17,19 @@ public final class AllowedIPs<Peer: Hashable> {
     @usableFromInline var core: AllowedIPsCore? {
         didSet { unretainedCore = core.map { Unmanaged.passUnretained($0) } }
     }
+    // Unchecked (this, `inline` and `peers`): read per lookup, and a table is only used by the
+    // thread that owns its device; the runtime checks cost about 75 instructions a lookup.
     /// `core` again, unretained, for the lookups: reading the strong field cost a retain and a
     /// release per lookup (RoutingBench: -18 % on the derived table), and `core` keeps the
     /// object alive while this is set. Changed only with `core`.
-    @usableFromInline var unretainedCore: Unmanaged<AllowedIPsCore>?
+    @usableFromInline @exclusivity(unchecked) var unretainedCore: Unmanaged<AllowedIPsCore>?
     /// The small form's entries; empty (no heap block) in the trie form.
-    @usableFromInline var inline = InlineEntryList()
+    @usableFromInline @exclusivity(unchecked) var inline = InlineEntryList()
     /// Set once a caller tunes the derived lookup tables (`compactLookupMinimumNodes`): those are
     /// built from the trie, so the table keeps the trie form from then on, whatever its size.
     @usableFromInline var keepsTrieForm = false
     /// Peer by slot; nil for a free slot. A slot is reused once its peer owns nothing.
-    @usableFromInline var peers: [Peer?] = []
+    @usableFromInline @exclusivity(unchecked) var peers: [Peer?] = []
     /// Slot by peer, built once more than `linearSlotLimit` slots have been handed out; until
     /// then a peer's slot is found by comparing it with each of `peers`. A one-entry Swift
     /// dictionary costs a heap block of about 100 bytes, which every client of a generated hub

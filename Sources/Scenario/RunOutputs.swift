@@ -4,8 +4,8 @@ import Sim
 
 /// Writes a run's outputs into a folder as they are produced: decisions.jsonl and decisions.txt
 /// (the simulator's `DecisionLogWriter`), one pcap per interface under pcap/ (its
-/// `PcapCaptureDirectory`, which bounds the files held open), and wireguard.keys and
-/// report.html (`ReportCollection`, unless the report was turned off) at the end.
+/// `PcapCaptureDirectory`, which bounds the files held open), wireguard.keys as each secret is
+/// first used, and report.html (`ReportCollection`, unless the report was turned off) at the end.
 ///
 /// The folder is meant to be an `OutputStaging` folder, fresh and private to this run: the
 /// outputs reach the folder the user named only when the run has finished and `commit` moves
@@ -22,6 +22,10 @@ public final class RunOutputs {
     public let report: ReportCollection?
     /// The threads the log and captures are written on (`--threads`).
     private let pipeline: OutputPipeline
+    /// wireguard.keys, written line by line as the run uses each secret (`writeKeyLogLine`).
+    private let keyLogFile: BufferedTextFile
+    /// The first failure writing wireguard.keys, reported by `finish`.
+    private var keyLogFailure: Error?
 
     /// Creates pcap/ inside `folder` and opens the decision logs there; messages name files as
     /// if they were in `shownAs` (default `folder`). `threads` > 1 writes the log and captures
@@ -44,6 +48,11 @@ public final class RunOutputs {
                                         textPath: folder + "/" + OutputFiles.decisionsText, pipeline: pipeline)
         } catch {
             throw FileProblem.error(shown + "/" + OutputFiles.decisionsJSONL, "cannot be created", error)
+        }
+        do {
+            keyLogFile = try BufferedTextFile(path: folder + "/" + OutputFiles.keyLog, reportedPath: shown + "/" + OutputFiles.keyLog)
+        } catch {
+            throw FileProblem.error(shown + "/" + OutputFiles.keyLog, "cannot be created", error)
         }
         captures = PcapCaptureDirectory(directory: folder + "/" + OutputFiles.captureFolder, startUnixNanoseconds: startUnixNanoseconds,
                                         pipeline: pipeline)
@@ -81,9 +90,16 @@ public final class RunOutputs {
         log.write(record)
     }
 
-    /// Flushes everything and writes the key log and `reportPage` (report.html, when there is a
-    /// report); throws the first write error, in words.
-    public func finish(keyLog: [String], reportPage: String? = nil) throws {
+    /// Appends one line to wireguard.keys (give it the simulation's `onKeyLogLine`): a run with
+    /// many handshakes then never holds its key log in memory. A failure is kept for `finish`.
+    public func writeKeyLogLine(_ line: String) {
+        guard keyLogFailure == nil else { return }
+        do { try keyLogFile.write(line + "\n") } catch { keyLogFailure = error }
+    }
+
+    /// Flushes everything and writes `reportPage` (report.html, when there is a report); throws
+    /// the first write error, in words.
+    public func finish(reportPage: String? = nil) throws {
         defer { pipeline.stop() }
         do { try log.close() } catch let e as DecisionLogError {
             throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
@@ -91,10 +107,8 @@ public final class RunOutputs {
         do { try captures.close() } catch let e as PcapError {
             throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), e.frame.map { "frame \($0)" } ?? "cannot be written", e)
         }
-        let keys = keyLog.map { $0 + "\n" }.joined()
-        do { try keys.write(toFile: folder + "/" + OutputFiles.keyLog, atomically: false, encoding: .utf8) } catch {
-            throw FileProblem.error(shown(OutputFiles.keyLog), "cannot be written", error)
-        }
+        if keyLogFailure == nil { do { try keyLogFile.close() } catch { keyLogFailure = error } }
+        if let keyLogFailure { throw FileProblem.error(shown(OutputFiles.keyLog), "cannot be written", keyLogFailure) }
         if let reportPage {
             do { try reportPage.write(toFile: folder + "/" + OutputFiles.report, atomically: false, encoding: .utf8) } catch {
                 throw FileProblem.error(shown(OutputFiles.report), "cannot be written", error)

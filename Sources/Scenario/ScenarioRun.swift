@@ -167,16 +167,18 @@ final class DecisionTally {
     let filter: DecisionFilter
     let action: String
     let count: Int?
-    private(set) var matched = 0
+    // Unchecked (the counts and lists below): updated per decision on the event thread only; the
+    // runtime exclusivity checks cost about 75 instructions each.
+    @exclusivity(unchecked) private(set) var matched = 0
     /// Positions (in the decision stream) of the first matching decisions with the expected
     /// action, and of the first with another action: the report links an expectation to them.
-    private(set) var matchedDecisions: [Int] = []
-    private(set) var otherDecisions: [Int] = []
+    @exclusivity(unchecked) private(set) var matchedDecisions: [Int] = []
+    @exclusivity(unchecked) private(set) var otherDecisions: [Int] = []
     static let evidenceLimit = 20
     /// Other actions among the matching decisions, in first-seen order: a short list searched
     /// in place is cheaper per decision than hashing into a dictionary.
-    private var otherActions: [Action] = []
-    private var otherCounts: [Int] = []
+    @exclusivity(unchecked) private var otherActions: [Action] = []
+    @exclusivity(unchecked) private var otherCounts: [Int] = []
     /// The expected action as the decisions carry it (nil if no action has that name: then
     /// every matching decision is another action).
     private let expectedAction: Action?

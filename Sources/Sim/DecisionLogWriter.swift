@@ -49,18 +49,31 @@ public final class DecisionLogWriter {
     /// The lane composing the lines (nil: composed on this thread, a batch at a time), and the
     /// records collected for the next batch (behind a pointer, as `written`).
     private let lane: WorkerLane?
-    private let batch: UnsafeMutablePointer<DecisionRecord>
+    /// Replaced by fresh storage each time a full batch goes to the lane (the batch takes it
+    /// along); unchecked, as the pointers above, since it is read per decision.
+    @exclusivity(unchecked) private var batch: UnsafeMutablePointer<DecisionRecord>
     /// How many records `batch` holds (initialised from its start).
     private let batchCount: UnsafeMutablePointer<Int>
     /// Decisions per batch handed to the lane (see `CaptureHandOff.batchSize`).
     private static let batchSize = 256
 
-    /// Records composed on the decision lane, in order.
+    /// Records composed on the decision lane, in order. The batch owns the storage the writer
+    /// collected them in (handed over whole: copying 256 records into an array cost two moves of
+    /// each) and frees it, records and all, when the lane lets it go.
     private final class Batch: WorkerJob, @unchecked Sendable {
-        let records: [DecisionRecord]
+        let records: UnsafeMutablePointer<DecisionRecord>
+        let count: Int
         unowned(unsafe) let writer: DecisionLogWriter
-        init(_ records: [DecisionRecord], writer: DecisionLogWriter) { self.records = records; self.writer = writer }
-        func run() { for record in records { writer.compose(record) } }
+        init(_ records: UnsafeMutablePointer<DecisionRecord>, count: Int, writer: DecisionLogWriter) {
+            self.records = records
+            self.count = count
+            self.writer = writer
+        }
+        func run() { for i in 0..<count { writer.compose(records[i]) } }
+        deinit {
+            records.deinitialize(count: count)
+            records.deallocate()
+        }
     }
 
     public init(jsonlPath: String?, textPath: String?, pipeline: OutputPipeline? = nil) throws {
@@ -117,7 +130,9 @@ public final class DecisionLogWriter {
         if let lane {
             // A batch names this writer without keeping it alive: `close` (also run by deinit)
             // drains the lane before the writer can go.
-            lane.submit(Batch((0..<count).map { (batch + $0).move() }, writer: self))
+            let full = batch
+            batch = .allocate(capacity: Self.batchSize)
+            lane.submit(Batch(full, count: count, writer: self))
         } else {
             // Each record is moved out of the batch and composed: taken by subscript from an
             // array, every record was copied once more (a retain and a release per reference in it).

@@ -114,7 +114,7 @@ extension Simulation {
 
     /// Queues a datagram's arrival, or, for a node another process owns, puts it in the outbox
     /// with the place it would have taken here.
-    func enqueueArrival(at time: Int64, _ datagram: UnderlayDatagram) {
+    func enqueueArrival(at time: Int64, _ datagram: consuming UnderlayDatagram) {
         guard let distributed, !distributed.owns[datagram.to] else {
             enqueue(at: time, .arrival(datagram))
             return

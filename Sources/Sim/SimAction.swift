@@ -57,8 +57,9 @@ public enum SimAction {
     /// front; each keeps its action's place among events due at the same time (`schedule`).
     case send(node: String, packet: InnerPacketSpec, count: Int = 1, interval: Int64 = 0)
     /// Injects a trace's packets at the node as if a local application sent them, keeping their
-    /// relative timing; `trace` is the file name decisions cite.
-    case replay(node: String, trace: String, packets: [CapturedPacket])
+    /// relative timing; `trace` is the file name decisions cite. The packets are read one at a
+    /// time as the replay goes when the trace is streamed (`ReplayTrace`).
+    case replay(node: String, trace: String, packets: ReplayTrace)
     case setLink(between: (String, String), LinkChange)
     /// The node's eth0 address changes (roaming); peers learn it from authenticated packets.
     case moveUnderlay(node: String, to: IPAddress)

@@ -72,12 +72,16 @@ public final class Simulation {
     /// record: the log writer keeps it for its next batch without copying it.
     @exclusivity(unchecked) public var onDecision: ((consuming DecisionRecord) -> Void)?
 
+    /// The key-log lines, kept only while nothing streams them (`onKeyLogLine` is nil).
     private(set) var keyLogLines: [String] = []
-    /// The place of the event that first used each key-log line (a split run merges by it).
+    /// The place of the event that first used each kept key-log line (a split run merges by it).
     public private(set) var keyLogKeys: [EventKey] = []
+    /// Called with each new key-log line, in first-use order, as the run makes it; the lines are
+    /// then not kept (`keyLog` stays empty). A long run's key log is then never held in memory.
+    public var onKeyLogLine: ((String) -> Void)?
     /// The nodes this process owns, when a run is split over processes (nil: all of them).
     let distributed: DistributedPart?
-    private var keyLogSeen: Set<String> = []
+    private var keyLogSeen: Set<KeyLogIdentity> = []
     let memoryCaptures: [(name: String, sink: MemoryCaptureSink)]
     /// How many capture sinks `init` made (one per interface of the nodes simulated here).
     let sinkCount: Int
@@ -259,7 +263,8 @@ public final class Simulation {
         case .ping(_, _, _, let count, let interval, _), .send(_, _, let count, let interval):
             return Int64(max(0, count - 1)).multipliedSaturated(by: max(0, interval))
         case .replay(_, _, let packets):
-            guard let first = packets.first?.timestamp, let last = packets.last?.timestamp else { return 0 }
+            guard packets.count > 0 else { return 0 }
+            let first = packets.firstTimestamp, last = packets.lastTimestamp
             let (span, overflow) = last.subtractingReportingOverflow(first)
             return overflow ? (last > first ? .max : 0) : max(0, span)
         default:
@@ -293,7 +298,8 @@ public final class Simulation {
     /// Every decision so far, in simulated-time order (empty when `keepsDecisions` is off).
     public var decisions: [DecisionRecord] { decisionLog }
 
-    /// The Wireshark key-log lines of every secret used so far, each once, in first-use order.
+    /// The Wireshark key-log lines of every secret used so far, each once, in first-use order
+    /// (empty when `onKeyLogLine` streams them instead).
     public var keyLog: [String] { keyLogLines }
 
     /// Packets captured in memory per interface (`NODE-IFACE`), in node order, eth0 before wg0.
@@ -346,16 +352,24 @@ public final class Simulation {
         onDecision?(record)
     }
 
-    func addKeyLogLine(_ line: String) {
-        if keyLogSeen.insert(line).inserted {
-            keyLogLines.append(line)
+    /// Logs `entry` the first time its secret is used (the line is a function of its type and
+    /// key, so the identity decides "the same line").
+    func addKeyLogLine(_ entry: KeyLogEntry) {
+        guard keyLogSeen.insert(KeyLogIdentity(entry)).inserted else { return }
+        if let onKeyLogLine {
+            onKeyLogLine(entry.line)
+        } else {
+            keyLogLines.append(entry.line)
             keyLogKeys.append(progressKey)
         }
     }
 }
 
 /// What the engine runs.
-enum SimEvent {
+enum SimEvent: InlineQueuedPayload {
+    /// A timer wake-up, the one event a number stands for in the queue (`enqueueTimer`).
+    static func inlined(_ value: Int32) -> SimEvent { .timer(node: Int(value)) }
+
     case action(SimAction)
     /// Fire the node's due WireGuard timers.
     case timer(node: Int)
@@ -417,8 +431,10 @@ struct ReplayRun {
     var node: Int
     /// The trace file's `PacketContext.origin`.
     var origin: UInt32
-    var packets: [CapturedPacket]
-    var position: Int
+    /// Where the replay is in its trace (the packets after `packet`).
+    var cursor: ReplayCursor
+    /// The packet to inject when this event runs.
+    var packet: CapturedPacket
     /// Simulated time of the first packet; packet k is due at start + (ts_k - ts_0).
     var start: Int64
 }

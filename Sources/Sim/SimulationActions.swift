@@ -42,9 +42,11 @@ extension Simulation {
             guard let node = node(name) else { return }
             send(spec, from: node)
         case let .replay(name, trace, packets):
-            guard let node = node(name), !packets.isEmpty else { return }
+            guard let node = node(name) else { return }
+            let cursor = packets.cursor()
+            guard let first = cursor.next() else { return }
             let origin = context(file: trace, frame: 0).origin
-            step(ReplayRun(node: node.index, origin: origin, packets: packets, position: 0, start: now))
+            step(ReplayRun(node: node.index, origin: origin, cursor: cursor, packet: first, start: now))
         case let .setLink(between, change):
             guard let a = nodeIndex[between.0], let b = nodeIndex[between.1], a != b else { return }
             underlay.change(a, b, change)
@@ -266,15 +268,15 @@ extension Simulation {
 
     /// Injects the next trace packet, then schedules the one after at its relative time.
     func step(_ run: ReplayRun) {
-        let packet = run.packets[run.position]
+        let packet = run.packet
         output(packet.bytes, from: nodes[run.node], context: PacketContext(origin: run.origin, number: packet.frame))
-        let nextPosition = run.position + 1
-        guard nextPosition < run.packets.count else { return }
+        // The next packet is read now (a streamed trace is read one packet ahead of the replay).
+        guard let following = run.cursor.next() else { return }
         var next = run
-        next.position = nextPosition
+        next.packet = following
         // A loader has checked that every packet falls within the run; saturate for other callers.
-        let (offset, overflow) = run.packets[nextPosition].timestamp.subtractingReportingOverflow(run.packets[0].timestamp)
-        let due = overflow ? (run.packets[nextPosition].timestamp > 0 ? .max : now) : run.start.addingSaturated(offset)
+        let (offset, overflow) = following.timestamp.subtractingReportingOverflow(run.cursor.firstTimestamp)
+        let due = overflow ? (following.timestamp > 0 ? .max : now) : run.start.addingSaturated(offset)
         enqueue(at: max(now, due), .replay(next))
     }
 

@@ -5,7 +5,7 @@
 /// split over MPI ranks (docs/mpi.md), where each rank only sees its own nodes' events.
 extension Simulation {
     /// Schedules `event` at `time`, from the origin running now.
-    func enqueue(at time: Int64, _ event: SimEvent, deferred: Bool = false) {
+    func enqueue(at time: Int64, _ event: consuming SimEvent, deferred: Bool = false) {
         let origin = currentOrigin
         let sequence: UInt64
         if let node = EventOrigin.nodeIndex(of: origin) {
@@ -16,6 +16,22 @@ extension Simulation {
             scenarioScheduled &+= 1
         }
         queue.push(at: time, event, origin: origin, sequence: sequence, deferred: deferred)
+    }
+
+    /// Schedules node `node`'s timer wake-up at `time` (deferred lane), from the origin running
+    /// now; the same place `enqueue(at:.timer(node:),deferred: true)` would give it, with no
+    /// payload slot (`EventQueue.pushInline`).
+    func enqueueTimer(at time: Int64, node: Int) {
+        let origin = currentOrigin
+        let sequence: UInt64
+        if let running = EventOrigin.nodeIndex(of: origin) {
+            sequence = scheduledBy[running]
+            scheduledBy[running] &+= 1
+        } else {
+            sequence = scenarioScheduled
+            scenarioScheduled &+= 1
+        }
+        queue.pushInline(at: time, Int32(truncatingIfNeeded: node), origin: origin, sequence: sequence, deferred: true)
     }
 
     /// Sets aside `count` consecutive scenario places and returns the first, for actions that are

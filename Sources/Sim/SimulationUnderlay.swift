@@ -12,7 +12,7 @@ extension Simulation {
     /// through eth0; a route of the main table that covers the endpoint and points into wg0
     /// (`0.0.0.0/1`, or a `10.0.0.0/8` that holds the endpoint) sends them back into wg0: a
     /// routing loop, dropped as `dropped-routing-loop`.
-    func transmit(_ datagram: [UInt8], to endpoint: Endpoint, from node: SimNode, context: PacketContext) {
+    func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, from node: SimNode, context: PacketContext) {
         guard node.eth0Up else {
             underlayDrop(node, .droppedInterfaceDown, endpoint, .eth0Down)
             return
@@ -53,7 +53,7 @@ extension Simulation {
         send(packet, payload: packet, from: node, to: nextHop, port: 0, isWireGuard: false, context: context)
     }
 
-    private func send(_ outer: [UInt8], payload: [UInt8], from node: SimNode, to address: IPAddress, port: UInt16,
+    private func send(_ outer: consuming [UInt8], payload: consuming [UInt8], from node: SimNode, to address: IPAddress, port: UInt16,
                       isWireGuard: Bool, context: PacketContext) {
         let endpoint = isWireGuard ? Endpoint(address: address, port: port) : nil
         guard let target = nodeByUnderlay[address], target != node.index else {
@@ -68,12 +68,12 @@ extension Simulation {
                 destinationPort: port, isWireGuard: isWireGuard, context: context))
         case .lost:
             underlayDrop(node, .droppedLinkLoss, endpoint,
-                         .lost(link: underlay.links[link].label, loss: underlay.links[link].properties.loss))
+                         .lost(link: underlay.label(link), loss: underlay.links[link].properties.loss))
         case .down:
-            underlayDrop(node, .droppedLinkDown, endpoint, .linkDown(link: underlay.links[link].label))
+            underlayDrop(node, .droppedLinkDown, endpoint, .linkDown(link: underlay.label(link)))
         case .tooBig(let mtu):
             underlayDrop(node, .droppedLinkMTU, endpoint,
-                         .tooBig(size: outer.count, mtu: mtu, link: underlay.links[link].label))
+                         .tooBig(size: outer.count, mtu: mtu, link: underlay.label(link)))
         }
     }
 

@@ -69,18 +69,21 @@ public enum CookieError: Error, Equatable, CustomStringConvertible {
 /// remembers the last MAC1, and takes cookie replies [compat src/cookie.c
 /// `wg_cookie_add_mac_to_packet`, `wg_cookie_message_consume`].
 ///
-/// The MAC1 key is derived when the first handshake message is sent (the kernel precomputes it
-/// when the peer is added): a peer that never handshakes costs neither the hash nor the bytes,
-/// and a hub holds one such peer per client. The cookie key is derived only for a cookie reply.
+/// The MAC1 key is derived for each handshake message sent (the kernel precomputes it when the
+/// peer is added): one BLAKE2s per handshake message, against 72 bytes kept on both sides of
+/// every session of a hub with hundreds of thousands of them. The cookie key is derived only for
+/// a cookie reply.
 public struct CookieGenerator: Sendable {
     let remoteStatic: PublicKey
-    /// `HASH("mac1----" || remote static)`, once a handshake message has been sent.
-    private var mac1Key: [UInt8]?
     /// The last cookie received and when (simulated ns).
     public private(set) var cookie: [UInt8]?
     public private(set) var cookieReceivedAt: Int64 = 0
+    /// The MAC1 of the last handshake message sent, until a reply consumes it (inline: an array
+    /// would cost a heap object per peer that ever sent a handshake message).
+    private var lastMac1: InlineMAC?
+
     /// The MAC1 of the last handshake message sent, until a reply consumes it.
-    public private(set) var lastMac1Sent: [UInt8]?
+    public var lastMac1Sent: [UInt8]? { lastMac1?.bytes }
 
     public init(remoteStatic: PublicKey) {
         self.remoteStatic = remoteStatic
@@ -96,11 +99,9 @@ public struct CookieGenerator: Sendable {
     /// Messages that are not initiations or responses are left unchanged.
     public mutating func addMacs(to message: inout [UInt8], now: Int64) {
         guard let offsets = macOffsets(for: message) else { return }
-        let key = mac1Key ?? Mac1.key(for: remoteStatic)
-        mac1Key = key
-        guard let mac1 = Mac1.compute(message, key: key) else { return }
+        guard let mac1 = Mac1.compute(message, key: Mac1.key(for: remoteStatic)) else { return }
         message.replaceSubrange(offsets.mac1..<offsets.mac2, with: mac1)
-        lastMac1Sent = mac1
+        lastMac1 = InlineMAC(mac1)
         var mac2 = [UInt8](repeating: 0, count: 16)
         if let cookie, hasValidCookie(now: now), let mac = Mac1.mac2(message, cookie: cookie) { mac2 = mac }
         message.replaceSubrange(offsets.mac2..<(offsets.mac2 + 16), with: mac2)
@@ -113,7 +114,7 @@ public struct CookieGenerator: Sendable {
                                           ad: mac1) else { throw CookieError.decryptionFailed }
         cookie = plain
         cookieReceivedAt = now
-        lastMac1Sent = nil
+        lastMac1 = nil
     }
 
     /// Parses and takes a 64-byte cookie reply.
@@ -122,4 +123,23 @@ public struct CookieGenerator: Sendable {
         do { reply = try CookieReply(parsing: bytes) } catch let e as MessageError { throw CookieError.malformed(e) }
         try consume(reply, now: now)
     }
+}
+
+/// A 16-byte MAC held in two words instead of an array.
+struct InlineMAC: Sendable, Equatable {
+    private var words: (UInt64, UInt64) = (0, 0)
+
+    /// The first 16 bytes of `mac` (a MAC1 is 16 bytes; shorter input is padded with zeros).
+    init(_ mac: [UInt8]) {
+        withUnsafeMutableBytes(of: &words) { out in
+            mac.withUnsafeBytes { from in
+                let n = min(out.count, from.count)
+                if n > 0, let to = out.baseAddress, let source = from.baseAddress { to.copyMemory(from: source, byteCount: n) }
+            }
+        }
+    }
+
+    var bytes: [UInt8] { withUnsafeBytes(of: words) { Array($0) } }
+
+    static func == (a: InlineMAC, b: InlineMAC) -> Bool { a.words.0 == b.words.0 && a.words.1 == b.words.1 }
 }

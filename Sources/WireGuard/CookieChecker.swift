@@ -9,13 +9,11 @@ import Routing
 /// whenever it is at least 120 s old (the kernel draws its first secret when the device is
 /// created; drawing lazily changes no observable byte until a cookie is made).
 ///
-/// The MAC1 key is derived when the first handshake message arrives and kept; the cookie key
-/// whenever a reply is made (rare: only under load). A device that receives no handshake (a
-/// client that only initiates) holds neither.
+/// The MAC1 key is derived for each handshake message that arrives (one BLAKE2s, against 72
+/// bytes kept by every device that ever received one); the cookie key whenever a reply is made
+/// (rare: only under load).
 public struct CookieChecker: Sendable {
     let localStatic: PublicKey
-    /// `HASH("mac1----" || local static)`, once a handshake message has been checked.
-    private var mac1Key: [UInt8]?
     public private(set) var secret: [UInt8]?
     public private(set) var secretBornAt: Int64 = 0
 
@@ -32,9 +30,7 @@ public struct CookieChecker: Sendable {
 
     /// Whether MAC1 of a handshake message is right for this device (checked on every one).
     public mutating func validMac1(_ message: [UInt8]) -> Bool {
-        let key = mac1Key ?? Mac1.key(for: localStatic)
-        mac1Key = key
-        return Mac1.verify(message, key: key)
+        Mac1.verify(message, key: Mac1.key(for: localStatic))
     }
 
     /// Whether MAC2 is the MAC of the message under the cookie `source` should hold now.

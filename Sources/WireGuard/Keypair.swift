@@ -3,8 +3,12 @@
 /// birth time, the indices both sides use, and who initiated. A class: the device's index table
 /// and the peer's slots refer to the same keypair.
 public final class Keypair {
-    public let sendingKey: [UInt8]
-    public let receivingKey: [UInt8]
+    /// The two keys, held inline: two arrays cost two heap objects per keypair, and a hub with
+    /// hundreds of thousands of sessions holds a keypair per session on each side.
+    public let sending: TransportKey
+    public let receiving: TransportKey
+    public var sendingKey: [UInt8] { sending.bytes }
+    public var receivingKey: [UInt8] { receiving.bytes }
     /// Our index: the other side puts it in the receiver field of transport messages to us.
     public let localIndex: UInt32
     /// The other side's index: we put it in the receiver field of what we send.
@@ -20,8 +24,8 @@ public final class Keypair {
 
     public init(sendingKey: [UInt8], receivingKey: [UInt8], localIndex: UInt32, remoteIndex: UInt32,
                 isInitiator: Bool, birth: Int64) {
-        self.sendingKey = sendingKey
-        self.receivingKey = receivingKey
+        self.sending = TransportKey(sendingKey)
+        self.receiving = TransportKey(receivingKey)
         self.localIndex = localIndex
         self.remoteIndex = remoteIndex
         self.isInitiator = isInitiator

@@ -61,7 +61,7 @@ extension Device {
             return
         }
         var plaintext = [UInt8]()
-        guard (try? Transport.open(message, key: keypair.receivingKey, into: &plaintext)) != nil else {
+        guard (try? Transport.open(message, key: keypair.receiving, into: &plaintext)) != nil else {
             record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
                             endpoint: source, reason: .invalid(.authenticationFailed)))
             return

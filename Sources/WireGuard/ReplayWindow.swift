@@ -11,8 +11,12 @@ public struct ReplayWindow: Sendable {
 
     /// Highest accepted nonce plus one; 0 while nothing has been accepted.
     public private(set) var counter: UInt64 = 0
-    /// The ring, grown on demand up to 128 words: words past the end count as zero, so a session
-    /// that carries few packets costs a few bytes instead of 1 KiB (a hub has many sessions).
+    /// Word 0 of the ring, inline: a session that has carried fewer than 63 packets needs no
+    /// other, and an array for it would cost a 48-byte heap object per keypair.
+    private var firstWord: UInt64 = 0
+    /// Words 1... of the ring (`words[i - 1]` is word i), grown on demand up to 127 words: words
+    /// past the end count as zero, so a session that carries few packets costs a few bytes
+    /// instead of 1 KiB (a hub has many sessions).
     private var words: [UInt64] = []
 
     public init() {}
@@ -35,16 +39,21 @@ public struct ReplayWindow: Sendable {
             var i: UInt64 = 1
             while i <= toClear {
                 let w = Int((currentWord &+ i) & UInt64(ReplayWindow.wordCount - 1))
-                if w < words.count { words[w] = 0 }
+                if w == 0 { firstWord = 0 } else if w <= words.count { words[w - 1] = 0 }
                 i += 1
             }
             counter = shifted
         }
         let slot = Int(wordIndex & UInt64(ReplayWindow.wordCount - 1))
-        if slot >= words.count { words.append(contentsOf: repeatElement(0, count: slot + 1 - words.count)) }
         let bit: UInt64 = 1 << (shifted & 63)
-        if words[slot] & bit != 0 { return false }
-        words[slot] |= bit
+        if slot == 0 {
+            if firstWord & bit != 0 { return false }
+            firstWord |= bit
+            return true
+        }
+        if slot > words.count { words.append(contentsOf: repeatElement(0, count: slot - words.count)) }
+        if words[slot - 1] & bit != 0 { return false }
+        words[slot - 1] |= bit
         return true
     }
 }

@@ -123,20 +123,22 @@ extension Device {
     }
 
     /// The type-4 message: 16-byte header space, the packet, zero padding (§2 step 7), sealed in
-    /// place. The returned array is the only allocation.
+    /// place. The returned array is the only allocation; it is made at its final size (tag space
+    /// included), so sealing never grows it.
     func seal(_ packet: [UInt8], keypair: Keypair, counter: UInt64) throws -> [UInt8] {
         let padded = Transport.paddedLength(packet.count, mtu: mtu)
         let header = WireGuardConstants.transportHeaderLength
-        var buffer = [UInt8](unsafeUninitializedCapacity: header + padded + WireGuardConstants.authTagLength) { out, count in
+        let tag = WireGuardConstants.authTagLength
+        var buffer = [UInt8](unsafeUninitializedCapacity: header + padded + tag) { out, count in
             guard let base = out.baseAddress else { return }
             base.initialize(repeating: 0, count: header)
             packet.withUnsafeBufferPointer { p in
                 if let source = p.baseAddress { (base + header).initialize(from: source, count: p.count) }
             }
-            (base + header + packet.count).initialize(repeating: 0, count: padded - packet.count)
-            count = header + padded
+            (base + header + packet.count).initialize(repeating: 0, count: padded - packet.count + tag)
+            count = header + padded + tag
         }
-        try Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sendingKey,
+        try Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sending,
                               receiverIndex: keypair.remoteIndex, counter: counter)
         return buffer
     }

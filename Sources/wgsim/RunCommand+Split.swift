@@ -8,11 +8,12 @@ import Sim
 /// `mpirun -np K wgsim run SCENARIO --out DIR`: the run split over K processes (docs/mpi.md).
 /// Every process reads the scenario and computes the same `Partition`; process 0 checks the
 /// folders and makes the one staging folder, whose path it broadcasts. Each process simulates
-/// its own nodes (`WindowedRun`), writes their pcaps into the staging folder and its share of the
-/// decision log (and of the report's material, `SplitReportShare`) beside it; then process 0
-/// gathers every share, merges the decision logs and key logs into the order one process writes,
-/// builds report.html from the report shares (`SplitRunReport`), commits the staging folder and
-/// prints the summary. The outputs are byte for byte those of the one-process run.
+/// its own nodes (`WindowedRun`), writes their pcaps into the staging folder and its shares beside
+/// it: its decision log, its results (`SplitRunShare`) and the report's material
+/// (`SplitReportShare`). Once every process has written them, process 0 merges the decision logs
+/// and key logs into the order one process writes while the last process builds report.html from
+/// the shares (`SplitRunReport`); process 0 then commits the staging folder and prints the
+/// summary. The outputs are byte for byte those of the one-process run.
 ///
 /// An input problem is found by every process alike: each stops (exit 2), process 0 saying why.
 /// A failure in one process alone (a write error, an interrupt, --max-decisions) stops every
@@ -98,7 +99,7 @@ extension RunCommand {
             part = try DecisionLogPart(DecisionLogParts.Files(folder: sharesPath, rank: rank))
             report = noReport ? nil : try SplitReportShare(SplitReportFiles(folder: sharesPath, rank: rank),
                                                            nodeNames: loaded.nodes.map(\.name))
-            run = try ScenarioRun(loaded, seed: seed, keepDecisions: false,
+            run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false,
                                   captureSink: report?.captureSinkFactory(fileSink, captured: isCaptured) ?? fileSink, owned: owned)
             if let report { run.attach(report, owned: owned) }
         } catch let error as SplitShareError {
@@ -109,8 +110,12 @@ extension RunCommand {
         var moveLines: [String] = []
         let moves = WarningReport(quiet: false) { moveLines.append($0) }
         let setupMoves = run.reportMoves(from: 0, to: moves)
+        // As in one process: the nodes' peers and routes are in the devices now (this process's
+        // own) or never needed here (another's), so the loaded copies go.
+        run.releaseNodeDetails()
+        let scenario = run.scenario
 
-        let progress = ProgressLine(started: started, label: loaded.name)
+        let progress = ProgressLine(started: started, label: scenario.name)
         let limit = maxDecisions
         let simulation = run.simulation
         run.onDecision = { record in
@@ -127,6 +132,7 @@ extension RunCommand {
         run.advance = { windows.advance($0) }
         run.run()
         _ = run.finish()
+        if let replayFailure = run.replayFailure { stopAll(replayFailure.description) }
         run.reportMoves(from: setupMoves, to: moves)
         do {
             try part.close()
@@ -137,62 +143,93 @@ extension RunCommand {
         } catch {
             stopAll(FileProblem.words(for: error))
         }
-        let share: [UInt8]
         do {
             var mine = run.share(owned: owned, warnings: moveLines, warningCount: moves.count)
             mine.datagramsSent = windows.sent
-            share = try mine.encoded()
+            try mine.write(to: SplitRunShare.path(folder: sharesPath, rank: rank))
+        } catch let error as SplitShareError {
+            stopAll(error.description)
         } catch {
-            stopAll("its results could not be put into words for process 0: \(error)")
+            stopAll(FileProblem.words(for: error))
         }
-        guard let gathered = communicator.gather(share) else {
+        // Every share is whole on disk once every process is past this point (a process that
+        // could not write its share stopped them all).
+        communicator.barrier()
+        /// Every process's results, by rank.
+        func readShares() throws -> [SplitRunShare] {
+            try (0..<communicator.size).map { try SplitRunShare.read(from: SplitRunShare.path(folder: sharesPath, rank: $0)) }
+        }
+        /// An error as the words process 0 prints: a share that cannot be read is named with
+        /// what is wrong with it.
+        func words(_ error: Error) -> String {
+            if let share = error as? SplitShareError { return ScenarioError(file: share.path, line: nil, share.reason).description }
+            return (error as? ScenarioError).map(\.description) ?? FileProblem.words(for: error)
+        }
+        // The last process makes report.html from the shares while process 0 merges the logs:
+        // the two longest serial steps of the end of a split run, on two processes.
+        let pageMaker = noReport ? nil : communicator.size - 1
+        guard lead else {
+            var problem: [UInt8] = []
+            if rank == pageMaker {
+                do {
+                    let shares = try readShares()
+                    let totals = ScenarioRun.combine(shares, scenario: scenario)
+                    let page = try SplitRunReport.page(scenario: scenario, seed: run.seed, shares: shares, totals: totals,
+                                                       files: (0..<communicator.size).map { SplitReportFiles(folder: sharesPath, rank: $0) })
+                    do {
+                        try page.write(toFile: stagingPath + "/" + OutputFiles.report, atomically: false, encoding: .utf8)
+                    } catch {
+                        throw FileProblem.error(out + "/" + OutputFiles.report, "cannot be written", error)
+                    }
+                } catch {
+                    problem = Array(words(error).utf8)
+                }
+            }
+            _ = communicator.gather(problem)   // process 0 learns whether the page was made
             communicator.finish()   // not process 0: its part is done
             return
         }
 
         // Process 0: combine, merge, commit, report.
         progress.done()
-        let shares: [SplitRunShare]
-        do { shares = try gathered.map(SplitRunShare.decoded) } catch {
-            stopAll("the results of the other processes could not be read: \(error)")
-        }
-        let totals = ScenarioRun.combine(shares, scenario: loaded)
+        var problem: String?
+        var shares: [SplitRunShare] = []
+        var totals: SplitRunTotals?
         let warnings = WarningReport(quiet: quiet) { FileHandleOutput.standardError($0) }
-        warnings.add(loaded.loadWarnings)
-        for share in shares {
-            for line in share.warnings { warnings.add(worded: line) }
-            warnings.add(unworded: share.warningCount - share.warnings.count)
-        }
-        warnings.finish()
         do {
+            shares = try readShares()
+            totals = ScenarioRun.combine(shares, scenario: scenario)
+            warnings.add(scenario.loadWarnings)
+            for share in shares {
+                for line in share.warnings { warnings.add(worded: line) }
+                warnings.add(unworded: share.warningCount - share.warnings.count)
+            }
+            warnings.finish()
             try DecisionLogParts.merge((0..<communicator.size).map { DecisionLogParts.Files(folder: sharesPath, rank: $0) },
                                        jsonlPath: stagingPath + "/" + OutputFiles.decisionsJSONL,
                                        textPath: stagingPath + "/" + OutputFiles.decisionsText)
-            if !noReport {
-                let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: shares, totals: totals,
-                                                   files: (0..<communicator.size).map { SplitReportFiles(folder: sharesPath, rank: $0) })
-                do {
-                    try page.write(toFile: stagingPath + "/" + OutputFiles.report, atomically: false, encoding: .utf8)
-                } catch {
-                    throw FileProblem.error(out + "/" + OutputFiles.report, "cannot be written", error)
-                }
-            }
-            try? FileManager.default.removeItem(atPath: sharesPath)
-            let keys = totals.keyLog.map { $0 + "\n" }.joined()
+            let keys = (totals?.keyLog ?? []).map { $0 + "\n" }.joined()
             do { try keys.write(toFile: stagingPath + "/" + OutputFiles.keyLog, atomically: false, encoding: .utf8) } catch {
                 throw FileProblem.error(out + "/" + OutputFiles.keyLog, "cannot be written", error)
             }
-            if let status = RunInterruption.exitStatus { stopAll(Self.interrupted(status), status: status) }
-            try staging?.commit()
         } catch {
-            try? FileManager.default.removeItem(atPath: sharesPath)
+            problem = words(error)
+        }
+        // Every process answers, the page maker with what went wrong, if anything.
+        let answers = communicator.gather([]) ?? []
+        if problem == nil, let page = answers.first(where: { !$0.isEmpty }) { problem = String(decoding: page, as: UTF8.self) }
+        try? FileManager.default.removeItem(atPath: sharesPath)
+        if problem == nil, let status = RunInterruption.exitStatus { stopAll(Self.interrupted(status), status: status) }
+        if problem == nil {
+            do { try staging?.commit() } catch { problem = words(error) }
+        }
+        guard let totals, problem == nil else {
             staging?.discard()
             communicator.finish()
-            // A share that cannot be read is named with what is wrong with it.
-            if let share = error as? SplitShareError { throw failure(ScenarioError(file: share.path, line: nil, share.reason)) }
-            throw failure(error)
+            FileHandleOutput.standardError("wgsim run: \(problem ?? "the results could not be combined")\n")
+            throw badInputExit
         }
-        FileHandleOutput.standardOutput(RunReport.text(scenario: loaded, seed: run.seed, decisionCount: totals.decisionCount,
+        FileHandleOutput.standardOutput(RunReport.text(scenario: scenario, seed: run.seed, decisionCount: totals.decisionCount,
                                                        now: totals.now, summary: totals.summary, results: totals.results,
                                                        quiet: quiet,
                                                        partition: partition.line(windows: windows.windows,

@@ -142,12 +142,14 @@ struct RunCommand: ParsableCommand {
             progress.tick(simulatedTime: record.t, decisions: run.decisionCount)
             outputs.write(record)
         }
+        run.simulation.onKeyLogLine = { outputs.writeKeyLogLine($0) }
         run.run()
         let results = run.finish()
         run.reportMoves(from: setupMoves, to: warnings)
         warnings.finish()
         do {
-            try outputs.finish(keyLog: run.simulation.keyLog, reportPage: outputs.report?.page(run: run, results: results))
+            if let replayFailure = run.replayFailure { throw replayFailure }
+            try outputs.finish(reportPage: outputs.report?.page(run: run, results: results))
             if let status = RunInterruption.exitStatus { abandon(Self.interrupted(status), status) }
             try staging.commit()
         } catch {

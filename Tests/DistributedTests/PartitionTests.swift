@@ -25,7 +25,8 @@ final class PartitionTests: XCTestCase {
             let hubIndex = try XCTUnwrap(world.nodes.firstIndex { $0.name == hub })
             XCTAssertEqual(partition.rankOfNode[i], partition.rankOfNode[hubIndex], "\(node.name) runs with \(hub)")
         }
-        XCTAssertEqual(partition.lookahead, 1_000_000, "the shared segment's 1 ms is the shortest path between processes")
+        XCTAssertEqual(partition.lookahead, 10_000_000,
+                       "only hubs are each other's endpoints across processes: their 10 ms links set the lookahead")
         XCTAssertEqual(try Partition(world, processes: 2), partition, "deterministic")
     }
 
@@ -34,9 +35,9 @@ final class PartitionTests: XCTestCase {
         let partition = try Partition(world, processes: 2)
         // Three groups of 5: two go to one process, one to the other.
         XCTAssertEqual(partition.nodeCounts.sorted(), [5, 10])
-        XCTAssertEqual(partition.line(), "partition: 2 processes own 10 / 5 nodes (3 groups; lookahead 1ms)\n")
+        XCTAssertEqual(partition.line(), "partition: 2 processes own 10 / 5 nodes (3 groups; lookahead 10ms)\n")
         XCTAssertEqual(partition.line(windows: 7, datagrams: 12),
-                       "partition: 2 processes own 10 / 5 nodes (3 groups; lookahead 1ms; 7 windows, 12 datagrams between processes)\n")
+                       "partition: 2 processes own 10 / 5 nodes (3 groups; lookahead 10ms; 7 windows, 12 datagrams between processes)\n")
     }
 
     func testPartitionNamesOverrideThePeerGraph() throws {
@@ -78,8 +79,8 @@ final class PartitionTests: XCTestCase {
         let world = try scenario("""
             name: t
             nodes:
-              a: {underlay: 192.0.2.1, partition: left}
-              b: {underlay: 192.0.2.2, partition: right}
+              a: {underlay: 192.0.2.1, partition: left, wireguard: {address: [10.0.0.1/24], peers: [{peer: b, allowed-ips: [10.0.0.2/32], endpoint: b}]}}
+              b: {underlay: 192.0.2.2, partition: right, wireguard: {address: [10.0.0.2/24], peers: [{peer: a, allowed-ips: [10.0.0.1/32]}]}}
             links:
               - between: [a, b]
                 latency: 5ms
@@ -89,5 +90,41 @@ final class PartitionTests: XCTestCase {
                 set: {latency: 300us}
             """)
         XCTAssertEqual(try Partition(world, processes: 2).lookahead, 300_000)
+    }
+
+    /// Which pairs can talk: WireGuard endpoints (either way); with a plain packet that can reach
+    /// another node's underlay address, a replayed trace or an underlay move, every pair.
+    func testTheLookaheadFollowsOnlyPairsThatCanSendEachOtherADatagram() throws {
+        func world(_ extra: String, links: String = "") throws -> Scenario {
+            try scenario("""
+                name: t
+                nodes:
+                  a: {underlay: 192.0.2.1, partition: left, wireguard: {address: [10.0.0.1/24], peers: [{peer: b, allowed-ips: [10.0.0.2/32], endpoint: b}]}}
+                  b: {underlay: 192.0.2.2, partition: left, wireguard: {address: [10.0.0.2/24], peers: [{peer: a, allowed-ips: [10.0.0.1/32]}]}}
+                  c: {underlay: 192.0.2.3, partition: right, wireguard: {address: [10.0.0.3/24], peers: [{peer: a, allowed-ips: [10.0.0.1/32], endpoint: 192.0.2.1:51820}]}}
+                links:
+                  - {between: [a, c], latency: 7ms}
+                \(links)
+                events:
+                  - {at: 1s, node: c, ping: 10.0.0.1}
+                \(extra)
+                """)
+        }
+        XCTAssertEqual(try Partition(try world(""), processes: 2).lookahead, 7_000_000, "c names a's address as its endpoint")
+        XCTAssertEqual(try Partition(try world("", links: "  - {between: [b, c], latency: 1us}"), processes: 2).lookahead,
+                       7_000_000, "b and c never send each other a datagram")
+        XCTAssertEqual(try Partition(try world("  - {at: 2s, node: b, ping: 192.0.2.3}"), processes: 2).lookahead,
+                       1_000_000, "a ping to c's underlay address: any pair may meet on the shared segment")
+        XCTAssertEqual(try Partition(try world("  - {at: 2s, node: a, underlay: 192.0.2.9}"), processes: 2).lookahead,
+                       1_000_000, "an underlay move: any pair")
+        let apart = try scenario("""
+            name: t
+            nodes:
+              a: {underlay: 192.0.2.1, partition: left}
+              b: {underlay: 192.0.2.2, partition: right}
+            """)
+        let partition = try Partition(apart, processes: 2)
+        XCTAssertEqual(partition.lookahead, .max, "nothing can cross")
+        XCTAssertEqual(partition.line(), "partition: 2 processes own 1 / 1 nodes (2 groups; lookahead unbounded)\n")
     }
 }

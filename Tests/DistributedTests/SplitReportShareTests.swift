@@ -6,7 +6,8 @@ import XCTest
 
 /// The report shares of a split run (docs/mpi.md, "report.html") without MPI: one process's
 /// share, written while a run goes and replayed by process 0's merge, gives the page the
-/// one-process run draws; a damaged share is an error naming its file.
+/// one-process run draws; a damaged share is an error naming its file. A process's results
+/// (`SplitRunShare`) read back as written.
 final class SplitReportShareTests: XCTestCase {
     /// Runs `scenario` as the only process of a split run, its report share written into
     /// `folder`, and returns what process 0 would combine.
@@ -58,6 +59,39 @@ final class SplitReportShareTests: XCTestCase {
         try Data().write(to: URL(fileURLWithPath: files.snapshot))
         XCTAssertThrowsError(try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals, files: [files])) {
             XCTAssertEqual("\($0)", "\(files.snapshot): ends inside a record")
+        }
+    }
+
+    func testAProcessResultsShareReadsBackAsWrittenAndADamagedOneIsNamed() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self).path
+        let path = SplitRunShare.path(folder: folder, rank: 0)
+        // Handshakes and their key-log lines (cookie-under-load), `wg set` and decision
+        // expectations (seed-overlap), lookups (roaming).
+        for name in ["cookie-under-load", "seed-overlap", "roaming"] {
+            let loaded = try scenario(name)
+            var (share, _) = try runAsOneShare(loaded, folder: folder)
+            share.warnings = ["a warning, worded\n"]
+            share.warningCount = 3
+            share.datagramsSent = 7
+            try share.write(to: path)
+            let read = try SplitRunShare.read(from: path)
+            XCTAssertEqual(read, share, name)
+            XCTAssertEqual(ScenarioRun.combine([read], scenario: loaded).keyLog, ScenarioRun.combine([share], scenario: loaded).keyLog)
+        }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        try whole.dropLast(1).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SplitRunShare.read(from: path)) { XCTAssertEqual("\($0)", "\(path): ends inside a record") }
+        try (whole + [0]).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SplitRunShare.read(from: path)) {
+            XCTAssertEqual("\($0)", "\(path): goes on past the end of its results")
+        }
+        // A node count of two billion: an error at the file's end, not an allocation that size.
+        var huge = whole
+        withUnsafeBytes(of: Int64(Int32.max).littleEndian) { huge.replaceSubrange(32..<40, with: $0) }
+        try huge.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SplitRunShare.read(from: path))
+        XCTAssertThrowsError(try SplitRunShare.read(from: folder + "/rank-9.results")) {
+            XCTAssertEqual("\($0)", "\(folder)/rank-9.results: cannot be read (errno 2)")
         }
     }
 }

@@ -43,6 +43,29 @@ final class ChecksumTests: XCTestCase {
         }
     }
 
+    /// The 64-bit adds with end-around carry give the byte-pair result where carries are the
+    /// rule (all-ones bytes, long packets, a large starting sum), and the sum comes back small
+    /// enough that callers can add a few of them without wrapping.
+    func testCarryHeavySumsMatchTheBytePairSum() {
+        var rng = SplitMix(seed: 11)
+        for length in [15, 16, 17, 31, 32, 33, 255, 1420, 1500, 9000] {
+            for fill in [UInt8(0xff), 0xfe, 0x80, 0] {
+                var bytes = [UInt8](repeating: fill, count: length)
+                if fill == 0 { bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) | 0xf0 } }
+                for initial: UInt64 in [0, 0xffff, 0xffff_ffff_ffff_ffff, rng.next()] {
+                    var reference: UInt64 = initial % 0xffff
+                    var i = 0
+                    while i + 1 < length { reference += UInt64(bytes[i]) << 8 | UInt64(bytes[i + 1]); i += 2 }
+                    if i < length { reference += UInt64(bytes[i]) << 8 }
+                    let sum = InternetChecksum.sum(bytes, 0..<length, initial: initial)
+                    XCTAssertEqual(sum % 0xffff, reference % 0xffff, "length \(length) fill \(fill) initial \(initial)")
+                    XCTAssertLessThan(sum, 1 << 40, "length \(length)")
+                    XCTAssertEqual(InternetChecksum.finish(sum), InternetChecksum.finish(reference))
+                }
+            }
+        }
+    }
+
     /// The pseudo-header sum is the same however the fields are laid out (RFC 768 / RFC 8200 §8.1).
     func testPseudoHeaderMatchesExplicitLayout() throws {
         let s = try IPAddress(parsing: "2001:db8::1"), d = try IPAddress(parsing: "fe80::2")

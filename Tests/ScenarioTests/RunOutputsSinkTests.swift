@@ -17,7 +17,7 @@ final class RunOutputsSinkTests: XCTestCase {
         XCTAssertTrue(second === DiscardingCaptureSink.shared)
         let hub = try factory("hub-eth0")
         XCTAssertFalse(hub === DiscardingCaptureSink.shared)
-        try outputs.finish(keyLog: [])
+        try outputs.finish()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/pcap"), ["hub-eth0.pcap"])
     }
 }

@@ -98,7 +98,7 @@ final class DeterminismAndReplayTests: XCTestCase {
                                                     to: Endpoint(address: N.address("10.0.0.1"), port: 53),
                                                     payload: [UInt8](repeating: 7, count: 30)))
         }
-        sim.schedule(at: 2 * N.second, .replay(node: "client", trace: "dns.pcap", packets: packets))
+        sim.schedule(at: 2 * N.second, .replay(node: "client", trace: "dns.pcap", packets: ReplayTrace(packets: packets)))
         sim.run()
         let routed = sim.decisions.filter { $0.action == .routedToWG && $0.node == "client" }
         XCTAssertEqual(routed.map(\.t), [2_000_000_000, 2_250_000_000, 3_000_000_000])

@@ -110,4 +110,41 @@ final class EventQueueTests: XCTestCase {
         XCTAssertEqual(rekeys, 115)
         XCTAssertEqual(keepalives, 576 + 115)
     }
+
+    /// A payload kept in its key (`pushInline`) comes out at the place a slotted one would, in
+    /// both lanes, interleaved with ordinary payloads.
+    func testInlinePayloadsKeepTheirPlaceAmongSlottedOnes() {
+        enum Item: InlineQueuedPayload, Equatable {
+            case small(Int)
+            case large(String)
+            static func inlined(_ value: Int32) -> Item { .small(Int(value)) }
+        }
+        var random = SeededRandom(seed: 9, label: "inline-queue-test")
+        var inline = EventQueue<Item>(), slotted = EventQueue<Item>()
+        for sequence in 0..<3000 as Range<UInt64> {
+            let time = Int64(random.next() % 200)
+            let origin = Int64(random.next() % 5)
+            let deferred = random.next() % 3 == 0
+            if random.next() % 2 == 0 {
+                let value = Int32(random.next() % 1_000_000)
+                inline.pushInline(at: time, value, origin: origin, sequence: sequence, deferred: deferred)
+                slotted.push(at: time, .small(Int(value)), origin: origin, sequence: sequence, deferred: deferred)
+            } else {
+                inline.push(at: time, .large("e\(sequence)"), origin: origin, sequence: sequence, deferred: deferred)
+                slotted.push(at: time, .large("e\(sequence)"), origin: origin, sequence: sequence, deferred: deferred)
+            }
+            if random.next() % 4 == 0 {
+                let a = inline.popKeyed(), b = slotted.popKeyed()
+                XCTAssertEqual(a?.key, b?.key)
+                XCTAssertEqual(a?.payload, b?.payload)
+            }
+        }
+        XCTAssertEqual(inline.count, slotted.count)
+        while let b = slotted.popKeyed() {
+            let a = inline.popKeyed()
+            XCTAssertEqual(a?.key, b.key)
+            XCTAssertEqual(a?.payload, b.payload)
+        }
+        XCTAssertNil(inline.popKeyed())
+    }
 }

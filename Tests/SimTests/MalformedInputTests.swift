@@ -11,7 +11,7 @@ final class MalformedInputTests: XCTestCase {
         let sim = try N.pair()
         let garbage: [[UInt8]] = [[], [0x45], [0x60, 0, 0], [0x45, 0, 0, 10] + [UInt8](repeating: 0, count: 16), [0xff, 1, 2, 3]]
         let packets = garbage.enumerated().map { CapturedPacket(frame: $0.offset + 1, timestamp: Int64($0.offset), bytes: $0.element) }
-        sim.schedule(at: N.second, .replay(node: "client", trace: "junk.pcap", packets: packets))
+        sim.schedule(at: N.second, .replay(node: "client", trace: "junk.pcap", packets: ReplayTrace(packets: packets)))
         sim.run()
         XCTAssertEqual(sim.decisions.map(\.action.rawValue), Array(repeating: "dropped-invalid", count: garbage.count))
         XCTAssertEqual(sim.decisions.map { $0.trace?.frame }, [1, 2, 3, 4, 5])
@@ -41,7 +41,7 @@ final class MalformedInputTests: XCTestCase {
             bytes[16] = 8; bytes[17] = 8; bytes[18] = 8; bytes[19] = 8   // to 8.8.8.8
             packets.append(CapturedPacket(frame: frame, timestamp: Int64(frame) * 1_000_000, bytes: bytes))
         }
-        sim.schedule(at: N.second, .replay(node: "client", trace: "random.pcap", packets: packets))
+        sim.schedule(at: N.second, .replay(node: "client", trace: "random.pcap", packets: ReplayTrace(packets: packets)))
         sim.run()
         XCTAssertEqual(N.count(sim, node: "client", "routed-to-wg"), 300)
         XCTAssertEqual(N.count(sim, node: "server", "decrypted"), N.count(sim, node: "client", "encrypted"))

@@ -86,7 +86,7 @@ final class PipelineThroughputTests: XCTestCase {
                 sequence: UInt16(truncatingIfNeeded: n), payloadSize: size - 28))
         }
         let decisionsBefore = writer.count
-        sim.schedule(at: 1_000_000_000, .replay(node: "hub", trace: "imix.pcap", packets: trace))
+        sim.schedule(at: 1_000_000_000, .replay(node: "hub", trace: "imix.pcap", packets: ReplayTrace(packets: trace)))
         let runStart = Self.cpuSeconds()
         sim.run(until: 1_000_000_000 + Int64(packets) * 1000 + 100_000_000)
         try writer.close()

@@ -43,7 +43,7 @@ final class StagedPacketTraceTests: XCTestCase {
         let packets = (0..<servers * perServer).map { i in
             CapturedPacket(frame: i + 1, timestamp: Int64(i) * 1_000, bytes: datagram(to: "10.0.1.\(i % servers + 1)"))
         }
-        sim.schedule(at: N.second, .replay(node: "hub", trace: "burst.pcap", packets: packets))
+        sim.schedule(at: N.second, .replay(node: "hub", trace: "burst.pcap", packets: ReplayTrace(packets: packets)))
         sim.run(until: 30 * N.second)
 
         let queued = sim.decisions.filter { $0.node == "hub" && $0.action == .queued }
@@ -67,7 +67,7 @@ final class StagedPacketTraceTests: XCTestCase {
         let packets = (0..<300).map { i in
             CapturedPacket(frame: i + 1, timestamp: Int64(i) * 1_000, bytes: datagram(to: "10.0.1.1"))
         }
-        sim.schedule(at: N.second, .replay(node: "hub", trace: "same.pcap", packets: packets))
+        sim.schedule(at: N.second, .replay(node: "hub", trace: "same.pcap", packets: ReplayTrace(packets: packets)))
         sim.run(until: 30 * N.second)
 
         let dropped = sim.decisions.filter { $0.node == "hub" && $0.action == .droppedQueueFull }
@@ -85,7 +85,7 @@ final class StagedPacketTraceTests: XCTestCase {
                                       to: Endpoint(address: N.address("10.0.1.1"), port: 53),
                                       payload: [UInt8](repeating: 0, count: 20))
         sim.schedule(at: N.second, .replay(node: "hub", trace: "one.pcap",
-                                           packets: [CapturedPacket(frame: 9, timestamp: 0, bytes: bytes)]))
+                                           packets: ReplayTrace(packets: [CapturedPacket(frame: 9, timestamp: 0, bytes: bytes)])))
         sim.schedule(at: N.second + 1, .send(node: "hub", packet: InnerPacketSpec(
             destination: N.address("10.0.1.1"), source: N.address("10.0.0.1"), proto: .udp, sourcePort: 5000,
             destinationPort: 53, size: 20)))

@@ -65,7 +65,7 @@ final class UnderlayTests: XCTestCase {
         var forward = Underlay(seed: 1, nodeNames: ["A", "B"])
         var backward = Underlay(seed: 1, nodeNames: ["B", "A"])
         let f = forward.link(0, 1), b = backward.link(0, 1)
-        XCTAssertEqual(forward.links[f].label, "link:A-B")
-        XCTAssertEqual(backward.links[b].label, "link:A-B")
+        XCTAssertEqual(forward.label(f), "link:A-B")
+        XCTAssertEqual(backward.label(b), "link:A-B")
     }
 }

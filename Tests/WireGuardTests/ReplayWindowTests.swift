@@ -118,4 +118,53 @@ final class ReplayWindowTests: XCTestCase {
             }
         }
     }
+
+    /// The kernel's `counter_validate` written plainly over a full 128-word ring, against the
+    /// window (which keeps word 0 inline and grows the rest): same answers for random nonces
+    /// that advance, repeat, fall behind and jump.
+    func testAgreesWithAFullRingModelOnRandomNonces() {
+        struct FullRing {
+            var counter: UInt64 = 0
+            var words = [UInt64](repeating: 0, count: 128)
+            mutating func validate(_ nonce: UInt64) -> Bool {
+                let limit = WireGuardConstants.rejectAfterMessages
+                if counter >= limit &+ 1 || nonce >= limit { return false }
+                let shifted = nonce + 1
+                if WireGuardConstants.counterWindowSize + shifted < counter { return false }
+                let index = shifted >> 6
+                if shifted > counter {
+                    let current = counter >> 6
+                    let toClear = min(index - current, 128)
+                    var i: UInt64 = 1
+                    while i <= toClear { words[Int((current + i) & 127)] = 0; i += 1 }
+                    counter = shifted
+                }
+                let bit: UInt64 = 1 << (shifted & 63)
+                let slot = Int(index & 127)
+                if words[slot] & bit != 0 { return false }
+                words[slot] |= bit
+                return true
+            }
+        }
+        var random = SeededRandom(seed: 14, label: "replay-window-test")
+        for round in 0..<20 {
+            var model = FullRing()
+            var window = ReplayWindow()
+            var newest: UInt64 = 0
+            for step in 0..<5_000 {
+                let r = random.bytes(4).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let nonce: UInt64
+                switch r % 10 {
+                case 0, 1, 2, 3: nonce = newest + 1 + r % 3                          // ahead
+                case 4, 5: nonce = newest &- min(newest, (r >> 4) % 300)                // a little behind
+                case 6: nonce = newest &- min(newest, (r >> 4) % 9_000)                  // near the edge
+                case 7: nonce = newest + (r >> 4) % 20_000                               // a jump
+                default: nonce = newest                                                  // a repeat
+                }
+                XCTAssertEqual(window.validate(nonce), model.validate(nonce), "round \(round), step \(step), nonce \(nonce)")
+                XCTAssertEqual(window.counter, model.counter)
+                newest = max(newest, nonce)
+            }
+        }
+    }
 }

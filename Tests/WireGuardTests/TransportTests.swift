@@ -55,6 +55,23 @@ final class TransportTests: XCTestCase {
         }
     }
 
+    // Opening decrypts straight into a new array when given an empty one, and resizes a given
+    // buffer otherwise (shrinking, or growing it with zeros that decryption then overwrites):
+    // every way gives the same plaintext, and a failed open into an empty array leaves zeros.
+    func testOpenIntoEmptyShortAndLongBuffersGivesTheSamePlaintext() throws {
+        let plaintext = sequence(from: 3, count: 80)
+        var message = [UInt8]()
+        try Transport.seal(plaintext: plaintext, key: sendKey, receiverIndex: 5, counter: 9, into: &message)
+        for start in [[UInt8](), [7, 7, 7], [UInt8](repeating: 0xcc, count: 200)] {
+            var out = start
+            try Transport.open(message, key: sendKey, into: &out)
+            XCTAssertEqual(out, plaintext, "starting from \(start.count) bytes")
+        }
+        var failed = [UInt8]()
+        XCTAssertThrowsError(try Transport.open(message, key: receiveKey, into: &failed))
+        XCTAssertEqual(failed, [UInt8](repeating: 0, count: plaintext.count))
+    }
+
     // §3.1 step 3: a wrong key or a flipped bit fails authentication (dropped silently by the device).
     func testTamperedOrWrongKeyFailsToOpen() throws {
         var out = [UInt8]()
@@ -126,5 +143,27 @@ extension TransportTests {
                                                        receiverIndex: 1, counter: 0)) {
             XCTAssertEqual($0 as? TransportError, .bufferTooShort(needed: 32, have: 20))
         }
+    }
+
+    /// A keypair's inline key seals and opens exactly as the same bytes in an array do; a key
+    /// that was not 32 bytes stays refused.
+    func testInlineTransportKeyActsAsItsBytes() throws {
+        let bytes = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 5) }
+        let inline = TransportKey(bytes)
+        XCTAssertEqual(inline.bytes, bytes)
+        let plaintext = [UInt8](repeating: 0x45, count: 48)
+        var withArray = [UInt8](repeating: 0, count: 16) + plaintext
+        var withInline = withArray
+        try Transport.sealInPlace(&withArray, plaintextLength: plaintext.count, key: bytes, receiverIndex: 9, counter: 3)
+        try Transport.sealInPlace(&withInline, plaintextLength: plaintext.count, key: inline, receiverIndex: 9, counter: 3)
+        XCTAssertEqual(withInline, withArray)
+        var opened: [UInt8] = []
+        try Transport.open(withInline, key: inline, into: &opened)
+        XCTAssertEqual(opened, plaintext)
+        let short = TransportKey(Array(bytes.prefix(31)))
+        XCTAssertEqual(short.keyByteCount, 31)
+        XCTAssertThrowsError(try Transport.sealInPlace(&withArray, plaintextLength: 16, key: short, receiverIndex: 1, counter: 0))
+        var nothing: [UInt8] = []
+        XCTAssertThrowsError(try Transport.open(withInline, key: short, into: &nothing))
     }
 }

@@ -42,20 +42,38 @@ public final class ScenarioRun {
 
     /// Builds the network; `captureSink` decides where interface captures go (default memory);
     /// `owned` builds only this process's share of a split run (`Simulation(owned:)`).
-    public init(_ scenario: Scenario, seed: UInt64? = nil, keepDecisions: Bool = true,
-                captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil) throws {
-        self.scenario = scenario
+    ///
+    /// `releasingNodeDetails`: as each node is brought up, let go of the scenario's copy of its
+    /// peers when nothing later reads them (`NodePeerFeed`); `releaseNodeDetails()` then does the
+    /// rest. For a caller that hands the scenario over (`consume`) and needs its peers no more
+    /// than `wgsim run` does; with a copy kept elsewhere it would copy the node list instead.
+    public init(_ scenario: consuming Scenario, seed: UInt64? = nil, keepDecisions: Bool = true,
+                captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil, releasingNodeDetails: Bool = false) throws {
         self.seed = seed ?? scenario.seed
         do {
-            simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
-                                        nodes: Self.settled(scenario, seed: self.seed, owned: owned),
-                                        links: scenario.links.map(\.spec),
-                                        captureSink: captureSink, owned: owned)
+            if let owned {
+                simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
+                                            nodes: Self.settled(scenario, seed: self.seed, owned: owned),
+                                            links: scenario.links.map(\.spec),
+                                            captureSink: captureSink, owned: owned)
+            } else {
+                // The peers go to the simulation one node at a time, from the scenario's own list,
+                // instead of as a second copy of every node's peers made up front.
+                let feed = NodePeerFeed(taking: &scenario.nodes,
+                                        releasing: releasingNodeDetails ? Self.nodesChangedByEvents(scenario) : nil)
+                defer { feed.handBack(to: &scenario.nodes) }
+                var specs = feed.specsWithoutPeers()
+                Simulation.prepareKeys(in: &specs, seed: self.seed)
+                simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
+                                            nodes: specs, links: scenario.links.map(\.spec),
+                                            captureSink: captureSink, peers: feed.peerSpecs(of:))
+            }
         } catch let e as ScenarioError {
             throw e
         } catch {
             throw ScenarioError(file: scenario.file, line: nil, "the network cannot be built: \(error)")
         }
+        self.scenario = scenario
         simulation.keepsDecisions = keepDecisions
         simulation.schedule(inFileOrder: scenario.events.map { ($0.at, $0.action) })
         results = Array(repeating: nil, count: scenario.expectations.count)
@@ -213,14 +231,22 @@ extension ScenarioRun {
 
 extension ScenarioNode {
     /// The node as the simulator takes it.
-    var spec: NodeSpec {
+    var spec: NodeSpec { spec(withPeers: true) }
+
+    /// The node as the simulator takes it; without its wg0's peers when `withPeers` is false.
+    func spec(withPeers: Bool) -> NodeSpec {
         NodeSpec(name: name, underlay: underlay, wireguard: wireguard.map {
             InterfaceSpec(privateKey: $0.privateKey, listenPort: $0.listenPort, addresses: $0.addresses, mtu: $0.mtu,
-                          peers: $0.peers.map {
-                              PeerSpec(peer: $0.peer, allowedIPs: $0.allowedIPs, endpoint: $0.endpoint,
-                                       persistentKeepalive: $0.persistentKeepalive, presharedKey: $0.presharedKey)
-                          }, table: $0.table, fwmark: $0.fwmark)
+                          peers: withPeers ? $0.peers.map(\.spec) : [], table: $0.table, fwmark: $0.fwmark)
         }, routes: routes, forwarding: forwarding)
+    }
+}
+
+extension WireGuardPeer {
+    /// The peer as the simulator takes it.
+    var spec: PeerSpec {
+        PeerSpec(peer: peer, allowedIPs: allowedIPs, endpoint: endpoint, persistentKeepalive: persistentKeepalive,
+                 presharedKey: presharedKey)
     }
 }
 

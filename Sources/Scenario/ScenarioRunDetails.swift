@@ -15,15 +15,70 @@ extension ScenarioRun {
     /// `makeSnapshotCollector`, which may therefore come after). The memory is freed only if
     /// this run holds the last copy of the scenario (the caller handed it over with `consume`).
     public func releaseNodeDetails() {
-        var changed = Set<String>()
-        for event in scenario.events {
-            if case .wgSet(let node, _, _, _, _, _, _) = event.action { changed.insert(node) }
-        }
+        let changed = Self.nodesChangedByEvents(scenario)
         for i in scenario.nodes.indices where scenario.nodes[i].wireguard != nil && !changed.contains(scenario.nodes[i].name) {
             scenario.nodes[i].wireguard?.peers = []
             scenario.nodes[i].wireguard?.notes = []
             scenario.nodes[i].routes = []
             scenario.nodes[i].routeLocations = []
         }
+    }
+}
+
+extension ScenarioRun {
+    /// The nodes a `wg set` event changes: they keep their configured peers to the end, since a
+    /// move such an event makes is reported with the line of the claim it undid.
+    static func nodesChangedByEvents(_ scenario: Scenario) -> Set<String> {
+        var changed = Set<String>()
+        for event in scenario.events {
+            if case .wgSet(let node, _, _, _, _, _, _) = event.action { changed.insert(node) }
+        }
+        return changed
+    }
+}
+
+/// A scenario's nodes while a run is built from them: the simulation takes each node's peers
+/// when it brings that node up (`peerSpecs(of:)`), and a node whose peers nothing will read
+/// again lets go of them then, so a generated hub's million client peer lists are never all
+/// held next to the network built from them (about 0.3 KB a client at the set-up peak).
+///
+/// What is kept is what `releaseNodeDetails()` keeps until it runs: the peers of nodes a `wg
+/// set` event changes, of nodes whose peers carry a load warning (`Scenario.loadWarnings` is read
+/// after the build), and of nodes with two or more peers (entries can move between those at
+/// set-up, and a move is reported with the lines of both claims, `MoveLocator`).
+final class NodePeerFeed {
+    private var nodes: [ScenarioNode]
+    /// Nodes whose peers must stay; nil: every node keeps its peers.
+    private let keep: Set<String>?
+
+    /// Takes `nodes` (leaving it empty) until `handBack(to:)`; `releasing` names the nodes whose
+    /// peers must stay whatever else holds, nil to release none.
+    init(taking nodes: inout [ScenarioNode], releasing keep: Set<String>?) {
+        self.nodes = []
+        swap(&self.nodes, &nodes)
+        self.keep = keep
+    }
+
+    func handBack(to nodes: inout [ScenarioNode]) {
+        swap(&self.nodes, &nodes)
+    }
+
+    /// The nodes as the simulator takes them, every wg0 without its peers (`peerSpecs(of:)`
+    /// supplies those).
+    func specsWithoutPeers() -> [NodeSpec] {
+        var specs: [NodeSpec] = []
+        specs.reserveCapacity(nodes.count)
+        for node in nodes { specs.append(node.spec(withPeers: false)) }
+        return specs
+    }
+
+    /// Node `index`'s peers as the simulator takes them; its own copy goes if nothing reads it later.
+    func peerSpecs(of index: Int) -> [PeerSpec] {
+        guard let peers = nodes[index].wireguard?.peers else { return [] }
+        let specs = peers.map(\.spec)
+        if let keep, peers.count <= 1, !keep.contains(nodes[index].name), peers.allSatisfy(\.warnings.isEmpty) {
+            nodes[index].wireguard?.peers = []
+        }
+        return specs
     }
 }

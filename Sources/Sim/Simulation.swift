@@ -83,7 +83,16 @@ public final class Simulation {
     let distributed: DistributedPart?
     private var keyLogSeen: Set<KeyLogIdentity> = []
     let memoryCaptures: [(name: String, sink: MemoryCaptureSink)]
-    let captureNames: [String]
+    /// How many capture sinks `init` made (one per interface of the nodes simulated here).
+    let sinkCount: Int
+    /// The interfaces given a capture sink, named `NODE-IFACE` in node order, eth0 before wg0:
+    /// every interface of the nodes this process simulates. Worked out when asked rather than
+    /// kept (two strings a node, about 40 bytes, for a list only `captures()` reads).
+    var captureNames: [String] {
+        nodes.indices.filter { distributed?.owns[$0] ?? true }.flatMap { i in
+            nodes[i].wg0Capture == nil ? ["\(nodes[i].name)-eth0"] : ["\(nodes[i].name)-eth0", "\(nodes[i].name)-wg0"]
+        }
+    }
 
     /// How long `run(until: nil)` keeps running timers after the last scheduled action: long
     /// enough for every WireGuard timer to have fired (540 s key zeroing + margin).
@@ -95,8 +104,14 @@ public final class Simulation {
     ///
     /// `owned` (one flag per node) builds only the share of a run split over processes that this
     /// process simulates (DistributedPart.swift); nil builds and runs every node.
+    ///
+    /// `peers`, when given, supplies each node's wg0 peers at the moment that node is brought up
+    /// (node order, once per node with a wg0), in place of `specs[i].wireguard.peers`: a caller
+    /// building a large network from another model (a scenario) then never holds every node's
+    /// peer list twice, and may let go of its own copy as each is handed over.
     public init(seed: UInt64, startUnixNanoseconds: Int64, nodes specs: [NodeSpec], links: [LinkSpec] = [],
-                captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil) throws {
+                captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil,
+                peers: ((_ node: Int) -> [PeerSpec])? = nil) throws {
         self.seed = seed
         if let owned, owned.count != specs.count {
             throw SimulationError("a split run names the owner of \(owned.count) nodes, the network has \(specs.count)")
@@ -118,9 +133,9 @@ public final class Simulation {
         underlay = Underlay(seed: seed, nodeNames: specs.map(\.name))
 
         var memory: [(String, MemoryCaptureSink)] = []
-        var sinkNames: [String] = []
+        var sinkCount = 0
         func makeSink(_ name: String) throws -> CaptureSink {
-            sinkNames.append(name)
+            sinkCount += 1
             if let captureSink { return try captureSink(name) }
             let sink = MemoryCaptureSink()
             memory.append((name, sink))
@@ -160,7 +175,7 @@ public final class Simulation {
         actionTally = ActionTally(nodeCount: built.count)
         publicKeys = keys
         memoryCaptures = memory
-        captureNames = sinkNames
+        self.sinkCount = sinkCount
         for node in built {
             if let other = nodeByUnderlay[node.underlay] {
                 throw SimulationError("nodes '\(built[other].name)' and '\(node.name)' share underlay address \(node.underlay)")
@@ -177,7 +192,13 @@ public final class Simulation {
             currentOrigin = EventOrigin.setup(i)
             currentKey = EventKey(time: Int64.min, origin: currentOrigin, sequence: 0)
             progressKey = currentKey
-            try bringUp(nodes[i], spec, sharing: &routeTables)
+            if let peers, spec.wireguard != nil {
+                var whole = spec
+                whole.wireguard?.peers = peers(i)
+                try bringUp(nodes[i], whole, sharing: &routeTables)
+            } else {
+                try bringUp(nodes[i], spec, sharing: &routeTables)
+            }
         }
         currentOrigin = EventOrigin.scenario
     }
@@ -285,7 +306,7 @@ public final class Simulation {
     /// Interfaces given to another kind of sink are listed with no packets.
     public func captures() -> [(name: String, packets: [(time: Int64, bytes: [UInt8])])] {
         // Memory sinks exist for every interface (in the same order) or for none.
-        guard memoryCaptures.count == captureNames.count else { return captureNames.map { ($0, []) } }
+        guard memoryCaptures.count == sinkCount else { return captureNames.map { ($0, []) } }
         return memoryCaptures.map { ($0.name, $0.sink.packets) }
     }
 

@@ -297,12 +297,18 @@ extension Simulation {
     /// takes the ~25 µs X25519 derivation per node (most of a 100k-node build) off the one thread.
     /// `only` (one flag per node) limits the work to the nodes flagged.
     public static func preparingKeys(of specs: [NodeSpec], seed: UInt64, only: [Bool]? = nil) -> [NodeSpec] {
+        var prepared = specs
+        prepareKeys(in: &prepared, seed: seed, only: only)
+        return prepared
+    }
+
+    /// `preparingKeys(of:seed:only:)` in place: the node list is not copied (a million-node
+    /// list is about 120 MB of specs), as it is when the caller still holds the original.
+    public static func prepareKeys(in specs: inout [NodeSpec], seed: UInt64, only: [Bool]? = nil) {
         let keyed = specs.indices.filter { specs[$0].wireguard != nil && (only?[$0] ?? true) }
         let keys = PrivateKey.withPublicKeys(keyed.map {
             specs[$0].wireguard?.privateKey ?? derivedPrivateKey(seed: seed, node: specs[$0].name)
         })
-        var prepared = specs
-        for (index, key) in zip(keyed, keys) { prepared[index].wireguard?.privateKey = key }
-        return prepared
+        for (index, key) in zip(keyed, keys) { specs[index].wireguard?.privateKey = key }
     }
 }

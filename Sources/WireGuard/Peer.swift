@@ -13,11 +13,19 @@ struct StagedPacket {
     var isKeepalive: Bool { packet.isEmpty }
 }
 
-/// A winning prefix's other allowed-IPs candidates, as computed in one table generation.
-struct CachedCandidates {
+/// A winning prefix's other allowed-IPs candidates, as computed in one table generation. A class:
+/// a peer holds one reference (8 bytes) instead of the 48 an inline optional took in every peer,
+/// most of which never have candidates worked out (a hub's peer and its client's, per client).
+final class CachedCandidates {
     let generation: Int
     let winner: IPPrefix
     let others: [(prefix: IPPrefix, peer: PublicKey)]
+
+    init(generation: Int, winner: IPPrefix, others: [(prefix: IPPrefix, peer: PublicKey)]) {
+        self.generation = generation
+        self.winner = winner
+        self.others = others
+    }
 }
 
 /// A peer's handshake state [compat src/noise.h `enum noise_handshake_state`], behaviour doc §4.6.
@@ -54,13 +62,16 @@ final class Peer {
     let serial: Int
     var presharedKey = PresharedKey.zero
     @exclusivity(unchecked) var endpoint: Endpoint?
-    /// Seconds; 0 = off.
-    @exclusivity(unchecked) var persistentKeepalive = 0 {
-        didSet { timers.persistentKeepaliveInterval = Int64(persistentKeepalive) * WireGuardConstants.nanosecondsPerSecond }
+    /// Seconds; 0 = off. Kept once, as the timers' interval in nanoseconds (`wg set` limits it
+    /// to 65535 s, so the seconds come back exactly).
+    var persistentKeepalive: Int {
+        get { Int(timers.persistentKeepaliveInterval / WireGuardConstants.nanosecondsPerSecond) }
+        set { timers.persistentKeepaliveInterval = Int64(newValue) * WireGuardConstants.nanosecondsPerSecond }
     }
     // Fields are laid out in the order written: the two flags follow `timers`, whose last field
-    // is a flag too, and fill its tail instead of padding a word each; `latestHandshake` (9
-    // bytes) comes last. 16 bytes less per peer, two peers per hub client.
+    // is a flag too, and fill its tail instead of padding a word each. 16 bytes less per peer,
+    // two peers per hub client; and 224 bytes in all, a smaller malloc size than 241 (the
+    // interval kept once, the latest handshake time in the handshake record).
     @exclusivity(unchecked) var timers = PeerTimers()
     @exclusivity(unchecked) var sentLastMinuteHandshake = false
     @exclusivity(unchecked) var isRemoved = false
@@ -76,7 +87,12 @@ final class Peer {
     /// The other allowed-IPs candidates of the last winning prefix of this peer's (see
     /// `Device.otherCandidates(_:winner:owner:)`).
     @exclusivity(unchecked) var cachedCandidates: Optional<CachedCandidates>
-    var latestHandshake: Int64?
+    /// Simulated time of the latest completed handshake, nil if none (`wg show`'s latest
+    /// handshake): only a peer that has handshaked has one, so it lives in the record.
+    var latestHandshake: Int64? {
+        get { handshakeRecord?.latestHandshake }
+        set { if newValue != nil || handshakeRecord != nil { madeHandshakeRecord.latestHandshake = newValue } }
+    }
 
     init(publicKey: PublicKey, serial: Int, now: Int64) {
         self.publicKey = publicKey
@@ -159,6 +175,7 @@ final class PeerHandshakeRecord {
     var lastInitiationConsumption: Int64?
     var staticShared: [UInt8]??
     var cookie: CookieGenerator
+    var latestHandshake: Int64?
 
     init(remoteStatic: PublicKey) {
         cookie = CookieGenerator(remoteStatic: remoteStatic)

@@ -105,7 +105,8 @@ struct RunCommand: ParsableCommand {
             outputs = try RunOutputs(folder: staging.path, shownAs: out, startUnixNanoseconds: loaded.startUnixNanoseconds,
                                      captureNodes: captured, report: noReport ? nil : ReportCollection(), threads: threads)
             // Handed over (`consume`): the run then holds the only copy, whose node details it drops below.
-            run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink)
+            run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false, captureSink: outputs.captureSink,
+                                  releasingNodeDetails: true)
         } catch {
             staging.discard()
             throw failure(error)

@@ -44,3 +44,78 @@ final class ReleaseNodeDetailsTests: XCTestCase {
                        RunReport.text(run: kept, results: keptResults, quiet: false))
     }
 }
+
+/// `ScenarioRun(…, releasingNodeDetails: true)`: the build hands each node's peers to the
+/// simulation from the scenario's own list and drops that list for a node whose peers nothing
+/// reads later (one peer, no load warning, no `wg set` event on it); the run is the same.
+final class ReleasingBuildTests: XCTestCase {
+    static let text = """
+    name: t
+    nodes:
+      hub:
+        underlay: 10.0.0.1
+        wireguard:
+          address: [10.9.0.1/16]
+          peers:
+            - {peer: a, allowed-ips: [10.9.0.2/32, 192.168.1.0/24], endpoint: a}
+            - {peer: b, allowed-ips: [10.9.0.3/32, 192.168.1.0/24], endpoint: b}
+            - {peer: c, allowed-ips: [10.9.0.4/32], endpoint: c}
+            - {peer: d, allowed-ips: [10.9.0.5/32], endpoint: d}
+      a:
+        underlay: 10.0.0.2
+        wireguard: {address: [10.9.0.2/32], peers: [{peer: hub, allowed-ips: [10.9.0.0/16], endpoint: hub}]}
+      b:
+        underlay: 10.0.0.3
+        wireguard: {address: [10.9.0.3/32], peers: [{peer: hub, allowed-ips: [10.9.0.1/16], endpoint: hub}]}
+      c:
+        underlay: 10.0.0.4
+        wireguard: {address: [10.9.0.4/32], peers: [{peer: hub, allowed-ips: [10.9.0.0/16], endpoint: hub}]}
+      d:
+        underlay: 10.0.0.5
+        wireguard: {address: [10.9.0.5/32]}
+    events:
+      - at: 1s
+        node: c
+        run: wg set wg0 peer hub allowed-ips 10.9.0.0/24
+      - at: 2s
+        node: a
+        ping: 10.9.0.3
+    """
+
+    private func load() throws -> Scenario {
+        try ScenarioLoader.load(text: Self.text, file: "t.yaml", directory: ".")
+    }
+
+    func testOnlyPeersNothingReadsLaterAreDropped() throws {
+        let run = try ScenarioRun(try load(), releasingNodeDetails: true)
+        let peers = { (name: String) in run.scenario.node(named: name)?.wireguard?.peers.count }
+        XCTAssertEqual(peers("hub"), 4, "two peers claim 192.168.1.0/24: the set-up move names both lines")
+        XCTAssertEqual(peers("a"), 0, "one peer, no warning, no event")
+        XCTAssertEqual(peers("b"), 1, "its allowed IP has host bits: a load warning reads it")
+        XCTAssertEqual(peers("c"), 1, "a wg set event changes it")
+        XCTAssertEqual(peers("d"), 0)
+        XCTAssertEqual(run.scenario.nodes.map(\.name), ["hub", "a", "b", "c", "d"])
+        XCTAssertEqual(run.scenario.node(named: "a")?.wireguard?.addresses, try load().node(named: "a")?.wireguard?.addresses)
+    }
+
+    func testTheRunItsWarningsAndItsMovesAreTheSame() throws {
+        let kept = try ScenarioRun(try load())
+        let released = try ScenarioRun(try load(), releasingNodeDetails: true)
+        XCTAssertEqual(released.scenario.loadWarnings.map(\.description), kept.scenario.loadWarnings.map(\.description))
+        XCTAssertFalse(kept.scenario.loadWarnings.isEmpty)
+        XCTAssertEqual(released.moves().map(\.warning.description), kept.moves().map(\.warning.description))
+        XCTAssertEqual(kept.moves().count, 1)
+        var keptLines: [String] = [], releasedLines: [String] = []
+        kept.onDecision = { keptLines.append($0.jsonLine) }
+        released.onDecision = { releasedLines.append($0.jsonLine) }
+        kept.run()
+        released.run()
+        XCTAssertGreaterThan(keptLines.count, 10)
+        XCTAssertEqual(releasedLines, keptLines)
+        XCTAssertEqual(released.moves(from: 1).map(\.warning.description), kept.moves(from: 1).map(\.warning.description))
+        XCTAssertEqual(released.simulation.keyLog, kept.simulation.keyLog)
+        let (keptResults, releasedResults) = (kept.finish(), released.finish())
+        XCTAssertEqual(RunReport.text(run: released, results: releasedResults, quiet: false),
+                       RunReport.text(run: kept, results: keptResults, quiet: false))
+    }
+}

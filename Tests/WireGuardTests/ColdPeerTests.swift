@@ -48,4 +48,23 @@ final class ColdPeerTests: XCTestCase {
         XCTAssertNil(cold.cookie.lastMac1Sent)
         XCTAssertFalse(cold.hasHandshakeRecord, "reading does not make the record")
     }
+
+    func testADeviceChecksHandshakesWithAGuardMadeByTheFirstOne() throws {
+        let net = TestNet()
+        try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.add("C", address: "192.0.2.3")
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        try net.peer("B", "A", allowed: "10.0.0.1/32")
+        try net.peer("C", "A", allowed: "10.0.0.1/32")
+        net.upAll()
+        for name in ["A", "B", "C"] { XCTAssertFalse(net.device(name).hasHandshakeGuard, name) }
+        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+        XCTAssertEqual(net.delivered("B").count, 1, "the handshake and the packet went through")
+        XCTAssertTrue(net.device("B").hasHandshakeGuard, "B checked the initiation's MAC1")
+        XCTAssertTrue(net.device("A").hasHandshakeGuard, "A checked the response's MAC1")
+        XCTAssertFalse(net.device("C").hasHandshakeGuard, "C received nothing")
+        XCTAssertNil(net.device("C").lastUnderLoad)
+        XCTAssertFalse(net.device("C").hasHandshakeGuard, "reading does not make the guard")
+    }
 }

@@ -6,15 +6,7 @@
 extension Simulation {
     /// Schedules `event` at `time`, from the origin running now.
     func enqueue(at time: Int64, _ event: consuming SimEvent, deferred: Bool = false) {
-        let origin = currentOrigin
-        let sequence: UInt64
-        if let node = EventOrigin.nodeIndex(of: origin) {
-            sequence = scheduledBy[node]
-            scheduledBy[node] &+= 1
-        } else {
-            sequence = scenarioScheduled
-            scenarioScheduled &+= 1
-        }
+        let (origin, sequence) = nextPlace()
         queue.push(at: time, event, origin: origin, sequence: sequence, deferred: deferred)
     }
 
@@ -22,16 +14,19 @@ extension Simulation {
     /// now; the same place `enqueue(at:.timer(node:),deferred: true)` would give it, with no
     /// payload slot (`EventQueue.pushInline`).
     func enqueueTimer(at time: Int64, node: Int) {
-        let origin = currentOrigin
-        let sequence: UInt64
-        if let running = EventOrigin.nodeIndex(of: origin) {
-            sequence = scheduledBy[running]
-            scheduledBy[running] &+= 1
-        } else {
-            sequence = scenarioScheduled
-            scenarioScheduled &+= 1
-        }
+        let (origin, sequence) = nextPlace()
         queue.pushInline(at: time, Int32(truncatingIfNeeded: node), origin: origin, sequence: sequence, deferred: true)
+    }
+
+    /// The origin running now and the next sequence number of its own count, taken.
+    private func nextPlace() -> (origin: Int64, sequence: UInt64) {
+        let origin = currentOrigin
+        if let node = EventOrigin.nodeIndex(of: origin) {
+            defer { scheduledBy[node] &+= 1 }
+            return (origin, scheduledBy[node])
+        }
+        defer { scenarioScheduled &+= 1 }
+        return (origin, scenarioScheduled)
     }
 
     /// Sets aside `count` consecutive scenario places and returns the first, for actions that are

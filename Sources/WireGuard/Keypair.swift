@@ -5,8 +5,8 @@
 public final class Keypair {
     /// The two keys, held inline: two arrays cost two heap objects per keypair, and a hub with
     /// hundreds of thousands of sessions holds a keypair per session on each side.
-    public let sending: TransportKey
-    public let receiving: TransportKey
+    public let sending: InlineKey
+    public let receiving: InlineKey
     public var sendingKey: [UInt8] { sending.bytes }
     public var receivingKey: [UInt8] { receiving.bytes }
     /// Our index: the other side puts it in the receiver field of transport messages to us.
@@ -24,8 +24,8 @@ public final class Keypair {
 
     public init(sendingKey: [UInt8], receivingKey: [UInt8], localIndex: UInt32, remoteIndex: UInt32,
                 isInitiator: Bool, birth: Int64) {
-        self.sending = TransportKey(sendingKey)
-        self.receiving = TransportKey(receivingKey)
+        self.sending = InlineKey(sendingKey)
+        self.receiving = InlineKey(receivingKey)
         self.localIndex = localIndex
         self.remoteIndex = remoteIndex
         self.isInitiator = isInitiator

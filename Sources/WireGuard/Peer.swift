@@ -140,10 +140,20 @@ final class Peer {
     /// `DH(our static, its static)`, computed on first use and kept (the kernel precomputes it
     /// per peer); `.some(nil)` when the DH is all-zero and no handshake can be made.
     var staticShared: [UInt8]?? {
-        get { handshakeRecord.flatMap { $0.staticShared } }
+        get {
+            switch handshakeRecord?.staticShared {
+            case .none, .some(.unknown): return .none
+            case .some(.unusable): return .some(nil)
+            case .some(.known(let key)): return .some(key.bytes)
+            }
+        }
         set {
             if case .none = newValue, handshakeRecord == nil { return }
-            madeHandshakeRecord.staticShared = newValue
+            switch newValue {
+            case .none: madeHandshakeRecord.staticShared = .unknown
+            case .some(.none): madeHandshakeRecord.staticShared = .unusable
+            case .some(.some(let bytes)): madeHandshakeRecord.staticShared = .known(InlineKey(bytes))
+            }
         }
     }
     /// MAC1/MAC2 of the handshake messages we send, and the cookie a reply gave us.
@@ -173,11 +183,21 @@ final class PeerHandshakeRecord {
     var handshakeIndex: UInt32?
     var latestTimestamp: TAI64N?
     var lastInitiationConsumption: Int64?
-    var staticShared: [UInt8]??
+    /// The static-static DH, held inline (an array cost a heap object on both sides of every
+    /// session of a big hub).
+    var staticShared = StaticSharedCache.unknown
     var cookie: CookieGenerator
     var latestHandshake: Int64?
 
     init(remoteStatic: PublicKey) {
         cookie = CookieGenerator(remoteStatic: remoteStatic)
     }
+}
+
+/// What a peer knows of `DH(our static, its static)`: not computed yet, computed and all-zero (no
+/// handshake can be made with this peer), or the 32 bytes.
+enum StaticSharedCache {
+    case unknown
+    case unusable
+    case known(InlineKey)
 }

@@ -184,7 +184,7 @@ public enum Transport {
 }
 
 /// Key bytes a transport message is sealed or opened with: an array (tests, vectors) or a
-/// keypair's inline `TransportKey`. Callers check `keyByteCount` before the pointer is read.
+/// keypair's inline `InlineKey`. Callers check `keyByteCount` before the pointer is read.
 public protocol TransportKeyBytes {
     /// How many bytes the key has (32 for a usable key).
     var keyByteCount: Int { get }
@@ -198,14 +198,15 @@ extension Array: TransportKeyBytes where Element == UInt8 {
         withUnsafeBufferPointer { buffer in
             // A key of 32 bytes always has storage; an empty array is refused before this call,
             // and gets a zeroed stand-in rather than a null pointer should it come here.
-            guard let base = buffer.baseAddress else { return TransportKey(self).withKeyBytes(body) }
+            guard let base = buffer.baseAddress else { return InlineKey(self).withKeyBytes(body) }
             return body(base)
         }
     }
 }
 
-/// A 32-byte transport key in four words instead of an array.
-public struct TransportKey: TransportKeyBytes, Sendable, Equatable {
+/// 32 key bytes in four words instead of an array: a keypair's transport keys, a peer's
+/// static-static DH.
+public struct InlineKey: TransportKeyBytes, Sendable, Equatable {
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     /// The length of the bytes it was made from (a key that was not 32 bytes stays unusable).
     public let keyByteCount: Int
@@ -227,7 +228,7 @@ public struct TransportKey: TransportKeyBytes, Sendable, Equatable {
         withUnsafeBytes(of: words) { body($0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
     }
 
-    public static func == (a: TransportKey, b: TransportKey) -> Bool {
+    public static func == (a: InlineKey, b: InlineKey) -> Bool {
         a.keyByteCount == b.keyByteCount && a.words.0 == b.words.0 && a.words.1 == b.words.1
             && a.words.2 == b.words.2 && a.words.3 == b.words.3
     }

@@ -149,7 +149,7 @@ extension TransportTests {
     /// that was not 32 bytes stays refused.
     func testInlineTransportKeyActsAsItsBytes() throws {
         let bytes = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 5) }
-        let inline = TransportKey(bytes)
+        let inline = InlineKey(bytes)
         XCTAssertEqual(inline.bytes, bytes)
         let plaintext = [UInt8](repeating: 0x45, count: 48)
         var withArray = [UInt8](repeating: 0, count: 16) + plaintext
@@ -160,7 +160,7 @@ extension TransportTests {
         var opened: [UInt8] = []
         try Transport.open(withInline, key: inline, into: &opened)
         XCTAssertEqual(opened, plaintext)
-        let short = TransportKey(Array(bytes.prefix(31)))
+        let short = InlineKey(Array(bytes.prefix(31)))
         XCTAssertEqual(short.keyByteCount, 31)
         XCTAssertThrowsError(try Transport.sealInPlace(&withArray, plaintextLength: 16, key: short, receiverIndex: 1, counter: 0))
         var nothing: [UInt8] = []

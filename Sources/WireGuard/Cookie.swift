@@ -124,22 +124,3 @@ public struct CookieGenerator: Sendable {
         try consume(reply, now: now)
     }
 }
-
-/// A 16-byte MAC held in two words instead of an array.
-struct InlineMAC: Sendable, Equatable {
-    private var words: (UInt64, UInt64) = (0, 0)
-
-    /// The first 16 bytes of `mac` (a MAC1 is 16 bytes; shorter input is padded with zeros).
-    init(_ mac: [UInt8]) {
-        withUnsafeMutableBytes(of: &words) { out in
-            mac.withUnsafeBytes { from in
-                let n = min(out.count, from.count)
-                if n > 0, let to = out.baseAddress, let source = from.baseAddress { to.copyMemory(from: source, byteCount: n) }
-            }
-        }
-    }
-
-    var bytes: [UInt8] { withUnsafeBytes(of: words) { Array($0) } }
-
-    static func == (a: InlineMAC, b: InlineMAC) -> Bool { a.words.0 == b.words.0 && a.words.1 == b.words.1 }
-}

@@ -35,42 +35,15 @@ public struct KeyLogEntry: Equatable, Sendable {
 /// 40 bytes. The simulator writes each secret once; a set of these costs about a third of a set
 /// of the lines themselves, which matters on a run with hundreds of thousands of handshakes.
 public struct KeyLogIdentity: Hashable, Sendable {
-    private let kind: UInt8
-    private let length: UInt8
-    private let words: (UInt64, UInt64, UInt64, UInt64)
+    // The key first: the kind's byte then fills its tail (40 bytes in all, not 48).
+    private let key: InlineKey
+    private let kind: KeyLogEntry.Kind
 
     /// The identity of `entry` (a key of up to 32 bytes, as every key-log key is; longer keys
     /// are compared by their first 32 bytes and their length).
     public init(_ entry: KeyLogEntry) {
-        switch entry.kind {
-        case .localStaticPrivate: kind = 0
-        case .remoteStaticPublic: kind = 1
-        case .localEphemeralPrivate: kind = 2
-        case .presharedKey: kind = 3
-        }
-        length = UInt8(truncatingIfNeeded: entry.key.count)
-        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &w) { out in
-            let n = min(out.count, entry.key.count)
-            entry.key.withUnsafeBytes { key in
-                if n > 0, let from = key.baseAddress, let to = out.baseAddress { to.copyMemory(from: from, byteCount: n) }
-            }
-        }
-        words = w
-    }
-
-    public static func == (a: KeyLogIdentity, b: KeyLogIdentity) -> Bool {
-        a.kind == b.kind && a.length == b.length && a.words.0 == b.words.0 && a.words.1 == b.words.1
-            && a.words.2 == b.words.2 && a.words.3 == b.words.3
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(kind)
-        hasher.combine(length)
-        hasher.combine(words.0)
-        hasher.combine(words.1)
-        hasher.combine(words.2)
-        hasher.combine(words.3)
+        kind = entry.kind
+        key = InlineKey(entry.key)
     }
 }
 

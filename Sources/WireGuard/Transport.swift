@@ -203,33 +203,3 @@ extension Array: TransportKeyBytes where Element == UInt8 {
         }
     }
 }
-
-/// 32 key bytes in four words instead of an array: a keypair's transport keys, a peer's
-/// static-static DH.
-public struct InlineKey: TransportKeyBytes, Sendable, Equatable {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    /// The length of the bytes it was made from (a key that was not 32 bytes stays unusable).
-    public let keyByteCount: Int
-
-    /// The key `bytes` (the first 32 if longer; a shorter one is kept padded and reported short).
-    public init(_ bytes: [UInt8]) {
-        keyByteCount = bytes.count
-        withUnsafeMutableBytes(of: &words) { out in
-            bytes.withUnsafeBytes { from in
-                let n = min(out.count, from.count)
-                if n > 0, let to = out.baseAddress, let source = from.baseAddress { to.copyMemory(from: source, byteCount: n) }
-            }
-        }
-    }
-
-    public var bytes: [UInt8] { withUnsafeBytes(of: words) { Array($0.prefix(min(32, keyByteCount))) } }
-
-    public func withKeyBytes<R>(_ body: (UnsafePointer<UInt8>) -> R) -> R {
-        withUnsafeBytes(of: words) { body($0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
-    }
-
-    public static func == (a: InlineKey, b: InlineKey) -> Bool {
-        a.keyByteCount == b.keyByteCount && a.words.0 == b.words.0 && a.words.1 == b.words.1
-            && a.words.2 == b.words.2 && a.words.3 == b.words.3
-    }
-}

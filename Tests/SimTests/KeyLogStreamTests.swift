@@ -36,5 +36,6 @@ final class KeyLogStreamTests: XCTestCase {
         XCTAssertNotEqual(KeyLogIdentity(KeyLogEntry(kind: .presharedKey, key: [])),
                           KeyLogIdentity(KeyLogEntry(kind: .presharedKey, key: [0])))
         XCTAssertEqual(Set([a, a, KeyLogEntry(kind: .localEphemeralPrivate, key: other)].map(KeyLogIdentity.init)).count, 2)
+        XCTAssertLessThanOrEqual(MemoryLayout<KeyLogIdentity>.stride, 40, "held inline, not as the line")
     }
 }

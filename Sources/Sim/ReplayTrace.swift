@@ -24,10 +24,11 @@ public final class ReplayTrace {
     public let firstTimestamp: Int64
     /// The last packet's time stamp (ns).
     public let lastTimestamp: Int64
-    private let packets: [CapturedPacket]?
-    private let open: (() throws -> ReplayPacketStream)?
+    /// The packets, when held in memory; otherwise `open` reads them.
+    fileprivate let packets: [CapturedPacket]?
+    fileprivate let open: (() throws -> ReplayPacketStream)?
     /// Why the trace could not be read again during the run, if it could not.
-    public private(set) var failure: String?
+    public fileprivate(set) var failure: String?
 
     /// A replay of packets held in memory.
     public init(packets: [CapturedPacket]) {
@@ -60,13 +61,6 @@ public final class ReplayTrace {
     /// A reader positioned before the first packet; each replay run has its own.
     func cursor() -> ReplayCursor { ReplayCursor(trace: self) }
 
-    fileprivate func fail(_ why: String) {
-        if failure == nil { failure = why }
-    }
-
-    fileprivate var memoryPackets: [CapturedPacket]? { packets }
-
-    fileprivate func openStream() throws -> ReplayPacketStream? { try open?() }
 }
 
 /// Where one replay run is in its trace.
@@ -82,7 +76,7 @@ final class ReplayCursor {
 
     /// The next packet, nil at the end or once reading failed (the failure is noted on the trace).
     func next() -> CapturedPacket? {
-        if let packets = trace.memoryPackets {
+        if let packets = trace.packets {
             guard position < packets.count else { return nil }
             position += 1
             return packets[position - 1]
@@ -90,7 +84,7 @@ final class ReplayCursor {
         do {
             if !opened {
                 opened = true
-                stream = try trace.openStream()
+                stream = try trace.open?()
             }
             guard let stream, let packet = try stream.next() else {
                 self.stream = nil
@@ -100,7 +94,7 @@ final class ReplayCursor {
             return packet
         } catch {
             stream = nil
-            trace.fail("\(error)")
+            if trace.failure == nil { trace.failure = "\(error)" }
             return nil
         }
     }

@@ -11,13 +11,19 @@ final class ColdPeerTests: XCTestCase {
         try XCTUnwrap(net.device(device).peersByKey[net.pub(other)])
     }
 
-    func testConfiguredPeersStayColdUntilTheyHandshake() throws {
+    /// Devices A, B and C; A and B peers of each other.
+    private func threeDevices() throws -> TestNet {
         let net = TestNet()
         try net.add("A", address: "192.0.2.1")
         try net.add("B", address: "192.0.2.2")
         try net.add("C", address: "192.0.2.3")
         try net.peer("A", "B", allowed: "10.0.0.2/32")
         try net.peer("B", "A", allowed: "10.0.0.1/32")
+        return net
+    }
+
+    func testConfiguredPeersStayColdUntilTheyHandshake() throws {
+        let net = try threeDevices()
         try net.peer("A", "C", allowed: "10.0.0.3/32")
         net.upAll()
         XCTAssertFalse(try peer(net, "A", "B").hasHandshakeRecord)
@@ -50,12 +56,7 @@ final class ColdPeerTests: XCTestCase {
     }
 
     func testADeviceChecksHandshakesWithAGuardMadeByTheFirstOne() throws {
-        let net = TestNet()
-        try net.add("A", address: "192.0.2.1")
-        try net.add("B", address: "192.0.2.2")
-        try net.add("C", address: "192.0.2.3")
-        try net.peer("A", "B", allowed: "10.0.0.2/32")
-        try net.peer("B", "A", allowed: "10.0.0.1/32")
+        let net = try threeDevices()
         try net.peer("C", "A", allowed: "10.0.0.1/32")
         net.upAll()
         for name in ["A", "B", "C"] { XCTAssertFalse(net.device(name).hasHandshakeGuard, name) }

@@ -10,14 +10,17 @@
 /// allocation").
 extension Array where Element == UInt8 {
     /// `count` zero bytes, then `body` writes into them (a pointer to the first of `count`
-    /// initialised bytes; not called when `count` is 0).
+    /// initialised bytes; not called when `count` is 0 or less, which gives an empty array).
     public init(zeroedCount count: Int, writing body: (UnsafeMutablePointer<UInt8>) throws -> Void) rethrows {
+        guard count > 0 else {
+            self = []
+            return
+        }
         if count <= ZeroRegion.count {
             self = [UInt8](UnsafeBufferPointer(start: ZeroRegion.bytes, count: count))
         } else {
-            self = [UInt8](repeating: 0, count: Swift.max(0, count))
+            self = [UInt8](repeating: 0, count: count)
         }
-        guard count > 0 else { return }
         try withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
     }
 }

@@ -25,10 +25,13 @@ final class ZeroedBytesTests: XCTestCase {
         }
     }
 
-    func testAnEmptyArrayDoesNotCallTheBody() {
+    func testAnEmptyOrNegativeCountGivesAnEmptyArrayWithoutCallingTheBody() {
         var called = false
         let bytes = [UInt8](zeroedCount: 0) { _ in called = true }
         XCTAssertTrue(bytes.isEmpty)
+        XCTAssertFalse(called)
+        let negative = [UInt8](zeroedCount: -5) { _ in called = true }
+        XCTAssertTrue(negative.isEmpty)
         XCTAssertFalse(called)
     }
 

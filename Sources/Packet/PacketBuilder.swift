@@ -39,13 +39,10 @@ public enum PacketBuilder {
         let headerLength = to.address.isIPv4 ? 20 : 40
         // Zeroed headers and the payload written straight into the one allocation (appending
         // a repeated zero and then the payload cost more than the copy itself).
-        var b = [UInt8](unsafeUninitializedCapacity: headerLength + 8 + payload.count) { out, count in
-            guard let base = out.baseAddress else { return }
-            base.initialize(repeating: 0, count: headerLength + 8)
+        var b = [UInt8](zeroedCount: headerLength + 8 + payload.count) { base in
             payload.withUnsafeBufferPointer { p in
-                if let source = p.baseAddress { (base + headerLength + 8).initialize(from: source, count: p.count) }
+                if let source = p.baseAddress { (base + headerLength + 8).update(from: source, count: p.count) }
             }
-            count = headerLength + 8 + payload.count
         }
         udp.emitHeader(into: &b, at: headerLength, payloadLength: payload.count, source: source, destination: to.address)
         emitIPHeader(into: &b, source: source, destination: to.address, protocolNumber: IPProtocol.udp, ttl: ttl)
@@ -192,13 +189,10 @@ public enum PacketBuilder {
         ip.tos = tos
         let icmpStart = 20
         let total = icmpStart + 8 + range.count
-        var b = [UInt8](unsafeUninitializedCapacity: total) { out, count in
-            guard let base = out.baseAddress else { return }
-            base.initialize(repeating: 0, count: icmpStart + 8)
+        var b = [UInt8](zeroedCount: total) { base in
             data.withUnsafeBufferPointer { p in
-                if let source = p.baseAddress { (base + icmpStart + 8).initialize(from: source + range.lowerBound, count: range.count) }
+                if let source = p.baseAddress { (base + icmpStart + 8).update(from: source + range.lowerBound, count: range.count) }
             }
-            count = total
         }
         b[icmpStart] = request ? ICMPv4Repr.echoRequest : ICMPv4Repr.echoReply
         writeBE32(&b, icmpStart + 4, rest)

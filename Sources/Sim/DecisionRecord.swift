@@ -123,7 +123,12 @@ public struct DecisionRecord {
         self.action = decision.action
         self.trace = trace
         self.decider = .device(decision.reason)
-        self.subject = decision.subject
+        // The subject is swapped out of the decision, not copied from it: reading a field of a
+        // consumed struct copied it (a retain per reference in it) and released the original
+        // with the rest of the decision (docs/performance.md).
+        var subject = DecisionSubject()
+        swap(&subject, &decision.subject)
+        self.subject = subject
         self.names = names
     }
 

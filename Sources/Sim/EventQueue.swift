@@ -117,21 +117,30 @@ struct EventQueue<Payload> {
 
     /// Removes and returns the earliest event with its place.
     mutating func popKeyed() -> (key: EventKey, payload: Payload)? {
+        var key = EventKey(time: 0, origin: 0, sequence: 0)
+        guard let payload = pop(placing: &key) else { return nil }
+        return (key, payload)
+    }
+
+    /// Removes and returns the earliest event; its place goes to `key`. The event loop's pop: an
+    /// optional (key, payload) tuple is destroyed through the runtime's generic value witnesses
+    /// (tuple metadata), about 300 instructions per event (docs/performance.md).
+    mutating func pop(placing key: inout EventKey) -> Payload? {
         let taken = earlierLaneIsDeferred() ? deferred.pop() : near.pop()
         guard let top = taken else { return nil }
+        key = EventKey(time: top.time, origin: top.origin, sequence: top.sequence)
         if top.slot < 0 {
             // Only `pushInline` makes a negative slot, and only for such payloads (the cast is
             // decided when the queue's code is specialized for its payload type).
             guard let kind = Payload.self as? InlineQueuedPayload.Type, let payload = kind.inlined(-1 - top.slot) as? Payload else {
                 return nil
             }
-            return (EventKey(time: top.time, origin: top.origin, sequence: top.sequence), payload)
+            return payload
         }
         let index = Int(top.slot)
         let payload = payloads[index].take()   // moves the payload out without a copy
         freeSlots.append(top.slot)
-        guard let payload else { return nil }
-        return (EventKey(time: top.time, origin: top.origin, sequence: top.sequence), payload)
+        return payload
     }
 
     private func earlierLaneIsDeferred() -> Bool {

@@ -284,8 +284,9 @@ public final class Simulation {
     /// The event loop: runs every event due at or before `stop`, each with its node as the origin
     /// of what it schedules.
     func runEvents(through stop: Int64) {
+        var key = EventKey(time: 0, origin: 0, sequence: 0)
         while let next = queue.nextTime, next <= stop {
-            guard let (key, event) = queue.popKeyed() else { break }
+            guard let event = queue.pop(placing: &key) else { break }
             now = max(now, key.time)
             currentKey = key
             if progressKey < key { progressKey = key }

@@ -129,14 +129,10 @@ extension Device {
         let padded = Transport.paddedLength(packet.count, mtu: mtu)
         let header = WireGuardConstants.transportHeaderLength
         let tag = WireGuardConstants.authTagLength
-        var buffer = [UInt8](unsafeUninitializedCapacity: header + padded + tag) { out, count in
-            guard let base = out.baseAddress else { return }
-            base.initialize(repeating: 0, count: header)
+        var buffer = [UInt8](zeroedCount: header + padded + tag) { base in
             packet.withUnsafeBufferPointer { p in
-                if let source = p.baseAddress { (base + header).initialize(from: source, count: p.count) }
+                if let source = p.baseAddress { (base + header).update(from: source, count: p.count) }
             }
-            (base + header + packet.count).initialize(repeating: 0, count: padded - packet.count + tag)
-            count = header + padded + tag
         }
         try Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sending,
                               receiverIndex: keypair.remoteIndex, counter: counter)

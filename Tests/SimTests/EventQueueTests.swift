@@ -147,4 +147,45 @@ final class EventQueueTests: XCTestCase {
         }
         XCTAssertNil(inline.popKeyed())
     }
+
+    /// The event loop's `pop(placing:)` yields the keys and payloads `popKeyed` does, in the same
+    /// order, for slotted and inline payloads in both lanes, and nil (key untouched) when empty.
+    func testPopPlacingTheKeyMatchesPopKeyed() {
+        enum Item: InlineQueuedPayload, Equatable {
+            case small(Int)
+            case large(String)
+            static func inlined(_ value: Int32) -> Item { .small(Int(value)) }
+        }
+        var random = SeededRandom(seed: 11, label: "pop-placing-test")
+        var placing = EventQueue<Item>(), keyed = EventQueue<Item>()
+        var key = EventKey(time: 0, origin: 0, sequence: 0)
+        var popped = 0
+        for sequence in 0..<2000 as Range<UInt64> {
+            let time = Int64(random.next() % 100)
+            let origin = Int64(random.next() % 4)
+            let deferred = random.next() % 3 == 0
+            if random.next() % 2 == 0 {
+                let value = Int32(random.next() % 1000)
+                placing.pushInline(at: time, value, origin: origin, sequence: sequence, deferred: deferred)
+                keyed.pushInline(at: time, value, origin: origin, sequence: sequence, deferred: deferred)
+            } else {
+                placing.push(at: time, .large("e\(sequence)"), origin: origin, sequence: sequence, deferred: deferred)
+                keyed.push(at: time, .large("e\(sequence)"), origin: origin, sequence: sequence, deferred: deferred)
+            }
+            if random.next() % 3 == 0, let expected = keyed.popKeyed() {
+                XCTAssertEqual(placing.pop(placing: &key), expected.payload)
+                XCTAssertEqual(key, expected.key)
+                popped += 1
+            }
+        }
+        while let expected = keyed.popKeyed() {
+            XCTAssertEqual(placing.pop(placing: &key), expected.payload)
+            XCTAssertEqual(key, expected.key)
+            popped += 1
+        }
+        XCTAssertEqual(popped, 2000)
+        let last = key
+        XCTAssertNil(placing.pop(placing: &key))
+        XCTAssertEqual(key, last, "an empty queue leaves the key as it was")
+    }
 }

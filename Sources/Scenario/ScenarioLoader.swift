@@ -48,6 +48,9 @@ public enum ScenarioLoader {
         for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
             throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
         }
+        // The keys the seed gives depend on the seed and the names alone: start on them now,
+        // beside the reading of the rest (a million of them are most of a million-node build).
+        let derivedKeys = startDerivingKeys(nodesMap, seed: seed)
         let context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
         var nodes: [ScenarioNode] = []
         nodes.reserveCapacity(nodesMap.entries.count)   // no growth slack: a hub's clients stay in it for the run
@@ -86,7 +89,31 @@ public enum ScenarioLoader {
         }
         return Scenario(name: name, description: description, seed: seed, startUnixNanoseconds: start,
                         duration: duration, nodes: nodes, links: links, events: events,
-                        expectations: expectations, file: file)
+                        expectations: expectations, file: file, derivedKeys: derivedKeys)
+    }
+
+    /// Starts deriving the wg0 key pair of every node whose `wireguard:` gives no `private-key:`
+    /// (`DerivedKeyPairs`), when there are enough to be worth it; nil otherwise. Reads the
+    /// nodes' YAML only to find those keys: a node written wrongly is refused by the loading
+    /// that follows, and the job is then dropped (and stops) with the rest.
+    static func startDerivingKeys(_ nodesMap: YAMLMap, seed: UInt64) -> DerivedKeyPairs? {
+        guard nodesMap.entries.count >= KeyPairJob.minimumKeys else { return nil }
+        var nodes: [Int] = []
+        var names: [String] = []
+        for (index, entry) in nodesMap.entries.enumerated() where Self.derivesKey(entry.value.node) {
+            nodes.append(index)
+            names.append(entry.key)
+        }
+        guard nodes.count >= KeyPairJob.minimumKeys else { return nil }
+        return DerivedKeyPairs(seed: seed, nodes: nodes, names: names)
+    }
+
+    /// Whether a node's YAML is a mapping with a `wireguard:` mapping without `private-key:`.
+    private static func derivesKey(_ node: YAMLNode) -> Bool {
+        guard case .mapping(let pairs, _) = node,
+              let wireguard = pairs.first(where: { if case .scalar("wireguard", _, _) = $0.key { return true } else { return false } }),
+              case .mapping(let settings, _) = wireguard.value else { return false }
+        return !settings.contains { if case .scalar("private-key", _, _) = $0.key { return true } else { return false } }
     }
 
     /// A peer named by node must be a node with a wg0: its public key is wg0's.

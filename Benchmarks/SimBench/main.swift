@@ -179,15 +179,18 @@ func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
 }
 
 /// The load's floor: one X25519 public key per node, derived as the build derives them
-/// (`PrivateKey.withPublicKeys`, spread over every core), for `count` fresh keys; wall seconds.
-func publicKeyFloor(count: Int) -> Double {
+/// (`PrivateKey.withPublicKeys`, spread over every core), for `count` fresh keys; wall and
+/// CPU seconds.
+func publicKeyFloor(count: Int) -> (wall: Double, cpu: Double) {
     var random = SeededRandom(seed: 7, label: "SimBench/public-key-floor")
     let keys = (0..<count).map { _ in PrivateKey.generate(using: &random) }
     let start = seconds()
+    let startCPU = cpuSeconds()
     let derived = PrivateKey.withPublicKeys(keys)
     let elapsed = seconds() - start
+    let cpu = cpuSeconds() - startCPU
     if derived.count != count { print("  public-key floor: derived \(derived.count) of \(count)") }
-    return elapsed
+    return (elapsed, cpu)
 }
 
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
@@ -241,9 +244,16 @@ for peers in options.peers {
     print("  end to end incl. load: \(format(endToEnd.median / 1e6, 3)) M trace packets/s; peak memory \(format(peakMemoryMiB(), 0)) MiB (process maximum so far)")
     let nodes = peers + 1
     let keyFloor = publicKeyFloor(count: nodes)
-    print("  floor, load: \(nodes) X25519 public keys over \(ProcessInfo.processInfo.activeProcessorCount) cores take "
-          + "\(format(keyFloor)) s wall (\(format(keyFloor / Double(nodes) * 1e6, 1)) µs wall per key); "
-          + "load + build above took \(format(load.median)) s")
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    print("  floor, load: \(nodes) X25519 public keys over \(cores) cores take "
+          + "\(format(keyFloor.wall)) s wall, \(format(keyFloor.cpu)) s CPU (\(format(keyFloor.wall / Double(nodes) * 1e6, 1)) µs wall, "
+          + "\(format(keyFloor.cpu / Double(nodes) * 1e6, 1)) µs CPU per key); load + build above took \(format(load.median)) s")
+    // The same keys are in the load + build's CPU (every node derives one): what is left is
+    // the rest of loading and building, which would need its own share of the cores.
+    let restCPU = loadCPU.median - keyFloor.cpu
+    print("  load + build CPU \(format(loadCPU.median)) s = keys \(format(keyFloor.cpu)) s (the floor's CPU) + the rest \(format(restCPU)) s; "
+          + "on \(cores) cores with nothing waiting, at least \(format(loadCPU.median / Double(cores))) s wall "
+          + "(the keys alone \(format(keyFloor.cpu / Double(cores))) s)")
     if options.packets > 0 { printFloors(runs, runsOfFloor: options.smoke ? 1 : 5) }
     try? FileManager.default.removeItem(atPath: folder + "/hub-\(peers)-trace.pcap")
 }

@@ -44,7 +44,8 @@ public enum ScenarioLoader {
 
         let nodesMap = try top.required("nodes", in: "a scenario").map("nodes")
         guard !nodesMap.entries.isEmpty else { throw ScenarioError(file: file, line: nodesMap.line, "nodes: at least one node is needed") }
-        let names = Set(nodesMap.keys)
+        var names = Set<String>(minimumCapacity: nodesMap.entries.count)
+        for entry in nodesMap.entries { names.insert(entry.key) }
         for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
             throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
         }
@@ -58,7 +59,7 @@ public enum ScenarioLoader {
             nodes.append(try context.node(named: entry.key, entry.value, keyLine: entry.keyLine))
         }
         try checkUnderlays(nodes)
-        try checkPeersHaveWireGuard(nodes)
+        try checkPeersHaveWireGuard(nodes, nodeNames: names)
         try checkRoutes(nodes)
 
         let links = try top["links"].map { try context.links($0) } ?? []
@@ -116,12 +117,13 @@ public enum ScenarioLoader {
         return !settings.contains { if case .scalar("private-key", _, _) = $0.key { return true } else { return false } }
     }
 
-    /// A peer named by node must be a node with a wg0: its public key is wg0's.
-    private static func checkPeersHaveWireGuard(_ nodes: [ScenarioNode]) throws {
-        let withWireGuard = Set(nodes.lazy.filter { $0.wireguard != nil }.map(\.name))
+    /// A peer named by node must be a node with a wg0: its public key is wg0's. Looked up among
+    /// the nodes without one (usually none, so a million-node hub hashes no name here).
+    private static func checkPeersHaveWireGuard(_ nodes: [ScenarioNode], nodeNames: Set<String>) throws {
+        let withoutWireGuard = Set(nodes.lazy.filter { $0.wireguard == nil }.map(\.name))
         for node in nodes {
             for peer in node.wireguard?.peers ?? [] {
-                if case .node(let name) = peer.peer, !withWireGuard.contains(name) {
+                if case .node(let name) = peer.peer, withoutWireGuard.contains(name) || !nodeNames.contains(name) {
                     throw peer.location.error("peer '\(name)' has no wg0 (no `wireguard:` or `config:`), so it has no public key to name")
                 }
             }

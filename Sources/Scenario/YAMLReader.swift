@@ -127,6 +127,7 @@ struct YAMLMap {
         var entries: [Entry] = []
         entries.reserveCapacity(mapping.count)
         let hashed = mapping.count > 16
+        if hashed { seen.reserveCapacity(mapping.count) }   // a million nodes: no rehashing as it grows
         for (key, value) in mapping {
             guard case .scalar(let name, let keyLine, _) = key else {
                 throw ScenarioError(file: file, line: key.line, "a key must be a plain word")

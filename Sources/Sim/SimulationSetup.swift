@@ -16,6 +16,7 @@ extension Simulation {
         if let device = node.device, let wireguard = spec.wireguard {
             // The configured peer each key was last given by, to name the claim a move undoes.
             var positionOfKey: [PublicKey: Int] = [:]
+            positionOfKey.reserveCapacity(wireguard.peers.count)   // a hub's million: no rehashing as it grows
             for (position, peer) in wireguard.peers.enumerated() {
                 let key = try resolve(peer.peer, from: node)
                 let endpoint = try peer.endpoint.map { try resolve($0) }

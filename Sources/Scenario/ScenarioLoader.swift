@@ -44,8 +44,8 @@ public enum ScenarioLoader {
 
         let nodesMap = try top.required("nodes", in: "a scenario").map("nodes")
         guard !nodesMap.entries.isEmpty else { throw ScenarioError(file: file, line: nodesMap.line, "nodes: at least one node is needed") }
-        var names = Set<String>(minimumCapacity: nodesMap.entries.count)
-        for entry in nodesMap.entries { names.insert(entry.key) }
+        // A large map hashed its keys already to refuse duplicates; a small one is cheap to hash.
+        let names = nodesMap.hashedKeys.count == nodesMap.entries.count ? nodesMap.hashedKeys : Set(nodesMap.keys)
         for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
             throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
         }
@@ -271,7 +271,9 @@ struct LoadContext {
                 let entry = try prefix(item, "allowed-ips")
                 peer.allowedIPs.append(entry)
                 peer.allowedIPLocations.append(item.location)
-                if let warning = AllowedIPsUpdate.hostBitsWarning(try item.string("allowed-ips").trimmingSpaces, prefix: entry) {
+                // A full-length prefix (/32, /128) has no host part: no text to read again.
+                if entry.length < entry.address.bitWidth,
+                   let warning = AllowedIPsUpdate.hostBitsWarning(try item.string("allowed-ips").trimmingSpaces, prefix: entry) {
                     peer.warnings.append(ScenarioWarning(item.location, warning))
                 }
             }

@@ -46,12 +46,14 @@ public final class KeyPairJob: @unchecked Sendable {
     public func finish() -> [PrivateKey]? {
         guard !taken else { return nil }
         taken = true
+        // After `cancel()` the workers have stopped between chunks: this thread does the rest.
+        work.resume()
         work.run()
         work.waitForAll()
         return work.takeKeyPairs()
     }
 
-    /// Stops the workers at their next chunk; the keys are then never finished.
+    /// Stops the workers at their next chunk (a later `finish()` derives the rest on its own thread).
     public func cancel() { work.cancel() }
 
     static func processorCount() -> Int {
@@ -92,6 +94,12 @@ public final class KeyPairJob: @unchecked Sendable {
         func cancel() {
             lock.wait()
             cancelled = true
+            lock.signal()
+        }
+
+        func resume() {
+            lock.wait()
+            cancelled = false
             lock.signal()
         }
 

@@ -29,6 +29,20 @@ final class KeyPairJobTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(job.finish()).count, 0)
     }
 
+    func testCancelledJobStillFinishesOnTheAskingThread() throws {
+        // A run with another seed cancels the scenario's job; a later run with the file's seed
+        // may still take it.
+        let count = 5 * 256
+        let job = KeyPairJob(count: count) { Self.key($0) }
+        job.cancel()
+        let pairs = try XCTUnwrap(job.finish())
+        XCTAssertEqual(pairs.count, count)
+        for i in [0, 255, 256, count - 1] {
+            XCTAssertEqual(pairs[i].bytes, Self.key(i).bytes)
+            XCTAssertEqual(pairs[i].publicKey.bytes, X25519.publicKey(of: Self.key(i).bytes))
+        }
+    }
+
     func testCancelledOrDroppedJobStopsWithoutFinishing() {
         let cancelled = KeyPairJob(count: 4_096) { Self.key($0) }
         cancelled.cancel()

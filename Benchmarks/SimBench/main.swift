@@ -86,6 +86,10 @@ func peakMemoryMiB() -> Double {
 
 struct Measurement {
     var parse: Double, build: Double, run: Double, loadCPU: Double, runCPU: Double
+    /// CPU time of the loading thread alone during load + build: what it did itself (reading,
+    /// building, and its share of the keys once it needed them). With a core of its own and
+    /// never waiting, load + build would take about this long on a machine nobody else uses.
+    var loadThreadCPU: Double
     /// CPU time of the event thread alone during the run (with --threads 1, about `runCPU`).
     var eventCPU: Double
     var tracePackets: Int, innerPackets: Int, decisions: Int
@@ -100,6 +104,7 @@ func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -
     let r0 = residentKiB()
     let t0 = seconds()
     let c0 = cpuSeconds()
+    let l0 = threadCPUSeconds()
     let scenario = try ScenarioLoader.load(path: scenarioPath)
     let t1 = seconds()
     // The four captures of docs/benchmarks.md: the hub's eth0 and wg0, and the peers' eth0 and wg0
@@ -124,6 +129,7 @@ func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -
     if let log { run.onDecision = { record in log.write(record) } }
     let c2 = cpuSeconds()
     let e2 = threadCPUSeconds()
+    let l2 = e2
     run.run()
     let results = run.finish()
     try log?.close()
@@ -139,7 +145,7 @@ func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -
     let trace = summary.nodes.first?.originated ?? 0
     let handshakes = summary.nodes.flatMap(\.actions).filter { $0.action == "handshake-response-received" }.map(\.count).reduce(0, +)
     let decisionCount = log?.count ?? summary.nodes.flatMap(\.actions).map(\.count).reduce(0, +)
-    return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, eventCPU: e3 - e2, tracePackets: trace, innerPackets: inner,
+    return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, loadThreadCPU: l2 - l0, eventCPU: e3 - e2, tracePackets: trace, innerPackets: inner,
                        decisions: decisionCount, handshakes: handshakes, loadedKiB: r2 - r0, runKiB: r3 - r2)
 }
 
@@ -179,15 +185,18 @@ func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
 }
 
 /// The load's floor: one X25519 public key per node, derived as the build derives them
-/// (`PrivateKey.withPublicKeys`, spread over every core), for `count` fresh keys; wall seconds.
-func publicKeyFloor(count: Int) -> Double {
+/// (`PrivateKey.withPublicKeys`, spread over every core), for `count` fresh keys; wall and
+/// CPU seconds.
+func publicKeyFloor(count: Int) -> (wall: Double, cpu: Double) {
     var random = SeededRandom(seed: 7, label: "SimBench/public-key-floor")
     let keys = (0..<count).map { _ in PrivateKey.generate(using: &random) }
     let start = seconds()
+    let startCPU = cpuSeconds()
     let derived = PrivateKey.withPublicKeys(keys)
     let elapsed = seconds() - start
+    let cpu = cpuSeconds() - startCPU
     if derived.count != count { print("  public-key floor: derived \(derived.count) of \(count)") }
-    return elapsed
+    return (elapsed, cpu)
 }
 
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
@@ -210,7 +219,7 @@ for peers in options.peers {
     for i in 1...options.runs {
         let m = try measure(scenarioPath: path, formatDecisions: options.formatDecisions, threads: options.threads)
         runs.append(m)
-        print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s (CPU \(format(m.loadCPU)) s), run \(format(m.run)) s (CPU \(format(m.runCPU)) s, event thread \(format(m.eventCPU)) s), "
+        print("  run \(i): load \(format(m.parse)) s + build \(format(m.build)) s (CPU \(format(m.loadCPU)) s, loading thread \(format(m.loadThreadCPU)) s), run \(format(m.run)) s (CPU \(format(m.runCPU)) s, event thread \(format(m.eventCPU)) s), "
               + "\(m.tracePackets) trace packets, \(m.innerPackets) inner packets, \(m.decisions) decisions, \(m.handshakes) handshakes, peak \(format(peakMemoryMiB(), 0)) MiB")
     }
     let load = stats(runs.map { $0.parse + $0.build })
@@ -241,9 +250,16 @@ for peers in options.peers {
     print("  end to end incl. load: \(format(endToEnd.median / 1e6, 3)) M trace packets/s; peak memory \(format(peakMemoryMiB(), 0)) MiB (process maximum so far)")
     let nodes = peers + 1
     let keyFloor = publicKeyFloor(count: nodes)
-    print("  floor, load: \(nodes) X25519 public keys over \(ProcessInfo.processInfo.activeProcessorCount) cores take "
-          + "\(format(keyFloor)) s wall (\(format(keyFloor / Double(nodes) * 1e6, 1)) µs wall per key); "
-          + "load + build above took \(format(load.median)) s")
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    print("  floor, load: \(nodes) X25519 public keys over \(cores) cores take "
+          + "\(format(keyFloor.wall)) s wall, \(format(keyFloor.cpu)) s CPU (\(format(keyFloor.wall / Double(nodes) * 1e6, 1)) µs wall, "
+          + "\(format(keyFloor.cpu / Double(nodes) * 1e6, 1)) µs CPU per key); load + build above took \(format(load.median)) s")
+    // The same keys are in the load + build's CPU (every node derives one): what is left is
+    // the rest of loading and building, which would need its own share of the cores.
+    let restCPU = loadCPU.median - keyFloor.cpu
+    print("  load + build CPU \(format(loadCPU.median)) s = keys \(format(keyFloor.cpu)) s (the floor's CPU) + the rest \(format(restCPU)) s; "
+          + "on \(cores) cores with nothing waiting, at least \(format(loadCPU.median / Double(cores))) s wall "
+          + "(the keys alone \(format(keyFloor.cpu / Double(cores))) s)")
     if options.packets > 0 { printFloors(runs, runsOfFloor: options.smoke ? 1 : 5) }
     try? FileManager.default.removeItem(atPath: folder + "/hub-\(peers)-trace.pcap")
 }

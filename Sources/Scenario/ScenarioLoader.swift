@@ -44,10 +44,14 @@ public enum ScenarioLoader {
 
         let nodesMap = try top.required("nodes", in: "a scenario").map("nodes")
         guard !nodesMap.entries.isEmpty else { throw ScenarioError(file: file, line: nodesMap.line, "nodes: at least one node is needed") }
-        let names = Set(nodesMap.keys)
+        // A large map hashed its keys already to refuse duplicates; a small one is cheap to hash.
+        let names = nodesMap.hashedKeys.count == nodesMap.entries.count ? nodesMap.hashedKeys : Set(nodesMap.keys)
         for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
             throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
         }
+        // The keys the seed gives depend on the seed and the names alone: start on them now,
+        // beside the reading of the rest (a million of them are most of a million-node build).
+        let derivedKeys = startDerivingKeys(nodesMap, seed: seed)
         let context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
         var nodes: [ScenarioNode] = []
         nodes.reserveCapacity(nodesMap.entries.count)   // no growth slack: a hub's clients stay in it for the run
@@ -55,7 +59,7 @@ public enum ScenarioLoader {
             nodes.append(try context.node(named: entry.key, entry.value, keyLine: entry.keyLine))
         }
         try checkUnderlays(nodes)
-        try checkPeersHaveWireGuard(nodes)
+        try checkPeersHaveWireGuard(nodes, nodeNames: names)
         try checkRoutes(nodes)
 
         let links = try top["links"].map { try context.links($0) } ?? []
@@ -86,15 +90,40 @@ public enum ScenarioLoader {
         }
         return Scenario(name: name, description: description, seed: seed, startUnixNanoseconds: start,
                         duration: duration, nodes: nodes, links: links, events: events,
-                        expectations: expectations, file: file)
+                        expectations: expectations, file: file, derivedKeys: derivedKeys)
     }
 
-    /// A peer named by node must be a node with a wg0: its public key is wg0's.
-    private static func checkPeersHaveWireGuard(_ nodes: [ScenarioNode]) throws {
-        let withWireGuard = Set(nodes.lazy.filter { $0.wireguard != nil }.map(\.name))
+    /// Starts deriving the wg0 key pair of every node whose `wireguard:` gives no `private-key:`
+    /// (`DerivedKeyPairs`), when there are enough to be worth it; nil otherwise. Reads the
+    /// nodes' YAML only to find those keys: a node written wrongly is refused by the loading
+    /// that follows, and the job is then dropped (and stops) with the rest.
+    static func startDerivingKeys(_ nodesMap: YAMLMap, seed: UInt64) -> DerivedKeyPairs? {
+        guard nodesMap.entries.count >= KeyPairJob.minimumKeys else { return nil }
+        var nodes: [Int] = []
+        var names: [String] = []
+        for (index, entry) in nodesMap.entries.enumerated() where Self.derivesKey(entry.value.node) {
+            nodes.append(index)
+            names.append(entry.key)
+        }
+        guard nodes.count >= KeyPairJob.minimumKeys else { return nil }
+        return DerivedKeyPairs(seed: seed, nodes: nodes, names: names)
+    }
+
+    /// Whether a node's YAML is a mapping with a `wireguard:` mapping without `private-key:`.
+    private static func derivesKey(_ node: YAMLNode) -> Bool {
+        guard case .mapping(let pairs, _) = node,
+              let wireguard = pairs.first(where: { if case .scalar("wireguard", _, _) = $0.key { return true } else { return false } }),
+              case .mapping(let settings, _) = wireguard.value else { return false }
+        return !settings.contains { if case .scalar("private-key", _, _) = $0.key { return true } else { return false } }
+    }
+
+    /// A peer named by node must be a node with a wg0: its public key is wg0's. Looked up among
+    /// the nodes without one (usually none, so a million-node hub hashes no name here).
+    private static func checkPeersHaveWireGuard(_ nodes: [ScenarioNode], nodeNames: Set<String>) throws {
+        let withoutWireGuard = Set(nodes.lazy.filter { $0.wireguard == nil }.map(\.name))
         for node in nodes {
             for peer in node.wireguard?.peers ?? [] {
-                if case .node(let name) = peer.peer, !withWireGuard.contains(name) {
+                if case .node(let name) = peer.peer, withoutWireGuard.contains(name) || !nodeNames.contains(name) {
                     throw peer.location.error("peer '\(name)' has no wg0 (no `wireguard:` or `config:`), so it has no public key to name")
                 }
             }
@@ -242,7 +271,9 @@ struct LoadContext {
                 let entry = try prefix(item, "allowed-ips")
                 peer.allowedIPs.append(entry)
                 peer.allowedIPLocations.append(item.location)
-                if let warning = AllowedIPsUpdate.hostBitsWarning(try item.string("allowed-ips").trimmingSpaces, prefix: entry) {
+                // A full-length prefix (/32, /128) has no host part: no text to read again.
+                if entry.length < entry.address.bitWidth,
+                   let warning = AllowedIPsUpdate.hostBitsWarning(try item.string("allowed-ips").trimmingSpaces, prefix: entry) {
                     peer.warnings.append(ScenarioWarning(item.location, warning))
                 }
             }

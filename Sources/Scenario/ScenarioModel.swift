@@ -20,6 +20,10 @@ public struct Scenario {
     public var expectations: [Expectation]
     /// The scenario file as it was named, for messages.
     public var file: String
+    /// The wg0 key pairs of the nodes whose key comes from the seed, being derived beside the
+    /// loading of a large file (nil: none started); the run built with the same seed takes them
+    /// (`Simulation.prepareKeys(in:seed:derived:)`).
+    var derivedKeys: DerivedKeyPairs? = nil
 
     /// 2026-01-01T00:00:00Z, the default `start-time`.
     public static let defaultStartUnixNanoseconds: Int64 = 1_767_225_600 * 1_000_000_000

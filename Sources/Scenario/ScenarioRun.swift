@@ -52,6 +52,7 @@ public final class ScenarioRun {
         self.seed = seed ?? scenario.seed
         do {
             if let owned {
+                scenario.derivedKeys?.cancel()   // a share of the nodes derives only the keys it meets
                 simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
                                             nodes: Self.settled(scenario, seed: self.seed, owned: owned),
                                             links: scenario.links.map(\.spec),
@@ -63,7 +64,7 @@ public final class ScenarioRun {
                                         releasing: releasingNodeDetails ? Self.nodesChangedByEvents(scenario) : nil)
                 defer { feed.handBack(to: &scenario.nodes) }
                 var specs = feed.specsWithoutPeers()
-                Simulation.prepareKeys(in: &specs, seed: self.seed)
+                Simulation.prepareKeys(in: &specs, seed: self.seed, derived: scenario.derivedKeys)
                 simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
                                             nodes: specs, links: scenario.links.map(\.spec),
                                             captureSink: captureSink, peers: feed.peerSpecs(of:))

@@ -120,6 +120,9 @@ struct YAMLMap {
     let entries: [Entry]
     let file: String
     let line: Int
+    /// The keys as a set when the mapping is large enough to be checked for duplicates by
+    /// hashing (more than 16 keys; empty otherwise): a scenario's `nodes:` names, hashed once.
+    let hashedKeys: Set<String>
 
     init(_ mapping: [(key: YAMLNode, value: YAMLNode)], file: String, line: Int) throws {
         // Small mappings (nearly all of them) check duplicates by scanning; large ones by hashing.
@@ -127,6 +130,7 @@ struct YAMLMap {
         var entries: [Entry] = []
         entries.reserveCapacity(mapping.count)
         let hashed = mapping.count > 16
+        if hashed { seen.reserveCapacity(mapping.count) }   // a million nodes: no rehashing as it grows
         for (key, value) in mapping {
             guard case .scalar(let name, let keyLine, _) = key else {
                 throw ScenarioError(file: file, line: key.line, "a key must be a plain word")
@@ -140,6 +144,7 @@ struct YAMLMap {
         self.entries = entries
         self.file = file
         self.line = line
+        hashedKeys = seen
     }
 
     var keys: [String] { entries.map(\.key) }

@@ -17,7 +17,9 @@ struct YAMLSubsetReader {
     /// Thrown internally to give up; never escapes `read`.
     private struct OutsideSubset: Error {}
 
-    private let bytes: [UInt8]
+    /// The text's UTF-8, read in place (`String.withUTF8`): a million-peer file is 235 MB, which
+    /// an array copy would allocate, fault in and copy once more before reading a line.
+    private let bytes: UnsafeBufferPointer<UInt8>
     /// Each line's byte range, without its newline.
     private let lines: [Range<Int>]
     /// The line being read (0-based).
@@ -42,11 +44,14 @@ struct YAMLSubsetReader {
 
     /// The document's root node, or nil when the text is not entirely within the subset.
     static func read(_ text: String) -> YAMLNode? {
-        var reader = YAMLSubsetReader(Array(text.utf8))
-        return try? reader.document()
+        var text = text
+        return text.withUTF8 { bytes in
+            var reader = YAMLSubsetReader(bytes)
+            return try? reader.document()
+        }
     }
 
-    private init(_ bytes: [UInt8]) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         var lines: [Range<Int>] = []
         var start = 0

@@ -16,6 +16,7 @@ extension Simulation {
         if let device = node.device, let wireguard = spec.wireguard {
             // The configured peer each key was last given by, to name the claim a move undoes.
             var positionOfKey: [PublicKey: Int] = [:]
+            positionOfKey.reserveCapacity(wireguard.peers.count)   // a hub's million: no rehashing as it grows
             for (position, peer) in wireguard.peers.enumerated() {
                 let key = try resolve(peer.peer, from: node)
                 let endpoint = try peer.endpoint.map { try resolve($0) }
@@ -304,11 +305,65 @@ extension Simulation {
 
     /// `preparingKeys(of:seed:only:)` in place: the node list is not copied (a million-node
     /// list is about 120 MB of specs), as it is when the caller still holds the original.
-    public static func prepareKeys(in specs: inout [NodeSpec], seed: UInt64, only: [Bool]? = nil) {
-        let keyed = specs.indices.filter { specs[$0].wireguard != nil && (only?[$0] ?? true) }
+    ///
+    /// `derived`: key pairs started ahead (`DerivedKeyPairs`, while a loader read the rest of the
+    /// file); used for the nodes it covers when it was started for `seed` and the same names,
+    /// the same keys `derivedPrivateKey` gives, so the result is unchanged.
+    public static func prepareKeys(in specs: inout [NodeSpec], seed: UInt64, only: [Bool]? = nil, derived: DerivedKeyPairs? = nil) {
+        var settled: [Bool]?
+        if let derived, derived.seed != seed { derived.cancel() }
+        if let derived, derived.seed == seed, let (nodes, names, keys) = derived.take() {
+            var done = [Bool](repeating: false, count: specs.count)
+            for k in keys.indices where specs.indices.contains(nodes[k]) && (only?[nodes[k]] ?? true) {
+                let node = nodes[k]
+                // The job derived from the name it was given: a node renamed or moved since
+                // (never, from a loader) is derived below like any other.
+                guard specs[node].wireguard != nil, specs[node].wireguard?.privateKey == nil,
+                      names[k] == specs[node].name else { continue }
+                specs[node].wireguard?.privateKey = keys[k]
+                done[node] = true
+            }
+            settled = done
+        }
+        let keyed = specs.indices.filter { specs[$0].wireguard != nil && (only?[$0] ?? true) && !(settled?[$0] ?? false) }
         let keys = PrivateKey.withPublicKeys(keyed.map {
             specs[$0].wireguard?.privateKey ?? derivedPrivateKey(seed: seed, node: specs[$0].name)
         })
         for (index, key) in zip(keyed, keys) { specs[index].wireguard?.privateKey = key }
     }
+}
+
+/// The wg0 key pairs of a scenario's nodes that get their key from the seed and their name
+/// (`Simulation.derivedPrivateKey`), derived on other threads from the moment a loader knows
+/// the names, while it reads the rest of the file (`KeyPairJob`); `Simulation.prepareKeys`
+/// takes them when the network is built with the same seed. Deriving them is most of a
+/// million-node build's CPU; this moves them beside the rest of the loading.
+///
+/// Dropping it (or `cancel()`) before they are taken stops the work; a run built with another
+/// seed (`--seed`) derives its own and cancels these.
+public final class DerivedKeyPairs: @unchecked Sendable {
+    public let seed: UInt64
+    /// Node positions and names, in the job's order; let go once taken.
+    private var nodes: [Int]
+    private var names: [String]
+    private let job: KeyPairJob
+
+    /// Starts deriving the key pair of each node in `nodes` (positions) named `names`, for `seed`.
+    public init(seed: UInt64, nodes: [Int], names: [String]) {
+        self.seed = seed
+        self.nodes = nodes
+        self.names = names
+        job = KeyPairJob(count: names.count) { [names] i in Simulation.derivedPrivateKey(seed: seed, node: names[i]) }
+    }
+
+    /// The node positions and their key pairs with the name each was derived from (waits for
+    /// the rest, deriving on this thread too); nil once taken.
+    func take() -> (nodes: [Int], names: [String], keys: [PrivateKey])? {
+        guard let keys = job.finish() else { return nil }
+        defer { (nodes, names) = ([], []) }
+        return (nodes, names, keys)
+    }
+
+    /// Stops the work (the keys will not be taken).
+    public func cancel() { job.cancel() }
 }

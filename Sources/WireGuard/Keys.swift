@@ -66,6 +66,12 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
+    /// A key whose public key was derived elsewhere already (`KeyPairJob`).
+    init(unchecked bytes: [UInt8], publicKey: PublicKey) {
+        self.bytes = bytes
+        derivedPublicKey = publicKey
+    }
+
     public var publicKey: PublicKey { derivedPublicKey ?? PublicKey(unchecked: X25519.publicKey(of: bytes)) }
 
     /// The same keys, each carrying its public key, derived on all cores at once (X25519 base

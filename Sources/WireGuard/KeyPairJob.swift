@@ -1,0 +1,162 @@
+import CSodium
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Key pairs worked out on other threads while the thread that asked for them goes on with
+/// other work: the private key of each position (a function the caller gives, run on the
+/// workers) and its X25519 public key, ~30 µs each here. A million-node network needs a
+/// million of them, more CPU than everything else its load and build do together; they depend
+/// only on the seed and the node names, which a loader knows long before it needs a key.
+///
+/// It starts one worker per core but one (the asking thread keeps a core for its own work);
+/// `finish()` makes the asking thread a worker too, so that once it needs the keys every core
+/// derives them. Work is handed out in chunks from a counter, so whoever is free takes the next
+/// chunk and no core waits while another has work left.
+///
+/// Each key pair depends on its position alone and is written only to its own 64 bytes, so
+/// which thread derives it, and when, cannot change a single byte: this changes when keys are
+/// computed, never what they are. Dropping the job before `finish()` stops its workers at their
+/// next chunk.
+public final class KeyPairJob: @unchecked Sendable {
+    /// Below this many keys a job is not worth its threads: derive them where they are needed.
+    public static let minimumKeys = 2048
+
+    private let work: Work
+    private var taken = false
+
+    /// Starts deriving `count` key pairs: position `i`'s private key is `privateKey(i)`.
+    public init(count: Int, privateKey: @escaping @Sendable (Int) -> PrivateKey) {
+        work = Work(count: count, privateKey: privateKey)
+        let helpers = max(1, Self.processorCount() - 1)
+        for _ in 0..<helpers {
+            DispatchQueue.global().async { [work] in work.run() }
+        }
+    }
+
+    deinit { work.cancel() }
+
+    /// Every key pair, in position order, each private key carrying its public key (as
+    /// `PrivateKey.withPublicKeys` gives them): the calling thread derives what is left beside
+    /// the workers, then waits for their last chunks. The keys are made by the calling thread,
+    /// which keeps them; the workers only fill two flat buffers, freed here. nil once taken.
+    public func finish() -> [PrivateKey]? {
+        guard !taken else { return nil }
+        taken = true
+        // After `cancel()` the workers have stopped between chunks: this thread does the rest.
+        work.resume()
+        work.run()
+        work.waitForAll()
+        return work.takeKeyPairs()
+    }
+
+    /// Stops the workers at their next chunk (a later `finish()` derives the rest on its own thread).
+    public func cancel() { work.cancel() }
+
+    static func processorCount() -> Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// The shared state of a job: its two flat buffers, the next chunk to hand out and how many
+    /// chunks are done. Everything mutable is read and written under `lock`, except the
+    /// buffers' bytes, which each chunk owns alone until it is counted done.
+    private final class Work: @unchecked Sendable {
+        /// Keys per chunk: ~8 ms of X25519, so the lock is taken rarely and the last chunk
+        /// leaves a core idle only briefly.
+        static let chunkSize = 256
+
+        let count: Int
+        /// Read by the workers only while chunks are left; dropped with the buffers once taken.
+        private var privateKey: (@Sendable (Int) -> PrivateKey)?
+        private var privateBytes: UnsafeMutableBufferPointer<UInt8>
+        private var publicBytes: UnsafeMutableBufferPointer<UInt8>
+        let chunks: Int
+        private let lock = DispatchSemaphore(value: 1)
+        private let allDone = DispatchSemaphore(value: 0)
+        private var nextChunk = 0
+        private var chunksDone = 0
+        private var cancelled = false
+
+        init(count: Int, privateKey: @escaping @Sendable (Int) -> PrivateKey) {
+            self.count = count
+            self.privateKey = privateKey
+            privateBytes = .allocate(capacity: count * X25519.keyLength)
+            publicBytes = .allocate(capacity: count * X25519.keyLength)
+            chunks = (count + Self.chunkSize - 1) / Self.chunkSize
+            if chunks == 0 { allDone.signal() }
+        }
+
+        deinit { release() }
+
+        func cancel() {
+            lock.wait()
+            cancelled = true
+            lock.signal()
+        }
+
+        func resume() {
+            lock.wait()
+            cancelled = false
+            lock.signal()
+        }
+
+        /// Takes chunks until none is left (or the job is cancelled).
+        func run() {
+            ensureSodium()
+            while let chunk = claim(), let privateKey {
+                let range = (chunk * Self.chunkSize)..<min(count, (chunk + 1) * Self.chunkSize)
+                for i in range {
+                    let key = privateKey(i)
+                    let at = i * X25519.keyLength
+                    key.bytes.withUnsafeBufferPointer { source in
+                        _ = UnsafeMutableBufferPointer(rebasing: privateBytes[at..<(at + X25519.keyLength)]).initialize(from: source)
+                        _ = crypto_scalarmult_curve25519_base(publicBytes.baseAddress! + at, source.baseAddress!)
+                    }
+                }
+                lock.wait()
+                chunksDone += 1
+                let last = chunksDone == chunks
+                lock.signal()
+                if last { allDone.signal() }
+            }
+        }
+
+        private func claim() -> Int? {
+            lock.wait()
+            defer { lock.signal() }
+            guard !cancelled, nextChunk < chunks else { return nil }
+            nextChunk += 1
+            return nextChunk - 1
+        }
+
+        /// Returns once every chunk is done (called after `run()`, so none is left unclaimed).
+        func waitForAll() {
+            allDone.wait()
+            allDone.signal()
+        }
+
+        /// The key pairs, made on the calling thread; the flat buffers go. Only after `waitForAll()`.
+        func takeKeyPairs() -> [PrivateKey] {
+            var pairs: [PrivateKey] = []
+            pairs.reserveCapacity(count)
+            for i in 0..<count {
+                let at = i * X25519.keyLength
+                pairs.append(PrivateKey(unchecked: Array(privateBytes[at..<(at + X25519.keyLength)]),
+                                        publicKey: PublicKey(unchecked: Array(publicBytes[at..<(at + X25519.keyLength)]))))
+            }
+            privateKey = nil
+            release()
+            return pairs
+        }
+
+        private func release() {
+            privateBytes.deallocate()
+            publicBytes.deallocate()
+            privateBytes = UnsafeMutableBufferPointer(start: nil, count: 0)
+            publicBytes = UnsafeMutableBufferPointer(start: nil, count: 0)
+        }
+    }
+}

@@ -65,6 +65,28 @@ public final class Communicator {
         }
     }
 
+    /// Sends `parts[r]` to process r (every other process gets a message, empty or not) and
+    /// returns, by rank, what each other process sent to this one (empty for this rank): one round
+    /// of messages, the sizes read from the messages themselves.
+    public func exchange(sized parts: [[UInt8]]) -> [[UInt8]] {
+        precondition(parts.count == size, "one part per process")
+        let sendCounts = parts.map { Int32($0.count) }
+        let sendOffsets = Self.offsets(sendCounts)
+        let send = parts.flatMap { $0 }
+        var receiveCounts = [Int32](repeating: 0, count: size)
+        var received: UnsafeMutablePointer<UInt8>?
+        send.withUnsafeBufferPointer { sendBytes in
+            _ = wgsim_mpi_exchange_sized(sendBytes.baseAddress, sendCounts, sendOffsets, &received, &receiveCounts)
+        }
+        defer { free(received) }
+        var at = 0
+        return receiveCounts.map { count in
+            defer { at += Int(count) }
+            guard count > 0, let received else { return [] }
+            return Array(UnsafeBufferPointer(start: received + at, count: Int(count)))
+        }
+    }
+
     /// Every process's bytes, by rank, at process 0 (other processes get nil).
     public func gather(_ bytes: [UInt8]) -> [[UInt8]]? {
         var counts = [Int32](repeating: 0, count: size)

@@ -37,7 +37,7 @@ enum {
     LONGEST_PAUSE_NS = 2000000,
 };
 
-enum { TAG_ALLTOALL = 7001, TAG_ALLTOALLV, TAG_GATHER_COUNTS, TAG_GATHERV, TAG_BROADCAST, TAG_BARRIER, TAG_SIZED };
+enum { TAG_SIZED = 7001, TAG_GATHER_COUNTS, TAG_GATHERV, TAG_BROADCAST, TAG_BARRIER };
 
 /// The pauses of one wait: none for its first `SPIN_NS`, then each twice the last, from
 /// `FIRST_PAUSE_NS` up to `LONGEST_PAUSE_NS`.
@@ -103,50 +103,6 @@ int wgsim_mpi_finalize(void) {
 }
 
 void wgsim_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
-
-int wgsim_mpi_alltoall_int64(const int64_t *send, int64_t *receive, int32_t per_process) {
-    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
-    MPI_Request *requests = requests_for(size);
-    if (!requests) return MPI_ERR_NO_MEM;
-    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
-        if (other == rank) {
-            memcpy(receive + (size_t)other * per_process, send + (size_t)other * per_process, sizeof(int64_t) * per_process);
-            continue;
-        }
-        status = MPI_Irecv(receive + (size_t)other * per_process, per_process, MPI_INT64_T, other, TAG_ALLTOALL,
-                           MPI_COMM_WORLD, &requests[count++]);
-        if (status == MPI_SUCCESS)
-            status = MPI_Isend(send + (size_t)other * per_process, per_process, MPI_INT64_T, other, TAG_ALLTOALL,
-                               MPI_COMM_WORLD, &requests[count++]);
-    }
-    if (status == MPI_SUCCESS) status = wait_all(count, requests);
-    free(requests);
-    return status;
-}
-
-int wgsim_mpi_alltoallv(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
-                        uint8_t *receive, const int32_t *receive_counts, const int32_t *receive_offsets) {
-    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
-    MPI_Request *requests = requests_for(size);
-    if (!requests) return MPI_ERR_NO_MEM;
-    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
-        if (other == rank) {
-            if (send_counts[other] > 0) memcpy(receive + receive_offsets[other], send + send_offsets[other], (size_t)send_counts[other]);
-            continue;
-        }
-        // A process sends nothing to a process it has no bytes for, and that process (told the
-        // count before) posts no receive for it.
-        if (receive_counts[other] > 0)
-            status = MPI_Irecv(receive + receive_offsets[other], receive_counts[other], MPI_BYTE, other, TAG_ALLTOALLV,
-                               MPI_COMM_WORLD, &requests[count++]);
-        if (status == MPI_SUCCESS && send_counts[other] > 0)
-            status = MPI_Isend(send + send_offsets[other], send_counts[other], MPI_BYTE, other, TAG_ALLTOALLV,
-                               MPI_COMM_WORLD, &requests[count++]);
-    }
-    if (status == MPI_SUCCESS) status = wait_all(count, requests);
-    free(requests);
-    return status;
-}
 
 int wgsim_mpi_gather_counts(int32_t count, int32_t *counts) {
     int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), posted = 0, status = MPI_SUCCESS;

@@ -37,19 +37,31 @@ enum {
     LONGEST_PAUSE_NS = 2000000,
 };
 
-enum { TAG_ALLTOALL = 7001, TAG_ALLTOALLV, TAG_GATHER_COUNTS, TAG_GATHERV, TAG_BROADCAST, TAG_BARRIER };
+enum { TAG_SIZED = 7001, TAG_GATHER_COUNTS, TAG_GATHERV, TAG_BROADCAST, TAG_BARRIER };
+
+/// The pauses of one wait: none for its first `SPIN_NS`, then each twice the last, from
+/// `FIRST_PAUSE_NS` up to `LONGEST_PAUSE_NS`.
+struct backoff {
+    int64_t started;
+    long pause;
+};
+
+static struct backoff backoff_start(void) { return (struct backoff){ monotonic_ns(), FIRST_PAUSE_NS }; }
+
+static void backoff_pause(struct backoff *b) {
+    if (monotonic_ns() - b->started < SPIN_NS) return;
+    struct timespec nap = { 0, b->pause };
+    nanosleep(&nap, NULL);
+    if (b->pause < LONGEST_PAUSE_NS) b->pause = b->pause * 2 > LONGEST_PAUSE_NS ? LONGEST_PAUSE_NS : b->pause * 2;
+}
 
 static int wait_all(int count, MPI_Request *requests) {
-    int64_t started = monotonic_ns();
-    long pause = FIRST_PAUSE_NS;
+    struct backoff b = backoff_start();
     for (;;) {
         int done = 0;
         int status = MPI_Testall(count, requests, &done, MPI_STATUSES_IGNORE);
         if (status != MPI_SUCCESS || done) return status;
-        if (monotonic_ns() - started < SPIN_NS) continue;
-        struct timespec nap = { 0, pause };
-        nanosleep(&nap, NULL);
-        if (pause < LONGEST_PAUSE_NS) pause = pause * 2 > LONGEST_PAUSE_NS ? LONGEST_PAUSE_NS : pause * 2;
+        backoff_pause(&b);
     }
 }
 
@@ -91,50 +103,6 @@ int wgsim_mpi_finalize(void) {
 }
 
 void wgsim_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
-
-int wgsim_mpi_alltoall_int64(const int64_t *send, int64_t *receive, int32_t per_process) {
-    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
-    MPI_Request *requests = requests_for(size);
-    if (!requests) return MPI_ERR_NO_MEM;
-    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
-        if (other == rank) {
-            memcpy(receive + (size_t)other * per_process, send + (size_t)other * per_process, sizeof(int64_t) * per_process);
-            continue;
-        }
-        status = MPI_Irecv(receive + (size_t)other * per_process, per_process, MPI_INT64_T, other, TAG_ALLTOALL,
-                           MPI_COMM_WORLD, &requests[count++]);
-        if (status == MPI_SUCCESS)
-            status = MPI_Isend(send + (size_t)other * per_process, per_process, MPI_INT64_T, other, TAG_ALLTOALL,
-                               MPI_COMM_WORLD, &requests[count++]);
-    }
-    if (status == MPI_SUCCESS) status = wait_all(count, requests);
-    free(requests);
-    return status;
-}
-
-int wgsim_mpi_alltoallv(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
-                        uint8_t *receive, const int32_t *receive_counts, const int32_t *receive_offsets) {
-    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
-    MPI_Request *requests = requests_for(size);
-    if (!requests) return MPI_ERR_NO_MEM;
-    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
-        if (other == rank) {
-            if (send_counts[other] > 0) memcpy(receive + receive_offsets[other], send + send_offsets[other], (size_t)send_counts[other]);
-            continue;
-        }
-        // A process sends nothing to a process it has no bytes for, and that process (told the
-        // count before) posts no receive for it.
-        if (receive_counts[other] > 0)
-            status = MPI_Irecv(receive + receive_offsets[other], receive_counts[other], MPI_BYTE, other, TAG_ALLTOALLV,
-                               MPI_COMM_WORLD, &requests[count++]);
-        if (status == MPI_SUCCESS && send_counts[other] > 0)
-            status = MPI_Isend(send + send_offsets[other], send_counts[other], MPI_BYTE, other, TAG_ALLTOALLV,
-                               MPI_COMM_WORLD, &requests[count++]);
-    }
-    if (status == MPI_SUCCESS) status = wait_all(count, requests);
-    free(requests);
-    return status;
-}
 
 int wgsim_mpi_gather_counts(int32_t count, int32_t *counts) {
     int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), posted = 0, status = MPI_SUCCESS;
@@ -184,6 +152,62 @@ int wgsim_mpi_broadcast(uint8_t *buffer, int32_t count) {
         status = MPI_Irecv(buffer, count, MPI_BYTE, 0, TAG_BROADCAST, MPI_COMM_WORLD, &requests[posted++]);
     }
     if (status == MPI_SUCCESS) status = wait_all(posted, requests);
+    free(requests);
+    return status;
+}
+
+int wgsim_mpi_exchange_sized(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
+                             uint8_t **receive, int32_t *receive_counts) {
+    int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
+    *receive = NULL;
+    MPI_Request *requests = requests_for(size);
+    uint8_t **parts = calloc((size_t)size, sizeof *parts);
+    char *matched = calloc((size_t)size, 1);
+    if (!requests || !parts || !matched) { free(requests); free(parts); free(matched); return MPI_ERR_NO_MEM; }
+    for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
+        receive_counts[other] = 0;
+        if (other != rank)
+            status = MPI_Isend(send + send_offsets[other], send_counts[other], MPI_BYTE, other, TAG_SIZED,
+                               MPI_COMM_WORLD, &requests[count++]);
+    }
+    // Each other process's message is matched as soon as it is there (its size read from the
+    // match), and received; the sends and receives are then waited for together.
+    int unmatched = size - 1;
+    struct backoff b = backoff_start();
+    while (status == MPI_SUCCESS && unmatched > 0) {
+        for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
+            if (other == rank || matched[other]) continue;
+            int flag = 0, length = 0;
+            MPI_Message message;
+            MPI_Status probed;
+            status = MPI_Improbe(other, TAG_SIZED, MPI_COMM_WORLD, &flag, &message, &probed);
+            if (status != MPI_SUCCESS || !flag) continue;
+            status = MPI_Get_count(&probed, MPI_BYTE, &length);
+            if (status != MPI_SUCCESS) break;
+            parts[other] = malloc(length > 0 ? (size_t)length : 1);
+            if (!parts[other]) { status = MPI_ERR_NO_MEM; break; }
+            receive_counts[other] = length;
+            matched[other] = 1;
+            unmatched--;
+            status = MPI_Imrecv(parts[other], length, MPI_BYTE, &message, &requests[count++]);
+        }
+        if (status == MPI_SUCCESS && unmatched > 0) backoff_pause(&b);
+    }
+    if (status == MPI_SUCCESS) status = wait_all(count, requests);
+    if (status == MPI_SUCCESS) {
+        size_t total = 0;
+        for (int other = 0; other < size; other++) total += (size_t)receive_counts[other];
+        *receive = malloc(total > 0 ? total : 1);
+        if (!*receive) status = MPI_ERR_NO_MEM;
+        size_t at = 0;
+        for (int other = 0; other < size && status == MPI_SUCCESS; other++) {
+            if (receive_counts[other] > 0) memcpy(*receive + at, parts[other], (size_t)receive_counts[other]);
+            at += (size_t)receive_counts[other];
+        }
+    }
+    for (int other = 0; other < size; other++) free(parts[other]);
+    free(parts);
+    free(matched);
     free(requests);
     return status;
 }

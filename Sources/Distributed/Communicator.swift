@@ -35,33 +35,25 @@ public final class Communicator {
         exit(status)   // MPI_Abort does not return; this only satisfies the type checker
     }
 
-    /// Sends `values[r]` (`perProcess` numbers each) to process r and returns, by rank, what
-    /// each process sent to this one.
-    public func exchange(numbers values: [[Int64]], perProcess: Int) -> [[Int64]] {
-        precondition(values.count == size && values.allSatisfy { $0.count == perProcess }, "the same count for every process")
-        let send = values.flatMap { $0 }
-        var receive = [Int64](repeating: 0, count: size * perProcess)
-        _ = wgsim_mpi_alltoall_int64(send, &receive, Int32(perProcess))
-        return (0..<size).map { Array(receive[$0 * perProcess..<($0 + 1) * perProcess]) }
-    }
-
-    /// Sends `parts[r]` to process r and returns what each process sent to this one, by rank;
-    /// `incoming[r]` is how many bytes process r sends here (learnt by `exchange(numbers:)`).
-    public func exchange(_ parts: [[UInt8]], incoming: [Int]) -> [[UInt8]] {
-        precondition(parts.count == size && incoming.count == size, "one part per process")
+    /// Sends `parts[r]` to process r (every other process gets a message, empty or not) and
+    /// returns, by rank, what each other process sent to this one (empty for this rank): one round
+    /// of messages, the sizes read from the messages themselves.
+    public func exchange(sized parts: [[UInt8]]) -> [[UInt8]] {
+        precondition(parts.count == size, "one part per process")
         let sendCounts = parts.map { Int32($0.count) }
-        let receiveCounts = incoming.map { Int32($0) }
-        let sendOffsets = Self.offsets(sendCounts), receiveOffsets = Self.offsets(receiveCounts)
+        let sendOffsets = Self.offsets(sendCounts)
         let send = parts.flatMap { $0 }
-        var receive = [UInt8](repeating: 0, count: incoming.reduce(0, +))
+        var receiveCounts = [Int32](repeating: 0, count: size)
+        var received: UnsafeMutablePointer<UInt8>?
         send.withUnsafeBufferPointer { sendBytes in
-            receive.withUnsafeMutableBufferPointer { receiveBytes in
-                _ = wgsim_mpi_alltoallv(sendBytes.baseAddress, sendCounts, sendOffsets,
-                                        receiveBytes.baseAddress, receiveCounts, receiveOffsets)
-            }
+            _ = wgsim_mpi_exchange_sized(sendBytes.baseAddress, sendCounts, sendOffsets, &received, &receiveCounts)
         }
-        return (0..<size).map { r in
-            Array(receive[Int(receiveOffsets[r])..<Int(receiveOffsets[r] + receiveCounts[r])])
+        defer { free(received) }
+        var at = 0
+        return receiveCounts.map { count in
+            defer { at += Int(count) }
+            guard count > 0, let received else { return [] }
+            return Array(UnsafeBufferPointer(start: received + at, count: Int(count)))
         }
     }
 

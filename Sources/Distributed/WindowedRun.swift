@@ -7,12 +7,11 @@ import Sim
 /// before T + lookahead (every path between processes takes at least the lookahead), so no event
 /// it runs can be overtaken by a datagram still to come.
 ///
-/// One collective a window agrees on T and says who sends whom how many bytes: each process
-/// sends every other (bytes for you, the earliest time it knows of, bytes it sends in all). The
+/// One exchange a window agrees on T and delivers the datagrams: each process sends every other
+/// one message, the earliest time it knows of followed by the datagrams for that process. The
 /// earliest time a process knows of is its own next event or the earliest arrival among the
 /// datagrams it is about to send, so the minimum over all processes is the next event anywhere
-/// once the datagrams are delivered. The datagrams themselves follow (all-to-all) only when some
-/// process has any.
+/// once the datagrams are delivered.
 public final class WindowedRun {
     private let simulation: Simulation
     private let communicator: Communicator
@@ -45,29 +44,34 @@ public final class WindowedRun {
 
     /// Delivers the datagrams sent since the last window to their receivers' processes, queues
     /// those sent here, and returns the earliest pending event time of all processes.
+    ///
+    /// One message to each other process carries both: the earliest time this process knows of
+    /// (8 bytes) and then the datagrams for that process. A window thus meets the others once,
+    /// where sizes first and bytes second took two meetings whenever any process had datagrams.
     private func exchange() -> Int64 {
         let outgoing = simulation.takeOutbox()
         sent += outgoing.count
-        var parts = [[UInt8]](repeating: [], count: communicator.size)
         var earliest = simulation.nextEventTime ?? .max
+        for datagram in outgoing { earliest = min(earliest, datagram.key.time) }
+        let header = withUnsafeBytes(of: UInt64(bitPattern: earliest).littleEndian, Array.init)
+        var parts = [[UInt8]](repeating: header, count: communicator.size)
         for datagram in outgoing {
             datagram.encode(into: &parts[partition.rankOfNode[datagram.node]])
-            earliest = min(earliest, datagram.key.time)
         }
-        let total = Int64(parts.reduce(0) { $0 + $1.count })
-        let told = communicator.exchange(numbers: parts.map { [Int64($0.count), earliest, total] }, perProcess: 3)
-        let next = told.map { $0[1] }.min() ?? earliest
-        guard told.contains(where: { $0[2] > 0 }) else { return next }
-        let incoming = communicator.exchange(parts, incoming: told.map { Int($0[0]) })
-        for (rank, bytes) in incoming.enumerated() where !bytes.isEmpty {
+        let incoming = communicator.exchange(sized: parts)
+        var next = earliest
+        for (rank, bytes) in incoming.enumerated() where rank != communicator.rank {
             let ranks = partition.rankOfNode
-            guard let datagrams = RemoteDatagram.decodeAll(bytes),
+            guard bytes.count >= 8, let datagrams = RemoteDatagram.decodeAll(Array(bytes[8...])),
                   datagrams.allSatisfy({ ranks.indices.contains($0.node) && ranks[$0.node] == communicator.rank }) else {
                 // Only another process of this same program writes these bytes: a torn message, or
                 // one for a node this process does not own, means the job is broken: all stop.
                 FileHandle.standardError.write(Data("wgsim run: process \(communicator.rank): the datagrams from process \(rank) could not be read; stopping every process\n".utf8))
                 communicator.abortAll(status: 2)
             }
+            var told: UInt64 = 0
+            for i in 0..<8 { told |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+            next = min(next, Int64(bitPattern: told))
             for datagram in datagrams { simulation.accept(datagram) }
         }
         return next

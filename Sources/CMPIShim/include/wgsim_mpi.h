@@ -21,12 +21,13 @@ int wgsim_mpi_rank(void);
 int wgsim_mpi_size(void);
 /// Stops every process of the job with `code` (MPI_Abort); does not return.
 void wgsim_mpi_abort(int code);
-/// Every process sends `per_process` 64-bit numbers to each process r (at `send[r * per_process]`)
-/// and receives each process's numbers for it (at `receive[r * per_process]`).
-int wgsim_mpi_alltoall_int64(const int64_t *send, int64_t *receive, int32_t per_process);
-/// The bytes themselves: `send` holds each process's part at `send_offsets[r]`.
-int wgsim_mpi_alltoallv(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
-                        uint8_t *receive, const int32_t *receive_counts, const int32_t *receive_offsets);
+/// Every process sends each other process r its part (`send_counts[r]` bytes at `send_offsets[r]`,
+/// possibly none) and receives each other's part for it, whatever its size (read from the message
+/// itself, so no round of sizes goes first). The parts received are returned one after the
+/// other, by rank, in `*receive` (malloc'd; the caller frees it), `receive_counts[r]` bytes each
+/// (0 for this process's own rank).
+int wgsim_mpi_exchange_sized(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
+                             uint8_t **receive, int32_t *receive_counts);
 /// Process 0 learns every process's count (`counts` is read only there).
 int wgsim_mpi_gather_counts(int32_t count, int32_t *counts);
 /// Process 0 receives every process's bytes, at `offsets[r]` of `receive` (only read there).

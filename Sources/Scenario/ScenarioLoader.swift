@@ -7,13 +7,15 @@ import WireGuard
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "start-time", "duration", "nodes", "links", "events", "expect"]
 
-    /// Loads `path`; names in messages use `path` as given.
-    public static func load(path: String) throws -> Scenario {
-        try load(text: TextFile.read(path), file: path, directory: TextFile.directory(of: path))
+    /// Loads `path`; names in messages use `path` as given. `keysAhead`: start deriving the keys
+    /// the file's seed gives while the rest is read (`startDerivingKeys`); pass false when the
+    /// run will not take them (another seed, or a split run, whose process needs only some).
+    public static func load(path: String, keysAhead: Bool = true) throws -> Scenario {
+        try load(text: TextFile.read(path), file: path, directory: TextFile.directory(of: path), keysAhead: keysAhead)
     }
 
     /// Loads scenario text; `directory` resolves relative `config:` and `replay:` paths.
-    public static func load(text: String, file: String, directory: String) throws -> Scenario {
+    public static func load(text: String, file: String, directory: String, keysAhead: Bool = true) throws -> Scenario {
         let root = try YAMLDocument.load(text, file: file)
         let top = try root.map("a scenario")
         try top.allowOnly(topKeys, in: "the scenario")
@@ -51,7 +53,7 @@ public enum ScenarioLoader {
         }
         // The keys the seed gives depend on the seed and the names alone: start on them now,
         // beside the reading of the rest (a million of them are most of a million-node build).
-        let derivedKeys = startDerivingKeys(nodesMap, seed: seed)
+        let derivedKeys = keysAhead ? startDerivingKeys(nodesMap, seed: seed) : nil
         let context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
         var nodes: [ScenarioNode] = []
         nodes.reserveCapacity(nodesMap.entries.count)   // no growth slack: a hub's clients stay in it for the run

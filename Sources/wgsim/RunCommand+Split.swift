@@ -44,7 +44,8 @@ extension RunCommand {
         let captured: Set<String>?
         let partition: Partition
         do {
-            loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
+            // A process derives only the keys its own nodes can meet (ScenarioRun), not all ahead.
+            loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0], keysAhead: false)
             if lead && !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             captured = try captureNodes(of: loaded)
             partition = try Partition(loaded, processes: communicator.size)

@@ -84,7 +84,8 @@ struct RunCommand: ParsableCommand {
         let captured: Set<String>?
         let goldenFolder: String?
         do {
-            loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0])
+            // Keys derived ahead are the file's seed's: worth starting only when no --seed replaces it.
+            loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0], keysAhead: seed == nil)
             if !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             captured = try captureNodes(of: loaded)
             goldenFolder = try checkedFolders(scenarioName: loaded.name)

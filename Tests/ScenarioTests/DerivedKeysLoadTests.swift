@@ -32,6 +32,14 @@ final class DerivedKeysLoadTests: XCTestCase {
         assertKeys(try ScenarioRun(scenario), seed: scenario.seed)
     }
 
+    func testNoKeysAheadWhenTheCallerWillNotTakeThem() throws {
+        // wgsim run with --seed, and every process of a split run, load this way.
+        let text = HubGenerator.yaml(peers: KeyPairJob.minimumKeys, trace: nil, packets: 0)
+        let scenario = try ScenarioLoader.load(text: text, file: "hub.yaml", directory: ".", keysAhead: false)
+        XCTAssertNil(scenario.derivedKeys)
+        assertKeys(try ScenarioRun(scenario, seed: 77), seed: 77)
+    }
+
     func testSmallFileStartsNoJob() throws {
         XCTAssertNil(try load(peers: 20).derivedKeys)
     }

@@ -26,6 +26,20 @@ extension ScenarioRun {
 }
 
 extension ScenarioRun {
+    /// Lets go of the scenario's node list itself once nothing left in a one-process run reads it:
+    /// call it after `releaseNodeDetails()` and after the report's collector was attached (it
+    /// reads the nodes' names, underlay and wg0 addresses, `makeSnapshotCollector`). The summary,
+    /// the expectations and the report page read the scenario's other parts, and the simulation
+    /// has the nodes. Kept when an event runs `wg set`: a move it makes is reported with the
+    /// lines of the claims (`MoveLocator`). About 176 bytes a node (the list's entries) in a
+    /// generated hub; a split run, whose shares read the nodes at the end, does not call this.
+    public func releaseNodeList() {
+        guard Self.nodesChangedByEvents(scenario).isEmpty else { return }
+        scenario.nodes = []
+    }
+}
+
+extension ScenarioRun {
     /// The nodes a `wg set` event changes: they keep their configured peers to the end, since a
     /// move such an event makes is reported with the line of the claim it undid.
     static func nodesChangedByEvents(_ scenario: Scenario) -> Set<String> {

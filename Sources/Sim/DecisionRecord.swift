@@ -14,14 +14,18 @@ public struct TraceRef: Hashable, Sendable {
 /// dictionary of names took about 63 at 100,000 nodes); set once, when the simulation is built.
 public final class PeerNames {
     private var positions = PositionTable()
+    /// Position p's key: the nodes' keys (nil: no wg0), then those named one by one.
     private var keys: [PublicKey?] = []
     private var nodes: [SimNode] = []
+    /// Names given one by one (`register(_:as:)`), at positions from `nodes.count` on.
+    private var namesGiven: [String] = []
 
     init() {}
 
     /// Names node `i`'s key `keys[i]` (nil: no wg0) after `nodes[i]`; of two nodes with one
-    /// key, the later names it.
+    /// key, the later names it. Called once, before any other registration.
     func register(keys: [PublicKey?], of nodes: [SimNode]) {
+        precondition(self.keys.isEmpty, "the nodes' keys are registered first")
         self.keys = keys
         self.nodes = nodes
         let all = keys
@@ -33,11 +37,21 @@ public final class PeerNames {
         }
     }
 
+    /// Names `key` `name` (replacing an earlier name of it).
+    func register(_ key: PublicKey, as name: String) {
+        let before = keys
+        positions.remove(key) { before[$0]! }
+        keys.append(key)
+        namesGiven.append(name)
+        let all = keys
+        positions.insert(all.count - 1, key: key) { all[$0]! }
+    }
+
     public func name(of key: PublicKey) -> String { node(of: key) ?? key.base64 }
 
     /// The node a key belongs to, if it is a simulated node's key.
     public func node(of key: PublicKey) -> String? {
-        positions.position(of: key) { keys[$0]! }.map { nodes[$0].name }
+        positions.position(of: key) { keys[$0]! }.map { $0 < nodes.count ? nodes[$0].name : namesGiven[$0 - nodes.count] }
     }
 }
 

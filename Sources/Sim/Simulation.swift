@@ -62,8 +62,9 @@ public final class Simulation {
     private var traceOrigins: [String: UInt32] = [:]
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
-    /// Every allowed-IPs entry that changed owner, at set-up and since, in order (AllowedIPsMoves.swift).
-    public internal(set) var allowedIPsMoves: [AllowedIPsMoveRecord] = []
+    /// Every allowed-IPs entry that changed owner, at set-up and since, in order, kept compact
+    /// (`allowedIPsMoves`, AllowedIPsMoves.swift).
+    var storedMoves: [StoredAllowedIPsMove] = []
     /// How many `wg set` actions have run (a move made at run time names its action by this).
     var wgSetActionsRun = 0
 
@@ -208,6 +209,7 @@ public final class Simulation {
             }
         }
         currentOrigin = EventOrigin.scenario
+        trimStoredMoves()
     }
 
     /// A node's static key when the scenario gives none: `wg genkey` from "NODE/static".

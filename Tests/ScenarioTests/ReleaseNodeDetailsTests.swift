@@ -25,6 +25,38 @@ final class ReleaseNodeDetailsTests: XCTestCase {
         XCTAssertEqual(run.scenario.node(named: "a")?.underlay, try load().node(named: "a")?.underlay)
     }
 
+    func testTheNodeListStaysWhenAWgSetEventMayMoveEntries() throws {
+        let run = try ScenarioRun(try load())
+        run.releaseNodeDetails()
+        run.releaseNodeList()
+        XCTAssertEqual(run.scenario.nodes.map(\.name), ["server", "a", "b"], "the wg set event's move names the lines of its claims")
+    }
+
+    func testTheNodeListGoesWhenNothingReadsItAndTheRunIsTheSame() throws {
+        let text = MoveWarningScenarioTests.overlapping.components(separatedBy: "events:")[0]
+            + "events:\n  - at: 1s\n    node: a\n    ping: 192.168.0.1\n"
+        let scenario = try ScenarioLoader.load(text: text, file: "t.yaml", directory: ".")
+        XCTAssertTrue(ScenarioRun.nodesChangedByEvents(scenario).isEmpty)
+        let kept = try ScenarioRun(scenario)
+        let collection = ReportCollection()
+        let released = try ScenarioRun(scenario, keepDecisions: false, captureSink: collection.captureSinkFactory(nil))
+        released.releaseNodeDetails()
+        collection.attach(to: released)
+        released.releaseNodeList()
+        XCTAssertTrue(released.scenario.nodes.isEmpty)
+        var keptLines: [String] = [], releasedLines: [String] = []
+        kept.onDecision = { keptLines.append($0.jsonLine) }
+        released.onDecision = { releasedLines.append($0.jsonLine); collection.observe($0) }
+        kept.run()
+        released.run()
+        XCTAssertEqual(releasedLines, keptLines)
+        let (keptResults, releasedResults) = (kept.finish(), released.finish())
+        XCTAssertEqual(RunReport.text(run: released, results: releasedResults, quiet: false),
+                       RunReport.text(run: kept, results: keptResults, quiet: false))
+        let keptPage = try ReportRun.record(scenario).page
+        XCTAssertEqual(collection.page(run: released, results: releasedResults), keptPage)
+    }
+
     func testARunThatReleasedGivesTheSameDecisionsWarningsAndSummary() throws {
         let kept = try ScenarioRun(try load())
         let released = try ScenarioRun(try load())

@@ -1,3 +1,4 @@
+import Routing
 import Sim
 /// One colour and one letter per owner of allowed-IPs entries, fixed by the order owners first
 /// appear in a run (`RunSnapshot.owners`), so that every picture of a run agrees. The letter

@@ -39,8 +39,10 @@ public final class PeerNames {
 
     /// Names `key` `name` (replacing an earlier name of it).
     func register(_ key: PublicKey, as name: String) {
-        let before = keys
-        positions.remove(key) { before[$0]! }
+        do {
+            let before = keys
+            positions.remove(key) { before[$0]! }
+        }
         keys.append(key)
         namesGiven.append(name)
         let all = keys

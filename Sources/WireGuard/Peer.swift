@@ -178,20 +178,55 @@ final class Peer {
 /// first handshake write: a generated hub has a peer per client and most of them may never
 /// handshake in a run, so this state (about 150 bytes a peer) costs nothing until one does.
 /// The kernel keeps it inline; here it is the difference between a cold peer and a warm one.
+///
+/// Laid out for size (145 bytes, a 160-byte malloc chunk where 193 took 208; both sides of
+/// every session of a hub have one): the pending initiation in a box of its own (held only
+/// between an initiation and its response), and the two times as `Int64.min` for "never"
+/// instead of optionals, which padding made 16 bytes each.
 final class PeerHandshakeRecord {
-    var handshake = HandshakeState.zeroed
-    var handshakeIndex: UInt32?
-    var latestTimestamp: TAI64N?
-    var lastInitiationConsumption: Int64?
+    /// The initiation sent and not yet answered, nil when the state is zeroed.
+    private var initiation: PendingInitiation?
+    private var lastInitiationConsumptionTime = Int64.min
+    private var latestHandshakeTime = Int64.min
     /// The static-static DH, held inline (an array cost a heap object on both sides of every
     /// session of a big hub).
     var staticShared = StaticSharedCache.unknown
+    var handshakeIndex: UInt32?
+    var latestTimestamp: TAI64N?
     var cookie: CookieGenerator
-    var latestHandshake: Int64?
 
     init(remoteStatic: PublicKey) {
         cookie = CookieGenerator(remoteStatic: remoteStatic)
     }
+
+    var handshake: HandshakeState {
+        get { initiation.map { .createdInitiation($0.handshake) } ?? .zeroed }
+        set {
+            switch newValue {
+            case .zeroed: initiation = nil
+            case .createdInitiation(let handshake): initiation = PendingInitiation(handshake)
+            }
+        }
+    }
+
+    /// Simulated times can be any `Int64` but the smallest, which stands for "never": a run's
+    /// times are at or after its start (0) and a set-up's (`Int64.min` is no event's time).
+    var lastInitiationConsumption: Int64? {
+        get { lastInitiationConsumptionTime == .min ? nil : lastInitiationConsumptionTime }
+        set { lastInitiationConsumptionTime = newValue ?? .min }
+    }
+
+    var latestHandshake: Int64? {
+        get { latestHandshakeTime == .min ? nil : latestHandshakeTime }
+        set { latestHandshakeTime = newValue ?? .min }
+    }
+}
+
+/// An initiation this side sent, kept until the response or the next initiation.
+final class PendingInitiation {
+    let handshake: InitiatorHandshake
+
+    init(_ handshake: InitiatorHandshake) { self.handshake = handshake }
 }
 
 /// What a peer knows of `DH(our static, its static)`: not computed yet, computed and all-zero (no

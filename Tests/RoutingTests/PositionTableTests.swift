@@ -1,4 +1,4 @@
-@testable import Sim
+@testable import Routing
 import XCTest
 
 /// `PositionTable`: positions found through the caller's own keys give the answers a dictionary

@@ -30,16 +30,21 @@ public struct AllowedIPsMoveRecord: Equatable, Sendable {
 /// The moves a simulation made, in order, as `AllowedIPsMoveRecord`s: kept in a compact form
 /// (`StoredAllowedIPsMove`, 72 bytes where a record takes about 104) and worded as records when
 /// read. A generated hub whose clients' LAN prefixes overlap moves an entry per client at set-up.
+///
+/// Positions count every move the simulation made: after `Simulation.releaseMoves()` the list
+/// starts at the first move kept (`startIndex`), and `endIndex` is the number made so far.
 public struct AllowedIPsMoveList: RandomAccessCollection {
     let stored: [StoredAllowedIPsMove]
+    /// How many moves were released before the first one stored.
+    let released: Int
     /// The simulation's nodes, whose names the records give.
     let nodes: [SimNode]
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { stored.count }
+    public var startIndex: Int { released }
+    public var endIndex: Int { released + stored.count }
 
     public subscript(position: Int) -> AllowedIPsMoveRecord {
-        let move = stored[position]
+        let move = stored[position - released]
         let cause: AllowedIPsMoveRecord.Cause = move.isSetup
             ? .setup(peer: Int(move.first), previousPeer: move.second < 0 ? nil : Int(move.second))
             : .wgSet(ordinal: Int(move.first))
@@ -88,7 +93,15 @@ struct StoredAllowedIPsMove: Sendable {
 extension Simulation {
     /// Every allowed-IPs entry that changed owner, at set-up and since, in order.
     public var allowedIPsMoves: AllowedIPsMoveList {
-        AllowedIPsMoveList(stored: storedMoves, nodes: nodes)
+        AllowedIPsMoveList(stored: storedMoves, released: releasedMoves, nodes: nodes)
+    }
+
+    /// Forgets the moves made so far, once nothing will read them again (`wgsim run`, after the
+    /// set-up's moves were reported and the report's collector read them): a generated hub's
+    /// clients may have moved an entry each. Later moves keep their positions.
+    public func releaseMoves() {
+        releasedMoves += storedMoves.count
+        storedMoves = []
     }
 
     /// Keeps the moves a `setPeer` reported, with their cause.

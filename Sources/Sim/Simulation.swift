@@ -65,6 +65,8 @@ public final class Simulation {
     /// Every allowed-IPs entry that changed owner, at set-up and since, in order, kept compact
     /// (`allowedIPsMoves`, AllowedIPsMoves.swift).
     var storedMoves: [StoredAllowedIPsMove] = []
+    /// How many moves `releaseMoves()` has forgotten (positions of later ones count them).
+    var releasedMoves = 0
     /// How many `wg set` actions have run (a move made at run time names its action by this).
     var wgSetActionsRun = 0
 

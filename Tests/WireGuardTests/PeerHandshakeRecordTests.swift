@@ -20,6 +20,13 @@ final class PeerHandshakeRecordTests: XCTestCase {
         record.lastInitiationConsumption = nil
         XCTAssertNil(record.latestHandshake)
         XCTAssertNil(record.lastInitiationConsumption)
+        XCTAssertNil(record.handshakeIndex)
+        for index in [UInt32(0), 1, .max] {
+            record.handshakeIndex = index
+            XCTAssertEqual(record.handshakeIndex, index)
+        }
+        record.handshakeIndex = nil
+        XCTAssertNil(record.handshakeIndex)
     }
 
     func testTheInitiationIsKeptUntilZeroed() {

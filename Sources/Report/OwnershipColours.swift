@@ -1,3 +1,4 @@
+import Routing
 import Sim
 /// One colour and one letter per owner of allowed-IPs entries, fixed by the order owners first
 /// appear in a run (`RunSnapshot.owners`), so that every picture of a run agrees. The letter
@@ -5,14 +6,22 @@ import Sim
 /// colour is never the only sign.
 public struct OwnershipColours: Sendable {
     public let owners: [String]
-    private let position: [String: Int]
+    /// Each owner's first position in `owners`: a table of positions read back through `owners`,
+    /// not a dictionary by name (about 63 bytes an owner for a hub's 100,000 owners).
+    private let positions: PositionTable
 
     public init(owners: [String]) {
         self.owners = owners
-        var position: [String: Int] = [:]
-        for (i, owner) in owners.enumerated() where position[owner] == nil { position[owner] = i }
-        self.position = position
+        var positions = PositionTable()
+        positions.reserveCapacity(owners.count) { owners[$0] }
+        for (i, owner) in owners.enumerated() where positions.position(of: owner, keyAt: { owners[$0] }) == nil {
+            positions.insert(i, key: owner) { owners[$0] }
+        }
+        self.positions = positions
     }
+
+    /// `owner`'s first position in `owners`.
+    private func position(of owner: String) -> Int? { positions.position(of: owner) { owners[$0] } }
 
     public init(_ snapshot: RunSnapshot) { self.init(owners: snapshot.owners) }
 
@@ -24,7 +33,7 @@ public struct OwnershipColours: Sendable {
 
     /// The fill colour of `owner` (`#rrggbb`).
     public func colour(of owner: String) -> String {
-        guard let i = position[owner] else { return Self.unknown }
+        guard let i = position(of: owner) else { return Self.unknown }
         return Self.palette[i % Self.palette.count]
     }
 
@@ -35,15 +44,15 @@ public struct OwnershipColours: Sendable {
     /// capital letter for the first 26, then a digit or sign; after 46 owners they repeat, and
     /// the legend says which is which).
     public func letter(of owner: String) -> Character {
-        guard let i = position[owner] else { return "?" }
+        guard let i = position(of: owner) else { return "?" }
         return Self.letters[i % Self.letters.count]
     }
 
     /// The owners in `used`, in colour order: found by position when the owners are many (a
     /// legend of a few owners out of a hub's 100,000 would otherwise scan them all, per picture).
     private func inColourOrder(_ used: Set<String>) -> [String] {
-        guard owners.count > 4 * used.count, position.count == owners.count else { return owners.filter(used.contains) }
-        return used.compactMap { owner in position[owner].map { (owner, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
+        guard owners.count > 4 * used.count, positions.count == owners.count else { return owners.filter(used.contains) }
+        return used.compactMap { owner in position(of: owner).map { (owner, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
     }
 
     /// `A = ABCD, B = EFGH` for the owners in `used`, in colour order.

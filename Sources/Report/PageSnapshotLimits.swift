@@ -58,8 +58,8 @@ extension RunSnapshot {
     /// run's) counts its entries without a set.
     var ownershipRowCount: Int {
         var count = 0
-        for (node, first) in firstTable {
-            if let positions = laterTables[node] {
+        for (first, table) in tables.enumerated() where firstTable.position(of: table.node, keyAt: { tables[$0].node }) == first {
+            if let positions = laterTables[table.node] {
                 count += Set(positions.flatMap { tables[$0].entries.map(\.prefix) }).count
             } else {
                 count += tables[first].prefixCount

@@ -61,9 +61,44 @@ public struct TopologyNode: Equatable, Sendable {
     public let name: String
     /// eth0's address.
     public let underlay: IPAddress
-    /// wg0's addresses (`ADDRESS/LENGTH`), empty when the node has no WireGuard.
-    public let wireGuardAddresses: [String]
+    /// wg0's addresses as given: a run's collector keeps the simulation's own array (shared,
+    /// about 48 bytes a node less than an array of strings of its own).
+    private let addresses: Addresses
     public var hasWireGuard: Bool
+
+    private enum Addresses: Sendable {
+        case words([String])
+        case configured([InterfaceAddress])
+    }
+
+    /// wg0's addresses (`ADDRESS/LENGTH`), empty when the node has no WireGuard.
+    public var wireGuardAddresses: [String] {
+        switch addresses {
+        case .words(let words): return words
+        case .configured(let addresses): return addresses.map(\.description)
+        }
+    }
+
+    public init(name: String, underlay: IPAddress, wireGuardAddresses: [String], hasWireGuard: Bool) {
+        self.init(name: name, underlay: underlay, addresses: .words(wireGuardAddresses), hasWireGuard: hasWireGuard)
+    }
+
+    /// A node whose wg0 addresses are `addresses` (written `ADDRESS/LENGTH` when drawn).
+    public init(name: String, underlay: IPAddress, configuredAddresses: [InterfaceAddress], hasWireGuard: Bool) {
+        self.init(name: name, underlay: underlay, addresses: .configured(configuredAddresses), hasWireGuard: hasWireGuard)
+    }
+
+    private init(name: String, underlay: IPAddress, addresses: Addresses, hasWireGuard: Bool) {
+        self.name = name
+        self.underlay = underlay
+        self.addresses = addresses
+        self.hasWireGuard = hasWireGuard
+    }
+
+    public static func == (a: TopologyNode, b: TopologyNode) -> Bool {
+        a.name == b.name && a.underlay == b.underlay && a.hasWireGuard == b.hasWireGuard
+            && a.wireGuardAddresses == b.wireGuardAddresses
+    }
 }
 
 /// An underlay link a scenario sets between two nodes (the others share one segment with the
@@ -149,12 +184,12 @@ public struct RunSnapshot: Sendable {
         self.name = name
         self.lastActivity = lastActivity ?? end
         self.peers = peers
-        var first: [String: Int] = [:], more: [String: [Int]] = [:]
+        var first = PositionTable(), more: [String: [Int]] = [:]
         for (i, table) in tables.enumerated() {
-            if let earlier = first[table.node] {
+            if let earlier = first.position(of: table.node, keyAt: { tables[$0].node }) {
                 more[table.node, default: [earlier]].append(i)
             } else {
-                first[table.node] = i
+                first.insert(i, key: table.node) { tables[$0].node }
             }
         }
         firstTable = first
@@ -166,16 +201,17 @@ public struct RunSnapshot: Sendable {
         self.end = end
     }
 
-    /// Position in `tables` of each node's first table: a 10k-node run asks per node, and most
-    /// nodes have only that one (no array per node for them).
-    let firstTable: [String: Int]
+    /// Position in `tables` of each node's first table, by the table's node: a 10k-node run asks
+    /// per node, and most nodes have only that one (no array per node for them). A table of
+    /// positions, not a dictionary by name (about 63 bytes a node at 100,000 nodes).
+    let firstTable: PositionTable
     /// Positions of every table of the nodes that have more than one, oldest first.
     let laterTables: [String: [Int]]
 
     /// Positions in `tables` of `node`'s tables, oldest first.
     func tablePositions(of node: String) -> [Int] {
         if let all = laterTables[node] { return all }
-        return firstTable[node].map { [$0] } ?? []
+        return firstTable.position(of: node) { tables[$0].node }.map { [$0] } ?? []
     }
 
     /// Names of the nodes that have a wg0, in definition order.

@@ -108,8 +108,7 @@ public final class RunSnapshotCollector {
     /// The nodes as the topology shows them, from the specs a simulation is built from.
     static func topologyNodes(_ specs: [NodeSpec]) -> [TopologyNode] {
         specs.map { spec in
-            TopologyNode(name: spec.name, underlay: spec.underlay,
-                         wireGuardAddresses: spec.wireguard?.addresses.map(\.description) ?? [],
+            TopologyNode(name: spec.name, underlay: spec.underlay, configuredAddresses: spec.wireguard?.addresses ?? [],
                          hasWireGuard: spec.wireguard != nil)
         }
     }

@@ -121,12 +121,12 @@ struct MoveLocator {
 
 extension ScenarioRun {
     /// The moves made so far (set-up, then the run up to now) from the `first`-th on, with the
-    /// lines of both claims.
+    /// lines of both claims (those the simulation still keeps: `releaseSetUpState()`).
     public func moves(from first: Int = 0) -> [ScenarioMove] {
         let records = simulation.allowedIPsMoves
-        guard first < records.count else { return [] }
+        guard first < records.endIndex else { return [] }
         let locator = MoveLocator(self)
-        return records[first...].map { locator.locate($0) }
+        return records[max(first, records.startIndex)...].map { locator.locate($0) }
     }
 
     /// The moves made on `node` so far, with the lines of both claims.
@@ -143,15 +143,15 @@ extension ScenarioRun {
     @discardableResult
     public func reportMoves(from first: Int, to report: WarningReport) -> Int {
         let records = simulation.allowedIPsMoves
-        guard first < records.count else { return records.count }
+        guard first < records.endIndex else { return records.endIndex }
         var locator: MoveLocator?
-        for record in records[first...] {
+        for record in records[max(first, records.startIndex)...] {
             report.add {
                 if locator == nil { locator = MoveLocator(self) }
                 return locator!.locate(record).warning
             }
         }
-        return records.count
+        return records.endIndex
     }
 }
 

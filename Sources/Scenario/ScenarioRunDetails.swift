@@ -26,6 +26,27 @@ extension ScenarioRun {
 }
 
 extension ScenarioRun {
+    /// Lets go of what only the set-up read, once nothing left in a one-process run reads it: call
+    /// it after `releaseNodeDetails()`, after the set-up's moves were reported
+    /// (`reportMoves(from: 0, …)`) and after the report's collector was attached (it reads the
+    /// nodes' names, underlay and wg0 addresses and the set-up's moves, `makeSnapshotCollector`).
+    ///
+    /// - The simulation's record of the moves made so far (`Simulation.releaseMoves()`; later
+    ///   moves keep their positions, so `reportMoves(from:)` goes on where it was).
+    /// - The scenario's node list itself: the summary, the expectations and the report page read
+    ///   the scenario's other parts, and the simulation has the nodes. Kept when an event runs
+    ///   `wg set`: a move it makes is reported with the lines of the claims (`MoveLocator`).
+    ///
+    /// About 176 + 72 bytes a client of a generated hub; a split run, whose shares read the nodes
+    /// at the end, does not call this.
+    public func releaseSetUpState() {
+        simulation.releaseMoves()
+        guard Self.nodesChangedByEvents(scenario).isEmpty else { return }
+        scenario.nodes = []
+    }
+}
+
+extension ScenarioRun {
     /// The nodes a `wg set` event changes: they keep their configured peers to the end, since a
     /// move such an event makes is reported with the line of the claim it undid.
     static func nodesChangedByEvents(_ scenario: Scenario) -> Set<String> {

@@ -27,14 +27,100 @@ public struct AllowedIPsMoveRecord: Equatable, Sendable {
     public let cause: Cause
 }
 
+/// The moves a simulation made, in order, as `AllowedIPsMoveRecord`s: kept in a compact form
+/// (`StoredAllowedIPsMove`, 72 bytes where a record takes about 104) and worded as records when
+/// read. A generated hub whose clients' LAN prefixes overlap moves an entry per client at set-up.
+///
+/// Positions count every move the simulation made: after `Simulation.releaseMoves()` the list
+/// starts at the first move kept (`startIndex`), and `endIndex` is the number made so far.
+public struct AllowedIPsMoveList: RandomAccessCollection {
+    let stored: [StoredAllowedIPsMove]
+    /// How many moves were released before the first one stored.
+    let released: Int
+    /// The simulation's nodes, whose names the records give.
+    let nodes: [SimNode]
+
+    public var startIndex: Int { released }
+    public var endIndex: Int { released + stored.count }
+
+    public subscript(position: Int) -> AllowedIPsMoveRecord {
+        let move = stored[position - released]
+        let cause: AllowedIPsMoveRecord.Cause = move.isSetup
+            ? .setup(peer: Int(move.first), previousPeer: move.second < 0 ? nil : Int(move.second))
+            : .wgSet(ordinal: Int(move.first))
+        return AllowedIPsMoveRecord(t: move.t, node: nodes[Int(move.node)].name, prefix: move.prefix, from: move.from, to: move.to,
+                                    fromLeftEmpty: move.fromLeftEmpty, cause: cause)
+    }
+}
+
+/// One move as a simulation keeps it: the node by index, the cause's numbers in 32 bits (peer
+/// positions and `wg set` ordinals; -1 for no previous peer). Fields in this order leave no
+/// padding but the tail.
+struct StoredAllowedIPsMove: Sendable {
+    let prefix: IPPrefix
+    let t: Int64
+    let from: PublicKey
+    let to: PublicKey
+    let node: Int32
+    /// `.setup`: the peer; `.wgSet`: the ordinal.
+    let first: Int32
+    /// `.setup`: the previous peer, -1 for none.
+    let second: Int32
+    let fromLeftEmpty: Bool
+    let isSetup: Bool
+
+    init(t: Int64, node: Int, prefix: IPPrefix, from: PublicKey, to: PublicKey, fromLeftEmpty: Bool,
+         cause: AllowedIPsMoveRecord.Cause) {
+        self.prefix = prefix
+        self.t = t
+        self.from = from
+        self.to = to
+        self.node = Int32(node)
+        self.fromLeftEmpty = fromLeftEmpty
+        switch cause {
+        case let .setup(peer, previousPeer):
+            isSetup = true
+            first = Int32(clamping: peer)
+            second = previousPeer.map { Int32(clamping: $0) } ?? -1
+        case let .wgSet(ordinal):
+            isSetup = false
+            first = Int32(clamping: ordinal)
+            second = -1
+        }
+    }
+}
+
 extension Simulation {
+    /// Every allowed-IPs entry that changed owner, at set-up and since, in order.
+    public var allowedIPsMoves: AllowedIPsMoveList {
+        AllowedIPsMoveList(stored: storedMoves, released: releasedMoves, nodes: nodes)
+    }
+
+    /// Forgets the moves made so far, once nothing will read them again (`wgsim run`, after the
+    /// set-up's moves were reported and the report's collector read them): a generated hub's
+    /// clients may have moved an entry each. Later moves keep their positions.
+    public func releaseMoves() {
+        releasedMoves += storedMoves.count
+        storedMoves = []
+    }
+
     /// Keeps the moves a `setPeer` reported, with their cause.
     func noteMoves(_ moves: [AllowedIPsMove<PublicKey>], to peer: PublicKey, at node: SimNode,
                    cause: AllowedIPsMoveRecord.Cause) {
         for move in moves {
-            allowedIPsMoves.append(AllowedIPsMoveRecord(t: now, node: node.name, prefix: move.prefix, from: move.previousOwner,
-                                                        to: peer, fromLeftEmpty: move.previousOwnerLeftEmpty, cause: cause))
+            storedMoves.append(StoredAllowedIPsMove(t: now, node: node.index, prefix: move.prefix, from: move.previousOwner,
+                                                    to: peer, fromLeftEmpty: move.previousOwnerLeftEmpty, cause: cause))
         }
+    }
+
+    /// Drops the growth room of the set-up's moves (a hub's clients may add one each): the run
+    /// adds few if any.
+    func trimStoredMoves() {
+        guard storedMoves.capacity > storedMoves.count + storedMoves.count / 16 else { return }
+        var exact: [StoredAllowedIPsMove] = []
+        exact.reserveCapacity(storedMoves.count)
+        exact.append(contentsOf: storedMoves)
+        storedMoves = exact
     }
 
     /// The words a `config` record adds for moves: `192.168.32.19/32 moved from ABCD to EFGH;

@@ -30,10 +30,12 @@ public final class Simulation {
     @exclusivity(unchecked) public internal(set) var now: Int64 = 0
 
     let nodes: [SimNode]
-    let nodeIndex: [String: Int]
+    /// Node positions by name (NodeIndexes.swift).
+    let nodeIndex: NodeNameIndex
     let names = PeerNames()
     var publicKeys: [PublicKey?]
-    @exclusivity(unchecked) var nodeByUnderlay: [IPAddress: Int] = [:]
+    /// Node positions by eth0 address (NodeIndexes.swift).
+    @exclusivity(unchecked) var nodeByUnderlay = NodeUnderlayIndex()
     @exclusivity(unchecked) var underlay: Underlay
     @exclusivity(unchecked) var queue = EventQueue<SimEvent>()
     /// The origin of what is scheduled now (`EventOrigin`): the node whose event is running,
@@ -60,8 +62,11 @@ public final class Simulation {
     private var traceOrigins: [String: UInt32] = [:]
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
-    /// Every allowed-IPs entry that changed owner, at set-up and since, in order (AllowedIPsMoves.swift).
-    public internal(set) var allowedIPsMoves: [AllowedIPsMoveRecord] = []
+    /// Every allowed-IPs entry that changed owner, at set-up and since, in order, kept compact
+    /// (`allowedIPsMoves`, AllowedIPsMoves.swift).
+    var storedMoves: [StoredAllowedIPsMove] = []
+    /// How many moves `releaseMoves()` has forgotten (positions of later ones count them).
+    var releasedMoves = 0
     /// How many `wg set` actions have run (a move made at run time names its action by this).
     var wgSetActionsRun = 0
 
@@ -124,12 +129,14 @@ public final class Simulation {
         }
         self.startUnixNanoseconds = startUnixNanoseconds
         latestTime = Self.latestTime(startUnixNanoseconds: startUnixNanoseconds)
-        var index: [String: Int] = [:]
+        var index = PositionTable()
+        index.reserveCapacity(specs.count) { specs[$0].name }
         for (i, spec) in specs.enumerated() {
-            guard index[spec.name] == nil else { throw SimulationError("node '\(spec.name)' is defined twice") }
-            index[spec.name] = i
+            guard index.position(of: spec.name, keyAt: { specs[$0].name }) == nil else {
+                throw SimulationError("node '\(spec.name)' is defined twice")
+            }
+            index.insert(i, key: spec.name) { specs[$0].name }
         }
-        nodeIndex = index
         underlay = Underlay(seed: seed, nodeNames: specs.map(\.name))
 
         var memory: [(String, MemoryCaptureSink)] = []
@@ -171,6 +178,9 @@ public final class Simulation {
             built.append(node)
         }
         nodes = built
+        // The names were indexed through the specs; the nodes have the same names.
+        nodeIndex = NodeNameIndex(index, nodes: built)
+        nodeByUnderlay.use(built)
         scheduledBy = [UInt64](repeating: 0, count: built.count)
         actionTally = ActionTally(nodeCount: built.count)
         publicKeys = keys
@@ -181,8 +191,8 @@ public final class Simulation {
                 throw SimulationError("nodes '\(built[other].name)' and '\(node.name)' share underlay address \(node.underlay)")
             }
             nodeByUnderlay[node.underlay] = node.index
-            if let key = keys[node.index] { names.register(key, as: node.name) }
         }
+        names.register(keys: keys, of: built)
         for link in links {
             let (a, b) = try nodePair(link.between)
             underlay.set(a, b, properties: link.properties)
@@ -201,6 +211,7 @@ public final class Simulation {
             }
         }
         currentOrigin = EventOrigin.scenario
+        trimStoredMoves()
     }
 
     /// A node's static key when the scenario gives none: `wg genkey` from "NODE/static".

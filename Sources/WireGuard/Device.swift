@@ -308,7 +308,7 @@ public final class Device {
     /// and, on a hub with thousands of peers, a cache miss or two per packet.
     func otherCandidates(_ address: IPAddress, winner: IPPrefix, owner: Peer) -> [(prefix: IPPrefix, peer: PublicKey)] {
         guard recordsDecisions else { return [] }
-        if let cached = owner.cachedCandidates, cached.generation == allowedIPsGeneration, cached.winner == winner {
+        if let cached = owner.cachedCandidates, cached.generation == allowedIPsGeneration, cached.isFor(winner) {
             return cached.others
         }
         let others = explainedCandidates(address, except: winner)

@@ -5,21 +5,25 @@
 public final class Keypair {
     /// The two keys, held inline: two arrays cost two heap objects per keypair, and a hub with
     /// hundreds of thousands of sessions holds a keypair per session on each side.
+    // An `InlineKey` is 33 bytes (32 and a length): the three flags and our index fill the
+    // rest of the first key's last word, the other index the second's. 136 bytes in all, a
+    // 144-byte malloc chunk where 144 bytes took a 160-byte one (a keypair per session on each
+    // side of a hub).
     public let sending: InlineKey
-    public let receiving: InlineKey
-    public var sendingKey: [UInt8] { sending.bytes }
-    public var receivingKey: [UInt8] { receiving.bytes }
+    public let isInitiator: Bool
+    @exclusivity(unchecked) public var sendingValid = true
+    @exclusivity(unchecked) public var receivingValid = true
     /// Our index: the other side puts it in the receiver field of transport messages to us.
     public let localIndex: UInt32
+    public let receiving: InlineKey
     /// The other side's index: we put it in the receiver field of what we send.
     public let remoteIndex: UInt32
-    public let isInitiator: Bool
+    public var sendingKey: [UInt8] { sending.bytes }
+    public var receivingKey: [UInt8] { receiving.bytes }
     /// When the keys were derived (simulated ns); both halves share it.
     public let birth: Int64
     /// Next nonce to use for sending; starts at 0.
     @exclusivity(unchecked) public var sendCounter: UInt64 = 0
-    @exclusivity(unchecked) public var sendingValid = true
-    @exclusivity(unchecked) public var receivingValid = true
     @exclusivity(unchecked) public var replay = ReplayWindow()
 
     public init(sendingKey: [UInt8], receivingKey: [UInt8], localIndex: UInt32, remoteIndex: UInt32,

@@ -1,42 +1,68 @@
+import Routing
+
 /// A device's peers by public key. A device with few peers (a generated hub's client has one)
-/// finds a key by comparing it with each peer's, in creation order; past `linearLimit` peers a
-/// dictionary is built and kept. A one-entry Swift dictionary costs a heap block of about 100
-/// bytes, which a hub's million clients would each pay for a lookup that only a handshake or a
-/// configuration step makes.
+/// finds a key by comparing it with each peer's; past `linearLimit` peers a `PositionTable` of
+/// positions in `list` is built and kept, keys read back from the peers themselves. A one-entry
+/// Swift dictionary costs a heap block of about 100 bytes, which a hub's million clients would
+/// each pay for a lookup that only a handshake or a configuration step makes; and a hub's
+/// `[PublicKey: Peer]` of 100,000 peers took about 42 bytes a peer where the table takes 10.
 struct PeersByKey {
     /// Up to this many peers are searched linearly (8 keys compared: well under one hash).
     static let linearLimit = 8
 
-    /// The peers while there are at most `linearLimit` (and no dictionary yet).
-    private var few: [Peer] = []
-    /// Every peer by key, once there have been more than `linearLimit`.
-    private var many: [PublicKey: Peer]?
+    /// Every peer, in no particular order (a removal moves the last one into its place).
+    private var list: [Peer] = []
+    /// Positions in `list` by key, once there have been more than `linearLimit` peers.
+    private var index: PositionTable?
 
     /// How many peers are held.
-    var count: Int { many?.count ?? few.count }
+    var count: Int { list.count }
 
     subscript(key: PublicKey) -> Peer? {
-        get {
-            if let many { return many[key] }
-            return few.first { $0.publicKey == key }
-        }
+        get { position(of: key).map { list[$0] } }
         set {
-            if many != nil {
-                many![key] = newValue
-                return
-            }
-            let position = few.firstIndex { $0.publicKey == key }
+            let position = position(of: key)
             switch (position, newValue) {
-            case (let i?, let peer?): few[i] = peer
-            case (let i?, nil): few.remove(at: i)
+            case (let i?, let peer?):
+                // Another object under the same key: the key, and so the table, is unchanged.
+                list[i] = peer
+            case (let i?, nil):
+                remove(at: i)
             case (nil, let peer?):
-                few.append(peer)
-                if few.count > Self.linearLimit {
-                    many = Dictionary(uniqueKeysWithValues: few.map { ($0.publicKey, $0) })
-                    few = []
+                list.append(peer)
+                if index != nil {
+                    let all = list
+                    index!.insert(all.count - 1, key: peer.publicKey) { all[$0].publicKey }
+                } else if list.count > Self.linearLimit {
+                    let all = list
+                    var table = PositionTable()
+                    for i in all.indices { table.insert(i, key: all[i].publicKey) { all[$0].publicKey } }
+                    index = table
                 }
             case (nil, nil): break
             }
+        }
+    }
+
+    private func position(of key: PublicKey) -> Int? {
+        if let index { return index.position(of: key) { list[$0].publicKey } }
+        return list.firstIndex { $0.publicKey == key }
+    }
+
+    /// Takes the peer at `i` out; the last peer moves into its place. (Each copy of `list` is
+    /// scoped so that it is gone before `list` changes: no copy of the array is made.)
+    private mutating func remove(at i: Int) {
+        let last = list.count - 1
+        if index != nil {
+            let all = list
+            index!.remove(all[i].publicKey) { all[$0].publicKey }
+            if i != last { index!.remove(all[last].publicKey) { all[$0].publicKey } }
+        }
+        list.swapAt(i, last)
+        list.removeLast()
+        if i != last, index != nil {
+            let all = list
+            index!.insert(i, key: all[i].publicKey) { all[$0].publicKey }
         }
     }
 }

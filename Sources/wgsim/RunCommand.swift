@@ -119,6 +119,7 @@ struct RunCommand: ParsableCommand {
         let setupMoves = run.reportMoves(from: 0, to: warnings)
         run.releaseNodeDetails()
         outputs.report?.attach(to: run)
+        run.releaseSetUpState()
 
         let progress = ProgressLine(started: started, label: run.scenario.name)
         let limit = maxDecisions

@@ -27,6 +27,18 @@ final class CaptureWitnessSinkTests: XCTestCase {
         XCTAssertEqual(witness.seen.map(\.packet), [[1, 2], [3]])
     }
 
+    func testEachUnwrittenInterfaceIsToldAsItself() {
+        for interface in [CapturedInterface.eth0, .wg0, .other] {
+            let witness = Witness()
+            let sink = frameWitnessingSink(node: "c7", interface: interface, base: DiscardingCaptureSink.shared, numbered: false,
+                                           witness: witness)
+            XCTAssertTrue(sink is UnnumberedCaptureWitness<Witness>)
+            sink.capture(time: 3, packet: [4])
+            XCTAssertEqual(witness.seen.map(\.interface), [interface])
+            XCTAssertEqual(witness.seen.map(\.node), ["c7"])
+        }
+    }
+
     func testAWrittenInterfaceIsCountedAndHandedOn() {
         let witness = Witness()
         let base = MemoryCaptureSink()

@@ -25,6 +25,52 @@ final class ReleaseNodeDetailsTests: XCTestCase {
         XCTAssertEqual(run.scenario.node(named: "a")?.underlay, try load().node(named: "a")?.underlay)
     }
 
+    func testTheNodeListStaysWhenAWgSetEventMayMoveEntriesAndLaterMovesAreReportedAlike() throws {
+        let kept = try ScenarioRun(try load())
+        let run = try ScenarioRun(try load())
+        run.releaseNodeDetails()
+        let setUpMoves = run.reportMoves(from: 0, to: WarningReport(quiet: true) { _ in })
+        XCTAssertEqual(setUpMoves, 1)
+        run.releaseSetUpState()
+        XCTAssertEqual(run.scenario.nodes.map(\.name), ["server", "a", "b"], "the wg set event's move names the lines of its claims")
+        XCTAssertEqual(run.simulation.allowedIPsMoves.startIndex, 1, "the set-up's move is forgotten")
+        XCTAssertTrue(run.moves().isEmpty)
+        kept.run()
+        run.run()
+        XCTAssertEqual(run.moves(from: setUpMoves).map(\.warning.description), kept.moves(from: 1).map(\.warning.description))
+        XCTAssertEqual(run.moves(from: setUpMoves).count, 1)
+        var keptLines: [String] = [], runLines: [String] = []
+        _ = kept.reportMoves(from: 1, to: WarningReport(quiet: false) { keptLines.append($0) })
+        XCTAssertEqual(run.reportMoves(from: setUpMoves, to: WarningReport(quiet: false) { runLines.append($0) }), 2)
+        XCTAssertEqual(runLines, keptLines)
+        XCTAssertEqual(runLines.count, 1)
+    }
+
+    func testTheNodeListGoesWhenNothingReadsItAndTheRunIsTheSame() throws {
+        let text = MoveWarningScenarioTests.overlapping.components(separatedBy: "events:")[0]
+            + "events:\n  - at: 1s\n    node: a\n    ping: 192.168.0.1\n"
+        let scenario = try ScenarioLoader.load(text: text, file: "t.yaml", directory: ".")
+        XCTAssertTrue(ScenarioRun.nodesChangedByEvents(scenario).isEmpty)
+        let kept = try ScenarioRun(scenario)
+        let collection = ReportCollection()
+        let released = try ScenarioRun(scenario, keepDecisions: false, captureSink: collection.captureSinkFactory(nil))
+        released.releaseNodeDetails()
+        collection.attach(to: released)
+        released.releaseSetUpState()
+        XCTAssertTrue(released.scenario.nodes.isEmpty)
+        var keptLines: [String] = [], releasedLines: [String] = []
+        kept.onDecision = { keptLines.append($0.jsonLine) }
+        released.onDecision = { releasedLines.append($0.jsonLine); collection.observe($0) }
+        kept.run()
+        released.run()
+        XCTAssertEqual(releasedLines, keptLines)
+        let (keptResults, releasedResults) = (kept.finish(), released.finish())
+        XCTAssertEqual(RunReport.text(run: released, results: releasedResults, quiet: false),
+                       RunReport.text(run: kept, results: keptResults, quiet: false))
+        let keptPage = try ReportRun.record(scenario).page
+        XCTAssertEqual(collection.page(run: released, results: releasedResults), keptPage)
+    }
+
     func testARunThatReleasedGivesTheSameDecisionsWarningsAndSummary() throws {
         let kept = try ScenarioRun(try load())
         let released = try ScenarioRun(try load())

@@ -40,4 +40,23 @@ final class PeersByKeyTests: XCTestCase {
         XCTAssertNil(peers[key(1)])
         XCTAssertTrue(peers[key(2)] === made[2])
     }
+
+    func testManyRemovalsAboveTheLimitKeepEveryOtherPeerFindable() {
+        var peers = PeersByKey()
+        let made = (0..<40).map { Peer(publicKey: key($0), serial: $0, now: 0) }
+        for peer in made { peers[peer.publicKey] = peer }
+        var left = Set(0..<40)
+        // The last peer, one in the middle, the first: each removal moves the last into the hole.
+        for n in [39, 17, 0, 38, 5, 6, 20, 1] {
+            peers[key(n)] = nil
+            left.remove(n)
+            XCTAssertEqual(peers.count, left.count)
+            for m in 0..<40 {
+                if left.contains(m) { XCTAssertTrue(peers[key(m)] === made[m], "peer \(m) after removing \(n)") } else { XCTAssertNil(peers[key(m)]) }
+            }
+        }
+        peers[key(17)] = made[17]
+        XCTAssertTrue(peers[key(17)] === made[17])
+        XCTAssertEqual(peers.count, left.count + 1)
+    }
 }

@@ -66,4 +66,30 @@ final class TimerHeapTests: XCTestCase {
         let expected = model.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map { [$0.value, Int64($0.key)] }
         XCTAssertEqual(drain(&heap), expected)
     }
+
+    /// A one-peer device's heap keeps no position array; another peer's first entry makes it,
+    /// with peer 0's entry where it was.
+    func testOnePeerFormAndLeavingIt() {
+        var heap = TimerHeap()
+        heap.schedule(0, at: 40)
+        heap.schedule(0, at: 30)
+        XCTAssertEqual(heap.deadline(of: 0), 30)
+        XCTAssertNil(heap.deadline(of: 1))
+        heap.schedule(0, at: nil)
+        XCTAssertNil(heap.deadline(of: 0))
+        XCTAssertEqual(heap.count, 0)
+        heap.schedule(0, at: 20)
+        heap.schedule(5, at: 10)
+        heap.schedule(3, at: 25)
+        XCTAssertEqual(heap.deadline(of: 0), 20)
+        XCTAssertEqual(heap.deadline(of: 5), 10)
+        heap.schedule(0, at: 5)
+        XCTAssertEqual(drain(&heap), [[5, 0], [10, 5], [25, 3]])
+        heap.schedule(2, at: 7)
+        heap.removeAll()
+        XCTAssertNil(heap.deadline(of: 2))
+        heap.schedule(0, at: 9)
+        heap.schedule(1, at: 8)
+        XCTAssertEqual(drain(&heap), [[8, 1], [9, 0]])
+    }
 }

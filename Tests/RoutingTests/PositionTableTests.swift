@@ -1,0 +1,54 @@
+@testable import Routing
+import XCTest
+
+/// `PositionTable`: positions found through the caller's own keys give the answers a dictionary
+/// of the same keys gives, through growth and removals (the entries after a removed one shift
+/// back, so none is lost behind the hole).
+final class PositionTableTests: XCTestCase {
+    func testLookupsInsertionsAndRemovalsAgreeWithADictionary() {
+        // Keys read back through this array: position i holds keys[i].
+        var keys: [String] = []
+        var table = PositionTable()
+        var reference: [String: Int] = [:]
+        var random = SystemRandomNumberGenerator()
+        for step in 0..<6000 {
+            let key = "n\(Int.random(in: 0..<900, using: &random))"
+            let all = keys
+            if reference[key] == nil, step % 3 != 2 {
+                keys.append(key)
+                let now = keys
+                table.insert(keys.count - 1, key: key) { now[$0] }
+                reference[key] = keys.count - 1
+            } else if let position = reference[key] {
+                table.remove(key) { all[$0] }
+                reference[key] = nil
+                // A removed position's key is never read again; give it one no lookup asks for.
+                keys[position] = "removed \(position)"
+            }
+            XCTAssertEqual(table.count, reference.count)
+            if step % 97 == 0 {
+                let now = keys
+                for probe in 0..<900 {
+                    XCTAssertEqual(table.position(of: "n\(probe)") { now[$0] }, reference["n\(probe)"], "n\(probe) at step \(step)")
+                }
+            }
+        }
+    }
+
+    func testAnEmptyTableFindsNothingAndRemovesNothing() {
+        var table = PositionTable()
+        XCTAssertNil(table.position(of: 3) { $0 })
+        table.remove(3) { $0 }
+        XCTAssertEqual(table.count, 0)
+    }
+
+    func testReservedRoomHoldsTheKeysWithoutLosingAny() {
+        let keys = (0..<1000).map { "node\($0)" }
+        var table = PositionTable()
+        table.reserveCapacity(10) { keys[$0] }
+        for i in keys.indices { table.insert(i, key: keys[i]) { keys[$0] } }
+        table.reserveCapacity(5000) { keys[$0] }
+        for i in keys.indices { XCTAssertEqual(table.position(of: keys[i]) { keys[$0] }, i) }
+        XCTAssertNil(table.position(of: "node1000") { keys[$0] })
+    }
+}

@@ -114,11 +114,6 @@ final class EventQueueTests: XCTestCase {
     /// A payload kept in its key (`pushInline`) comes out at the place a slotted one would, in
     /// both lanes, interleaved with ordinary payloads.
     func testInlinePayloadsKeepTheirPlaceAmongSlottedOnes() {
-        enum Item: InlineQueuedPayload, Equatable {
-            case small(Int)
-            case large(String)
-            static func inlined(_ value: Int32) -> Item { .small(Int(value)) }
-        }
         var random = SeededRandom(seed: 9, label: "inline-queue-test")
         var inline = EventQueue<Item>(), slotted = EventQueue<Item>()
         for sequence in 0..<3000 as Range<UInt64> {
@@ -151,11 +146,6 @@ final class EventQueueTests: XCTestCase {
     /// The event loop's `pop(placing:)` yields the keys and payloads `popKeyed` does, in the same
     /// order, for slotted and inline payloads in both lanes, and nil (key untouched) when empty.
     func testPopPlacingTheKeyMatchesPopKeyed() {
-        enum Item: InlineQueuedPayload, Equatable {
-            case small(Int)
-            case large(String)
-            static func inlined(_ value: Int32) -> Item { .small(Int(value)) }
-        }
         var random = SeededRandom(seed: 11, label: "pop-placing-test")
         var placing = EventQueue<Item>(), keyed = EventQueue<Item>()
         var key = EventKey(time: 0, origin: 0, sequence: 0)
@@ -188,4 +178,12 @@ final class EventQueueTests: XCTestCase {
         XCTAssertNil(placing.pop(placing: &key))
         XCTAssertEqual(key, last, "an empty queue leaves the key as it was")
     }
+}
+
+/// A payload that the queue may keep in its key (`small`) or in a slot (`large`), for the tests
+/// that compare the two ways of queueing.
+private enum Item: InlineQueuedPayload, Equatable {
+    case small(Int)
+    case large(String)
+    static func inlined(_ value: Int32) -> Item { .small(Int(value)) }
 }

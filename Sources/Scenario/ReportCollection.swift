@@ -18,9 +18,10 @@ public final class ReportCollection {
         recorder.captureSinkFactory(base, captured: captured)
     }
 
-    /// Starts watching `run` (reads its tables at set-up); call before it runs.
-    public func attach(to run: ScenarioRun) {
-        collector = run.makeSnapshotCollector()
+    /// Starts watching `run` (reads its tables at set-up); call before it runs. `releasingNodes`:
+    /// as `ScenarioRun.makeSnapshotCollector(releasingNodes:)`.
+    public func attach(to run: ScenarioRun, releasingNodes: Bool = false) {
+        collector = run.makeSnapshotCollector(releasingNodes: releasingNodes)
     }
 
     /// Takes one decision, in order.

@@ -5,9 +5,12 @@ extension ScenarioRun {
     /// A collector for the run's static pictures (topology, peer tables, ownership timeline),
     /// reading the tables at set-up now: make it before the run starts and hand it every
     /// decision (`onDecision`), then ask it for the snapshot at the end.
-    public func makeSnapshotCollector() -> RunSnapshotCollector {
-        RunSnapshotCollector(name: scenario.name, simulation: simulation, nodes: scenario.nodes.map(\.topologySpec),
-                             links: scenario.links.map(\.spec))
+    /// `releasingNodes`: let go of the scenario's node list once taken (`releaseNodeList()`), for
+    /// a caller that would release it next (`releaseSetUpState()`).
+    public func makeSnapshotCollector(releasingNodes: Bool = false) -> RunSnapshotCollector {
+        let nodes = scenario.nodes.map(\.topologySpec)
+        if releasingNodes { releaseNodeList() }
+        return RunSnapshotCollector(name: scenario.name, simulation: simulation, nodes: nodes, links: scenario.links.map(\.spec))
     }
 
     /// Runs the whole scenario with a collector watching (the decisions still go to any

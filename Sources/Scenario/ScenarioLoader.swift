@@ -16,7 +16,27 @@ public enum ScenarioLoader {
 
     /// Loads scenario text; `directory` resolves relative `config:` and `replay:` paths.
     public static func load(text: String, file: String, directory: String, keysAhead: Bool = true) throws -> Scenario {
-        let root = try YAMLDocument.load(text, file: file)
+        try load(text: text, file: file, directory: directory, keysAhead: keysAhead, streaming: true)
+    }
+
+    /// `streaming`: a generated file's nodes are converted as the subset reader reads them
+    /// (`StreamedNodes`); false reads them as a tree first, as every other file is read (the
+    /// result is the same: the tests compare the two).
+    static func load(text: String, file: String, directory: String, keysAhead: Bool, streaming: Bool) throws -> Scenario {
+        let text = try YAMLDocument.checkedText(text, file: file)
+        var streamed: StreamedNodes?
+        let root: YAMLValue
+        if YAMLSubsetReader.isGenerated(text) {
+            if streaming, let read = StreamedNodes.read(text, file: file, directory: directory, keysAhead: keysAhead) {
+                (root, streamed) = read
+            } else if let tree = YAMLSubsetReader.read(text) {
+                root = YAMLValue(node: tree, file: file)
+            } else {
+                root = try YAMLDocument.loadWithYams(text, file: file)
+            }
+        } else {
+            root = try YAMLDocument.loadWithYams(text, file: file)
+        }
         let top = try root.map("a scenario")
         try top.allowOnly(topKeys, in: "the scenario")
 
@@ -30,35 +50,44 @@ public enum ScenarioLoader {
             guard let v = UInt64(try s.string("seed")) else { throw s.error("seed must be a whole number from 0 to 2^64-1") }
             seed = v
         }
-        var start = Scenario.defaultStartUnixNanoseconds
-        if let s = top["start-time"] {
-            switch TimestampText.unixNanoseconds(try s.string("start-time")) {
-            case .success(let ns): start = ns
-            case .failure(let problem): throw s.error("start-time: \(problem.reason)")
-            }
-            guard (0...Simulation.latestUnixNanoseconds).contains(start) else {
-                throw s.error("start-time must be from \(TimeLimit.startRange): pcap time stamps are unsigned 32-bit seconds since 1970")
-            }
-        }
+        let start = try top["start-time"].map(startTime) ?? Scenario.defaultStartUnixNanoseconds
         let limit = TimeLimit(startUnixNanoseconds: start)
         let duration = try top["duration"].map { try limit.time($0, "duration") }
         let description = try top["description"].flatMap { $0.isNull ? nil : try $0.string("description") }
 
-        let nodesMap = try top.required("nodes", in: "a scenario").map("nodes")
-        guard !nodesMap.entries.isEmpty else { throw ScenarioError(file: file, line: nodesMap.line, "nodes: at least one node is needed") }
-        // A large map hashed its keys already to refuse duplicates; a small one is cheap to hash.
-        let names = nodesMap.hashedKeys.count == nodesMap.entries.count ? nodesMap.hashedKeys : Set(nodesMap.keys)
-        for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
-            throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
-        }
-        // The keys the seed gives depend on the seed and the names alone: start on them now,
-        // beside the reading of the rest (a million of them are most of a million-node build).
-        let derivedKeys = keysAhead ? startDerivingKeys(nodesMap, seed: seed) : nil
-        let context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
-        var nodes: [ScenarioNode] = []
-        nodes.reserveCapacity(nodesMap.entries.count)   // no growth slack: a hub's clients stay in it for the run
-        for entry in nodesMap.entries {
-            nodes.append(try context.node(named: entry.key, entry.value, keyLine: entry.keyLine))
+        let context: LoadContext
+        let nodes: [ScenarioNode]
+        let names: Set<String>
+        let derivedKeys: DerivedKeyPairs?
+        if let streamed {
+            // Converted with the start-time read before `nodes:`; one written after it (by hand)
+            // changes their limit: read again, as a tree.
+            guard streamed.startUnixNanoseconds == start else {
+                return try load(text: text, file: file, directory: directory, keysAhead: keysAhead, streaming: false)
+            }
+            if let problem = streamed.firstError { throw problem }
+            names = streamed.names
+            context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
+            derivedKeys = streamed.derivedKeys
+            nodes = streamed.takeNodes()
+        } else {
+            let nodesMap = try top.required("nodes", in: "a scenario").map("nodes")
+            guard !nodesMap.entries.isEmpty else { throw ScenarioError(file: file, line: nodesMap.line, "nodes: at least one node is needed") }
+            // A large map hashed its keys already to refuse duplicates; a small one is cheap to hash.
+            names = nodesMap.hashedKeys.count == nodesMap.entries.count ? nodesMap.hashedKeys : Set(nodesMap.keys)
+            for entry in nodesMap.entries where entry.key.isEmpty || entry.key.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
+                throw ScenarioError(file: file, line: entry.keyLine, "node name '\(entry.key)' must not be empty or contain spaces, '/' or '@'")
+            }
+            // The keys the seed gives depend on the seed and the names alone: start on them now,
+            // beside the reading of the rest (a million of them are most of a million-node build).
+            derivedKeys = keysAhead ? startDerivingKeys(nodesMap, seed: seed) : nil
+            context = LoadContext(file: file, directory: directory, nodeNames: names, limit: limit)
+            var converted: [ScenarioNode] = []
+            converted.reserveCapacity(nodesMap.entries.count)   // no growth slack: a hub's clients stay in it for the run
+            for entry in nodesMap.entries {
+                converted.append(try context.node(named: entry.key, entry.value, keyLine: entry.keyLine))
+            }
+            nodes = converted
         }
         try checkUnderlays(nodes)
         try checkPeersHaveWireGuard(nodes, nodeNames: names)
@@ -93,6 +122,19 @@ public enum ScenarioLoader {
         return Scenario(name: name, description: description, seed: seed, startUnixNanoseconds: start,
                         duration: duration, nodes: nodes, links: links, events: events,
                         expectations: expectations, file: file, derivedKeys: derivedKeys)
+    }
+
+    /// A `start-time:` value as Unix nanoseconds, within what pcap time stamps can hold.
+    static func startTime(_ s: YAMLValue) throws -> Int64 {
+        let start: Int64
+        switch TimestampText.unixNanoseconds(try s.string("start-time")) {
+        case .success(let ns): start = ns
+        case .failure(let problem): throw s.error("start-time: \(problem.reason)")
+        }
+        guard (0...Simulation.latestUnixNanoseconds).contains(start) else {
+            throw s.error("start-time must be from \(TimeLimit.startRange): pcap time stamps are unsigned 32-bit seconds since 1970")
+        }
+        return start
     }
 
     /// Starts deriving the wg0 key pair of every node whose `wireguard:` gives no `private-key:`

@@ -41,6 +41,14 @@ extension ScenarioRun {
     /// at the end, does not call this.
     public func releaseSetUpState() {
         simulation.releaseMoves()
+        releaseNodeList()
+    }
+
+    /// The node list part of `releaseSetUpState()`, on its own for the report's collector to
+    /// call as soon as it has taken the nodes it reads (`makeSnapshotCollector(releasingNodes:)`):
+    /// the list (176 bytes a node) is then not held while the collector reads the tables (one
+    /// of the highest points of a generated hub's run, BENCHMARKS.md "Session 8").
+    func releaseNodeList() {
         guard Self.nodesChangedByEvents(scenario).isEmpty else { return }
         scenario.nodes = []
     }

@@ -183,13 +183,27 @@ enum YAMLDocument {
     /// `wgsim generate hub` wrote, if it is within its subset; else the shape on libyaml's events
     /// (`YAMLShapeCheck`: nesting depth, alias expansion) before Yams composes the tree.
     static func load(_ text: String, file: String) throws -> YAMLValue {
+        let text = try checkedText(text, file: file)
+        if YAMLSubsetReader.isGenerated(text), let root = YAMLSubsetReader.read(text) {
+            return YAMLValue(node: root, file: file)
+        }
+        return try loadWithYams(text, file: file)
+    }
+
+    /// The text both readers read: without a leading byte order mark, its characters checked
+    /// (`YAMLTextCheck`). The first step of `load`, for a caller that tries the subset reader
+    /// its own way (`ScenarioLoader`'s streamed `nodes:`) before `loadWithYams`.
+    static func checkedText(_ text: String, file: String) throws -> String {
         // A byte order mark only says the file is UTF-8; libyaml, told the encoding, would take
         // it for content. (`YAMLTextCheck` refuses one anywhere else.)
         let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         try YAMLTextCheck.check(text, file: file)
-        if YAMLSubsetReader.isGenerated(text), let root = YAMLSubsetReader.read(text) {
-            return YAMLValue(node: root, file: file)
-        }
+        return text
+    }
+
+    /// The last steps of `load`: the shape on libyaml's events, then Yams' tree, for text
+    /// `checkedText` gave.
+    static func loadWithYams(_ text: String, file: String) throws -> YAMLValue {
         try YAMLShapeCheck.check(text, file: file)
         do {
             guard let node = try Yams.compose(yaml: text) else {

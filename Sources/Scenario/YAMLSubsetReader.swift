@@ -26,6 +26,10 @@ struct YAMLSubsetReader {
     private var row = 0
     /// Block lists and mappings open around the current one; flow ones add to it as they nest.
     private var depth = 0
+    /// The top-level key whose entries are to be streamed; nil once reached (or never asked).
+    private var stream: StreamRequest?
+    /// Whether that key's entries went to a sink.
+    private var streamed = false
 
     /// How a file `wgsim generate hub` wrote begins (`HubGenerator.writeYAML`): its name line,
     /// then these words. The loader takes the fast path only for such files, where it pays (a
@@ -49,6 +53,59 @@ struct YAMLSubsetReader {
             var reader = YAMLSubsetReader(bytes)
             return try? reader.document()
         }
+    }
+
+    /// The entries of a block mapping, found by their lines before they are read (`EntryScan`).
+    struct EntryScan {
+        /// Each entry's key, in file order.
+        var keys: [String]
+        /// Per entry, bit i set when `words[i]` occurs anywhere in its lines (comments included).
+        var marks: [UInt8]
+    }
+
+    /// Where the entries of a streamed mapping go as they are read: each key, its 1-based line
+    /// and its value, once; nothing of them is kept.
+    typealias EntrySink = (_ key: String, _ keyLine: Int, _ value: YAMLNode) -> Void
+
+    /// A document read with one top-level key's entries handed over as they were read.
+    struct StreamedDocument {
+        /// The root; the streamed key's value is an empty mapping on its line.
+        var root: YAMLNode
+        /// Whether the entries went to a sink (false: `begin` declined, or the value was not a
+        /// block mapping, and the root holds it as `read` would).
+        var streamed: Bool
+    }
+
+    /// Reads the document as `read` does, except the block mapping under the top-level key
+    /// `key`: when the reader reaches it, `begin` gets the top-level entries read so far and the
+    /// mapping's keys scanned from its lines (`EntryScan`, marked with `words`, at most 8), and
+    /// returns where its entries go, one at a time, as each is read (nil: keep them in the tree).
+    /// So the whole mapping is never held as nodes: a million-node hub's `nodes:` is about
+    /// 1.3 KB of nodes a pair as a tree.
+    ///
+    /// nil when the text is not entirely within the subset, or when an entry read is not the one
+    /// the scan found there (never, for text within the subset: the caller then reads it whole).
+    /// Entries already given to the sink stay given: a caller that gets nil discards what it
+    /// made of them.
+    static func read(_ text: String, streaming key: String, marking words: [String],
+                     begin: (_ before: [(key: YAMLNode, value: YAMLNode)], _ scan: EntryScan) -> EntrySink?) -> StreamedDocument? {
+        precondition(words.count <= 8)
+        var text = text
+        return withoutActuallyEscaping(begin) { begin in
+            text.withUTF8 { bytes in
+                var reader = YAMLSubsetReader(bytes)
+                reader.stream = StreamRequest(key: key, words: words.map { Array($0.utf8) }, begin: begin)
+                guard let root = try? reader.document() else { return nil }
+                return StreamedDocument(root: root, streamed: reader.streamed)
+            }
+        }
+    }
+
+    /// What `read(_:streaming:marking:begin:)` asked for, until the key is reached.
+    private struct StreamRequest {
+        let key: String
+        let words: [[UInt8]]
+        let begin: (_ before: [(key: YAMLNode, value: YAMLNode)], _ scan: EntryScan) -> EntrySink?
     }
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -125,7 +182,7 @@ struct YAMLSubsetReader {
         var pairs: [(key: YAMLNode, value: YAMLNode)] = []
         var start = lines[row].lowerBound + column
         while true {
-            pairs.append(try mappingEntry(at: start))
+            pairs.append(try mappingEntry(at: start, before: depth == 1 ? pairs : nil))
             skipBlankAndCommentLines()
             guard row < lines.count else { break }
             let next = indent(of: row)
@@ -136,8 +193,10 @@ struct YAMLSubsetReader {
         return .mapping(pairs, line: line)
     }
 
-    /// `key: value` from `start`; leaves `row` after the value's last line.
-    private mutating func mappingEntry(at start: Int) throws -> (key: YAMLNode, value: YAMLNode) {
+    /// `key: value` from `start`; leaves `row` after the value's last line. `before`: the
+    /// entries before this one, for an entry of the top-level mapping (nil inside others).
+    private mutating func mappingEntry(at start: Int, before: [(key: YAMLNode, value: YAMLNode)]? = nil) throws
+        -> (key: YAMLNode, value: YAMLNode) {
         let end = lines[row].upperBound
         let column = start - lines[row].lowerBound
         var i = start
@@ -154,14 +213,91 @@ struct YAMLSubsetReader {
             guard row < lines.count else { throw OutsideSubset() }
             let inner = indent(of: row)
             guard inner > column else { throw OutsideSubset() }
-            let value = isSequenceEntry(row, column: inner) ? try blockSequence(column: inner) : try blockMapping(column: inner)
-            return (key, value)
+            if isSequenceEntry(row, column: inner) { return (key, try blockSequence(column: inner)) }
+            if let before, let request = stream, case .scalar(request.key, _, _) = key {
+                stream = nil
+                let scan = scanEntries(column: inner, words: request.words)
+                if let sink = request.begin(before, scan) {
+                    streamed = true
+                    return (key, try streamedMapping(column: inner, scanned: scan.keys, sink: sink))
+                }
+            }
+            return (key, try blockMapping(column: inner))
         }
         if bytes[i] == UInt8(ascii: "|") {
             guard i + 1 == end else { throw OutsideSubset() }
             return (key, try literalBlock(parentColumn: column))
         }
         return (key, try inlineValue(from: i))
+    }
+
+    /// A block mapping read as `blockMapping` reads it, each entry handed to `sink` as soon as it
+    /// is read instead of kept; `scanned` are the keys `scanEntries` found, which the entries
+    /// read must match. An empty mapping on the mapping's line stands for it in the tree.
+    private mutating func streamedMapping(column: Int, scanned: [String], sink: EntrySink) throws -> YAMLNode {
+        try enterCollection()
+        defer { depth -= 1 }
+        let line = row + 1
+        var start = lines[row].lowerBound + column
+        var index = 0
+        while true {
+            let (key, value) = try mappingEntry(at: start)
+            guard case .scalar(let name, let keyLine, _) = key, index < scanned.count, name == scanned[index] else {
+                throw OutsideSubset()
+            }
+            index += 1
+            sink(name, keyLine, value)
+            skipBlankAndCommentLines()
+            guard row < lines.count else { break }
+            let next = indent(of: row)
+            if next < column { break }
+            guard next == column else { throw OutsideSubset() }
+            start = lines[row].lowerBound + column
+        }
+        guard index == scanned.count else { throw OutsideSubset() }
+        return .mapping([], line: line)
+    }
+
+    /// The keys of the block mapping whose keys start at `column`, from the current line on,
+    /// found by lines alone (a key is the key characters at that indentation up to its `:`),
+    /// and which of `words` each entry's lines contain. Cheap next to reading them (one pass
+    /// over the bytes), so a caller knows every key before the first value is read.
+    private func scanEntries(column: Int, words: [[UInt8]]) -> EntryScan {
+        var scan = EntryScan(keys: [], marks: [])
+        var r = row
+        while r < lines.count {
+            let line = lines[r]
+            let first = line.lowerBound + indent(of: r)
+            r += 1
+            if first == line.upperBound || bytes[first] == UInt8(ascii: "#") { continue }
+            let at = first - line.lowerBound
+            if at < column { break }
+            if at == column {
+                var end = first
+                while end < line.upperBound && Self.isKeyByte(bytes[end]) { end += 1 }
+                scan.keys.append(text(first..<end))
+                scan.marks.append(0)
+            }
+            if !scan.marks.isEmpty { scan.marks[scan.marks.count - 1] |= marks(in: first..<line.upperBound, words: words) }
+        }
+        return scan
+    }
+
+    /// Bit i set when `words[i]` occurs in `range`.
+    private func marks(in range: Range<Int>, words: [[UInt8]]) -> UInt8 {
+        var found: UInt8 = 0
+        for (bit, word) in words.enumerated() where !word.isEmpty && range.count >= word.count {
+            let head = word[0]
+            var i = range.lowerBound
+            while i <= range.upperBound - word.count {
+                if bytes[i] == head && bytes[i..<(i + word.count)].elementsEqual(word) {
+                    found |= 1 << bit
+                    break
+                }
+                i += 1
+            }
+        }
+        return found
     }
 
     /// A block sequence whose `-` markers are at `column`.

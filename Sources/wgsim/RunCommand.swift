@@ -118,7 +118,7 @@ struct RunCommand: ParsableCommand {
         warnings.add(run.scenario.loadWarnings)
         let setupMoves = run.reportMoves(from: 0, to: warnings)
         run.releaseNodeDetails()
-        outputs.report?.attach(to: run)
+        outputs.report?.attach(to: run, releasingNodes: true)   // the node list goes before the tables are read
         run.releaseSetUpState()
 
         let progress = ProgressLine(started: started, label: run.scenario.name)

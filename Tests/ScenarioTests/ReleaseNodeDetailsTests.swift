@@ -71,6 +71,31 @@ final class ReleaseNodeDetailsTests: XCTestCase {
         XCTAssertEqual(collection.page(run: released, results: releasedResults), keptPage)
     }
 
+    /// `attach(to:releasingNodes: true)` (what `wgsim run` does): the node list goes as soon as
+    /// the collector has taken the nodes, and the page is the one a run keeping them draws; kept
+    /// when a `wg set` event may move entries.
+    func testTheCollectorLetsTheNodeListGoAsSoonAsItHasTakenThem() throws {
+        let text = MoveWarningScenarioTests.overlapping.components(separatedBy: "events:")[0]
+            + "events:\n  - at: 1s\n    node: a\n    ping: 192.168.0.1\n"
+        let scenario = try ScenarioLoader.load(text: text, file: "t.yaml", directory: ".")
+        let collection = ReportCollection()
+        let released = try ScenarioRun(scenario, keepDecisions: false, captureSink: collection.captureSinkFactory(nil),
+                                       releasingNodeDetails: true)
+        released.releaseNodeDetails()
+        collection.attach(to: released, releasingNodes: true)
+        XCTAssertTrue(released.scenario.nodes.isEmpty, "gone before releaseSetUpState")
+        released.releaseSetUpState()
+        released.onDecision = { collection.observe($0) }
+        released.run()
+        let results = released.finish()
+        XCTAssertEqual(collection.page(run: released, results: results), try ReportRun.record(scenario).page)
+
+        let withEvent = try ScenarioRun(try load(), releasingNodeDetails: true)
+        withEvent.releaseNodeDetails()
+        ReportCollection().attach(to: withEvent, releasingNodes: true)
+        XCTAssertEqual(withEvent.scenario.nodes.map(\.name), ["server", "a", "b"], "a wg set event: the list stays")
+    }
+
     func testARunThatReleasedGivesTheSameDecisionsWarningsAndSummary() throws {
         let kept = try ScenarioRun(try load())
         let released = try ScenarioRun(try load())

@@ -233,4 +233,67 @@ final class YAMLSubsetReaderRandomTests: XCTestCase {
         // Enough of them are within the subset for the comparison to mean something.
         XCTAssertGreaterThan(accepted, 800)
     }
+
+    /// A document with a block mapping under `key` (usually), among other top-level keys: its
+    /// entries single values or random documents (`randomDocument`) nested under them.
+    func streamedDocument(_ dice: inout Dice, key: String) -> String {
+        var lines: [String] = []
+        func other() {
+            if dice.roll(2) == 0 { lines.append(dice.pick(["x", "seed", "_k"]) + ": " + scalar(&dice)) }
+        }
+        other()
+        lines.append(key + ":" + dice.pick(["", "", " # c", " " + scalar(&dice)]))
+        let column = dice.pick([2, 2, 2, 1, 4])
+        let pad = String(repeating: " ", count: column)
+        for _ in 0..<(1 + dice.roll(5)) {
+            switch dice.roll(8) {
+            case 0: lines.append(dice.pick(["", "# c", pad + "# c", "   "]))
+            case 1, 2:
+                lines.append(pad + dice.pick(Self.keys) + ":" + dice.pick(["", " # c"]))
+                let inner = String(repeating: " ", count: column + dice.pick([2, 2, 1, 0]))
+                for line in randomDocument(&dice).split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                    lines.append(line.isEmpty ? "" : inner + line)
+                }
+            default:
+                lines.append(pad + dice.pick(Self.keys) + ": " + scalar(&dice))
+            }
+        }
+        other()
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Streaming a top-level key's block mapping (`read(_:streaming:marking:begin:)`) reads what
+    /// `read` reads: the same root once the entries handed over are put back in place, the same
+    /// entries before it, the scan's keys those of the entries, and nil for the same documents.
+    func testStreamedMappingsReadAsTheTreeReadsThem() throws {
+        var dice = Dice(state: 0x0DDB_A11C_AFE5_0001)
+        var streamedCount = 0
+        for n in 0..<30_000 {
+            let key = dice.pick(["nodes", "a", "k/v"])
+            let text = streamedDocument(&dice, key: key)
+            let tree = YAMLSubsetReader.read(text)
+            var entries: [(key: YAMLNode, value: YAMLNode)] = []
+            var scanned: [String]?
+            var seenBefore: [(key: YAMLNode, value: YAMLNode)] = []
+            let streamed = YAMLSubsetReader.read(text, streaming: key, marking: ["a"]) { before, scan in
+                seenBefore = before
+                scanned = scan.keys
+                return { name, line, value in entries.append((.scalar(name, line: line, plain: true), value)) }
+            }
+            XCTAssertEqual(streamed == nil, tree == nil, "#\(n):\n\(text)")
+            guard let streamed, let tree, case .mapping(var pairs, let rootLine) = streamed.root else { continue }
+            if streamed.streamed {
+                streamedCount += 1
+                let at = try XCTUnwrap(pairs.firstIndex { if case .scalar(key, _, _) = $0.key { return true } else { return false } })
+                guard case .mapping(let placeholder, let line) = pairs[at].value, placeholder.isEmpty else {
+                    XCTFail("#\(n): no placeholder"); continue
+                }
+                XCTAssertEqual(dump(.mapping(seenBefore, line: 1)), dump(.mapping(Array(pairs[..<at]), line: 1)), "#\(n)")
+                XCTAssertEqual(scanned, entries.map { if case .scalar(let s, _, _) = $0.key { return s } else { return "" } }, "#\(n)")
+                pairs[at].value = .mapping(entries, line: line)
+            }
+            XCTAssertEqual(dump(.mapping(pairs, line: rootLine)), dump(tree), "#\(n):\n\(text)")
+        }
+        XCTAssertGreaterThan(streamedCount, 300)
+    }
 }

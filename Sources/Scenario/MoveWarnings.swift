@@ -54,10 +54,13 @@ struct MoveLocator {
     let nameOfKey: [PublicKey: String]
     /// The `wg set` events in the order they run; a record's `.wgSet(ordinal:)` indexes this.
     let wgSets: [ScenarioEvent]
+    /// The claim lines of nodes whose peers the run let go (`ScenarioRun.setUpClaims`).
+    let setUpClaims: [String: SetUpClaims]
 
     init(_ run: ScenarioRun) {
         scenario = run.scenario
         simulation = run.simulation
+        setUpClaims = run.setUpClaims
         var nodes: [String: Int] = [:]
         for (i, node) in scenario.nodes.enumerated() { nodes[node.name] = i }
         nodeByName = nodes
@@ -85,6 +88,10 @@ struct MoveLocator {
         let claim: SourceLocation
         let previous: SourceLocation?
         switch record.cause {
+        case let .setup(position, previousPosition) where peers.isEmpty && setUpClaims[record.node] != nil:
+            let claims = setUpClaims[record.node]!
+            claim = claims.claim(of: record.prefix, peer: position) ?? node?.location ?? SourceLocation(file: scenario.file, line: 0)
+            previous = previousPosition.flatMap { claims.claim(of: record.prefix, peer: $0) }
         case let .setup(position, previousPosition):
             claim = peers.indices.contains(position) ? Self.claim(of: record.prefix, in: peers[position])
                                                      : node?.location ?? SourceLocation(file: scenario.file, line: 0)

@@ -12,6 +12,10 @@ public final class ScenarioRun {
     /// The seed actually used (`--seed` overrides the file's).
     public let seed: UInt64
 
+    /// The claim lines of the nodes whose configured peers were let go as the network was
+    /// built (`NodePeerFeed`), by node name: what locates a set-up move on them (`MoveLocator`)
+    /// until `releaseSetUpState()`.
+    var setUpClaims: [String: SetUpClaims] = [:]
     /// Lookups not yet answered, in time order, with their position in `expect:`.
     var pendingLookups: [(at: Int64?, index: Int)]
     /// For each lookup answered, by position in `expect:`: the decision that last configured the node.
@@ -50,6 +54,7 @@ public final class ScenarioRun {
     public init(_ scenario: consuming Scenario, seed: UInt64? = nil, keepDecisions: Bool = true,
                 captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil, releasingNodeDetails: Bool = false) throws {
         self.seed = seed ?? scenario.seed
+        var claims: [String: SetUpClaims] = [:]
         do {
             if let owned {
                 scenario.derivedKeys?.cancel()   // a share of the nodes derives only the keys it meets
@@ -68,6 +73,7 @@ public final class ScenarioRun {
                 simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
                                             nodes: specs, links: scenario.links.map(\.spec),
                                             captureSink: captureSink, peers: feed.peerSpecs(of:))
+                claims = feed.claims
             }
         } catch let e as ScenarioError {
             throw e
@@ -75,6 +81,7 @@ public final class ScenarioRun {
             throw ScenarioError(file: scenario.file, line: nil, "the network cannot be built: \(error)")
         }
         self.scenario = scenario
+        setUpClaims = claims
         simulation.keepsDecisions = keepDecisions
         simulation.schedule(inFileOrder: scenario.events.map { ($0.at, $0.action) })
         results = Array(repeating: nil, count: scenario.expectations.count)

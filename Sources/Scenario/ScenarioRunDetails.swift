@@ -1,3 +1,4 @@
+import Routing
 import Sim
 
 extension ScenarioRun {
@@ -41,6 +42,7 @@ extension ScenarioRun {
     /// at the end, does not call this.
     public func releaseSetUpState() {
         simulation.releaseMoves()
+        setUpClaims = [:]
         releaseNodeList()
     }
 
@@ -72,9 +74,11 @@ extension ScenarioRun {
 /// held next to the network built from them (about 0.3 KB a client at the set-up peak).
 ///
 /// What is kept is what `releaseNodeDetails()` keeps until it runs: the peers of nodes a `wg
-/// set` event changes, of nodes whose peers carry a load warning (`Scenario.loadWarnings` is read
-/// after the build), and of nodes with two or more peers (entries can move between those at
-/// set-up, and a move is reported with the lines of both claims, `MoveLocator`).
+/// set` event changes and of nodes whose peers carry a load warning (`Scenario.loadWarnings` is
+/// read after the build). A node with two or more peers can have entries move between them at
+/// set-up, and a move is reported with the lines of both claims (`MoveLocator`): such a node
+/// leaves the lines of its peers' claims behind (`SetUpClaims`, 4 bytes a peer where the peer
+/// list takes about 200), which the run keeps until the set-up's moves have been reported.
 final class NodePeerFeed {
     private var nodes: [ScenarioNode]
     /// Nodes whose peers must stay; nil: every node keeps its peers.
@@ -105,9 +109,53 @@ final class NodePeerFeed {
     func peerSpecs(of index: Int) -> [PeerSpec] {
         guard let peers = nodes[index].wireguard?.peers else { return [] }
         let specs = peers.map(\.spec)
-        if let keep, peers.count <= 1, !keep.contains(nodes[index].name), peers.allSatisfy(\.warnings.isEmpty) {
+        if let keep, !keep.contains(nodes[index].name), peers.allSatisfy(\.warnings.isEmpty) {
+            if peers.count > 1 { claims[nodes[index].name] = SetUpClaims(peers, of: nodes[index]) }
             nodes[index].wireguard?.peers = []
         }
         return specs
+    }
+
+    /// The claim lines of the nodes whose peers went (those with two or more), by node name.
+    private(set) var claims: [String: SetUpClaims] = [:]
+}
+
+/// Where a node's configured peers claimed their allowed IPs, kept in place of the peers once the
+/// simulation has taken them (`NodePeerFeed`): a move made at set-up is reported with the line of
+/// the claim that took the entry and of the one it undid (`MoveLocator`), and for a generated hub
+/// the peer list (its allowed IPs, their lines, endpoints) costs ~200 bytes a peer where a line
+/// number costs 4.
+struct SetUpClaims {
+    private let file: String
+    /// By peer position: the peer's own line, which is the line of each of its claims (every
+    /// peer not in `whole`).
+    private let lines: [Int32]
+    /// Peers whose claims are on lines of their own, or in another file: kept as they were.
+    private let whole: [Int: WireGuardPeer]
+
+    init(_ peers: [WireGuardPeer], of node: ScenarioNode) {
+        file = node.location.file
+        var lines: [Int32] = []
+        lines.reserveCapacity(peers.count)
+        var whole: [Int: WireGuardPeer] = [:]
+        for (position, peer) in peers.enumerated() {
+            // The loader leaves `allowedIPLocations` empty when every claim is on the peer's line.
+            if peer.allowedIPLocations.isEmpty, peer.location.file == file, let line = Int32(exactly: peer.location.line) {
+                lines.append(line)
+            } else {
+                lines.append(0)
+                whole[position] = peer
+            }
+        }
+        self.lines = lines
+        self.whole = whole
+    }
+
+    /// The line of peer `position`'s claim of `prefix` (as `MoveLocator.claim(of:in:)` finds it
+    /// in the peer itself), nil for a position the node never had.
+    func claim(of prefix: IPPrefix, peer position: Int) -> SourceLocation? {
+        guard lines.indices.contains(position) else { return nil }
+        if let peer = whole[position] { return MoveLocator.claim(of: prefix, in: peer) }
+        return SourceLocation(file: file, line: Int(lines[position]))
     }
 }

@@ -160,13 +160,33 @@ final class ReleasingBuildTests: XCTestCase {
     func testOnlyPeersNothingReadsLaterAreDropped() throws {
         let run = try ScenarioRun(try load(), releasingNodeDetails: true)
         let peers = { (name: String) in run.scenario.node(named: name)?.wireguard?.peers.count }
-        XCTAssertEqual(peers("hub"), 4, "two peers claim 192.168.1.0/24: the set-up move names both lines")
+        XCTAssertEqual(peers("hub"), 0, "two peers claim 192.168.1.0/24: the set-up move names both lines from the claims left")
+        XCTAssertNotNil(run.setUpClaims["hub"])
+        XCTAssertEqual(run.setUpClaims.count, 1, "only a node with two or more peers leaves its claim lines")
         XCTAssertEqual(peers("a"), 0, "one peer, no warning, no event")
         XCTAssertEqual(peers("b"), 1, "its allowed IP has host bits: a load warning reads it")
         XCTAssertEqual(peers("c"), 1, "a wg set event changes it")
         XCTAssertEqual(peers("d"), 0)
         XCTAssertEqual(run.scenario.nodes.map(\.name), ["hub", "a", "b", "c", "d"])
         XCTAssertEqual(run.scenario.node(named: "a")?.wireguard?.addresses, try load().node(named: "a")?.wireguard?.addresses)
+    }
+
+    /// Claims on lines of their own (a block-style peer, a list item per line) are kept whole
+    /// and give the same lines as the peer list did; the claim lines go with the set-up state.
+    func testSetUpMovesNameTheSameLinesWhenTheirPeersWentWithClaimsOnTheirOwnLines() throws {
+        // The overlapping scenario without its `wg set` event, and without the host bits of
+        // 10.10.5.7/16 (a load warning, which would keep the peers).
+        let text = MoveWarningScenarioTests.overlapping.components(separatedBy: "events:")[0]
+            .replacingOccurrences(of: "10.10.5.7/16", with: "10.10.0.0/16")
+        let kept = try ScenarioRun(try ScenarioLoader.load(text: text, file: "t.yaml", directory: "."))
+        let released = try ScenarioRun(try ScenarioLoader.load(text: text, file: "t.yaml", directory: "."), releasingNodeDetails: true)
+        XCTAssertEqual(released.scenario.node(named: "server")?.wireguard?.peers.count, 0)
+        XCTAssertEqual(released.moves().map(\.warning.description), [
+            "warning: t.yaml:13: 192.168.32.19/32 moves from a (claimed at line 9) to b on node server; a is left with no allowed IPs",
+        ])
+        XCTAssertEqual(released.moves().map(\.warning.description), kept.moves().map(\.warning.description))
+        released.releaseSetUpState()
+        XCTAssertTrue(released.setUpClaims.isEmpty)
     }
 
     func testTheRunItsWarningsAndItsMovesAreTheSame() throws {

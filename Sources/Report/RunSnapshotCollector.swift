@@ -182,24 +182,29 @@ public final class RunSnapshotCollector {
     /// Reads `node`'s table now and keeps it if it differs from the last one (or `force`). A
     /// table at the same instant as the node's previous one replaces it, keeping its moves.
     private func record(node: String, t: Int64, index: Int?, moved: [IPPrefix: String], force: Bool) {
-        let statuses = simulation.peerStatus(node: node)
         let latest = latest(of: node)
-        guard !statuses.isEmpty || latest != nil || force else { return }
-        notePeers(statuses.compactMap { names.node(of: $0.publicKey) }, of: node)
         var earlierMoves: [IPPrefix: String] = [:]
         var replacing: Int?
         if let last = latest, tables[last].t == t {
             replacing = last
             for entry in tables[last].entries { if let from = entry.movedFrom { earlierMoves[entry.prefix] = from } }
         }
+        // One status at a time: only the names and entries are kept (a hub's whole status list
+        // was one of the highest points of a generated hub's run, BENCHMARKS.md "Session 8").
+        var hasPeers = false
+        var peerNames: [String] = []
         var entries: [PeerTableEntry] = []
-        for status in statuses {
+        simulation.forEachPeerStatus(node: node) { status in
+            hasPeers = true
+            if let name = names.node(of: status.publicKey) { peerNames.append(name) }
             let owner = ownerName(status.publicKey)
             for prefix in status.allowedIPs {
                 let from = moved[prefix] ?? earlierMoves[prefix]
                 entries.append(PeerTableEntry(prefix: prefix, owner: owner, movedFrom: from == owner ? nil : from))
             }
         }
+        guard hasPeers || latest != nil || force else { return }
+        notePeers(peerNames, of: node)
         let table = PeerTableSnapshot(node: node, t: t, sortedEntries: shared(entries), decisionIndex: index)
         if let replacing {
             tables[replacing] = table

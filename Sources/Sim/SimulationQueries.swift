@@ -68,8 +68,19 @@ extension Simulation {
 
     /// The node's wg0 peers' status, in the device's peer order.
     public func peerStatus(node name: String) -> [PeerStatus] {
-        guard let index = nodeIndex[name], let device = nodes[index].device else { return [] }
-        return device.peers.compactMap { device.status(of: $0) }
+        var statuses: [PeerStatus] = []
+        forEachPeerStatus(node: name) { statuses.append($0) }
+        return statuses
+    }
+
+    /// `peerStatus(node:)` one peer at a time, in the same order, for a caller that keeps only
+    /// part of each: a hub's statuses (an allowed-IPs array each, ~120 bytes a peer) are then
+    /// never all held at once.
+    public func forEachPeerStatus(node name: String, _ body: (PeerStatus) throws -> Void) rethrows {
+        guard let index = nodeIndex[name], let device = nodes[index].device else { return }
+        for key in device.peers {
+            if let status = device.status(of: key) { try body(status) }
+        }
     }
 
     /// The node's wg0 as `wg show wg0` prints it, at the current simulated time. Peers are named

@@ -53,6 +53,28 @@ public final class KeyPairJob: @unchecked Sendable {
         return work.takeKeyPairs()
     }
 
+    /// Key pair `i`, the same `finish()` would give at position `i`, as soon as its own chunk is
+    /// done: while another thread still derives that chunk, the calling thread derives chunks
+    /// nobody has started, so it never idles while work is left (it waits only for the last
+    /// chunk in flight). A build that needs the keys one by one, in about position order, thus
+    /// goes on with its own work beside the workers instead of waiting for every key first.
+    /// nil after `finish()` or `close()`, or for a position out of range.
+    public func pair(at i: Int) -> PrivateKey? {
+        guard !taken, (0..<work.count).contains(i) else { return nil }
+        return work.pair(at: i)
+    }
+
+    /// Once no more `pair(at:)` will be asked for: derives what is left (normally nothing: a
+    /// build takes every pair) and frees the buffers. Later calls give nil.
+    public func close() {
+        guard !taken else { return }
+        taken = true
+        work.resume()
+        work.run()
+        work.waitForAll()
+        work.discard()
+    }
+
     /// Stops the workers at their next chunk (a later `finish()` derives the rest on its own thread).
     public func cancel() { work.cancel() }
 
@@ -79,6 +101,12 @@ public final class KeyPairJob: @unchecked Sendable {
         private var nextChunk = 0
         private var chunksDone = 0
         private var cancelled = false
+        /// Which chunks are done (`pair(at:)` waits for one).
+        private var chunkDone: [Bool]
+        /// Threads in `pair(at:)` waiting for a chunk in flight; each finished chunk wakes them
+        /// all through `progress` (one signal each), and each looks again.
+        private var waiters = 0
+        private let progress = DispatchSemaphore(value: 0)
 
         init(count: Int, privateKey: @escaping @Sendable (Int) -> PrivateKey) {
             self.count = count
@@ -86,6 +114,7 @@ public final class KeyPairJob: @unchecked Sendable {
             privateBytes = .allocate(capacity: count * X25519.keyLength)
             publicBytes = .allocate(capacity: count * X25519.keyLength)
             chunks = (count + Self.chunkSize - 1) / Self.chunkSize
+            chunkDone = [Bool](repeating: false, count: chunks)
             if chunks == 0 { allDone.signal() }
         }
 
@@ -105,31 +134,72 @@ public final class KeyPairJob: @unchecked Sendable {
 
         /// Takes chunks until none is left (or the job is cancelled).
         func run() {
-            while let chunk = claim(), let privateKey {
-                let range = (chunk * Self.chunkSize)..<min(count, (chunk + 1) * Self.chunkSize)
-                for i in range {
-                    let key = privateKey(i)
-                    let at = i * X25519.keyLength
-                    key.bytes.withUnsafeBufferPointer { source in
-                        _ = UnsafeMutableBufferPointer(rebasing: privateBytes[at..<(at + X25519.keyLength)]).initialize(from: source)
-                        StaticPublicKey.derive(from: UnsafeRawBufferPointer(source),
-                                               into: UnsafeMutableRawBufferPointer(start: publicBytes.baseAddress! + at, count: X25519.keyLength))
-                    }
-                }
-                lock.wait()
-                chunksDone += 1
-                let last = chunksDone == chunks
-                lock.signal()
-                if last { allDone.signal() }
-            }
+            while let chunk = claim() { derive(chunk) }
         }
 
-        private func claim() -> Int? {
+        /// Derives one claimed chunk into the buffers and counts it done.
+        private func derive(_ chunk: Int) {
+            guard let privateKey else { return }
+            let range = (chunk * Self.chunkSize)..<min(count, (chunk + 1) * Self.chunkSize)
+            for i in range {
+                let key = privateKey(i)
+                let at = i * X25519.keyLength
+                key.bytes.withUnsafeBufferPointer { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: privateBytes[at..<(at + X25519.keyLength)]).initialize(from: source)
+                    StaticPublicKey.derive(from: UnsafeRawBufferPointer(source),
+                                           into: UnsafeMutableRawBufferPointer(start: publicBytes.baseAddress! + at, count: X25519.keyLength))
+                }
+            }
+            lock.wait()
+            chunksDone += 1
+            chunkDone[chunk] = true
+            let last = chunksDone == chunks
+            let wake = waiters
+            waiters = 0
+            lock.signal()
+            for _ in 0..<wake { progress.signal() }
+            if last { allDone.signal() }
+        }
+
+        private func claim(evenIfCancelled: Bool = false) -> Int? {
             lock.wait()
             defer { lock.signal() }
-            guard !cancelled, nextChunk < chunks else { return nil }
+            guard !cancelled || evenIfCancelled, nextChunk < chunks else { return nil }
             nextChunk += 1
             return nextChunk - 1
+        }
+
+        /// Key pair `i` once its chunk is done, deriving unstarted chunks (in order, so its own
+        /// first if nobody has started it) while it is not.
+        func pair(at i: Int) -> PrivateKey {
+            let chunk = i / Self.chunkSize
+            while true {
+                lock.wait()
+                if chunkDone[chunk] {
+                    lock.signal()
+                    break
+                }
+                if nextChunk < chunks {
+                    // The caller needs this work done whatever `cancel()` said.
+                    lock.signal()
+                    if let next = claim(evenIfCancelled: true) { derive(next) }
+                    continue
+                }
+                // Its chunk is in flight on another thread and nothing is left to start.
+                waiters += 1
+                lock.signal()
+                progress.wait()
+            }
+            // Seen done under the lock: the chunk's bytes are written and visible here.
+            let at = i * X25519.keyLength
+            return PrivateKey(unchecked: Array(privateBytes[at..<(at + X25519.keyLength)]),
+                              publicKey: PublicKey(unchecked: Array(publicBytes[at..<(at + X25519.keyLength)])))
+        }
+
+        /// Frees the buffers (after `waitForAll()`); the pairs are not wanted.
+        func discard() {
+            privateKey = nil
+            release()
         }
 
         /// Returns once every chunk is done (called after `run()`, so none is left unclaimed).

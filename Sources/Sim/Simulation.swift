@@ -132,7 +132,7 @@ public final class Simulation {
         self.seed = seed
         if owned != nil { keysAhead?.cancel() }
         // The job position of each node whose key pair the job gives (-1: none).
-        let ahead = owned == nil ? keysAhead?.positions(in: specs, seed: seed) : nil
+        let ahead = owned == nil ? keysAhead?.takePositions(in: specs, seed: seed) : nil
         if let owned, owned.count != specs.count {
             throw SimulationError("a split run names the owner of \(owned.count) nodes, the network has \(specs.count)")
         }
@@ -219,7 +219,8 @@ public final class Simulation {
             currentOrigin = EventOrigin.setup(i)
             currentKey = EventKey(time: Int64.min, origin: currentOrigin, sequence: 0)
             progressKey = currentKey
-            if let wireguard = spec.wireguard, let privateKey = pendingKeyPair(of: i) {
+            // Its public key may be known already (a peer configured earlier took it): shared.
+            if let wireguard = spec.wireguard, let privateKey = pendingKeyPair(of: i, knownPublicKey: publicKeys[i]) {
                 nodes[i].device = Self.makeDevice(wireguard, of: spec.name, privateKey: privateKey, seed: seed,
                                                   startUnixNanoseconds: startUnixNanoseconds)
                 publicKeys[i] = privateKey.publicKey
@@ -250,9 +251,9 @@ public final class Simulation {
 
     /// Node `index`'s key pair from the job deriving it, while `init` builds with keys derived
     /// ahead; nil for a node the job does not give (or once built).
-    func pendingKeyPair(of index: Int) -> PrivateKey? {
+    func pendingKeyPair(of index: Int, knownPublicKey: PublicKey? = nil) -> PrivateKey? {
         guard let pendingKeys, pendingKeys.positions[index] >= 0 else { return nil }
-        return pendingKeys.job.keyPair(at: Int(pendingKeys.positions[index]))
+        return pendingKeys.job.keyPair(at: Int(pendingKeys.positions[index]), knownPublicKey: knownPublicKey)
     }
 
     /// A node's static key when the scenario gives none: `wg genkey` from "NODE/static".

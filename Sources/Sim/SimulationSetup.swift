@@ -401,9 +401,18 @@ public final class DerivedKeyPairs: @unchecked Sendable {
         return positions
     }
 
+    /// `positions(in:seed:)`, then lets go of the names and node positions (the build needs
+    /// only what this returns and `keyPair(at:)` from now on).
+    func takePositions(in specs: [NodeSpec], seed: UInt64) -> [Int32]? {
+        let positions = positions(in: specs, seed: seed)
+        (nodes, names) = ([], [])
+        taken = true   // nothing left to match a node list against: `take()` and this give nil now
+        return positions
+    }
+
     /// The key pair at job position `k` (`positions(in:seed:)`), waiting only for its own chunk
-    /// and deriving others meanwhile (`KeyPairJob.pair(at:)`).
-    func keyPair(at k: Int) -> PrivateKey? { job.pair(at: k) }
+    /// and deriving others meanwhile (`KeyPairJob.pair(at:knownPublicKey:)`).
+    func keyPair(at k: Int, knownPublicKey: PublicKey? = nil) -> PrivateKey? { job.pair(at: k, knownPublicKey: knownPublicKey) }
 
     /// Once the build has taken every key pair it needs: frees the job's buffers and the names.
     func close() {

@@ -59,9 +59,13 @@ public final class KeyPairJob: @unchecked Sendable {
     /// chunk in flight). A build that needs the keys one by one, in about position order, thus
     /// goes on with its own work beside the workers instead of waiting for every key first.
     /// nil after `finish()` or `close()`, or for a position out of range.
-    public func pair(at i: Int) -> PrivateKey? {
+    ///
+    /// `knownPublicKey`: this pair's public key as taken before (`pair(at:)?.publicKey`); the
+    /// pair then carries that same value, so the two holders share one array (a hub's peer and
+    /// its client's device: 64 bytes a client otherwise). Ignored unless its bytes are the pair's.
+    public func pair(at i: Int, knownPublicKey: PublicKey? = nil) -> PrivateKey? {
         guard !taken, (0..<work.count).contains(i) else { return nil }
-        return work.pair(at: i)
+        return work.pair(at: i, knownPublicKey: knownPublicKey)
     }
 
     /// Once no more `pair(at:)` will be asked for: derives what is left (normally nothing: a
@@ -171,7 +175,7 @@ public final class KeyPairJob: @unchecked Sendable {
 
         /// Key pair `i` once its chunk is done, deriving unstarted chunks (in order, so its own
         /// first if nobody has started it) while it is not.
-        func pair(at i: Int) -> PrivateKey {
+        func pair(at i: Int, knownPublicKey: PublicKey?) -> PrivateKey {
             let chunk = i / Self.chunkSize
             while true {
                 lock.wait()
@@ -192,8 +196,9 @@ public final class KeyPairJob: @unchecked Sendable {
             }
             // Seen done under the lock: the chunk's bytes are written and visible here.
             let at = i * X25519.keyLength
-            return PrivateKey(unchecked: Array(privateBytes[at..<(at + X25519.keyLength)]),
-                              publicKey: PublicKey(unchecked: Array(publicBytes[at..<(at + X25519.keyLength)])))
+            let derived = UnsafeMutableBufferPointer(rebasing: publicBytes[at..<(at + X25519.keyLength)])
+            let publicKey = knownPublicKey.flatMap { $0.bytes.elementsEqual(derived) ? $0 : nil } ?? PublicKey(unchecked: Array(derived))
+            return PrivateKey(unchecked: Array(privateBytes[at..<(at + X25519.keyLength)]), publicKey: publicKey)
         }
 
         /// Frees the buffers (after `waitForAll()`); the pairs are not wanted.

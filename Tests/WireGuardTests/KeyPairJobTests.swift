@@ -60,6 +60,10 @@ final class KeyPairJobTests: XCTestCase {
             XCTAssertEqual(pair.bytes, Self.key(i).bytes, "private key \(i)")
             XCTAssertEqual(pair.publicKey.bytes, X25519.publicKey(of: Self.key(i).bytes), "public key \(i)")
         }
+        // A public key taken before is carried again (one array for both holders); a wrong one is not.
+        let first = try XCTUnwrap(job.pair(at: 5))
+        XCTAssertEqual(job.pair(at: 5, knownPublicKey: first.publicKey)?.publicKey, first.publicKey)
+        XCTAssertEqual(job.pair(at: 6, knownPublicKey: first.publicKey)?.publicKey.bytes, X25519.publicKey(of: Self.key(6).bytes))
         XCTAssertNil(job.pair(at: count), "out of range")
         job.close()
         XCTAssertNil(job.pair(at: 0), "closed: the buffers are gone")

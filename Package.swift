@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // Only for deriving static public keys off the packet path (StaticPublicKey.swift in
+        // WireGuard): BoringSSL's fixed-base X25519 is about twice libsodium's speed here.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap",
@@ -31,7 +34,8 @@ let package = Package(
         .target(name: "Packet", dependencies: ["NetAddress"]),
         .target(name: "Pcap", dependencies: ["CPcap", "Packet"]),
         .target(name: "Routing", dependencies: ["NetAddress"]),
-        .target(name: "WireGuard", dependencies: ["CSodium", "CBlake2", "Routing", "Packet"]),
+        .target(name: "WireGuard", dependencies: ["CSodium", "CBlake2", "Routing", "Packet",
+                                                  .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Sim", dependencies: ["WireGuard", "Routing", "Packet", "Pcap"]),
         // Report draws a run (report.html, `wgsim draw`) from what Sim recorded; it knows nothing
         // of scenario files: Scenario hands it plain values.

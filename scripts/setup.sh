@@ -4,7 +4,8 @@
 #   libpcap-dev, libsodium-dev, libb2-dev, pkg-config  the C libraries behind the system-library
 #                                                      targets, and how SwiftPM finds them;
 #   git, ca-certificates                               SwiftPM clones the package dependencies
-#                                                      (swift-argument-parser, Yams) over https;
+#                                                      (swift-argument-parser, Yams, swift-crypto)
+#                                                      over https;
 #   tshark                                             the tests that compare with Wireshark's
 #                                                      dissector run it (they fail, not skip,
 #                                                      without it);

@@ -73,3 +73,40 @@ func rawX25519(count: Int) -> UInt64 {
     }
     return acc
 }
+
+/// 1024 distinct private keys (as `wg genkey` makes them), cycled through by the two key
+/// workloads below so that both derive from the same scalars.
+let benchPrivateKeys: [PrivateKey] = {
+    var random = SeededRandom(seed: 3, label: "CryptoBench/static-keys")
+    return (0..<1024).map { _ in PrivateKey.generate(using: &random) }
+}()
+
+/// libsodium's fixed-base X25519 (`crypto_scalarmult_curve25519_base`), `count` keys: what the
+/// load used to derive each node's static public key with, and what a handshake's ephemeral
+/// public key still costs.
+func rawSodiumPublicKeys(count: Int) -> UInt64 {
+    // As the project calls it: after `sodium_init()` (every WireGuard crypto call makes sure of
+    // it), libsodium picks its AVX "sandy2x" ladder for this; before, its table-based ref10 code
+    // runs, about twice as fast here but not what the shared library gives a caller that
+    // initialised it.
+    _ = sodium_init()
+    let scalars = benchPrivateKeys.map(\.bytes)
+    var out = [UInt8](repeating: 0, count: 32)
+    var acc: UInt64 = 0
+    for i in 0..<count {
+        _ = crypto_scalarmult_curve25519_base(&out, scalars[i & 1023])
+        acc &+= UInt64(out[0])
+    }
+    return acc
+}
+
+/// `PrivateKey.publicKey`, `count` keys: the static public key derivation the load, `wgsim
+/// pubkey` and the config reader use (`StaticPublicKey`, swift-crypto's BoringSSL), the same
+/// function `KeyPairJob` and SimBench's key floor run.
+func staticPublicKeys(count: Int) -> UInt64 {
+    var acc: UInt64 = 0
+    for i in 0..<count {
+        acc &+= UInt64(benchPrivateKeys[i & 1023].publicKey.bytes[0])
+    }
+    return acc
+}

@@ -69,10 +69,10 @@ public final class ScenarioRun {
                                         releasing: releasingNodeDetails ? Self.nodesChangedByEvents(scenario) : nil)
                 defer { feed.handBack(to: &scenario.nodes) }
                 var specs = feed.specsWithoutPeers()
-                Simulation.prepareKeys(in: &specs, seed: self.seed, derived: scenario.derivedKeys)
+                let keysAhead = Simulation.prepareKeys(in: &specs, seed: self.seed, leavingForBuild: scenario.derivedKeys)
                 simulation = try Simulation(seed: self.seed, startUnixNanoseconds: scenario.startUnixNanoseconds,
                                             nodes: specs, links: scenario.links.map(\.spec),
-                                            captureSink: captureSink, peers: feed.peerSpecs(of:))
+                                            captureSink: captureSink, peers: feed.peerSpecs(of:), keysAhead: keysAhead)
                 claims = feed.claims
             }
         } catch let e as ScenarioError {

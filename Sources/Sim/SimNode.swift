@@ -15,7 +15,9 @@ final class SimNode {
     /// IP forwarding (routes packets for other hosts on).
     @exclusivity(unchecked) var forwarding = false
 
-    let device: Device?
+    /// Set when the node is made, or (its key pair still being derived when the network is
+    /// built, `Simulation.init(keysAhead:)`) just before it is brought up; never changed after.
+    @exclusivity(unchecked) var device: Device?
     let listenPort: UInt16
     @exclusivity(unchecked) var wg0Up = false
     /// wg0 addresses as configured (`ip address add … dev wg0`).

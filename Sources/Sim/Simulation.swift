@@ -34,6 +34,9 @@ public final class Simulation {
     let nodeIndex: NodeNameIndex
     let names = PeerNames()
     var publicKeys: [PublicKey?]
+    /// While `init` builds with key pairs derived ahead (`keysAhead`): where to take the key
+    /// pairs of the nodes left without one. nil otherwise.
+    var pendingKeys: PendingKeyPairs?
     /// Node positions by eth0 address (NodeIndexes.swift).
     @exclusivity(unchecked) var nodeByUnderlay = NodeUnderlayIndex()
     @exclusivity(unchecked) var underlay: Underlay
@@ -114,10 +117,22 @@ public final class Simulation {
     /// (node order, once per node with a wg0), in place of `specs[i].wireguard.peers`: a caller
     /// building a large network from another model (a scenario) then never holds every node's
     /// peer list twice, and may let go of its own copy as each is handed over.
+    ///
+    /// `keysAhead`: a job deriving the key pairs of nodes left without a private key
+    /// (`prepareKeys(in:seed:leavingForBuild:)`). Each is taken when first needed — a node's
+    /// own key just before it is brought up, a peer's when a node configures it — while the
+    /// job derives the rest, so the other work of the build (nodes, captures, route tables, a
+    /// hub's peers) runs beside the derivation. Outputs are the same as with every key settled
+    /// first: keys are pure functions of seed and name, and nothing the build does in between
+    /// reads the names of keys (records and moves name them when they are written). Ignored by
+    /// a split run (`owned`).
     public init(seed: UInt64, startUnixNanoseconds: Int64, nodes specs: [NodeSpec], links: [LinkSpec] = [],
                 captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil,
-                peers: ((_ node: Int) -> [PeerSpec])? = nil) throws {
+                peers: ((_ node: Int) -> [PeerSpec])? = nil, keysAhead: DerivedKeyPairs? = nil) throws {
         self.seed = seed
+        if owned != nil { keysAhead?.cancel() }
+        // The job position of each node whose key pair the job gives (-1: none).
+        let ahead = owned == nil ? keysAhead?.takePositions(in: specs, seed: seed) : nil
         if let owned, owned.count != specs.count {
             throw SimulationError("a split run names the owner of \(owned.count) nodes, the network has \(specs.count)")
         }
@@ -162,11 +177,11 @@ public final class Simulation {
                 continue
             }
             var device: Device?
-            if let wireguard = spec.wireguard {
+            // A node whose key pair the job gives gets its device when it is brought up.
+            if let wireguard = spec.wireguard, (ahead?[i] ?? -1) < 0 {
                 let privateKey = wireguard.privateKey ?? Self.derivedPrivateKey(seed: seed, node: spec.name)
-                device = Device(privateKey: privateKey, listenPort: wireguard.listenPort, mtu: wireguard.mtu,
-                                random: SeededRandom(seed: seed, label: "\(spec.name)/wireguard"),
-                                unixTimeOrigin: startUnixNanoseconds)
+                device = Self.makeDevice(wireguard, of: spec.name, privateKey: privateKey, seed: seed,
+                                         startUnixNanoseconds: startUnixNanoseconds)
             }
             keys.append(device?.publicKey)
             let eth0 = try makeSink("\(spec.name)-eth0")
@@ -192,7 +207,9 @@ public final class Simulation {
             }
             nodeByUnderlay[node.underlay] = node.index
         }
-        names.register(keys: keys, of: built)
+        if let ahead, let keysAhead { pendingKeys = PendingKeyPairs(job: keysAhead, positions: ahead) }
+        // With keys still to come the names are registered once every key is known (below).
+        if pendingKeys == nil { names.register(keys: keys, of: built) }
         for link in links {
             let (a, b) = try nodePair(link.between)
             underlay.set(a, b, properties: link.properties)
@@ -202,6 +219,12 @@ public final class Simulation {
             currentOrigin = EventOrigin.setup(i)
             currentKey = EventKey(time: Int64.min, origin: currentOrigin, sequence: 0)
             progressKey = currentKey
+            // Its public key may be known already (a peer configured earlier took it): shared.
+            if let wireguard = spec.wireguard, let privateKey = pendingKeyPair(of: i, knownPublicKey: publicKeys[i]) {
+                nodes[i].device = Self.makeDevice(wireguard, of: spec.name, privateKey: privateKey, seed: seed,
+                                                  startUnixNanoseconds: startUnixNanoseconds)
+                publicKeys[i] = privateKey.publicKey
+            }
             if let peers, spec.wireguard != nil {
                 var whole = spec
                 whole.wireguard?.peers = peers(i)
@@ -211,7 +234,26 @@ public final class Simulation {
             }
         }
         currentOrigin = EventOrigin.scenario
+        if let pending = pendingKeys {
+            names.register(keys: publicKeys, of: nodes)
+            pending.job.close()
+            pendingKeys = nil
+        }
         trimStoredMoves()
+    }
+
+    /// A node's wg0 device as `init` configures it before its peers.
+    private static func makeDevice(_ wireguard: InterfaceSpec, of node: String, privateKey: PrivateKey, seed: UInt64,
+                                   startUnixNanoseconds: Int64) -> Device {
+        Device(privateKey: privateKey, listenPort: wireguard.listenPort, mtu: wireguard.mtu,
+               random: SeededRandom(seed: seed, label: "\(node)/wireguard"), unixTimeOrigin: startUnixNanoseconds)
+    }
+
+    /// Node `index`'s key pair from the job deriving it, while `init` builds with keys derived
+    /// ahead; nil for a node the job does not give (or once built).
+    func pendingKeyPair(of index: Int, knownPublicKey: PublicKey? = nil) -> PrivateKey? {
+        guard let pendingKeys, pendingKeys.positions[index] >= 0 else { return nil }
+        return pendingKeys.job.keyPair(at: Int(pendingKeys.positions[index]), knownPublicKey: knownPublicKey)
     }
 
     /// A node's static key when the scenario gives none: `wg genkey` from "NODE/static".

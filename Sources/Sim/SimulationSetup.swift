@@ -206,9 +206,13 @@ extension Simulation {
         case .key(let key):
             return key
         case .node(let name):
-            guard let key = publicKeys[try index(ofNode: name, else: "node '\(node.name)': peer '\(name)' is not a node of the scenario")] else {
+            let peer = try index(ofNode: name, else: "node '\(node.name)': peer '\(name)' is not a node of the scenario")
+            if let key = publicKeys[peer] { return key }
+            // A key still being derived (`Simulation.init(keysAhead:)`): waited for now.
+            guard let key = pendingKeyPair(of: peer)?.publicKey else {
                 throw SimulationError("node '\(node.name)': peer '\(name)' has no wireguard interface")
             }
+            publicKeys[peer] = key
             return key
         }
     }
@@ -276,6 +280,13 @@ struct SharedRouteTables {
     }
 }
 
+/// Key pairs `Simulation.init(keysAhead:)` takes from a job as the build needs them.
+struct PendingKeyPairs {
+    let job: DerivedKeyPairs
+    /// The job position of each node's key pair (-1: the node has its key already, or none).
+    let positions: [Int32]
+}
+
 /// The device-up events `scheduleDeviceUp` has merged: each queued one's first node and the
 /// last node it brings up.
 struct DeviceUpBatches {
@@ -333,6 +344,22 @@ extension Simulation {
     }
 }
 
+extension Simulation {
+    /// `prepareKeys(in:seed:)` for the nodes `derived` does not cover; those it covers are left
+    /// without a key, for `Simulation.init(keysAhead:)` to take one by one as the build needs
+    /// them, while the job still derives the rest: the build then does its other work beside
+    /// the key derivation instead of after it. Returns the job to pass on (nil: `derived` was
+    /// nil or for another seed; every node is settled then).
+    public static func prepareKeys(in specs: inout [NodeSpec], seed: UInt64, leavingForBuild derived: DerivedKeyPairs?) -> DerivedKeyPairs? {
+        guard let derived, derived.seed == seed, let positions = derived.positions(in: specs, seed: seed) else {
+            prepareKeys(in: &specs, seed: seed, derived: derived)
+            return nil
+        }
+        prepareKeys(in: &specs, seed: seed, only: positions.map { $0 < 0 })
+        return derived
+    }
+}
+
 /// The wg0 key pairs of a scenario's nodes that get their key from the seed and their name
 /// (`Simulation.derivedPrivateKey`), derived on other threads from the moment a loader knows
 /// the names, while it reads the rest of the file (`KeyPairJob`); `Simulation.prepareKeys`
@@ -347,6 +374,8 @@ public final class DerivedKeyPairs: @unchecked Sendable {
     private var nodes: [Int]
     private var names: [String]
     private let job: KeyPairJob
+    /// Taken whole (`take()`) or one by one and closed (`close()`).
+    private var taken = false
 
     /// Starts deriving the key pair of each node in `nodes` (positions) named `names`, for `seed`.
     public init(seed: UInt64, nodes: [Int], names: [String]) {
@@ -356,10 +385,47 @@ public final class DerivedKeyPairs: @unchecked Sendable {
         job = KeyPairJob(count: names.count) { [names] i in Simulation.derivedPrivateKey(seed: seed, node: names[i]) }
     }
 
+    /// For each node of `specs`, the job position whose key pair it takes, or -1: a node the job
+    /// covers, with the name the job derived from, a wg0 and no private key of its own, when
+    /// the job was started for `seed` (else every entry is -1). The same nodes `prepareKeys`
+    /// settles from the job. nil once taken.
+    func positions(in specs: [NodeSpec], seed: UInt64) -> [Int32]? {
+        guard !taken else { return nil }
+        var positions = [Int32](repeating: -1, count: specs.count)
+        guard seed == self.seed else { return positions }
+        for k in nodes.indices where specs.indices.contains(nodes[k]) {
+            let node = nodes[k]
+            guard specs[node].wireguard != nil, specs[node].wireguard?.privateKey == nil, names[k] == specs[node].name else { continue }
+            positions[node] = Int32(k)
+        }
+        return positions
+    }
+
+    /// `positions(in:seed:)`, then lets go of the names and node positions (the build needs
+    /// only what this returns and `keyPair(at:)` from now on).
+    func takePositions(in specs: [NodeSpec], seed: UInt64) -> [Int32]? {
+        let positions = positions(in: specs, seed: seed)
+        (nodes, names) = ([], [])
+        taken = true   // nothing left to match a node list against: `take()` and this give nil now
+        return positions
+    }
+
+    /// The key pair at job position `k` (`positions(in:seed:)`), waiting only for its own chunk
+    /// and deriving others meanwhile (`KeyPairJob.pair(at:knownPublicKey:)`).
+    func keyPair(at k: Int, knownPublicKey: PublicKey? = nil) -> PrivateKey? { job.pair(at: k, knownPublicKey: knownPublicKey) }
+
+    /// Once the build has taken every key pair it needs: frees the job's buffers and the names.
+    func close() {
+        taken = true
+        job.close()
+        (nodes, names) = ([], [])
+    }
+
     /// The node positions and their key pairs with the name each was derived from (waits for
     /// the rest, deriving on this thread too); nil once taken.
     func take() -> (nodes: [Int], names: [String], keys: [PrivateKey])? {
-        guard let keys = job.finish() else { return nil }
+        guard !taken, let keys = job.finish() else { return nil }
+        taken = true
         defer { (nodes, names) = ([], []) }
         return (nodes, names, keys)
     }

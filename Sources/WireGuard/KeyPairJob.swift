@@ -1,4 +1,3 @@
-import CSodium
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -8,9 +7,10 @@ import Darwin
 
 /// Key pairs worked out on other threads while the thread that asked for them goes on with
 /// other work: the private key of each position (a function the caller gives, run on the
-/// workers) and its X25519 public key, ~30 µs each here. A million-node network needs a
-/// million of them, more CPU than everything else its load and build do together; they depend
-/// only on the seed and the node names, which a loader knows long before it needs a key.
+/// workers) and its X25519 public key (`StaticPublicKey`, ~16 µs each here). A million-node
+/// network needs a million of them, about as much CPU as everything else its load and build do
+/// together; they depend only on the seed and the node names, which a loader knows long before
+/// it needs a key.
 ///
 /// It starts one worker per core but one (the asking thread keeps a core for its own work);
 /// `finish()` makes the asking thread a worker too, so that once it needs the keys every core
@@ -53,6 +53,32 @@ public final class KeyPairJob: @unchecked Sendable {
         return work.takeKeyPairs()
     }
 
+    /// Key pair `i`, the same `finish()` would give at position `i`, as soon as its own chunk is
+    /// done: while another thread still derives that chunk, the calling thread derives chunks
+    /// nobody has started, so it never idles while work is left (it waits only for the last
+    /// chunk in flight). A build that needs the keys one by one, in about position order, thus
+    /// goes on with its own work beside the workers instead of waiting for every key first.
+    /// nil after `finish()` or `close()`, or for a position out of range.
+    ///
+    /// `knownPublicKey`: this pair's public key as taken before (`pair(at:)?.publicKey`); the
+    /// pair then carries that same value, so the two holders share one array (a hub's peer and
+    /// its client's device: 64 bytes a client otherwise). Ignored unless its bytes are the pair's.
+    public func pair(at i: Int, knownPublicKey: PublicKey? = nil) -> PrivateKey? {
+        guard !taken, (0..<work.count).contains(i) else { return nil }
+        return work.pair(at: i, knownPublicKey: knownPublicKey)
+    }
+
+    /// Once no more `pair(at:)` will be asked for: derives what is left (normally nothing: a
+    /// build takes every pair) and frees the buffers. Later calls give nil.
+    public func close() {
+        guard !taken else { return }
+        taken = true
+        work.resume()
+        work.run()
+        work.waitForAll()
+        work.discard()
+    }
+
     /// Stops the workers at their next chunk (a later `finish()` derives the rest on its own thread).
     public func cancel() { work.cancel() }
 
@@ -79,6 +105,12 @@ public final class KeyPairJob: @unchecked Sendable {
         private var nextChunk = 0
         private var chunksDone = 0
         private var cancelled = false
+        /// Which chunks are done (`pair(at:)` waits for one).
+        private var chunkDone: [Bool]
+        /// Threads in `pair(at:)` waiting for a chunk in flight; each finished chunk wakes them
+        /// all through `progress` (one signal each), and each looks again.
+        private var waiters = 0
+        private let progress = DispatchSemaphore(value: 0)
 
         init(count: Int, privateKey: @escaping @Sendable (Int) -> PrivateKey) {
             self.count = count
@@ -86,6 +118,7 @@ public final class KeyPairJob: @unchecked Sendable {
             privateBytes = .allocate(capacity: count * X25519.keyLength)
             publicBytes = .allocate(capacity: count * X25519.keyLength)
             chunks = (count + Self.chunkSize - 1) / Self.chunkSize
+            chunkDone = [Bool](repeating: false, count: chunks)
             if chunks == 0 { allDone.signal() }
         }
 
@@ -105,31 +138,73 @@ public final class KeyPairJob: @unchecked Sendable {
 
         /// Takes chunks until none is left (or the job is cancelled).
         func run() {
-            ensureSodium()
-            while let chunk = claim(), let privateKey {
-                let range = (chunk * Self.chunkSize)..<min(count, (chunk + 1) * Self.chunkSize)
-                for i in range {
-                    let key = privateKey(i)
-                    let at = i * X25519.keyLength
-                    key.bytes.withUnsafeBufferPointer { source in
-                        _ = UnsafeMutableBufferPointer(rebasing: privateBytes[at..<(at + X25519.keyLength)]).initialize(from: source)
-                        _ = crypto_scalarmult_curve25519_base(publicBytes.baseAddress! + at, source.baseAddress!)
-                    }
-                }
-                lock.wait()
-                chunksDone += 1
-                let last = chunksDone == chunks
-                lock.signal()
-                if last { allDone.signal() }
-            }
+            while let chunk = claim() { derive(chunk) }
         }
 
-        private func claim() -> Int? {
+        /// Derives one claimed chunk into the buffers and counts it done.
+        private func derive(_ chunk: Int) {
+            guard let privateKey else { return }
+            let range = (chunk * Self.chunkSize)..<min(count, (chunk + 1) * Self.chunkSize)
+            for i in range {
+                let key = privateKey(i)
+                let at = i * X25519.keyLength
+                key.bytes.withUnsafeBufferPointer { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: privateBytes[at..<(at + X25519.keyLength)]).initialize(from: source)
+                    StaticPublicKey.derive(from: UnsafeRawBufferPointer(source),
+                                           into: UnsafeMutableRawBufferPointer(start: publicBytes.baseAddress! + at, count: X25519.keyLength))
+                }
+            }
+            lock.wait()
+            chunksDone += 1
+            chunkDone[chunk] = true
+            let last = chunksDone == chunks
+            let wake = waiters
+            waiters = 0
+            lock.signal()
+            for _ in 0..<wake { progress.signal() }
+            if last { allDone.signal() }
+        }
+
+        private func claim(evenIfCancelled: Bool = false) -> Int? {
             lock.wait()
             defer { lock.signal() }
-            guard !cancelled, nextChunk < chunks else { return nil }
+            guard !cancelled || evenIfCancelled, nextChunk < chunks else { return nil }
             nextChunk += 1
             return nextChunk - 1
+        }
+
+        /// Key pair `i` once its chunk is done, deriving unstarted chunks (in order, so its own
+        /// first if nobody has started it) while it is not.
+        func pair(at i: Int, knownPublicKey: PublicKey?) -> PrivateKey {
+            let chunk = i / Self.chunkSize
+            while true {
+                lock.wait()
+                if chunkDone[chunk] {
+                    lock.signal()
+                    break
+                }
+                if nextChunk < chunks {
+                    // The caller needs this work done whatever `cancel()` said.
+                    lock.signal()
+                    if let next = claim(evenIfCancelled: true) { derive(next) }
+                    continue
+                }
+                // Its chunk is in flight on another thread and nothing is left to start.
+                waiters += 1
+                lock.signal()
+                progress.wait()
+            }
+            // Seen done under the lock: the chunk's bytes are written and visible here.
+            let at = i * X25519.keyLength
+            let derived = UnsafeMutableBufferPointer(rebasing: publicBytes[at..<(at + X25519.keyLength)])
+            let publicKey = knownPublicKey.flatMap { $0.bytes.elementsEqual(derived) ? $0 : nil } ?? PublicKey(unchecked: Array(derived))
+            return PrivateKey(unchecked: Array(privateBytes[at..<(at + X25519.keyLength)]), publicKey: publicKey)
+        }
+
+        /// Frees the buffers (after `waitForAll()`); the pairs are not wanted.
+        func discard() {
+            privateKey = nil
+            release()
         }
 
         /// Returns once every chunk is done (called after `run()`, so none is left unclaimed).

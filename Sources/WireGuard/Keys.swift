@@ -72,12 +72,19 @@ public struct PrivateKey: Hashable, Sendable, CustomStringConvertible {
         derivedPublicKey = publicKey
     }
 
-    public var publicKey: PublicKey { derivedPublicKey ?? PublicKey(unchecked: X25519.publicKey(of: bytes)) }
+    /// The public key of this key used as a static (long-term) key, derived off the packet path
+    /// (`StaticPublicKey`); a handshake's ephemeral key uses `ephemeralPublicKey`.
+    public var publicKey: PublicKey { derivedPublicKey ?? PublicKey(unchecked: StaticPublicKey.derive(from: bytes)) }
+
+    /// The public key of this key used as a handshake's ephemeral key: libsodium's
+    /// `crypto_scalarmult_curve25519_base`, as every X25519 of the packet path (the same bytes
+    /// as `publicKey`).
+    var ephemeralPublicKey: PublicKey { derivedPublicKey ?? PublicKey(unchecked: X25519.publicKey(of: bytes)) }
 
     /// The same keys, each carrying its public key, derived on all cores at once (X25519 base
     /// point multiplications are independent): what a many-node network build needs first.
     public static func withPublicKeys(_ keys: [PrivateKey]) -> [PrivateKey] {
-        let publicKeys = X25519.publicKeys(of: keys.map(\.bytes))
+        let publicKeys = X25519.staticPublicKeys(of: keys.map(\.bytes))
         return zip(keys, publicKeys).map { key, publicKey in
             var prepared = key
             prepared.derivedPublicKey = PublicKey(unchecked: publicKey)

@@ -88,7 +88,7 @@ public enum Noise {
                                         senderIndex: UInt32, ephemeral: PrivateKey, timestamp: TAI64N,
                                         staticShared: [UInt8]? = nil) throws -> (message: [UInt8], state: InitiatorHandshake) {
         var state = SymmetricState(responderStatic: remote)
-        let ephemeralPublic = ephemeral.publicKey
+        let ephemeralPublic = ephemeral.ephemeralPublicKey
         state.mixEphemeral(ephemeralPublic.bytes)
         var key = state.mixKey(try dh(ephemeral, remote))                                  // es
         let encryptedStatic = try state.encryptAndHash(key: key, local.publicKey.bytes)
@@ -132,7 +132,7 @@ public enum Noise {
                                       presharedKey: PresharedKey, senderIndex: UInt32,
                                       ephemeral: PrivateKey) throws -> (message: [UInt8], keys: SessionKeys) {
         var state = SymmetricState(chainingKey: initiation.chainingKey, hash: initiation.hash)
-        let ephemeralPublic = ephemeral.publicKey
+        let ephemeralPublic = ephemeral.ephemeralPublicKey
         state.mixEphemeral(ephemeralPublic.bytes)
         state.mixChain(try dh(ephemeral, initiation.initiatorEphemeral))                    // ee
         state.mixChain(try dh(ephemeral, initiation.initiatorStatic))                       // se

@@ -58,3 +58,46 @@ final class DerivedKeysLoadTests: XCTestCase {
         XCTAssertEqual(run.simulation.publicKey(of: "n5"), Simulation.derivedPrivateKey(seed: 1, node: "n5").publicKey)
     }
 }
+
+/// A network built while its keys are still being derived (`Simulation.init(keysAhead:)`: each
+/// key taken when the build first needs it) runs exactly as one built after every key was
+/// settled: the same decisions, named the same, the same allowed-IPs moves and key log.
+final class KeysAheadBuildTests: XCTestCase {
+    func testBuildingBesideTheKeyJobGivesTheSameRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keys-ahead-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // More clients than the job's minimum, LANs overlapping on the hub (set-up moves), and
+        // traffic to many of them (handshakes, key log).
+        let peers = KeyPairJob.minimumKeys + 700
+        try HubGenerator.writeTrace(path: folder + "/trace.pcap", peers: peers, packets: 300)
+        let text = HubGenerator.yaml(peers: peers, trace: "trace.pcap", packets: 300)
+
+        func outcome(keysAhead: Bool) throws -> [String] {
+            let scenario = try ScenarioLoader.load(text: text, file: "hub.yaml", directory: folder, keysAhead: keysAhead)
+            XCTAssertEqual(scenario.derivedKeys != nil, keysAhead)
+            let run = try ScenarioRun(scenario)
+            run.run()
+            _ = run.finish()
+            let simulation = run.simulation
+            var lines = simulation.decisions.map { record in
+                "\(record.t) \(record.node) \(record.action) \(record.peer ?? "-") \(record.why) "
+                    + record.movedFrom.map { "\($0.prefix)<-\($0.peer)" }.joined(separator: ",")
+            }
+            lines += simulation.allowedIPsMoves.map { "\($0)" }
+            lines += simulation.keyLog
+            lines += scenario.nodes.map { "\($0.name) \(simulation.publicKey(of: $0.name)?.base64 ?? "-")" }
+            lines += scenario.nodes.compactMap { node in simulation.publicKey(of: node.name).map { simulation.peerNames.name(of: $0) } }
+            return lines
+        }
+        let ahead = try outcome(keysAhead: true)
+        let settled = try outcome(keysAhead: false)
+        XCTAssertGreaterThan(ahead.count, 2 * peers)
+        XCTAssertTrue(ahead.contains { $0.contains("handshake") }, "the trace sets up sessions")
+        XCTAssertEqual(ahead.count, settled.count)
+        for (a, b) in zip(ahead, settled) where a != b {
+            XCTFail("first difference:\n  keys ahead: \(a)\n  settled:    \(b)")
+            break
+        }
+    }
+}

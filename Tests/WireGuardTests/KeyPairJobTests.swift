@@ -50,4 +50,33 @@ final class KeyPairJobTests: XCTestCase {
         // the buffers go with the last of them (no crash, no leak checked here beyond that).
         for _ in 0..<4 { _ = KeyPairJob(count: 1_024) { Self.key($0) } }
     }
+
+    func testPairsTakenOneByOneAreTheFinishedOnes() throws {
+        // A build takes pairs in about position order, the hub's own first, then its peers'.
+        let count = 6 * 256 + 5
+        let job = KeyPairJob(count: count) { Self.key($0) }
+        for i in [0, count - 1, 300, 299, 256, 1_000] + Array(0..<count) {
+            let pair = try XCTUnwrap(job.pair(at: i), "pair \(i)")
+            XCTAssertEqual(pair.bytes, Self.key(i).bytes, "private key \(i)")
+            XCTAssertEqual(pair.publicKey.bytes, X25519.publicKey(of: Self.key(i).bytes), "public key \(i)")
+        }
+        // A public key taken before is carried again (one array for both holders); a wrong one is not.
+        let first = try XCTUnwrap(job.pair(at: 5))
+        XCTAssertEqual(job.pair(at: 5, knownPublicKey: first.publicKey)?.publicKey, first.publicKey)
+        XCTAssertEqual(job.pair(at: 6, knownPublicKey: first.publicKey)?.publicKey.bytes, X25519.publicKey(of: Self.key(6).bytes))
+        XCTAssertNil(job.pair(at: count), "out of range")
+        job.close()
+        XCTAssertNil(job.pair(at: 0), "closed: the buffers are gone")
+        XCTAssertNil(job.finish(), "closed: nothing to hand over")
+    }
+
+    func testPairOfACancelledJobIsDerivedByTheAskingThread() throws {
+        let count = 4 * 256
+        let job = KeyPairJob(count: count) { Self.key($0) }
+        job.cancel()
+        let last = try XCTUnwrap(job.pair(at: count - 1))
+        XCTAssertEqual(last.publicKey.bytes, X25519.publicKey(of: Self.key(count - 1).bytes))
+        // Closing derives whatever was left and frees it.
+        job.close()
+    }
 }

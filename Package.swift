@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom to top (an arrow may only point down):
-//   CPcap, CSodium, CBlake2, CMPI, NetAddress → Packet → Pcap → Routing → WireGuard → Sim → Report → Scenario
+//   CPcap, CSodium, CBlake2, CMPI, CAllocator, NetAddress → Packet → Pcap → Routing → WireGuard → Sim → Report → Scenario
 //   → Distributed → wgsim
 // Routing and WireGuard never import Pcap, Sim, Scenario or the CLI.
 let package = Package(
@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         // Plain C functions over the MPI handles Swift cannot import (MPI_COMM_WORLD is a macro).
         .target(name: "CMPIShim", dependencies: ["CMPI"]),
+        // One C function: glibc's mmap threshold, which Swift cannot reach (<malloc.h>).
+        .target(name: "CAllocator"),
 
         .target(name: "NetAddress"),
         .target(name: "Packet", dependencies: ["NetAddress"]),
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "Routing", dependencies: ["NetAddress"]),
         .target(name: "WireGuard", dependencies: ["CSodium", "CBlake2", "Routing", "Packet",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Sim", dependencies: ["WireGuard", "Routing", "Packet", "Pcap"]),
+        .target(name: "Sim", dependencies: ["WireGuard", "Routing", "Packet", "Pcap", "CAllocator"]),
         // Report draws a run (report.html, `wgsim draw`) from what Sim recorded; it knows nothing
         // of scenario files: Scenario hands it plain values.
         .target(name: "Report", dependencies: ["Sim", "WireGuard", "Routing", "Packet"]),

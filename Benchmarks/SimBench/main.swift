@@ -199,6 +199,7 @@ func publicKeyFloor(count: Int) -> (wall: Double, cpu: Double) {
     return (elapsed, cpu)
 }
 
+MallocSettings.fixMmapThreshold()   // as `wgsim` sets it: memory figures comparable with the CLI's
 setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they are printed, even into a file
 let options = Options(CommandLine.arguments)
 let folder = NSTemporaryDirectory() + "simbench-\(getpid())"

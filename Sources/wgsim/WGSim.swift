@@ -1,4 +1,5 @@
 import ArgumentParser
+import Sim
 
 /// The `wgsim` command: a deterministic simulator and test harness for WireGuard's
 /// cryptokey routing. Each subcommand lives in its own file.
@@ -27,6 +28,7 @@ struct WGSim: ParsableCommand {
     /// option, a missing argument, a value that does not parse) exits 2 like every other bad
     /// input instead of 64. `--help` and `--version` still exit 0.
     static func main() {
+        MallocSettings.fixMmapThreshold()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -215,7 +215,14 @@ public struct RunSnapshot: Sendable {
     }
 
     /// Names of the nodes that have a wg0, in definition order.
-    public var wireGuardNodes: [String] { nodes.filter(\.hasWireGuard).map(\.name) }
+    ///
+    /// Read through the node list as it is iterated, not gathered: the report walks it once per
+    /// section, and a gathered list of a hub's 100k names (with the filtered nodes behind it,
+    /// ~110 bytes a node) was the highest point of a generated hub's run (BENCHMARKS.md
+    /// "Session 8: all merged").
+    public var wireGuardNodes: LazyMapCollection<LazyFilterCollection<[TopologyNode]>, String> {
+        nodes.lazy.filter(\.hasWireGuard).map(\.name)
+    }
 
     /// Every table of `node`, oldest first.
     public func tables(of node: String) -> [PeerTableSnapshot] { tablePositions(of: node).map { tables[$0] } }

@@ -183,12 +183,8 @@ struct YAMLSubsetReader {
         var start = lines[row].lowerBound + column
         while true {
             pairs.append(try mappingEntry(at: start, before: depth == 1 ? pairs : nil))
-            skipBlankAndCommentLines()
-            guard row < lines.count else { break }
-            let next = indent(of: row)
-            if next < column { break }
-            guard next == column else { throw OutsideSubset() }
-            start = lines[row].lowerBound + column
+            guard let next = try nextEntryStart(column: column) else { break }
+            start = next
         }
         return .mapping(pairs, line: line)
     }
@@ -231,6 +227,18 @@ struct YAMLSubsetReader {
         return (key, try inlineValue(from: i))
     }
 
+    /// Where the mapping's next entry starts (its key at `column` on the next line that is not
+    /// blank or a comment), nil when the mapping ends there; a line indented otherwise is
+    /// outside the subset.
+    private mutating func nextEntryStart(column: Int) throws -> Int? {
+        skipBlankAndCommentLines()
+        guard row < lines.count else { return nil }
+        let next = indent(of: row)
+        if next < column { return nil }
+        guard next == column else { throw OutsideSubset() }
+        return lines[row].lowerBound + column
+    }
+
     /// A block mapping read as `blockMapping` reads it, each entry handed to `sink` as soon as it
     /// is read instead of kept; `scanned` are the keys `scanEntries` found, which the entries
     /// read must match. An empty mapping on the mapping's line stands for it in the tree.
@@ -247,12 +255,8 @@ struct YAMLSubsetReader {
             }
             index += 1
             sink(name, keyLine, value)
-            skipBlankAndCommentLines()
-            guard row < lines.count else { break }
-            let next = indent(of: row)
-            if next < column { break }
-            guard next == column else { throw OutsideSubset() }
-            start = lines[row].lowerBound + column
+            guard let next = try nextEntryStart(column: column) else { break }
+            start = next
         }
         guard index == scanned.count else { throw OutsideSubset() }
         return .mapping([], line: line)

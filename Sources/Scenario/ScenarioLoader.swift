@@ -22,10 +22,10 @@ public enum ScenarioLoader {
     /// `streaming`: a generated file's nodes are converted as the subset reader reads them
     /// (`StreamedNodes`); false reads them as a tree first, as every other file is read (the
     /// result is the same: the tests compare the two).
-    /// `besideFrom`: from how many bytes of text a second thread reads it (`StreamedNodes`;
-    /// tests compare the two ways).
+    /// `besideFrom`: from how many nodes a second thread converts them (`StreamedNodes`; tests
+    /// compare the two ways).
     static func load(text: String, file: String, directory: String, keysAhead: Bool, streaming: Bool,
-                     besideFrom: Int = StreamedNodes.readingBesideFrom) throws -> Scenario {
+                     besideFrom: Int = StreamedNodes.convertingBesideFrom) throws -> Scenario {
         let text = try YAMLDocument.checkedText(text, file: file)
         var streamed: StreamedNodes?
         let root: YAMLValue

@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import Sim
 import WireGuard
 
@@ -17,16 +16,16 @@ import WireGuard
 /// - A node's error is kept, not thrown, and no later node is converted: the tree path reads
 ///   the whole file (reporting any YAML problem first), then the top-level keys, then the nodes
 ///   in order; the loader throws it at that point (`ScenarioLoader`).
-/// - A large file is read on a second thread while the calling thread converts the nodes read
-///   so far (batches of `batchSize` entries, at most `batchesAhead` waiting): the caller
-///   converts every node, in file order, so nodes and first error are those of the one-thread
-///   path whatever the timing, and the nodes, which live for the whole run, are allocated by the
-///   loading thread (from the second thread, glibc's per-thread arena held h100kd's peak 26 MB
-///   higher). `read` returns once the reader is done.
+/// - A large file's nodes are converted on a second thread while the reader reads on (batches
+///   of `batchSize` entries, at most `batchesAhead` waiting): one thread converts every node,
+///   in file order, so nodes and first error are those of the one-thread path whatever the
+///   timing; the reader's thread waits for the last batch before `read` returns. (At 1 M peers
+///   conversion is about a sixth of the loading thread's CPU, which the key job's idle core
+///   then takes; see docs/performance.md.)
 ///
-/// `@unchecked Sendable`: made by the reading thread (in the scan's callback), then handed to
-/// the caller with the first batch through `NodeBatches`' lock; from then on only the caller
-/// touches `nodes`, `firstError` and `context`.
+/// `@unchecked Sendable`: `nodes`, `firstError` and `context` are touched only by the converting
+/// thread (or the reader's, when there is none) until `read` has waited for it; `pending` only
+/// by the reader's thread.
 final class StreamedNodes: @unchecked Sendable {
     /// The nodes converted, in file order, until the first error.
     private(set) var nodes: [ScenarioNode] = []
@@ -36,8 +35,6 @@ final class StreamedNodes: @unchecked Sendable {
     let names: Set<String>
     /// The `start-time` the nodes were converted with (its limit is in their times).
     let startUnixNanoseconds: Int64
-    /// True when a second thread read the text (`read`'s `besideFrom`; for tests).
-    private(set) var readBeside = false
     /// The key job started from the scan (`ScenarioLoader.startDerivingKeys`).
     let derivedKeys: DerivedKeyPairs?
     private let context: LoadContext
@@ -46,80 +43,48 @@ final class StreamedNodes: @unchecked Sendable {
     /// `private-key` probably derives its key from the seed.
     static let scannedWords = ["wireguard", "private-key"]
 
-    /// From this many bytes of text (about 4,000 generated nodes), it is read on a second thread
-    /// (below it a thread hop is not worth it).
-    static let readingBesideFrom = 1 << 20
-    /// Entries handed over at once (one wake-up and one lock per batch).
+    /// From this many nodes, they are converted on a second thread (below it a thread hop is
+    /// not worth it: 4,096 nodes convert in about 15 ms).
+    static let convertingBesideFrom = 4096
+    /// Entries handed to the converting thread at once (one wake-up and one lock per batch).
     static let batchSize = 512
     /// Batches that may wait for the converting thread before the reader waits: bounded, so the
     /// read YAML of a few thousand nodes at most is held beside the nodes (about 1.3 KB each).
     static let batchesAhead = 4
 
+    /// The converting thread's queue (serial: batches run in the order handed over), or nil.
+    private let converter: DispatchQueue?
+    /// Free batch places; the reader takes one before handing a batch over.
+    private let room = DispatchSemaphore(value: StreamedNodes.batchesAhead)
+    /// The entries read since the last batch was handed over (reader's thread only).
+    private var pending: [(name: String, keyLine: Int, value: YAMLNode)] = []
+
     /// Reads `text` (within the subset, `YAMLSubsetReader.isGenerated`) with its `nodes:`
     /// streamed: the root (its `nodes:` an empty mapping) and the nodes, or the root alone as a
     /// tree when streaming declined (`nodes` nil); nil when the text is outside the subset.
-    /// `besideFrom`: the text's size in bytes from which it is read on a second thread (tests
-    /// give 0 or `Int.max` to compare the two ways on one file).
+    /// `besideFrom`: the number of nodes from which a second thread converts them (tests give 0
+    /// or `Int.max` to compare the two ways on one file).
     static func read(_ text: String, file: String, directory: String, keysAhead: Bool,
-                     besideFrom: Int = readingBesideFrom) -> (root: YAMLValue, nodes: StreamedNodes?)? {
-        guard text.utf8.count >= besideFrom else {
-            return readConverting(text, file: file, directory: directory, keysAhead: keysAhead)
-        }
-        let batches = NodeBatches(capacity: batchesAhead)
-        nonisolated(unsafe) var document: YAMLSubsetReader.StreamedDocument?
-        let readerDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global(qos: .userInitiated).async {
-            var pending: [NodeBatches.Entry] = []
-            document = YAMLSubsetReader.read(text, streaming: "nodes", marking: scannedWords) { before, scan in
-                guard let nodes = StreamedNodes(before: before, scan: scan, file: file, directory: directory,
-                                                keysAhead: keysAhead) else {
-                    return nil
-                }
-                nodes.readBeside = true
-                batches.start(nodes)
-                pending.reserveCapacity(batchSize)
-                return { name, keyLine, value in
-                    pending.append((name, keyLine, value))
-                    if pending.count >= batchSize {
-                        batches.put(pending)
-                        pending.removeAll(keepingCapacity: true)
-                    }
-                }
-            }
-            if !pending.isEmpty { batches.put(pending) }
-            pending = []
-            batches.close()
-            readerDone.signal()
-        }
-        // Every node read is converted (or skipped after the first error) here, in file order,
-        // whether or not the document was read to its end.
-        while let batch = batches.take() {
-            let nodes = batches.collector!
-            for entry in batch { nodes.convert(entry.name, keyLine: entry.keyLine, entry.value) }
-        }
-        readerDone.wait()
-        guard let document else { return nil }
-        return (YAMLValue(node: document.root, file: file), document.streamed ? batches.collector : nil)
-    }
-
-    /// `read`, converting each node as the reader gives it, on this thread.
-    private static func readConverting(_ text: String, file: String, directory: String, keysAhead: Bool)
-        -> (root: YAMLValue, nodes: StreamedNodes?)? {
+                     besideFrom: Int = convertingBesideFrom) -> (root: YAMLValue, nodes: StreamedNodes?)? {
         var collector: StreamedNodes?
         let document = YAMLSubsetReader.read(text, streaming: "nodes", marking: scannedWords) { before, scan in
-            guard let nodes = StreamedNodes(before: before, scan: scan, file: file, directory: directory, keysAhead: keysAhead) else {
+            guard let nodes = StreamedNodes(before: before, scan: scan, file: file, directory: directory, keysAhead: keysAhead,
+                                            beside: scan.keys.count >= besideFrom) else {
                 return nil
             }
             collector = nodes
-            return { name, keyLine, value in nodes.convert(name, keyLine: keyLine, value) }
+            return { name, keyLine, value in nodes.take(name, keyLine: keyLine, value) }
         }
+        // Every node read is converted (or skipped after the first error) before anything reads
+        // the nodes, whether or not the document was read to its end.
+        collector?.finish()
         guard let document else { return nil }
         return (YAMLValue(node: document.root, file: file), document.streamed ? collector : nil)
     }
 
     /// nil when the tree path should read the nodes (it then reports what made this decline).
     private init?(before: [(key: YAMLNode, value: YAMLNode)], scan: YAMLSubsetReader.EntryScan,
-                  file: String, directory: String, keysAhead: Bool) {
+                  file: String, directory: String, keysAhead: Bool, beside: Bool) {
         let names = Set(scan.keys)
         guard names.count == scan.keys.count,
               !scan.keys.contains(where: { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) }) else {
@@ -142,6 +107,8 @@ final class StreamedNodes: @unchecked Sendable {
         context = LoadContext(file: file, directory: directory, nodeNames: names, limit: TimeLimit(startUnixNanoseconds: start))
         derivedKeys = keysAhead ? seed.flatMap { Self.startDerivingKeys(scan, seed: $0) } : nil
         nodes.reserveCapacity(scan.keys.count)   // no growth slack: a hub's clients stay in it for the run
+        converter = beside ? DispatchQueue(label: "wgsim.scenario.nodes", qos: .userInitiated) : nil
+        if beside { pending.reserveCapacity(Self.batchSize) }
     }
 
     /// `ScenarioLoader.startDerivingKeys` from the scan: the nodes whose lines mention
@@ -160,7 +127,35 @@ final class StreamedNodes: @unchecked Sendable {
         return DerivedKeyPairs(seed: seed, nodes: nodes, names: names)
     }
 
-    fileprivate func convert(_ name: String, keyLine: Int, _ value: YAMLNode) {
+    /// True when a second thread converted the nodes (for tests).
+    var convertedBeside: Bool { converter != nil }
+
+    /// The reader's sink: converts the entry here, or queues it for the converting thread.
+    private func take(_ name: String, keyLine: Int, _ value: YAMLNode) {
+        guard let converter else { return convert(name, keyLine: keyLine, value) }
+        pending.append((name, keyLine, value))
+        if pending.count >= Self.batchSize { handOver(to: converter) }
+    }
+
+    private func handOver(to converter: DispatchQueue) {
+        let batch = pending
+        pending = []
+        pending.reserveCapacity(Self.batchSize)
+        room.wait()
+        converter.async { [self] in
+            for entry in batch { convert(entry.name, keyLine: entry.keyLine, entry.value) }
+            room.signal()
+        }
+    }
+
+    /// Hands over what is left and waits until the converting thread has done every batch.
+    private func finish() {
+        guard let converter else { return }
+        if !pending.isEmpty { handOver(to: converter) }
+        converter.sync {}
+    }
+
+    private func convert(_ name: String, keyLine: Int, _ value: YAMLNode) {
         guard firstError == nil else { return }
         do {
             nodes.append(try context.node(named: name, YAMLValue(node: value, file: context.file), keyLine: keyLine))
@@ -173,61 +168,5 @@ final class StreamedNodes: @unchecked Sendable {
     func takeNodes() -> [ScenarioNode] {
         defer { nodes = [] }
         return nodes
-    }
-}
-
-/// The batches of read entries between `StreamedNodes.read`'s reading thread and its caller: a
-/// bounded queue (the reader waits while `capacity` batches wait), closed by the reader when it
-/// is done. The collector the scan made comes first, under the same lock.
-private final class NodeBatches: @unchecked Sendable {
-    typealias Entry = (name: String, keyLine: Int, value: YAMLNode)
-
-    private let condition = NSCondition()
-    private let capacity: Int
-    // Guarded by `condition`.
-    private var waiting: [[Entry]] = []
-    private var closed = false
-    private var started: StreamedNodes?
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// The collector made from the scan; set before the first batch, read by the caller once it
-    /// has taken a batch or seen the queue closed.
-    var collector: StreamedNodes? {
-        condition.lock()
-        defer { condition.unlock() }
-        return started
-    }
-
-    func start(_ nodes: StreamedNodes) {
-        condition.lock()
-        started = nodes
-        condition.unlock()
-    }
-
-    func put(_ batch: [Entry]) {
-        condition.lock()
-        while waiting.count >= capacity { condition.wait() }
-        waiting.append(batch)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next batch, in the order put; nil once closed and empty.
-    func take() -> [Entry]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting.isEmpty && !closed { condition.wait() }
-        if waiting.isEmpty { return nil }
-        let batch = waiting.removeFirst()
-        condition.broadcast()
-        return batch
     }
 }

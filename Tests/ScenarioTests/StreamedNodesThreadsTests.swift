@@ -3,9 +3,9 @@ import XCTest
 @testable import Scenario
 import WireGuard
 
-/// A large generated file is read on a second thread while the loading thread converts the
-/// nodes read so far (`StreamedNodes`): the scenario, or the first error, is the one a single
-/// thread reading and converting gives, and the one the tree path gives, whatever the timing.
+/// A large generated file's nodes are converted on a second thread while the reader reads on
+/// (`StreamedNodes`): the scenario, or the first error, is the one the reader's own thread
+/// gives converting them itself, and the one the tree path gives, whatever the threads' timing.
 final class StreamedNodesThreadsTests: XCTestCase {
     private enum Way: CaseIterable { case beside, oneThread, tree }
 
@@ -32,7 +32,7 @@ final class StreamedNodesThreadsTests: XCTestCase {
         return beside
     }
 
-    /// More nodes than the batches that may wait at once hold, so the reader may wait for room.
+    /// More nodes than the batches that may wait at once hold, so the reader waits for room.
     private let peers = StreamedNodes.batchSize * (StreamedNodes.batchesAhead + 2) + 17
 
     private func hub() -> String { HubGenerator.yaml(peers: peers, trace: nil, packets: 0) }
@@ -48,15 +48,15 @@ final class StreamedNodesThreadsTests: XCTestCase {
         let text = hub()
         let read = try XCTUnwrap(StreamedNodes.read(text, file: "g.yaml", directory: ".", keysAhead: false, besideFrom: 0))
         let nodes = try XCTUnwrap(read.nodes)
-        XCTAssertTrue(nodes.readBeside)
+        XCTAssertTrue(nodes.convertedBeside)
         XCTAssertNil(nodes.firstError)
         XCTAssertEqual(nodes.takeNodes().count, peers + 1)
         let alone = try XCTUnwrap(StreamedNodes.read(text, file: "g.yaml", directory: ".", keysAhead: false, besideFrom: Int.max))
-        XCTAssertEqual(alone.nodes?.readBeside, false)
-        // The default: a small file is read and converted on one thread.
+        XCTAssertEqual(alone.nodes?.convertedBeside, false)
+        // The default: a file this large (from 4,096 nodes) is converted beside, a small one not.
         let small = try XCTUnwrap(StreamedNodes.read(HubGenerator.yaml(peers: 10, trace: nil, packets: 0),
                                                      file: "g.yaml", directory: ".", keysAhead: false))
-        XCTAssertEqual(small.nodes?.readBeside, false)
+        XCTAssertEqual(small.nodes?.convertedBeside, false)
         XCTAssertFalse(assertSame(text, "generated hub").hasPrefix("error"))
     }
 

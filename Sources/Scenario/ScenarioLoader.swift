@@ -22,16 +22,12 @@ public enum ScenarioLoader {
     /// `streaming`: a generated file's nodes are converted as the subset reader reads them
     /// (`StreamedNodes`); false reads them as a tree first, as every other file is read (the
     /// result is the same: the tests compare the two).
-    /// `besideFrom`: from how many nodes a second thread converts them (`StreamedNodes`; tests
-    /// compare the two ways).
-    static func load(text: String, file: String, directory: String, keysAhead: Bool, streaming: Bool,
-                     besideFrom: Int = StreamedNodes.convertingBesideFrom) throws -> Scenario {
+    static func load(text: String, file: String, directory: String, keysAhead: Bool, streaming: Bool) throws -> Scenario {
         let text = try YAMLDocument.checkedText(text, file: file)
         var streamed: StreamedNodes?
         let root: YAMLValue
         if YAMLSubsetReader.isGenerated(text) {
-            if streaming, let read = StreamedNodes.read(text, file: file, directory: directory, keysAhead: keysAhead,
-                                                         besideFrom: besideFrom) {
+            if streaming, let read = StreamedNodes.read(text, file: file, directory: directory, keysAhead: keysAhead) {
                 (root, streamed) = read
             } else if let tree = YAMLSubsetReader.read(text) {
                 root = YAMLValue(node: tree, file: file)

@@ -1,4 +1,3 @@
-import Dispatch
 import Sim
 import WireGuard
 
@@ -16,17 +15,7 @@ import WireGuard
 /// - A node's error is kept, not thrown, and no later node is converted: the tree path reads
 ///   the whole file (reporting any YAML problem first), then the top-level keys, then the nodes
 ///   in order; the loader throws it at that point (`ScenarioLoader`).
-/// - A large file's nodes are converted on a second thread while the reader reads on (batches
-///   of `batchSize` entries, at most `batchesAhead` waiting): one thread converts every node,
-///   in file order, so nodes and first error are those of the one-thread path whatever the
-///   timing; the reader's thread waits for the last batch before `read` returns. (At 1 M peers
-///   conversion is about a sixth of the loading thread's CPU, which the key job's idle core
-///   then takes; see docs/performance.md.)
-///
-/// `@unchecked Sendable`: `nodes`, `firstError` and `context` are touched only by the converting
-/// thread (or the reader's, when there is none) until `read` has waited for it; `pending` only
-/// by the reader's thread.
-final class StreamedNodes: @unchecked Sendable {
+final class StreamedNodes {
     /// The nodes converted, in file order, until the first error.
     private(set) var nodes: [ScenarioNode] = []
     /// The first node's error; nodes after it were read but not converted.
@@ -43,48 +32,26 @@ final class StreamedNodes: @unchecked Sendable {
     /// `private-key` probably derives its key from the seed.
     static let scannedWords = ["wireguard", "private-key"]
 
-    /// From this many nodes, they are converted on a second thread (below it a thread hop is
-    /// not worth it: 4,096 nodes convert in about 15 ms).
-    static let convertingBesideFrom = 4096
-    /// Entries handed to the converting thread at once (one wake-up and one lock per batch).
-    static let batchSize = 512
-    /// Batches that may wait for the converting thread before the reader waits: bounded, so the
-    /// read YAML of a few thousand nodes at most is held beside the nodes (about 1.3 KB each).
-    static let batchesAhead = 4
-
-    /// The converting thread's queue (serial: batches run in the order handed over), or nil.
-    private let converter: DispatchQueue?
-    /// Free batch places; the reader takes one before handing a batch over.
-    private let room = DispatchSemaphore(value: StreamedNodes.batchesAhead)
-    /// The entries read since the last batch was handed over (reader's thread only).
-    private var pending: [(name: String, keyLine: Int, value: YAMLNode)] = []
-
     /// Reads `text` (within the subset, `YAMLSubsetReader.isGenerated`) with its `nodes:`
     /// streamed: the root (its `nodes:` an empty mapping) and the nodes, or the root alone as a
     /// tree when streaming declined (`nodes` nil); nil when the text is outside the subset.
-    /// `besideFrom`: the number of nodes from which a second thread converts them (tests give 0
-    /// or `Int.max` to compare the two ways on one file).
-    static func read(_ text: String, file: String, directory: String, keysAhead: Bool,
-                     besideFrom: Int = convertingBesideFrom) -> (root: YAMLValue, nodes: StreamedNodes?)? {
+    static func read(_ text: String, file: String, directory: String, keysAhead: Bool)
+        -> (root: YAMLValue, nodes: StreamedNodes?)? {
         var collector: StreamedNodes?
         let document = YAMLSubsetReader.read(text, streaming: "nodes", marking: scannedWords) { before, scan in
-            guard let nodes = StreamedNodes(before: before, scan: scan, file: file, directory: directory, keysAhead: keysAhead,
-                                            beside: scan.keys.count >= besideFrom) else {
+            guard let nodes = StreamedNodes(before: before, scan: scan, file: file, directory: directory, keysAhead: keysAhead) else {
                 return nil
             }
             collector = nodes
-            return { name, keyLine, value in nodes.take(name, keyLine: keyLine, value) }
+            return { name, keyLine, value in nodes.convert(name, keyLine: keyLine, value) }
         }
-        // Every node read is converted (or skipped after the first error) before anything reads
-        // the nodes, whether or not the document was read to its end.
-        collector?.finish()
         guard let document else { return nil }
         return (YAMLValue(node: document.root, file: file), document.streamed ? collector : nil)
     }
 
     /// nil when the tree path should read the nodes (it then reports what made this decline).
     private init?(before: [(key: YAMLNode, value: YAMLNode)], scan: YAMLSubsetReader.EntryScan,
-                  file: String, directory: String, keysAhead: Bool, beside: Bool) {
+                  file: String, directory: String, keysAhead: Bool) {
         let names = Set(scan.keys)
         guard names.count == scan.keys.count,
               !scan.keys.contains(where: { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) }) else {
@@ -107,8 +74,6 @@ final class StreamedNodes: @unchecked Sendable {
         context = LoadContext(file: file, directory: directory, nodeNames: names, limit: TimeLimit(startUnixNanoseconds: start))
         derivedKeys = keysAhead ? seed.flatMap { Self.startDerivingKeys(scan, seed: $0) } : nil
         nodes.reserveCapacity(scan.keys.count)   // no growth slack: a hub's clients stay in it for the run
-        converter = beside ? DispatchQueue(label: "wgsim.scenario.nodes", qos: .userInitiated) : nil
-        if beside { pending.reserveCapacity(Self.batchSize) }
     }
 
     /// `ScenarioLoader.startDerivingKeys` from the scan: the nodes whose lines mention
@@ -125,34 +90,6 @@ final class StreamedNodes: @unchecked Sendable {
         }
         guard nodes.count >= KeyPairJob.minimumKeys else { return nil }
         return DerivedKeyPairs(seed: seed, nodes: nodes, names: names)
-    }
-
-    /// True when a second thread converted the nodes (for tests).
-    var convertedBeside: Bool { converter != nil }
-
-    /// The reader's sink: converts the entry here, or queues it for the converting thread.
-    private func take(_ name: String, keyLine: Int, _ value: YAMLNode) {
-        guard let converter else { return convert(name, keyLine: keyLine, value) }
-        pending.append((name, keyLine, value))
-        if pending.count >= Self.batchSize { handOver(to: converter) }
-    }
-
-    private func handOver(to converter: DispatchQueue) {
-        let batch = pending
-        pending = []
-        pending.reserveCapacity(Self.batchSize)
-        room.wait()
-        converter.async { [self] in
-            for entry in batch { convert(entry.name, keyLine: entry.keyLine, entry.value) }
-            room.signal()
-        }
-    }
-
-    /// Hands over what is left and waits until the converting thread has done every batch.
-    private func finish() {
-        guard let converter else { return }
-        if !pending.isEmpty { handOver(to: converter) }
-        converter.sync {}
     }
 
     private func convert(_ name: String, keyLine: Int, _ value: YAMLNode) {

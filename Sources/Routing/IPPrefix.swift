@@ -32,6 +32,7 @@ public struct IPPrefix: Hashable, Comparable, CustomStringConvertible, Sendable 
     /// (what `AllowedIPsUpdate.hostBitsWarning` warns about), so a loader reading a million
     /// allowed IPs need not parse each address a second time to find out.
     public init(parsing text: String, hadHostBits: inout Bool) throws {
+        hadHostBits = false
         let address: IPAddress, suffix: Substring?
         do {
             (address, suffix) = try IPAddress.parsingAddress(beforeSlashIn: text)

@@ -257,6 +257,25 @@ public final class AllowedIPs<Peer: Hashable> {
         return slot
     }
 
+    /// Room for `count` peers owning prefixes at once without growing the slot index (a hub
+    /// about to be given its peers): the index is sized once, as adding them one by one would
+    /// leave it, with no rehash on the way. Lookups answer as before.
+    public func reservePeerCapacity(_ count: Int) {
+        let count = min(count, AllowedIPs.maximumPeers)
+        guard count > peers.count else { return }
+        peers.reserveCapacity(count)
+        guard count > Self.linearSlotLimit else { return }
+        let all = peers
+        if slotOfPeer == nil {
+            var index = PositionTable()
+            index.reserveCapacity(count) { all[$0]! }
+            for (position, owner) in all.enumerated() { if let owner { index.insert(position, key: owner) { all[$0]! } } }
+            slotOfPeer = index
+        } else {
+            slotOfPeer!.reserveCapacity(count) { all[$0]! }
+        }
+    }
+
     @inlinable
     func releaseSlotIfUnused(_ slot: UInt32) {
         guard (core?.prefixCount(slot: slot) ?? inline.prefixCount(slot: slot)) == 0, let peer = peers[Int(slot)] else { return }

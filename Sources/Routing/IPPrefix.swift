@@ -24,6 +24,15 @@ public struct IPPrefix: Hashable, Comparable, CustomStringConvertible, Sendable 
     /// allowed, as `strtoul` reads them), at most the family's width.
     /// Works on the UTF-8 bytes (a large scenario reads hundreds of thousands of these).
     public init(parsing text: String) throws {
+        var hadHostBits = false
+        try self.init(parsing: text, hadHostBits: &hadHostBits)
+    }
+
+    /// As `init(parsing:)`, also telling whether `text`'s address had bits set past the length
+    /// (what `AllowedIPsUpdate.hostBitsWarning` warns about), so a loader reading a million
+    /// allowed IPs need not parse each address a second time to find out.
+    public init(parsing text: String, hadHostBits: inout Bool) throws {
+        hadHostBits = false
         let address: IPAddress, suffix: Substring?
         do {
             (address, suffix) = try IPAddress.parsingAddress(beforeSlashIn: text)
@@ -52,6 +61,7 @@ public struct IPPrefix: Hashable, Comparable, CustomStringConvertible, Sendable 
         }
         self.address = IPPrefix.mask(address, to: length)
         self.length = length
+        hadHostBits = self.address != address
     }
 
     /// True when the first `length` bits of `address` equal this prefix (never across families).

@@ -312,11 +312,12 @@ struct LoadContext {
             let items = try a.list("allowed-ips")
             peer.allowedIPs.reserveCapacity(items.count)
             for item in items {
-                let entry = try prefix(item, "allowed-ips")
+                var hadHostBits = false
+                let entry = try prefix(item, "allowed-ips", hadHostBits: &hadHostBits)
                 peer.allowedIPs.append(entry)
                 peer.allowedIPLocations.append(item.location)
-                // A full-length prefix (/32, /128) has no host part: no text to read again.
-                if entry.length < entry.address.bitWidth,
+                // The parse says whether there is a host part: only then is the text read again.
+                if hadHostBits,
                    let warning = AllowedIPsUpdate.hostBitsWarning(try item.string("allowed-ips").trimmingSpaces, prefix: entry) {
                     peer.warnings.append(ScenarioWarning(item.location, warning))
                 }
@@ -407,7 +408,13 @@ struct LoadContext {
     }
 
     func prefix(_ value: YAMLValue, _ what: String) throws -> IPPrefix {
+        var hadHostBits = false
+        return try prefix(value, what, hadHostBits: &hadHostBits)
+    }
+
+    /// As `prefix(_:_:)`, also telling whether the text had host bits set.
+    func prefix(_ value: YAMLValue, _ what: String, hadHostBits: inout Bool) throws -> IPPrefix {
         let text = try value.string(what)
-        do { return try IPPrefix(parsing: text.trimmingSpaces) } catch { throw value.error("\(what): \(error)") }
+        do { return try IPPrefix(parsing: text.trimmingSpaces, hadHostBits: &hadHostBits) } catch { throw value.error("\(what): \(error)") }
     }
 }

@@ -17,6 +17,7 @@ extension Simulation {
             // The configured peer each key was last given by, to name the claim a move undoes.
             var positionOfKey: [PublicKey: Int] = [:]
             positionOfKey.reserveCapacity(wireguard.peers.count)   // a hub's million: no rehashing as it grows
+            device.reservePeerCapacity(wireguard.peers.count)      // and so for the device's own peer tables
             for (position, peer) in wireguard.peers.enumerated() {
                 let key = try resolve(peer.peer, from: node)
                 let endpoint = try peer.endpoint.map { try resolve($0) }
@@ -157,6 +158,9 @@ extension Simulation {
                                          fwmark: inout UInt32) throws {
         if setting == .off { return }
         var seen = Set<IPPrefix>()
+        // About a prefix a peer or more (a hub's peer has its own address): sized once, not
+        // rehashed while a hub's million are added.
+        seen.reserveCapacity(peers.count)
         let prefixes = peers.flatMap(\.allowedIPs).filter { seen.insert($0).inserted }
         let ordered = prefixes.enumerated().sorted { a, b in
             a.element.length != b.element.length ? a.element.length > b.element.length : a.offset < b.offset

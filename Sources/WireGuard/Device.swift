@@ -144,6 +144,16 @@ public final class Device {
         return moves
     }
 
+    /// Makes room for `count` peers in all (a node about to be given its configured peers), so
+    /// that the peer tables are sized once rather than rehashed as they grow; nothing a peer
+    /// does or is told changes. At most the kernel's limit is reserved.
+    public func reservePeerCapacity(_ count: Int) {
+        let count = min(count, WireGuardConstants.maxPeersPerDevice)
+        peersByKey.reserveCapacity(count)
+        peersBySerial.reserveCapacity(count)
+        routes.reservePeerCapacity(count)
+    }
+
     /// `wg set wg0 peer KEY remove`: its allowed IPs, sessions and staged packets go
     /// (staged packets count as `tx_dropped`).
     public func removePeer(_ key: PublicKey, now: Int64, into events: inout [DeviceEvent]) {

@@ -44,6 +44,24 @@ struct PeersByKey {
         }
     }
 
+    /// Room for `capacity` peers in all without growing (a hub about to be given its peers): the
+    /// table is then sized once, as adding them one by one would leave it, with no rehash on the
+    /// way and no old and new table held at once.
+    mutating func reserveCapacity(_ capacity: Int) {
+        guard capacity > list.count else { return }
+        list.reserveCapacity(capacity)
+        guard capacity > Self.linearLimit else { return }
+        let all = list
+        if index == nil {
+            var table = PositionTable()
+            table.reserveCapacity(capacity) { all[$0].publicKey }
+            for i in all.indices { table.insert(i, key: all[i].publicKey) { all[$0].publicKey } }
+            index = table
+        } else {
+            index!.reserveCapacity(capacity) { all[$0].publicKey }
+        }
+    }
+
     private func position(of key: PublicKey) -> Int? {
         if let index { return index.position(of: key) { list[$0].publicKey } }
         return list.firstIndex { $0.publicKey == key }

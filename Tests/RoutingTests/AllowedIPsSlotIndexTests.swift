@@ -43,4 +43,26 @@ final class AllowedIPsSlotIndexTests: XCTestCase {
         XCTAssertTrue(table.isEmpty)
         XCTAssertEqual(table.prefixes(of: "hub"), [])
     }
+
+    /// Room reserved before a hub's peers are given (`reservePeerCapacity`): the slot index is
+    /// made at once, even below the linear limit, answers as without, and ends with the slot
+    /// count growth would have given it (no larger table for the reservation).
+    func testReservedSlotIndexAnswersAsWithoutAndIsNoLarger() {
+        let reserved = AllowedIPs<String>(), plain = AllowedIPs<String>()
+        let peers = (0..<100).map { "peer\($0)" }
+        for table in [reserved, plain] { table.insert(prefix("10.0.0.0/24"), for: peers[0]) }
+        reserved.reservePeerCapacity(peers.count)
+        XCTAssertNotNil(reserved.slotOfPeer)
+        XCTAssertEqual(reserved.lookup(IPAddress.v4(IPv4Address(10, 0, 0, 9))), peers[0])
+        for table in [reserved, plain] {
+            for (i, peer) in peers.enumerated() { table.insert(prefix("10.1.\(i).0/24"), for: peer) }
+            table.removeAll(for: peers[7])
+        }
+        XCTAssertEqual(reserved.slotOfPeer?.slotCount, plain.slotOfPeer?.slotCount)
+        for (i, peer) in peers.enumerated() {
+            XCTAssertEqual(reserved.prefixes(of: peer), plain.prefixes(of: peer), peer)
+            XCTAssertEqual(reserved.lookup(IPAddress.v4(IPv4Address(10, 1, UInt8(i), 1))),
+                           plain.lookup(IPAddress.v4(IPv4Address(10, 1, UInt8(i), 1))), peer)
+        }
+    }
 }

@@ -9,6 +9,21 @@ final class IPPrefixTests: XCTestCase {
         XCTAssertEqual(try IPPrefix(parsing: "10.0.0.1").description, "10.0.0.1/32")
     }
 
+    /// The parse says whether host bits were set, as `hasHostBits` of the address read alone
+    /// (what the loader asks before making `AllowedIPsUpdate.hostBitsWarning`'s text).
+    func testParsingTellsWhetherHostBitsWereSet() throws {
+        for (text, expected) in [("10.0.0.1/24", true), ("10.0.0.0/24", false), ("10.0.0.1", false),
+                                 ("10.0.0.1/32", false), ("0.0.0.1/0", true), ("192.168.6.0/023", false), ("192.168.7.0/023", true),
+                                 ("2001:db8::1/64", true), ("2001:db8::/64", false), ("::1", false)] {
+            var hadHostBits = !expected
+            let prefix = try IPPrefix(parsing: text, hadHostBits: &hadHostBits)
+            XCTAssertEqual(hadHostBits, expected, text)
+            XCTAssertEqual(prefix, try IPPrefix(parsing: text), text)
+            let address = try IPAddress(parsing: String(text.prefix { $0 != "/" }))
+            XCTAssertEqual(IPPrefix.hasHostBits(address, length: prefix.length), expected, text)
+        }
+    }
+
     func testHostBitsAreMaskedForIdentityAndPrinting_1_3() throws {
         let withHostBits = try IPPrefix(parsing: "10.0.0.1/24")
         XCTAssertEqual(withHostBits, try IPPrefix(parsing: "10.0.0.0/24"))

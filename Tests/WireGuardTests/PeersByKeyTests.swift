@@ -59,4 +59,21 @@ final class PeersByKeyTests: XCTestCase {
         XCTAssertTrue(peers[key(17)] === made[17])
         XCTAssertEqual(peers.count, left.count + 1)
     }
+
+    /// Room reserved before a hub's peers are added (`Device.reservePeerCapacity`), below the
+    /// linear limit with peers already there: every peer found as without, removals too.
+    func testReservedRoomFindsEveryPeerAsWithout() {
+        var reserved = PeersByKey(), plain = PeersByKey()
+        let made = (0..<40).map { Peer(publicKey: key($0), serial: $0, now: 0) }
+        for peer in made[..<3] { reserved[peer.publicKey] = peer; plain[peer.publicKey] = peer }
+        reserved.reserveCapacity(40)
+        reserved.reserveCapacity(10)   // less than held or reserved: nothing changes
+        for m in 0..<3 { XCTAssertTrue(reserved[key(m)] === made[m]) }
+        for peer in made[3...] { reserved[peer.publicKey] = peer; plain[peer.publicKey] = peer }
+        for n in [39, 0, 17] { reserved[key(n)] = nil; plain[key(n)] = nil }
+        XCTAssertEqual(reserved.count, plain.count)
+        for m in 0..<42 {
+            XCTAssertTrue(reserved[key(m)] === plain[key(m)], "peer \(m)")
+        }
+    }
 }

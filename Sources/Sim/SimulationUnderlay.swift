@@ -21,21 +21,22 @@ extension Simulation {
             underlayDrop(node, .droppedNoHost, endpoint, .noAddressOfFamily(endpoint))
             return
         }
-        switch node.routes.lookup(endpoint.address, mark: node.fwmark) {
-        case nil:
+        // The route by position: the usual eth0 route is only compared, never copied out.
+        guard let position = node.routes.lookupPosition(endpoint.address, mark: node.fwmark) else {
             underlayDrop(node, .noRoute, endpoint, .noRoute(endpoint), iface: nil)
             return
-        case let route? where route.device == .wg0:
-            // Kernels before 5.7 refuse here ("Avoiding routing loop", -ELOOP); later ones hand
-            // the datagram back to wg0, which encapsulates it again for the same peer, so it
-            // never leaves eth0 either (behaviour doc §2.1).
-            underlayDrop(node, .droppedRoutingLoop, endpoint, .routingLoop(endpoint, route.spec, mark: node.fwmark), iface: .wg0)
+        }
+        guard case .eth0 = node.routes.entries[position].device else {
+            let route = node.routes.entries[position]
+            if route.device == .wg0 {
+                // Kernels before 5.7 refuse here ("Avoiding routing loop", -ELOOP); later ones hand
+                // the datagram back to wg0, which encapsulates it again for the same peer, so it
+                // never leaves eth0 either (behaviour doc §2.1).
+                underlayDrop(node, .droppedRoutingLoop, endpoint, .routingLoop(endpoint, route.spec, mark: node.fwmark), iface: .wg0)
+            } else {
+                underlayDrop(node, .routedElsewhere, endpoint, .notSimulated(route.spec), iface: route.device)
+            }
             return
-        case let route? where route.device != .eth0:
-            underlayDrop(node, .routedElsewhere, endpoint, .notSimulated(route.spec), iface: route.device)
-            return
-        default:
-            break
         }
         let outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
         node.eth0Capture.capture(time: now, packet: outer)

@@ -65,12 +65,17 @@ final class CaptureHandOff {
             self.packets = packets
             self.built = built
         }
+        /// Each entry is read in place (a copy of it, optional endpoints and all, went through an
+        /// outlined copy and destroy per packet).
         func run() {
-            for p in packets {
-                if let endpoints = p.endpoints {
-                    p.sink.write(time: p.time, packet: built.outer(from: endpoints.from, to: endpoints.to, payload: p.packet))
-                } else {
-                    p.sink.write(time: p.time, packet: p.packet)
+            packets.withUnsafeBufferPointer { pending in
+                for i in pending.indices {
+                    if let endpoints = pending[i].endpoints {
+                        let outer = built.outer(from: endpoints.from, to: endpoints.to, payload: pending[i].packet)
+                        pending[i].sink.write(time: pending[i].time, packet: outer)
+                    } else {
+                        pending[i].sink.write(time: pending[i].time, packet: pending[i].packet)
+                    }
                 }
             }
         }

@@ -32,6 +32,11 @@ public enum PacketBuilder {
     public static let maximumQuoteV4 = 548
     public static let maximumQuoteV6 = 1232
 
+    /// The IP and UDP headers' length in the datagram `udp` makes to `destination` (28 or 48
+    /// bytes): its size without building it.
+    @inlinable
+    public static func udpHeadersLength(to destination: IPAddress) -> Int { destination.isIPv4 ? 28 : 48 }
+
     /// IPv4/IPv6 + UDP around `payload`: the outer datagram carrying a WireGuard message.
     public static func udp(from: Endpoint, to: Endpoint, payload: [UInt8], ttl: UInt8 = 64) -> [UInt8] {
         let udp = UDPRepr(sourcePort: from.port, destinationPort: to.port)

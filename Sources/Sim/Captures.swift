@@ -1,8 +1,29 @@
+import NetAddress
+import Packet
+
 /// Where one interface's captured packets go: what `tcpdump -i IFACE` on that node would see,
 /// as raw IP packets (LINKTYPE_RAW) stamped with simulated time.
 public protocol CaptureSink: AnyObject {
     /// `time` is simulated nanoseconds since the start of the run.
     func capture(time: Int64, packet: [UInt8])
+
+    /// Whether the sink needs a UDP datagram's bytes when it is captured (the default). A sink
+    /// that writes beside the event loop says false: it is handed the datagram's endpoints and
+    /// payload (`captureDatagram`) and builds the outer packet there, so the event thread never
+    /// does; one that drops everything says false too.
+    var wantsDatagramBytes: Bool { get }
+
+    /// The UDP datagram `PacketBuilder.udp(from:to:payload:)` makes, captured at `time`: the
+    /// default builds it and hands it to `capture`.
+    func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8])
+}
+
+extension CaptureSink {
+    public var wantsDatagramBytes: Bool { true }
+
+    public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
+        capture(time: time, packet: PacketBuilder.udp(from: source, to: destination, payload: payload))
+    }
 }
 
 /// Keeps captured packets in memory (the default; tests and small runs).
@@ -23,6 +44,8 @@ public final class DiscardingCaptureSink: CaptureSink {
     public static let shared = DiscardingCaptureSink()
     public init() {}
     public func capture(time: Int64, packet: [UInt8]) {}
+    public var wantsDatagramBytes: Bool { false }
+    public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {}
 }
 
 /// Makes the capture sink for one interface, named `NODE-IFACE` (e.g. `server-eth0`).

@@ -40,6 +40,24 @@ final class DecisionLineComposer {
         var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
     }
     private let packetCache: UnsafeMutablePointer<PacketCache>
+
+    /// The strings every line repeats (node names, trace file names) as UTF-8 bytes, found by the
+    /// String's own two words: equal words are the same text (a small string's words are its
+    /// bytes; a large one's name its storage, which the slot keeps alive). Writing one then
+    /// costs a compare and a copy instead of a look into the String and, for JSON, an escape
+    /// check per line (docs/performance.md, session 9).
+    private struct TextSlot {
+        var filled = false
+        var words: (UInt64, UInt64) = (0, 0)
+        var text = ""
+        /// The UTF-8 bytes, with at least 16 readable (zeros past the end), so that a short name
+        /// is one 16-byte move; a raw pointer, so reading it retains nothing.
+        var utf8: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        var isPlainJSON = true
+    }
+    private static let textSlotCount = 1024
+    private let textSlots: UnsafeMutablePointer<TextSlot>
     private let packetText = ByteBuffer(capacity: 128)
     private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
@@ -52,6 +70,8 @@ final class DecisionLineComposer {
         peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
         packetCache = .allocate(capacity: 1)
         packetCache.initialize(to: PacketCache())
+        textSlots = .allocate(capacity: Self.textSlotCount)
+        textSlots.initialize(repeating: TextSlot(), count: Self.textSlotCount)
     }
 
     deinit {
@@ -61,6 +81,60 @@ final class DecisionLineComposer {
         peerSlots.deallocate()
         packetCache.deinitialize(count: 1)
         packetCache.deallocate()
+        for i in 0..<Self.textSlotCount { textSlots[i].utf8?.deallocate() }
+        textSlots.deinitialize(count: Self.textSlotCount)
+        textSlots.deallocate()
+    }
+
+    /// `text`'s slot, filled with its bytes if it held another string.
+    @inline(__always)
+    private func textSlot(_ text: String) -> UnsafeMutablePointer<TextSlot> {
+        let words = unsafeBitCast(text, to: (UInt64, UInt64).self)
+        let hash = (words.0 ^ words.1 ^ (words.1 >> 29)) &* 0x9E37_79B9_7F4A_7C15
+        let slot = textSlots + Int(truncatingIfNeeded: hash >> 54) & (Self.textSlotCount - 1)
+        if !slot.pointee.filled || slot.pointee.words != words { fill(slot, with: text, words: words) }
+        return slot
+    }
+
+    @inline(never)
+    private func fill(_ slot: UnsafeMutablePointer<TextSlot>, with text: String, words: (UInt64, UInt64)) {
+        slot.pointee.utf8?.deallocate()
+        let utf8 = Array(text.utf8)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(16, utf8.count))
+        bytes.initialize(repeating: 0, count: max(16, utf8.count))
+        bytes.update(from: utf8, count: utf8.count)
+        slot.pointee = TextSlot(filled: true, words: words, text: text, utf8: bytes, count: utf8.count,
+                                isPlainJSON: ByteText.isPlainJSON(text))
+    }
+
+    /// A slot's bytes into `out`.
+    @inline(__always)
+    private func appendBytes(of slot: UnsafeMutablePointer<TextSlot>, to out: ByteBuffer) {
+        guard let bytes = slot.pointee.utf8 else { return }
+        if slot.pointee.count <= 16 {
+            out.appendShort(bytes, count: slot.pointee.count)
+        } else {
+            out.append(bytes, count: slot.pointee.count)
+        }
+    }
+
+    /// `text` as a quoted JSON string (as `ByteText.appendJSONString` writes it).
+    @inline(__always)
+    private func appendJSONString(_ text: String, to json: ByteBuffer) {
+        let slot = textSlot(text)
+        json.append(0x22)
+        if slot.pointee.isPlainJSON {
+            appendBytes(of: slot, to: json)
+        } else {
+            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: slot.pointee.utf8, count: slot.pointee.count), to: json)
+        }
+        json.append(0x22)
+    }
+
+    /// `text`'s bytes as they are (the text line).
+    @inline(__always)
+    private func appendBytes(of text: String, to out: ByteBuffer) {
+        appendBytes(of: textSlot(text), to: out)
     }
 
     /// The record's `peer` (its node name, or base64 for a key that is not a simulated node's)
@@ -165,7 +239,7 @@ final class DecisionLineComposer {
         json.appendLiteral(#"{"t":"#)
         assert(time.pointee.isSet && time.pointee.jsonCount <= timeText.count, "the time's text is written")
         json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
-        json.appendLiteral(#","node":"#); ByteText.appendJSONString(record.node, to: json)
+        json.appendLiteral(#","node":"#); appendJSONString(record.node, to: json)
         json.appendLiteral(#","iface":"#)
         switch record.iface {
         case .wg0: json.appendLiteral(#""wg0""#)
@@ -195,7 +269,7 @@ final class DecisionLineComposer {
         if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, from: base, to: json) }
         if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, from: base, to: json); json.append(0x22) }
         if let trace = record.trace, let frame {
-            json.appendLiteral(#","trace":{"file":"#); ByteText.appendJSONString(trace.file, to: json)
+            json.appendLiteral(#","trace":{"file":"#); appendJSONString(trace.file, to: json)
             json.appendLiteral(#","frame":"#); copy(frame, from: base, to: json); json.append(0x7D)
         }
         if hasMoves, case let movedFrom = record.movedFrom, !movedFrom.isEmpty {
@@ -213,7 +287,7 @@ final class DecisionLineComposer {
         // prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why
         let jsonTimeCount = time.pointee.jsonCount
         text.append(UnsafePointer(timeText.base + jsonTimeCount), count: timeText.count - jsonTimeCount)
-        text.append(0x20); text.append(record.node)
+        text.append(0x20); appendBytes(of: record.node, to: text)
         switch record.iface {
         case .wg0: text.appendLiteral(" wg0")
         case .eth0: text.appendLiteral(" eth0")
@@ -235,7 +309,7 @@ final class DecisionLineComposer {
         if let receiverIndexText { text.appendLiteral(" receiver-index "); copy(receiverIndexText, from: base, to: text) }
         if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, from: base, to: text) }
         if let trace = record.trace, let frame {
-            text.appendLiteral(" ["); text.append(trace.file)
+            text.appendLiteral(" ["); appendBytes(of: trace.file, to: text)
             text.appendLiteral(" #"); copy(frame, from: base, to: text); text.append(0x5D)
         }
         if textHasWhy {

@@ -173,9 +173,10 @@ extension RemoteDatagram {
         bytes(d.source.address.bytes); int(UInt64(d.source.port))
         bytes(d.destination.bytes); int(UInt64(d.destinationPort))
         int(UInt64(d.context.origin)); int(UInt64(bitPattern: Int64(d.context.number)))
-        bytes(d.outer)
+        let outer = d.outerPacket   // built here if the sender's capture did not need it
+        bytes(outer)
         // A WireGuard datagram's payload is the tail of its outer packet; plain traffic's is the packet.
-        int(UInt64(d.outer.count - d.payload.count))
+        int(UInt64(outer.count - d.payload.count))
     }
 
     /// Reads the datagrams `encode` wrote into `bytes`, in order; nil if they are not whole.

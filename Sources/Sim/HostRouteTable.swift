@@ -66,20 +66,16 @@ struct HostRouteTable {
 
     /// Per family and prefix length, the masked network → entry indices; lengths longest first.
     private struct Index {
-        /// Keyed by `length << 32 | network`: one hash probe per candidate length.
-        var v4: [UInt64: [Int]] = [:]
-        var v4Lengths: [Int] = []
+        /// IPv4: one cheap probe per candidate length (IPv4RouteIndex.swift).
+        var v4 = IPv4RouteIndex()
         var v6: [Int: [IPv6Address: [Int]]] = [:]
         var v6Lengths: [Int] = []
-
-        static func key(_ length: Int, _ network: UInt32) -> UInt64 { UInt64(length) << 32 | UInt64(network) }
 
         mutating func insert(_ prefix: IPPrefix, position: Int) {
             let length = prefix.length
             switch prefix.address {
             case .v4(let address):
-                if !v4Lengths.contains(length) { v4Lengths.append(length); v4Lengths.sort(by: >) }
-                v4[Self.key(length, address.value), default: []].append(position)
+                v4.insert(length: length, network: address.value, position: position)
             case .v6(let address):
                 if v6[length] == nil { v6Lengths.append(length); v6Lengths.sort(by: >) }
                 v6[length, default: [:]][address, default: []].append(position)
@@ -91,9 +87,11 @@ struct HostRouteTable {
             var found: [Int] = []
             switch address {
             case .v4(let a):
-                for length in v4Lengths where length <= maxLength {
-                    let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
-                    found += v4[Self.key(length, a.value & mask)] ?? []
+                for length in v4.lengths where length <= maxLength {
+                    v4.forEachRoute(length: length, network: IPv4RouteIndex.masked(a.value, length)) {
+                        found.append($0)
+                        return true
+                    }
                 }
             case .v6(let a):
                 for length in v6Lengths where length <= maxLength {
@@ -165,12 +163,21 @@ struct HostRouteTable {
     /// rule's table has one. The caller has already delivered packets for its own addresses
     /// (the `local` table).
     func lookup(_ destination: IPAddress, mark: UInt32 = 0) -> Entry? {
-        for rule in rules(ipv4: destination.isIPv4) where rule.table != RouteTableID.local && rule.matches(mark: mark) {
-            guard let position = lookupIndex(destination, table: rule.table) else { continue }
-            if let limit = rule.suppressPrefixLength, entries[position].spec.prefix.length <= limit { continue }
-            return entries[position]
+        lookupPosition(destination, mark: mark).map { entries[$0] }
+    }
+
+    /// `lookup`'s route as its position in `entries`: the packet path reads the fields it needs
+    /// in place instead of copying the entry (its route's strings retained and released).
+    func lookupPosition(_ destination: IPAddress, mark: UInt32 = 0) -> Int? {
+        let rules = destination.isIPv4 ? rulesIPv4 : rulesIPv6
+        return rules.rules.withUnsafeBufferPointer { rules in
+            for rule in rules where rule.table != RouteTableID.local && rule.matches(mark: mark) {
+                guard let position = lookupIndex(destination, table: rule.table) else { continue }
+                if let limit = rule.suppressPrefixLength, entries[position].spec.prefix.length <= limit { continue }
+                return position
+            }
+            return nil
         }
-        return nil
     }
 
     /// `lookup` step by step: every rule tried and what it gave, for an explanation.
@@ -237,12 +244,15 @@ struct HostRouteTable {
         let wanted: Int? = table == RouteTableID.main ? nil : table
         switch destination {
         case .v4(let address):
-            for length in index.v4Lengths {
-                let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
-                if let candidates = index.v4[Index.key(length, address.value & mask)],
-                   let best = bestOf(candidates, table: wanted) {
-                    return best
+            for length in index.v4.lengths {
+                var best: Int?
+                index.v4.forEachRoute(length: length, network: IPv4RouteIndex.masked(address.value, length)) { candidate in
+                    guard entries[candidate].spec.table == wanted else { return true }
+                    if let b = best, (entries[candidate].spec.metric ?? 0) >= (entries[b].spec.metric ?? 0) { return true }
+                    best = candidate
+                    return true
                 }
+                if let best { return best }
             }
         case .v6(let address):
             for length in index.v6Lengths {

@@ -1,3 +1,5 @@
+import NetAddress
+import Packet
 import Pcap
 
 /// Streams one interface's packets into a pcap file stamped with the scenario's start time plus
@@ -39,6 +41,19 @@ public final class PcapFileCaptureSink: CaptureSink {
 
     public func capture(time: Int64, packet: [UInt8]) {
         if let handOff { handOff.add(self, time: time, packet: packet) } else { write(time: time, packet: packet) }
+    }
+
+    /// With a capture lane, a WireGuard datagram is handed over as its endpoints and payload and
+    /// the lane builds its outer packet (its UDP checksum covers the whole payload): the event
+    /// thread then never makes those bytes (docs/performance.md, session 9).
+    public var wantsDatagramBytes: Bool { handOff == nil }
+
+    public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
+        if let handOff {
+            handOff.add(self, time: time, from: source, to: destination, payload: payload)
+        } else {
+            write(time: time, packet: PacketBuilder.udp(from: source, to: destination, payload: payload))
+        }
     }
 
     /// Writes one packet (on the capture lane when there is one, else on the caller's thread).

@@ -1,3 +1,6 @@
+import NetAddress
+import Packet
+
 /// The threads a run's outputs are written on, beside the event loop (`wgsim run --threads N`).
 ///
 /// Turning a decision into its JSON and text lines and writing a captured packet into its pcap
@@ -49,15 +52,38 @@ final class CaptureHandOff {
     private struct Pending {
         unowned(unsafe) let sink: PcapFileCaptureSink
         let time: Int64
+        /// The packet; for a datagram the lane builds (`endpoints` set), its UDP payload.
         let packet: [UInt8]
+        let endpoints: Optional<(from: Endpoint, to: Endpoint)>
     }
 
     /// One batch of packets, written in order by the lane.
     private final class Batch: WorkerJob, @unchecked Sendable {
         let packets: [Pending]
-        init(_ packets: [Pending]) { self.packets = packets }
-        func run() { for p in packets { p.sink.write(time: p.time, packet: p.packet) } }
+        unowned(unsafe) let built: BuiltDatagrams
+        init(_ packets: [Pending], built: BuiltDatagrams) {
+            self.packets = packets
+            self.built = built
+        }
+        /// Each entry is read in place (a copy of it, optional endpoints and all, went through an
+        /// outlined copy and destroy per packet).
+        func run() {
+            packets.withUnsafeBufferPointer { pending in
+                for i in pending.indices {
+                    if let endpoints = pending[i].endpoints {
+                        let outer = built.outer(from: endpoints.from, to: endpoints.to, payload: pending[i].packet)
+                        pending[i].sink.write(time: pending[i].time, packet: outer)
+                    } else {
+                        pending[i].sink.write(time: pending[i].time, packet: pending[i].packet)
+                    }
+                }
+            }
+        }
     }
+
+    /// The datagrams the lane built lately, so that the receiving eth0's capture of a datagram
+    /// takes the bytes built for the sending one's (used on the lane only).
+    private let built = BuiltDatagrams()
 
     /// Packets per batch: large enough that the hand-off's lock is rare, small enough that a
     /// batch's bytes stay in the cache between the threads.
@@ -81,7 +107,14 @@ final class CaptureHandOff {
     /// owner closes it only after `drain`).
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, packet: [UInt8]) {
-        batch.pointee.append(Pending(sink: sink, time: time, packet: packet))
+        batch.pointee.append(Pending(sink: sink, time: time, packet: packet, endpoints: nil))
+        if batch.pointee.count >= Self.batchSize { submit() }
+    }
+
+    /// Queues the UDP datagram `PacketBuilder.udp(from:to:payload:)` makes, built by the lane.
+    @inline(__always)
+    func add(_ sink: PcapFileCaptureSink, time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
+        batch.pointee.append(Pending(sink: sink, time: time, packet: payload, endpoints: (source, destination)))
         if batch.pointee.count >= Self.batchSize { submit() }
     }
 
@@ -98,6 +131,54 @@ final class CaptureHandOff {
         let full = batch.pointee
         batch.pointee = []
         batch.pointee.reserveCapacity(Self.batchSize)
-        lane.submit(Batch(full))
+        lane.submit(Batch(full, built: built))
+    }
+}
+
+/// Outer packets the capture lane built (`PacketBuilder.udp`), found by their payload's storage
+/// and endpoints: a WireGuard datagram is captured twice, leaving one eth0 and, one link latency
+/// later, reaching the other, and building it (a new array and a UDP checksum over the whole
+/// payload) cost about 1,200 instructions each time (docs/performance.md, session 9).
+///
+/// A slot keeps the payload array it was built from, so that storage cannot be freed and reused
+/// for other bytes while the slot names it; the outer packet is a function of the endpoints
+/// and the payload's bytes, so the same storage and endpoints give the same packet. The second
+/// capture empties the slot. Between a datagram's two captures come those of every datagram
+/// sent meanwhile (a generated hub's trace sends one each microsecond, its links take 1 ms):
+/// 16,384 slots keep most of them apart. What a slot holds is what the event queue held before
+/// the lane built these packets (each datagram in flight carried its outer bytes).
+final class BuiltDatagrams {
+    private struct Slot {
+        var payload: [UInt8] = []
+        var endpoints: Optional<(from: Endpoint, to: Endpoint)> = nil
+        var outer: [UInt8] = []
+    }
+    private static let slotCount = 1 << 14
+    private let slots: UnsafeMutablePointer<Slot>
+
+    init() {
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: Slot(), count: Self.slotCount)
+    }
+
+    deinit {
+        slots.deinitialize(count: Self.slotCount)
+        slots.deallocate()
+    }
+
+    /// `PacketBuilder.udp(from:to:payload:)`, built once for the same payload array and endpoints.
+    func outer(from source: Endpoint, to destination: Endpoint, payload: [UInt8]) -> [UInt8] {
+        let storage = payload.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let slot = slots + Int(truncatingIfNeeded: (UInt64(storage) &* 0x9E37_79B9_7F4A_7C15) >> 50) & (Self.slotCount - 1)
+        if let endpoints = slot.pointee.endpoints, endpoints.from == source, endpoints.to == destination,
+           slot.pointee.payload.count == payload.count,
+           slot.pointee.payload.withUnsafeBufferPointer({ UInt(bitPattern: $0.baseAddress) }) == storage {
+            let outer = slot.pointee.outer
+            slot.pointee = Slot()
+            return outer
+        }
+        let outer = PacketBuilder.udp(from: source, to: destination, payload: payload)
+        slot.pointee = Slot(payload: payload, endpoints: (source, destination), outer: outer)
+        return outer
     }
 }

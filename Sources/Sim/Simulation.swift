@@ -387,7 +387,8 @@ enum SimEvent: InlineQueuedPayload {
 /// A datagram in flight on the underlay.
 struct UnderlayDatagram {
     var to: Int
-    /// The whole outer IP packet, as eth0 captures show it.
+    /// The whole outer IP packet, as eth0 captures show it; empty for a WireGuard datagram
+    /// whose bytes no capture has needed yet (`outerPacket` builds them).
     var outer: [UInt8]
     /// The UDP payload (WireGuard message), or for plain traffic the inner IP packet itself.
     var payload: [UInt8]

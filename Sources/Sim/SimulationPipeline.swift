@@ -37,25 +37,29 @@ extension Simulation {
             deliverLocally(packet, at: node)
             return
         }
-        guard let route = node.routes.lookup(destination) else {
+        // The route's position: its fields are read in place, not copied out of the table.
+        guard let position = node.routes.lookupPosition(destination) else {
             record(hostDecision(node, nil, .noRoute, packet, context, .noRoute), at: node)
             return
         }
-        switch route.device {
+        switch node.routes.entries[position].device {
         case .wg0:
+            let spec = node.routes.entries[position].spec
             guard let device = node.device, node.wg0Up else {
-                record(hostDecision(node, .wg0, .noRoute, packet, context, .interfaceNotUp(route.spec)), at: node)
+                record(hostDecision(node, .wg0, .noRoute, packet, context, .interfaceNotUp(spec)), at: node)
                 return
             }
-            record(hostDecision(node, .wg0, .routedToWG, packet, context, .chose(route.spec)), at: node)
+            record(hostDecision(node, .wg0, .routedToWG, packet, context, .chose(spec)), at: node)
             node.wg0Capture?.capture(time: now, packet: packet)
             var events = spareEvents()
             device.send(packet, context: context, now: now, into: &events)
             handle(&events, at: node)
         case .eth0:
-            record(hostDecision(node, .eth0, .routedElsewhere, packet, context, .chose(route.spec)), at: node)
-            sendPlain(packet, from: node, nextHop: route.spec.via ?? destination, context: context)
+            let spec = node.routes.entries[position].spec
+            record(hostDecision(node, .eth0, .routedElsewhere, packet, context, .chose(spec)), at: node)
+            sendPlain(packet, from: node, nextHop: spec.via ?? destination, context: context)
         case .other:
+            let route = node.routes.entries[position]
             record(hostDecision(node, route.device, .routedElsewhere, packet, context, .notSimulated(route.spec)), at: node)
         }
     }

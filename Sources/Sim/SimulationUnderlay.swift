@@ -21,25 +21,36 @@ extension Simulation {
             underlayDrop(node, .droppedNoHost, endpoint, .noAddressOfFamily(endpoint))
             return
         }
-        switch node.routes.lookup(endpoint.address, mark: node.fwmark) {
-        case nil:
+        // The route by position: the usual eth0 route is only compared, never copied out.
+        guard let position = node.routes.lookupPosition(endpoint.address, mark: node.fwmark) else {
             underlayDrop(node, .noRoute, endpoint, .noRoute(endpoint), iface: nil)
             return
-        case let route? where route.device == .wg0:
-            // Kernels before 5.7 refuse here ("Avoiding routing loop", -ELOOP); later ones hand
-            // the datagram back to wg0, which encapsulates it again for the same peer, so it
-            // never leaves eth0 either (behaviour doc §2.1).
-            underlayDrop(node, .droppedRoutingLoop, endpoint, .routingLoop(endpoint, route.spec, mark: node.fwmark), iface: .wg0)
-            return
-        case let route? where route.device != .eth0:
-            underlayDrop(node, .routedElsewhere, endpoint, .notSimulated(route.spec), iface: route.device)
-            return
-        default:
-            break
         }
-        let outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
-        node.eth0Capture.capture(time: now, packet: outer)
-        send(outer, payload: datagram, from: node, to: endpoint.address, port: endpoint.port,
+        guard case .eth0 = node.routes.entries[position].device else {
+            let route = node.routes.entries[position]
+            if route.device == .wg0 {
+                // Kernels before 5.7 refuse here ("Avoiding routing loop", -ELOOP); later ones hand
+                // the datagram back to wg0, which encapsulates it again for the same peer, so it
+                // never leaves eth0 either (behaviour doc §2.1).
+                underlayDrop(node, .droppedRoutingLoop, endpoint, .routingLoop(endpoint, route.spec, mark: node.fwmark), iface: .wg0)
+            } else {
+                underlayDrop(node, .routedElsewhere, endpoint, .notSimulated(route.spec), iface: route.device)
+            }
+            return
+        }
+        // The outer packet is built only for a capture that needs its bytes now (one writing
+        // beside the event loop builds it there, from the same endpoints and payload); the
+        // receiving eth0 builds it later if its own capture needs it (`arrive`).
+        let sink = node.eth0Capture
+        var outer: [UInt8] = []
+        if sink.wantsDatagramBytes {
+            outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
+            sink.capture(time: now, packet: outer)
+        } else {
+            sink.captureDatagram(time: now, from: node.listenEndpoint, to: endpoint, payload: datagram)
+        }
+        let size = PacketBuilder.udpHeadersLength(to: endpoint.address) + datagram.count
+        send(outer, size: size, payload: datagram, from: node, to: endpoint.address, port: endpoint.port,
              isWireGuard: true, context: context)
     }
 
@@ -50,18 +61,20 @@ extension Simulation {
             return
         }
         node.eth0Capture.capture(time: now, packet: packet)
-        send(packet, payload: packet, from: node, to: nextHop, port: 0, isWireGuard: false, context: context)
+        send(packet, size: packet.count, payload: packet, from: node, to: nextHop, port: 0, isWireGuard: false, context: context)
     }
 
-    private func send(_ outer: consuming [UInt8], payload: consuming [UInt8], from node: SimNode, to address: IPAddress, port: UInt16,
-                      isWireGuard: Bool, context: PacketContext) {
+    /// `outer`: the whole packet on the wire, or empty for a WireGuard datagram whose bytes were
+    /// not built (`UnderlayDatagram.outerPacket` makes them); `size`: its length either way.
+    private func send(_ outer: consuming [UInt8], size: Int, payload: consuming [UInt8], from node: SimNode, to address: IPAddress,
+                      port: UInt16, isWireGuard: Bool, context: PacketContext) {
         let endpoint = isWireGuard ? Endpoint(address: address, port: port) : nil
         guard let target = nodeByUnderlay[address], target != node.index else {
             underlayDrop(node, .droppedNoHost, endpoint, .noHost(address))
             return
         }
         let link = underlay.link(node.index, target)
-        switch underlay.transit(link: link, from: node.index, size: outer.count) {
+        switch underlay.transit(link: link, from: node.index, size: size) {
         case .deliver(let delay):
             enqueueArrival(at: now.addingSaturated(delay), UnderlayDatagram(
                 to: target, outer: outer, payload: payload, source: node.listenEndpoint, destination: address,
@@ -73,7 +86,7 @@ extension Simulation {
             underlayDrop(node, .droppedLinkDown, endpoint, .linkDown(link: underlay.label(link)))
         case .tooBig(let mtu):
             underlayDrop(node, .droppedLinkMTU, endpoint,
-                         .tooBig(size: outer.count, mtu: mtu, link: underlay.label(link)))
+                         .tooBig(size: size, mtu: mtu, link: underlay.label(link)))
         }
     }
 
@@ -88,7 +101,16 @@ extension Simulation {
             underlayDrop(node, .droppedInterfaceDown, nil, .eth0Down, dir: .rx)
             return
         }
-        node.eth0Capture.capture(time: now, packet: datagram.outer)
+        let sink = node.eth0Capture
+        if !datagram.outer.isEmpty {
+            sink.capture(time: now, packet: datagram.outer)
+        } else if sink.wantsDatagramBytes {
+            sink.capture(time: now, packet: datagram.outerPacket)
+        } else {
+            sink.captureDatagram(time: now, from: datagram.source,
+                                 to: Endpoint(address: datagram.destination, port: datagram.destinationPort),
+                                 payload: datagram.payload)
+        }
         guard datagram.isWireGuard else {
             deliverLocally(datagram.payload, at: node, ingress: .eth0, context: datagram.context)
             return
@@ -146,5 +168,15 @@ enum UnderlayReason {
         case .notSimulated(let route):
             return "route \(route) for wg0's own datagram: \(route.device) is not simulated, the datagram leaves the model"
         }
+    }
+}
+
+extension UnderlayDatagram {
+    /// The whole outer packet, as eth0 captures show it: `outer`, or for a WireGuard datagram
+    /// sent without its bytes built (no capture on the sending eth0 needed them then), the UDP
+    /// datagram `transmit` would have built, made now from the same endpoints and payload.
+    var outerPacket: [UInt8] {
+        guard outer.isEmpty, isWireGuard else { return outer }
+        return PacketBuilder.udp(from: source, to: Endpoint(address: destination, port: destinationPort), payload: payload)
     }
 }

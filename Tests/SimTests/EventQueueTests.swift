@@ -61,6 +61,54 @@ final class EventQueueTests: XCTestCase {
         XCTAssertEqual(popped.map(\.value).sorted(), expected.map(\.value))
     }
 
+    /// The in-order lane (keys pushed no earlier than its last: arrivals over links of one
+    /// latency) changes where an event waits, never the order: every pop is the earliest pending
+    /// key of all lanes, with thousands in flight (the lane's storage compacted on the way), ties
+    /// at one time broken by origin, and pushes that fall before the lane's last.
+    func testInOrderArrivalsMergeWithEveryOtherLaneInKeyOrder() {
+        var queue = EventQueue<Int>()
+        var random = SeededRandom(seed: 9, label: "queue-in-order")
+        // What is pending, sorted by key (the reference: a pop must give its first).
+        var pending: [(key: EventKey, value: Int)] = []
+        var sequence: UInt64 = 0
+        var now: Int64 = 0
+        func popAndCheck() {
+            guard let (popped, value) = queue.popKeyed() else { return XCTFail("an event was pending") }
+            let earliest = pending.removeFirst()
+            XCTAssertEqual(popped, earliest.key)
+            XCTAssertEqual(value, earliest.value)
+            now = max(now, popped.time)
+        }
+        for i in 0..<40_000 {
+            let kind = random.next() % 8
+            let time: Int64
+            switch kind {
+            case 0...3: time = now + 1_000   // an arrival one latency later: in order
+            case 4, 5: time = now + Int64(random.next() % 3)   // due now or soon: before the in-order lane's last
+            case 6: time = now + 1_000 - Int64(random.next() % 5)   // a little before the last arrival
+            default: time = now + 1_000_000 + Int64(random.next() % 1000)   // a timer, deferred
+            }
+            let origin = Int64(random.next() % 4)
+            sequence += 1
+            let key = EventKey(time: time, origin: origin, sequence: sequence)
+            queue.push(at: time, i, origin: origin, sequence: sequence, deferred: kind == 7)
+            var low = 0, high = pending.count
+            while low < high {
+                let middle = (low + high) / 2
+                if pending[middle].key < key { low = middle + 1 } else { high = middle }
+            }
+            pending.insert((key, i), at: low)
+            // Two pops for three pushes at first, so that thousands wait at once; then one each.
+            if i >= 20_000 || i % 3 != 0 { popAndCheck() }
+        }
+        XCTAssertGreaterThan(queue.count, 5000, "thousands wait at once")
+        XCTAssertEqual(queue.count, pending.count)
+        while !pending.isEmpty { popAndCheck() }
+        XCTAssertTrue(queue.isEmpty)
+        XCTAssertNil(queue.nextTime)
+        XCTAssertNil(queue.popKeyed())
+    }
+
     func testSlotsAreReusedWithoutMixingPayloads() {
         var queue = EventQueue<Int>()
         for round in 0..<50 {

@@ -14,23 +14,38 @@ extension Simulation {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
         if let device = node.device, let wireguard = spec.wireguard {
-            // The configured peer each key was last given by, to name the claim a move undoes.
-            var positionOfKey: [PublicKey: Int] = [:]
-            positionOfKey.reserveCapacity(wireguard.peers.count)   // a hub's million: no rehashing as it grows
+            // The configured peer each device peer was last given by, to name the claim a move
+            // undoes, by the device's serial of the peer (the device is fresh: its serials count
+            // from 0 in the order its peers are created here), so no key is hashed for it.
+            var positionOfSerial: [Int] = []
+            positionOfSerial.reserveCapacity(wireguard.peers.count)
             device.reservePeerCapacity(wireguard.peers.count)      // and so for the device's own peer tables
             for (position, peer) in wireguard.peers.enumerated() {
-                let key = try resolve(peer.peer, from: node)
-                let endpoint = try peer.endpoint.map { try resolve($0) }
+                let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node)
+                // A peer's endpoint is usually the node it names (a hub's clients): found once.
+                let endpoint: Endpoint?
+                if let nodeIndex, case .node(let name)? = peer.endpoint, case .node(let peerName) = peer.peer, name == peerName {
+                    endpoint = nodes[nodeIndex].listenEndpoint
+                } else {
+                    endpoint = try peer.endpoint.map { try resolve($0) }
+                }
                 let update = AllowedIPsUpdate(replacingWith: peer.allowedIPs)
                 var events = spareEvents()
-                let moves = device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
-                                           persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now,
-                                           into: &events)
+                let (configured, moves) = device.configurePeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
+                                                               persistentKeepalive: peer.persistentKeepalive, allowedIPs: update,
+                                                               now: now, into: &events)
                 for move in moves {
-                    noteMoves([move], to: key, at: node,
-                              cause: .setup(peer: position, previousPeer: positionOfKey[move.previousOwner]))
+                    let previous = move.previousOwner.serial
+                    noteMoves([AllowedIPsMove(prefix: move.prefix, previousOwner: move.previousOwner.publicKey,
+                                              previousOwnerLeftEmpty: move.previousOwnerLeftEmpty)],
+                              to: key, at: node,
+                              cause: .setup(peer: position, previousPeer: previous < positionOfSerial.count && positionOfSerial[previous] >= 0
+                                         ? positionOfSerial[previous] : nil))
                 }
-                positionOfKey[key] = position
+                if let serial = configured?.serial {
+                    while positionOfSerial.count <= serial { positionOfSerial.append(-1) }
+                    positionOfSerial[serial] = position
+                }
                 handle(&events, at: node)
             }
             node.wg0Up = true
@@ -206,18 +221,23 @@ extension Simulation {
 
     /// A peer's public key: a simulated node's wg0 key, or the key given.
     func resolve(_ peer: PeerRef, from node: SimNode) throws -> PublicKey {
+        try resolveNamingNode(peer, from: node).key
+    }
+
+    /// `resolve(_:from:)`, with the index of the node named (nil for a key given).
+    func resolveNamingNode(_ peer: PeerRef, from node: SimNode) throws -> (key: PublicKey, node: Int?) {
         switch peer {
         case .key(let key):
-            return key
+            return (key, nil)
         case .node(let name):
             let peer = try index(ofNode: name, else: "node '\(node.name)': peer '\(name)' is not a node of the scenario")
-            if let key = publicKeys[peer] { return key }
+            if let key = publicKeys[peer] { return (key, peer) }
             // A key still being derived (`Simulation.init(keysAhead:)`): waited for now.
             guard let key = pendingKeyPair(of: peer)?.publicKey else {
                 throw SimulationError("node '\(node.name)': peer '\(name)' has no wireguard interface")
             }
             publicKeys[peer] = key
-            return key
+            return (key, peer)
         }
     }
 

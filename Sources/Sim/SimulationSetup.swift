@@ -281,6 +281,10 @@ struct SharedRouteTables {
     }
 
     private var built: [Inputs: (routes: RouteTableBox, fwmark: UInt32)] = [:]
+    /// The inputs of the last node shared or built, and its table: consecutive nodes alike (a
+    /// hub's clients) are matched against it field by field, without building and hashing
+    /// their inputs.
+    private var last: (inputs: Inputs, made: (routes: RouteTableBox, fwmark: UInt32))?
 
     /// `Simulation.setupRouting(for: spec)` in a box, or the box already built from the same inputs.
     mutating func routing(for spec: NodeSpec) throws -> (routes: RouteTableBox, fwmark: UInt32) {
@@ -292,15 +296,45 @@ struct SharedRouteTables {
             let (routes, fwmark) = try Simulation.setupRouting(for: spec)
             return (RouteTableBox(routes), fwmark)
         }
+        if let last, Self.spec(spec, hasInputs: last.inputs) { return last.made }
         let inputs = Inputs(underlayIsIPv4: spec.underlay.isIPv4, hasWireGuard: wireguard != nil,
                             connectedRoutes: (wireguard?.addresses ?? []).compactMap(Simulation.connectedRoute),
                             allowedIPs: peers.flatMap(\.allowedIPs),
                             table: wireguard?.table, fwmark: wireguard?.fwmark ?? 0, routes: spec.routes)
-        if let known = built[inputs] { return known }
-        let (routes, fwmark) = try Simulation.setupRouting(for: spec)
-        let made = (routes: RouteTableBox(routes), fwmark: fwmark)
-        built[inputs] = made
+        let made: (routes: RouteTableBox, fwmark: UInt32)
+        if let known = built[inputs] {
+            made = known
+        } else {
+            let (routes, fwmark) = try Simulation.setupRouting(for: spec)
+            made = (routes: RouteTableBox(routes), fwmark: fwmark)
+            built[inputs] = made
+        }
+        last = (inputs, made)
         return made
+    }
+
+    /// Whether `spec`'s inputs are `inputs` (what `Inputs(…)` built from `spec` would equal).
+    private static func spec(_ spec: NodeSpec, hasInputs inputs: Inputs) -> Bool {
+        let wireguard = spec.wireguard
+        guard inputs.underlayIsIPv4 == spec.underlay.isIPv4, inputs.hasWireGuard == (wireguard != nil),
+              inputs.table == wireguard?.table, inputs.fwmark == (wireguard?.fwmark ?? 0), inputs.routes == spec.routes else {
+            return false
+        }
+        var connected = 0
+        for address in wireguard?.addresses ?? [] {
+            guard let route = Simulation.connectedRoute(address) else { continue }
+            guard connected < inputs.connectedRoutes.count, inputs.connectedRoutes[connected] == route else { return false }
+            connected += 1
+        }
+        guard connected == inputs.connectedRoutes.count else { return false }
+        var allowed = 0
+        for peer in wireguard?.peers ?? [] {
+            for prefix in peer.allowedIPs {
+                guard allowed < inputs.allowedIPs.count, inputs.allowedIPs[allowed] == prefix else { return false }
+                allowed += 1
+            }
+        }
+        return allowed == inputs.allowedIPs.count
     }
 }
 

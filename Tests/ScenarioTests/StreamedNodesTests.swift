@@ -191,3 +191,41 @@ final class StreamedNodesTests: XCTestCase {
         }
     }
 }
+
+/// `LoadContext.plainPeer` (a generated hub's peers, read without `YAMLMap`) gives what the
+/// general reading (`anyPeer`) gives, and leaves to it every peer it would refuse or warn about.
+final class PlainPeerTests: XCTestCase {
+    func testPlainPeersReadAsTheGeneralReadingReadsThem() throws {
+        let context = LoadContext(file: "g.yaml", directory: ".", nodeNames: ["hub", "p0", "p1", "@x"],
+                                  limit: TimeLimit(startUnixNanoseconds: Scenario.defaultStartUnixNanoseconds))
+        let cases: [(String, plain: Bool)] = [
+            ("{peer: p0, allowed-ips: [10.0.0.2/32, 192.168.0.0/24], endpoint: p0}", true),
+            ("{peer: p0, allowed-ips: [10.0.0.2/32], endpoint: p1}", true),
+            ("{peer: p0, allowed-ips: [fd00::/8, 10.0.0.0/8], endpoint: hub}", true),
+            ("{peer: p0, allowed-ips: [10.0.0.1/8], endpoint: p0}", false),        // host bits: a warning
+            ("{peer: p0, allowed-ips: [10.0.0.0/40], endpoint: p0}", false),       // refused
+            ("{peer: p9, allowed-ips: [10.0.0.0/8], endpoint: p0}", false),        // no such node
+            ("{peer: p0, allowed-ips: [10.0.0.0/8], endpoint: p9}", false),        // not a node: an address?
+            ("{peer: p0, allowed-ips: [10.0.0.0/8], endpoint: '1.2.3.4:5'}", false),
+            ("{peer: '@x', allowed-ips: [10.0.0.0/8], endpoint: p0}", false),      // '@' is read off
+            ("{peer: p0, allowed-ips: [], endpoint: p0}", false),
+            ("{peer: p0, allowed-ips: 10.0.0.0/8, endpoint: p0}", false),          // one value, not a list
+            ("{peer: p0, endpoint: p0, allowed-ips: [10.0.0.0/8]}", false),        // another order
+            ("{peer: p0, allowed-ips: [10.0.0.0/8], endpoint: p0, persistent-keepalive: 5}", false),
+            ("{peer: p0, allowed-ips: [10.0.0.0/8]}", false),
+            ("{peer: p0, allowed-ips: [10.0.0.0/8,\n  10.1.0.0/16], endpoint: p0}", false),   // an entry on its own line
+            ("{peer: p0, allowed-ips: [' 10.0.0.0/8 '], endpoint: p0}", true),      // quoted, spaces trimmed as by the general reading
+        ]
+        for (text, plain) in cases {
+            let root = try YAMLDocument.load("x: " + text + "\n", file: "g.yaml").map("root")
+            let value = try XCTUnwrap(root["x"])
+            let fast = context.plainPeer(value)
+            XCTAssertEqual(fast != nil, plain, text)
+            guard let fast else { continue }
+            var a = "", b = ""
+            dump(fast, to: &a)
+            dump(try context.anyPeer(value), to: &b)
+            XCTAssertEqual(a, b, text)
+        }
+    }
+}

@@ -244,6 +244,13 @@ public final class AllowedIPs<Peer: Hashable> {
     @inlinable
     func slotFor(_ peer: Peer) -> UInt32? {
         if let slot = slot(of: peer) { return slot }
+        return newSlot(for: peer)
+    }
+
+    /// A slot for `peer`, which holds none (the caller knows: `slotFor` has looked); nil when
+    /// `maximumPeers` slots are in use.
+    @inlinable
+    func newSlot(for peer: Peer) -> UInt32? {
         let slot: UInt32
         if let reused = freeSlots.popLast() {
             slot = reused

@@ -74,11 +74,16 @@ public struct AllowedIPsUpdate: Equatable, Sendable, CustomStringConvertible {
         var moves: [AllowedIPsMove<P>] = []
         // The peer's slot once found; only a removal can free it (insertions add to it).
         var slot: UInt32?
+        // A peer owning nothing has no slot: its first is given without looking for one.
+        var hasNoSlot = ownsNothing
         for change in changes {
             switch change {
             case .add(let prefix):
-                guard let found = slot ?? table.slotFor(peer) else { continue }   // the table is full: nothing inserted
+                guard let found = slot ?? (hasNoSlot ? table.newSlot(for: peer) : table.slotFor(peer)) else {
+                    continue   // the table is full: nothing inserted
+                }
                 slot = found
+                hasNoSlot = false
                 let taken = table.insert(prefix, slot: found)
                 // A previous owner left with nothing is so from its last entry taken on: it
                 // cannot lose one again, nor gain one (only `peer`'s entries change), so the

@@ -165,6 +165,10 @@ public enum ScenarioLoader {
     /// the nodes without one (usually none, so a million-node hub hashes no name here).
     private static func checkPeersHaveWireGuard(_ nodes: [ScenarioNode], nodeNames: Set<String>) throws {
         let withoutWireGuard = Set(nodes.lazy.filter { $0.wireguard == nil }.map(\.name))
+        // Every reader of a peer (`LoadContext.peer`, `StreamedNodeLine`, `WgQuickConfig`)
+        // refused a name that is no node: with every node having a wg0 nothing is left to
+        // find, and a hub's million peers are not hashed once more.
+        if withoutWireGuard.isEmpty { return }
         for node in nodes {
             for peer in node.wireguard?.peers ?? [] {
                 if case .node(let name) = peer.peer, withoutWireGuard.contains(name) || !nodeNames.contains(name) {

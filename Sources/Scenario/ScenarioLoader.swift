@@ -362,7 +362,8 @@ struct LoadContext {
               case .scalar("peer", _, _) = pairs[0].key, case .scalar(let name, _, _) = pairs[0].value,
               case .scalar("allowed-ips", _, _) = pairs[1].key, case .sequence(let items, _) = pairs[1].value, !items.isEmpty,
               case .scalar("endpoint", _, _) = pairs[2].key, case .scalar(let endpoint, _, _) = pairs[2].value,
-              !name.hasPrefix("@"), !endpoint.hasPrefix("@"), nodeNames.contains(name), nodeNames.contains(endpoint) else { return nil }
+              !name.hasPrefix("@"), !endpoint.hasPrefix("@"), nodeNames.contains(name),
+              endpoint == name || nodeNames.contains(endpoint) else { return nil }   // usually the node named: hashed once
         var peer = WireGuardPeer(peer: .node(name), location: value.location)
         peer.allowedIPs.reserveCapacity(items.count)
         for item in items {

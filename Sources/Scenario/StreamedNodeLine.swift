@@ -48,7 +48,8 @@ struct StreamedNodeLine {
                 }
                 peer.allowedIPs.append(prefix)
             } while expect(", ")
-            guard expect("], endpoint: "), let endpoint = token(), context.nodeNames.contains(endpoint), expect("}") else { return nil }
+            guard expect("], endpoint: "), let endpoint = token(), endpoint == peerName || context.nodeNames.contains(endpoint),
+                  expect("}") else { return nil }
             peer.endpoint = .node(endpoint)
             wireguard.peers.append(peer)
         } while expect(", ")

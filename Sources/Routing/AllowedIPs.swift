@@ -86,6 +86,14 @@ public final class AllowedIPs<Peer: Hashable> {
     @inlinable
     public func insertReportingOwner(_ prefix: IPPrefix, for peer: Peer) -> (inserted: Bool, previousOwner: Peer?) {
         guard let slot = slotFor(peer) else { return (false, nil) }
+        return (true, insert(prefix, slot: slot).previousOwner)
+    }
+
+    /// `insertReportingOwner` for the peer holding `slot` (`slotFor`, looked up once by a caller
+    /// inserting several prefixes), also telling whether the previous owner was left with no
+    /// prefix (its slot freed).
+    @inlinable
+    func insert(_ prefix: IPPrefix, slot: UInt32) -> (previousOwner: Peer?, previousOwnerLeftEmpty: Bool) {
         let replaced: UInt32?
         if let core {
             replaced = core.insert(prefix, slot: slot)
@@ -94,10 +102,9 @@ public final class AllowedIPs<Peer: Hashable> {
         } else {
             replaced = trieForm().insert(prefix, slot: slot)
         }
-        guard let previous = replaced else { return (true, nil) }
+        guard let previous = replaced else { return (nil, false) }
         let owner = peers[Int(previous)]
-        releaseSlotIfUnused(previous)
-        return (true, owner)
+        return (owner, releaseSlotIfUnused(previous))
     }
 
     /// Removes `prefix` if, and only if, `peer` owns exactly that prefix (§1.6, kernel 6.16
@@ -237,6 +244,13 @@ public final class AllowedIPs<Peer: Hashable> {
     @inlinable
     func slotFor(_ peer: Peer) -> UInt32? {
         if let slot = slot(of: peer) { return slot }
+        return newSlot(for: peer)
+    }
+
+    /// A slot for `peer`, which holds none (the caller knows: `slotFor` has looked); nil when
+    /// `maximumPeers` slots are in use.
+    @inlinable
+    func newSlot(for peer: Peer) -> UInt32? {
         let slot: UInt32
         if let reused = freeSlots.popLast() {
             slot = reused
@@ -276,9 +290,10 @@ public final class AllowedIPs<Peer: Hashable> {
         }
     }
 
-    @inlinable
-    func releaseSlotIfUnused(_ slot: UInt32) {
-        guard (core?.prefixCount(slot: slot) ?? inline.prefixCount(slot: slot)) == 0, let peer = peers[Int(slot)] else { return }
+    /// Frees `slot` if its peer owns no prefix any more; returns whether it did.
+    @inlinable @discardableResult
+    func releaseSlotIfUnused(_ slot: UInt32) -> Bool {
+        guard (core?.prefixCount(slot: slot) ?? inline.prefixCount(slot: slot)) == 0, let peer = peers[Int(slot)] else { return false }
         if slotOfPeer != nil {
             // Scoped: the copy of `peers` goes before `peers` changes (no copy of the array).
             let all = peers
@@ -286,6 +301,7 @@ public final class AllowedIPs<Peer: Hashable> {
         }
         peers[Int(slot)] = nil
         freeSlots.append(slot)
+        return true
     }
 
     // MARK: - Forms

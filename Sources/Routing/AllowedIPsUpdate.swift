@@ -63,24 +63,39 @@ public struct AllowedIPsUpdate: Equatable, Sendable, CustomStringConvertible {
     /// Applies the update to `peer`'s entries, in the kernel's order: the replace first, then each
     /// element in turn (so `+X,-X` ends without X and `-X,+X` with it). Returns the entries it
     /// took from other peers, in the order taken (empty when it took none).
+    ///
+    /// `ownsNothing`: the caller knows `peer` holds no entry (a peer just created), so the
+    /// replace has nothing to remove and is not looked for. The peer's slot is looked up once
+    /// for a run of insertions rather than per entry (a hub given a million peers paid several
+    /// hash lookups a peer here).
     @discardableResult @inlinable
-    public func apply<P>(to table: AllowedIPs<P>, peer: P) -> [AllowedIPsMove<P>] {
-        if replacesExisting { table.removeAll(for: peer) }
+    public func apply<P>(to table: AllowedIPs<P>, peer: P, ownsNothing: Bool = false) -> [AllowedIPsMove<P>] {
+        if replacesExisting && !ownsNothing { table.removeAll(for: peer) }
         var moves: [AllowedIPsMove<P>] = []
+        // The peer's slot once found; only a removal can free it (insertions add to it).
+        var slot: UInt32?
+        // A peer owning nothing has no slot: its first is given without looking for one.
+        var hasNoSlot = ownsNothing
         for change in changes {
             switch change {
             case .add(let prefix):
-                if let previous = table.insertReportingOwner(prefix, for: peer).previousOwner {
-                    moves.append(AllowedIPsMove(prefix: prefix, previousOwner: previous, previousOwnerLeftEmpty: false))
+                guard let found = slot ?? (hasNoSlot ? table.newSlot(for: peer) : table.slotFor(peer)) else {
+                    continue   // the table is full: nothing inserted
                 }
-            case .remove(let prefix): table.remove(prefix, for: peer)
+                slot = found
+                hasNoSlot = false
+                let taken = table.insert(prefix, slot: found)
+                // A previous owner left with nothing is so from its last entry taken on: it
+                // cannot lose one again, nor gain one (only `peer`'s entries change), so the
+                // flag falls on that last entry, as "left empty once every element is in".
+                if let previous = taken.previousOwner {
+                    moves.append(AllowedIPsMove(prefix: prefix, previousOwner: previous,
+                                                previousOwnerLeftEmpty: taken.previousOwnerLeftEmpty))
+                }
+            case .remove(let prefix):
+                table.remove(prefix, for: peer)
+                slot = nil
             }
-        }
-        // Whether a previous owner is left with nothing is known only once every element is in;
-        // it is said once, on the last entry taken from that peer.
-        var seen = Set<P>()
-        for i in moves.indices.reversed() where seen.insert(moves[i].previousOwner).inserted {
-            moves[i].previousOwnerLeftEmpty = !table.hasPrefixes(moves[i].previousOwner)
         }
         return moves
     }

@@ -53,6 +53,23 @@ public struct PositionTable: Sendable {
         storage[storage.count - 1] += 1
     }
 
+    /// Adds `position` under `key` unless the table holds `key` already, and then returns the
+    /// position it holds (nothing changes): a lookup and an insertion with one hash and one probe.
+    public mutating func insertUnlessPresent<Key: Hashable>(_ position: Int, key: Key, keyAt: (Int) -> Key) -> Int? {
+        precondition(position >= 0 && position < Int(UInt32.max), "a position table holds positions below 2^32 - 1")
+        if (count + 1) * 2 > slotCount { grow(keyAt: keyAt) }
+        let mask = slotCount - 1
+        var slot = key.hashValue & mask
+        while storage[slot] != 0 {
+            let held = Int(storage[slot]) - 1
+            if keyAt(held) == key { return held }
+            slot = (slot + 1) & mask
+        }
+        storage[slot] = UInt32(position + 1)
+        storage[storage.count - 1] += 1
+        return nil
+    }
+
     /// Takes `key`'s position out of the table, if it is there.
     public mutating func remove<Key: Hashable>(_ key: Key, keyAt: (Int) -> Key) {
         guard count > 0 else { return }

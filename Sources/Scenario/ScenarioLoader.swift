@@ -165,6 +165,10 @@ public enum ScenarioLoader {
     /// the nodes without one (usually none, so a million-node hub hashes no name here).
     private static func checkPeersHaveWireGuard(_ nodes: [ScenarioNode], nodeNames: Set<String>) throws {
         let withoutWireGuard = Set(nodes.lazy.filter { $0.wireguard == nil }.map(\.name))
+        // Every reader of a peer (`LoadContext.peer`, `StreamedNodeLine`, `WgQuickConfig`)
+        // refused a name that is no node: with every node having a wg0 nothing is left to
+        // find, and a hub's million peers are not hashed once more.
+        if withoutWireGuard.isEmpty { return }
         for node in nodes {
             for peer in node.wireguard?.peers ?? [] {
                 if case .node(let name) = peer.peer, withoutWireGuard.contains(name) || !nodeNames.contains(name) {
@@ -291,6 +295,13 @@ struct LoadContext {
     }
 
     func peer(_ value: YAMLValue) throws -> WireGuardPeer {
+        if let peer = plainPeer(value) { return peer }
+        return try anyPeer(value)
+    }
+
+    /// A `peers:` item of any shape, each key read through `YAMLMap` (`peer` takes the plain
+    /// ones first).
+    func anyPeer(_ value: YAMLValue) throws -> WireGuardPeer {
         let map = try value.map("a peer")
         try map.allowOnly(Self.peerKeys, in: "a peer")
         var name: PeerRef
@@ -338,6 +349,30 @@ struct LoadContext {
                 throw k.error("preshared-key: not a valid base64 key (\(error))")
             }
         }
+        return peer
+    }
+
+    /// The peer a mapping of exactly `peer: NODE, allowed-ips: [PREFIX, …], endpoint: NODE`
+    /// describes (a generated hub's peers), read from its nodes without the `YAMLMap` and
+    /// `YAMLValue`s `peer` reads it through; nil for anything else, and for anything `peer`
+    /// would refuse or warn about (a name that is no node, an `@`, a prefix that does not parse
+    /// or has host bits, an entry on another line), which `peer` then reads and words.
+    func plainPeer(_ value: YAMLValue) -> WireGuardPeer? {
+        guard case .mapping(let pairs, let line) = value.node, pairs.count == 3,
+              case .scalar("peer", _, _) = pairs[0].key, case .scalar(let name, _, _) = pairs[0].value,
+              case .scalar("allowed-ips", _, _) = pairs[1].key, case .sequence(let items, _) = pairs[1].value, !items.isEmpty,
+              case .scalar("endpoint", _, _) = pairs[2].key, case .scalar(let endpoint, _, _) = pairs[2].value,
+              !name.hasPrefix("@"), !endpoint.hasPrefix("@"), nodeNames.contains(name),
+              endpoint == name || nodeNames.contains(endpoint) else { return nil }   // usually the node named: hashed once
+        var peer = WireGuardPeer(peer: .node(name), location: value.location)
+        peer.allowedIPs.reserveCapacity(items.count)
+        for item in items {
+            var hadHostBits = false
+            guard case .scalar(let text, line, _) = item,
+                  let prefix = try? IPPrefix(parsing: text.trimmingSpaces, hadHostBits: &hadHostBits), !hadHostBits else { return nil }
+            peer.allowedIPs.append(prefix)
+        }
+        peer.endpoint = .node(endpoint)
         return peer
     }
 

@@ -20,6 +20,8 @@ final class StreamedNodes {
     private(set) var nodes: [ScenarioNode] = []
     /// The first node's error; nodes after it were read but not converted.
     private(set) var firstError: Error?
+    /// How many of `nodes` were converted from their line's bytes (`StreamedNodeLine`).
+    private(set) var nodesFromLines = 0
     /// Every node's name (the scan's), as `LoadContext.nodeNames`.
     let names: Set<String>
     /// The `start-time` the nodes were converted with (its limit is in their times).
@@ -43,7 +45,8 @@ final class StreamedNodes {
                 return nil
             }
             collector = nodes
-            return { name, keyLine, value in nodes.convert(name, keyLine: keyLine, value) }
+            return YAMLSubsetReader.EntrySinks(entry: { name, keyLine, value in nodes.convert(name, keyLine: keyLine, value) },
+                                               line: { name, keyLine, value in nodes.convertLine(name, keyLine: keyLine, value) })
         }
         guard let document else { return nil }
         return (YAMLValue(node: document.root, file: file), document.streamed ? collector : nil)
@@ -99,6 +102,18 @@ final class StreamedNodes {
         } catch {
             firstError = error
         }
+    }
+
+    /// A node written on one line, converted from its bytes when `StreamedNodeLine` takes it
+    /// (false: the reader reads it as nodes for `convert`). After a node's error nothing is
+    /// converted, as in `convert`; the line is still left to the reader, which checks it.
+    private func convertLine(_ name: String, keyLine: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard firstError == nil, let node = StreamedNodeLine.convert(value, name: name, keyLine: keyLine, context: context) else {
+            return false
+        }
+        nodes.append(node)
+        nodesFromLines += 1
+        return true
     }
 
     /// The nodes, taken (the collector keeps none).

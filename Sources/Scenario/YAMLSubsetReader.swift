@@ -67,6 +67,25 @@ struct YAMLSubsetReader {
     /// and its value, once; nothing of them is kept.
     typealias EntrySink = (_ key: String, _ keyLine: Int, _ value: YAMLNode) -> Void
 
+    /// Offered first an entry whose value is a flow mapping on the key's own line: the key, its
+    /// 1-based line and the value's bytes (from its `{` to the end of the line, trailing
+    /// spaces and comment included). True: it took the entry, which is then not read as nodes;
+    /// false: it is read and given to the `EntrySink`. It must take only a value the reader
+    /// would read within the subset (so taking one never hides a reason to give up).
+    typealias EntryLineSink = (_ key: String, _ keyLine: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool
+
+    /// Where `begin` sends a streamed mapping's entries: each through `line` when given and it
+    /// takes it, else through `entry`.
+    struct EntrySinks {
+        var entry: EntrySink
+        var line: EntryLineSink?
+
+        init(entry: @escaping EntrySink, line: EntryLineSink? = nil) {
+            self.entry = entry
+            self.line = line
+        }
+    }
+
     /// A document read with one top-level key's entries handed over as they were read.
     struct StreamedDocument {
         /// The root; the streamed key's value is an empty mapping on its line.
@@ -88,7 +107,7 @@ struct YAMLSubsetReader {
     /// Entries already given to the sink stay given: a caller that gets nil discards what it
     /// made of them.
     static func read(_ text: String, streaming key: String, marking words: [String],
-                     begin: (_ before: [(key: YAMLNode, value: YAMLNode)], _ scan: EntryScan) -> EntrySink?) -> StreamedDocument? {
+                     begin: (_ before: [(key: YAMLNode, value: YAMLNode)], _ scan: EntryScan) -> EntrySinks?) -> StreamedDocument? {
         precondition(words.count <= 8)
         var text = text
         return withoutActuallyEscaping(begin) { begin in
@@ -105,7 +124,7 @@ struct YAMLSubsetReader {
     private struct StreamRequest {
         let key: String
         let words: [[UInt8]]
-        let begin: (_ before: [(key: YAMLNode, value: YAMLNode)], _ scan: EntryScan) -> EntrySink?
+        let begin: (_ before: [(key: YAMLNode, value: YAMLNode)], _ scan: EntryScan) -> EntrySinks?
     }
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -242,24 +261,42 @@ struct YAMLSubsetReader {
     /// A block mapping read as `blockMapping` reads it, each entry handed to `sink` as soon as it
     /// is read instead of kept; `scanned` are the keys `scanEntries` found, which the entries
     /// read must match. An empty mapping on the mapping's line stands for it in the tree.
-    private mutating func streamedMapping(column: Int, scanned: [String], sink: EntrySink) throws -> YAMLNode {
+    private mutating func streamedMapping(column: Int, scanned: [String], sink: EntrySinks) throws -> YAMLNode {
         try enterCollection()
         defer { depth -= 1 }
         let line = row + 1
         var start = lines[row].lowerBound + column
         var index = 0
         while true {
-            let (key, value) = try mappingEntry(at: start)
-            guard case .scalar(let name, let keyLine, _) = key, index < scanned.count, name == scanned[index] else {
-                throw OutsideSubset()
+            if let lineSink = sink.line, index < scanned.count, let value = flowValueOnKeyLine(at: start, key: scanned[index]),
+               lineSink(scanned[index], row + 1, UnsafeBufferPointer(rebasing: bytes[value])) {
+                row += 1
+            } else {
+                let (key, value) = try mappingEntry(at: start)
+                guard case .scalar(let name, let keyLine, _) = key, index < scanned.count, name == scanned[index] else {
+                    throw OutsideSubset()
+                }
+                sink.entry(name, keyLine, value)
             }
             index += 1
-            sink(name, keyLine, value)
             guard let next = try nextEntryStart(column: column) else { break }
             start = next
         }
         guard index == scanned.count else { throw OutsideSubset() }
         return .mapping([], line: line)
+    }
+
+    /// The bytes of the value of the entry at `start` (from its `{` to the end of the line) when
+    /// the entry is `key: {` as `mappingEntry` reads it (a plain key, `: `, a flow mapping), the
+    /// key being `key`; nil otherwise. The value's own bytes are the line sink's to check.
+    private func flowValueOnKeyLine(at start: Int, key: String) -> Range<Int>? {
+        let end = lines[row].upperBound
+        var i = start
+        while i < end && Self.isKeyByte(bytes[i]) { i += 1 }
+        guard i > start, i - start <= Self.longestKey, Self.canStartPlain(bytes[start]), i + 2 < end,
+              bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: " "), bytes[i + 2] == UInt8(ascii: "{"),
+              UnsafeBufferPointer(rebasing: bytes[start..<i]).elementsEqual(key.utf8) else { return nil }
+        return (i + 2)..<end
     }
 
     /// The keys of the block mapping whose keys start at `column`, from the current line on,

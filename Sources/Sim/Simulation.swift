@@ -146,11 +146,11 @@ public final class Simulation {
         latestTime = Self.latestTime(startUnixNanoseconds: startUnixNanoseconds)
         var index = PositionTable()
         index.reserveCapacity(specs.count) { specs[$0].name }
-        for (i, spec) in specs.enumerated() {
-            guard index.position(of: spec.name, keyAt: { specs[$0].name }) == nil else {
-                throw SimulationError("node '\(spec.name)' is defined twice")
+        for i in specs.indices {   // by index: each spec is not copied for its name
+            let name = specs[i].name
+            guard index.insertUnlessPresent(i, key: name, keyAt: { specs[$0].name }) == nil else {
+                throw SimulationError("node '\(name)' is defined twice")
             }
-            index.insert(i, key: spec.name) { specs[$0].name }
         }
         underlay = Underlay(seed: seed, nodeNames: specs.map(\.name))
 

@@ -14,23 +14,38 @@ extension Simulation {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
         if let device = node.device, let wireguard = spec.wireguard {
-            // The configured peer each key was last given by, to name the claim a move undoes.
-            var positionOfKey: [PublicKey: Int] = [:]
-            positionOfKey.reserveCapacity(wireguard.peers.count)   // a hub's million: no rehashing as it grows
+            // The configured peer each device peer was last given by, to name the claim a move
+            // undoes, by the device's serial of the peer (the device is fresh: its serials count
+            // from 0 in the order its peers are created here), so no key is hashed for it.
+            var positionOfSerial: [Int] = []
+            positionOfSerial.reserveCapacity(wireguard.peers.count)
             device.reservePeerCapacity(wireguard.peers.count)      // and so for the device's own peer tables
             for (position, peer) in wireguard.peers.enumerated() {
-                let key = try resolve(peer.peer, from: node)
-                let endpoint = try peer.endpoint.map { try resolve($0) }
+                let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node)
+                // A peer's endpoint is usually the node it names (a hub's clients): found once.
+                let endpoint: Endpoint?
+                if let nodeIndex, case .node(let name)? = peer.endpoint, case .node(let peerName) = peer.peer, name == peerName {
+                    endpoint = nodes[nodeIndex].listenEndpoint
+                } else {
+                    endpoint = try peer.endpoint.map { try resolve($0) }
+                }
                 let update = AllowedIPsUpdate(replacingWith: peer.allowedIPs)
                 var events = spareEvents()
-                let moves = device.setPeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
-                                           persistentKeepalive: peer.persistentKeepalive, allowedIPs: update, now: now,
-                                           into: &events)
+                let (configured, moves) = device.configurePeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
+                                                               persistentKeepalive: peer.persistentKeepalive, allowedIPs: update,
+                                                               now: now, into: &events)
                 for move in moves {
-                    noteMoves([move], to: key, at: node,
-                              cause: .setup(peer: position, previousPeer: positionOfKey[move.previousOwner]))
+                    let previous = move.previousOwner.serial
+                    noteMoves([AllowedIPsMove(prefix: move.prefix, previousOwner: move.previousOwner.publicKey,
+                                              previousOwnerLeftEmpty: move.previousOwnerLeftEmpty)],
+                              to: key, at: node,
+                              cause: .setup(peer: position, previousPeer: previous < positionOfSerial.count && positionOfSerial[previous] >= 0
+                                         ? positionOfSerial[previous] : nil))
                 }
-                positionOfKey[key] = position
+                if let serial = configured?.serial {
+                    while positionOfSerial.count <= serial { positionOfSerial.append(-1) }
+                    positionOfSerial[serial] = position
+                }
                 handle(&events, at: node)
             }
             node.wg0Up = true
@@ -206,18 +221,23 @@ extension Simulation {
 
     /// A peer's public key: a simulated node's wg0 key, or the key given.
     func resolve(_ peer: PeerRef, from node: SimNode) throws -> PublicKey {
+        try resolveNamingNode(peer, from: node).key
+    }
+
+    /// `resolve(_:from:)`, with the index of the node named (nil for a key given).
+    func resolveNamingNode(_ peer: PeerRef, from node: SimNode) throws -> (key: PublicKey, node: Int?) {
         switch peer {
         case .key(let key):
-            return key
+            return (key, nil)
         case .node(let name):
             let peer = try index(ofNode: name, else: "node '\(node.name)': peer '\(name)' is not a node of the scenario")
-            if let key = publicKeys[peer] { return key }
+            if let key = publicKeys[peer] { return (key, peer) }
             // A key still being derived (`Simulation.init(keysAhead:)`): waited for now.
             guard let key = pendingKeyPair(of: peer)?.publicKey else {
                 throw SimulationError("node '\(node.name)': peer '\(name)' has no wireguard interface")
             }
             publicKeys[peer] = key
-            return key
+            return (key, peer)
         }
     }
 
@@ -261,6 +281,10 @@ struct SharedRouteTables {
     }
 
     private var built: [Inputs: (routes: RouteTableBox, fwmark: UInt32)] = [:]
+    /// The inputs of the last node shared or built, and its table: consecutive nodes alike (a
+    /// hub's clients) are matched against it field by field, without building and hashing
+    /// their inputs.
+    private var last: (inputs: Inputs, made: (routes: RouteTableBox, fwmark: UInt32))?
 
     /// `Simulation.setupRouting(for: spec)` in a box, or the box already built from the same inputs.
     mutating func routing(for spec: NodeSpec) throws -> (routes: RouteTableBox, fwmark: UInt32) {
@@ -272,15 +296,45 @@ struct SharedRouteTables {
             let (routes, fwmark) = try Simulation.setupRouting(for: spec)
             return (RouteTableBox(routes), fwmark)
         }
+        if let last, Self.spec(spec, hasInputs: last.inputs) { return last.made }
         let inputs = Inputs(underlayIsIPv4: spec.underlay.isIPv4, hasWireGuard: wireguard != nil,
                             connectedRoutes: (wireguard?.addresses ?? []).compactMap(Simulation.connectedRoute),
                             allowedIPs: peers.flatMap(\.allowedIPs),
                             table: wireguard?.table, fwmark: wireguard?.fwmark ?? 0, routes: spec.routes)
-        if let known = built[inputs] { return known }
-        let (routes, fwmark) = try Simulation.setupRouting(for: spec)
-        let made = (routes: RouteTableBox(routes), fwmark: fwmark)
-        built[inputs] = made
+        let made: (routes: RouteTableBox, fwmark: UInt32)
+        if let known = built[inputs] {
+            made = known
+        } else {
+            let (routes, fwmark) = try Simulation.setupRouting(for: spec)
+            made = (routes: RouteTableBox(routes), fwmark: fwmark)
+            built[inputs] = made
+        }
+        last = (inputs, made)
         return made
+    }
+
+    /// Whether `spec`'s inputs are `inputs` (what `Inputs(…)` built from `spec` would equal).
+    private static func spec(_ spec: NodeSpec, hasInputs inputs: Inputs) -> Bool {
+        let wireguard = spec.wireguard
+        guard inputs.underlayIsIPv4 == spec.underlay.isIPv4, inputs.hasWireGuard == (wireguard != nil),
+              inputs.table == wireguard?.table, inputs.fwmark == (wireguard?.fwmark ?? 0), inputs.routes == spec.routes else {
+            return false
+        }
+        var connected = 0
+        for address in wireguard?.addresses ?? [] {
+            guard let route = Simulation.connectedRoute(address) else { continue }
+            guard connected < inputs.connectedRoutes.count, inputs.connectedRoutes[connected] == route else { return false }
+            connected += 1
+        }
+        guard connected == inputs.connectedRoutes.count else { return false }
+        var allowed = 0
+        for peer in wireguard?.peers ?? [] {
+            for prefix in peer.allowedIPs {
+                guard allowed < inputs.allowedIPs.count, inputs.allowedIPs[allowed] == prefix else { return false }
+                allowed += 1
+            }
+        }
+        return allowed == inputs.allowedIPs.count
     }
 }
 

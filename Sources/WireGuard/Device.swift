@@ -118,18 +118,41 @@ public final class Device {
     public func setPeer(_ key: PublicKey, presharedKey: PresharedKey? = nil, endpoint: Endpoint? = nil,
                         persistentKeepalive: Int? = nil, allowedIPs update: AllowedIPsUpdate? = nil,
                         now: Int64, into events: inout [DeviceEvent]) -> [AllowedIPsMove<PublicKey>] {
-        guard key != publicKey else { return [] }
+        configurePeer(key, presharedKey: presharedKey, endpoint: endpoint, persistentKeepalive: persistentKeepalive,
+                      allowedIPs: update, now: now, into: &events).moves.map {
+            AllowedIPsMove(prefix: $0.prefix, previousOwner: $0.previousOwner.publicKey, previousOwnerLeftEmpty: $0.previousOwnerLeftEmpty)
+        }
+    }
+
+    /// A peer as `configurePeer` names it: its key, and its serial — the device's count of
+    /// peers created before it — which a caller giving a fresh device its peers can index an
+    /// array by instead of hashing keys.
+    public struct ConfiguredPeer {
+        public let publicKey: PublicKey
+        public let serial: Int
+    }
+
+    /// `setPeer`, naming the peer configured and the previous owners of the entries moved by
+    /// key and serial (`ConfiguredPeer`); `peer` is nil when nothing was done (our own key, or
+    /// a new peer beyond the kernel's limit).
+    public func configurePeer(_ key: PublicKey, presharedKey: PresharedKey? = nil, endpoint: Endpoint? = nil,
+                              persistentKeepalive: Int? = nil, allowedIPs update: AllowedIPsUpdate? = nil,
+                              now: Int64, into events: inout [DeviceEvent])
+        -> (peer: ConfiguredPeer?, moves: [AllowedIPsMove<ConfiguredPeer>]) {
+        guard key != publicKey else { return (nil, []) }
+        // One lookup: a hub given a million peers paid four hashes of each key here.
+        let known = peersByKey[key]
         // The kernel refuses a peer beyond MAX_PEERS_PER_DEVICE (-ENOMEM) and changes nothing.
-        guard peersByKey[key] != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return [] }
+        guard known != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return (nil, []) }
         collect(into: &events)
         defer { collect(into: &events) }
-        let peer = peersByKey[key] ?? createPeer(key, now: now)
+        let peer = known ?? createPeer(key, now: now)
         if let presharedKey { peer.presharedKey = presharedKey }
         if let endpoint { peer.endpoint = endpoint }
-        var moves: [AllowedIPsMove<PublicKey>] = []
+        var moves: [AllowedIPsMove<ConfiguredPeer>] = []
         if let update {
-            moves = update.apply(to: routes, peer: peer).map {
-                AllowedIPsMove(prefix: $0.prefix, previousOwner: $0.previousOwner.publicKey,
+            moves = update.apply(to: routes, peer: peer, ownsNothing: known == nil).map {
+                AllowedIPsMove(prefix: $0.prefix, previousOwner: ConfiguredPeer(publicKey: $0.previousOwner.publicKey, serial: $0.previousOwner.serial),
                                previousOwnerLeftEmpty: $0.previousOwnerLeftEmpty)
             }
             allowedIPsChanged()
@@ -141,7 +164,7 @@ public final class Device {
         }
         if isUp { sendStaged(peer, now: now) }
         reschedule(peer)
-        return moves
+        return (ConfiguredPeer(publicKey: key, serial: peer.serial), moves)
     }
 
     /// Makes room for `count` peers in all (a node about to be given its configured peers), so
@@ -243,7 +266,7 @@ public final class Device {
     private func createPeer(_ key: PublicKey, now: Int64) -> Peer {
         let peer = Peer(publicKey: key, serial: peersBySerial.count, now: now)
         peer.timers.isEnabled = isUp
-        peersByKey[key] = peer
+        peersByKey.insertNew(peer)
         peersBySerial.append(peer)
         return peer
     }

@@ -29,18 +29,23 @@ struct PeersByKey {
             case (let i?, nil):
                 remove(at: i)
             case (nil, let peer?):
-                list.append(peer)
-                if index != nil {
-                    let all = list
-                    index!.insert(all.count - 1, key: peer.publicKey) { all[$0].publicKey }
-                } else if list.count > Self.linearLimit {
-                    let all = list
-                    var table = PositionTable()
-                    for i in all.indices { table.insert(i, key: all[i].publicKey) { all[$0].publicKey } }
-                    index = table
-                }
+                insertNew(peer)
             case (nil, nil): break
             }
+        }
+    }
+
+    /// Adds `peer`, whose key is not held (the caller has looked): the setter without its lookup.
+    mutating func insertNew(_ peer: Peer) {
+        list.append(peer)
+        if index != nil {
+            let all = list
+            index!.insert(all.count - 1, key: peer.publicKey) { all[$0].publicKey }
+        } else if list.count > Self.linearLimit {
+            let all = list
+            var table = PositionTable()
+            for i in all.indices { table.insert(i, key: all[i].publicKey) { all[$0].publicKey } }
+            index = table
         }
     }
 

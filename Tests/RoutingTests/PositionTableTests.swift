@@ -51,4 +51,25 @@ final class PositionTableTests: XCTestCase {
         for i in keys.indices { XCTAssertEqual(table.position(of: keys[i]) { keys[$0] }, i) }
         XCTAssertNil(table.position(of: "node1000") { keys[$0] })
     }
+
+    /// `insertUnlessPresent` inserts a new key (as `insert`) and answers a held one's position
+    /// without changing the table (as `position(of:)`), through growth.
+    func testInsertUnlessPresentIsALookupAndAnInsertion() {
+        var keys: [String] = []
+        var table = PositionTable()
+        var reference: [String: Int] = [:]
+        var state: UInt64 = 99
+        for _ in 0..<5000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let key = "k\((state >> 33) % 1500)"
+            keys.append(key)
+            let now = keys
+            let held = table.insertUnlessPresent(keys.count - 1, key: key) { now[$0] }
+            XCTAssertEqual(held, reference[key], key)
+            if held == nil { reference[key] = keys.count - 1 }
+            XCTAssertEqual(table.count, reference.count)
+        }
+        let all = keys
+        for (key, position) in reference { XCTAssertEqual(table.position(of: key) { all[$0] }, position) }
+    }
 }

@@ -84,6 +84,56 @@ final class StreamedNodesTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(streamed.count, files.count / 2, "streamed only \(streamed)")
     }
 
+    /// A generated client's line is converted from its bytes (`StreamedNodeLine`); the test
+    /// above compares the scenario with the tree path's.
+    func testGeneratedClientsAreConvertedFromTheirLines() throws {
+        let text = hub(50)
+        let read = try XCTUnwrap(StreamedNodes.read(text, file: "g.yaml", directory: ".", keysAhead: false)?.nodes)
+        XCTAssertEqual(read.nodesFromLines, 50, "every client, not the hub")
+        XCTAssertEqual(read.takeNodes().count, 51)
+    }
+
+    /// Client lines the line converter leaves to the tree path, or takes, each giving the tree
+    /// path's scenario, warning or error.
+    func testClientLinesOfOtherShapesGiveTheTreePathsOutcome() throws {
+        let text = hub(12)
+        let p4 = try line(ofNode: "p4", in: text)
+        func variant(_ node: String) -> String { replacingLine(p4, of: text, with: "  p4: " + node) }
+        // The nodes converted from lines: all 12, 11 (p4 read as a tree), or 4 (p4 is refused: the
+        // nodes after it are not converted).
+        let cases: [(String, String, fromLines: Int)] = [
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}", "as generated", 12),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32, 10.1.0.6/16], peers: [{peer: hub, allowed-ips: [10.0.0.0/8, 172.16.0.0/12], endpoint: hub}, {peer: p5, allowed-ips: [10.9.0.0/16], endpoint: p5}]}}", "two of each", 12),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.1/8], endpoint: hub}]}}", "host bits: a warning", 11),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: p4, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}", "itself as a peer", 4),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: p99, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}", "no such peer", 4),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: p99}]}}", "no such endpoint", 4),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: @hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}", "@ (outside the subset)", 11),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}  # a comment", "a comment", 11),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}} ", "a trailing space", 11),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/33], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}", "a bad address", 4),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/40], endpoint: hub}]}}", "a bad prefix", 4),
+            ("{underlay: 100.64.0.5, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}", "p3's underlay", 12),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub, persistent-keepalive: 25}]}}", "another key", 11),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [], endpoint: hub}]}}", "no allowed IPs", 11),
+            ("{underlay: 100.64.0.6, wireguard: {peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}], address: [10.0.0.6/32]}}", "keys in another order", 11),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}, routes: [10.9.0.0/16 via 10.0.0.1]}", "routes", 11),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}, underlay: 1.1.1.1}", "a key twice", 4),
+            ("{underlay: 100.64.0.6, wireguard: {address: [10.0.0.6/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}}", "one brace too many", 11),
+        ]
+        for (node, what, fromLines) in cases {
+            let changed = variant(node)
+            let outcome = assertSame(changed, what)
+            if what == "host bits: a warning" { XCTAssertTrue(outcome.contains("nonzero host part"), what) }
+            if what == "p3's underlay" { XCTAssertTrue(outcome.contains("already the underlay of 'p3'"), what) }
+            if let read = StreamedNodes.read(changed, file: "g.yaml", directory: ".", keysAhead: false)?.nodes {
+                XCTAssertEqual(read.nodesFromLines, fromLines, what)
+            } else {
+                XCTAssertNotEqual(fromLines, 12, what)   // outside the subset: read by Yams
+            }
+        }
+    }
+
     func testANodeErrorWaitsForTheRestOfTheFile() throws {
         var text = hub(30)
         let p3 = try line(ofNode: "p3", in: text), p7 = try line(ofNode: "p7", in: text)
@@ -138,6 +188,44 @@ final class StreamedNodesTests: XCTestCase {
         XCTAssertEqual(run.simulation.publicKey(of: "p2"), key.publicKey)
         for name in ["hub", "p0", "p\(KeyPairJob.minimumKeys + 4)"] {
             XCTAssertEqual(run.simulation.publicKey(of: name), Simulation.derivedPrivateKey(seed: 1, node: name).publicKey, name)
+        }
+    }
+}
+
+/// `LoadContext.plainPeer` (a generated hub's peers, read without `YAMLMap`) gives what the
+/// general reading (`anyPeer`) gives, and leaves to it every peer it would refuse or warn about.
+final class PlainPeerTests: XCTestCase {
+    func testPlainPeersReadAsTheGeneralReadingReadsThem() throws {
+        let context = LoadContext(file: "g.yaml", directory: ".", nodeNames: ["hub", "p0", "p1", "@x"],
+                                  limit: TimeLimit(startUnixNanoseconds: Scenario.defaultStartUnixNanoseconds))
+        let cases: [(String, plain: Bool)] = [
+            ("{peer: p0, allowed-ips: [10.0.0.2/32, 192.168.0.0/24], endpoint: p0}", true),
+            ("{peer: p0, allowed-ips: [10.0.0.2/32], endpoint: p1}", true),
+            ("{peer: p0, allowed-ips: [fd00::/8, 10.0.0.0/8], endpoint: hub}", true),
+            ("{peer: p0, allowed-ips: [10.0.0.1/8], endpoint: p0}", false),        // host bits: a warning
+            ("{peer: p0, allowed-ips: [10.0.0.0/40], endpoint: p0}", false),       // refused
+            ("{peer: p9, allowed-ips: [10.0.0.0/8], endpoint: p0}", false),        // no such node
+            ("{peer: p0, allowed-ips: [10.0.0.0/8], endpoint: p9}", false),        // not a node: an address?
+            ("{peer: p0, allowed-ips: [10.0.0.0/8], endpoint: '1.2.3.4:5'}", false),
+            ("{peer: '@x', allowed-ips: [10.0.0.0/8], endpoint: p0}", false),      // '@' is read off
+            ("{peer: p0, allowed-ips: [], endpoint: p0}", false),
+            ("{peer: p0, allowed-ips: 10.0.0.0/8, endpoint: p0}", false),          // one value, not a list
+            ("{peer: p0, endpoint: p0, allowed-ips: [10.0.0.0/8]}", false),        // another order
+            ("{peer: p0, allowed-ips: [10.0.0.0/8], endpoint: p0, persistent-keepalive: 5}", false),
+            ("{peer: p0, allowed-ips: [10.0.0.0/8]}", false),
+            ("{peer: p0, allowed-ips: [10.0.0.0/8,\n  10.1.0.0/16], endpoint: p0}", false),   // an entry on its own line
+            ("{peer: p0, allowed-ips: [' 10.0.0.0/8 '], endpoint: p0}", true),      // quoted, spaces trimmed as by the general reading
+        ]
+        for (text, plain) in cases {
+            let root = try YAMLDocument.load("x: " + text + "\n", file: "g.yaml").map("root")
+            let value = try XCTUnwrap(root["x"])
+            let fast = context.plainPeer(value)
+            XCTAssertEqual(fast != nil, plain, text)
+            guard let fast else { continue }
+            var a = "", b = ""
+            dump(fast, to: &a)
+            dump(try context.anyPeer(value), to: &b)
+            XCTAssertEqual(a, b, text)
         }
     }
 }

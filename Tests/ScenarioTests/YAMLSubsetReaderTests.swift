@@ -268,6 +268,7 @@ final class YAMLSubsetReaderRandomTests: XCTestCase {
     func testStreamedMappingsReadAsTheTreeReadsThem() throws {
         var dice = Dice(state: 0x0DDB_A11C_AFE5_0001)
         var streamedCount = 0
+        var offered = 0
         for n in 0..<30_000 {
             let key = dice.pick(["nodes", "a", "k/v"])
             let text = streamedDocument(&dice, key: key)
@@ -278,7 +279,9 @@ final class YAMLSubsetReaderRandomTests: XCTestCase {
             let streamed = YAMLSubsetReader.read(text, streaming: key, marking: ["a"]) { before, scan in
                 seenBefore = before
                 scanned = scan.keys
-                return { name, line, value in entries.append((.scalar(name, line: line, plain: true), value)) }
+                // A line sink that declines every entry offered: all are still read and handed over.
+                return YAMLSubsetReader.EntrySinks(entry: { name, line, value in entries.append((.scalar(name, line: line, plain: true), value)) },
+                                                   line: { _, _, _ in offered += 1; return false })
             }
             XCTAssertEqual(streamed == nil, tree == nil, "#\(n):\n\(text)")
             guard let streamed, let tree, case .mapping(var pairs, let rootLine) = streamed.root else { continue }
@@ -295,5 +298,6 @@ final class YAMLSubsetReaderRandomTests: XCTestCase {
             XCTAssertEqual(dump(.mapping(pairs, line: rootLine)), dump(tree), "#\(n):\n\(text)")
         }
         XCTAssertGreaterThan(streamedCount, 300)
+        XCTAssertGreaterThan(offered, 0, "some entries were flow mappings on their key's line")
     }
 }

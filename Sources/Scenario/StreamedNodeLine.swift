@@ -1,0 +1,90 @@
+import Routing
+import Sim
+
+/// A generated client node written on one line, converted straight from its bytes: the line
+/// `wgsim generate hub` writes for each client (`HubGenerator`),
+///
+///     p7: {underlay: 100.64.0.9, wireguard: {address: [10.0.0.9/32], peers: [{peer: hub, allowed-ips: [10.0.0.0/8], endpoint: hub}]}}
+///
+/// gives the `ScenarioNode` `LoadContext.node` gives for it, without the `YAMLNode`s, `YAMLMap`s
+/// and `YAMLValue`s the tree path makes on the way (about half the loading thread's work on a
+/// million clients: docs/performance.md). It takes only what it reads exactly as the tree path
+/// would and accepts: that shape, keys in that order, one space after each `:` and `,`, values
+/// of letters, digits and `-_./` (no `-` first), nothing after the last `}`; addresses, prefixes
+/// without host bits, peers and endpoints that name other nodes. Anything else — a warning
+/// to give, an error to report, another key, a comment — is left to the tree path
+/// (`convert` answers nil), so every message and warning stays the tree path's.
+struct StreamedNodeLine {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var i = 0
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// The node `value` (a flow mapping's bytes to the end of its line) describes, or nil when
+    /// it is not a line this converter takes whole.
+    static func convert(_ value: UnsafeBufferPointer<UInt8>, name: String, keyLine: Int, context: LoadContext) -> ScenarioNode? {
+        var line = StreamedNodeLine(value)
+        return line.node(name: name, keyLine: keyLine, context: context)
+    }
+
+    private mutating func node(name: String, keyLine: Int, context: LoadContext) -> ScenarioNode? {
+        let location = SourceLocation(file: context.file, line: keyLine)
+        guard expect("{underlay: "), let underlayText = token(), let underlay = try? IPAddress(parsing: underlayText),
+              expect(", wireguard: {address: [") else { return nil }
+        var wireguard = WireGuardInterface()
+        repeat {
+            guard let text = token(), let address = try? InterfaceAddress(parsing: text) else { return nil }
+            wireguard.addresses.append(address)
+        } while expect(", ")
+        guard expect("], peers: [") else { return nil }
+        repeat {
+            guard expect("{peer: "), let peerName = token(), peerName != name, context.nodeNames.contains(peerName),
+                  expect(", allowed-ips: [") else { return nil }
+            var peer = WireGuardPeer(peer: .node(peerName), location: location)
+            repeat {
+                var hadHostBits = false
+                guard let text = token(), let prefix = try? IPPrefix(parsing: text, hadHostBits: &hadHostBits), !hadHostBits else {
+                    return nil
+                }
+                peer.allowedIPs.append(prefix)
+            } while expect(", ")
+            guard expect("], endpoint: "), let endpoint = token(), endpoint == peerName || context.nodeNames.contains(endpoint),
+                  expect("}") else { return nil }
+            peer.endpoint = .node(endpoint)
+            wireguard.peers.append(peer)
+        } while expect(", ")
+        guard expect("]}}"), i == bytes.count else { return nil }
+        return ScenarioNode(name: name, underlay: underlay, wireguard: wireguard, routes: [], location: location)
+    }
+
+    /// Skips `literal` if the bytes continue with it.
+    private mutating func expect(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - i >= count else { return false }
+        let matches = literal.withUTF8Buffer { text in
+            UnsafeBufferPointer(rebasing: bytes[i..<(i + count)]).elementsEqual(text)
+        }
+        if matches { i += count }
+        return matches
+    }
+
+    /// A plain scalar of letters, digits and `-_./`, not starting with `-`, ended by `,`, `]` or
+    /// `}` (which stays): the values the subset reader reads as they are written.
+    private mutating func token() -> String? {
+        let start = i
+        while i < bytes.count, Self.isTokenByte(bytes[i]) { i += 1 }
+        guard i > start, i < bytes.count, bytes[start] != UInt8(ascii: "-"),
+              bytes[i] == UInt8(ascii: ",") || bytes[i] == UInt8(ascii: "]") || bytes[i] == UInt8(ascii: "}") else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+    }
+
+    private static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"):
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -68,37 +68,45 @@ public struct PeerStatus: Sendable {
 /// a device and never overlaps accesses; the runtime checks cost measurably per packet, see
 /// docs/performance.md); those only a handshake touches keep Swift's checks.
 ///
-/// Only what every peer needs is held here: its key, position, endpoint and timers. Everything
-/// a peer gets only once it handshakes or has a packet to send (keypairs, staged packets, byte
-/// counts, the preshared key, handshake state) lives in a `PeerActiveState` made by the first
-/// write of such a value: most of a big hub's peers never get one, and the peer is then 136
-/// bytes (a 144-byte malloc chunk) instead of 224 (240), on both sides of every pair.
+/// What every peer needs, and every data packet touches, is held here: its key, position,
+/// endpoint, timers, keypairs and staged packets. What a peer gets only once it handshakes or
+/// carries packets and that no packet reaches through a coroutine accessor (byte counts, the
+/// cached allowed-IPs candidates, the preshared key, handshake state) lives in a
+/// `PeerActiveState` made by the first write of such a value: most of a big hub's peers never
+/// get one. A cold peer is then 152 bytes, a 160-byte malloc chunk, where it was 224 (240), on
+/// both sides of every pair. (Keypairs and staged packets stay here: reached through the state
+/// object, every packet paid a retain and release around each access, +1 % of `Simulation.run`'s
+/// instructions, BENCHMARKS.md "Session 9: memory per pair".)
 final class Peer {
     let publicKey: PublicKey
-    /// Position in creation order (`wg show` dump order) and in the timer heap.
-    let serial: Int
     @exclusivity(unchecked) var endpoint: Endpoint?
+    /// `serial`, in the four bytes an endpoint's 20 leave before the timers' first word.
+    private let serialNumber: UInt32
+    /// Position in creation order (`wg show` dump order) and in the timer heap: below 2^32, as
+    /// a device's peers, even counting every removed one, never reach that.
+    var serial: Int { Int(serialNumber) }
     /// Seconds; 0 = off. Kept once, as the timers' interval in nanoseconds (`wg set` limits it
     /// to 65535 s, so the seconds come back exactly).
     var persistentKeepalive: Int {
         get { Int(timers.persistentKeepaliveInterval / WireGuardConstants.nanosecondsPerSecond) }
         set { timers.persistentKeepaliveInterval = Int64(newValue) * WireGuardConstants.nanosecondsPerSecond }
     }
-    // Fields are laid out in the order written: the two flags follow `timers`, whose last field
-    // is a flag too, and fill its tail instead of padding a word each.
+    // Fields are laid out in the order written: the two flags follow `timers`, whose last fields
+    // are flags too, and fill its tail instead of padding a word each.
     @exclusivity(unchecked) var timers = PeerTimers()
     @exclusivity(unchecked) var sentLastMinuteHandshake = false
     @exclusivity(unchecked) var isRemoved = false
+    @exclusivity(unchecked) var keypairs = KeypairSlots()
+    @exclusivity(unchecked) var staged = StagedQueue<StagedPacket>()
     /// Everything past a cold peer's, made by the first write that needs it (`madeActive`):
-    /// nil for a peer that has never handshaked, staged a packet, counted a byte or been given
-    /// a preshared key.
+    /// nil for a peer that has never handshaked, counted a byte or been given a preshared key.
     @exclusivity(unchecked) private var active: PeerActiveState?
 
     /// A new peer, made at `now`: its last sent handshake reads as reset then (none), which
     /// answers `mayInitiate` as the kernel's "REKEY_TIMEOUT + 1 s ago" does from `now` on.
     init(publicKey: PublicKey, serial: Int, now: Int64) {
         self.publicKey = publicKey
-        self.serial = serial
+        serialNumber = UInt32(truncatingIfNeeded: serial)
     }
 
     /// Whether this peer has ever had state past a cold peer's written (tests: cold peers stay
@@ -114,39 +122,9 @@ final class Peer {
     }
 
     // Each accessor reads the state without making it, and writing the "nothing yet" value to a
-    // peer without one makes none: interface down and up go over every peer (clearing keypairs,
-    // emptying staged packets, zeroing handshakes) and must leave the cold ones cold. A peer
-    // with state (every peer that carries packets) reaches its field through one more pointer.
-
-    var keypairs: KeypairSlots {
-        _read {
-            if let state = active { yield state.keypairs } else { yield KeypairSlots() }
-        }
-        _modify {
-            if let state = active {
-                yield &state.keypairs
-            } else {
-                var slots = KeypairSlots()
-                yield &slots
-                if slots.previous != nil || slots.current != nil || slots.next != nil { madeActive.keypairs = slots }
-            }
-        }
-    }
-
-    var staged: StagedQueue<StagedPacket> {
-        _read {
-            if let state = active { yield state.staged } else { yield StagedQueue() }
-        }
-        _modify {
-            if let state = active {
-                yield &state.staged
-            } else {
-                var queue = StagedQueue<StagedPacket>()
-                yield &queue
-                if !queue.isEmpty { madeActive.staged = queue }
-            }
-        }
-    }
+    // peer without one makes none: interface down and up go over every peer (zeroing handshakes,
+    // resetting times) and must leave the cold ones cold. A peer with state (every peer that
+    // carries packets) reaches its field through one more pointer, with plain gets and sets.
 
     var rxBytes: UInt64 {
         get { active?.rxBytes ?? 0 }
@@ -242,10 +220,10 @@ final class Peer {
 }
 
 /// The part of a peer's state a cold peer does not need [compat src/noise.h `struct
-/// noise_handshake`, src/cookie.h `struct cookie`, the keypairs, staged queue and counters of
-/// src/peer.h `struct wg_peer`], held apart from `Peer` and made by the first write of anything
-/// but its "nothing yet" value: a generated hub has a peer per client and most of them may never
-/// handshake or carry a packet in a run, so this state (about 220 bytes a peer) costs nothing
+/// noise_handshake`, src/cookie.h `struct cookie`, the counters and preshared key of src/peer.h
+/// `struct wg_peer`], held apart from `Peer` and made by the first write of anything but its
+/// "nothing yet" value: a generated hub has a peer per client and most of them may never
+/// handshake or carry a packet in a run, so this state (about 170 bytes a peer) costs nothing
 /// until one does. The kernel keeps it inline; here it is the difference between a cold peer and
 /// a warm one.
 ///
@@ -253,8 +231,6 @@ final class Peer {
 /// response), the two handshake times are `Int64.min` for "never" and the handshake index a
 /// value and a flag, which optionals' padding made larger.
 final class PeerActiveState {
-    @exclusivity(unchecked) var keypairs = KeypairSlots()
-    @exclusivity(unchecked) var staged = StagedQueue<StagedPacket>()
     @exclusivity(unchecked) var rxBytes: UInt64 = 0
     @exclusivity(unchecked) var txBytes: UInt64 = 0
     @exclusivity(unchecked) var cachedCandidates: Optional<CachedCandidates> = nil

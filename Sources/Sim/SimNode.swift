@@ -14,12 +14,18 @@ final class SimNode {
     @exclusivity(unchecked) var eth0Up = true
     /// IP forwarding (routes packets for other hosts on).
     @exclusivity(unchecked) var forwarding = false
+    // Fields are laid out in the order written: the flags, port and ping identifier fill the
+    // words the underlay address and `fwmark` end in (176 bytes, a 192-byte malloc chunk, where
+    // 193 took 208).
+    @exclusivity(unchecked) var wg0Up = false
+    let listenPort: UInt16
+    /// Which of the capture sinks are still deferred (`eth0Deferred`, `wg0Deferred`).
+    @exclusivity(unchecked) private var deferredSinks: UInt8 = 0
 
     /// Set when the node is made, or (its key pair still being derived when the network is
     /// built, `Simulation.init(keysAhead:)`) just before it is brought up; never changed after.
     @exclusivity(unchecked) var device: Device?
-    let listenPort: UInt16
-    @exclusivity(unchecked) var wg0Up = false
+
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
     /// The kernel route table, in a box that nodes set up alike share (`SharedRouteTables`):
@@ -35,19 +41,23 @@ final class SimNode {
     }
     /// wg0's fwmark (`wg set wg0 fwmark`), carried by its own UDP datagrams into the route lookup.
     @exclusivity(unchecked) var fwmark: UInt32 = 0
+    /// Next ICMP echo identifier handed to a `ping` run on this node.
+    var nextPingIdentifier: UInt16 = 1
     @exclusivity(unchecked) var stack = LocalStack()
     @exclusivity(unchecked) var counters = NodeCounters()
 
+    /// The time of the pending engine event that will call `device.advance`, `Int64.min` for
+    /// none (no event is at that time: set-up's are, but nothing schedules a wake-up then).
+    @exclusivity(unchecked) private var wakeUpTime = Int64.min
     /// The time of the pending engine event that will call `device.advance`, if any.
-    @exclusivity(unchecked) var timerWakeUp: Int64?
-    /// Next ICMP echo identifier handed to a `ping` run on this node.
-    var nextPingIdentifier: UInt16 = 1
+    var timerWakeUp: Int64? {
+        get { wakeUpTime == .min ? nil : wakeUpTime }
+        set { wakeUpTime = newValue ?? .min }
+    }
     /// The interfaces' sinks as given, a `DeferredCaptureSink` standing for a sink not made yet
     /// (flagged in `deferredSinks`); read them through `eth0Capture` and `wg0Capture`.
     @exclusivity(unchecked) private var eth0Sink: CaptureSink
     @exclusivity(unchecked) private var wg0Sink: CaptureSink?
-    /// Which of the sinks are still deferred (`eth0Deferred`, `wg0Deferred`).
-    @exclusivity(unchecked) private var deferredSinks: UInt8 = 0
     private static let eth0Deferred: UInt8 = 1
     private static let wg0Deferred: UInt8 = 2
 

@@ -125,11 +125,21 @@ public final class RunRecorder {
     /// Wraps a run's capture sinks (nil: captures kept in memory, as the simulator's default) so
     /// that the recorder sees each frame as it is written. `captured(NAME)`: whether interface
     /// `NODE-IFACE` is written to a file; frames of the others are not numbered.
+    ///
+    /// An interface whose packets are neither numbered nor kept (a node `--capture` left out)
+    /// gets its witness only when it captures its first packet (`DeferredCaptureSink`): a
+    /// generated hub's clients mostly never send, and two witnesses each were 96 bytes a client.
     public func captureSinkFactory(_ base: CaptureSinkFactory?, captured: @escaping (String) -> Bool = { _ in true }) -> CaptureSinkFactory {
-        { [unowned self] name in
-            let sink = try base?(name) ?? MemoryCaptureSink()
+        let deferred = DeferredCaptureSink { [unowned self] name in
             let (node, interface) = CapturedInterface.parse(sinkName: name)
-            return frameWitnessingSink(node: node, interface: interface, base: sink, numbered: captured(name), witness: self)
+            return frameWitnessingSink(node: node, interface: interface, base: DiscardingCaptureSink.shared, numbered: false, witness: self)
+        }
+        return { [unowned self] name in
+            let sink = try base?(name) ?? MemoryCaptureSink()
+            let numbered = captured(name)
+            if !numbered && sink is DiscardingCaptureSink { return deferred }
+            let (node, interface) = CapturedInterface.parse(sinkName: name)
+            return frameWitnessingSink(node: node, interface: interface, base: sink, numbered: numbered, witness: self)
         }
     }
 

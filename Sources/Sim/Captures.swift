@@ -48,5 +48,26 @@ public final class DiscardingCaptureSink: CaptureSink {
     public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {}
 }
 
+/// What a `CaptureSinkFactory` returns for an interface whose sink need not exist before its
+/// first packet: one object stands for all of them, and a node makes the real sink (`make`,
+/// given `NODE-IFACE`) when that interface captures its first packet (`SimNode.eth0Capture`).
+/// The report's witnesses of a hub's clients (two each, 96 bytes) are then made only for the
+/// clients that send or receive something.
+///
+/// Only a simulated node's interfaces may be given one: the node replaces it before the first
+/// packet, so it is never handed a packet itself.
+public final class DeferredCaptureSink: CaptureSink {
+    private let make: (_ name: String) -> CaptureSink
+
+    public init(making make: @escaping (_ name: String) -> CaptureSink) { self.make = make }
+
+    /// The sink of interface `name`, made now.
+    func sink(named name: String) -> CaptureSink { make(name) }
+
+    public func capture(time: Int64, packet: [UInt8]) {
+        preconditionFailure("a deferred capture sink is replaced by its node before its first packet")
+    }
+}
+
 /// Makes the capture sink for one interface, named `NODE-IFACE` (e.g. `server-eth0`).
 public typealias CaptureSinkFactory = (_ name: String) throws -> CaptureSink

@@ -14,12 +14,18 @@ final class SimNode {
     @exclusivity(unchecked) var eth0Up = true
     /// IP forwarding (routes packets for other hosts on).
     @exclusivity(unchecked) var forwarding = false
+    // Fields are laid out in the order written: the flags, port and ping identifier fill the
+    // words the underlay address and `fwmark` end in (176 bytes, a 192-byte malloc chunk, where
+    // 193 took 208).
+    @exclusivity(unchecked) var wg0Up = false
+    let listenPort: UInt16
+    /// Which of the capture sinks are still deferred (`eth0Deferred`, `wg0Deferred`).
+    @exclusivity(unchecked) private var deferredSinks: UInt8 = 0
 
     /// Set when the node is made, or (its key pair still being derived when the network is
     /// built, `Simulation.init(keysAhead:)`) just before it is brought up; never changed after.
     @exclusivity(unchecked) var device: Device?
-    let listenPort: UInt16
-    @exclusivity(unchecked) var wg0Up = false
+
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
     /// The kernel route table, in a box that nodes set up alike share (`SharedRouteTables`):
@@ -35,15 +41,25 @@ final class SimNode {
     }
     /// wg0's fwmark (`wg set wg0 fwmark`), carried by its own UDP datagrams into the route lookup.
     @exclusivity(unchecked) var fwmark: UInt32 = 0
+    /// Next ICMP echo identifier handed to a `ping` run on this node.
+    var nextPingIdentifier: UInt16 = 1
     @exclusivity(unchecked) var stack = LocalStack()
     @exclusivity(unchecked) var counters = NodeCounters()
 
+    /// The time of the pending engine event that will call `device.advance`, `Int64.min` for
+    /// none (no event is at that time: set-up's are, but nothing schedules a wake-up then).
+    @exclusivity(unchecked) private var wakeUpTime = Int64.min
     /// The time of the pending engine event that will call `device.advance`, if any.
-    @exclusivity(unchecked) var timerWakeUp: Int64?
-    /// Next ICMP echo identifier handed to a `ping` run on this node.
-    var nextPingIdentifier: UInt16 = 1
-    let eth0Capture: CaptureSink
-    let wg0Capture: CaptureSink?
+    var timerWakeUp: Int64? {
+        get { wakeUpTime == .min ? nil : wakeUpTime }
+        set { wakeUpTime = newValue ?? .min }
+    }
+    /// The interfaces' sinks as given, a `DeferredCaptureSink` standing for a sink not made yet
+    /// (flagged in `deferredSinks`); read them through `eth0Capture` and `wg0Capture`.
+    @exclusivity(unchecked) private var eth0Sink: CaptureSink
+    @exclusivity(unchecked) private var wg0Sink: CaptureSink?
+    private static let eth0Deferred: UInt8 = 1
+    private static let wg0Deferred: UInt8 = 2
 
     init(index: Int, name: String, underlay: IPAddress, device: Device?, listenPort: UInt16,
          wg0Addresses: [InterfaceAddress], eth0Capture: CaptureSink, wg0Capture: CaptureSink?) {
@@ -53,8 +69,39 @@ final class SimNode {
         self.device = device
         self.listenPort = listenPort
         self.wg0Addresses = wg0Addresses
-        self.eth0Capture = eth0Capture
-        self.wg0Capture = wg0Capture
+        eth0Sink = eth0Capture
+        wg0Sink = wg0Capture
+        if eth0Capture is DeferredCaptureSink { deferredSinks |= Self.eth0Deferred }
+        if wg0Capture is DeferredCaptureSink { deferredSinks |= Self.wg0Deferred }
+    }
+
+    /// eth0's capture sink: what `tcpdump -i eth0` on this node sees. A deferred one is made here,
+    /// for the interface's first packet.
+    var eth0Capture: CaptureSink {
+        if deferredSinks & Self.eth0Deferred != 0 { makeDeferredSinks() }
+        return eth0Sink
+    }
+
+    /// wg0's capture sink, nil for a node without WireGuard; made at its first packet when deferred.
+    var wg0Capture: CaptureSink? {
+        if deferredSinks & Self.wg0Deferred != 0 { makeDeferredSinks() }
+        return wg0Sink
+    }
+
+    /// Whether the node has a wg0 sink (made or not): reading one does not make it.
+    var hasWG0Capture: Bool { wg0Sink != nil }
+
+    /// Makes both deferred sinks at once, in eth0-then-wg0 order (a factory's sinks may count the
+    /// order they are made in; made together, they are made in the order `Simulation.init` asks).
+    @inline(never)
+    private func makeDeferredSinks() {
+        if deferredSinks & Self.eth0Deferred != 0 {
+            eth0Sink = unsafeDowncast(eth0Sink, to: DeferredCaptureSink.self).sink(named: "\(name)-eth0")
+        }
+        if deferredSinks & Self.wg0Deferred != 0, let deferred = wg0Sink {
+            wg0Sink = unsafeDowncast(deferred, to: DeferredCaptureSink.self).sink(named: "\(name)-wg0")
+        }
+        deferredSinks = 0
     }
 
     /// The underlay endpoint wg0's socket is bound to.
@@ -92,53 +139,114 @@ struct NodeCounters {
     var originated = 0
 }
 
-/// Counts per action and node: the few distinct actions a run logs live in one short list,
-/// searched by comparing enum cases (no string hashing or comparison per decision).
+/// Counts per action and node, kept only for the (node, action) pairs that were logged: a hub's
+/// clients mostly log nothing in a run, or a few actions each, where a count per action for
+/// every node cost 4 bytes a node for each of the dozen actions a run logs.
 ///
-/// One tally for all nodes, each action's counts in an array indexed by node, rather than an
-/// action list and a count list in every node: with thousands of nodes, a node's own lists were
-/// two more cold cache lines for every decision it logged.
+/// Each node that logged has a chain of `TallyBlock`s, newest first, each holding four actions
+/// and their counts; a decision walks its node's chain comparing enum cases (no string hashing
+/// or comparison per decision), as many comparisons as the node has distinct actions.
 ///
-/// Counts are 32-bit (a hub's million clients times a dozen actions: 4 bytes less per cell);
-/// a count that reaches 2^32 carries into `carried`, so none is ever lost.
+/// Counts are 32-bit; a count that reaches 2^32 carries into `carried`, so none is ever lost.
 struct ActionTally {
-    private var actions: [Action] = []
-    /// Per action (in `actions` order), the count per node index, modulo 2^32.
-    private var counts: [[UInt32]] = []
-    /// Multiples of 2^32 carried out of a count, by action position and node.
-    private var carried: [Int: [Int: Int]] = [:]
-    private let nodeCount: Int
+    /// Per node, 1 + the position in `blocks` of its newest block; 0: the node logged nothing.
+    private var newestBlock: [UInt32]
+    private var blocks: [TallyBlock] = []
+    /// Multiples of 2^32 carried out of a count, by its cell (block position × 4 + slot).
+    private var carried: [Int: Int] = [:]
 
-    init(nodeCount: Int) { self.nodeCount = nodeCount }
+    init(nodeCount: Int) { newestBlock = [UInt32](repeating: 0, count: nodeCount) }
 
     mutating func add(_ action: Action, node: Int) {
-        guard node >= 0 && node < nodeCount else { return }
-        for i in actions.indices where actions[i] == action {
-            let (sum, overflow) = counts[i][node].addingReportingOverflow(1)
-            counts[i][node] = sum
-            if overflow { carried[i, default: [:]][node, default: 0] += 1 << 32 }
+        guard node >= 0 && node < newestBlock.count else { return }
+        let newest = Int(newestBlock[node]) - 1
+        var position = newest
+        while position >= 0 {
+            // Free slots are only at the end of the newest block.
+            for slot in 0..<TallyBlock.slots {
+                guard let logged = blocks[position][action: slot] else { break }
+                if logged == action {
+                    let (sum, overflow) = blocks[position][count: slot].addingReportingOverflow(1)
+                    blocks[position].set(action, count: sum, slot: slot)
+                    if overflow { carried[position * TallyBlock.slots + slot, default: 0] += 1 << 32 }
+                    return
+                }
+            }
+            position = Int(blocks[position].older) - 1
+        }
+        // The node's first time with this action: the newest block's next free slot, or a new block.
+        if newest >= 0, let slot = (0..<TallyBlock.slots).first(where: { blocks[newest][action: $0] == nil }) {
+            blocks[newest].set(action, count: 1, slot: slot)
             return
         }
-        actions.append(action)
-        counts.append([UInt32](repeating: 0, count: nodeCount))
-        counts[counts.count - 1][node] = 1
+        var block = TallyBlock(older: UInt32(newest + 1))
+        block.set(action, count: 1, slot: 0)
+        blocks.append(block)
+        newestBlock[node] = UInt32(blocks.count)
     }
 
     /// How often `node` logged `action`.
     func count(_ action: Action, node: Int) -> Int {
-        guard node >= 0 && node < nodeCount, let i = actions.firstIndex(of: action) else { return 0 }
-        return count(at: i, node: node)
-    }
-
-    private func count(at i: Int, node: Int) -> Int {
-        Int(counts[i][node]) + (carried[i]?[node] ?? 0)
+        counts(node: node).first { $0.action == action }?.count ?? 0
     }
 
     /// (action, count) of every action `node` logged, sorted by action name.
     func sorted(node: Int) -> [(action: Action, count: Int)] {
-        guard node >= 0 && node < nodeCount else { return [] }
-        return actions.indices.filter { count(at: $0, node: node) > 0 }
-            .map { (actions[$0], count(at: $0, node: node)) }
-            .sorted { $0.action.rawValue < $1.action.rawValue }
+        counts(node: node).sorted { $0.action.rawValue < $1.action.rawValue }
+    }
+
+    /// Every action `node` logged with its count, in no particular order.
+    private func counts(node: Int) -> [(action: Action, count: Int)] {
+        guard node >= 0 && node < newestBlock.count else { return [] }
+        var found: [(action: Action, count: Int)] = []
+        var position = Int(newestBlock[node]) - 1
+        while position >= 0 {
+            for slot in 0..<TallyBlock.slots {
+                guard let action = blocks[position][action: slot] else { break }
+                let cell = position * TallyBlock.slots + slot
+                found.append((action, Int(blocks[position][count: slot]) + (carried[cell] ?? 0)))
+            }
+            position = Int(blocks[position].older) - 1
+        }
+        return found
+    }
+}
+
+/// Four of one node's (action, count) cells and the position of its next older block: 24 bytes
+/// (an `Action?` is one byte).
+struct TallyBlock {
+    static let slots = 4
+    private var actions: (Action?, Action?, Action?, Action?) = (nil, nil, nil, nil)
+    private var counts: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+    /// 1 + the position of the node's next older block; 0: none.
+    let older: UInt32
+
+    init(older: UInt32) { self.older = older }
+
+    subscript(action slot: Int) -> Action? {
+        switch slot {
+        case 0: return actions.0
+        case 1: return actions.1
+        case 2: return actions.2
+        default: return actions.3
+        }
+    }
+
+    subscript(count slot: Int) -> UInt32 {
+        switch slot {
+        case 0: return counts.0
+        case 1: return counts.1
+        case 2: return counts.2
+        default: return counts.3
+        }
+    }
+
+    mutating func set(_ action: Action, count: UInt32, slot: Int) {
+        switch slot {
+        case 0: actions.0 = action; counts.0 = count
+        case 1: actions.1 = action; counts.1 = count
+        case 2: actions.2 = action; counts.2 = count
+        default: actions.3 = action; counts.3 = count
+        }
     }
 }

@@ -98,7 +98,7 @@ public final class Simulation {
     /// kept (two strings a node, about 40 bytes, for a list only `captures()` reads).
     var captureNames: [String] {
         nodes.indices.filter { distributed?.owns[$0] ?? true }.flatMap { i in
-            nodes[i].wg0Capture == nil ? ["\(nodes[i].name)-eth0"] : ["\(nodes[i].name)-eth0", "\(nodes[i].name)-wg0"]
+            !nodes[i].hasWG0Capture ? ["\(nodes[i].name)-eth0"] : ["\(nodes[i].name)-eth0", "\(nodes[i].name)-wg0"]
         }
     }
 

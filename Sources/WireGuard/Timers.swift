@@ -28,12 +28,19 @@ public struct PeerTimers: Sendable {
     /// The five deadlines in place (not an array: an array was a heap block per peer, and a hub
     /// holds a peer per client); `Int64.min` marks a timer that is not armed.
     private var deadlines = TimerDeadlines()
-    /// Retries of the current handshake so far (the kernel's `timer_handshake_attempts`).
-    public private(set) var handshakeAttempts = 0
-    /// Set when data arrived while the reply keepalive was already pending.
-    public private(set) var needAnotherKeepalive = false
     /// Persistent keepalive interval in nanoseconds; 0 = off.
     public var persistentKeepaliveInterval: Int64 = 0
+    // The small fields last, in bytes, so that the struct ends in 3 bytes its owner's flags can
+    // follow (51 bytes in all, not 65: a cold `Peer` within a 160-byte malloc chunk).
+    private var attemptCount: UInt8 = 0
+    /// Retries of the current handshake so far (the kernel's `timer_handshake_attempts`; at
+    /// most MAX_TIMER_HANDSHAKES + 1).
+    public private(set) var handshakeAttempts: Int {
+        get { Int(attemptCount) }
+        set { attemptCount = UInt8(clamping: newValue) }
+    }
+    /// Set when data arrived while the reply keepalive was already pending.
+    public private(set) var needAnotherKeepalive = false
     /// Armed only while the interface is up and the peer alive.
     public var isEnabled = false
 

@@ -61,3 +61,25 @@ final class CaptureWitnessSinkTests: XCTestCase {
         XCTAssertEqual(base.packets.map(\.bytes), [[4]])
     }
 }
+
+/// `RunRecorder.captureSinkFactory` defers the witnesses of interfaces nobody writes: one
+/// `DeferredCaptureSink` stands for all of them, and it makes the same witness a node would have
+/// been given up front.
+final class DeferredCaptureWitnessTests: XCTestCase {
+    func testUnwrittenInterfacesShareOneDeferredSinkAndWrittenOnesAreWrappedAtOnce() throws {
+        let recorder = RunRecorder()
+        let written = MemoryCaptureSink()
+        let factory = recorder.captureSinkFactory({ $0.hasPrefix("hub-") ? written as CaptureSink : DiscardingCaptureSink.shared },
+                                                  captured: { $0.hasPrefix("hub-") })
+        let client0 = try factory("c0-eth0"), client1 = try factory("c1-wg0")
+        XCTAssertTrue(client0 is DeferredCaptureSink)
+        XCTAssertTrue(client0 === client1, "one object stands for every deferred interface")
+        XCTAssertTrue(try factory("hub-eth0") is FrameCountingCaptureSink<RunRecorder>)
+        withExtendedLifetime(recorder) {}
+        // A node kept in memory (no base) is wrapped at once too: its packets are kept.
+        let keeping = RunRecorder()
+        let inMemory = keeping.captureSinkFactory(nil, captured: { _ in false })
+        XCTAssertTrue(try inMemory("c0-eth0") is FrameCountingCaptureSink<RunRecorder>)
+        withExtendedLifetime(keeping) {}
+    }
+}

@@ -3,7 +3,7 @@ import Routing
 @testable import WireGuard
 import XCTest
 
-/// A peer that never handshakes carries no handshake state (`PeerHandshakeRecord`) and no MAC1
+/// A peer that never handshakes carries no handshake state (`PeerActiveState`) and no MAC1
 /// key: a hub holds one such peer per client. The first handshake makes them, and the bytes on
 /// the wire are those of an eagerly prepared peer (the handshake tests check the messages).
 final class ColdPeerTests: XCTestCase {
@@ -26,18 +26,18 @@ final class ColdPeerTests: XCTestCase {
         let net = try threeDevices()
         try net.peer("A", "C", allowed: "10.0.0.3/32")
         net.upAll()
-        XCTAssertFalse(try peer(net, "A", "B").hasHandshakeRecord)
-        XCTAssertFalse(try peer(net, "B", "A").hasHandshakeRecord)
+        XCTAssertFalse(try peer(net, "A", "B").hasActiveState)
+        XCTAssertFalse(try peer(net, "B", "A").hasActiveState)
 
         net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
         XCTAssertEqual(net.delivered("B").count, 1)
-        XCTAssertTrue(try peer(net, "A", "B").hasHandshakeRecord, "the initiator's pending handshake and MAC1")
-        XCTAssertTrue(try peer(net, "B", "A").hasHandshakeRecord, "the responder's timestamp and flood check")
-        XCTAssertFalse(try peer(net, "A", "C").hasHandshakeRecord, "a peer nothing was sent to stays cold")
+        XCTAssertTrue(try peer(net, "A", "B").hasActiveState, "the initiator's pending handshake and MAC1")
+        XCTAssertTrue(try peer(net, "B", "A").hasActiveState, "the responder's timestamp and flood check")
+        XCTAssertFalse(try peer(net, "A", "C").hasActiveState, "a peer nothing was sent to stays cold")
 
         // Interface down clears every peer's handshake: that must not warm the cold ones.
         _ = collected { net.device("A").down(now: net.now, into: &$0) }
-        XCTAssertFalse(try peer(net, "A", "C").hasHandshakeRecord)
+        XCTAssertFalse(try peer(net, "A", "C").hasActiveState)
         XCTAssertEqual(try peer(net, "A", "B").handshakeIndex, nil)
     }
 
@@ -52,7 +52,7 @@ final class ColdPeerTests: XCTestCase {
         XCTAssertNil(cold.lastInitiationConsumption)
         XCTAssertNil(cold.staticShared)
         XCTAssertNil(cold.cookie.lastMac1Sent)
-        XCTAssertFalse(cold.hasHandshakeRecord, "reading does not make the record")
+        XCTAssertFalse(cold.hasActiveState, "reading does not make the record")
     }
 
     func testADeviceChecksHandshakesWithAGuardMadeByTheFirstOne() throws {
@@ -67,5 +67,51 @@ final class ColdPeerTests: XCTestCase {
         XCTAssertFalse(net.device("C").hasHandshakeGuard, "C received nothing")
         XCTAssertNil(net.device("C").lastUnderLoad)
         XCTAssertFalse(net.device("C").hasHandshakeGuard, "reading does not make the guard")
+    }
+
+    /// Writing a cold peer's "nothing yet" values (as interface down, up and a configuration
+    /// without a preshared key do) leaves it cold; the first real value makes the state, and
+    /// every field reads back what was written.
+    func testZeroWritesLeaveAPeerColdAndRealValuesWarmIt() throws {
+        let net = TestNet()
+        try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        let cold = try peer(net, "A", "B")
+        cold.rxBytes = 0
+        cold.txBytes += 0
+        cold.presharedKey = .zero
+        cold.cachedCandidates = nil
+        cold.resetLastSentHandshake(now: 5)
+        XCTAssertFalse(cold.hasActiveState)
+        XCTAssertEqual(cold.rxBytes, 0)
+        XCTAssertEqual(cold.presharedKey, .zero)
+        XCTAssertTrue(cold.mayInitiate(now: 0), "a new peer may initiate at once")
+        XCTAssertTrue(cold.staged.isEmpty)
+
+        let psk = try PresharedKey(bytes: [UInt8](repeating: 9, count: 32))
+        cold.presharedKey = psk
+        XCTAssertTrue(cold.hasActiveState)
+        XCTAssertEqual(cold.presharedKey, psk)
+        cold.txBytes += 148
+        XCTAssertEqual(cold.txBytes, 148)
+        cold.lastSentHandshake = 10 * WireGuardConstants.nanosecondsPerSecond
+        XCTAssertFalse(cold.mayInitiate(now: 10 * WireGuardConstants.nanosecondsPerSecond + WireGuardConstants.rekeyTimeout - 1))
+        XCTAssertTrue(cold.mayInitiate(now: 10 * WireGuardConstants.nanosecondsPerSecond + WireGuardConstants.rekeyTimeout))
+        cold.resetLastSentHandshake(now: 11 * WireGuardConstants.nanosecondsPerSecond)
+        XCTAssertTrue(cold.mayInitiate(now: 11 * WireGuardConstants.nanosecondsPerSecond))
+    }
+
+    /// Staging a packet is not a write to the active state (the queue is the peer's own).
+    func testStagingLeavesTheActiveStateAlone() throws {
+        let net = TestNet()
+        try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        let peer = try peer(net, "A", "B")
+        XCTAssertFalse(peer.hasActiveState)
+        _ = peer.staged.append(StagedPacket(packet: [1], context: .none, prefix: nil, candidates: []))
+        XCTAssertFalse(peer.hasActiveState)
+        XCTAssertEqual(peer.staged.count, 1)
     }
 }

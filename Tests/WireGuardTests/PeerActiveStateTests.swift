@@ -1,13 +1,13 @@
 @testable import WireGuard
 import XCTest
 
-/// `PeerHandshakeRecord` keeps its times without optionals and the pending initiation in a box:
+/// `PeerActiveState` keeps its times without optionals and the pending initiation in a box:
 /// what is read back is what was written, "never" included, and zeroing drops the initiation.
-final class PeerHandshakeRecordTests: XCTestCase {
+final class PeerActiveStateTests: XCTestCase {
     private let key = PublicKey(unchecked: [UInt8](repeating: 7, count: 32))
 
     func testTimesReadBackAsWrittenAndNilStaysNil() {
-        let record = PeerHandshakeRecord(remoteStatic: key)
+        let record = PeerActiveState(remoteStatic: key)
         XCTAssertNil(record.latestHandshake)
         XCTAssertNil(record.lastInitiationConsumption)
         for t in [Int64(0), 1, -5, Int64.max, Int64.min + 1] {
@@ -30,7 +30,7 @@ final class PeerHandshakeRecordTests: XCTestCase {
     }
 
     func testTheInitiationIsKeptUntilZeroed() {
-        let record = PeerHandshakeRecord(remoteStatic: key)
+        let record = PeerActiveState(remoteStatic: key)
         guard case .zeroed = record.handshake else { return XCTFail("a new record has no initiation") }
         let sent = InitiatorHandshake(chainingKey: [1], hash: [2], ephemeralPrivate: PrivateKey(unchecked: [UInt8](repeating: 3, count: 32)),
                                       localIndex: 42, remoteStatic: key)

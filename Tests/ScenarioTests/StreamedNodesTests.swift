@@ -134,6 +134,44 @@ final class StreamedNodesTests: XCTestCase {
         }
     }
 
+    /// The line converter is a second reader of one shape, so it is checked against the tree path
+    /// on lines near that shape: a generated client line with one to three random edits (bytes
+    /// deleted, a piece of the grammar or another node's name inserted, a byte replaced). Each
+    /// edited file must load to the same scenario, warning or first error both ways.
+    func testRandomlyEditedClientLinesGiveTheTreePathsOutcome() throws {
+        let text = hub(8)
+        let p4 = try line(ofNode: "p4", in: text)
+        let original = Array(text.components(separatedBy: "\n")[p4 - 1].utf8)
+        let pieces = ["{", "}", "[", "]", ", ", ",", ": ", ":", " ", "/", ".", "-", "0", "9", "/32", "/8",
+                      "hub", "p5", "p4", "p99", "@", "#", "'", "\"", "peer: ", "endpoint: ", "allowed-ips: ",
+                      "address: ", "10.0.0.1", "::1", "fd00::/64", "{peer: p5, allowed-ips: [10.9.0.0/16], endpoint: p5}"]
+        var random = SeededRandom(seed: 9, label: "streamed-node-line-edits")
+        var taken = 0
+        for round in 0..<400 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let at = Int.random(in: 4..<bytes.count, using: &random)   // after "  p4"
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...3, using: &random)))
+                case 1: bytes.insert(contentsOf: Array(pieces.randomElement(using: &random)!.utf8), at: at)
+                case 2: bytes[at] = Array(pieces.randomElement(using: &random)!.utf8)[0]
+                default:   // a digit changed: other addresses, host bits, lengths out of range, repeats
+                    if let digit = bytes[at...].firstIndex(where: { (48...57).contains($0) }) {
+                        bytes[digit] = UInt8.random(in: 48...57, using: &random)
+                    }
+                }
+                if bytes.count <= 5 { bytes = original }
+            }
+            let edited = replacingLine(p4, of: text, with: String(decoding: bytes, as: UTF8.self))
+            assertSame(edited, "round \(round): \(String(decoding: bytes, as: UTF8.self))")
+            if let read = StreamedNodes.read(edited, file: "g.yaml", directory: ".", keysAhead: false)?.nodes,
+               read.nodesFromLines == 8 { taken += 1 }
+        }
+        // Some edits keep a line the converter takes (another valid address or name); most do not.
+        XCTAssertGreaterThan(taken, 0)
+        XCTAssertLessThan(taken, 400)
+    }
+
     func testANodeErrorWaitsForTheRestOfTheFile() throws {
         var text = hub(30)
         let p3 = try line(ofNode: "p3", in: text), p7 = try line(ofNode: "p7", in: text)

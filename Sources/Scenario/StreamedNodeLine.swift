@@ -72,19 +72,9 @@ struct StreamedNodeLine {
     /// `}` (which stays): the values the subset reader reads as they are written.
     private mutating func token() -> String? {
         let start = i
-        while i < bytes.count, Self.isTokenByte(bytes[i]) { i += 1 }
-        guard i > start, i < bytes.count, bytes[start] != UInt8(ascii: "-"),
+        while i < bytes.count, YAMLSubsetReader.isKeyByte(bytes[i]) { i += 1 }
+        guard i > start, i < bytes.count, YAMLSubsetReader.canStartPlain(bytes[start]),
               bytes[i] == UInt8(ascii: ",") || bytes[i] == UInt8(ascii: "]") || bytes[i] == UInt8(ascii: "}") else { return nil }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-    }
-
-    private static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"):
-            return true
-        default:
-            return false
-        }
     }
 }

@@ -506,8 +506,9 @@ struct YAMLSubsetReader {
     /// libyaml refuses an implicit key longer than 1024 characters; such keys are left to Yams.
     private static let longestKey = 1024
 
-    /// Letters, digits and `-_./` (node names, keys, addresses, prefixes, durations).
-    private static func isKeyByte(_ b: UInt8) -> Bool {
+    /// Letters, digits and `-_./` (node names, keys, addresses, prefixes, durations); also the
+    /// bytes of the values `StreamedNodeLine` takes, which must be the ones this reader reads plain.
+    static func isKeyByte(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
              UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"):
@@ -524,7 +525,7 @@ struct YAMLSubsetReader {
     }
 
     /// A letter, digit, `_`, `.` or `/` (`-` could be a sequence entry, others are indicators).
-    private static func canStartPlain(_ b: UInt8) -> Bool { isKeyByte(b) && b != UInt8(ascii: "-") }
+    static func canStartPlain(_ b: UInt8) -> Bool { isKeyByte(b) && b != UInt8(ascii: "-") }
 
     private static func endsFlowScalar(_ b: UInt8) -> Bool {
         b == UInt8(ascii: ",") || b == UInt8(ascii: "]") || b == UInt8(ascii: "}")

@@ -11,6 +11,15 @@ final class ColdPeerTests: XCTestCase {
         try XCTUnwrap(net.device(device).peersByKey[net.pub(other)])
     }
 
+    /// Devices A and B; B a peer of A (and not the other way round).
+    private func aPeeringB() throws -> TestNet {
+        let net = TestNet()
+        try net.add("A", address: "192.0.2.1")
+        try net.add("B", address: "192.0.2.2")
+        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        return net
+    }
+
     /// Devices A, B and C; A and B peers of each other.
     private func threeDevices() throws -> TestNet {
         let net = TestNet()
@@ -42,10 +51,7 @@ final class ColdPeerTests: XCTestCase {
     }
 
     func testColdPeerReadsAsZeroedHandshake() throws {
-        let net = TestNet()
-        try net.add("A", address: "192.0.2.1")
-        try net.add("B", address: "192.0.2.2")
-        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        let net = try aPeeringB()
         let cold = try peer(net, "A", "B")
         guard case .zeroed = cold.handshake else { return XCTFail("a cold peer has no pending handshake") }
         XCTAssertNil(cold.latestTimestamp)
@@ -73,10 +79,7 @@ final class ColdPeerTests: XCTestCase {
     /// without a preshared key do) leaves it cold; the first real value makes the state, and
     /// every field reads back what was written.
     func testZeroWritesLeaveAPeerColdAndRealValuesWarmIt() throws {
-        let net = TestNet()
-        try net.add("A", address: "192.0.2.1")
-        try net.add("B", address: "192.0.2.2")
-        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        let net = try aPeeringB()
         let cold = try peer(net, "A", "B")
         cold.rxBytes = 0
         cold.txBytes += 0
@@ -104,10 +107,7 @@ final class ColdPeerTests: XCTestCase {
 
     /// Staging a packet is not a write to the active state (the queue is the peer's own).
     func testStagingLeavesTheActiveStateAlone() throws {
-        let net = TestNet()
-        try net.add("A", address: "192.0.2.1")
-        try net.add("B", address: "192.0.2.2")
-        try net.peer("A", "B", allowed: "10.0.0.2/32")
+        let net = try aPeeringB()
         let peer = try peer(net, "A", "B")
         XCTAssertFalse(peer.hasActiveState)
         _ = peer.staged.append(StagedPacket(packet: [1], context: .none, prefix: nil, candidates: []))

@@ -150,11 +150,15 @@ public final class ScenarioRun {
 /// back has to be resolved per decision.
 final class DecisionStream {
     private let tallies: [DecisionTally]
+    /// The same tallies, unretained (`tallies` keeps them): counting through these costs no
+    /// reference count per tally and decision.
+    private let talliesUnretained: [Unmanaged<DecisionTally>]
     @exclusivity(unchecked) private(set) var count = 0
     @exclusivity(unchecked) var onDecision: ((consuming DecisionRecord) -> Void)?
 
     init(tallies: [DecisionTally]) {
         self.tallies = tallies
+        talliesUnretained = tallies.map { Unmanaged.passUnretained($0) }
     }
 
     /// Per node, the position of its latest `config` decision (what set its table last).
@@ -162,9 +166,11 @@ final class DecisionStream {
 
     func observe(_ record: consuming DecisionRecord) {
         let position = count
-        count += 1
+        count = position + 1
         if record.action == .config { lastConfiguration[record.node] = position }
-        for i in tallies.indices { tallies[i].count(record, position: position) }
+        for tally in talliesUnretained {
+            tally._withUnsafeGuaranteedRef { $0.count(record, position: position) }
+        }
         onDecision?(record)
     }
 }
@@ -183,13 +189,20 @@ final class DecisionTally {
     @exclusivity(unchecked) private(set) var matchedDecisions: [Int] = []
     @exclusivity(unchecked) private(set) var otherDecisions: [Int] = []
     static let evidenceLimit = 20
-    /// Other actions among the matching decisions, in first-seen order: a short list searched
-    /// in place is cheaper per decision than hashing into a dictionary.
-    @exclusivity(unchecked) private var otherActions: [Action] = []
-    @exclusivity(unchecked) private var otherCounts: [Int] = []
+    /// How many matching decisions had each other action, by the action's position in
+    /// `Action.allCases`: one array index per decision where a list searched in place compared
+    /// the action with each one seen before (the hub's expectation sees about a dozen).
+    @exclusivity(unchecked) private var otherCounts: [Int] = Array(repeating: 0, count: Action.allCases.count)
     /// The expected action as the decisions carry it (nil if no action has that name: then
     /// every matching decision is another action).
     private let expectedAction: Action?
+    /// The filter's node and time bounds, as `count(_:position:)` checks them first.
+    private let node: String?
+    private let after: Int64?
+    private let before: Int64?
+    /// Whether the filter names anything else (then `DecisionFilter.matches` decides).
+    private let checksOtherFields: Bool
+    private let actionsStoredByPosition = ActionCaseLayout.storedByPosition
 
     init(expectation: Expectation, filter: DecisionFilter, action: String, count: Int?) {
         self.expectation = expectation
@@ -197,12 +210,27 @@ final class DecisionTally {
         self.action = action
         self.count = count
         self.expectedAction = Action(rawValue: action)
+        node = filter.node
+        after = filter.after
+        before = filter.before
+        var rest = filter
+        rest.node = nil
+        rest.after = nil
+        rest.before = nil
+        checksOtherFields = rest != DecisionFilter()
     }
 
-    /// Counts the decision if the filter matches it. The filter is read in place here; read
-    /// from outside the class it was copied per decision.
+    /// Counts the decision if the filter matches it. The fields read without parsing the packet
+    /// (node, time) are held on their own and checked first, so that most decisions are turned
+    /// away without the filter being copied for `DecisionFilter.matches` (a copy per decision:
+    /// BENCHMARKS.md, "Session 9: the records' path").
+    @inline(__always)
     func count(_ record: borrowing DecisionRecord, position: Int) {
-        if filter.matches(record) { count(action: record.action, position: position) }
+        if let node, node != record.node { return }
+        if let after, record.t < after { return }
+        if let before, record.t >= before { return }
+        if checksOtherFields, !filter.matches(record) { return }
+        count(action: record.action, position: position)
     }
 
     private func count(action decisionAction: Action, position: Int) {
@@ -212,15 +240,14 @@ final class DecisionTally {
             return
         }
         if otherDecisions.count < Self.evidenceLimit { otherDecisions.append(position) }
-        for i in otherActions.indices where otherActions[i] == decisionAction {
-            otherCounts[i] += 1
-            return
-        }
-        otherActions.append(decisionAction)
-        otherCounts.append(1)
+        otherCounts[decisionAction.casePosition(storedByPosition: actionsStoredByPosition)] += 1
     }
 
-    var others: [String: Int] { Dictionary(uniqueKeysWithValues: zip(otherActions.map(\.rawValue), otherCounts)) }
+    var others: [String: Int] {
+        var others: [String: Int] = [:]
+        for (action, count) in zip(Action.allCases, otherCounts) where count > 0 { others[action.rawValue] = count }
+        return others
+    }
 
     var result: ExpectationResult {
         ExpectationCheck.decisions(expectation, filter: filter, action: action, count: count, matched: matched, others: others)

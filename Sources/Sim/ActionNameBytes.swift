@@ -27,23 +27,15 @@ final class ActionNameBytes: @unchecked Sendable {
             at += name.count
         }
         self.bounds = bounds
-        // A case without payload is stored as its position in the declaration, which is also its
-        // place in `allCases`.
-        casesAreStoredByPosition = MemoryLayout<Action>.size == 1 && Action.allCases.count <= 256
-            && Action.allCases.indices.allSatisfy { Self.position(of: Action.allCases[$0]) == $0 }
+        casesAreStoredByPosition = ActionCaseLayout.storedByPosition
     }
 
     deinit { bytes.deallocate() }
 
-    @inline(__always)
-    private static func position(of action: Action) -> Int {
-        Int(withUnsafeBytes(of: action) { $0[0] })
-    }
-
     /// The name of `action`: `count` bytes at `start`, valid for the table's life (the process's).
     @inline(__always)
     func bytes(of action: Action) -> (start: UnsafePointer<UInt8>, count: Int) {
-        let index = casesAreStoredByPosition ? Self.position(of: action) : (Action.allCases.firstIndex(of: action) ?? 0)
+        let index = action.casePosition(storedByPosition: casesAreStoredByPosition)
         let bound = bounds[index]
         assert(Array(UnsafeBufferPointer(start: bytes + bound.start, count: bound.count)) == Array(action.rawValue.utf8),
                "the action's name at its position")

@@ -33,20 +33,61 @@ struct NodeUnderlayIndex {
         precondition(table.count == 0, "the nodes are given before any entry")
         self.nodes = nodes
         let all = nodes
-        table.reserveCapacity(nodes.count) { all[$0].underlay }
+        table.reserveCapacity(nodes.count) { UnderlayKey(all[$0].underlay) }
     }
 
     /// The node whose eth0 has `address`. Setting a position requires that node's `underlay` to
     /// be `address` already; setting nil removes the entry (the node's `underlay` still `address`).
     subscript(_ address: IPAddress) -> Int? {
-        get { table.position(of: address) { nodes[$0].underlay } }
+        get { table.position(of: UnderlayKey(address)) { UnderlayKey(nodes[$0].underlay) } }
         set {
             let all = nodes
-            table.remove(address) { all[$0].underlay }
+            table.remove(UnderlayKey(address)) { UnderlayKey(all[$0].underlay) }
             if let newValue {
                 precondition(all[newValue].underlay == address, "a node is indexed under its own underlay address")
-                table.insert(newValue, key: address) { all[$0].underlay }
+                table.insert(newValue, key: UnderlayKey(address)) { UnderlayKey(all[$0].underlay) }
             }
         }
     }
+}
+
+/// An underlay address as `NodeUnderlayIndex` hashes it: its bits mixed by a few multiplies and
+/// shifts (the finaliser of MurmurHash3) with a salt drawn once per process, in place of the
+/// standard library's SipHash of the enum. Every datagram looks its destination up here, and the
+/// SipHash (seeding, two combines, finalising) was about 175 of the lookup's 250 instructions
+/// (BENCHMARKS.md, "Session 9: the records' path"). The salt keeps the slots' order from being
+/// the same in every run, as SipHash's per-process seed did; the table never shows that order.
+struct UnderlayKey: Hashable {
+    let address: IPAddress
+
+    init(_ address: IPAddress) { self.address = address }
+
+    static func == (a: UnderlayKey, b: UnderlayKey) -> Bool { a.address == b.address }
+
+    /// Drawn once per process (a constant after that, not shared mutable state).
+    private static let salt = UInt64.random(in: .min ... .max)
+
+    /// The mixed bits; equal addresses give equal values, and every input bit reaches the low
+    /// bits the position table masks its slot from.
+    var mixed: Int {
+        var x: UInt64
+        switch address {
+        case .v4(let a): x = UInt64(a.value)
+        case .v6(let a): x = a.high ^ (a.low &* 0x9E37_79B9_7F4A_7C15) ^ 0x8000_0000_0000_0000
+        }
+        x ^= Self.salt
+        x ^= x >> 33
+        x &*= 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 33
+        x &*= 0xC4CE_B9FE_1A85_EC53
+        x ^= x >> 33
+        return Int(truncatingIfNeeded: x)
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(mixed) }
+
+    /// What `hashValue` (which `PositionTable` reads) returns: the mixed bits as they are, without
+    /// SipHash over them. `hashValue` itself is deprecated as a requirement to implement; this is
+    /// the requirement the standard library's `hashValue` calls.
+    func _rawHashValue(seed: Int) -> Int { mixed ^ seed }
 }

@@ -155,32 +155,31 @@ struct ActionTally {
     /// Multiples of 2^32 carried out of a count, by its cell (block position × 4 + slot).
     private var carried: [Int: Int] = [:]
 
+    /// Read once (`Action.casePosition(storedByPosition:)`): a static read per decision costs a call.
+    private let actionsStoredByPosition = ActionCaseLayout.storedByPosition
+
     init(nodeCount: Int) { newestBlock = [UInt32](repeating: 0, count: nodeCount) }
 
     mutating func add(_ action: Action, node: Int) {
         guard node >= 0 && node < newestBlock.count else { return }
+        let code = UInt32(action.casePosition(storedByPosition: actionsStoredByPosition))
         let newest = Int(newestBlock[node]) - 1
         var position = newest
         while position >= 0 {
-            // Free slots are only at the end of the newest block.
-            for slot in 0..<TallyBlock.slots {
-                guard let logged = blocks[position][action: slot] else { break }
-                if logged == action {
-                    let (sum, overflow) = blocks[position][count: slot].addingReportingOverflow(1)
-                    blocks[position].set(action, count: sum, slot: slot)
-                    if overflow { carried[position * TallyBlock.slots + slot, default: 0] += 1 << 32 }
-                    return
-                }
+            // The four slots of a block are tested at once (`TallyBlock.slot(of:)`).
+            if let slot = blocks[position].slot(of: code) {
+                if blocks[position].increment(slot: slot) { carried[position * TallyBlock.slots + slot, default: 0] += 1 << 32 }
+                return
             }
             position = Int(blocks[position].older) - 1
         }
         // The node's first time with this action: the newest block's next free slot, or a new block.
-        if newest >= 0, let slot = (0..<TallyBlock.slots).first(where: { blocks[newest][action: $0] == nil }) {
-            blocks[newest].set(action, count: 1, slot: slot)
+        if newest >= 0, let slot = blocks[newest].slot(of: TallyBlock.freeCode) {
+            blocks[newest].set(code: code, count: 1, slot: slot)
             return
         }
         var block = TallyBlock(older: UInt32(newest + 1))
-        block.set(action, count: 1, slot: 0)
+        block.set(code: code, count: 1, slot: 0)
         blocks.append(block)
         newestBlock[node] = UInt32(blocks.count)
     }
@@ -202,7 +201,7 @@ struct ActionTally {
         var position = Int(newestBlock[node]) - 1
         while position >= 0 {
             for slot in 0..<TallyBlock.slots {
-                guard let action = blocks[position][action: slot] else { break }
+                guard let action = blocks[position].action(slot: slot, of: Action.allCases) else { break }
                 let cell = position * TallyBlock.slots + slot
                 found.append((action, Int(blocks[position][count: slot]) + (carried[cell] ?? 0)))
             }
@@ -213,23 +212,34 @@ struct ActionTally {
 }
 
 /// Four of one node's (action, count) cells and the position of its next older block: 24 bytes
-/// (an `Action?` is one byte).
+/// (the four actions in one 32-bit word).
 struct TallyBlock {
     static let slots = 4
-    private var actions: (Action?, Action?, Action?, Action?) = (nil, nil, nil, nil)
+    /// A free slot's byte in `codes`: no action has this case position (checked in `set`).
+    static let freeCode: UInt32 = 0xFF
+    /// The four slots' actions, one byte each (slot 0 in the lowest): the action's position in
+    /// `Action.allCases`, `freeCode` for a free slot. Free slots are only at the end.
+    private var codes: UInt32 = 0xFFFF_FFFF
     private var counts: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
     /// 1 + the position of the node's next older block; 0: none.
     let older: UInt32
 
     init(older: UInt32) { self.older = older }
 
-    subscript(action slot: Int) -> Action? {
-        switch slot {
-        case 0: return actions.0
-        case 1: return actions.1
-        case 2: return actions.2
-        default: return actions.3
-        }
+    /// The first slot whose byte is `code` (< 256), or nil: the four bytes tested at once, with
+    /// the test for a zero byte of `codes ^ code×0x01010101` (its lowest flagged byte is always
+    /// a true match; flags above a match may be false, and are not read).
+    @inline(__always)
+    func slot(of code: UInt32) -> Int? {
+        let x = codes ^ (code &* 0x0101_0101)
+        let zeroBytes = (x &- 0x0101_0101) & ~x & 0x8080_8080
+        return zeroBytes == 0 ? nil : zeroBytes.trailingZeroBitCount >> 3
+    }
+
+    /// The action in `slot`, nil for a free one; `actions` is `Action.allCases`.
+    func action(slot: Int, of actions: [Action]) -> Action? {
+        let code = Int((codes >> (8 * UInt32(slot))) & 0xFF)
+        return code == Int(Self.freeCode) ? nil : actions[code]
     }
 
     subscript(count slot: Int) -> UInt32 {
@@ -241,12 +251,27 @@ struct TallyBlock {
         }
     }
 
-    mutating func set(_ action: Action, count: UInt32, slot: Int) {
+    /// Adds 1 to `slot`'s count; true when it wrapped around to 0 (the caller carries 2^32).
+    @inline(__always)
+    mutating func increment(slot: Int) -> Bool {
         switch slot {
-        case 0: actions.0 = action; counts.0 = count
-        case 1: actions.1 = action; counts.1 = count
-        case 2: actions.2 = action; counts.2 = count
-        default: actions.3 = action; counts.3 = count
+        case 0: counts.0 &+= 1; return counts.0 == 0
+        case 1: counts.1 &+= 1; return counts.1 == 0
+        case 2: counts.2 &+= 1; return counts.2 == 0
+        default: counts.3 &+= 1; return counts.3 == 0
+        }
+    }
+
+    /// Puts the action of case position `code` in `slot` with `count`.
+    mutating func set(code: UInt32, count: UInt32, slot: Int) {
+        precondition(code < Self.freeCode, "an action's case position is below 255")
+        let shift = 8 * UInt32(slot)
+        codes = codes & ~(0xFF << shift) | code << shift
+        switch slot {
+        case 0: counts.0 = count
+        case 1: counts.1 = count
+        case 2: counts.2 = count
+        default: counts.3 = count
         }
     }
 }

@@ -37,7 +37,7 @@ final class UnderlayKeyTests: XCTestCase {
     /// A position table keyed by `UnderlayKey` answers as a dictionary of the same entries does,
     /// through random insertions, removals and re-insertions of v4 and v6 addresses.
     func testPositionTableWithUnderlayKeysAnswersAsADictionary() {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7, label: "underlay-keys")
         var addresses: [IPAddress] = []
         for i in 0..<3000 {
             let r = rng.next()
@@ -69,18 +69,5 @@ final class UnderlayKeyTests: XCTestCase {
     func testEveryActionsCasePositionIsItsPlaceInAllCases() {
         XCTAssertTrue(ActionCaseLayout.storedByPosition, "the fast path is the one measured")
         for (i, action) in Action.allCases.enumerated() { XCTAssertEqual(action.casePosition, i, action.rawValue) }
-    }
-}
-
-/// A small deterministic generator for the test's addresses (SplitMix64).
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -135,10 +135,14 @@ extension RunCommand {
         _ = run.finish()
         if let replayFailure = run.replayFailure { stopAll(replayFailure.description) }
         run.reportMoves(from: setupMoves, to: moves)
+        // The last process makes report.html from the shares (below) while process 0 merges the
+        // logs: the two longest serial steps of the end of a split run, on two processes. Its
+        // own snapshot part it keeps rather than writes and reads back.
+        let pageMaker = noReport ? nil : communicator.size - 1
         do {
             try part.close()
             try captures.close()
-            try report?.finish(end: simulation.now)
+            try report?.finish(end: simulation.now, keepingSnapshot: rank == pageMaker)
         } catch let error as SplitShareError {
             stopAll(error.description)
         } catch {
@@ -166,9 +170,6 @@ extension RunCommand {
             if let share = error as? SplitShareError { return ScenarioError(file: share.path, line: nil, share.reason).description }
             return (error as? ScenarioError).map(\.description) ?? FileProblem.words(for: error)
         }
-        // The last process makes report.html from the shares while process 0 merges the logs:
-        // the two longest serial steps of the end of a split run, on two processes.
-        let pageMaker = noReport ? nil : communicator.size - 1
         guard lead else {
             var problem: [UInt8] = []
             if rank == pageMaker {
@@ -176,7 +177,8 @@ extension RunCommand {
                     let shares = try readShares()
                     let totals = ScenarioRun.combine(shares, scenario: scenario)
                     let page = try SplitRunReport.page(scenario: scenario, seed: run.seed, shares: shares, totals: totals,
-                                                       files: (0..<communicator.size).map { SplitReportFiles(folder: sharesPath, rank: $0) })
+                                                       files: (0..<communicator.size).map { SplitReportFiles(folder: sharesPath, rank: $0) },
+                                                       kept: report.map { (rank, $0) })
                     do {
                         try page.write(toFile: stagingPath + "/" + OutputFiles.report, atomically: false, encoding: .utf8)
                     } catch {

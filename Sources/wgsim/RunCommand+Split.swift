@@ -43,10 +43,14 @@ extension RunCommand {
         let loaded: Scenario
         let captured: Set<String>?
         let partition: Partition
+        /// What loading noticed (process 0 prints it with the run's warnings): read now, because
+        /// the peers that carry it go once the devices are built (`releaseNodeDetails`).
+        let loadWarnings: [ScenarioWarning]
         do {
             // A process derives only the keys its own nodes can meet (ScenarioRun), not all ahead.
             loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0], keysAhead: false)
             if lead && !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
+            loadWarnings = lead ? loaded.loadWarnings : []
             captured = try captureNodes(of: loaded)
             partition = try Partition(loaded, processes: communicator.size)
         } catch {
@@ -202,7 +206,7 @@ extension RunCommand {
         do {
             shares = try readShares()
             totals = ScenarioRun.combine(shares, scenario: scenario)
-            warnings.add(scenario.loadWarnings)
+            warnings.add(loadWarnings)
             for share in shares {
                 for line in share.warnings { warnings.add(worded: line) }
                 warnings.add(unworded: share.warningCount - share.warnings.count)

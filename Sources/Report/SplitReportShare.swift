@@ -132,11 +132,18 @@ public final class SplitReportShare {
     private(set) var keptSnapshot: SnapshotPart?
 
     /// Closes the steps file and writes the snapshot of this process's nodes, the run having
-    /// ended at `end`; throws the first write error. `keepingSnapshot`: the process that makes
-    /// the page (`SplitReportMerge.merge(_:…:kept:)`) keeps its own part in memory instead: the
-    /// file would be written only for the same process to read it back (on 4 × 25,000 clients
-    /// about 50,000 tables each way, a quarter of the page's work).
+    /// ended at `end`; throws the first write error; lets go of the simulation and the
+    /// collector either way. `keepingSnapshot`: the process that makes the page
+    /// (`SplitReportMerge.merge(_:…:kept:)`) keeps its own part in memory instead: the file
+    /// would be written only for the same process to read it back (on 4 × 25,000 clients about
+    /// 50,000 tables each way, a quarter of the page's work).
     public func finish(end: Int64, keepingSnapshot: Bool = false) throws {
+        // The simulation (its devices) and the collector's tables are not needed past this
+        // point: the process that makes the page lets them go before it does.
+        defer {
+            collector = nil
+            simulation = nil
+        }
         try steps.close()
         if keepingSnapshot {
             keptSnapshot = try ownSnapshotPart(end: end)

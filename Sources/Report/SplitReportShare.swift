@@ -44,6 +44,9 @@ public final class SplitReportShare {
     private var collector: RunSnapshotCollector?
     private var decisions = 0
     private var selectedWithWords = 0
+    /// This process's snapshot part, as the page maker's merge would read it back from its file,
+    /// when `finish(end:keepingSnapshot:)` kept it instead of writing it.
+    private(set) var keptSnapshot: SnapshotPart?
 
     /// Opens the share's steps file; `nodeNames` are every node's names in definition order.
     public init(_ files: SplitReportFiles, nodeNames: [String], limits: RecordingLimits = .standard) throws {
@@ -126,10 +129,6 @@ public final class SplitReportShare {
         steps.int(time)
         if interface == .eth0 { steps.bytes(SplitReportItem.digest(packet)) }
     }
-
-    /// This process's snapshot part, as process 0's merge would read it back from its file, when
-    /// `finish(end:keepingSnapshot:)` kept it instead of writing it.
-    private(set) var keptSnapshot: SnapshotPart?
 
     /// Closes the steps file and writes the snapshot of this process's nodes, the run having
     /// ended at `end`; throws the first write error; lets go of the simulation and the

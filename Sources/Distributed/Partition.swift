@@ -54,13 +54,17 @@ public struct Partition: Equatable {
     public init(_ scenario: Scenario, processes: Int) throws {
         let nodes = scenario.nodes
         var index: [String: Int] = [:]
+        index.reserveCapacity(nodes.count)
         for (i, node) in nodes.enumerated() { index[node.name] = i }
-        let peers: [[Int]] = nodes.map { node in
-            (node.wireguard?.peers ?? []).compactMap { peer in
+        // Each node's peers named as nodes, by index, in the order of its `peers:` (nil: a peer
+        // named by key): looked up once here, for the groups and the lookahead.
+        let peerNodes: [[Int?]] = nodes.map { node in
+            (node.wireguard?.peers ?? []).map { peer in
                 if case .node(let name) = peer.peer { return index[name] }
                 return nil
             }
         }
+        let peers: [[Int]] = peerNodes.map { $0.compactMap { $0 } }
         var groups = UnionFind(count: nodes.count)
         var firstOfPartition: [String: Int] = [:]
         for (i, node) in nodes.enumerated() {
@@ -99,7 +103,7 @@ public struct Partition: Equatable {
         rankOfNode = ranks
         processCount = processes
         groupCount = grouped.count
-        lookahead = try Self.lookahead(scenario, ranks: ranks, index: index)
+        lookahead = try Self.lookahead(scenario, ranks: ranks, index: index, peerNodes: peerNodes)
     }
 
     /// The smallest delay between nodes of different processes that can ever send each other a
@@ -109,7 +113,7 @@ public struct Partition: Equatable {
     /// run, every pair between processes counts. A link between processes that can deliver in
     /// no time is refused either way. With no pair that can talk, the processes never exchange a
     /// datagram and the lookahead is unbounded (`Int64.max`).
-    private static func lookahead(_ scenario: Scenario, ranks: [Int], index: [String: Int]) throws -> Int64 {
+    private static func lookahead(_ scenario: Scenario, ranks: [Int], index: [String: Int], peerNodes: [[Int?]]) throws -> Int64 {
         var latency: [PairKey: (latency: Int64, jitter: Int64, line: Int?)] = [:]
         for link in scenario.links {
             guard let a = index[link.between.0], let b = index[link.between.1] else { continue }
@@ -140,19 +144,19 @@ public struct Partition: Equatable {
             latency[PairKey(a, b)] = value
             try consider(a, b, value)
         }
-        guard let talking = talkingPairs(scenario, index: index) else {
+        guard let talking = talkingPairs(scenario, index: index, peerNodes: peerNodes, ranks: ranks) else {
             // Any two nodes may meet on the shared segment.
             return min(LinkProperties.sharedSegment.latency, named.values.min() ?? .max)
         }
         var smallest = Int64.max
-        for pair in talking where ranks[pair.a] != ranks[pair.b] {
+        for pair in talking {
             smallest = min(smallest, named[pair] ?? LinkProperties.sharedSegment.latency)
         }
         return smallest
     }
 
-    /// The pairs of nodes that can ever send each other a datagram, when the scenario lets that
-    /// be told before the run; nil when it does not (then any pair may).
+    /// The pairs of nodes in different processes that can ever send each other a datagram, when
+    /// the scenario lets that be told before the run; nil when it does not (then any pair may).
     ///
     /// A node sends a datagram to an underlay address in two ways (`Sim/SimulationUnderlay.swift`):
     /// a WireGuard message to a peer's endpoint, or a plain packet routed out of eth0 to its
@@ -169,9 +173,14 @@ public struct Partition: Equatable {
     /// no answer comes back either. Replayed traces (any addresses) and underlay moves (an
     /// address held by two nodes in turn, endpoints learnt from it) are not followed: with
     /// either, any pair may talk.
-    static func talkingPairs(_ scenario: Scenario, index: [String: Int]) -> Set<PairKey>? {
+    ///
+    /// Only the pairs whose nodes `ranks` puts in different processes are kept (the lookahead
+    /// needs no other): a hub mesh's 100,000 client–hub pairs are mostly within one process.
+    /// `peerNodes` are each node's peers resolved by name (`init`), one per `peers:` entry.
+    static func talkingPairs(_ scenario: Scenario, index: [String: Int], peerNodes: [[Int?]], ranks: [Int]) -> Set<PairKey>? {
         let nodes = scenario.nodes
         var holder: [IPAddress: Int] = [:]
+        holder.reserveCapacity(nodes.count)
         for (i, node) in nodes.enumerated() { holder[node.underlay] = i }
         func isUnderlay(_ address: IPAddress?) -> Bool { address.map { holder[$0] != nil } ?? false }
         func hasTunnelAddress(_ name: String, like destination: IPAddress) -> Bool {
@@ -199,17 +208,24 @@ public struct Partition: Equatable {
             }
         }
         var pairs = Set<PairKey>()
-        func endpoint(of owner: Int, _ reference: EndpointRef?) {
+        func endpoint(of owner: Int, _ reference: EndpointRef?, peerNode: Int? = nil, peerName: String? = nil) {
             let other: Int?
             switch reference {
-            case .node(let name)?: other = index[name]
+            case .node(let name)?: other = name == peerName ? peerNode : index[name]   // usually the peer itself
             case .address(let endpoint)?: other = holder[endpoint.address]
             case nil: other = nil
             }
-            if let other, other != owner { pairs.insert(PairKey(owner, other)) }
+            if let other, other != owner, ranks[other] != ranks[owner] { pairs.insert(PairKey(owner, other)) }
         }
         for (i, node) in nodes.enumerated() {
-            for peer in node.wireguard?.peers ?? [] { endpoint(of: i, peer.endpoint) }
+            guard let peers = node.wireguard?.peers else { continue }
+            for (peer, peerNode) in zip(peers, peerNodes[i]) {
+                if case .node(let name) = peer.peer {
+                    endpoint(of: i, peer.endpoint, peerNode: peerNode, peerName: name)
+                } else {
+                    endpoint(of: i, peer.endpoint)
+                }
+            }
         }
         for event in scenario.events {
             if case let .wgSet(name, _, _, reference, _, _, _) = event.action, let owner = index[name] {

@@ -34,10 +34,16 @@ public enum SplitReportMerge {
     /// Merges the shares `files` (by rank). `nodes` and `links` are the scenario's specs (every
     /// node's, as `RunSnapshotCollector` is given them), `end` the run's end; `wanted[rank]` are
     /// the positions in that process's decisions whose run positions the caller will ask for.
+    /// `kept`: the merging process's own share with its rank, when it kept its snapshot part in
+    /// memory (`SplitReportShare.finish(end:keepingSnapshot:)`) instead of writing that file.
     public static func merge(_ files: [SplitReportFiles], name: String, nodes: [NodeSpec], links: [LinkSpec], end: Int64,
-                             wanted: [[Int]], limits: RecordingLimits = .standard) throws -> Result {
+                             wanted: [[Int]], kept: (rank: Int, share: SplitReportShare)? = nil,
+                             limits: RecordingLimits = .standard) throws -> Result {
         let nodeNames = nodes.map(\.name)
-        let parts = try files.map { try SnapshotPart.read($0.snapshot, nodeNames: nodeNames) }
+        let parts = try files.indices.map { rank in
+            if let kept, kept.rank == rank, let part = kept.share.keptSnapshot { return part }
+            return try SnapshotPart.read(files[rank].snapshot, nodeNames: nodeNames)
+        }
         var asked = [Set<Int>](repeating: [], count: files.count)
         for (rank, part) in parts.enumerated() {
             asked[rank].formUnion(wanted.indices.contains(rank) ? wanted[rank] : [])

@@ -44,6 +44,9 @@ public final class SplitReportShare {
     private var collector: RunSnapshotCollector?
     private var decisions = 0
     private var selectedWithWords = 0
+    /// This process's snapshot part, as the page maker's merge would read it back from its file,
+    /// when `finish(end:keepingSnapshot:)` kept it instead of writing it.
+    private(set) var keptSnapshot: SnapshotPart?
 
     /// Opens the share's steps file; `nodeNames` are every node's names in definition order.
     public init(_ files: SplitReportFiles, nodeNames: [String], limits: RecordingLimits = .standard) throws {
@@ -128,9 +131,23 @@ public final class SplitReportShare {
     }
 
     /// Closes the steps file and writes the snapshot of this process's nodes, the run having
-    /// ended at `end`; throws the first write error.
-    public func finish(end: Int64) throws {
+    /// ended at `end`; throws the first write error; lets go of the simulation and the
+    /// collector either way. `keepingSnapshot`: the process that makes the page
+    /// (`SplitReportMerge.merge(_:…:kept:)`) keeps its own part in memory instead: the file
+    /// would be written only for the same process to read it back (on 4 × 25,000 clients about
+    /// 50,000 tables each way, a quarter of the page's work).
+    public func finish(end: Int64, keepingSnapshot: Bool = false) throws {
+        // The simulation (its devices) and the collector's tables are not needed past this
+        // point: the process that makes the page lets them go before it does.
+        defer {
+            collector = nil
+            simulation = nil
+        }
         try steps.close()
+        if keepingSnapshot {
+            keptSnapshot = try ownSnapshotPart(end: end)
+            return
+        }
         let out = try SplitShareWriter(path: files.snapshot)
         if let collector {
             let (snapshot, appendedAt) = collector.ownedPart(end: end)
@@ -166,6 +183,30 @@ public final class SplitReportShare {
             out.int(0)
         }
         try out.close()
+    }
+
+    /// The part `finish` writes, as `SnapshotPart.read` gives it back: nodes by index, each
+    /// node's peers in name order, its tables and drops in the collector's order.
+    private func ownSnapshotPart(end: Int64) throws -> SnapshotPart {
+        var part = SnapshotPart()
+        guard let collector else { return part }
+        func index(_ node: String) throws -> Int {
+            guard let i = nodeIndex[node] else {
+                throw SplitShareError(path: files.snapshot, reason: "names node '\(node)', which the scenario does not have")
+            }
+            return i
+        }
+        let (snapshot, appendedAt) = collector.ownedPart(end: end)
+        part.tables.reserveCapacity(snapshot.tables.count)
+        for (table, added) in zip(snapshot.tables, appendedAt) {
+            part.tables.append(SnapshotPart.Table(node: try index(table.node), t: table.t, decisionIndex: table.decisionIndex,
+                                                  appendedAt: added, entries: table.entries))
+        }
+        for drop in snapshot.drops { part.drops.append((try index(drop.node), drop)) }
+        part.peers = snapshot.peers.compactMap { name, set in nodeIndex[name].map { ($0, name, set) } }
+            .sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        part.lastActivity = snapshot.lastActivity
+        return part
     }
 }
 

@@ -180,7 +180,7 @@ enum YAMLDocument {
     ///
     /// In order: the characters (`YAMLTextCheck`: controls, line separators, long lines), so
     /// that both readers see only text they read alike; then `YAMLSubsetReader` for a file
-    /// `wgsim generate hub` wrote, if it is within its subset; else the shape on libyaml's events
+    /// `wgsim generate hub` or `generate hubs` wrote, if it is within its subset; else the shape on libyaml's events
     /// (`YAMLShapeCheck`: nesting depth, alias expansion) before Yams composes the tree.
     static func load(_ text: String, file: String) throws -> YAMLValue {
         let text = try checkedText(text, file: file)

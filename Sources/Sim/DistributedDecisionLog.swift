@@ -243,6 +243,10 @@ private func openAll(_ paths: [String], mode: String, failing: String) throws ->
 extension EventKey {
     /// The next stream of a k-way merge of streams each sorted by place: the index of the head
     /// with the smallest place (the first such on a tie), nil when every stream has ended.
+    /// Inlinable, so that a merge in another module (the report's, `SplitReportMerge`) gets it
+    /// specialised for its heads: unspecialised, each call copied every head through the
+    /// generic value witnesses, 43 % of that merge's replay of 4 × 25,000 clients' steps.
+    @inlinable
     public static func earliest<Head>(of heads: [Head?], key: (Head) -> EventKey) -> Int? {
         var best: (index: Int, key: EventKey)?
         for i in heads.indices {

@@ -43,10 +43,14 @@ extension RunCommand {
         let loaded: Scenario
         let captured: Set<String>?
         let partition: Partition
+        /// What loading noticed (process 0 prints it with the run's warnings): read now, because
+        /// the peers that carry it go once the devices are built (`releaseNodeDetails`).
+        let loadWarnings: [ScenarioWarning]
         do {
             // A process derives only the keys its own nodes can meet (ScenarioRun), not all ahead.
             loaded = try NetworkAssembly.isNetwork(inputs) ? NetworkAssembly.load(inputs) : ScenarioLoader.load(path: inputs[0], keysAhead: false)
             if lead && !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
+            loadWarnings = lead ? loaded.loadWarnings : []
             captured = try captureNodes(of: loaded)
             partition = try Partition(loaded, processes: communicator.size)
         } catch {
@@ -92,67 +96,90 @@ extension RunCommand {
         let fileSink: CaptureSinkFactory = { name in
             isCaptured(name) ? try captures.sink(named: name) : DiscardingCaptureSink()
         }
-        let owned = partition.owned(by: rank)
-        let part: DecisionLogPart
-        let report: SplitReportShare?
-        let run: ScenarioRun
-        do {
-            part = try DecisionLogPart(DecisionLogParts.Files(folder: sharesPath, rank: rank))
-            report = noReport ? nil : try SplitReportShare(SplitReportFiles(folder: sharesPath, rank: rank),
-                                                           nodeNames: loaded.nodes.map(\.name))
-            run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false,
-                                  captureSink: report?.captureSinkFactory(fileSink, captured: isCaptured) ?? fileSink, owned: owned)
+        // The last process makes report.html from the shares (below) while process 0 merges the
+        // logs: the two longest serial steps of the end of a split run, on two processes. Its
+        // own snapshot part it keeps rather than writes and reads back.
+        let pageMaker = noReport ? nil : communicator.size - 1
+        /// What the end of the run reads of this process's simulation, which goes (with the
+        /// devices, the moves and the report share's collector) when `simulateOwnNodes` returns,
+        /// so the page maker builds the page without it (4 × 25,000 clients: its peak heap fell
+        /// from 239 to 195 MB, now the build's, BENCHMARKS.md).
+        struct Simulated {
+            var scenario: Scenario
+            var seed: UInt64
+            var windows: Int
+            var report: SplitReportShare?
+            var progress: ProgressLine
+        }
+        /// Builds this process's nodes, runs them and writes its shares; throws what stopped
+        /// the build (a later failure stops every process here).
+        func simulateOwnNodes(_ loaded: consuming Scenario) throws -> Simulated {
+            let owned = partition.owned(by: rank)
+            let part = try DecisionLogPart(DecisionLogParts.Files(folder: sharesPath, rank: rank))
+            let report = noReport ? nil : try SplitReportShare(SplitReportFiles(folder: sharesPath, rank: rank),
+                                                               nodeNames: loaded.nodes.map(\.name))
+            let run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false,
+                                      captureSink: report?.captureSinkFactory(fileSink, captured: isCaptured) ?? fileSink, owned: owned)
+            var moveLines: [String] = []
+            let moves = WarningReport(quiet: false) { moveLines.append($0) }
+            let setupMoves = run.reportMoves(from: 0, to: moves)
+            // As in one process: the nodes' peers and routes are in the devices now (this process's
+            // own) or never needed here (another's), so the loaded copies go, before the report's
+            // collector reads the tables (it reads the nodes' names and addresses, which stay).
+            run.releaseNodeDetails()
             if let report { run.attach(report, owned: owned) }
-        } catch let error as SplitShareError {
-            stopAll(error.description)
-        } catch {
-            stopAll(FileProblem.words(for: error))
-        }
-        var moveLines: [String] = []
-        let moves = WarningReport(quiet: false) { moveLines.append($0) }
-        let setupMoves = run.reportMoves(from: 0, to: moves)
-        // As in one process: the nodes' peers and routes are in the devices now (this process's
-        // own) or never needed here (another's), so the loaded copies go.
-        run.releaseNodeDetails()
-        let scenario = run.scenario
+            let scenario = run.scenario
 
-        let progress = ProgressLine(started: started, label: scenario.name)
-        let limit = maxDecisions
-        let simulation = run.simulation
-        run.onDecision = { record in
-            if let status = RunInterruption.exitStatus { stopAll(Self.interrupted(status), status: status) }
-            if run.decisionCount > limit {
-                stopAll("stopped: this process would make more than \(limit) decisions (--max-decisions \(limit), "
-                        + "counted per process in a split run)")
+            let progress = ProgressLine(started: started, label: scenario.name)
+            let limit = maxDecisions
+            let simulation = run.simulation
+            run.onDecision = { [unowned run] record in
+                if let status = RunInterruption.exitStatus { stopAll(Self.interrupted(status), status: status) }
+                if run.decisionCount > limit {
+                    stopAll("stopped: this process would make more than \(limit) decisions (--max-decisions \(limit), "
+                            + "counted per process in a split run)")
+                }
+                part.write(record, key: simulation.progressKey)
+                report?.observe(record)
+                if lead { progress.tick(simulatedTime: record.t, decisions: run.decisionCount) }
             }
-            part.write(record, key: simulation.progressKey)
-            report?.observe(record)
-            if lead { progress.tick(simulatedTime: record.t, decisions: run.decisionCount) }
+            let windows = WindowedRun(simulation: simulation, communicator: communicator, partition: partition)
+            run.advance = { windows.advance($0) }
+            run.run()
+            _ = run.finish()
+            if let replayFailure = run.replayFailure { stopAll(replayFailure.description) }
+            run.reportMoves(from: setupMoves, to: moves)
+            do {
+                try part.close()
+                try captures.close()
+                try report?.finish(end: simulation.now, keepingSnapshot: rank == pageMaker)
+            } catch let error as SplitShareError {
+                stopAll(error.description)
+            } catch {
+                stopAll(FileProblem.words(for: error))
+            }
+            do {
+                var mine = run.share(owned: owned, warnings: moveLines, warningCount: moves.count)
+                mine.datagramsSent = windows.sent
+                try mine.write(to: SplitRunShare.path(folder: sharesPath, rank: rank))
+            } catch let error as SplitShareError {
+                stopAll(error.description)
+            } catch {
+                stopAll(FileProblem.words(for: error))
+            }
+            run.onDecision = nil
+            run.advance = nil
+            return Simulated(scenario: scenario, seed: run.seed, windows: windows.windows, report: report, progress: progress)
         }
-        let windows = WindowedRun(simulation: simulation, communicator: communicator, partition: partition)
-        run.advance = { windows.advance($0) }
-        run.run()
-        _ = run.finish()
-        if let replayFailure = run.replayFailure { stopAll(replayFailure.description) }
-        run.reportMoves(from: setupMoves, to: moves)
+        let simulated: Simulated
         do {
-            try part.close()
-            try captures.close()
-            try report?.finish(end: simulation.now)
+            simulated = try simulateOwnNodes(consume loaded)
         } catch let error as SplitShareError {
             stopAll(error.description)
         } catch {
             stopAll(FileProblem.words(for: error))
         }
-        do {
-            var mine = run.share(owned: owned, warnings: moveLines, warningCount: moves.count)
-            mine.datagramsSent = windows.sent
-            try mine.write(to: SplitRunShare.path(folder: sharesPath, rank: rank))
-        } catch let error as SplitShareError {
-            stopAll(error.description)
-        } catch {
-            stopAll(FileProblem.words(for: error))
-        }
+        let (scenario, report, progress) = (simulated.scenario, simulated.report, simulated.progress)
         // Every share is whole on disk once every process is past this point (a process that
         // could not write its share stopped them all).
         communicator.barrier()
@@ -166,17 +193,15 @@ extension RunCommand {
             if let share = error as? SplitShareError { return ScenarioError(file: share.path, line: nil, share.reason).description }
             return (error as? ScenarioError).map(\.description) ?? FileProblem.words(for: error)
         }
-        // The last process makes report.html from the shares while process 0 merges the logs:
-        // the two longest serial steps of the end of a split run, on two processes.
-        let pageMaker = noReport ? nil : communicator.size - 1
         guard lead else {
             var problem: [UInt8] = []
             if rank == pageMaker {
                 do {
                     let shares = try readShares()
                     let totals = ScenarioRun.combine(shares, scenario: scenario)
-                    let page = try SplitRunReport.page(scenario: scenario, seed: run.seed, shares: shares, totals: totals,
-                                                       files: (0..<communicator.size).map { SplitReportFiles(folder: sharesPath, rank: $0) })
+                    let page = try SplitRunReport.page(scenario: scenario, seed: simulated.seed, shares: shares, totals: totals,
+                                                       files: (0..<communicator.size).map { SplitReportFiles(folder: sharesPath, rank: $0) },
+                                                       kept: report.map { (rank, $0) })
                     do {
                         try page.write(toFile: stagingPath + "/" + OutputFiles.report, atomically: false, encoding: .utf8)
                     } catch {
@@ -200,7 +225,7 @@ extension RunCommand {
         do {
             shares = try readShares()
             totals = ScenarioRun.combine(shares, scenario: scenario)
-            warnings.add(scenario.loadWarnings)
+            warnings.add(loadWarnings)
             for share in shares {
                 for line in share.warnings { warnings.add(worded: line) }
                 warnings.add(unworded: share.warningCount - share.warnings.count)
@@ -230,10 +255,10 @@ extension RunCommand {
             FileHandleOutput.standardError("wgsim run: \(problem ?? "the results could not be combined")\n")
             throw badInputExit
         }
-        FileHandleOutput.standardOutput(RunReport.text(scenario: scenario, seed: run.seed, decisionCount: totals.decisionCount,
+        FileHandleOutput.standardOutput(RunReport.text(scenario: scenario, seed: simulated.seed, decisionCount: totals.decisionCount,
                                                        now: totals.now, summary: totals.summary, results: totals.results,
                                                        quiet: quiet,
-                                                       partition: partition.line(windows: windows.windows,
+                                                       partition: partition.line(windows: simulated.windows,
                                                                                  datagrams: shares.map(\.datagramsSent).reduce(0, +))))
         communicator.finish()
         let goldenFailed = try goldenStep(goldenFolder)

@@ -44,6 +44,34 @@ final class SplitReportShareTests: XCTestCase {
         }
     }
 
+    /// The process that makes the page keeps its own snapshot part in memory instead of writing
+    /// it and reading it back: the same page, and no snapshot file.
+    func testAKeptSnapshotPartGivesThePageOfTheWrittenOne() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self).path
+        for name in ["seed-overlap", "roaming", "cookie-under-load"] {
+            let loaded = try scenario(name)
+            let expected = try ReportRun.record(loaded).page
+            let files = SplitReportFiles(folder: folder, rank: 0)
+            try? FileManager.default.removeItem(atPath: files.snapshot)
+            let owned = [Bool](repeating: true, count: loaded.nodes.count)
+            let report = try SplitReportShare(files, nodeNames: loaded.nodes.map(\.name))
+            let run = try ScenarioRun(loaded, keepDecisions: false,
+                                      captureSink: report.captureSinkFactory({ _ in MemoryCaptureSink() }, captured: { _ in true }),
+                                      owned: owned)
+            run.attach(report, owned: owned)
+            run.onDecision = { report.observe($0) }
+            run.run()
+            _ = run.finish()
+            try report.finish(end: run.simulation.now, keepingSnapshot: true)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: files.snapshot), name)
+            let share = run.share(owned: owned, warnings: [], warningCount: 0)
+            let totals = ScenarioRun.combine([share], scenario: loaded)
+            let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals, files: [files],
+                                               kept: (0, report))
+            XCTAssertTrue(page == expected, "\(name): the page from the kept part differs from the one-process page")
+        }
+    }
+
     func testADamagedShareIsAnErrorNamingItsFile() throws {
         let folder = try SplitRunSupport.temporaryFolder(self).path
         let loaded = try scenario("roaming")

@@ -89,6 +89,28 @@ final class SplitRunTests: XCTestCase {
         }
     }
 
+    /// What loading noticed (allowed IPs with host bits, on a hub's peer and in a `wg set`
+    /// event) is printed by a split run as by one process, although each process lets go of
+    /// the peers that carry it once its devices are built.
+    func testLoadWarningsArePrintedAsInOneProcess() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self)
+        let scenario = folder.appendingPathComponent("hubs.yaml").path
+        XCTAssertEqual(try SplitRunSupport.run(["generate", "hubs", "--hubs", "2", "--peers", "3", "--packets", "4",
+                                                "--out", scenario], in: folder).status, 0)
+        var text = try String(contentsOfFile: scenario, encoding: .utf8)
+        text = text.replacingOccurrences(of: "- {peer: h0c1, allowed-ips: [10.0.0.3/32]", with: "- {peer: h0c1, allowed-ips: [10.0.0.3/24]")
+        text = text.replacingOccurrences(of: "events:\n", with: "events:\n  - {at: 2s, node: h1, run: wg set wg0 peer h1c2 allowed-ips 10.1.0.4/16}\n")
+        try text.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let single = try SplitRunSupport.run(["run", scenario, "--out", folder.appendingPathComponent("one").path], in: folder)
+        XCTAssertEqual(single.status, 0, single.stderr)
+        XCTAssertTrue(single.stderr.contains("nonzero host part: 10.0.0.3/24"), single.stderr)
+        XCTAssertTrue(single.stderr.contains("nonzero host part: 10.1.0.4/16"), single.stderr)
+        let split = try SplitRunSupport.run(["run", scenario, "--out", folder.appendingPathComponent("two").path],
+                                            processes: 2, in: folder)
+        XCTAssertEqual(split.status, 0, split.stderr)
+        XCTAssertEqual(split.stderr, single.stderr)
+    }
+
     /// A peer named by key, not by node, by a node it does not know back: the decisions of a
     /// split run still name the node that has the key, as one process's do (every key is derived
     /// then).

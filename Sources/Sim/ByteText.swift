@@ -20,6 +20,28 @@ enum ByteText {
     }
 
     static func appendUnsigned(_ value: UInt64, to out: ByteBuffer) {
+        // Most numbers in the log are short (lengths, counters, frames, prefix lengths): up to
+        // four digits take two pair loads and no count loop.
+        if value < 10_000 {
+            out.reserve(4)
+            let at = UnsafeMutableRawPointer(out.base + out.count)
+            let n = Int(truncatingIfNeeded: value)
+            if n < 10 {
+                at.storeBytes(of: 0x30 &+ UInt8(truncatingIfNeeded: n), as: UInt8.self)
+                out.advance(by: 1)
+            } else if n < 100 {
+                storeLE16(digitPair(n), at, at: 0)
+                out.advance(by: 2)
+            } else {
+                // Four digits with a leading zero, shifted out for three.
+                let high = n / 100
+                let four = UInt32(digitPair(high)) | UInt32(digitPair(n &- high &* 100)) << 16
+                let three = n < 1000
+                storeLE32(three ? four >> 8 : four, at, at: 0)
+                out.advance(by: three ? 3 : 4)
+            }
+            return
+        }
         let digits = decimalDigitCount(value)
         out.reserve(digits)
         writeDigits(value, count: digits, at: out.base + out.count)

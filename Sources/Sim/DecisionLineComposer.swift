@@ -17,18 +17,18 @@ final class DecisionLineComposer {
     /// exclusivity check per access, per decision.
     private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
 
-    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's low byte
-    /// (X25519 public keys are uniformly random), checked against the whole key and the
+    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's first two
+    /// bytes (X25519 public keys are uniformly random), checked against the whole key and the
     /// simulation's `PeerNames`. Names are registered when a simulation is built, before its
-    /// first decision, so a name once looked up stays right.
+    /// first decision, so a name once looked up stays right. A slot keeps the name's UTF-8
+    /// bytes, so that writing it (four times in a per-packet decision's two lines) is a copy,
+    /// not a look into a String.
     private struct PeerNameSlot {
         var key: [UInt8] = []
         var names: PeerNames?
-        var name = ""
-        var isPlainJSON = true
+        var text = PeerText(bytes: nil, count: 0, isPlainJSON: true)
     }
-    private static let peerSlotCount = 256
-
+    private static let peerSlotCount = 1024
     /// An inner packet's pieces of `scratch`, and its header when it has one.
     private typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
                                       length: BufferPiece, header: IPHeaderView?)
@@ -62,6 +62,8 @@ final class DecisionLineComposer {
     private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
     private let actionNames = ActionNameBytes.shared
+    /// The IPv4 addresses, prefixes and endpoints already written, by value.
+    private let fields = FieldTextCache()
 
     init() {
         time = .allocate(capacity: 1)
@@ -77,6 +79,7 @@ final class DecisionLineComposer {
     deinit {
         time.deinitialize(count: 1)
         time.deallocate()
+        for i in 0..<Self.peerSlotCount { UnsafeMutablePointer(mutating: peerSlots[i].text.bytes)?.deallocate() }
         peerSlots.deinitialize(count: Self.peerSlotCount)
         peerSlots.deallocate()
         packetCache.deinitialize(count: 1)
@@ -138,16 +141,42 @@ final class DecisionLineComposer {
     }
 
     /// The record's `peer` (its node name, or base64 for a key that is not a simulated node's)
-    /// and whether JSON can take it as it is.
-    private func peerName(_ record: DecisionRecord) -> (name: String, isPlainJSON: Bool)? {
+    /// as bytes, and whether JSON can take it as it is; valid until the next record's lookup.
+    @inline(__always)
+    private func peerText(_ record: borrowing DecisionRecord) -> PeerText? {
         guard let key = record.peerKey else { return nil }
-        guard let names = record.names else { return (key.base64, true) }   // base64 needs no escaping
-        let slot = peerSlots + Int(key.bytes.first ?? 0)
-        if slot.pointee.names === names && slot.pointee.key == key.bytes { return (slot.pointee.name, slot.pointee.isPlainJSON) }
-        let name = names.name(of: key)
-        let isPlain = ByteText.isPlainJSON(name)
-        slot.pointee = PeerNameSlot(key: key.bytes, names: names, name: name, isPlainJSON: isPlain)
-        return (name, isPlain)
+        let names = record.names
+        let first = key.bytes.withUnsafeBytes { $0.count >= 2 ? Int($0.load(as: UInt16.self)) : 0 }
+        let slot = peerSlots + first & (Self.peerSlotCount - 1)
+        if slot.pointee.names === names && slot.pointee.key == key.bytes { return slot.pointee.text }
+        return fillPeer(slot, key: key, names: names)
+    }
+
+    @inline(never)
+    private func fillPeer(_ slot: UnsafeMutablePointer<PeerNameSlot>, key: PublicKey, names: PeerNames?) -> PeerText {
+        // base64 needs no escaping; a name may.
+        let name = names?.name(of: key) ?? key.base64
+        UnsafeMutablePointer(mutating: slot.pointee.text.bytes)?.deallocate()
+        let utf8 = Array(name.utf8)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(16, utf8.count))
+        bytes.initialize(repeating: 0, count: max(16, utf8.count))
+        bytes.update(from: utf8, count: utf8.count)
+        let text = PeerText(bytes: UnsafePointer(bytes), count: utf8.count, isPlainJSON: ByteText.isPlainJSON(name))
+        slot.pointee = PeerNameSlot(key: key.bytes, names: names, text: text)
+        return text
+    }
+
+    /// A peer's name bytes into `out` (JSON-escaped when `json` and they need it).
+    @inline(__always)
+    private static func appendPeer(_ peer: PeerText, json: Bool, to out: ByteBuffer) {
+        guard let bytes = peer.bytes else { return }
+        if json && !peer.isPlainJSON {
+            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: bytes, count: peer.count), to: out)
+        } else if peer.count <= 16 {
+            out.appendShort(bytes, count: peer.count)
+        } else {
+            out.append(bytes, count: peer.count)
+        }
     }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
@@ -155,21 +184,20 @@ final class DecisionLineComposer {
         scratch.removeAll()
         updateTime(record.t)
         let (source, destination, proto, length, header) = packetPieces(record)
-        let peer = peerName(record)
-        let peerName = peer?.name
+        let peer = peerText(record)
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
         var prefix: BufferPiece?, counter: BufferPiece?, receiverIndex: BufferPiece?, endpoint: BufferPiece?, frame: BufferPiece?
         // The text line prints an index as tshark does (`wg.sender`, `wg.receiver`: 0x and eight hex
         // digits), so that a log line and the packet in Wireshark read alike; JSON keeps the integer.
         var receiverIndexText: BufferPiece?
-        if let value = record.prefix { prefix = piece { ByteText.appendPrefix(value, to: scratch) } }
+        if let value = record.prefix { prefix = piece { fields.appendPrefix(value, to: scratch) } }
         if let value = record.counter { counter = piece { ByteText.appendUnsigned(value, to: scratch) } }
         if let value = record.receiverIndex {
             receiverIndex = piece { ByteText.appendUnsigned(UInt64(value), to: scratch) }
             receiverIndexText = piece { Self.appendIndexAsTshark(value, to: scratch) }
         }
-        if let value = record.endpoint { endpoint = piece { ByteText.appendEndpoint(value, to: scratch) } }
+        if let value = record.endpoint { endpoint = piece { fields.appendEndpoint(value, to: scratch) } }
         if let trace = record.trace { frame = piece { ByteText.appendInteger(trace.frame, to: scratch) } }
         // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
         // under its decision, except a route choice's, which has always been written as is.
@@ -194,11 +222,13 @@ final class DecisionLineComposer {
         let why = piece {
             if let route = explainedRoute {
                 whyIsIndented = false
-                whyIsPlain = ByteText.isPlainJSON(route.device)
-                DecisionRecord.appendRouteChoice(route, destination: destination, to: scratch)
+                whyIsPlain = textSlot(route.device).pointee.isPlainJSON
+                DecisionRecord.appendRouteChoice(route, destination: destination, fields: fields, to: scratch) {
+                    appendBytes(of: $0, to: scratch)
+                }
             } else if let reason = deviceReason {
                 if isPerPacket { whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty }
-                var sink = DecisionScratchSink(out: scratch, peerName: peerName, names: record.names, header: header,
+                var sink = DecisionScratchSink(out: scratch, peer: peer, names: record.names, header: header,
                                                source: source, destination: destination, prefix: prefix,
                                                counter: counter, receiverIndex: receiverIndex, endpoint: endpoint)
                 DecisionText.write(reason, subject: record.subject, to: &sink)
@@ -224,7 +254,7 @@ final class DecisionLineComposer {
         } else if whyNamesIndex, let reason = deviceReason {
             textWhy = piece {
                 appendWhy(reason, of: record, sink: DecisionScratchSink(
-                    out: scratch, peerName: peerName, names: record.names, header: header, source: source,
+                    out: scratch, peer: peer, names: record.names, header: header, source: source,
                     destination: destination, prefix: prefix, counter: counter, receiverIndex: receiverIndexText,
                     endpoint: endpoint))
             }
@@ -258,9 +288,9 @@ final class DecisionLineComposer {
         }
         let action = actionNames.bytes(of: record.action)
         json.appendLiteral(#","action":""#); json.append(action.start, count: action.count); json.append(0x22)
-        if let peerName {
+        if let peer {
             json.appendLiteral(#","peer":""#)
-            if peerIsPlain { json.append(peerName) } else { ByteText.appendJSONContent(peerName, to: json) }
+            Self.appendPeer(peer, json: true, to: json)
             json.append(0x22)
         }
         if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, from: base, to: json); json.append(0x22) }
@@ -302,7 +332,7 @@ final class DecisionLineComposer {
             text.appendLiteral(" > "); copy(destination, from: base, to: text)
             text.appendLiteral(" len "); copy(length, from: base, to: text)
         }
-        if let peerName { text.appendLiteral(" peer "); text.append(peerName) }
+        if let peer { text.appendLiteral(" peer "); Self.appendPeer(peer, json: false, to: text) }
         if let prefix { text.appendLiteral(" prefix "); copy(prefix, from: base, to: text) }
         if !candidates.isEmpty { Self.appendTextCandidates(candidates, to: text) }
         if let counter { text.appendLiteral(" counter "); copy(counter, from: base, to: text) }
@@ -403,8 +433,8 @@ final class DecisionLineComposer {
         guard let packet = record.packet else { return pieces }
         pieces.header = IPHeaderView(packet)
         if let fields = Self.loggedFields(packet, header: pieces.header) {
-            pieces.source = piece { ByteText.appendAddress(fields.source, to: scratch) }
-            pieces.destination = piece { ByteText.appendAddress(fields.destination, to: scratch) }
+            pieces.source = piece { self.fields.appendAddress(fields.source, to: scratch) }
+            pieces.destination = piece { self.fields.appendAddress(fields.destination, to: scratch) }
             pieces.proto = piece { ByteText.appendProtocolName(fields.protocolNumber, to: scratch) }
             pieces.length = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
         } else {

@@ -8,8 +8,10 @@ import WireGuard
 struct DecisionScratchSink: DecisionTextSink {
     let out: ByteBuffer
     /// The record's peer, named; nil when it has none.
-    let peerName: String?
-    let names: PeerNames?
+    let peer: PeerText?
+    /// Unowned: the record being composed holds them for the sink's (short) life, and a sink
+    /// that retains nothing has nothing to release per decision.
+    unowned(unsafe) let names: PeerNames?
     /// The inner packet's header, for its addresses when the log could not summarise it.
     let header: IPHeaderView?
     // This record's fields already in `out` (nil where it has none, or for the addresses, where
@@ -27,7 +29,11 @@ struct DecisionScratchSink: DecisionTextSink {
     func write(_ text: String) { out.append(text) }
     @inline(__always)
     func writePeer() {
-        if let peerName { out.append(peerName) } else { out.appendLiteral("unknown peer") }
+        if let peer, let bytes = peer.bytes {
+            if peer.count <= 16 { out.appendShort(bytes, count: peer.count) } else { out.append(bytes, count: peer.count) }
+        } else {
+            out.appendLiteral("unknown peer")
+        }
     }
     func writeName(of key: PublicKey) { out.append(names?.name(of: key) ?? key.base64) }
     func writePrefix(_ prefix: IPPrefix) { ByteText.appendPrefix(prefix, to: out) }
@@ -66,4 +72,13 @@ struct DecisionScratchSink: DecisionTextSink {
     private func copyOrDash(_ piece: BufferPiece?) {
         if let piece { out.appendCopy(of: piece) } else { out.append(0x2D) }
     }
+}
+
+/// A peer's name as UTF-8 bytes the log composer keeps (`count` bytes at `bytes`, with at least
+/// 16 readable from `bytes`), valid while the composer writes one record.
+struct PeerText {
+    let bytes: UnsafePointer<UInt8>?
+    let count: Int
+    /// Whether the name can go into a JSON string as it is.
+    let isPlainJSON: Bool
 }

@@ -142,3 +142,76 @@ public final class ByteBuffer {
         try body(UnsafeRawBufferPointer(start: state.pointee.base, count: state.pointee.count))
     }
 }
+
+/// A write position in a `ByteBuffer` whose room was reserved first (`ByteBuffer.cursor`): each
+/// append is a store and a pointer bump, with no room check and nothing reloaded from the buffer
+/// between appends, where every `ByteBuffer.append` checks the room and reloads and stores the
+/// count. A decision's line is some 40 appends (docs/performance.md, session 10). `commit`
+/// counts what was written; the buffer must not be used between taking a cursor and committing it.
+struct ByteCursor {
+    private(set) var at: UnsafeMutablePointer<UInt8>
+    /// The end of the reserved room (checked by assertions only).
+    let end: UnsafeMutablePointer<UInt8>
+
+    init(at: UnsafeMutablePointer<UInt8>, end: UnsafeMutablePointer<UInt8>) {
+        self.at = at
+        self.end = end
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        assert(at < end, "a cursor past its reserved room")
+        at.pointee = byte
+        at += 1
+    }
+
+    /// A literal's bytes (a constant length: the copy is a few moves).
+    @inline(__always)
+    mutating func appendLiteral(_ text: StaticString) {
+        let count = text.utf8CodeUnitCount
+        assert(at + count <= end, "a cursor past its reserved room")
+        at.update(from: text.utf8Start, count: count)
+        at += count
+    }
+
+    /// `count` bytes from `start`, where the bytes up to `count` rounded up to 16 may be read (a
+    /// piece of a buffer or table with 16 readable bytes behind it): 16-byte moves, no call.
+    /// Writes as far, so the room must hold 16 bytes more than is counted.
+    @inline(__always)
+    mutating func appendPadded(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(at + count + 16 <= end, "a cursor past its reserved room")
+        let from = UnsafeRawPointer(start)
+        let to = UnsafeMutableRawPointer(at)
+        var offset = 0
+        repeat {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), toByteOffset: offset + 8,
+                          as: UInt64.self)
+            offset += 16
+        } while offset < count
+        at += count
+    }
+
+    /// `count` bytes from `start` (any memory outside the buffer).
+    @inline(__always)
+    mutating func append(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(at + count <= end, "a cursor past its reserved room")
+        at.update(from: start, count: count)
+        at += count
+    }
+}
+
+extension ByteBuffer {
+    /// A cursor at the end of the written bytes with `room` bytes reserved behind it.
+    @inline(__always)
+    func cursor(reserving room: Int) -> ByteCursor {
+        reserve(room)
+        return ByteCursor(at: base + count, end: base + capacity)
+    }
+
+    /// Counts the bytes `cursor` (taken from this buffer) wrote.
+    @inline(__always)
+    func commit(_ cursor: ByteCursor) {
+        advance(by: cursor.at - (base + count))
+    }
+}

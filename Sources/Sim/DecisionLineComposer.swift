@@ -57,6 +57,8 @@ final class DecisionLineComposer {
         var isPlainJSON = true
     }
     private static let textSlotCount = 1024
+    /// `textSlotCount` slots for node names and the like, then as many for trace file names: a
+    /// line holds its node's slot and its file's at once, so the two must not evict each other.
     private let textSlots: UnsafeMutablePointer<TextSlot>
     private let packetText = ByteBuffer(capacity: 128)
     private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
@@ -72,8 +74,8 @@ final class DecisionLineComposer {
         peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
         packetCache = .allocate(capacity: 1)
         packetCache.initialize(to: PacketCache())
-        textSlots = .allocate(capacity: Self.textSlotCount)
-        textSlots.initialize(repeating: TextSlot(), count: Self.textSlotCount)
+        textSlots = .allocate(capacity: 2 * Self.textSlotCount)
+        textSlots.initialize(repeating: TextSlot(), count: 2 * Self.textSlotCount)
     }
 
     deinit {
@@ -84,17 +86,18 @@ final class DecisionLineComposer {
         peerSlots.deallocate()
         packetCache.deinitialize(count: 1)
         packetCache.deallocate()
-        for i in 0..<Self.textSlotCount { textSlots[i].utf8?.deallocate() }
-        textSlots.deinitialize(count: Self.textSlotCount)
+        for i in 0..<2 * Self.textSlotCount { textSlots[i].utf8?.deallocate() }
+        textSlots.deinitialize(count: 2 * Self.textSlotCount)
         textSlots.deallocate()
     }
 
     /// `text`'s slot, filled with its bytes if it held another string.
     @inline(__always)
-    private func textSlot(_ text: String) -> UnsafeMutablePointer<TextSlot> {
+    private func textSlot(_ text: String, isFile: Bool = false) -> UnsafeMutablePointer<TextSlot> {
         let words = unsafeBitCast(text, to: (UInt64, UInt64).self)
         let hash = (words.0 ^ words.1 ^ (words.1 >> 29)) &* 0x9E37_79B9_7F4A_7C15
-        let slot = textSlots + Int(truncatingIfNeeded: hash >> 54) & (Self.textSlotCount - 1)
+        let table = isFile ? textSlots + Self.textSlotCount : textSlots
+        let slot = table + Int(truncatingIfNeeded: hash >> 54) & (Self.textSlotCount - 1)
         if !slot.pointee.filled || slot.pointee.words != words { fill(slot, with: text, words: words) }
         return slot
     }
@@ -103,11 +106,19 @@ final class DecisionLineComposer {
     private func fill(_ slot: UnsafeMutablePointer<TextSlot>, with text: String, words: (UInt64, UInt64)) {
         slot.pointee.utf8?.deallocate()
         let utf8 = Array(text.utf8)
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(16, utf8.count))
-        bytes.initialize(repeating: 0, count: max(16, utf8.count))
+        let padded = Self.paddedCapacity(utf8.count)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: padded)
+        bytes.initialize(repeating: 0, count: padded)
         bytes.update(from: utf8, count: utf8.count)
         slot.pointee = TextSlot(filled: true, words: words, text: text, utf8: bytes, count: utf8.count,
                                 isPlainJSON: ByteText.isPlainJSON(text))
+    }
+
+    /// A slot's bytes at `cursor` (its storage is padded to a multiple of 16 bytes).
+    @inline(__always)
+    private func appendBytes(of slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
+        guard let bytes = slot.pointee.utf8 else { return }
+        cursor.appendPadded(bytes, count: slot.pointee.count)
     }
 
     /// A slot's bytes into `out`.
@@ -121,17 +132,25 @@ final class DecisionLineComposer {
         }
     }
 
-    /// `text` as a quoted JSON string (as `ByteText.appendJSONString` writes it).
+    /// A slot's text as a quoted JSON string (as `ByteText.appendJSONString` writes it); the
+    /// room for its escaped form is reserved behind `cursor`.
     @inline(__always)
-    private func appendJSONString(_ text: String, to json: ByteBuffer) {
-        let slot = textSlot(text)
-        json.append(0x22)
+    private func appendJSONString(_ slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
+        cursor.append(0x22)
         if slot.pointee.isPlainJSON {
-            appendBytes(of: slot, to: json)
+            appendBytes(of: slot, to: &cursor)
         } else {
-            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: slot.pointee.utf8, count: slot.pointee.count), to: json)
+            appendJSONEscapedSlow(slot, to: &cursor)
         }
-        json.append(0x22)
+        cursor.append(0x22)
+    }
+
+    @inline(never)
+    private func appendJSONEscapedSlow(_ slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
+        guard let bytes = slot.pointee.utf8 else { return }
+        for i in 0..<slot.pointee.count {
+            JSONEscape.append(bytes[i]) { cursor.append($0) }
+        }
     }
 
     /// `text`'s bytes as they are (the text line).
@@ -158,26 +177,18 @@ final class DecisionLineComposer {
         let name = names?.name(of: key) ?? key.base64
         UnsafeMutablePointer(mutating: slot.pointee.text.bytes)?.deallocate()
         let utf8 = Array(name.utf8)
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(16, utf8.count))
-        bytes.initialize(repeating: 0, count: max(16, utf8.count))
+        let padded = Self.paddedCapacity(utf8.count)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: padded)
+        bytes.initialize(repeating: 0, count: padded)
         bytes.update(from: utf8, count: utf8.count)
         let text = PeerText(bytes: UnsafePointer(bytes), count: utf8.count, isPlainJSON: ByteText.isPlainJSON(name))
         slot.pointee = PeerNameSlot(key: key.bytes, names: names, text: text)
         return text
     }
 
-    /// A peer's name bytes into `out` (JSON-escaped when `json` and they need it).
-    @inline(__always)
-    private static func appendPeer(_ peer: PeerText, json: Bool, to out: ByteBuffer) {
-        guard let bytes = peer.bytes else { return }
-        if json && !peer.isPlainJSON {
-            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: bytes, count: peer.count), to: out)
-        } else if peer.count <= 16 {
-            out.appendShort(bytes, count: peer.count)
-        } else {
-            out.append(bytes, count: peer.count)
-        }
-    }
+    /// Bytes to allocate for a name of `count` bytes: a multiple of 16, at least 16 (any name
+    /// may then be copied in 16-byte moves).
+    private static func paddedCapacity(_ count: Int) -> Int { max(16, (count + 15) & ~15) }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
@@ -260,93 +271,129 @@ final class DecisionLineComposer {
             }
         }
 
-        scratch.reserve(16)   // so that any piece may be moved as 16 bytes
+        scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
+        let nodeSlot = textSlot(record.node)
+        let fileSlot = record.trace.map { textSlot($0.file, isFile: true) }
+        let action = actionNames.bytes(of: record.action)
+        let timeCount = timeText.count
+        let jsonTimeCount = time.pointee.jsonCount
+        assert(time.pointee.isSet && jsonTimeCount <= timeCount, "the time's text is written")
+        // Room for either line, generously: every piece is in `scratch` (and each is written once
+        // per line), a string escaped for JSON is at most six times as long, the literals and a
+        // 16-byte move's overrun take less than 512.
+        let strings = nodeSlot.pointee.count + (fileSlot?.pointee.count ?? 0) + (peer?.count ?? 0)
+        let room = 512 + timeCount + action.count + 6 * (scratch.count + strings)
 
         // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
         // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
         // "endpoint":…,"trace":{"file":…,"frame":…},"moved-from":[{"prefix":…,"peer":…}],"why":…}
-        json.appendLiteral(#"{"t":"#)
-        assert(time.pointee.isSet && time.pointee.jsonCount <= timeText.count, "the time's text is written")
-        json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
-        json.appendLiteral(#","node":"#); appendJSONString(record.node, to: json)
-        json.appendLiteral(#","iface":"#)
+        var c = json.cursor(reserving: room)
+        c.appendLiteral(#"{"t":"#)
+        c.appendPadded(UnsafePointer(timeText.base), count: jsonTimeCount)
+        c.appendLiteral(#","node":"#); appendJSONString(nodeSlot, to: &c)
+        c.appendLiteral(#","iface":"#)
         switch record.iface {
-        case .wg0: json.appendLiteral(#""wg0""#)
-        case .eth0: json.appendLiteral(#""eth0""#)
-        case .other(let name): ByteText.appendJSONString(name, to: json)
-        case nil: json.appendLiteral(#""none""#)
+        case .wg0: c.appendLiteral(#""wg0""#)
+        case .eth0: c.appendLiteral(#""eth0""#)
+        case .other(let name): withBuffer(json, cursor: &c, room: room) { ByteText.appendJSONString(name, to: json) }
+        case nil: c.appendLiteral(#""none""#)
         }
-        if let dir = record.dir { if dir == .tx { json.appendLiteral(#","dir":"tx""#) } else { json.appendLiteral(#","dir":"rx""#) } }
+        if let dir = record.dir { if dir == .tx { c.appendLiteral(#","dir":"tx""#) } else { c.appendLiteral(#","dir":"rx""#) } }
         if let source, let destination {
-            json.appendLiteral(#","src":""#); copy(source, from: base, to: json)
-            json.appendLiteral(#"","dst":""#); copy(destination, from: base, to: json)
-            json.appendLiteral(#"","proto":""#); copy(proto, from: base, to: json)
-            json.appendLiteral(#"","len":"#); copy(length, from: base, to: json)
+            c.appendLiteral(#","src":""#); c.appendPiece(source, of: base)
+            c.appendLiteral(#"","dst":""#); c.appendPiece(destination, of: base)
+            c.appendLiteral(#"","proto":""#); c.appendPiece(proto, of: base)
+            c.appendLiteral(#"","len":"#); c.appendPiece(length, of: base)
         } else if record.packet != nil {
-            json.appendLiteral(#","len":"#); copy(length, from: base, to: json)
+            c.appendLiteral(#","len":"#); c.appendPiece(length, of: base)
         }
-        let action = actionNames.bytes(of: record.action)
-        json.appendLiteral(#","action":""#); json.append(action.start, count: action.count); json.append(0x22)
-        if let peer {
-            json.appendLiteral(#","peer":""#)
-            Self.appendPeer(peer, json: true, to: json)
-            json.append(0x22)
+        c.appendLiteral(#","action":""#); c.appendPadded(action.start, count: action.count); c.append(0x22)
+        if let peer, let bytes = peer.bytes {
+            c.appendLiteral(#","peer":""#)
+            if peer.isPlainJSON {
+                c.appendPadded(bytes, count: peer.count)
+            } else {
+                withBuffer(json, cursor: &c, room: room) {
+                    ByteText.appendJSONEscaped(UnsafeBufferPointer(start: bytes, count: peer.count), to: json)
+                }
+            }
+            c.append(0x22)
         }
-        if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, from: base, to: json); json.append(0x22) }
-        if !candidates.isEmpty { Self.appendJSONEntries(#","candidates":["#, candidates, to: json) }
-        if let counter { json.appendLiteral(#","counter":"#); copy(counter, from: base, to: json) }
-        if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, from: base, to: json) }
-        if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, from: base, to: json); json.append(0x22) }
-        if let trace = record.trace, let frame {
-            json.appendLiteral(#","trace":{"file":"#); appendJSONString(trace.file, to: json)
-            json.appendLiteral(#","frame":"#); copy(frame, from: base, to: json); json.append(0x7D)
+        if let prefix { c.appendLiteral(#","prefix":""#); c.appendPiece(prefix, of: base); c.append(0x22) }
+        if !candidates.isEmpty {
+            withBuffer(json, cursor: &c, room: room) { Self.appendJSONEntries(#","candidates":["#, candidates, to: json) }
+        }
+        if let counter { c.appendLiteral(#","counter":"#); c.appendPiece(counter, of: base) }
+        if let receiverIndex { c.appendLiteral(#","receiver-index":"#); c.appendPiece(receiverIndex, of: base) }
+        if let endpoint { c.appendLiteral(#","endpoint":""#); c.appendPiece(endpoint, of: base); c.append(0x22) }
+        if let fileSlot, let frame {
+            c.appendLiteral(#","trace":{"file":"#); appendJSONString(fileSlot, to: &c)
+            c.appendLiteral(#","frame":"#); c.appendPiece(frame, of: base); c.append(0x7D)
         }
         if hasMoves, case let movedFrom = record.movedFrom, !movedFrom.isEmpty {
-            Self.appendJSONEntries(#","moved-from":["#, movedFrom, to: json)
+            withBuffer(json, cursor: &c, room: room) { Self.appendJSONEntries(#","moved-from":["#, movedFrom, to: json) }
         }
-        json.appendLiteral(#","why":""#)
+        c.appendLiteral(#","why":""#)
         if whyIsPlain {
-            json.append(base + why.start, count: why.count)
+            c.appendPiece(why, of: base)
         } else {
-            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: base + why.start, count: why.count), to: json)
+            withBuffer(json, cursor: &c, room: room) {
+                ByteText.appendJSONEscaped(UnsafeBufferPointer(start: base + why.start, count: why.count), to: json)
+            }
         }
-        json.appendLiteral(#""}"#)
+        c.appendLiteral(#""}"#)
+        json.commit(c)
 
         // 12.000000500 server wg0 tx encrypted icmp 192.168.0.1 > 192.168.32.19 len 84 peer EFGH
         // prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why
-        let jsonTimeCount = time.pointee.jsonCount
-        text.append(UnsafePointer(timeText.base + jsonTimeCount), count: timeText.count - jsonTimeCount)
-        text.append(0x20); appendBytes(of: record.node, to: text)
+        c = text.cursor(reserving: room)
+        c.appendPadded(UnsafePointer(timeText.base + jsonTimeCount), count: timeCount - jsonTimeCount)
+        c.append(0x20); appendBytes(of: nodeSlot, to: &c)
         switch record.iface {
-        case .wg0: text.appendLiteral(" wg0")
-        case .eth0: text.appendLiteral(" eth0")
-        case .other(let name): text.append(0x20); text.append(name)
-        case nil: text.appendLiteral(" none")
+        case .wg0: c.appendLiteral(" wg0")
+        case .eth0: c.appendLiteral(" eth0")
+        case .other(let name): c.append(0x20); withBuffer(text, cursor: &c, room: room) { text.append(name) }
+        case nil: c.appendLiteral(" none")
         }
-        if let dir = record.dir { if dir == .tx { text.appendLiteral(" tx") } else { text.appendLiteral(" rx") } }
-        text.append(0x20); text.append(action.start, count: action.count)
+        if let dir = record.dir { if dir == .tx { c.appendLiteral(" tx") } else { c.appendLiteral(" rx") } }
+        c.append(0x20); c.appendPadded(action.start, count: action.count)
         if let source, let destination {
-            text.append(0x20); copy(proto, from: base, to: text)
-            text.append(0x20); copy(source, from: base, to: text)
-            text.appendLiteral(" > "); copy(destination, from: base, to: text)
-            text.appendLiteral(" len "); copy(length, from: base, to: text)
+            c.append(0x20); c.appendPiece(proto, of: base)
+            c.append(0x20); c.appendPiece(source, of: base)
+            c.appendLiteral(" > "); c.appendPiece(destination, of: base)
+            c.appendLiteral(" len "); c.appendPiece(length, of: base)
         }
-        if let peer { text.appendLiteral(" peer "); Self.appendPeer(peer, json: false, to: text) }
-        if let prefix { text.appendLiteral(" prefix "); copy(prefix, from: base, to: text) }
-        if !candidates.isEmpty { Self.appendTextCandidates(candidates, to: text) }
-        if let counter { text.appendLiteral(" counter "); copy(counter, from: base, to: text) }
-        if let receiverIndexText { text.appendLiteral(" receiver-index "); copy(receiverIndexText, from: base, to: text) }
-        if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, from: base, to: text) }
-        if let trace = record.trace, let frame {
-            text.appendLiteral(" ["); appendBytes(of: trace.file, to: text)
-            text.appendLiteral(" #"); copy(frame, from: base, to: text); text.append(0x5D)
+        if let peer, let bytes = peer.bytes { c.appendLiteral(" peer "); c.appendPadded(bytes, count: peer.count) }
+        if let prefix { c.appendLiteral(" prefix "); c.appendPiece(prefix, of: base) }
+        if !candidates.isEmpty { withBuffer(text, cursor: &c, room: room) { Self.appendTextCandidates(candidates, to: text) } }
+        if let counter { c.appendLiteral(" counter "); c.appendPiece(counter, of: base) }
+        if let receiverIndexText { c.appendLiteral(" receiver-index "); c.appendPiece(receiverIndexText, of: base) }
+        if let endpoint { c.appendLiteral(" endpoint "); c.appendPiece(endpoint, of: base) }
+        if let fileSlot, let frame {
+            c.appendLiteral(" ["); appendBytes(of: fileSlot, to: &c)
+            c.appendLiteral(" #"); c.appendPiece(frame, of: base); c.append(0x5D)
         }
         if textHasWhy {
-            text.appendLiteral(": ")
-            let whyBytes = UnsafeBufferPointer(start: base + textWhy.start, count: textWhy.count)
-            if whyIsIndented && !whyIsPlain { ByteText.appendIndented(whyBytes, to: text) } else { text.append(base + textWhy.start, count: textWhy.count) }
+            c.appendLiteral(": ")
+            if whyIsIndented && !whyIsPlain {
+                withBuffer(text, cursor: &c, room: room) {
+                    ByteText.appendIndented(UnsafeBufferPointer(start: base + textWhy.start, count: textWhy.count), to: text)
+                }
+            } else {
+                c.appendPiece(textWhy, of: base)
+            }
         }
+        text.commit(c)
+    }
+
+    /// Runs `write`, which appends to `buffer` through its own methods (a rare part of a line),
+    /// between committing `cursor` and taking it again with `room` reserved.
+    @inline(__always)
+    private func withBuffer(_ buffer: ByteBuffer, cursor: inout ByteCursor, room: Int, _ write: () -> Void) {
+        buffer.commit(cursor)
+        write()
+        cursor = buffer.cursor(reserving: room)
     }
 
     // The rarer parts of a line, outside `append` so that its per-packet code stays compact
@@ -404,18 +451,6 @@ final class DecisionLineComposer {
             at[2 + i] = nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
         }
         out.advance(by: 10)
-    }
-
-    /// Copies a piece of `scratch` (at `base`, with 16 bytes readable past every piece).
-    @inline(__always)
-    private func copy(_ piece: BufferPiece, from base: UnsafePointer<UInt8>, to out: ByteBuffer) {
-        assert(base == UnsafePointer(scratch.base) && piece.start + max(piece.count, 16) <= scratch.capacity,
-               "a piece of scratch with 16 readable bytes behind it")
-        if piece.count <= 16 {
-            out.appendShort(base + piece.start, count: piece.count)
-        } else {
-            out.append(base + piece.start, count: piece.count)
-        }
     }
 
     /// The inner packet's src, dst, proto and len pieces, written first in `scratch`, and its
@@ -480,5 +515,13 @@ final class DecisionLineComposer {
         let jsonCount = timeText.count
         ByteText.appendSeconds(t, to: timeText)
         time.pointee = (t, true, jsonCount)
+    }
+}
+
+extension ByteCursor {
+    /// A piece of the composer's scratch buffer at `base` (16 readable bytes behind every piece).
+    @inline(__always)
+    fileprivate mutating func appendPiece(_ piece: BufferPiece, of base: UnsafePointer<UInt8>) {
+        appendPadded(base + piece.start, count: piece.count)
     }
 }

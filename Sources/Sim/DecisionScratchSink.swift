@@ -26,7 +26,7 @@ struct DecisionScratchSink: DecisionTextSink {
     @inline(__always)
     func write(_ words: StaticString) { out.appendLiteral(words) }
     @inline(__always)
-    func write(_ text: String) { out.append(text) }
+    func writeText(_ text: String) { out.append(text) }
     @inline(__always)
     func writePeer() {
         if let peer, let bytes = peer.bytes {

@@ -205,8 +205,8 @@ final class DecisionLineComposer {
         if let value = record.prefix { prefix = piece { fields.appendPrefix(value, to: scratch) } }
         if let value = record.counter { counter = piece { ByteText.appendUnsigned(value, to: scratch) } }
         if let value = record.receiverIndex {
-            receiverIndex = piece { ByteText.appendUnsigned(UInt64(value), to: scratch) }
-            receiverIndexText = piece { Self.appendIndexAsTshark(value, to: scratch) }
+            receiverIndex = piece { fields.appendIndex(value, to: scratch) }
+            receiverIndexText = piece { fields.appendIndexAsTshark(value, to: scratch) }
         }
         if let value = record.endpoint { endpoint = piece { fields.appendEndpoint(value, to: scratch) } }
         if let trace = record.trace { frame = piece { ByteText.appendInteger(trace.frame, to: scratch) } }

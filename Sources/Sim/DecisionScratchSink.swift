@@ -24,7 +24,7 @@ struct DecisionScratchSink: DecisionTextSink {
     let endpoint: BufferPiece?
 
     @inline(__always)
-    func write(_ words: StaticString) { out.appendLiteral(words) }
+    func write(_ words: StaticString) { out.appendExact(words.utf8Start, count: words.utf8CodeUnitCount) }
     @inline(__always)
     func writeText(_ text: String) { out.append(text) }
     @inline(__always)

@@ -1,14 +1,15 @@
 import NetAddress
 import Routing
 
-/// The written form of the IPv4 addresses, prefixes and endpoints a decision log repeats, kept
-/// by value: a hub's log names the same few hundred of each in line after line (every peer's
-/// tunnel address, allowed-ips prefix and endpoint), and copying 32 cached bytes costs a
-/// fraction of formatting the dotted quad and the port again (docs/performance.md, session 10).
-/// IPv6 values are formatted each time (`ByteText`), as before. One per log composer (one
-/// thread); the bytes written are exactly `ByteText`'s.
+/// The written form of the IPv4 addresses, prefixes, endpoints and receiver indices a decision
+/// log repeats, kept by value: a hub's log names the same few hundred of each in line after line
+/// (every peer's tunnel address, allowed-ips prefix, endpoint and session index), and copying 32
+/// cached bytes costs a fraction of formatting the dotted quad and the port again
+/// (docs/performance.md, session 10). IPv6 values are formatted each time (`ByteText`), as
+/// before. One per log composer (one thread); the bytes written are exactly `ByteText`'s.
 final class FieldTextCache {
     /// One value's text: `count` bytes (at most 32) in `text`, zero-padded; `count == 0` is empty.
+    /// (48 bytes: 2,048 slots take 96 KiB.)
     private struct Slot {
         var key: UInt64 = 0
         var count = 0
@@ -26,6 +27,8 @@ final class FieldTextCache {
     private static let addressKind: UInt64 = 1 << 56
     private static let prefixKind: UInt64 = 2 << 56
     private static let endpointKind: UInt64 = 3 << 56
+    private static let indexKind: UInt64 = 4 << 56
+    private static let tsharkIndexKind: UInt64 = 5 << 56
 
     init() {
         slots = .allocate(capacity: Self.slotCount)
@@ -67,6 +70,18 @@ final class FieldTextCache {
         }
     }
 
+    /// A receiver index in decimal (JSON); a session's index recurs in every packet under it.
+    @inline(__always)
+    func appendIndex(_ index: UInt32, to out: ByteBuffer) {
+        append(key: Self.indexKind | UInt64(index), to: out)
+    }
+
+    /// A receiver index as tshark prints it (`DecisionLineComposer.appendIndexAsTshark`).
+    @inline(__always)
+    func appendIndexAsTshark(_ index: UInt32, to out: ByteBuffer) {
+        append(key: Self.tsharkIndexKind | UInt64(index), to: out)
+    }
+
     /// The key's text, from its slot (filled first if it holds another key): two 16-byte
     /// stores, counted by the text's length.
     @inline(__always)
@@ -95,10 +110,14 @@ final class FieldTextCache {
             ByteText.appendDottedQuad(value, to: formatted)
             formatted.append(0x2F)
             ByteText.appendUnsigned(UInt64(upper), to: formatted)
-        default:
+        case Self.endpointKind:
             ByteText.appendDottedQuad(value, to: formatted)
             formatted.append(0x3A)
             ByteText.appendUnsigned(UInt64(upper), to: formatted)
+        case Self.indexKind:
+            ByteText.appendUnsigned(UInt64(value), to: formatted)
+        default:
+            DecisionLineComposer.appendIndexAsTshark(value, to: formatted)
         }
         // The longest text, "255.255.255.255:65535", is 21 bytes.
         precondition(formatted.count > 0 && formatted.count <= 32, "an IPv4 field's text fits a slot")

@@ -57,27 +57,41 @@ final class CaptureHandOff {
         let endpoints: Optional<(from: Endpoint, to: Endpoint)>
     }
 
-    /// One batch of packets, written in order by the lane.
+    /// One batch of packets, written in order by the lane. It owns the storage the hand-off
+    /// collected them in (handed over whole, as `DecisionLogWriter`'s batches are).
     private final class Batch: WorkerJob, @unchecked Sendable {
-        let packets: [Pending]
+        let packets: UnsafeMutablePointer<Pending>
+        let count: Int
         unowned(unsafe) let built: BuiltDatagrams
-        init(_ packets: [Pending], built: BuiltDatagrams) {
+        /// How many entries `run` has taken (moved out); deinit destroys the rest.
+        private var taken = 0
+        init(_ packets: UnsafeMutablePointer<Pending>, count: Int, built: BuiltDatagrams) {
             self.packets = packets
+            self.count = count
             self.built = built
         }
         /// Each entry is read in place (a copy of it, optional endpoints and all, went through an
-        /// outlined copy and destroy per packet).
+        /// outlined copy and destroy per packet) and destroyed right after: destroying an array of
+        /// entries went through the runtime's generic per-element destroy (docs/performance.md,
+        /// session 10).
         func run() {
-            packets.withUnsafeBufferPointer { pending in
-                for i in pending.indices {
-                    if let endpoints = pending[i].endpoints {
-                        let outer = built.outer(from: endpoints.from, to: endpoints.to, payload: pending[i].packet)
-                        pending[i].sink.write(time: pending[i].time, packet: outer)
-                    } else {
-                        pending[i].sink.write(time: pending[i].time, packet: pending[i].packet)
-                    }
+            var next = taken
+            while next < count {
+                let entry = packets + next
+                if let endpoints = entry.pointee.endpoints {
+                    let outer = built.outer(from: endpoints.from, to: endpoints.to, payload: entry.pointee.packet)
+                    entry.pointee.sink.write(time: entry.pointee.time, packet: outer)
+                } else {
+                    entry.pointee.sink.write(time: entry.pointee.time, packet: entry.pointee.packet)
                 }
+                entry.deinitialize(count: 1)
+                next += 1
             }
+            taken = next
+        }
+        deinit {
+            (packets + taken).deinitialize(count: count - taken)
+            packets.deallocate()
         }
     }
 
@@ -89,37 +103,44 @@ final class CaptureHandOff {
     /// batch's bytes stay in the cache between the threads.
     private static let batchSize = 512
     private let lane: WorkerLane
-    private let batch: UnsafeMutablePointer<[Pending]>
+    /// The entries collected for the next batch: `batchSize` slots, the first `batchCount`
+    /// initialised; replaced by fresh storage when a full batch goes to the lane.
+    @exclusivity(unchecked) private var batch: UnsafeMutablePointer<Pending>
+    private let batchCount: UnsafeMutablePointer<Int>
 
     init(lane: WorkerLane) {
         self.lane = lane
-        batch = .allocate(capacity: 1)
-        batch.initialize(to: [])
-        batch.pointee.reserveCapacity(Self.batchSize)
+        batch = .allocate(capacity: Self.batchSize)
+        batchCount = .allocate(capacity: 1)
+        batchCount.initialize(to: 0)
     }
 
     deinit {
-        batch.deinitialize(count: 1)
+        batch.deinitialize(count: batchCount.pointee)
         batch.deallocate()
+        batchCount.deallocate()
     }
 
     /// Queues one packet for `sink`; the sink stays alive until the lane has written it (its
     /// owner closes it only after `drain`).
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, packet: [UInt8]) {
-        batch.pointee.append(Pending(sink: sink, time: time, packet: packet, endpoints: nil))
-        if batch.pointee.count >= Self.batchSize { submit() }
+        (batch + batchCount.pointee).initialize(to: Pending(sink: sink, time: time, packet: packet, endpoints: nil))
+        batchCount.pointee += 1
+        if batchCount.pointee >= Self.batchSize { submit() }
     }
 
     /// Queues the UDP datagram `PacketBuilder.udp(from:to:payload:)` makes, built by the lane.
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
-        batch.pointee.append(Pending(sink: sink, time: time, packet: payload, endpoints: (source, destination)))
-        if batch.pointee.count >= Self.batchSize { submit() }
+        (batch + batchCount.pointee).initialize(to: Pending(sink: sink, time: time, packet: payload,
+                                                            endpoints: (source, destination)))
+        batchCount.pointee += 1
+        if batchCount.pointee >= Self.batchSize { submit() }
     }
 
     /// Hands over what is collected (if anything).
-    func flush() { if !batch.pointee.isEmpty { submit() } }
+    func flush() { if batchCount.pointee > 0 { submit() } }
 
     /// Hands over what is collected and waits until the lane has written every packet.
     func drain() {
@@ -128,10 +149,11 @@ final class CaptureHandOff {
     }
 
     private func submit() {
-        let full = batch.pointee
-        batch.pointee = []
-        batch.pointee.reserveCapacity(Self.batchSize)
-        lane.submit(Batch(full, built: built))
+        let full = batch
+        let count = batchCount.pointee
+        batch = .allocate(capacity: Self.batchSize)
+        batchCount.pointee = 0
+        lane.submit(Batch(full, count: count, built: built))
     }
 }
 

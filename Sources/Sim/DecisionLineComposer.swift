@@ -216,14 +216,20 @@ final class DecisionLineComposer {
         // them, so those alone are checked.
         var whyIsIndented = true
         var whyIsPlain = false
-        // What decided, read out of the record once: each read of an enum with payloads is a copy
-        // (and a release), per decision.
+        // What decided, told apart by case alone: binding the reason or the route (a payload of
+        // the record's enum) copied the whole enum and destroyed the copy through the runtime's
+        // generic paths, ~300 instructions per decision (docs/performance.md, session 10). The
+        // three per-packet reasons carry nothing, so their value is made here; only the rarer
+        // ones are read out of the record (`deviceReason`).
         var deviceReason: DecisionReason?
-        var explainedRoute: RouteSpec?
+        var isRouteChoice = false
         var hasMoves = false
         switch record.decider {
-        case .device(let reason): deviceReason = reason
-        case .host(.chose(let route)): explainedRoute = route
+        case .device(.sealed): deviceReason = .sealed
+        case .device(.decrypted(let confirmsSession)): deviceReason = .decrypted(confirmsSession: confirmsSession)
+        case .device(.delivered): deviceReason = .delivered
+        case .device: deviceReason = record.deviceReason
+        case .host(.chose): isRouteChoice = true
         case .configMoving: hasMoves = true
         default: break
         }
@@ -231,12 +237,9 @@ final class DecisionLineComposer {
         var whyNamesIndex = false
         var indexInWhy: BufferPiece?
         let why = piece {
-            if let route = explainedRoute {
+            if isRouteChoice {
                 whyIsIndented = false
-                whyIsPlain = textSlot(route.device).pointee.isPlainJSON
-                DecisionRecord.appendRouteChoice(route, destination: destination, fields: fields, to: scratch) {
-                    appendBytes(of: $0, to: scratch)
-                }
+                whyIsPlain = appendRouteChoice(of: record, destination: destination)
             } else if let reason = deviceReason {
                 if isPerPacket { whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty }
                 var sink = DecisionScratchSink(out: scratch, peer: peer, names: record.names, header: header,
@@ -249,7 +252,7 @@ final class DecisionLineComposer {
                 appendWhy(of: record)
             }
         }
-        let textHasWhy = why.count > 0 || explainedRoute != nil || isPerPacket
+        let textHasWhy = why.count > 0 || isRouteChoice || isPerPacket
         // The few explanations that name the index ("opened under index …") have it in tshark's
         // form on the text line; the JSON's stay as they were. An index written once (every
         // transport packet's "decrypted") is replaced in a copy of the words; otherwise the words
@@ -425,6 +428,18 @@ final class DecisionLineComposer {
             text.append(candidate.peer)
         }
         text.append(0x29)
+    }
+
+    /// A route choice's words into `scratch` (`destination`: the packet's, already in it); whether
+    /// they can go into JSON as they are. The route is read out of the record here, for the
+    /// quarter of decisions that are route choices.
+    @inline(never)
+    private func appendRouteChoice(of record: borrowing DecisionRecord, destination: BufferPiece?) -> Bool {
+        guard case .host(.chose(let route)) = record.decider else { return true }
+        DecisionRecord.appendRouteChoice(route, destination: destination, fields: fields, to: scratch) {
+            appendBytes(of: $0, to: scratch)
+        }
+        return textSlot(route.device).pointee.isPlainJSON
     }
 
     /// A decision that is neither the device's nor a route choice: its words as the record has them.

@@ -29,15 +29,19 @@ final class DecisionLineComposer {
         var text = PeerText(bytes: nil, count: 0, isPlainJSON: true)
     }
     private static let peerSlotCount = 1024
-    /// An inner packet's pieces of `scratch`, and its header when it has one.
+    /// An inner packet's pieces of `scratch`, and its header when it has one; and the packet's
+    /// whole part of each line, keys and all, as pieces of `packetText` (nil: no packet).
     private typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
-                                      length: BufferPiece, header: IPHeaderView?)
+                                      length: BufferPiece, header: IPHeaderView?,
+                                      lines: (json: BufferPiece, text: BufferPiece)?)
 
     /// The last packet whose pieces `packetText` holds (see `packetPieces`).
     private struct PacketCache {
         var packet: [UInt8]?
         var storage: (UnsafePointer<UInt8>?, Int)?
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
+        /// How many bytes at the start of `packetText` are the pieces (copied into `scratch`).
+        var piecesCount = 0
     }
     private let packetCache: UnsafeMutablePointer<PacketCache>
 
@@ -194,7 +198,7 @@ final class DecisionLineComposer {
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        let (source, destination, proto, length, header) = packetPieces(record)
+        let (source, destination, _, _, header, packetLines) = packetPieces(record)
         let peer = peerText(record)
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
@@ -282,10 +286,10 @@ final class DecisionLineComposer {
         let timeCount = timeText.count
         let jsonTimeCount = time.pointee.jsonCount
         assert(time.pointee.isSet && jsonTimeCount <= timeCount, "the time's text is written")
-        // Room for either line, generously: every piece is in `scratch` (and each is written once
-        // per line), a string escaped for JSON is at most six times as long, the literals and a
-        // 16-byte move's overrun take less than 512.
-        let strings = nodeSlot.pointee.count + (fileSlot?.pointee.count ?? 0) + (peer?.count ?? 0)
+        // Room for either line, generously: every piece is in `scratch` or `packetText` (and each
+        // is written once per line), a string escaped for JSON is at most six times as long, the
+        // literals and a 16-byte move's overrun take less than 512.
+        let strings = nodeSlot.pointee.count + (fileSlot?.pointee.count ?? 0) + (peer?.count ?? 0) + packetText.count
         let room = 512 + timeCount + action.count + 6 * (scratch.count + strings)
 
         // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
@@ -303,14 +307,7 @@ final class DecisionLineComposer {
         case nil: c.appendLiteral(#""none""#)
         }
         if let dir = record.dir { if dir == .tx { c.appendLiteral(#","dir":"tx""#) } else { c.appendLiteral(#","dir":"rx""#) } }
-        if let source, let destination {
-            c.appendLiteral(#","src":""#); c.appendPiece(source, of: base)
-            c.appendLiteral(#"","dst":""#); c.appendPiece(destination, of: base)
-            c.appendLiteral(#"","proto":""#); c.appendPiece(proto, of: base)
-            c.appendLiteral(#"","len":"#); c.appendPiece(length, of: base)
-        } else if record.packet != nil {
-            c.appendLiteral(#","len":"#); c.appendPiece(length, of: base)
-        }
+        if let packetLines { c.appendPiece(packetLines.json, of: UnsafePointer(packetText.base)) }
         c.appendLiteral(#","action":""#); c.appendPadded(action.start, count: action.count); c.append(0x22)
         if let peer, let bytes = peer.bytes {
             c.appendLiteral(#","peer":""#)
@@ -361,12 +358,7 @@ final class DecisionLineComposer {
         }
         if let dir = record.dir { if dir == .tx { c.appendLiteral(" tx") } else { c.appendLiteral(" rx") } }
         c.append(0x20); c.appendPadded(action.start, count: action.count)
-        if let source, let destination {
-            c.append(0x20); c.appendPiece(proto, of: base)
-            c.append(0x20); c.appendPiece(source, of: base)
-            c.appendLiteral(" > "); c.appendPiece(destination, of: base)
-            c.appendLiteral(" len "); c.appendPiece(length, of: base)
-        }
+        if let packetLines { c.appendPiece(packetLines.text, of: UnsafePointer(packetText.base)) }
         if let peer, let bytes = peer.bytes { c.appendLiteral(" peer "); c.appendPadded(bytes, count: peer.count) }
         if let prefix { c.appendLiteral(" prefix "); c.appendPiece(prefix, of: base) }
         if !candidates.isEmpty { withBuffer(text, cursor: &c, room: room) { Self.appendTextCandidates(candidates, to: text) } }
@@ -476,10 +468,10 @@ final class DecisionLineComposer {
     private func packetPieces(_ record: DecisionRecord) -> PacketPieces {
         let storage = record.packet?.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
         if let storage, let cached = packetCache.pointee.storage, storage.0 == cached.0, storage.1 == cached.1 {
-            scratch.append(UnsafePointer(packetText.base), count: packetText.count)
+            scratch.append(UnsafePointer(packetText.base), count: packetCache.pointee.piecesCount)
             return packetCache.pointee.pieces
         }
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
         guard let packet = record.packet else { return pieces }
         pieces.header = IPHeaderView(packet)
         if let fields = Self.loggedFields(packet, header: pieces.header) {
@@ -492,7 +484,34 @@ final class DecisionLineComposer {
         }
         packetText.removeAll()
         packetText.append(UnsafePointer(scratch.base), count: scratch.count)
-        packetCache.pointee = PacketCache(packet: packet, storage: storage, pieces: pieces)
+        let piecesCount = scratch.count
+        // The packet's part of each line, written once for the decisions about it:
+        // `,"src":"…","dst":"…","proto":"…","len":…` and ` proto src > dst len …`.
+        scratch.reserve(16)   // so that each piece may be moved in 16-byte steps
+        let base = UnsafePointer(scratch.base)
+        var c = packetText.cursor(reserving: 128 + 2 * piecesCount)
+        let jsonStart = c.at - packetText.base
+        if let source = pieces.source, let destination = pieces.destination {
+            c.appendLiteral(#","src":""#); c.appendPiece(source, of: base)
+            c.appendLiteral(#"","dst":""#); c.appendPiece(destination, of: base)
+            c.appendLiteral(#"","proto":""#); c.appendPiece(pieces.proto, of: base)
+            c.appendLiteral(#"","len":"#); c.appendPiece(pieces.length, of: base)
+        } else {
+            c.appendLiteral(#","len":"#); c.appendPiece(pieces.length, of: base)
+        }
+        let textStart = c.at - packetText.base
+        if let source = pieces.source, let destination = pieces.destination {
+            c.append(0x20); c.appendPiece(pieces.proto, of: base)
+            c.append(0x20); c.appendPiece(source, of: base)
+            c.appendLiteral(" > "); c.appendPiece(destination, of: base)
+            c.appendLiteral(" len "); c.appendPiece(pieces.length, of: base)
+        }
+        let end = c.at - packetText.base
+        packetText.commit(c)
+        pieces.lines = (BufferPiece(start: jsonStart, count: textStart - jsonStart),
+                        BufferPiece(start: textStart, count: end - textStart))
+        packetText.reserve(16)   // so that each part may be moved in 16-byte steps
+        packetCache.pointee = PacketCache(packet: packet, storage: storage, pieces: pieces, piecesCount: piecesCount)
         return pieces
     }
 

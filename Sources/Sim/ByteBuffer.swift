@@ -120,43 +120,12 @@ public final class ByteBuffer {
         state.pointee.count += count
     }
 
-    /// `count` bytes from `start` (outside this buffer) read exactly, without a call to memmove:
-    /// two overlapping loads of 8 (or 4) bytes for a short run, 16-byte steps and an overlapping
-    /// last 16 for a longer one. For words of a length not known where they are written (the
-    /// explanation's literals, passed through `DecisionTextSink`), which a memmove call per
-    /// piece cost ~25 instructions more each.
+    /// `count` bytes from `start` (outside this buffer) read exactly (`storeExact`), without a
+    /// call to memmove.
     @inline(__always)
     func appendExact(_ start: UnsafePointer<UInt8>, count: Int) {
         reserve(count)
-        let to = UnsafeMutableRawPointer(state.pointee.base + state.pointee.count)
-        let from = UnsafeRawPointer(start)
-        if count >= 16 {
-            var offset = 0
-            while offset + 16 <= count {
-                to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
-                to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), toByteOffset: offset + 8,
-                              as: UInt64.self)
-                offset += 16
-            }
-            if offset < count {
-                let last = count - 16
-                to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: UInt64.self), toByteOffset: last, as: UInt64.self)
-                to.storeBytes(of: from.loadUnaligned(fromByteOffset: last + 8, as: UInt64.self), toByteOffset: last + 8,
-                              as: UInt64.self)
-            }
-        } else if count >= 8 {
-            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8, as: UInt64.self)
-        } else if count >= 4 {
-            to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4, as: UInt32.self)
-        } else if count >= 2 {
-            // (A byte loop here was turned back into a memmove call by the optimizer.)
-            to.storeBytes(of: from.loadUnaligned(as: UInt16.self), as: UInt16.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self), toByteOffset: count - 2, as: UInt16.self)
-        } else if count == 1 {
-            to.storeBytes(of: start.pointee, as: UInt8.self)
-        }
+        storeExact(from: UnsafeRawPointer(start), to: UnsafeMutableRawPointer(state.pointee.base + state.pointee.count), count: count)
         state.pointee.count += count
     }
 
@@ -242,6 +211,14 @@ struct ByteCursor {
         at += count
     }
 
+    /// `count` bytes from `start`, read exactly (`storeExact`).
+    @inline(__always)
+    mutating func appendExact(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(at + count <= end, "a cursor past its reserved room")
+        storeExact(from: UnsafeRawPointer(start), to: UnsafeMutableRawPointer(at), count: count)
+        at += count
+    }
+
     /// `count` bytes from `start` (any memory outside the buffer).
     @inline(__always)
     mutating func append(_ start: UnsafePointer<UInt8>, count: Int) {
@@ -263,5 +240,39 @@ extension ByteBuffer {
     @inline(__always)
     func commit(_ cursor: ByteCursor) {
         advance(by: cursor.at - (base + count))
+    }
+}
+
+/// Copies `count` bytes, reading exactly those: two overlapping loads of 8 (or 4, or 2) bytes for
+/// a short run, 16-byte steps and an overlapping last 16 for a longer one. For words of a length
+/// not known where they are written (the explanation's literals, passed through
+/// `DecisionTextSink`), which a memmove call per piece cost ~25 instructions more each.
+@inline(__always)
+func storeExact(from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int) {
+    if count >= 16 {
+        var offset = 0
+        while offset + 16 <= count {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), toByteOffset: offset + 8,
+                          as: UInt64.self)
+            offset += 16
+        }
+        if offset < count {
+            let last = count - 16
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: UInt64.self), toByteOffset: last, as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: last + 8, as: UInt64.self), toByteOffset: last + 8, as: UInt64.self)
+        }
+    } else if count >= 8 {
+        to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8, as: UInt64.self)
+    } else if count >= 4 {
+        to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4, as: UInt32.self)
+    } else if count >= 2 {
+        // (A byte loop here was turned back into a memmove call by the optimizer.)
+        to.storeBytes(of: from.loadUnaligned(as: UInt16.self), as: UInt16.self)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self), toByteOffset: count - 2, as: UInt16.self)
+    } else if count == 1 {
+        to.storeBytes(of: from.load(as: UInt8.self), as: UInt8.self)
     }
 }

@@ -250,6 +250,7 @@ final class DecisionLineComposer {
                                                source: source, destination: destination, prefix: prefix,
                                                counter: counter, receiverIndex: receiverIndex, endpoint: endpoint)
                 DecisionText.write(reason, subject: record.subject, to: &sink)
+                sink.finish()
                 whyNamesIndex = sink.receiverIndexWrites > 0
                 if sink.receiverIndexWrites == 1 { indexInWhy = sink.receiverIndexWritten }
             } else {
@@ -444,6 +445,7 @@ final class DecisionLineComposer {
     @inline(never)
     private func appendWhy(_ reason: DecisionReason, of record: borrowing DecisionRecord, sink: consuming DecisionScratchSink) {
         DecisionText.write(reason, subject: record.subject, to: &sink)
+        sink.finish()
     }
 
     /// Writes a 32-bit index as `0x` and eight lowercase hex digits: the form of WireGuard's

@@ -98,9 +98,7 @@ public final class ByteBuffer {
         let to = UnsafeMutableRawPointer(state.pointee.base + state.pointee.count)
         var offset = 0
         while offset < piece.count {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), toByteOffset: offset + 8,
-                          as: UInt64.self)
+            move16(from: from, offset, to: to, offset)
             offset += 16
         }
         state.pointee.count += piece.count
@@ -115,8 +113,7 @@ public final class ByteBuffer {
         reserve(16)
         let to = UnsafeMutableRawPointer(state.pointee.base + state.pointee.count)
         let from = UnsafeRawPointer(start)
-        to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
-        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        move16(from: from, 0, to: to, 0)
         state.pointee.count += count
     }
 
@@ -203,9 +200,7 @@ struct ByteCursor {
         let to = UnsafeMutableRawPointer(at)
         var offset = 0
         repeat {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), toByteOffset: offset + 8,
-                          as: UInt64.self)
+            move16(from: from, offset, to: to, offset)
             offset += 16
         } while offset < count
         at += count
@@ -252,15 +247,12 @@ func storeExact(from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int)
     if count >= 16 {
         var offset = 0
         while offset + 16 <= count {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), toByteOffset: offset + 8,
-                          as: UInt64.self)
+            move16(from: from, offset, to: to, offset)
             offset += 16
         }
         if offset < count {
             let last = count - 16
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: UInt64.self), toByteOffset: last, as: UInt64.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: last + 8, as: UInt64.self), toByteOffset: last + 8, as: UInt64.self)
+            move16(from: from, last, to: to, last)
         }
     } else if count >= 8 {
         to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
@@ -275,4 +267,11 @@ func storeExact(from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int)
     } else if count == 1 {
         to.storeBytes(of: from.load(as: UInt8.self), as: UInt8.self)
     }
+}
+
+/// 16 bytes from `from + fromOffset` to `to + toOffset`, unaligned: one vector load and store.
+@inline(__always)
+func move16(from: UnsafeRawPointer, _ fromOffset: Int, to: UnsafeMutableRawPointer, _ toOffset: Int) {
+    to.storeBytes(of: from.loadUnaligned(fromByteOffset: fromOffset, as: SIMD16<UInt8>.self), toByteOffset: toOffset,
+                  as: SIMD16<UInt8>.self)
 }

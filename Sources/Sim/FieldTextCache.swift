@@ -13,7 +13,7 @@ final class FieldTextCache {
     private struct Slot {
         var key: UInt64 = 0
         var count = 0
-        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var text: (SIMD16<UInt8>, SIMD16<UInt8>) = (.zero, .zero)
     }
 
     /// Direct-mapped: a value whose slot another value took is formatted again (and takes it back).
@@ -91,10 +91,8 @@ final class FieldTextCache {
         out.reserve(32)
         let to = UnsafeMutableRawPointer(out.base + out.count)
         let text = slot.pointee.text
-        to.storeBytes(of: text.0, as: UInt64.self)
-        to.storeBytes(of: text.1, toByteOffset: 8, as: UInt64.self)
-        to.storeBytes(of: text.2, toByteOffset: 16, as: UInt64.self)
-        to.storeBytes(of: text.3, toByteOffset: 24, as: UInt64.self)
+        to.storeBytes(of: text.0, as: SIMD16<UInt8>.self)
+        to.storeBytes(of: text.1, toByteOffset: 16, as: SIMD16<UInt8>.self)
         out.advance(by: slot.pointee.count)
     }
 
@@ -121,7 +119,7 @@ final class FieldTextCache {
         }
         // The longest text, "255.255.255.255:65535", is 21 bytes.
         precondition(formatted.count > 0 && formatted.count <= 32, "an IPv4 field's text fits a slot")
-        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var text: (SIMD16<UInt8>, SIMD16<UInt8>) = (.zero, .zero)
         withUnsafeMutableBytes(of: &text) { raw in
             raw.baseAddress!.copyMemory(from: formatted.base, byteCount: formatted.count)
         }

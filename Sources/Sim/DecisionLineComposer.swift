@@ -39,11 +39,13 @@ final class DecisionLineComposer {
     private struct PacketCache {
         var packet: [UInt8]?
         var storage: (UnsafePointer<UInt8>?, Int)?
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
         /// How many bytes at the start of `packetText` are the pieces (copied into `scratch`).
         var piecesCount = 0
     }
     private let packetCache: UnsafeMutablePointer<PacketCache>
+    /// That packet's pieces, handed out by pointer: returning the tuple (~200 bytes) copied it
+    /// per decision.
+    private let cachedPieces: UnsafeMutablePointer<PacketPieces>
 
     /// The strings every line repeats (node names, trace file names) as UTF-8 bytes, found by the
     /// String's own two words: equal words are the same text (a small string's words are its
@@ -78,6 +80,8 @@ final class DecisionLineComposer {
         peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
         packetCache = .allocate(capacity: 1)
         packetCache.initialize(to: PacketCache())
+        cachedPieces = .allocate(capacity: 1)
+        cachedPieces.initialize(to: (nil, nil, BufferPiece(), BufferPiece(), nil, nil))
         textSlots = .allocate(capacity: 2 * Self.textSlotCount)
         textSlots.initialize(repeating: TextSlot(), count: 2 * Self.textSlotCount)
     }
@@ -90,6 +94,8 @@ final class DecisionLineComposer {
         peerSlots.deallocate()
         packetCache.deinitialize(count: 1)
         packetCache.deallocate()
+        cachedPieces.deinitialize(count: 1)
+        cachedPieces.deallocate()
         for i in 0..<2 * Self.textSlotCount { textSlots[i].utf8?.deallocate() }
         textSlots.deinitialize(count: 2 * Self.textSlotCount)
         textSlots.deallocate()
@@ -198,7 +204,9 @@ final class DecisionLineComposer {
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        let (source, destination, _, _, header, packetLines) = packetPieces(record)
+        let packetParts = packetPieces(record)
+        let source = packetParts?.pointee.source, destination = packetParts?.pointee.destination
+        let header = packetParts?.pointee.header, packetLines = packetParts?.pointee.lines
         let peer = peerText(record)
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
@@ -491,14 +499,15 @@ final class DecisionLineComposer {
     /// same array storage): a packet is routed then sealed, opened then delivered, so decisions
     /// about one packet come in pairs. The cache holds that array, so its storage cannot be
     /// freed and reused for other bytes, nor written in place, while it is compared against.
-    private func packetPieces(_ record: DecisionRecord) -> PacketPieces {
+    /// nil when the record has no packet; the pieces stay valid until the next record.
+    private func packetPieces(_ record: DecisionRecord) -> UnsafePointer<PacketPieces>? {
         let storage = record.packet?.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
         if let storage, let cached = packetCache.pointee.storage, storage.0 == cached.0, storage.1 == cached.1 {
             scratch.appendExact(UnsafePointer(packetText.base), count: packetCache.pointee.piecesCount)
-            return packetCache.pointee.pieces
+            return UnsafePointer(cachedPieces)
         }
         var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
-        guard let packet = record.packet else { return pieces }
+        guard let packet = record.packet else { return nil }
         pieces.header = IPHeaderView(packet)
         if let fields = Self.loggedFields(packet, header: pieces.header) {
             do {
@@ -560,9 +569,9 @@ final class DecisionLineComposer {
         // Field by field: assigning the whole struct went through its outlined copy and destroy.
         packetCache.pointee.packet = packet
         packetCache.pointee.storage = storage
-        packetCache.pointee.pieces = pieces
         packetCache.pointee.piecesCount = piecesCount
-        return pieces
+        cachedPieces.pointee = pieces
+        return UnsafePointer(cachedPieces)
     }
 
     /// The src, dst, proto and len the log writes, exactly as `IPPacketSummary(parsing:)` reads

@@ -18,11 +18,13 @@ final class ActionNameBytes: @unchecked Sendable {
     private init() {
         let names = Action.allCases.map { Array($0.rawValue.utf8) }
         let total = names.reduce(0) { $0 + $1.count }
-        bytes = .allocate(capacity: max(total, 1))
+        // 16 zero bytes behind the last name: any name may be copied in 16-byte moves.
+        bytes = .allocate(capacity: total + 16)
+        bytes.initialize(repeating: 0, count: total + 16)
         var bounds: [(start: Int, count: Int)] = []
         var at = 0
         for name in names {
-            (bytes + at).initialize(from: name, count: name.count)
+            (bytes + at).update(from: name, count: name.count)
             bounds.append((at, name.count))
             at += name.count
         }
@@ -32,7 +34,8 @@ final class ActionNameBytes: @unchecked Sendable {
 
     deinit { bytes.deallocate() }
 
-    /// The name of `action`: `count` bytes at `start`, valid for the table's life (the process's).
+    /// The name of `action`: `count` bytes at `start`, valid for the table's life (the process's),
+    /// with the bytes up to `count` rounded up to 16 readable.
     @inline(__always)
     func bytes(of action: Action) -> (start: UnsafePointer<UInt8>, count: Int) {
         let index = action.casePosition(storedByPosition: casesAreStoredByPosition)

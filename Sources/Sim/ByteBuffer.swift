@@ -86,13 +86,21 @@ public final class ByteBuffer {
     }
 
     /// Appends a copy of a piece of this same buffer (room is made first, so growing cannot
-    /// move the bytes while they are copied).
+    /// move the bytes while they are copied), in 16-byte moves rather than a memmove call: the
+    /// piece lies before the end, so only the last move reads past it, into bytes beyond what
+    /// is counted (the buffer's storage is zeroed when made, so they are defined).
     @inline(__always)
     func appendCopy(of piece: BufferPiece) {
         assert(piece.start >= 0 && piece.count >= 0 && piece.start + piece.count <= state.pointee.count,
                "a piece outside the written bytes")
-        reserve(piece.count)
-        (state.pointee.base + state.pointee.count).update(from: state.pointee.base + piece.start, count: piece.count)
+        reserve(piece.count + 16)
+        let from = UnsafeRawPointer(state.pointee.base + piece.start)
+        let to = UnsafeMutableRawPointer(state.pointee.base + state.pointee.count)
+        var offset = 0
+        while offset < piece.count {
+            move16(from: from, offset, to: to, offset)
+            offset += 16
+        }
         state.pointee.count += piece.count
     }
 
@@ -105,8 +113,16 @@ public final class ByteBuffer {
         reserve(16)
         let to = UnsafeMutableRawPointer(state.pointee.base + state.pointee.count)
         let from = UnsafeRawPointer(start)
-        to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
-        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        move16(from: from, 0, to: to, 0)
+        state.pointee.count += count
+    }
+
+    /// `count` bytes from `start` (outside this buffer) read exactly (`storeExact`), without a
+    /// call to memmove.
+    @inline(__always)
+    func appendExact(_ start: UnsafePointer<UInt8>, count: Int) {
+        reserve(count)
+        storeExact(from: UnsafeRawPointer(start), to: UnsafeMutableRawPointer(state.pointee.base + state.pointee.count), count: count)
         state.pointee.count += count
     }
 
@@ -141,4 +157,121 @@ public final class ByteBuffer {
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: state.pointee.base, count: state.pointee.count))
     }
+}
+
+/// A write position in a `ByteBuffer` whose room was reserved first (`ByteBuffer.cursor`): each
+/// append is a store and a pointer bump, with no room check and nothing reloaded from the buffer
+/// between appends, where every `ByteBuffer.append` checks the room and reloads and stores the
+/// count. A decision's line is some 40 appends (docs/performance.md, session 10). `commit`
+/// counts what was written; the buffer must not be used between taking a cursor and committing it.
+struct ByteCursor {
+    private(set) var at: UnsafeMutablePointer<UInt8>
+    /// The end of the reserved room (checked by assertions only).
+    let end: UnsafeMutablePointer<UInt8>
+
+    init(at: UnsafeMutablePointer<UInt8>, end: UnsafeMutablePointer<UInt8>) {
+        self.at = at
+        self.end = end
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        assert(at < end, "a cursor past its reserved room")
+        at.pointee = byte
+        at += 1
+    }
+
+    /// A literal's bytes (a constant length: the copy is a few moves).
+    @inline(__always)
+    mutating func appendLiteral(_ text: StaticString) {
+        let count = text.utf8CodeUnitCount
+        assert(at + count <= end, "a cursor past its reserved room")
+        at.update(from: text.utf8Start, count: count)
+        at += count
+    }
+
+    /// `count` bytes from `start`, where the bytes up to `count` rounded up to 16 may be read (a
+    /// piece of a buffer or table with 16 readable bytes behind it): 16-byte moves, no call.
+    /// Writes as far, so the room must hold 16 bytes more than is counted.
+    @inline(__always)
+    mutating func appendPadded(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(at + count + 16 <= end, "a cursor past its reserved room")
+        let from = UnsafeRawPointer(start)
+        let to = UnsafeMutableRawPointer(at)
+        var offset = 0
+        repeat {
+            move16(from: from, offset, to: to, offset)
+            offset += 16
+        } while offset < count
+        at += count
+    }
+
+    /// `count` bytes from `start`, read exactly (`storeExact`).
+    @inline(__always)
+    mutating func appendExact(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(at + count <= end, "a cursor past its reserved room")
+        storeExact(from: UnsafeRawPointer(start), to: UnsafeMutableRawPointer(at), count: count)
+        at += count
+    }
+
+    /// `count` bytes from `start` (any memory outside the buffer).
+    @inline(__always)
+    mutating func append(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(at + count <= end, "a cursor past its reserved room")
+        at.update(from: start, count: count)
+        at += count
+    }
+}
+
+extension ByteBuffer {
+    /// A cursor at the end of the written bytes with `room` bytes reserved behind it.
+    @inline(__always)
+    func cursor(reserving room: Int) -> ByteCursor {
+        reserve(room)
+        return ByteCursor(at: base + count, end: base + capacity)
+    }
+
+    /// Counts the bytes `cursor` (taken from this buffer) wrote.
+    @inline(__always)
+    func commit(_ cursor: ByteCursor) {
+        advance(by: cursor.at - (base + count))
+    }
+}
+
+/// Copies `count` bytes, reading exactly those: two overlapping loads of 8 (or 4, or 2) bytes for
+/// a short run, 16-byte steps and an overlapping last 16 for a longer one. For words of a length
+/// not known where they are written (the explanation's literals, passed through
+/// `DecisionTextSink`), which a memmove call per piece cost ~25 instructions more each.
+@inline(__always)
+func storeExact(from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int) {
+    if count >= 16 {
+        var offset = 0
+        while offset + 16 <= count {
+            move16(from: from, offset, to: to, offset)
+            offset += 16
+        }
+        if offset < count {
+            let last = count - 16
+            move16(from: from, last, to: to, last)
+        }
+    } else if count >= 8 {
+        to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8, as: UInt64.self)
+    } else if count >= 4 {
+        to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4, as: UInt32.self)
+    } else if count >= 2 {
+        // (A byte loop here was turned back into a memmove call by the optimizer.)
+        to.storeBytes(of: from.loadUnaligned(as: UInt16.self), as: UInt16.self)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self), toByteOffset: count - 2, as: UInt16.self)
+    } else if count == 1 {
+        to.storeBytes(of: from.load(as: UInt8.self), as: UInt8.self)
+    }
+}
+
+/// 16 bytes from `from + fromOffset` to `to + toOffset`, unaligned: one vector load and store.
+@inline(__always)
+func move16(from: UnsafeRawPointer, _ fromOffset: Int, to: UnsafeMutableRawPointer, _ toOffset: Int) {
+    to.storeBytes(of: from.loadUnaligned(fromByteOffset: fromOffset, as: SIMD16<UInt8>.self), toByteOffset: toOffset,
+                  as: SIMD16<UInt8>.self)
 }

@@ -20,10 +20,53 @@ enum ByteText {
     }
 
     static func appendUnsigned(_ value: UInt64, to out: ByteBuffer) {
+        // Most numbers in the log are short (lengths, counters, frames, prefix lengths): below
+        // 10^8 they are written as one or two groups of four digits by digit pairs, with no
+        // count loop and no division but by constants.
+        if value < 100_000_000 {
+            out.reserve(8)
+            let at = UnsafeMutableRawPointer(out.base + out.count)
+            let n = Int(truncatingIfNeeded: value)
+            if n < 10_000 {
+                out.advance(by: writeShort(n, at: at))
+            } else {
+                let high = n / 10_000
+                let count = writeShort(high, at: at)
+                writeFour(n &- high &* 10_000, at: at + count)
+                out.advance(by: count + 4)
+            }
+            return
+        }
         let digits = decimalDigitCount(value)
         out.reserve(digits)
         writeDigits(value, count: digits, at: out.base + out.count)
         out.advance(by: digits)
+    }
+
+    /// Writes `n` (0…9999) without leading zeros at `at` (four bytes may be stored); its length.
+    @inline(__always)
+    private static func writeShort(_ n: Int, at: UnsafeMutableRawPointer) -> Int {
+        if n < 10 {
+            at.storeBytes(of: 0x30 &+ UInt8(truncatingIfNeeded: n), as: UInt8.self)
+            return 1
+        }
+        if n < 100 {
+            storeLE16(digitPair(n), at, at: 0)
+            return 2
+        }
+        // Four digits with a leading zero, shifted out for three.
+        let high = n / 100
+        let four = UInt32(digitPair(high)) | UInt32(digitPair(n &- high &* 100)) << 16
+        let three = n < 1000
+        storeLE32(three ? four >> 8 : four, at, at: 0)
+        return three ? 3 : 4
+    }
+
+    /// Writes `n` (0…9999) as exactly four digits at `at`.
+    @inline(__always)
+    private static func writeFour(_ n: Int, at: UnsafeMutableRawPointer) {
+        let high = n / 100
+        storeLE32(UInt32(digitPair(high)) | UInt32(digitPair(n &- high &* 100)) << 16, at, at: 0)
     }
 
     /// `IPProtocol.name(number)` without making a String (the decision log's `proto` field).

@@ -39,14 +39,17 @@ extension DecisionRecord {
 
     /// `route 10.0.0.0/24 dev wg0 is the best match for 10.0.0.1`, the same words as `why`,
     /// written without building a string (a quarter of all decisions are route choices).
-    /// Unescaped: the device name is written as it is.
+    /// Unescaped: the device name is written as it is, by `appendDevice` (the composer copies
+    /// the bytes it keeps for the name). `fields`: the composer's cache of IPv4 texts.
     /// `destination`: the packet's destination, already written earlier in `out`.
-    static func appendRouteChoice(_ route: RouteSpec, destination: BufferPiece?, to out: ByteBuffer) {
+    @inline(__always)
+    static func appendRouteChoice(_ route: RouteSpec, destination: BufferPiece?, fields: FieldTextCache, to out: ByteBuffer,
+                                  appendDevice: (String) -> Void) {
         out.appendLiteral("route ")
-        if route.prefix.length == 0 { out.appendLiteral("default") } else { ByteText.appendPrefix(route.prefix, to: out) }
-        if let via = route.via { out.appendLiteral(" via "); ByteText.appendAddress(via, to: out) }
+        if route.prefix.length == 0 { out.appendLiteral("default") } else { fields.appendPrefix(route.prefix, to: out) }
+        if let via = route.via { out.appendLiteral(" via "); fields.appendAddress(via, to: out) }
         out.appendLiteral(" dev ")
-        out.append(route.device)
+        appendDevice(route.device)
         if let metric = route.metric { out.appendLiteral(" metric "); ByteText.appendInteger(metric, to: out) }
         if let table = route.table { out.appendLiteral(" table "); ByteText.appendInteger(table, to: out) }
         out.appendLiteral(" is the best match")

@@ -17,29 +17,35 @@ final class DecisionLineComposer {
     /// exclusivity check per access, per decision.
     private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
 
-    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's low byte
-    /// (X25519 public keys are uniformly random), checked against the whole key and the
+    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's first two
+    /// bytes (X25519 public keys are uniformly random), checked against the whole key and the
     /// simulation's `PeerNames`. Names are registered when a simulation is built, before its
-    /// first decision, so a name once looked up stays right.
+    /// first decision, so a name once looked up stays right. A slot keeps the name's UTF-8
+    /// bytes, so that writing it (four times in a per-packet decision's two lines) is a copy,
+    /// not a look into a String.
     private struct PeerNameSlot {
         var key: [UInt8] = []
         var names: PeerNames?
-        var name = ""
-        var isPlainJSON = true
+        var text = PeerText(bytes: nil, count: 0, isPlainJSON: true)
     }
-    private static let peerSlotCount = 256
-
-    /// An inner packet's pieces of `scratch`, and its header when it has one.
+    private static let peerSlotCount = 1024
+    /// An inner packet's pieces of `scratch`, and its header when it has one; and the packet's
+    /// whole part of each line, keys and all, as pieces of `packetText` (nil: no packet).
     private typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
-                                      length: BufferPiece, header: IPHeaderView?)
+                                      length: BufferPiece, header: IPHeaderView?,
+                                      lines: (json: BufferPiece, text: BufferPiece)?)
 
     /// The last packet whose pieces `packetText` holds (see `packetPieces`).
     private struct PacketCache {
         var packet: [UInt8]?
         var storage: (UnsafePointer<UInt8>?, Int)?
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
+        /// How many bytes at the start of `packetText` are the pieces (copied into `scratch`).
+        var piecesCount = 0
     }
     private let packetCache: UnsafeMutablePointer<PacketCache>
+    /// That packet's pieces, handed out by pointer: returning the tuple (~200 bytes) copied it
+    /// per decision.
+    private let cachedPieces: UnsafeMutablePointer<PacketPieces>
 
     /// The strings every line repeats (node names, trace file names) as UTF-8 bytes, found by the
     /// String's own two words: equal words are the same text (a small string's words are its
@@ -57,11 +63,15 @@ final class DecisionLineComposer {
         var isPlainJSON = true
     }
     private static let textSlotCount = 1024
+    /// `textSlotCount` slots for node names and the like, then as many for trace file names: a
+    /// line holds its node's slot and its file's at once, so the two must not evict each other.
     private let textSlots: UnsafeMutablePointer<TextSlot>
     private let packetText = ByteBuffer(capacity: 128)
     private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
     private let actionNames = ActionNameBytes.shared
+    /// The IPv4 addresses, prefixes and endpoints already written, by value.
+    private let fields = FieldTextCache()
 
     init() {
         time = .allocate(capacity: 1)
@@ -70,28 +80,34 @@ final class DecisionLineComposer {
         peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
         packetCache = .allocate(capacity: 1)
         packetCache.initialize(to: PacketCache())
-        textSlots = .allocate(capacity: Self.textSlotCount)
-        textSlots.initialize(repeating: TextSlot(), count: Self.textSlotCount)
+        cachedPieces = .allocate(capacity: 1)
+        cachedPieces.initialize(to: (nil, nil, BufferPiece(), BufferPiece(), nil, nil))
+        textSlots = .allocate(capacity: 2 * Self.textSlotCount)
+        textSlots.initialize(repeating: TextSlot(), count: 2 * Self.textSlotCount)
     }
 
     deinit {
         time.deinitialize(count: 1)
         time.deallocate()
+        for i in 0..<Self.peerSlotCount { UnsafeMutablePointer(mutating: peerSlots[i].text.bytes)?.deallocate() }
         peerSlots.deinitialize(count: Self.peerSlotCount)
         peerSlots.deallocate()
         packetCache.deinitialize(count: 1)
         packetCache.deallocate()
-        for i in 0..<Self.textSlotCount { textSlots[i].utf8?.deallocate() }
-        textSlots.deinitialize(count: Self.textSlotCount)
+        cachedPieces.deinitialize(count: 1)
+        cachedPieces.deallocate()
+        for i in 0..<2 * Self.textSlotCount { textSlots[i].utf8?.deallocate() }
+        textSlots.deinitialize(count: 2 * Self.textSlotCount)
         textSlots.deallocate()
     }
 
     /// `text`'s slot, filled with its bytes if it held another string.
     @inline(__always)
-    private func textSlot(_ text: String) -> UnsafeMutablePointer<TextSlot> {
+    private func textSlot(_ text: String, isFile: Bool = false) -> UnsafeMutablePointer<TextSlot> {
         let words = unsafeBitCast(text, to: (UInt64, UInt64).self)
         let hash = (words.0 ^ words.1 ^ (words.1 >> 29)) &* 0x9E37_79B9_7F4A_7C15
-        let slot = textSlots + Int(truncatingIfNeeded: hash >> 54) & (Self.textSlotCount - 1)
+        let table = isFile ? textSlots + Self.textSlotCount : textSlots
+        let slot = table + Int(truncatingIfNeeded: hash >> 54) & (Self.textSlotCount - 1)
         if !slot.pointee.filled || slot.pointee.words != words { fill(slot, with: text, words: words) }
         return slot
     }
@@ -100,11 +116,19 @@ final class DecisionLineComposer {
     private func fill(_ slot: UnsafeMutablePointer<TextSlot>, with text: String, words: (UInt64, UInt64)) {
         slot.pointee.utf8?.deallocate()
         let utf8 = Array(text.utf8)
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(16, utf8.count))
-        bytes.initialize(repeating: 0, count: max(16, utf8.count))
+        let padded = Self.paddedCapacity(utf8.count)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: padded)
+        bytes.initialize(repeating: 0, count: padded)
         bytes.update(from: utf8, count: utf8.count)
         slot.pointee = TextSlot(filled: true, words: words, text: text, utf8: bytes, count: utf8.count,
                                 isPlainJSON: ByteText.isPlainJSON(text))
+    }
+
+    /// A slot's bytes at `cursor` (its storage is padded to a multiple of 16 bytes).
+    @inline(__always)
+    private func appendBytes(of slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
+        guard let bytes = slot.pointee.utf8 else { return }
+        cursor.appendPadded(bytes, count: slot.pointee.count)
     }
 
     /// A slot's bytes into `out`.
@@ -118,17 +142,25 @@ final class DecisionLineComposer {
         }
     }
 
-    /// `text` as a quoted JSON string (as `ByteText.appendJSONString` writes it).
+    /// A slot's text as a quoted JSON string (as `ByteText.appendJSONString` writes it); the
+    /// room for its escaped form is reserved behind `cursor`.
     @inline(__always)
-    private func appendJSONString(_ text: String, to json: ByteBuffer) {
-        let slot = textSlot(text)
-        json.append(0x22)
+    private func appendJSONString(_ slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
+        cursor.append(0x22)
         if slot.pointee.isPlainJSON {
-            appendBytes(of: slot, to: json)
+            appendBytes(of: slot, to: &cursor)
         } else {
-            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: slot.pointee.utf8, count: slot.pointee.count), to: json)
+            appendJSONEscapedSlow(slot, to: &cursor)
         }
-        json.append(0x22)
+        cursor.append(0x22)
+    }
+
+    @inline(never)
+    private func appendJSONEscapedSlow(_ slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
+        guard let bytes = slot.pointee.utf8 else { return }
+        for i in 0..<slot.pointee.count {
+            JSONEscape.append(bytes[i]) { cursor.append($0) }
+        }
     }
 
     /// `text`'s bytes as they are (the text line).
@@ -138,53 +170,102 @@ final class DecisionLineComposer {
     }
 
     /// The record's `peer` (its node name, or base64 for a key that is not a simulated node's)
-    /// and whether JSON can take it as it is.
-    private func peerName(_ record: DecisionRecord) -> (name: String, isPlainJSON: Bool)? {
+    /// as bytes, and whether JSON can take it as it is; valid until the next record's lookup.
+    @inline(__always)
+    private func peerText(_ record: borrowing DecisionRecord) -> PeerText? {
         guard let key = record.peerKey else { return nil }
-        guard let names = record.names else { return (key.base64, true) }   // base64 needs no escaping
-        let slot = peerSlots + Int(key.bytes.first ?? 0)
-        if slot.pointee.names === names && slot.pointee.key == key.bytes { return (slot.pointee.name, slot.pointee.isPlainJSON) }
-        let name = names.name(of: key)
-        let isPlain = ByteText.isPlainJSON(name)
-        slot.pointee = PeerNameSlot(key: key.bytes, names: names, name: name, isPlainJSON: isPlain)
-        return (name, isPlain)
+        let names = record.names
+        let first = key.bytes.withUnsafeBytes { $0.count >= 2 ? Int($0.load(as: UInt16.self)) : 0 }
+        let slot = peerSlots + first & (Self.peerSlotCount - 1)
+        if slot.pointee.names === names && slot.pointee.key == key.bytes { return slot.pointee.text }
+        return fillPeer(slot, key: key, names: names)
     }
+
+    @inline(never)
+    private func fillPeer(_ slot: UnsafeMutablePointer<PeerNameSlot>, key: PublicKey, names: PeerNames?) -> PeerText {
+        // base64 needs no escaping; a name may.
+        let name = names?.name(of: key) ?? key.base64
+        UnsafeMutablePointer(mutating: slot.pointee.text.bytes)?.deallocate()
+        let utf8 = Array(name.utf8)
+        let padded = Self.paddedCapacity(utf8.count)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: padded)
+        bytes.initialize(repeating: 0, count: padded)
+        bytes.update(from: utf8, count: utf8.count)
+        let text = PeerText(bytes: UnsafePointer(bytes), count: utf8.count, isPlainJSON: ByteText.isPlainJSON(name))
+        slot.pointee = PeerNameSlot(key: key.bytes, names: names, text: text)
+        return text
+    }
+
+    /// Bytes to allocate for a name of `count` bytes: a multiple of 16, at least 16 (any name
+    /// may then be copied in 16-byte moves).
+    private static func paddedCapacity(_ count: Int) -> Int { max(16, (count + 15) & ~15) }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        let (source, destination, proto, length, header) = packetPieces(record)
-        let peer = peerName(record)
-        let peerName = peer?.name
+        let packetParts = packetPieces(record)
+        let source = packetParts?.pointee.source, destination = packetParts?.pointee.destination
+        let header = packetParts?.pointee.header, packetLines = packetParts?.pointee.lines
+        let peer = peerText(record)
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
         var prefix: BufferPiece?, counter: BufferPiece?, receiverIndex: BufferPiece?, endpoint: BufferPiece?, frame: BufferPiece?
         // The text line prints an index as tshark does (`wg.sender`, `wg.receiver`: 0x and eight hex
         // digits), so that a log line and the packet in Wireshark read alike; JSON keeps the integer.
         var receiverIndexText: BufferPiece?
-        if let value = record.prefix { prefix = piece { ByteText.appendPrefix(value, to: scratch) } }
-        if let value = record.counter { counter = piece { ByteText.appendUnsigned(value, to: scratch) } }
-        if let value = record.receiverIndex {
-            receiverIndex = piece { ByteText.appendUnsigned(UInt64(value), to: scratch) }
-            receiverIndexText = piece { Self.appendIndexAsTshark(value, to: scratch) }
+        if let value = record.prefix {
+            let start = scratch.count
+            fields.appendPrefix(value, to: scratch)
+            prefix = piece(since: start)
         }
-        if let value = record.endpoint { endpoint = piece { ByteText.appendEndpoint(value, to: scratch) } }
-        if let trace = record.trace { frame = piece { ByteText.appendInteger(trace.frame, to: scratch) } }
+        if let value = record.counter {
+            let start = scratch.count
+            ByteText.appendUnsigned(value, to: scratch)
+            counter = piece(since: start)
+        }
+        if let value = record.receiverIndex {
+            do {
+                let start = scratch.count
+                fields.appendIndex(value, to: scratch)
+                receiverIndex = piece(since: start)
+            }
+            do {
+                let start = scratch.count
+                fields.appendIndexAsTshark(value, to: scratch)
+                receiverIndexText = piece(since: start)
+            }
+        }
+        if let value = record.endpoint {
+            let start = scratch.count
+            fields.appendEndpoint(value, to: scratch)
+            endpoint = piece(since: start)
+        }
+        if let trace = record.trace {
+            let start = scratch.count
+            ByteText.appendInteger(trace.frame, to: scratch)
+            frame = piece(since: start)
+        }
         // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
         // under its decision, except a route choice's, which has always been written as is.
         // The words of a route choice or a per-packet reason are plain but for the names in
         // them, so those alone are checked.
         var whyIsIndented = true
         var whyIsPlain = false
-        // What decided, read out of the record once: each read of an enum with payloads is a copy
-        // (and a release), per decision.
+        // What decided, told apart by case alone: binding the reason or the route (a payload of
+        // the record's enum) copied the whole enum and destroyed the copy through the runtime's
+        // generic paths, ~300 instructions per decision (docs/performance.md, session 10). The
+        // three per-packet reasons carry nothing, so their value is made here; only the rarer
+        // ones are read out of the record (`deviceReason`).
         var deviceReason: DecisionReason?
-        var explainedRoute: RouteSpec?
+        var isRouteChoice = false
         var hasMoves = false
         switch record.decider {
-        case .device(let reason): deviceReason = reason
-        case .host(.chose(let route)): explainedRoute = route
+        case .device(.sealed): deviceReason = .sealed
+        case .device(.decrypted(let confirmsSession)): deviceReason = .decrypted(confirmsSession: confirmsSession)
+        case .device(.delivered): deviceReason = .delivered
+        case .device: deviceReason = record.deviceReason
+        case .host(.chose): isRouteChoice = true
         case .configMoving: hasMoves = true
         default: break
         }
@@ -192,23 +273,23 @@ final class DecisionLineComposer {
         var whyNamesIndex = false
         var indexInWhy: BufferPiece?
         let why = piece {
-            if let route = explainedRoute {
+            if isRouteChoice {
                 whyIsIndented = false
-                whyIsPlain = ByteText.isPlainJSON(route.device)
-                DecisionRecord.appendRouteChoice(route, destination: destination, to: scratch)
+                whyIsPlain = appendRouteChoice(of: record, destination: destination)
             } else if let reason = deviceReason {
                 if isPerPacket { whyIsPlain = peerIsPlain && record.candidateKeys.isEmpty }
-                var sink = DecisionScratchSink(out: scratch, peerName: peerName, names: record.names, header: header,
+                var sink = DecisionScratchSink(out: scratch, peer: peer, names: record.names, header: header,
                                                source: source, destination: destination, prefix: prefix,
                                                counter: counter, receiverIndex: receiverIndex, endpoint: endpoint)
                 DecisionText.write(reason, subject: record.subject, to: &sink)
+                sink.finish()
                 whyNamesIndex = sink.receiverIndexWrites > 0
                 if sink.receiverIndexWrites == 1 { indexInWhy = sink.receiverIndexWritten }
             } else {
                 appendWhy(of: record)
             }
         }
-        let textHasWhy = why.count > 0 || explainedRoute != nil || isPerPacket
+        let textHasWhy = why.count > 0 || isRouteChoice || isPerPacket
         // The few explanations that name the index ("opened under index …") have it in tshark's
         // form on the text line; the JSON's stay as they were. An index written once (every
         // transport packet's "decrypted") is replaced in a copy of the words; otherwise the words
@@ -224,99 +305,123 @@ final class DecisionLineComposer {
         } else if whyNamesIndex, let reason = deviceReason {
             textWhy = piece {
                 appendWhy(reason, of: record, sink: DecisionScratchSink(
-                    out: scratch, peerName: peerName, names: record.names, header: header, source: source,
+                    out: scratch, peer: peer, names: record.names, header: header, source: source,
                     destination: destination, prefix: prefix, counter: counter, receiverIndex: receiverIndexText,
                     endpoint: endpoint))
             }
         }
 
-        scratch.reserve(16)   // so that any piece may be moved as 16 bytes
+        scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
+        let nodeSlot = textSlot(record.node)
+        let fileSlot = record.trace.map { textSlot($0.file, isFile: true) }
+        let action = actionNames.bytes(of: record.action)
+        let timeCount = timeText.count
+        let jsonTimeCount = time.pointee.jsonCount
+        assert(time.pointee.isSet && jsonTimeCount <= timeCount, "the time's text is written")
+        // Room for either line, generously: every piece is in `scratch` or `packetText` (and each
+        // is written once per line), a string escaped for JSON is at most six times as long, the
+        // literals and a 16-byte move's overrun take less than 512.
+        let strings = nodeSlot.pointee.count + (fileSlot?.pointee.count ?? 0) + (peer?.count ?? 0) + packetText.count
+        let room = 512 + timeCount + action.count + 6 * (scratch.count + strings)
 
         // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
         // "prefix":…,"candidates":[{"prefix":…,"peer":…}],"counter":…,"receiver-index":…,
         // "endpoint":…,"trace":{"file":…,"frame":…},"moved-from":[{"prefix":…,"peer":…}],"why":…}
-        json.appendLiteral(#"{"t":"#)
-        assert(time.pointee.isSet && time.pointee.jsonCount <= timeText.count, "the time's text is written")
-        json.append(UnsafePointer(timeText.base), count: time.pointee.jsonCount)
-        json.appendLiteral(#","node":"#); appendJSONString(record.node, to: json)
-        json.appendLiteral(#","iface":"#)
+        var c = json.cursor(reserving: room)
+        c.appendLiteral(#"{"t":"#)
+        c.appendPadded(UnsafePointer(timeText.base), count: jsonTimeCount)
+        c.appendLiteral(#","node":"#); appendJSONString(nodeSlot, to: &c)
+        c.appendLiteral(#","iface":"#)
         switch record.iface {
-        case .wg0: json.appendLiteral(#""wg0""#)
-        case .eth0: json.appendLiteral(#""eth0""#)
-        case .other(let name): ByteText.appendJSONString(name, to: json)
-        case nil: json.appendLiteral(#""none""#)
+        case .wg0: c.appendLiteral(#""wg0""#)
+        case .eth0: c.appendLiteral(#""eth0""#)
+        case .other(let name): withBuffer(json, cursor: &c, room: room) { ByteText.appendJSONString(name, to: json) }
+        case nil: c.appendLiteral(#""none""#)
         }
-        if let dir = record.dir { if dir == .tx { json.appendLiteral(#","dir":"tx""#) } else { json.appendLiteral(#","dir":"rx""#) } }
-        if let source, let destination {
-            json.appendLiteral(#","src":""#); copy(source, from: base, to: json)
-            json.appendLiteral(#"","dst":""#); copy(destination, from: base, to: json)
-            json.appendLiteral(#"","proto":""#); copy(proto, from: base, to: json)
-            json.appendLiteral(#"","len":"#); copy(length, from: base, to: json)
-        } else if record.packet != nil {
-            json.appendLiteral(#","len":"#); copy(length, from: base, to: json)
+        if let dir = record.dir { if dir == .tx { c.appendLiteral(#","dir":"tx""#) } else { c.appendLiteral(#","dir":"rx""#) } }
+        if let packetLines { c.appendPiece(packetLines.json, of: UnsafePointer(packetText.base)) }
+        c.appendLiteral(#","action":""#); c.appendPadded(action.start, count: action.count); c.append(0x22)
+        if let peer, let bytes = peer.bytes {
+            c.appendLiteral(#","peer":""#)
+            if peer.isPlainJSON {
+                c.appendPadded(bytes, count: peer.count)
+            } else {
+                withBuffer(json, cursor: &c, room: room) {
+                    ByteText.appendJSONEscaped(UnsafeBufferPointer(start: bytes, count: peer.count), to: json)
+                }
+            }
+            c.append(0x22)
         }
-        let action = actionNames.bytes(of: record.action)
-        json.appendLiteral(#","action":""#); json.append(action.start, count: action.count); json.append(0x22)
-        if let peerName {
-            json.appendLiteral(#","peer":""#)
-            if peerIsPlain { json.append(peerName) } else { ByteText.appendJSONContent(peerName, to: json) }
-            json.append(0x22)
+        if let prefix { c.appendLiteral(#","prefix":""#); c.appendPiece(prefix, of: base); c.append(0x22) }
+        if !candidates.isEmpty {
+            withBuffer(json, cursor: &c, room: room) { Self.appendJSONEntries(#","candidates":["#, candidates, to: json) }
         }
-        if let prefix { json.appendLiteral(#","prefix":""#); copy(prefix, from: base, to: json); json.append(0x22) }
-        if !candidates.isEmpty { Self.appendJSONEntries(#","candidates":["#, candidates, to: json) }
-        if let counter { json.appendLiteral(#","counter":"#); copy(counter, from: base, to: json) }
-        if let receiverIndex { json.appendLiteral(#","receiver-index":"#); copy(receiverIndex, from: base, to: json) }
-        if let endpoint { json.appendLiteral(#","endpoint":""#); copy(endpoint, from: base, to: json); json.append(0x22) }
-        if let trace = record.trace, let frame {
-            json.appendLiteral(#","trace":{"file":"#); appendJSONString(trace.file, to: json)
-            json.appendLiteral(#","frame":"#); copy(frame, from: base, to: json); json.append(0x7D)
+        if let counter { c.appendLiteral(#","counter":"#); c.appendPiece(counter, of: base) }
+        if let receiverIndex { c.appendLiteral(#","receiver-index":"#); c.appendPiece(receiverIndex, of: base) }
+        if let endpoint { c.appendLiteral(#","endpoint":""#); c.appendPiece(endpoint, of: base); c.append(0x22) }
+        if let fileSlot, let frame {
+            c.appendLiteral(#","trace":{"file":"#); appendJSONString(fileSlot, to: &c)
+            c.appendLiteral(#","frame":"#); c.appendPiece(frame, of: base); c.append(0x7D)
         }
         if hasMoves, case let movedFrom = record.movedFrom, !movedFrom.isEmpty {
-            Self.appendJSONEntries(#","moved-from":["#, movedFrom, to: json)
+            withBuffer(json, cursor: &c, room: room) { Self.appendJSONEntries(#","moved-from":["#, movedFrom, to: json) }
         }
-        json.appendLiteral(#","why":""#)
+        c.appendLiteral(#","why":""#)
         if whyIsPlain {
-            json.append(base + why.start, count: why.count)
+            c.appendPiece(why, of: base)
         } else {
-            ByteText.appendJSONEscaped(UnsafeBufferPointer(start: base + why.start, count: why.count), to: json)
+            withBuffer(json, cursor: &c, room: room) {
+                ByteText.appendJSONEscaped(UnsafeBufferPointer(start: base + why.start, count: why.count), to: json)
+            }
         }
-        json.appendLiteral(#""}"#)
+        c.appendLiteral(#""}"#)
+        json.commit(c)
 
         // 12.000000500 server wg0 tx encrypted icmp 192.168.0.1 > 192.168.32.19 len 84 peer EFGH
         // prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why
-        let jsonTimeCount = time.pointee.jsonCount
-        text.append(UnsafePointer(timeText.base + jsonTimeCount), count: timeText.count - jsonTimeCount)
-        text.append(0x20); appendBytes(of: record.node, to: text)
+        c = text.cursor(reserving: room)
+        c.appendPadded(UnsafePointer(timeText.base + jsonTimeCount), count: timeCount - jsonTimeCount)
+        c.append(0x20); appendBytes(of: nodeSlot, to: &c)
         switch record.iface {
-        case .wg0: text.appendLiteral(" wg0")
-        case .eth0: text.appendLiteral(" eth0")
-        case .other(let name): text.append(0x20); text.append(name)
-        case nil: text.appendLiteral(" none")
+        case .wg0: c.appendLiteral(" wg0")
+        case .eth0: c.appendLiteral(" eth0")
+        case .other(let name): c.append(0x20); withBuffer(text, cursor: &c, room: room) { text.append(name) }
+        case nil: c.appendLiteral(" none")
         }
-        if let dir = record.dir { if dir == .tx { text.appendLiteral(" tx") } else { text.appendLiteral(" rx") } }
-        text.append(0x20); text.append(action.start, count: action.count)
-        if let source, let destination {
-            text.append(0x20); copy(proto, from: base, to: text)
-            text.append(0x20); copy(source, from: base, to: text)
-            text.appendLiteral(" > "); copy(destination, from: base, to: text)
-            text.appendLiteral(" len "); copy(length, from: base, to: text)
-        }
-        if let peerName { text.appendLiteral(" peer "); text.append(peerName) }
-        if let prefix { text.appendLiteral(" prefix "); copy(prefix, from: base, to: text) }
-        if !candidates.isEmpty { Self.appendTextCandidates(candidates, to: text) }
-        if let counter { text.appendLiteral(" counter "); copy(counter, from: base, to: text) }
-        if let receiverIndexText { text.appendLiteral(" receiver-index "); copy(receiverIndexText, from: base, to: text) }
-        if let endpoint { text.appendLiteral(" endpoint "); copy(endpoint, from: base, to: text) }
-        if let trace = record.trace, let frame {
-            text.appendLiteral(" ["); appendBytes(of: trace.file, to: text)
-            text.appendLiteral(" #"); copy(frame, from: base, to: text); text.append(0x5D)
+        if let dir = record.dir { if dir == .tx { c.appendLiteral(" tx") } else { c.appendLiteral(" rx") } }
+        c.append(0x20); c.appendPadded(action.start, count: action.count)
+        if let packetLines { c.appendPiece(packetLines.text, of: UnsafePointer(packetText.base)) }
+        if let peer, let bytes = peer.bytes { c.appendLiteral(" peer "); c.appendPadded(bytes, count: peer.count) }
+        if let prefix { c.appendLiteral(" prefix "); c.appendPiece(prefix, of: base) }
+        if !candidates.isEmpty { withBuffer(text, cursor: &c, room: room) { Self.appendTextCandidates(candidates, to: text) } }
+        if let counter { c.appendLiteral(" counter "); c.appendPiece(counter, of: base) }
+        if let receiverIndexText { c.appendLiteral(" receiver-index "); c.appendPiece(receiverIndexText, of: base) }
+        if let endpoint { c.appendLiteral(" endpoint "); c.appendPiece(endpoint, of: base) }
+        if let fileSlot, let frame {
+            c.appendLiteral(" ["); appendBytes(of: fileSlot, to: &c)
+            c.appendLiteral(" #"); c.appendPiece(frame, of: base); c.append(0x5D)
         }
         if textHasWhy {
-            text.appendLiteral(": ")
-            let whyBytes = UnsafeBufferPointer(start: base + textWhy.start, count: textWhy.count)
-            if whyIsIndented && !whyIsPlain { ByteText.appendIndented(whyBytes, to: text) } else { text.append(base + textWhy.start, count: textWhy.count) }
+            c.appendLiteral(": ")
+            if whyIsIndented && !whyIsPlain {
+                withBuffer(text, cursor: &c, room: room) {
+                    ByteText.appendIndented(UnsafeBufferPointer(start: base + textWhy.start, count: textWhy.count), to: text)
+                }
+            } else {
+                c.appendPiece(textWhy, of: base)
+            }
         }
+        text.commit(c)
+    }
+
+    /// Runs `write`, which appends to `buffer` through its own methods (a rare part of a line),
+    /// between committing `cursor` and taking it again with `room` reserved.
+    @inline(__always)
+    private func withBuffer(_ buffer: ByteBuffer, cursor: inout ByteCursor, room: Int, _ write: () -> Void) {
+        buffer.commit(cursor)
+        write()
+        cursor = buffer.cursor(reserving: room)
     }
 
     // The rarer parts of a line, outside `append` so that its per-packet code stays compact
@@ -350,6 +455,18 @@ final class DecisionLineComposer {
         text.append(0x29)
     }
 
+    /// A route choice's words into `scratch` (`destination`: the packet's, already in it); whether
+    /// they can go into JSON as they are. The route is read out of the record here, for the
+    /// quarter of decisions that are route choices.
+    @inline(never)
+    private func appendRouteChoice(of record: borrowing DecisionRecord, destination: BufferPiece?) -> Bool {
+        guard case .host(.chose(let route)) = record.decider else { return true }
+        DecisionRecord.appendRouteChoice(route, destination: destination, fields: fields, to: scratch) {
+            appendBytes(of: $0, to: scratch)
+        }
+        return textSlot(route.device).pointee.isPlainJSON
+    }
+
     /// A decision that is neither the device's nor a route choice: its words as the record has them.
     @inline(never)
     private func appendWhy(of record: borrowing DecisionRecord) {
@@ -360,6 +477,7 @@ final class DecisionLineComposer {
     @inline(never)
     private func appendWhy(_ reason: DecisionReason, of record: borrowing DecisionRecord, sink: consuming DecisionScratchSink) {
         DecisionText.write(reason, subject: record.subject, to: &sink)
+        sink.finish()
     }
 
     /// Writes a 32-bit index as `0x` and eight lowercase hex digits: the form of WireGuard's
@@ -376,44 +494,84 @@ final class DecisionLineComposer {
         out.advance(by: 10)
     }
 
-    /// Copies a piece of `scratch` (at `base`, with 16 bytes readable past every piece).
-    @inline(__always)
-    private func copy(_ piece: BufferPiece, from base: UnsafePointer<UInt8>, to out: ByteBuffer) {
-        assert(base == UnsafePointer(scratch.base) && piece.start + max(piece.count, 16) <= scratch.capacity,
-               "a piece of scratch with 16 readable bytes behind it")
-        if piece.count <= 16 {
-            out.appendShort(base + piece.start, count: piece.count)
-        } else {
-            out.append(base + piece.start, count: piece.count)
-        }
-    }
-
     /// The inner packet's src, dst, proto and len pieces, written first in `scratch`, and its
     /// header. The previous record's are reused when this record carries the same packet (the
     /// same array storage): a packet is routed then sealed, opened then delivered, so decisions
     /// about one packet come in pairs. The cache holds that array, so its storage cannot be
     /// freed and reused for other bytes, nor written in place, while it is compared against.
-    private func packetPieces(_ record: DecisionRecord) -> PacketPieces {
+    /// nil when the record has no packet; the pieces stay valid until the next record.
+    private func packetPieces(_ record: DecisionRecord) -> UnsafePointer<PacketPieces>? {
         let storage = record.packet?.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
         if let storage, let cached = packetCache.pointee.storage, storage.0 == cached.0, storage.1 == cached.1 {
-            scratch.append(UnsafePointer(packetText.base), count: packetText.count)
-            return packetCache.pointee.pieces
+            scratch.appendExact(UnsafePointer(packetText.base), count: packetCache.pointee.piecesCount)
+            return UnsafePointer(cachedPieces)
         }
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil)
-        guard let packet = record.packet else { return pieces }
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
+        guard let packet = record.packet else { return nil }
         pieces.header = IPHeaderView(packet)
         if let fields = Self.loggedFields(packet, header: pieces.header) {
-            pieces.source = piece { ByteText.appendAddress(fields.source, to: scratch) }
-            pieces.destination = piece { ByteText.appendAddress(fields.destination, to: scratch) }
-            pieces.proto = piece { ByteText.appendProtocolName(fields.protocolNumber, to: scratch) }
-            pieces.length = piece { ByteText.appendInteger(fields.totalLength, to: scratch) }
+            do {
+                let start = scratch.count
+                self.fields.appendAddress(fields.source, to: scratch)
+                pieces.source = piece(since: start)
+            }
+            do {
+                let start = scratch.count
+                self.fields.appendAddress(fields.destination, to: scratch)
+                pieces.destination = piece(since: start)
+            }
+            do {
+                let start = scratch.count
+                ByteText.appendProtocolName(fields.protocolNumber, to: scratch)
+                pieces.proto = piece(since: start)
+            }
+            do {
+                let start = scratch.count
+                ByteText.appendInteger(fields.totalLength, to: scratch)
+                pieces.length = piece(since: start)
+            }
         } else {
-            pieces.length = piece { ByteText.appendInteger(packet.count, to: scratch) }
+            do {
+                let start = scratch.count
+                ByteText.appendInteger(packet.count, to: scratch)
+                pieces.length = piece(since: start)
+            }
         }
         packetText.removeAll()
         packetText.append(UnsafePointer(scratch.base), count: scratch.count)
-        packetCache.pointee = PacketCache(packet: packet, storage: storage, pieces: pieces)
-        return pieces
+        let piecesCount = scratch.count
+        // The packet's part of each line, written once for the decisions about it:
+        // `,"src":"…","dst":"…","proto":"…","len":…` and ` proto src > dst len …`.
+        scratch.reserve(16)   // so that each piece may be moved in 16-byte steps
+        let base = UnsafePointer(scratch.base)
+        var c = packetText.cursor(reserving: 128 + 2 * piecesCount)
+        let jsonStart = c.at - packetText.base
+        if let source = pieces.source, let destination = pieces.destination {
+            c.appendLiteral(#","src":""#); c.appendPiece(source, of: base)
+            c.appendLiteral(#"","dst":""#); c.appendPiece(destination, of: base)
+            c.appendLiteral(#"","proto":""#); c.appendPiece(pieces.proto, of: base)
+            c.appendLiteral(#"","len":"#); c.appendPiece(pieces.length, of: base)
+        } else {
+            c.appendLiteral(#","len":"#); c.appendPiece(pieces.length, of: base)
+        }
+        let textStart = c.at - packetText.base
+        if let source = pieces.source, let destination = pieces.destination {
+            c.append(0x20); c.appendPiece(pieces.proto, of: base)
+            c.append(0x20); c.appendPiece(source, of: base)
+            c.appendLiteral(" > "); c.appendPiece(destination, of: base)
+            c.appendLiteral(" len "); c.appendPiece(pieces.length, of: base)
+        }
+        let end = c.at - packetText.base
+        packetText.commit(c)
+        pieces.lines = (BufferPiece(start: jsonStart, count: textStart - jsonStart),
+                        BufferPiece(start: textStart, count: end - textStart))
+        packetText.reserve(16)   // so that each part may be moved in 16-byte steps
+        // Field by field: assigning the whole struct went through its outlined copy and destroy.
+        packetCache.pointee.packet = packet
+        packetCache.pointee.storage = storage
+        packetCache.pointee.piecesCount = piecesCount
+        cachedPieces.pointee = pieces
+        return UnsafePointer(cachedPieces)
     }
 
     /// The src, dst, proto and len the log writes, exactly as `IPPacketSummary(parsing:)` reads
@@ -435,6 +593,11 @@ final class DecisionLineComposer {
         return (summary.source, summary.destination, summary.protocolNumber, summary.totalLength)
     }
 
+    /// The bytes written to `scratch` since `start`, as a piece (the per-field pieces are made
+    /// so, not through a closure: each closure was a call of its own, ~35 instructions a piece).
+    @inline(__always)
+    private func piece(since start: Int) -> BufferPiece { BufferPiece(start: start, count: scratch.count - start) }
+
     /// Formats one piece at the end of `scratch`.
     @inline(__always)
     private func piece(_ write: () -> Void) -> BufferPiece {
@@ -450,5 +613,13 @@ final class DecisionLineComposer {
         let jsonCount = timeText.count
         ByteText.appendSeconds(t, to: timeText)
         time.pointee = (t, true, jsonCount)
+    }
+}
+
+extension ByteCursor {
+    /// A piece of the composer's scratch buffer at `base` (16 readable bytes behind every piece).
+    @inline(__always)
+    fileprivate mutating func appendPiece(_ piece: BufferPiece, of base: UnsafePointer<UInt8>) {
+        appendPadded(base + piece.start, count: piece.count)
     }
 }

@@ -49,36 +49,65 @@ public final class OutputPipeline {
 /// Collects captured packets of every sink of one pipeline into batches for the capture lane:
 /// the event thread only appends (a retain of the packet's bytes); the lane writes them.
 final class CaptureHandOff {
-    private struct Pending {
+    /// Where and when a packet goes; for a datagram the lane builds (`endpoints` set), its
+    /// endpoints. Nothing in it is counted, so it is copied and dropped for free; the packet's
+    /// bytes are kept apart (`Storage.packets`), moved in and out alone.
+    private struct Entry {
         unowned(unsafe) let sink: PcapFileCaptureSink
         let time: Int64
-        /// The packet; for a datagram the lane builds (`endpoints` set), its UDP payload.
-        let packet: [UInt8]
         let endpoints: Optional<(from: Endpoint, to: Endpoint)>
     }
 
-    /// One batch of packets, written in order by the lane.
+    /// `batchSize` entries and their packets (or datagram payloads); the first `count` set.
+    private struct Storage {
+        let entries: UnsafeMutablePointer<Entry>
+        let packets: UnsafeMutablePointer<[UInt8]>
+
+        static func allocate() -> Storage {
+            Storage(entries: .allocate(capacity: CaptureHandOff.batchSize), packets: .allocate(capacity: CaptureHandOff.batchSize))
+        }
+
+        /// Destroys packets `from..<to` and frees the storage.
+        func free(destroying range: Range<Int>) {
+            (packets + range.lowerBound).deinitialize(count: range.count)
+            packets.deallocate()
+            entries.deallocate()
+        }
+    }
+
+    /// One batch of packets, written in order by the lane. It owns the storage the hand-off
+    /// collected them in (handed over whole, as `DecisionLogWriter`'s batches are).
     private final class Batch: WorkerJob, @unchecked Sendable {
-        let packets: [Pending]
+        let storage: Storage
+        let count: Int
         unowned(unsafe) let built: BuiltDatagrams
-        init(_ packets: [Pending], built: BuiltDatagrams) {
-            self.packets = packets
+        /// How many packets `run` has taken (moved out); deinit destroys the rest.
+        private var taken = 0
+        init(_ storage: Storage, count: Int, built: BuiltDatagrams) {
+            self.storage = storage
+            self.count = count
             self.built = built
         }
-        /// Each entry is read in place (a copy of it, optional endpoints and all, went through an
-        /// outlined copy and destroy per packet).
+        /// Each packet is moved out and released once written. An entry holding its packet was
+        /// copied whole (a retain and a release of the packet) by every read of it, in place or
+        /// moved out, and an array of them was destroyed through the runtime's generic
+        /// per-element destroy (docs/performance.md, session 10).
         func run() {
-            packets.withUnsafeBufferPointer { pending in
-                for i in pending.indices {
-                    if let endpoints = pending[i].endpoints {
-                        let outer = built.outer(from: endpoints.from, to: endpoints.to, payload: pending[i].packet)
-                        pending[i].sink.write(time: pending[i].time, packet: outer)
-                    } else {
-                        pending[i].sink.write(time: pending[i].time, packet: pending[i].packet)
-                    }
+            var next = taken
+            while next < count {
+                let entry = storage.entries[next]
+                let packet = (storage.packets + next).move()
+                next += 1
+                if let endpoints = entry.endpoints {
+                    let outer = built.outer(from: endpoints.from, to: endpoints.to, payload: packet)
+                    entry.sink.write(time: entry.time, packet: outer)
+                } else {
+                    entry.sink.write(time: entry.time, packet: packet)
                 }
             }
+            taken = next
         }
+        deinit { storage.free(destroying: taken..<count) }
     }
 
     /// The datagrams the lane built lately, so that the receiving eth0's capture of a datagram
@@ -87,39 +116,48 @@ final class CaptureHandOff {
 
     /// Packets per batch: large enough that the hand-off's lock is rare, small enough that a
     /// batch's bytes stay in the cache between the threads.
-    private static let batchSize = 512
+    fileprivate static let batchSize = 512
     private let lane: WorkerLane
-    private let batch: UnsafeMutablePointer<[Pending]>
+    /// The entries collected for the next batch, the first `batchCount` set; replaced by fresh
+    /// storage when a full batch goes to the lane.
+    @exclusivity(unchecked) private var batch: Storage
+    private let batchCount: UnsafeMutablePointer<Int>
 
     init(lane: WorkerLane) {
         self.lane = lane
-        batch = .allocate(capacity: 1)
-        batch.initialize(to: [])
-        batch.pointee.reserveCapacity(Self.batchSize)
+        batch = .allocate()
+        batchCount = .allocate(capacity: 1)
+        batchCount.initialize(to: 0)
     }
 
     deinit {
-        batch.deinitialize(count: 1)
-        batch.deallocate()
+        batch.free(destroying: 0..<batchCount.pointee)
+        batchCount.deallocate()
     }
 
     /// Queues one packet for `sink`; the sink stays alive until the lane has written it (its
     /// owner closes it only after `drain`).
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, packet: [UInt8]) {
-        batch.pointee.append(Pending(sink: sink, time: time, packet: packet, endpoints: nil))
-        if batch.pointee.count >= Self.batchSize { submit() }
+        let i = batchCount.pointee
+        (batch.entries + i).initialize(to: Entry(sink: sink, time: time, endpoints: nil))
+        (batch.packets + i).initialize(to: packet)
+        batchCount.pointee = i + 1
+        if i + 1 >= Self.batchSize { submit() }
     }
 
     /// Queues the UDP datagram `PacketBuilder.udp(from:to:payload:)` makes, built by the lane.
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
-        batch.pointee.append(Pending(sink: sink, time: time, packet: payload, endpoints: (source, destination)))
-        if batch.pointee.count >= Self.batchSize { submit() }
+        let i = batchCount.pointee
+        (batch.entries + i).initialize(to: Entry(sink: sink, time: time, endpoints: (source, destination)))
+        (batch.packets + i).initialize(to: payload)
+        batchCount.pointee = i + 1
+        if i + 1 >= Self.batchSize { submit() }
     }
 
     /// Hands over what is collected (if anything).
-    func flush() { if !batch.pointee.isEmpty { submit() } }
+    func flush() { if batchCount.pointee > 0 { submit() } }
 
     /// Hands over what is collected and waits until the lane has written every packet.
     func drain() {
@@ -128,10 +166,11 @@ final class CaptureHandOff {
     }
 
     private func submit() {
-        let full = batch.pointee
-        batch.pointee = []
-        batch.pointee.reserveCapacity(Self.batchSize)
-        lane.submit(Batch(full, built: built))
+        let full = batch
+        let count = batchCount.pointee
+        batch = .allocate()
+        batchCount.pointee = 0
+        lane.submit(Batch(full, count: count, built: built))
     }
 }
 

@@ -9,7 +9,7 @@ public protocol DecisionTextSink {
     /// Words of the explanation.
     mutating func write(_ words: StaticString)
     /// Words with values in them (the rarer explanations).
-    mutating func write(_ text: String)
+    mutating func writeText(_ text: String)
     /// The decision's peer by name, or "unknown peer" when it has none.
     mutating func writePeer()
     /// Another peer by name (a candidate's, or the owner of a prefix).
@@ -73,10 +73,10 @@ public enum DecisionText {
             write(reason, subject: subject, to: &out)
         case .interfaceDown: out.write("wg0 is down")
         case .notIP(let length):
-            out.write("not an IPv4 or IPv6 packet (\(length) bytes): dropped, tx_errors += 1, no ICMP")
+            out.writeText("not an IPv4 or IPv6 packet (\(length) bytes): dropped, tx_errors += 1, no ICMP")
         case .noPeer(let destination):
             let d = destination.map { "\($0)" } ?? "the destination"
-            out.write("no allowed-ips entry matches \(d): dropped, tx_errors += 1, ICMP unreachable to the sender")
+            out.writeText("no allowed-ips entry matches \(d): dropped, tx_errors += 1, ICMP unreachable to the sender")
         case .noEndpoint:
             writeMatch(subject, source: false, to: &out)
             writePeer(between: "; but ", and: " has no endpoint configured or learned: dropped, ICMP unreachable", to: &out)
@@ -87,7 +87,7 @@ public enum DecisionText {
             out.write("; "); write(problem, to: &out); out.write(": staged awaiting a handshake")
         case .queueFull(let held):
             out.write("staged queue of "); out.writePeer()
-            out.write(" held \(held) > 128 packets: the oldest dropped (tx_dropped += 1)")
+            out.writeText(" held \(held) > 128 packets: the oldest dropped (tx_dropped += 1)")
         case .initiation(let trigger):
             writePeer(between: "handshake initiation to ", and: " at ", to: &out); out.writeEndpoint()
             out.write(": "); write(trigger, to: &out)
@@ -111,7 +111,7 @@ public enum DecisionText {
             writePeer(between: "keepalive from ", and: " (counter ", to: &out); out.writeCounter()
             out.write("): not delivered, no reply keepalive armed")
         case .sourceNotAllowed(let source, let owner):
-            out.write("inner source \(source) ")
+            out.writeText("inner source \(source) ")
             if subject.prefix != nil, let owner {
                 out.write("looks up to "); out.writePrefix(); out.write(" of "); out.writeName(of: owner)
                 out.write(", not to sender ")
@@ -121,12 +121,12 @@ public enum DecisionText {
             out.writePeer(); out.write(": dropped (rx_errors += 1)")
         case .replay(let nonce, let highest):
             let h = highest.map { "\($0)" } ?? "none"
-            out.write("counter \(nonce) already seen or more than 8128 behind the newest (\(h)): dropped")
+            out.writeText("counter \(nonce) already seen or more than 8128 behind the newest (\(h)): dropped")
         case .invalid(let reason):
             write(reason, to: &out)
         case .endpointUpdated(let from):
             out.write("authenticated packet from "); out.writeEndpoint(); out.write(": endpoint of "); out.writePeer()
-            out.write(" was \(from.map { "\($0)" } ?? "none")")
+            out.writeText(" was \(from.map { "\($0)" } ?? "none")")
         case .rekey(let trigger):
             write(trigger, to: &out); out.write(": new handshake with "); out.writePeer()
         case .sessionExpired(let cause):
@@ -134,7 +134,7 @@ public enum DecisionText {
             writePeer(between: words.before, and: words.after, to: &out)
         case .gaveUp(let initiations, let purged):
             out.write("handshake with "); out.writePeer()
-            out.write(" did not complete after \(initiations) attempts: \(purged) staged packet(s) dropped")
+            out.writeText(" did not complete after \(initiations) attempts: \(purged) staged packet(s) dropped")
         }
     }
 
@@ -191,7 +191,7 @@ public enum DecisionText {
             // (18) before the increment, so the count runs 1 through 19 and the timer expiring
             // after retry 19 gives up: 20 initiations in all, the "after %d attempts" (MAX + 2)
             // of its give-up message [compat src/timers.c `wg_expired_retransmit_handshake`].
-            out.write("no response after REKEY_TIMEOUT + jitter, retry \(attempt) of \(maximumRetries)")
+            out.writeText("no response after REKEY_TIMEOUT + jitter, retry \(attempt) of \(maximumRetries)")
         case .noReplyToData: out.write("sent data but heard nothing for 15 s (KEEPALIVE + REKEY_TIMEOUT)")
         case .rekeyAfterTime: out.write("our session is 120 s old (REKEY_AFTER_TIME)")
         case .rekeyAfterMessages: out.write("our session sent 2^60 messages (REKEY_AFTER_MESSAGES)")
@@ -203,19 +203,19 @@ public enum DecisionText {
     static func write<Sink: DecisionTextSink>(_ t: KeepaliveTrigger, to out: inout Sink) {
         switch t {
         case .replyToData: out.write("data arrived 10 s ago and nothing was sent back (KEEPALIVE_TIMEOUT)")
-        case .persistent(let s): out.write("no packet either way for \(s) s (persistent keepalive)")
+        case .persistent(let s): out.writeText("no packet either way for \(s) s (persistent keepalive)")
         case .keyConfirmation: out.write("confirms the new session to the responder")
-        case .persistentTurnedOn(let s): out.write("persistent keepalive turned on (\(s) s) while up")
-        case .interfaceUp(let s): out.write("wg0 came up with persistent keepalive \(s) s")
+        case .persistentTurnedOn(let s): out.writeText("persistent keepalive turned on (\(s) s) while up")
+        case .interfaceUp(let s): out.writeText("wg0 came up with persistent keepalive \(s) s")
         }
     }
 
     @inlinable
     static func write<Sink: DecisionTextSink>(_ r: InvalidReason, to out: inout Sink) {
         switch r {
-        case .tooShort(let n): out.write("\(n)-byte datagram is too short for a WireGuard message")
-        case .unknownType(let t): out.write("message type \(t) is not 1-4 with zero reserved bytes")
-        case .wrongLength(let t, let n): out.write("type \(t) message of \(n) bytes has the wrong size")
+        case .tooShort(let n): out.writeText("\(n)-byte datagram is too short for a WireGuard message")
+        case .unknownType(let t): out.writeText("message type \(t) is not 1-4 with zero reserved bytes")
+        case .wrongLength(let t, let n): out.writeText("type \(t) message of \(n) bytes has the wrong size")
         // The index is the decision's own receiver index (Receive.swift, ReceiveHandshake.swift
         // record it with the reason), so the sink writes it: decisions.txt in tshark's form.
         case .unknownIndex: out.write("no session has receiver index "); out.writeReceiverIndex()
@@ -225,9 +225,9 @@ public enum DecisionText {
         case .innerNotIP:
             writePeer(between: "decrypted packet from ", and: " is neither IPv4 nor IPv6 (rx_frame_errors)", to: &out)
         case .innerBadLength(let declared, let actual):
-            out.write("inner IP length \(declared) does not fit the \(actual) decrypted bytes (rx_length_errors)")
+            out.writeText("inner IP length \(declared) does not fit the \(actual) decrypted bytes (rx_length_errors)")
         case .badMac1: out.write("handshake message from "); out.writeEndpoint(); out.write(" has an invalid mac1")
-        case .handshake(let why): out.write("handshake message from "); out.writeEndpoint(); out.write(" rejected: \(why)")
+        case .handshake(let why): out.write("handshake message from "); out.writeEndpoint(); out.writeText(" rejected: \(why)")
         case .unknownPeer: out.write("initiation from a static key that is not a peer")
         case .timestampReplay:
             writePeer(between: "initiation from ", and: " does not carry a newer timestamp (replay)", to: &out)
@@ -237,7 +237,7 @@ public enum DecisionText {
             out.write("under load: handshake from "); out.writeEndpoint(); out.write(" over 20/s (burst 5)")
         case .noPendingHandshake:
             out.write("response for index "); out.writeReceiverIndex(); out.write(" matches no initiation we sent")
-        case .cookieRejected(let why): out.write("cookie reply rejected: \(why)")
+        case .cookieRejected(let why): out.writeText("cookie reply rejected: \(why)")
         }
     }
 }
@@ -249,7 +249,7 @@ struct DecisionStringSink: DecisionTextSink {
     var text = ""
 
     mutating func write(_ words: StaticString) { text += words.description }
-    mutating func write(_ words: String) { text += words }
+    mutating func writeText(_ words: String) { text += words }
     mutating func writePeer() { text += subject.peer.map(naming) ?? "unknown peer" }
     mutating func writeName(of key: PublicKey) { text += naming(key) }
     mutating func writePrefix(_ prefix: IPPrefix) { text += "\(prefix)" }

@@ -9,8 +9,18 @@ extension Device {
     /// delivery.
     public func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext = .none, now: Int64,
                         into events: inout [DeviceEvent]) {
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
+        receive(datagram, from: source, context: context, now: now)
+    }
+
+    /// `receive(_:from:context:now:into:)` with each event handed to `outlet` as it is made.
+    public func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext = .none, now: Int64,
+                        to outlet: DeviceEventOutlet) {
+        sending(to: outlet) { receive(datagram, from: source, context: context, now: now) }
+    }
+
+    private func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext, now: Int64) {
         guard isUp else {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .interfaceDown))
             return
@@ -153,7 +163,7 @@ extension Device {
         record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: routed.prefix,
                         candidates: otherCandidates(source, winner: routed.prefix, owner: peer), endpoint: peer.endpoint,
                         packet: packet, context: context, reason: .delivered))
-        emit(.deliver(packet: packet, context: context))
+        outlet?.deliver(packet, context: context)
     }
 
     /// Roaming (§3.3): the endpoint follows every authenticated packet; logged only on change.

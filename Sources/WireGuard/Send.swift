@@ -9,8 +9,17 @@ extension Device {
     /// the datagram that carries it.
     public func send(_ packet: [UInt8], context: PacketContext = .none, now: Int64,
                      into events: inout [DeviceEvent]) {
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
+        send(packet, context: context, now: now)
+    }
+
+    /// `send(_:context:now:into:)` with each event handed to `outlet` as it is made.
+    public func send(_ packet: [UInt8], context: PacketContext = .none, now: Int64, to outlet: DeviceEventOutlet) {
+        sending(to: outlet) { send(packet, context: context, now: now) }
+    }
+
+    private func send(_ packet: [UInt8], context: PacketContext, now: Int64) {
         guard isUp else {
             record(Decision(.noRoute, .tx, packet: packet, context: context, reason: .interfaceDown))
             return
@@ -24,7 +33,7 @@ extension Device {
             counters.txErrors += 1
             record(Decision(.droppedNoPeer, .tx, candidates: otherCandidates(destination, winner: nil), packet: packet,
                             context: context, reason: .noPeer(destination: destination)))
-            emit(.icmpUnreachable(offending: packet))
+            outlet?.icmpUnreachable(offending: packet)
             return
         }
         let candidates = otherCandidates(destination, winner: prefix, owner: peer)
@@ -32,7 +41,7 @@ extension Device {
             counters.txErrors += 1
             record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
                             context: context, reason: .noEndpoint))
-            emit(.icmpUnreachable(offending: packet))
+            outlet?.icmpUnreachable(offending: packet)
             return
         }
         stage(StagedPacket(packet: packet, context: context, prefix: prefix, candidates: candidates), on: peer)
@@ -108,7 +117,7 @@ extension Device {
                                 counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
                                 packet: item.packet, context: item.context, reason: .sealed))
             }
-            emit(.transmit(datagram: message, to: endpoint, context: item.context))
+            outlet?.transmit(message, to: endpoint, context: item.context)
         }
         // Jitter is drawn only when the timer is actually armed, as the kernel does.
         if dataSent && !peer.timers.isPending(.newHandshake) {
@@ -200,7 +209,7 @@ extension Device {
             record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, receiverIndex: index,
                             endpoint: endpoint, reason: .initiation(trigger)))
             peer.txBytes += UInt64(message.count)
-            emit(.transmit(datagram: message, to: endpoint, context: .none))
+            outlet?.transmit(message, to: endpoint, context: .none)
         } else {
             record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, reason: .initiationWithoutEndpoint))
         }
@@ -212,15 +221,15 @@ extension Device {
     func logSecrets(ephemeral: PrivateKey?, presharedKey: PresharedKey) {
         logStaticKey()
         guard let ephemeral else { return }
-        emit(.secret(KeyLogEntry(kind: .localEphemeralPrivate, key: ephemeral.bytes)))
+        outlet?.secret(KeyLogEntry(kind: .localEphemeralPrivate, key: ephemeral.bytes))
         if presharedKey != .zero {
-            emit(.secret(KeyLogEntry(kind: .presharedKey, key: presharedKey.bytes)))
+            outlet?.secret(KeyLogEntry(kind: .presharedKey, key: presharedKey.bytes))
         }
     }
 
     func logStaticKey() {
         guard !staticKeyLogged else { return }
         staticKeyLogged = true
-        emit(.secret(KeyLogEntry(kind: .localStaticPrivate, key: privateKey.bytes)))
+        outlet?.secret(KeyLogEntry(kind: .localStaticPrivate, key: privateKey.bytes))
     }
 }

@@ -138,7 +138,7 @@ extension Simulation {
     /// A WireGuard device's decision, recorded at `node` (iface wg0) with the context's trace.
     func recordDevice(_ decision: consuming Decision, at node: SimNode) {
         let trace = trace(of: decision.subject.context)
-        record(DecisionRecord(t: now, node: node.name, device: decision, trace: trace, names: names), at: node)
+        record(DecisionRecord(t: now, node: node.name, device: consume decision, trace: trace, names: names), at: node)
     }
 
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
@@ -235,7 +235,9 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
 
     override func decided(_ decision: consuming Decision) {
         guard let node else { return }
-        simulation.recordDevice(decision, at: node)
+        // Moved on (`consume`): passing the parameter plainly copied it, a retain and release
+        // of each reference in it per decision.
+        simulation.recordDevice(consume decision, at: node)
     }
 
     override func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext) {

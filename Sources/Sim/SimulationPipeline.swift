@@ -130,7 +130,7 @@ extension Simulation {
         }
         // The node is restored after the call, though none of the events calls a device again.
         let outer = outlet.node
-        outlet.node = node
+        outlet.node = Unmanaged.passUnretained(node)
         call(outlet)
         outlet.node = outer
     }
@@ -223,39 +223,60 @@ extension Simulation {
 
 /// Carries out what a node's device asks for, as the device makes each event: the simulator's
 /// side of `DeviceEventOutlet` on the packet path (`Simulation.callDevice(of:_:)`).
+///
+/// The simulation and the node are held unmanaged and used through guaranteed references: read
+/// from `unowned(unsafe)` fields they were retained and released around every event (two of
+/// each per decision).
 final class NodeDeviceOutlet: DeviceEventOutlet {
     /// The simulation owns this outlet (`nodeOutlet`), so it outlives every call.
-    unowned(unsafe) let simulation: Simulation
-    /// The node whose device is being called; set by `callDevice(of:_:)` around each call.
-    unowned(unsafe) var node: SimNode?
+    private let simulation: Unmanaged<Simulation>
+    /// The node whose device is being called; set by `callDevice(of:_:)` around each call (the
+    /// simulation's node list keeps it alive).
+    var node: Unmanaged<SimNode>?
 
     init(simulation: Simulation) {
-        self.simulation = simulation
+        self.simulation = Unmanaged.passUnretained(simulation)
     }
 
     override func decided(_ decision: consuming Decision) {
         guard let node else { return }
-        // Moved on (`consume`): passing the parameter plainly copied it, a retain and release
-        // of each reference in it per decision.
-        simulation.recordDevice(consume decision, at: node)
+        var decision = Optional(consume decision)
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in
+                // Moved on (`take`): passing the parameter plainly copied it, a retain and
+                // release of each reference in it per decision.
+                simulation.recordDevice(decision.take()!, at: node)
+            }
+        }
     }
 
     override func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext) {
         guard let node else { return }
-        simulation.transmit(datagram, to: endpoint, from: node, context: context)
+        var datagram = Optional(consume datagram)
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in
+                simulation.transmit(datagram.take()!, to: endpoint, from: node, context: context)
+            }
+        }
     }
 
     override func deliver(_ packet: consuming [UInt8], context: PacketContext) {
         guard let node else { return }
-        simulation.deliverFromTunnel(packet, at: node, context: context)
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in
+                simulation.deliverFromTunnel(packet, at: node, context: context)
+            }
+        }
     }
 
     override func icmpUnreachable(offending: [UInt8]) {
         guard let node else { return }
-        simulation.icmpUnreachable(offending, at: node)
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in simulation.icmpUnreachable(offending, at: node) }
+        }
     }
 
     override func secret(_ entry: KeyLogEntry) {
-        simulation.addKeyLogLine(entry)
+        simulation._withUnsafeGuaranteedRef { $0.addKeyLogLine(entry) }
     }
 }

@@ -147,10 +147,10 @@ extension Device {
             return
         }
         let source = header.source
-        // Bound straight from the lookup: keeping the optional entry in a `let` first cost two
-        // destroys of an optional tuple per packet, each through the runtime's generic value
+        // The winner's prefix and peer slot, compared in place: binding the optional (prefix,
+        // peer) tuple cost a destroy of it per packet through the runtime's generic value
         // witnesses (~140 instructions; docs/performance.md). The rare refusal looks up again.
-        guard let routed = routes.lookupEntry(source), routed.peer === peer else {
+        guard let match = routes.longestMatch(source), routes.peer(inSlot: match.slot) === peer else {
             let routed = routes.lookupEntry(source)
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
@@ -160,8 +160,8 @@ extension Device {
             return
         }
         peer.rxBytes += UInt64(messageLength)
-        record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: routed.prefix,
-                        candidates: otherCandidates(source, winner: routed.prefix, owner: peer), endpoint: peer.endpoint,
+        record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: match.prefix,
+                        candidates: otherCandidates(source, winner: match.prefix, owner: peer), endpoint: peer.endpoint,
                         packet: packet, context: context, reason: .delivered))
         outlet?.deliver(packet, context: context)
     }

@@ -29,13 +29,15 @@ extension Device {
             record(Decision(.droppedInvalid, .tx, packet: packet, context: context, reason: .notIP(length: packet.count)))
             return
         }
-        guard let (prefix, peer) = routes.lookupEntry(destination) else {
+        // In two steps (`longestMatch`, `peer(inSlot:)`): no optional (prefix, peer) tuple to destroy.
+        guard let match = routes.longestMatch(destination), let peer = routes.peer(inSlot: match.slot) else {
             counters.txErrors += 1
             record(Decision(.droppedNoPeer, .tx, candidates: otherCandidates(destination, winner: nil), packet: packet,
                             context: context, reason: .noPeer(destination: destination)))
             outlet?.icmpUnreachable(offending: packet)
             return
         }
+        let prefix = match.prefix
         let candidates = otherCandidates(destination, winner: prefix, owner: peer)
         guard peer.endpoint != nil else {
             counters.txErrors += 1

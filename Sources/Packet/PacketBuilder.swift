@@ -100,8 +100,11 @@ public enum PacketBuilder {
         }
         if first >> 4 == 4 {
             let packet = try IPv4Packet(checking: request)
-            let ip = try IPv4Repr(packet)
-            guard !packet.isFragment, ip.protocolNumber == IPProtocol.icmp else {
+            // The header's fields are read in place: `IPv4Repr(packet)` also copied the options
+            // into an array of their own (~260 instructions a reply, even for none), which the
+            // reply drops. A bad header checksum still throws `IPv4Repr`'s error.
+            if !packet.checksumIsValid { _ = try IPv4Repr(packet) }
+            guard !packet.isFragment, packet.protocolNumber == IPProtocol.icmp else {
                 throw WireError("IPv4", .unsupported, at: 9, expected: "an unfragmented ICMP packet")
             }
             // The ICMP message is read where it lies (no copy of it, nor of its data), with the
@@ -117,8 +120,8 @@ public enum PacketBuilder {
             guard type == ICMPv4Repr.echoRequest else {
                 throw WireError("ICMP", .unsupported, at: packet.headerLength, expected: "type 8 (echo request), got \(type)")
             }
-            return echoV4(from: ip.destination, to: ip.source, request: false, rest: readBE32(request, range.lowerBound + 4),
-                          data: request, range: (range.lowerBound + 8)..<range.upperBound, tos: ip.tos,
+            return echoV4(from: packet.destination, to: packet.source, request: false, rest: readBE32(request, range.lowerBound + 4),
+                          data: request, range: (range.lowerBound + 8)..<range.upperBound, tos: packet.tos,
                           checksum: replyChecksum(request: request, icmpAt: range.lowerBound))
         }
         let packet = try IPv6Packet(checking: request)

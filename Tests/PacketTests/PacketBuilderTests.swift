@@ -175,6 +175,16 @@ final class PacketBuilderTests: XCTestCase {
         // Both ways were taken: the all-zero replies and those summing to 0xffff are summed.
         XCTAssertGreaterThan(fallbacks, 0)
         XCTAssertGreaterThan(updates, 1000)
+        // The header is read in place, not through `IPv4Repr`: a bad header checksum still gets
+        // no reply, with `IPv4Repr`'s error.
+        var badHeader = PacketBuilder.echoRequest(from: v4a, to: v4b, identifier: 1, sequence: 1, payloadSize: 16)
+        badHeader[10] ^= 0x01
+        var expected: Error?
+        do { _ = try IPv4Repr(try IPv4Packet(checking: badHeader)) } catch { expected = error }
+        XCTAssertThrowsError(try PacketBuilder.echoReply(to: badHeader)) { error in
+            XCTAssertEqual("\(error)", expected.map { "\($0)" })
+            XCTAssertEqual((error as? WireError)?.kind, .badChecksum)
+        }
     }
 
     /// An option-less IPv4 header is written by a word-at-a-time path: every field and the

@@ -46,12 +46,21 @@ extension Device {
             outlet?.icmpUnreachable(offending: packet)
             return
         }
-        stage(StagedPacket(packet: packet, context: context, prefix: prefix, candidates: candidates), on: peer)
-        if let problem = sessionProblem(peer, now: now) {
-            record(Decision(.queued, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
-                            context: context, reason: .staged(problem)))
+        let item = StagedPacket(packet: packet, context: context, prefix: prefix, candidates: candidates)
+        let problem = sessionProblem(peer, now: now)
+        if problem == nil, peer.staged.isEmpty {
+            // Nothing staged and a usable key: sent at once, exactly as staging it and taking it
+            // straight back out would (nothing is dropped from an empty queue, and the queue is
+            // empty after either way), without the queue's write and read of the packet.
+            sendStaged(peer, now: now, arriving: item)
+        } else {
+            stage(item, on: peer)
+            if let problem {
+                record(Decision(.queued, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
+                                context: context, reason: .staged(problem)))
+            }
+            sendStaged(peer, now: now)
         }
-        sendStaged(peer, now: now)
         reschedule(peer)
     }
 
@@ -97,30 +106,65 @@ extension Device {
         peer.timers.anyAuthenticatedPacketSent()
         var dataSent = false
         while let item = peer.staged.popFirst() {
-            let counter = keypair.sendCounter
-            keypair.sendCounter += 1
-            guard let message = try? seal(item.packet, keypair: keypair, counter: counter) else {
-                // Only a key that is not 32 bytes fails to seal (keys come from the KDF, so this
-                // is not reachable from input). Answer as the kernel answers an unusable key
-                // (§2 step 5): requeue at the front and ask for a handshake.
-                peer.staged.prepend([item])
-                keypair.sendingValid = false
-                noUsableKey(peer, .sendingInvalid, now: now)
+            guard sealAndTransmit(item, keypair: keypair, endpoint: endpoint, of: peer, now: now, dataSent: &dataSent) else {
                 return
             }
-            peer.txBytes += UInt64(message.count)
-            if item.isKeepalive {
-                record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
-                                receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                                reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation)))
-            } else {
-                dataSent = true
-                record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: item.candidates,
-                                counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                                packet: item.packet, context: item.context, reason: .sealed))
-            }
-            outlet?.transmit(message, to: endpoint, context: item.context)
         }
+        finishSending(peer, dataSent: dataSent, now: now)
+    }
+
+    /// `sendStaged` for one packet that was not staged (`send` found the queue empty and the key
+    /// usable): the same steps, in the same order, as staging it and sending the queue.
+    private func sendStaged(_ peer: Peer, now: Int64, arriving item: consuming StagedPacket) {
+        guard let keypair = peer.keypairs.current, let endpoint = peer.endpoint else { return }
+        if WireGuardConstants.rejectAfterMessages - keypair.sendCounter < 1 {
+            // Staged and sent, it would meet the nonce check below: keep the one path for that.
+            stage(item, on: peer)
+            sendStaged(peer, now: now)
+            return
+        }
+        peer.timers.traversal(now: now)
+        peer.timers.anyAuthenticatedPacketSent()
+        var dataSent = false
+        guard sealAndTransmit(item, keypair: keypair, endpoint: endpoint, of: peer, now: now, dataSent: &dataSent) else {
+            return
+        }
+        finishSending(peer, dataSent: dataSent, now: now)
+    }
+
+    /// Seals one packet under `keypair` with the next counter, records it and hands the message
+    /// to the outlet; false (the packet requeued at the front, a handshake asked for) when it
+    /// cannot be sealed.
+    private func sealAndTransmit(_ item: consuming StagedPacket, keypair: Keypair, endpoint: Endpoint, of peer: Peer,
+                                 now: Int64, dataSent: inout Bool) -> Bool {
+        let counter = keypair.sendCounter
+        keypair.sendCounter += 1
+        guard let message = try? seal(item.packet, keypair: keypair, counter: counter) else {
+            // Only a key that is not 32 bytes fails to seal (keys come from the KDF, so this
+            // is not reachable from input). Answer as the kernel answers an unusable key
+            // (§2 step 5): requeue at the front and ask for a handshake.
+            peer.staged.prepend([item])
+            keypair.sendingValid = false
+            noUsableKey(peer, .sendingInvalid, now: now)
+            return false
+        }
+        peer.txBytes += UInt64(message.count)
+        if item.isKeepalive {
+            record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
+                            receiverIndex: keypair.remoteIndex, endpoint: endpoint,
+                            reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation)))
+        } else {
+            dataSent = true
+            record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: item.candidates,
+                            counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
+                            packet: item.packet, context: item.context, reason: .sealed))
+        }
+        outlet?.transmit(message, to: endpoint, context: item.context)
+        return true
+    }
+
+    /// The end of `sendStaged`: the new-handshake timer after data, and the key's freshness.
+    private func finishSending(_ peer: Peer, dataSent: Bool, now: Int64) {
         // Jitter is drawn only when the timer is actually armed, as the kernel does.
         if dataSent && !peer.timers.isPending(.newHandshake) {
             peer.timers.dataSent(now: now, jitter: random.rekeyTimeoutJitter())

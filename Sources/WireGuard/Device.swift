@@ -2,8 +2,9 @@ import Routing
 
 /// One wg0, sans-IO: peers with their allowed IPs, sessions, timers and staged packets, driven by
 /// calls that take bytes and the simulated time and append what happens (`DeviceEvent`s) to the
-/// caller's array, whose storage the caller reuses from call to call. Time (Int64 ns) and
-/// randomness are passed in; it never reads a clock.
+/// caller's array, whose storage the caller reuses from call to call; `send`, `receive` and
+/// `advance` can hand each event to a `DeviceEventOutlet` as it is made instead. Time (Int64 ns)
+/// and randomness are passed in; it never reads a clock.
 ///
 /// A new device is down, as after `ip link add wg0 type wireguard`: configure it with
 /// `setPeer`, then call `up(now:)` as wg-quick does. Behaviour follows the Linux kernel

@@ -100,8 +100,11 @@ public enum PacketBuilder {
         }
         if first >> 4 == 4 {
             let packet = try IPv4Packet(checking: request)
-            let ip = try IPv4Repr(packet)
-            guard !packet.isFragment, ip.protocolNumber == IPProtocol.icmp else {
+            // The header's fields are read in place: `IPv4Repr(packet)` also copied the options
+            // into an array of their own (~260 instructions a reply, even for none), which the
+            // reply drops. A bad header checksum still throws `IPv4Repr`'s error.
+            if !packet.checksumIsValid { _ = try IPv4Repr(packet) }
+            guard !packet.isFragment, packet.protocolNumber == IPProtocol.icmp else {
                 throw WireError("IPv4", .unsupported, at: 9, expected: "an unfragmented ICMP packet")
             }
             // The ICMP message is read where it lies (no copy of it, nor of its data), with the
@@ -117,8 +120,9 @@ public enum PacketBuilder {
             guard type == ICMPv4Repr.echoRequest else {
                 throw WireError("ICMP", .unsupported, at: packet.headerLength, expected: "type 8 (echo request), got \(type)")
             }
-            return echoV4(from: ip.destination, to: ip.source, request: false, rest: readBE32(request, range.lowerBound + 4),
-                          data: request, range: (range.lowerBound + 8)..<range.upperBound, tos: ip.tos)
+            return echoV4(from: packet.destination, to: packet.source, request: false, rest: readBE32(request, range.lowerBound + 4),
+                          data: request, range: (range.lowerBound + 8)..<range.upperBound, tos: packet.tos,
+                          checksum: replyChecksum(request: request, icmpAt: range.lowerBound))
         }
         let packet = try IPv6Packet(checking: request)
         let chain = try packet.extensionChain()
@@ -185,11 +189,32 @@ public enum PacketBuilder {
         }
     }
 
+    /// The checksum of the echo reply to a verified echo request whose ICMP message starts at
+    /// `icmpAt`, updated from the request's by RFC 1624 (eqn. 3) instead of summed again over the
+    /// whole message: the reply is the request's message with its first word (type 8 and the
+    /// code) replaced by type 0 code 0. nil where the update could differ from summing the reply
+    /// (then `echoV4` sums it).
+    ///
+    /// Why it is the same value: the request verified, so its words sum to 0 modulo 0xffff and
+    /// those other than the checksum to -HC; the reply's words then sum to -HC - m + 0 (m: the
+    /// request's first word) modulo 0xffff, and ~HC ≡ -HC, ~m ≡ -m. A sum of words folded with
+    /// end-around carry (`InternetChecksum.finish`) is 0 only when every word is 0 and 0xffff
+    /// when it is ≡ 0 otherwise; every other value is its own residue. So for a non-zero residue
+    /// the summed reply's checksum is ~residue; for residue 0 (all-zero reply words, or a sum of
+    /// 0xffff) the answer depends on the words, and nil sends the caller to sum them.
+    static func replyChecksum(request: [UInt8], icmpAt offset: Int) -> UInt16? {
+        let requestChecksum = readBE16(request, offset + 2)
+        let firstWord = readBE16(request, offset)
+        let replyFirstWord = UInt16(ICMPv4Repr.echoReply) << 8
+        let residue = (Int(~requestChecksum) + Int(~firstWord) + Int(replyFirstWord)) % 0xffff
+        return residue == 0 ? nil : ~UInt16(residue)
+    }
+
     /// An IPv4 ICMP echo message whose data is `data[range]`: the bytes of
     /// `IPv4Repr.emit(payload: ICMPv4Repr(...).emit())`, written into one buffer of the final size
     /// (those two each allocate and grow an array per packet).
     private static func echoV4(from s: IPv4Address, to d: IPv4Address, request: Bool, rest: UInt32, data: [UInt8],
-                               range: Range<Int>, tos: UInt8, ttl: UInt8 = 64) -> [UInt8] {
+                               range: Range<Int>, tos: UInt8, ttl: UInt8 = 64, checksum: UInt16? = nil) -> [UInt8] {
         var ip = IPv4Repr(source: s, destination: d, protocolNumber: IPProtocol.icmp, ttl: ttl)
         ip.tos = tos
         let icmpStart = 20
@@ -201,7 +226,7 @@ public enum PacketBuilder {
         }
         b[icmpStart] = request ? ICMPv4Repr.echoRequest : ICMPv4Repr.echoReply
         writeBE32(&b, icmpStart + 4, rest)
-        writeBE16(&b, icmpStart + 2, InternetChecksum.compute(b, icmpStart..<b.count))
+        writeBE16(&b, icmpStart + 2, checksum ?? InternetChecksum.compute(b, icmpStart..<b.count))
         ip.emitHeader(into: &b, at: 0, payloadLength: b.count - icmpStart)
         return b
     }

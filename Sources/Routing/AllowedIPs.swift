@@ -167,15 +167,22 @@ public final class AllowedIPs<Peer: Hashable> {
     /// table when one is current (its first use makes later tables carry prefixes too).
     @inlinable
     public func lookupEntry(_ address: IPAddress) -> (prefix: IPPrefix, peer: Peer)? {
-        let found: (prefix: IPPrefix, slot: UInt32)?
-        if let unretainedCore {
-            found = unretainedCore._withUnsafeGuaranteedRef { $0.longestMatch(address) }
-        } else {
-            found = inline.longestMatch(address)
-        }
-        guard let match = found, let peer = peers[Int(match.slot)] else { return nil }
+        guard let match = longestMatch(address), let peer = peers[Int(match.slot)] else { return nil }
         return (match.prefix, peer)
     }
+
+    /// `lookupEntry` in two steps: the winning prefix and the slot of its peer (`peer(inSlot:)`).
+    /// A hot path binds these instead of the optional (prefix, peer) tuple, which the optimizer
+    /// destroyed through the runtime's generic value witnesses (about 130 instructions a lookup).
+    public func longestMatch(_ address: IPAddress) -> (prefix: IPPrefix, slot: UInt32)? {
+        if let unretainedCore {
+            return unretainedCore._withUnsafeGuaranteedRef { $0.longestMatch(address) }
+        }
+        return inline.longestMatch(address)
+    }
+
+    /// The peer a `longestMatch` slot stands for (nil: none, as `lookupEntry` answers then).
+    public func peer(inSlot slot: UInt32) -> Peer? { peers[Int(slot)] }
 
     /// Every entry whose prefix contains `address`, most specific first (the first is the winner).
     public func explain(_ address: IPAddress) -> [(prefix: IPPrefix, peer: Peer)] {

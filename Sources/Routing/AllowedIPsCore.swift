@@ -21,14 +21,17 @@ final class AllowedIPsCore {
         var count = 0
     }
 
-    var v4 = PrefixTrie<UInt32>()
-    var v6 = PrefixTrie<IPv6Key>()
-    var lists: [PeerList] = []
-    var count = 0
+    // `@exclusivity(unchecked)`, as the device's state is: one caller at a time drives a table
+    // and never holds overlapping accesses, and the run-time checks of `v4` and `v6` were ~110
+    // instructions per lookup (two on every inner packet; docs/performance.md, session 10).
+    @exclusivity(unchecked) var v4 = PrefixTrie<UInt32>()
+    @exclusivity(unchecked) var v6 = PrefixTrie<IPv6Key>()
+    @exclusivity(unchecked) var lists: [PeerList] = []
+    @exclusivity(unchecked) var count = 0
     /// Each family's derived lookup table; IPv6 gets only the direct index with jumps.
     let lookup4 = DerivedLookupTable<UInt32>(jumpOnly: false)
     let lookup6 = DerivedLookupTable<IPv6Key>(jumpOnly: true)
-    var compactLookupMinimumNodes = AllowedIPsCore.defaultCompactLookupMinimumNodes
+    @exclusivity(unchecked) var compactLookupMinimumNodes = AllowedIPsCore.defaultCompactLookupMinimumNodes
     static var defaultCompactLookupMinimumNodes: Int { 2048 }
 
     init() {}

@@ -121,7 +121,9 @@ extension Simulation {
     /// with the place it would have taken here.
     func enqueueArrival(at time: Int64, _ datagram: consuming UnderlayDatagram) {
         guard let distributed, !distributed.owns[datagram.to] else {
-            enqueue(at: time, .arrival(datagram))
+            // Moved into the event (`consume`): wrapped plainly, the datagram was copied and the
+            // original destroyed (~160 instructions a datagram).
+            enqueue(at: time, .arrival(consume datagram))
             return
         }
         let origin = currentOrigin

@@ -59,6 +59,9 @@ public final class Simulation {
     @exclusivity(unchecked) var actionTally: ActionTally
     /// The storage of the events array every device call appends to (see `spareEvents`).
     @exclusivity(unchecked) var eventStorage: [DeviceEvent] = []
+    /// Carries out a device's events as it makes them on the packet path (`callDevice(of:_:)`);
+    /// made on first use.
+    @exclusivity(unchecked) var nodeOutlet: NodeDeviceOutlet?
     /// The trace files replayed so far: a packet's `PacketContext.origin` is its file's position
     /// here plus one (0: not from a trace), its `number` the frame number.
     @exclusivity(unchecked) private var traceFiles: [String] = []

@@ -51,9 +51,8 @@ extension Simulation {
             }
             record(hostDecision(node, .wg0, .routedToWG, packet, context, .chose(spec)), at: node)
             node.wg0Capture?.capture(time: now, packet: packet)
-            var events = spareEvents()
-            device.send(packet, context: context, now: now, into: &events)
-            handle(&events, at: node)
+            callDevice(of: node) { device.send(packet, context: context, now: now, to: $0) }
+            armTimer(node)
         case .eth0:
             let spec = node.routes.entries[position].spec
             record(hostDecision(node, .eth0, .routedElsewhere, packet, context, .chose(spec)), at: node)
@@ -97,8 +96,7 @@ extension Simulation {
             swap(&event, &events[i])
             switch consume event {
             case .decision(let decision):
-                let trace = trace(of: decision.subject.context)
-                record(DecisionRecord(t: now, node: node.name, device: decision, trace: trace, names: names), at: node)
+                recordDevice(decision, at: node)
             case .transmit(let datagram, let endpoint, let context):
                 transmit(datagram, to: endpoint, from: node, context: context)
             case .deliver(let packet, let context):
@@ -116,6 +114,33 @@ extension Simulation {
         if armsTimer { armTimer(node) }
     }
 
+    /// Calls node's device with `nodeOutlet` set to carry out its events for that node as the
+    /// device makes them: each in the order made, as `handle` would after the call, so the
+    /// records, captures and queue places are the same; none is wrapped, stored and taken out.
+    /// Only for calls where nothing is recorded between the device's call and its events
+    /// (`send`, `receive`, `advance`); the configuration calls go through `handle`.
+    @inline(__always)
+    func callDevice(of node: SimNode, _ call: (DeviceEventOutlet) -> Void) {
+        let outlet: NodeDeviceOutlet
+        if let made = nodeOutlet {
+            outlet = made
+        } else {
+            outlet = NodeDeviceOutlet(simulation: self)
+            nodeOutlet = outlet
+        }
+        // The node is restored after the call, though none of the events calls a device again.
+        let outer = outlet.node
+        outlet.node = Unmanaged.passUnretained(node)
+        call(outlet)
+        outlet.node = outer
+    }
+
+    /// A WireGuard device's decision, recorded at `node` (iface wg0) with the context's trace.
+    func recordDevice(_ decision: consuming Decision, at node: SimNode) {
+        let trace = trace(of: decision.subject.context)
+        record(DecisionRecord(t: now, node: node.name, device: consume decision, trace: trace, names: names), at: node)
+    }
+
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
     /// pending at or before the deadline is enough; a later one goes stale and is skipped.
     /// `afterFiring`: called right after `advance(to: now)`, when any deadline still at or before
@@ -131,15 +156,13 @@ extension Simulation {
     private func fireTimers(_ node: SimNode) {
         guard node.timerWakeUp == now, let device = node.device else { return }
         node.timerWakeUp = nil
-        var events = spareEvents()
-        device.advance(to: now, into: &events)
-        handle(&events, at: node, armsTimer: false)
+        callDevice(of: node) { device.advance(to: now, outlet: $0) }
         armTimer(node, afterFiring: true)
     }
 
     /// The kernel drops the packet and sends the local sender an ICMP (v4 type 3 code 1, v6 type 1
     /// code 3) from wg0's address [wireguard-behaviour.md §2 step 2].
-    private func icmpUnreachable(_ offending: [UInt8], at node: SimNode) {
+    func icmpUnreachable(_ offending: [UInt8], at node: SimNode) {
         let v4 = (offending.first ?? 0x40) >> 4 == 4
         let source = node.wg0Addresses.first { $0.address.isIPv4 == v4 }?.address ?? node.underlay
         guard let icmp = try? PacketBuilder.destinationUnreachable(offending: offending, source: source) else { return }
@@ -149,7 +172,7 @@ extension Simulation {
     }
 
     /// A decrypted, source-checked packet out of wg0: captured on wg0, then the local stack.
-    private func deliverFromTunnel(_ packet: [UInt8], at node: SimNode, context: PacketContext) {
+    func deliverFromTunnel(_ packet: [UInt8], at node: SimNode, context: PacketContext) {
         node.wg0Capture?.capture(time: now, packet: packet)
         deliverLocally(packet, at: node, ingress: .wg0, context: context)
     }
@@ -195,5 +218,65 @@ extension Simulation {
         if case .reply(let reply) = node.stack.accept(packet, isLocal: local) {
             enqueue(at: now, .output(node: node.index, packet: reply, context: .none))
         }
+    }
+}
+
+/// Carries out what a node's device asks for, as the device makes each event: the simulator's
+/// side of `DeviceEventOutlet` on the packet path (`Simulation.callDevice(of:_:)`).
+///
+/// The simulation and the node are held unmanaged and used through guaranteed references: read
+/// from `unowned(unsafe)` fields they were retained and released around every event (two of
+/// each per decision).
+final class NodeDeviceOutlet: DeviceEventOutlet {
+    /// The simulation owns this outlet (`nodeOutlet`), so it outlives every call.
+    private let simulation: Unmanaged<Simulation>
+    /// The node whose device is being called; set by `callDevice(of:_:)` around each call (the
+    /// simulation's node list keeps it alive).
+    var node: Unmanaged<SimNode>?
+
+    init(simulation: Simulation) {
+        self.simulation = Unmanaged.passUnretained(simulation)
+    }
+
+    override func decided(_ decision: consuming Decision) {
+        guard let node else { return }
+        var decision = Optional(consume decision)
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in
+                // Moved on (`take`): passing the parameter plainly copied it, a retain and
+                // release of each reference in it per decision.
+                simulation.recordDevice(decision.take()!, at: node)
+            }
+        }
+    }
+
+    override func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext) {
+        guard let node else { return }
+        var datagram = Optional(consume datagram)
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in
+                simulation.transmit(datagram.take()!, to: endpoint, from: node, context: context)
+            }
+        }
+    }
+
+    override func deliver(_ packet: consuming [UInt8], context: PacketContext) {
+        guard let node else { return }
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in
+                simulation.deliverFromTunnel(packet, at: node, context: context)
+            }
+        }
+    }
+
+    override func icmpUnreachable(offending: [UInt8]) {
+        guard let node else { return }
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in simulation.icmpUnreachable(offending, at: node) }
+        }
+    }
+
+    override func secret(_ entry: KeyLogEntry) {
+        simulation._withUnsafeGuaranteedRef { $0.addKeyLogLine(entry) }
     }
 }

@@ -119,9 +119,8 @@ extension Simulation {
             underlayDrop(node, .droppedPortClosed, datagram.source, .portClosed(datagram.destinationPort), dir: .rx)
             return
         }
-        var events = spareEvents()
-        device.receive(datagram.payload, from: datagram.source, context: datagram.context, now: now, into: &events)
-        handle(&events, at: node)
+        callDevice(of: node) { device.receive(datagram.payload, from: datagram.source, context: datagram.context, now: now, to: $0) }
+        armTimer(node)
     }
 
     private func underlayDrop(_ node: SimNode, _ action: Action, _ endpoint: Endpoint?, _ reason: UnderlayReason,

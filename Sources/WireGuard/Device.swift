@@ -2,8 +2,9 @@ import Routing
 
 /// One wg0, sans-IO: peers with their allowed IPs, sessions, timers and staged packets, driven by
 /// calls that take bytes and the simulated time and append what happens (`DeviceEvent`s) to the
-/// caller's array, whose storage the caller reuses from call to call. Time (Int64 ns) and
-/// randomness are passed in; it never reads a clock.
+/// caller's array, whose storage the caller reuses from call to call; `send`, `receive` and
+/// `advance` can hand each event to a `DeviceEventOutlet` as it is made instead. Time (Int64 ns)
+/// and randomness are passed in; it never reads a clock.
 ///
 /// A new device is down, as after `ip link add wg0 type wireguard`: configure it with
 /// `setPeer`, then call `up(now:)` as wg-quick does. Behaviour follows the Linux kernel
@@ -70,8 +71,10 @@ public final class Device {
         set { if newValue != nil || handshakeGuard != nil { madeHandshakeGuard.lastUnderLoad = newValue } }
     }
     @exclusivity(unchecked) var timerHeap = TimerHeap()
-    /// The caller's events array for the duration of one call (see `collect(into:)`).
-    @exclusivity(unchecked) var pending: [DeviceEvent] = []
+    /// Where the events of the call running now go (`DeviceEventOutlet`), nil between calls.
+    /// Not retained: the caller keeps it alive for the call (`collect(into:)`, `sending(to:)`).
+    /// One word, as the events array it replaced.
+    @exclusivity(unchecked) unowned(unsafe) var outlet: DeviceEventOutlet?
     /// `otherCandidates` results per winning prefix; emptied whenever the table changes.
     @exclusivity(unchecked) var candidateCache: [IPPrefix: [(prefix: IPPrefix, peer: PublicKey)]] = [:]
     /// Bumped whenever the allowed-IPs table changes: a peer's cached candidate list
@@ -144,8 +147,8 @@ public final class Device {
         let known = peersByKey[key]
         // The kernel refuses a peer beyond MAX_PEERS_PER_DEVICE (-ENOMEM) and changes nothing.
         guard known != nil || peersByKey.count < WireGuardConstants.maxPeersPerDevice else { return (nil, []) }
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
         let peer = known ?? createPeer(key, now: now)
         if let presharedKey { peer.presharedKey = presharedKey }
         if let endpoint { peer.endpoint = endpoint }
@@ -180,8 +183,8 @@ public final class Device {
     /// `wg set wg0 peer KEY remove`: its allowed IPs, sessions and staged packets go
     /// (staged packets count as `tx_dropped`).
     public func removePeer(_ key: PublicKey, now: Int64, into events: inout [DeviceEvent]) {
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
         removePeer(key)
     }
 
@@ -206,8 +209,8 @@ public final class Device {
     /// sending halves of `current` and `next` invalidated.
     public func setPrivateKey(_ key: PrivateKey, now: Int64, into events: inout [DeviceEvent]) {
         guard key != privateKey else { return }
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
         let newIdentity = StaticIdentity(privateKey: key)
         removePeer(newIdentity.publicKey)
         identity = newIdentity
@@ -227,8 +230,8 @@ public final class Device {
     /// staged packets and, if persistent keepalive is on, a keepalive.
     public func up(now: Int64, into events: inout [DeviceEvent]) {
         guard !isUp else { return }
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
         isUp = true
         for case let peer? in peersBySerial {
             peer.timers.isEnabled = true
@@ -244,8 +247,8 @@ public final class Device {
     /// `tx_dropped`), timers stopped, handshakes and keypairs cleared, "last sent handshake" reset.
     public func down(now: Int64, into events: inout [DeviceEvent]) {
         guard isUp else { return }
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
         isUp = false
         for case let peer? in peersBySerial {
             let hadKeys = !peer.keypairs.all.isEmpty
@@ -309,22 +312,34 @@ public final class Device {
         unregister(peer.keypairs.clear())
     }
 
-    func emit(_ event: DeviceEvent) {
-        // One allocation per call instead of growing 1 -> 2 -> 4.
-        if pending.capacity == 0 { pending.reserveCapacity(4) }
-        pending.append(event)
-    }
-
     func record(_ decision: @autoclosure () -> Decision) {
-        if recordsDecisions { emit(.decision(decision())) }
+        if recordsDecisions { outlet?.decided(decision()) }
     }
 
-    /// Swaps the caller's events array in as `pending` (at the start of a public call) and back
-    /// (at its end, with the call's events appended): events are appended to the caller's own
-    /// storage, which it empties and hands in again for the next call, so a call allocates no
-    /// array of its own. Nested internal calls append to the same `pending`.
-    func collect(into events: inout [DeviceEvent]) {
-        swap(&pending, &events)
+    /// Starts a public call whose events are appended to the caller's array: a collecting outlet
+    /// takes the array's storage (so the call allocates no array of its own when the caller
+    /// reuses it) and becomes `outlet`. Hand what it returns to `finish(_:into:)` at the call's end.
+    func collect(into events: inout [DeviceEvent]) -> CollectingCall {
+        let collector = DeviceEventOutlet()
+        swap(&collector.events, &events)
+        let call = CollectingCall(collector: collector, outer: outlet)
+        outlet = collector
+        return call
+    }
+
+    /// Ends a call begun by `collect(into:)`: the events go back to the caller's array.
+    func finish(_ call: CollectingCall, into events: inout [DeviceEvent]) {
+        outlet = call.outer
+        swap(&call.collector.events, &events)
+    }
+
+    /// Runs `body` with its events going to `given` (a public call's outlet form).
+    @inline(__always)
+    func sending(to given: DeviceEventOutlet, _ body: () -> Void) {
+        let outer = outlet
+        outlet = given
+        body()
+        outlet = outer
     }
 
     /// The lookup explanation for a decision: every other matching entry, most specific first.
@@ -362,6 +377,13 @@ public final class Device {
     private func explainedCandidates(_ address: IPAddress, except winner: IPPrefix?) -> [(prefix: IPPrefix, peer: PublicKey)] {
         routes.explain(address).compactMap { $0.prefix == winner ? nil : ($0.prefix, $0.peer.publicKey) }
     }
+}
+
+/// A call whose events are collected into the caller's array (`Device.collect(into:)`): the
+/// collector, which holds the array meanwhile, and the outlet to restore after it.
+struct CollectingCall {
+    let collector: DeviceEventOutlet
+    let outer: DeviceEventOutlet?
 }
 
 /// The state a device keeps for checking received handshake messages [compat src/cookie.h

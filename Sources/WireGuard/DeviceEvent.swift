@@ -17,6 +17,41 @@ public enum DeviceEvent {
     case secret(KeyLogEntry)
 }
 
+/// Where a device's events go, in the order it makes them, while one of its calls runs.
+///
+/// This base class collects them in `events` (what the calls taking `into: inout [DeviceEvent]`
+/// hand back). A subclass may carry each out as it is made instead (the simulator does, on the
+/// packet path): no event is wrapped in a `DeviceEvent`, stored and taken out again. A subclass
+/// must not call back into the device while it handles an event: the device is in the middle of
+/// its call, and everything after the event is still to come.
+open class DeviceEventOutlet {
+    /// The events collected so far (the base class's methods append here).
+    public var events: [DeviceEvent] = []
+
+    public init() {}
+
+    /// A decision for the log.
+    open func decided(_ decision: consuming Decision) { append(.decision(decision)) }
+    /// A UDP payload to send from the device's listen port (`DeviceEvent.transmit`).
+    open func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext) {
+        append(.transmit(datagram: datagram, to: endpoint, context: context))
+    }
+    /// A decrypted, source-checked inner packet for the host stack (`DeviceEvent.deliver`).
+    open func deliver(_ packet: consuming [UInt8], context: PacketContext) {
+        append(.deliver(packet: packet, context: context))
+    }
+    /// No peer or no endpoint for a packet from the host (`DeviceEvent.icmpUnreachable`).
+    open func icmpUnreachable(offending: [UInt8]) { append(.icmpUnreachable(offending: offending)) }
+    /// A key for the key log (`DeviceEvent.secret`).
+    open func secret(_ entry: KeyLogEntry) { append(.secret(entry)) }
+
+    private func append(_ event: consuming DeviceEvent) {
+        // One allocation per call instead of growing 1 -> 2 -> 4.
+        if events.capacity == 0 { events.reserveCapacity(4) }
+        events.append(event)
+    }
+}
+
 /// The interface counters the kernel keeps in `dev->stats` that the WireGuard paths touch.
 struct DeviceCounters: Equatable, Sendable {
     var txErrors: UInt64 = 0

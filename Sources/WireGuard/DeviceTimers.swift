@@ -7,8 +7,17 @@ extension Device {
     /// Fires every timer due at or before `now`, in deadline order (ties by peer creation
     /// order), each at its own deadline.
     public func advance(to now: Int64, into events: inout [DeviceEvent]) {
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
+        advance(to: now)
+    }
+
+    /// `advance(to:into:)` with each event handed to `outlet` as it is made.
+    public func advance(to now: Int64, outlet: DeviceEventOutlet) {
+        sending(to: outlet) { advance(to: now) }
+    }
+
+    private func advance(to now: Int64) {
         while let (deadline, serial) = timerHeap.top, deadline <= now {
             timerHeap.popTop()
             // A removed peer's entry is taken out when it is removed; skip one defensively.

@@ -9,8 +9,18 @@ extension Device {
     /// delivery.
     public func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext = .none, now: Int64,
                         into events: inout [DeviceEvent]) {
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
+        receive(datagram, from: source, context: context, now: now)
+    }
+
+    /// `receive(_:from:context:now:into:)` with each event handed to `outlet` as it is made.
+    public func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext = .none, now: Int64,
+                        to outlet: DeviceEventOutlet) {
+        sending(to: outlet) { receive(datagram, from: source, context: context, now: now) }
+    }
+
+    private func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext, now: Int64) {
         guard isUp else {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .interfaceDown))
             return
@@ -137,10 +147,10 @@ extension Device {
             return
         }
         let source = header.source
-        // Bound straight from the lookup: keeping the optional entry in a `let` first cost two
-        // destroys of an optional tuple per packet, each through the runtime's generic value
+        // The winner's prefix and peer slot, compared in place: binding the optional (prefix,
+        // peer) tuple cost a destroy of it per packet through the runtime's generic value
         // witnesses (~140 instructions; docs/performance.md). The rare refusal looks up again.
-        guard let routed = routes.lookupEntry(source), routed.peer === peer else {
+        guard let match = routes.longestMatch(source), routes.peer(inSlot: match.slot) === peer else {
             let routed = routes.lookupEntry(source)
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
@@ -150,10 +160,10 @@ extension Device {
             return
         }
         peer.rxBytes += UInt64(messageLength)
-        record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: routed.prefix,
-                        candidates: otherCandidates(source, winner: routed.prefix, owner: peer), endpoint: peer.endpoint,
+        record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: match.prefix,
+                        candidates: otherCandidates(source, winner: match.prefix, owner: peer), endpoint: peer.endpoint,
                         packet: packet, context: context, reason: .delivered))
-        emit(.deliver(packet: packet, context: context))
+        outlet?.deliver(packet, context: context)
     }
 
     /// Roaming (§3.3): the endpoint follows every authenticated packet; logged only on change.

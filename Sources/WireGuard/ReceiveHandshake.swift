@@ -19,7 +19,7 @@ extension Device {
                 let reply = cookieChecker.makeReply(to: message, source: source, now: now, random: &random)
                 record(Decision(.cookieReplySent, .tx, receiverIndex: readLE32(message, 4), endpoint: source,
                                 reason: .cookieReplySent))
-                emit(.transmit(datagram: reply, to: source, context: .none))
+                outlet?.transmit(reply, to: source, context: .none)
                 return
             }
             guard rateLimiter.allow(source.address, now: now) else {
@@ -109,7 +109,7 @@ extension Device {
         record(Decision(.handshakeResponseSent, .tx, peer: peer.publicKey, receiverIndex: consumed.initiatorIndex,
                         endpoint: endpoint, reason: .responseSent))
         peer.txBytes += UInt64(message.count)
-        emit(.transmit(datagram: message, to: endpoint, context: .none))
+        outlet?.transmit(message, to: endpoint, context: .none)
     }
 
     /// A valid response to our pending initiation: the keypair becomes `current` at once and we

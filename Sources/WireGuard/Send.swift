@@ -9,8 +9,17 @@ extension Device {
     /// the datagram that carries it.
     public func send(_ packet: [UInt8], context: PacketContext = .none, now: Int64,
                      into events: inout [DeviceEvent]) {
-        collect(into: &events)
-        defer { collect(into: &events) }
+        let call = collect(into: &events)
+        defer { finish(call, into: &events) }
+        send(packet, context: context, now: now)
+    }
+
+    /// `send(_:context:now:into:)` with each event handed to `outlet` as it is made.
+    public func send(_ packet: [UInt8], context: PacketContext = .none, now: Int64, to outlet: DeviceEventOutlet) {
+        sending(to: outlet) { send(packet, context: context, now: now) }
+    }
+
+    private func send(_ packet: [UInt8], context: PacketContext, now: Int64) {
         guard isUp else {
             record(Decision(.noRoute, .tx, packet: packet, context: context, reason: .interfaceDown))
             return
@@ -20,27 +29,38 @@ extension Device {
             record(Decision(.droppedInvalid, .tx, packet: packet, context: context, reason: .notIP(length: packet.count)))
             return
         }
-        guard let (prefix, peer) = routes.lookupEntry(destination) else {
+        // In two steps (`longestMatch`, `peer(inSlot:)`): no optional (prefix, peer) tuple to destroy.
+        guard let match = routes.longestMatch(destination), let peer = routes.peer(inSlot: match.slot) else {
             counters.txErrors += 1
             record(Decision(.droppedNoPeer, .tx, candidates: otherCandidates(destination, winner: nil), packet: packet,
                             context: context, reason: .noPeer(destination: destination)))
-            emit(.icmpUnreachable(offending: packet))
+            outlet?.icmpUnreachable(offending: packet)
             return
         }
+        let prefix = match.prefix
         let candidates = otherCandidates(destination, winner: prefix, owner: peer)
         guard peer.endpoint != nil else {
             counters.txErrors += 1
             record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
                             context: context, reason: .noEndpoint))
-            emit(.icmpUnreachable(offending: packet))
+            outlet?.icmpUnreachable(offending: packet)
             return
         }
-        stage(StagedPacket(packet: packet, context: context, prefix: prefix, candidates: candidates), on: peer)
-        if let problem = sessionProblem(peer, now: now) {
-            record(Decision(.queued, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
-                            context: context, reason: .staged(problem)))
+        let item = StagedPacket(packet: packet, context: context, prefix: prefix, candidates: candidates)
+        let problem = sessionProblem(peer, now: now)
+        if problem == nil, peer.staged.isEmpty {
+            // Nothing staged and a usable key: sent at once, exactly as staging it and taking it
+            // straight back out would (nothing is dropped from an empty queue, and the queue is
+            // empty after either way), without the queue's write and read of the packet.
+            sendStaged(peer, now: now, arriving: item)
+        } else {
+            stage(item, on: peer)
+            if let problem {
+                record(Decision(.queued, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
+                                context: context, reason: .staged(problem)))
+            }
+            sendStaged(peer, now: now)
         }
-        sendStaged(peer, now: now)
         reschedule(peer)
     }
 
@@ -86,30 +106,65 @@ extension Device {
         peer.timers.anyAuthenticatedPacketSent()
         var dataSent = false
         while let item = peer.staged.popFirst() {
-            let counter = keypair.sendCounter
-            keypair.sendCounter += 1
-            guard let message = try? seal(item.packet, keypair: keypair, counter: counter) else {
-                // Only a key that is not 32 bytes fails to seal (keys come from the KDF, so this
-                // is not reachable from input). Answer as the kernel answers an unusable key
-                // (§2 step 5): requeue at the front and ask for a handshake.
-                peer.staged.prepend([item])
-                keypair.sendingValid = false
-                noUsableKey(peer, .sendingInvalid, now: now)
+            guard sealAndTransmit(item, keypair: keypair, endpoint: endpoint, of: peer, now: now, dataSent: &dataSent) else {
                 return
             }
-            peer.txBytes += UInt64(message.count)
-            if item.isKeepalive {
-                record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
-                                receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                                reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation)))
-            } else {
-                dataSent = true
-                record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: item.candidates,
-                                counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                                packet: item.packet, context: item.context, reason: .sealed))
-            }
-            emit(.transmit(datagram: message, to: endpoint, context: item.context))
         }
+        finishSending(peer, dataSent: dataSent, now: now)
+    }
+
+    /// `sendStaged` for one packet that was not staged (`send` found the queue empty and the key
+    /// usable): the same steps, in the same order, as staging it and sending the queue.
+    private func sendStaged(_ peer: Peer, now: Int64, arriving item: consuming StagedPacket) {
+        guard let keypair = peer.keypairs.current, let endpoint = peer.endpoint else { return }
+        if WireGuardConstants.rejectAfterMessages - keypair.sendCounter < 1 {
+            // Staged and sent, it would meet the nonce check below: keep the one path for that.
+            stage(item, on: peer)
+            sendStaged(peer, now: now)
+            return
+        }
+        peer.timers.traversal(now: now)
+        peer.timers.anyAuthenticatedPacketSent()
+        var dataSent = false
+        guard sealAndTransmit(item, keypair: keypair, endpoint: endpoint, of: peer, now: now, dataSent: &dataSent) else {
+            return
+        }
+        finishSending(peer, dataSent: dataSent, now: now)
+    }
+
+    /// Seals one packet under `keypair` with the next counter, records it and hands the message
+    /// to the outlet; false (the packet requeued at the front, a handshake asked for) when it
+    /// cannot be sealed.
+    private func sealAndTransmit(_ item: consuming StagedPacket, keypair: Keypair, endpoint: Endpoint, of peer: Peer,
+                                 now: Int64, dataSent: inout Bool) -> Bool {
+        let counter = keypair.sendCounter
+        keypair.sendCounter += 1
+        guard let message = try? seal(item.packet, keypair: keypair, counter: counter) else {
+            // Only a key that is not 32 bytes fails to seal (keys come from the KDF, so this
+            // is not reachable from input). Answer as the kernel answers an unusable key
+            // (§2 step 5): requeue at the front and ask for a handshake.
+            peer.staged.prepend([item])
+            keypair.sendingValid = false
+            noUsableKey(peer, .sendingInvalid, now: now)
+            return false
+        }
+        peer.txBytes += UInt64(message.count)
+        if item.isKeepalive {
+            record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
+                            receiverIndex: keypair.remoteIndex, endpoint: endpoint,
+                            reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation)))
+        } else {
+            dataSent = true
+            record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: item.candidates,
+                            counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
+                            packet: item.packet, context: item.context, reason: .sealed))
+        }
+        outlet?.transmit(message, to: endpoint, context: item.context)
+        return true
+    }
+
+    /// The end of `sendStaged`: the new-handshake timer after data, and the key's freshness.
+    private func finishSending(_ peer: Peer, dataSent: Bool, now: Int64) {
         // Jitter is drawn only when the timer is actually armed, as the kernel does.
         if dataSent && !peer.timers.isPending(.newHandshake) {
             peer.timers.dataSent(now: now, jitter: random.rekeyTimeoutJitter())
@@ -200,7 +255,7 @@ extension Device {
             record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, receiverIndex: index,
                             endpoint: endpoint, reason: .initiation(trigger)))
             peer.txBytes += UInt64(message.count)
-            emit(.transmit(datagram: message, to: endpoint, context: .none))
+            outlet?.transmit(message, to: endpoint, context: .none)
         } else {
             record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, reason: .initiationWithoutEndpoint))
         }
@@ -212,15 +267,15 @@ extension Device {
     func logSecrets(ephemeral: PrivateKey?, presharedKey: PresharedKey) {
         logStaticKey()
         guard let ephemeral else { return }
-        emit(.secret(KeyLogEntry(kind: .localEphemeralPrivate, key: ephemeral.bytes)))
+        outlet?.secret(KeyLogEntry(kind: .localEphemeralPrivate, key: ephemeral.bytes))
         if presharedKey != .zero {
-            emit(.secret(KeyLogEntry(kind: .presharedKey, key: presharedKey.bytes)))
+            outlet?.secret(KeyLogEntry(kind: .presharedKey, key: presharedKey.bytes))
         }
     }
 
     func logStaticKey() {
         guard !staticKeyLogged else { return }
         staticKeyLogged = true
-        emit(.secret(KeyLogEntry(kind: .localStaticPrivate, key: privateKey.bytes)))
+        outlet?.secret(KeyLogEntry(kind: .localStaticPrivate, key: privateKey.bytes))
     }
 }

@@ -132,6 +132,61 @@ final class PacketBuilderTests: XCTestCase {
         XCTAssertThrowsError(try PacketBuilder.echoReply(to: try PacketBuilder.echoReply(to: request)), "a reply is not a request")
     }
 
+    /// The reply's ICMP checksum is updated from the request's (RFC 1624) rather than summed:
+    /// over requests whose words sum every way (codes other than 0, data of every length up to
+    /// 70 bytes in several patterns, identifiers and sequences that make the reply's words all
+    /// zero or sum to 0xffff, where the update gives way to a sum) it must be the checksum that
+    /// summing the reply gives, and the whole reply the composed one.
+    func testEchoReplyChecksumFromTheRequestsIsTheSummedOne() throws {
+        var fallbacks = 0, updates = 0
+        let patterns: [(Int) -> UInt8] = [{ _ in 0 }, { _ in 0xff }, { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) },
+                                          { $0 % 2 == 0 ? 0xff : 0x00 }]
+        let headers: [(code: UInt8, identifier: UInt16, sequence: UInt16)] = [
+            (0, 0, 0), (0, 0xffff, 0), (0, 0x00ff, 0xff00), (3, 0, 0), (0xff, 0x1234, 0xfedc), (0, 0xf7ff, 0x0800)]
+        for length in 0...70 {
+            for (p, pattern) in patterns.enumerated() {
+                for header in headers {
+                    var request = PacketBuilder.echoRequest(from: v4a, to: v4b, identifier: header.identifier,
+                                                            sequence: header.sequence, payloadSize: length)
+                    for k in 0..<length { request[28 + k] = pattern(k) }
+                    request[21] = header.code
+                    request[22] = 0; request[23] = 0
+                    let c = InternetChecksum.compute(request, 20..<request.count)
+                    request[22] = UInt8(c >> 8); request[23] = UInt8(c & 0xff)
+                    let reply = try PacketBuilder.echoReply(to: request)
+                    let (_, icmp) = try IPv4Repr.parse(request)
+                    let fields = try ICMPv4Repr.parse(icmp).fields
+                    let ip = IPv4Repr(source: IPv4Address(10, 9, 0, 2), destination: IPv4Address(10, 9, 0, 1), protocolNumber: IPProtocol.icmp)
+                    let expected = ip.emit(payload: ICMPv4Repr(ICMPFields(type: ICMPv4Repr.echoReply, code: 0,
+                                                                          restOfHeader: fields.restOfHeader, data: fields.data)).emit())
+                    XCTAssertEqual(reply, expected, "length \(length), pattern \(p), header \(header)")
+                    var zeroed = reply
+                    zeroed[22] = 0; zeroed[23] = 0
+                    let summed = InternetChecksum.compute(zeroed, 20..<zeroed.count)
+                    if let updated = PacketBuilder.replyChecksum(request: request, icmpAt: 20) {
+                        XCTAssertEqual(updated, summed, "length \(length), pattern \(p), header \(header)")
+                        updates += 1
+                    } else {
+                        fallbacks += 1
+                    }
+                }
+            }
+        }
+        // Both ways were taken: the all-zero replies and those summing to 0xffff are summed.
+        XCTAssertGreaterThan(fallbacks, 0)
+        XCTAssertGreaterThan(updates, 1000)
+        // The header is read in place, not through `IPv4Repr`: a bad header checksum still gets
+        // no reply, with `IPv4Repr`'s error.
+        var badHeader = PacketBuilder.echoRequest(from: v4a, to: v4b, identifier: 1, sequence: 1, payloadSize: 16)
+        badHeader[10] ^= 0x01
+        var expected: Error?
+        do { _ = try IPv4Repr(try IPv4Packet(checking: badHeader)) } catch { expected = error }
+        XCTAssertThrowsError(try PacketBuilder.echoReply(to: badHeader)) { error in
+            XCTAssertEqual("\(error)", expected.map { "\($0)" })
+            XCTAssertEqual((error as? WireError)?.kind, .badChecksum)
+        }
+    }
+
     /// An option-less IPv4 header is written by a word-at-a-time path: every field and the
     /// checksum must read back as set, for varied field values.
     func testIPv4HeaderWithoutOptionsReadsBackWithValidChecksum() throws {

@@ -241,9 +241,11 @@ final class DecisionLineComposer {
             fields.appendEndpoint(value, to: scratch)
             endpoint = piece(since: start)
         }
-        if let trace = record.trace {
+        // The trace frame is the packet context's number (no `TraceRef`, no file String copied).
+        let traceOrigin = record.subject.context.origin
+        if traceOrigin != 0 {
             let start = scratch.count
-            ByteText.appendInteger(trace.frame, to: scratch)
+            ByteText.appendInteger(record.subject.context.number, to: scratch)
             frame = piece(since: start)
         }
         // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
@@ -313,8 +315,8 @@ final class DecisionLineComposer {
 
         scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
-        let nodeSlot = textSlot(record.node)
-        let fileSlot = record.trace.map { textSlot($0.file, isFile: true) }
+        let nodeSlot = textSlot(record.names.nodeNames[Int(record.nodeIndex)])
+        let fileSlot = traceOrigin == 0 ? nil : textSlot(record.names.traceFiles[Int(traceOrigin) - 1], isFile: true)
         let action = actionNames.bytes(of: record.action)
         let timeCount = timeText.count
         let jsonTimeCount = time.pointee.jsonCount

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Packet
 import Routing
 import WireGuard
@@ -19,11 +24,24 @@ public final class PeerNames {
     private var positions = PositionTable()
     /// Position p's key: the nodes' keys (nil: no wg0), then those named one by one.
     private var keys: [PublicKey?] = []
-    /// The nodes' names by position (`use(nodeNames:)`), set before any record is made.
-    private(set) var nodeNames: [String] = []
+    /// The nodes' names by position (`use(nodeNames:)`), set before any record is made and not
+    /// changed after, so the decision lane reads them as they are (unchecked: read per decision).
+    @exclusivity(unchecked) private(set) var nodeNames: [String] = []
     /// The trace files replayed packets came from: context origin o is `traceFiles[o - 1]`.
-    private(set) var traceFiles: [String] = []
+    /// Behind `traceLock`: a file may be registered (a replay scheduled) while the decision
+    /// lane names an earlier record's file on its own thread (`traceFile(_:)`).
+    private var traceFiles: [String] = []
     private var traceOrigins: [String: UInt32] = [:]
+    private let traceLock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
+
+    deinit {
+        pthread_mutex_destroy(traceLock)
+        traceLock.deallocate()
+    }
     /// How many of `keys` are the nodes' (`register(keys:)`); those named one by one follow.
     private var nodeKeyCount = 0
     /// Names given one by one (`register(_:as:)`), at positions from `nodeKeyCount` on.
@@ -44,6 +62,8 @@ public final class PeerNames {
     /// The context origin of trace file `file`, registered on first use (0: none could be given,
     /// more files than a UInt32 counts).
     func traceOrigin(of file: String) -> UInt32 {
+        pthread_mutex_lock(traceLock)
+        defer { pthread_mutex_unlock(traceLock) }
         if let origin = traceOrigins[file] { return origin }
         // More trace files than a UInt32 counts cannot be held in memory; keep the bound anyway.
         guard traceFiles.count < Int(UInt32.max) else { return 0 }
@@ -56,7 +76,14 @@ public final class PeerNames {
     /// The trace file and frame a packet's context names, nil for a packet not replayed.
     func trace(of context: PacketContext) -> TraceRef? {
         guard context.origin != 0 else { return nil }
-        return TraceRef(file: traceFiles[Int(context.origin) - 1], frame: context.number)
+        return TraceRef(file: traceFile(context.origin), frame: context.number)
+    }
+
+    /// The trace file of context origin `origin` (not 0), from any thread.
+    func traceFile(_ origin: UInt32) -> String {
+        pthread_mutex_lock(traceLock)
+        defer { pthread_mutex_unlock(traceLock) }
+        return traceFiles[Int(origin) - 1]
     }
 
     /// Names node `i`'s key `keys[i]` (nil: no wg0) after `nodeNames[i]`; of two nodes with one
@@ -206,6 +233,10 @@ public struct DecisionRecord {
 
     /// The node's name.
     public var node: String { names.nodeName(nodeIndex) }
+
+    /// The node's position in the simulation (`Simulation.index(ofNode:)` of its name): compared
+    /// per decision where the name would be read out of the names and compared as a String.
+    public var nodePosition: Int { Int(nodeIndex) }
 
     /// The trace file and frame the packet came from, if it was replayed.
     public var trace: TraceRef? { names.trace(of: subject.context) }

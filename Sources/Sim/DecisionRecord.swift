@@ -221,7 +221,11 @@ public struct DecisionRecord {
         self.iface = .wg0
         self.dir = decision.direction
         self.action = decision.action
-        self.decider = .device(decision.reason)
+        // The reason is swapped out as the subject is below: read out of the consumed decision it
+        // was copied, and the decision's destroy then walked a payload-carrying case again.
+        var reason = DecisionReason.sealed
+        swap(&reason, &decision.reason)
+        self.decider = .device(reason)
         // The subject is swapped out of the decision, not copied from it: reading a field of a
         // consumed struct copied it (a retain per reference in it) and released the original
         // with the rest of the decision (docs/performance.md).

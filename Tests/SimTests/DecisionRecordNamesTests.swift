@@ -1,4 +1,5 @@
 import Packet
+import Routing
 @testable import Sim
 @testable import WireGuard
 import XCTest
@@ -47,5 +48,28 @@ final class DecisionRecordNamesTests: XCTestCase {
         XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self),
                        "0.000000001 hub eth0 note [one.pcap #1]: n\n0.000000001 hub eth0 note [two.pcap #2]: n\n"
                        + "0.000000001 other eth0 note [three.pcap #3]: n\n0.000000001 hub eth0 note [one.pcap #4]: n\n")
+    }
+
+    /// One `DecisionTextLines` writes every record's text line as the record's own `textLine`
+    /// (a fresh composer each) does, whatever came before it.
+    func testKeptTextLinesAreEachRecordsOwn() throws {
+        let names = PeerNames()
+        names.use(nodeNames: ["hub", "p1"])
+        let peer = try PublicKey(bytes: [UInt8](repeating: 5, count: 32))
+        names.register(peer, as: "p5")
+        let packet = PacketBuilder.udp(from: Endpoint(address: SimTestNetwork.address("10.0.0.1"), port: 5000),
+                                       to: Endpoint(address: SimTestNetwork.address("10.0.0.2"), port: 53), payload: [1, 2, 3])
+        var records: [DecisionRecord] = []
+        for i in 0..<6 {
+            let context = i % 2 == 0 ? PacketContext(origin: names.traceOrigin(of: "t\(i % 3).pcap"), number: i) : .none
+            records.append(DecisionRecord(t: Int64(i), node: Int32(i % 2), device: Decision(
+                .encrypted, .tx, peer: peer, counter: UInt64(i), packet: i < 4 ? packet : nil, context: context,
+                reason: .sealed), names: names))
+            records.append(note(names, node: 1, file: i % 3 == 0 ? "n.pcap" : nil, frame: i))
+        }
+        let lines = DecisionTextLines()
+        for record in records {
+            XCTAssertEqual(lines.textLine(of: record), record.textLine)
+        }
     }
 }

@@ -116,6 +116,9 @@ public final class RunRecorder {
     private var arrivals: [String: (frame: Int?, sender: Int?)] = [:]
     /// Per node, the frame of the last wg0 capture (none stored for unnumbered ones, alike).
     private var lastWG0: [String: Int] = [:]
+    /// Writes the kept decisions' text lines (one composer for all of them: one per line cost
+    /// ~358 k instructions a line).
+    private let textLines = DecisionTextLines()
     /// Datagrams on the underlay from a kept step, by their outer bytes, oldest first.
     private var inFlight: [[UInt8]: [Int]] = [:]
 
@@ -161,7 +164,7 @@ public final class RunRecorder {
         awaiting = nil
 
         var text: String?
-        if keep || Self.mayHaveSeveralLines(action) { text = record.textLine }
+        if keep || Self.mayHaveSeveralLines(action) { text = record.textLine(with: textLines) }
         nextLine += 1 + (text.map { $0.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0)
 
         let onEth0 = record.iface == .eth0, onWG0 = record.iface == .wg0
@@ -323,6 +326,12 @@ protocol RecorderDecision {
     var prefix: IPPrefix? { get }
     var why: String { get }
     var textLine: String { get }
+    /// `textLine`, written by `lines` where the decision is a record still to be composed.
+    func textLine(with lines: DecisionTextLines) -> String
+}
+
+extension RecorderDecision {
+    func textLine(with lines: DecisionTextLines) -> String { textLine }
 }
 
 extension DecisionRecord: RecorderDecision {}

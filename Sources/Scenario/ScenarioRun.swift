@@ -89,9 +89,11 @@ public final class ScenarioRun {
             if case .lookup(let at, _, _, _) = e.kind { return (at, i) }
             return nil
         }.sorted { ($0.at ?? .max, $0.index) < ($1.at ?? .max, $1.index) }
+        let simulation = simulation
         tallies = scenario.expectations.enumerated().compactMap { i, e in
             if case .decisions(let filter, let action, let count) = e.kind {
-                return (i, DecisionTally(expectation: e, filter: filter, action: action, count: count))
+                return (i, DecisionTally(expectation: e, filter: filter, action: action, count: count,
+                                         nodePosition: { simulation.index(ofNode: $0) }))
             }
             return nil
         }
@@ -196,21 +198,24 @@ final class DecisionTally {
     /// The expected action as the decisions carry it (nil if no action has that name: then
     /// every matching decision is another action).
     private let expectedAction: Action?
-    /// The filter's node and time bounds, as `count(_:position:)` checks them first.
-    private let node: String?
+    /// The filter's node (as its position: a record names its node by position; -1 for a name
+    /// no node has, which no record matches) and time bounds, as `count(_:position:)` checks
+    /// them first.
+    private let node: Int?
     private let after: Int64?
     private let before: Int64?
     /// Whether the filter names anything else (then `DecisionFilter.matches` decides).
     private let checksOtherFields: Bool
     private let actionsStoredByPosition = ActionCaseLayout.storedByPosition
 
-    init(expectation: Expectation, filter: DecisionFilter, action: String, count: Int?) {
+    /// `nodePosition` gives a node name's position in the simulation (nil: no such node).
+    init(expectation: Expectation, filter: DecisionFilter, action: String, count: Int?, nodePosition: (String) -> Int?) {
         self.expectation = expectation
         self.filter = filter
         self.action = action
         self.count = count
         self.expectedAction = Action(rawValue: action)
-        node = filter.node
+        node = filter.node.map { nodePosition($0) ?? -1 }
         after = filter.after
         before = filter.before
         var rest = filter
@@ -226,7 +231,7 @@ final class DecisionTally {
     /// BENCHMARKS.md, "Session 9: the records' path").
     @inline(__always)
     func count(_ record: borrowing DecisionRecord, position: Int) {
-        if let node, node != record.node { return }
+        if let node, node != record.nodePosition { return }
         if let after, record.t < after { return }
         if let before, record.t >= before { return }
         if checksOtherFields, !filter.matches(record) { return }

@@ -22,6 +22,9 @@ extension DecisionRecord {
                 text.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
     }
 
+    /// `textLine`, written by `lines`' composer (kept from one call to the next).
+    public func textLine(with lines: DecisionTextLines) -> String { lines.textLine(of: self) }
+
     /// The device's reason, when the device made this decision.
     var deviceReason: DecisionReason? {
         if case .device(let reason) = decider { return reason }
@@ -54,5 +57,25 @@ extension DecisionRecord {
         if let table = route.table { out.appendLiteral(" table "); ByteText.appendInteger(table, to: out) }
         out.appendLiteral(" is the best match")
         if let destination { out.appendLiteral(" for "); out.appendCopy(of: destination) }
+    }
+}
+
+/// Writes decisions' text lines one at a time as Strings, with one composer kept from call to
+/// call: `textLine` makes a composer per line, which builds and tears down its 3,072 cache slots
+/// each time (~358 k instructions a line; BENCHMARKS.md, "Session 10: the records"). For one
+/// thread at a time, as the composer is.
+public final class DecisionTextLines {
+    private let composer = DecisionLineComposer()
+    private let json = ByteBuffer(capacity: 512)
+    private let text = ByteBuffer(capacity: 512)
+
+    public init() {}
+
+    /// The record's `textLine`.
+    public func textLine(of record: borrowing DecisionRecord) -> String {
+        json.removeAll()
+        text.removeAll()
+        composer.append(record, json: json, text: text)
+        return text.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -63,6 +63,10 @@ final class DecisionLineComposer {
         var isPlainJSON = true
     }
     private static let textSlotCount = 1024
+    /// The trace files of `traceFileNames` known so far, by context origin - 1 (`fileSlot`);
+    /// used on the composing thread only.
+    @exclusivity(unchecked) private var traceFiles: [String] = []
+    @exclusivity(unchecked) private var traceFileNames: PeerNames?
     /// `textSlotCount` slots for node names and the like, then as many for trace file names: a
     /// line holds its node's slot and its file's at once, so the two must not evict each other.
     private let textSlots: UnsafeMutablePointer<TextSlot>
@@ -110,6 +114,25 @@ final class DecisionLineComposer {
         let slot = table + Int(truncatingIfNeeded: hash >> 54) & (Self.textSlotCount - 1)
         if !slot.pointee.filled || slot.pointee.words != words { fill(slot, with: text, words: words) }
         return slot
+    }
+
+    /// The slot of the trace file of context origin `origin` in `names`. The file names are
+    /// copied from `names` (under its lock) the first time an origin is met, so the records of
+    /// one simulation name their file by an array index here, without a String or a lock each.
+    @inline(__always)
+    private func fileSlot(origin: UInt32, of names: PeerNames) -> UnsafeMutablePointer<TextSlot> {
+        let i = Int(origin) - 1
+        if names !== traceFileNames || i >= traceFiles.count { learnTraceFile(origin, of: names) }
+        return textSlot(traceFiles[i], isFile: true)
+    }
+
+    @inline(never)
+    private func learnTraceFile(_ origin: UInt32, of names: PeerNames) {
+        if names !== traceFileNames {
+            traceFileNames = names
+            traceFiles = []
+        }
+        while traceFiles.count < Int(origin) { traceFiles.append(names.traceFile(UInt32(traceFiles.count + 1))) }
     }
 
     @inline(never)
@@ -241,9 +264,11 @@ final class DecisionLineComposer {
             fields.appendEndpoint(value, to: scratch)
             endpoint = piece(since: start)
         }
-        if let trace = record.trace {
+        // The trace frame is the packet context's number (no `TraceRef`, no file String copied).
+        let traceOrigin = record.subject.context.origin
+        if traceOrigin != 0 {
             let start = scratch.count
-            ByteText.appendInteger(trace.frame, to: scratch)
+            ByteText.appendInteger(record.subject.context.number, to: scratch)
             frame = piece(since: start)
         }
         // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
@@ -313,8 +338,8 @@ final class DecisionLineComposer {
 
         scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
-        let nodeSlot = textSlot(record.node)
-        let fileSlot = record.trace.map { textSlot($0.file, isFile: true) }
+        let nodeSlot = textSlot(record.names.nodeNames[Int(record.nodeIndex)])
+        let fileSlot = traceOrigin == 0 ? nil : fileSlot(origin: traceOrigin, of: record.names)
         let action = actionNames.bytes(of: record.action)
         let timeCount = timeText.count
         let jsonTimeCount = time.pointee.jsonCount

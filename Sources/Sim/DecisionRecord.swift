@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Packet
 import Routing
 import WireGuard
@@ -8,26 +13,85 @@ public struct TraceRef: Hashable, Sendable {
     public var frame: Int
 }
 
-/// Names peers in decisions: a simulated node by its name, any other key by its base64 text.
-/// Shared by every record of a simulation, so that a record stores a key, not a string.
+/// The names a decision record refers to by number: its node (a position), its trace file (a
+/// packet context's origin) and its peers (a key: a simulated node by its name, any other key by
+/// its base64 text). Shared by every record of a simulation, so that a record stores numbers and
+/// a key, not strings: a String stored per record was retained when the record was made and
+/// released when it was destroyed, on two threads (docs/performance.md, session 10's records).
 /// Keys are found through a `PositionTable` of node positions (about 10 bytes a node where a
 /// dictionary of names took about 63 at 100,000 nodes); set once, when the simulation is built.
 public final class PeerNames {
     private var positions = PositionTable()
     /// Position p's key: the nodes' keys (nil: no wg0), then those named one by one.
     private var keys: [PublicKey?] = []
-    private var nodes: [SimNode] = []
-    /// Names given one by one (`register(_:as:)`), at positions from `nodes.count` on.
+    /// The nodes' names by position (`use(nodeNames:)`), set before any record is made and not
+    /// changed after, so the decision lane reads them as they are (unchecked: read per decision).
+    @exclusivity(unchecked) private(set) var nodeNames: [String] = []
+    /// The trace files replayed packets came from: context origin o is `traceFiles[o - 1]`.
+    /// Behind `traceLock`: a file may be registered (a replay scheduled) while the decision
+    /// lane names an earlier record's file on its own thread (`traceFile(_:)`).
+    private var traceFiles: [String] = []
+    private var traceOrigins: [String: UInt32] = [:]
+    private let traceLock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
+
+    deinit {
+        pthread_mutex_destroy(traceLock)
+        traceLock.deallocate()
+    }
+    /// How many of `keys` are the nodes' (`register(keys:)`); those named one by one follow.
+    private var nodeKeyCount = 0
+    /// Names given one by one (`register(_:as:)`), at positions from `nodeKeyCount` on.
     private var namesGiven: [String] = []
 
     init() {}
 
-    /// Names node `i`'s key `keys[i]` (nil: no wg0) after `nodes[i]`; of two nodes with one
+    /// Names node position i `nodeNames[i]` (records name their node by position). Called when
+    /// the nodes are built, before any record is made and before their keys are known.
+    func use(nodeNames: [String]) {
+        self.nodeNames = nodeNames
+    }
+
+    /// The node name of position `index`.
+    @inline(__always)
+    func nodeName(_ index: Int32) -> String { nodeNames[Int(index)] }
+
+    /// The context origin of trace file `file`, registered on first use (0: none could be given,
+    /// more files than a UInt32 counts).
+    func traceOrigin(of file: String) -> UInt32 {
+        pthread_mutex_lock(traceLock)
+        defer { pthread_mutex_unlock(traceLock) }
+        if let origin = traceOrigins[file] { return origin }
+        // More trace files than a UInt32 counts cannot be held in memory; keep the bound anyway.
+        guard traceFiles.count < Int(UInt32.max) else { return 0 }
+        traceFiles.append(file)
+        let origin = UInt32(traceFiles.count)
+        traceOrigins[file] = origin
+        return origin
+    }
+
+    /// The trace file and frame a packet's context names, nil for a packet not replayed.
+    func trace(of context: PacketContext) -> TraceRef? {
+        guard context.origin != 0 else { return nil }
+        return TraceRef(file: traceFile(context.origin), frame: context.number)
+    }
+
+    /// The trace file of context origin `origin` (not 0), from any thread.
+    func traceFile(_ origin: UInt32) -> String {
+        pthread_mutex_lock(traceLock)
+        defer { pthread_mutex_unlock(traceLock) }
+        return traceFiles[Int(origin) - 1]
+    }
+
+    /// Names node `i`'s key `keys[i]` (nil: no wg0) after `nodeNames[i]`; of two nodes with one
     /// key, the later names it. Called once, before any other registration.
-    func register(keys: [PublicKey?], of nodes: [SimNode]) {
+    func register(keys: [PublicKey?]) {
         precondition(self.keys.isEmpty, "the nodes' keys are registered first")
         self.keys = keys
-        self.nodes = nodes
+        nodeKeyCount = keys.count
         let all = keys
         positions.reserveCapacity(keys.count(where: { $0 != nil })) { all[$0]! }
         for (i, key) in keys.enumerated() {
@@ -53,7 +117,7 @@ public final class PeerNames {
 
     /// The node a key belongs to, if it is a simulated node's key.
     public func node(of key: PublicKey) -> String? {
-        positions.position(of: key) { keys[$0]! }.map { $0 < nodes.count ? nodes[$0].name : namesGiven[$0 - nodes.count] }
+        positions.position(of: key) { keys[$0]! }.map { $0 < nodeKeyCount ? nodeNames[$0] : namesGiven[$0 - nodeKeyCount] }
     }
 }
 
@@ -118,10 +182,12 @@ enum HostDecision {
 ///
 /// The packet, peer, lookup and session fields live in `subject`: a device's decision subject is
 /// moved into the record whole, so none of its references (packet, key, candidate list) is
-/// retained again or released twice on the way to the log.
+/// retained again or released twice on the way to the log. The node is a position and the trace
+/// file the packet context's origin, both named through `names`: no String per record.
 public struct DecisionRecord {
     public let t: Int64
-    public let node: String
+    /// The node's position in the simulation (`node` is its name).
+    let nodeIndex: Int32
     /// nil: no interface (a configuration command, or the stack before any route).
     public let iface: Optional<Interface>
     // Optionals are spelled `Optional<…>` in stored properties on purpose: a `T?` stored `var`
@@ -129,34 +195,37 @@ public struct DecisionRecord {
     // once more per decision (8 reference counts) instead of moving it.
     public let dir: Optional<Direction>
     public let action: Action
-    public let trace: Optional<TraceRef>
     let decider: Decider
+    /// Its context names the trace frame, if any (`trace`).
     let subject: DecisionSubject
-    let names: PeerNames?
+    let names: PeerNames
 
-    init(t: Int64, node: String, iface: Interface?, dir: Direction?, action: Action, decider: Decider,
-         subject: DecisionSubject = DecisionSubject(), trace: TraceRef? = nil, names: PeerNames?) {
+    /// A record at node position `node`; `subject.context` names its trace frame, if any.
+    init(t: Int64, node: Int32, iface: Interface?, dir: Direction?, action: Action, decider: Decider,
+         subject: DecisionSubject = DecisionSubject(), names: PeerNames) {
         self.t = t
-        self.node = node
+        self.nodeIndex = node
         self.iface = iface
         self.dir = dir
         self.action = action
-        self.trace = trace
         self.decider = decider
         self.subject = subject
         self.names = names
     }
 
-    /// A record of a decision the WireGuard device made at `node` (iface wg0); the decision is
-    /// consumed (moved into the record).
-    init(t: Int64, node: String, device decision: consuming Decision, trace: TraceRef?, names: PeerNames) {
+    /// A record of a decision the WireGuard device made at node position `node` (iface wg0); the
+    /// decision is consumed (moved into the record), its context naming the trace frame.
+    init(t: Int64, node: Int32, device decision: consuming Decision, names: PeerNames) {
         self.t = t
-        self.node = node
+        self.nodeIndex = node
         self.iface = .wg0
         self.dir = decision.direction
         self.action = decision.action
-        self.trace = trace
-        self.decider = .device(decision.reason)
+        // The reason is swapped out as the subject is below: read out of the consumed decision it
+        // was copied, and the decision's destroy then walked a payload-carrying case again.
+        var reason = DecisionReason.sealed
+        swap(&reason, &decision.reason)
+        self.decider = .device(reason)
         // The subject is swapped out of the decision, not copied from it: reading a field of a
         // consumed struct copied it (a retain per reference in it) and released the original
         // with the rest of the decision (docs/performance.md).
@@ -165,6 +234,16 @@ public struct DecisionRecord {
         self.subject = subject
         self.names = names
     }
+
+    /// The node's name.
+    public var node: String { names.nodeName(nodeIndex) }
+
+    /// The node's position in the simulation (`Simulation.index(ofNode:)` of its name): compared
+    /// per decision where the name would be read out of the names and compared as a String.
+    public var nodePosition: Int { Int(nodeIndex) }
+
+    /// The trace file and frame the packet came from, if it was replayed.
+    public var trace: TraceRef? { names.trace(of: subject.context) }
 
     /// The name the log writes for `iface` ("none" when there is none).
     public var ifaceName: String { iface?.name ?? "none" }
@@ -192,7 +271,7 @@ public struct DecisionRecord {
             // A device record's direction is always set (from the decision).
             let decision = Decision(action, dir ?? .tx, subject: subject, reason: reason)
             let names = self.names
-            return decision.why(naming: { names?.name(of: $0) ?? $0.base64 })
+            return decision.why(naming: { names.name(of: $0) })
         }
     }
 
@@ -218,16 +297,16 @@ public struct DecisionRecord {
     public var len: Int? { summary.map { $0.totalLength } ?? packet?.count }
 
     /// The peer this decision is about: node name, or base64 key for a peer that is not simulated.
-    public var peer: String? { peerKey.map { names?.name(of: $0) ?? $0.base64 } }
+    public var peer: String? { peerKey.map { names.name(of: $0) } }
 
     /// The allowed-IPs entries a configuration command took from other peers, each with the
     /// peer that had it (named as `peer` is); empty for every other record.
     public var movedFrom: [(prefix: IPPrefix, peer: String)] {
         guard case .configMoving(_, let moved) = decider else { return [] }
-        return moved.map { ($0.prefix, names?.name(of: $0.from) ?? $0.from.base64) }
+        return moved.map { ($0.prefix, names.name(of: $0.from)) }
     }
 
     public var candidates: [(prefix: IPPrefix, peer: String)] {
-        candidateKeys.map { ($0.prefix, names?.name(of: $0.peer) ?? $0.peer.base64) }
+        candidateKeys.map { ($0.prefix, names.name(of: $0.peer)) }
     }
 }

@@ -9,6 +9,8 @@ import WireGuard
 /// per-packet profile.
 final class SimNode {
     let index: Int
+    /// `index` as a decision record stores it (a node count is far below 2^31).
+    var position: Int32 { Int32(truncatingIfNeeded: index) }
     let name: String
     @exclusivity(unchecked) var underlay: IPAddress
     @exclusivity(unchecked) var eth0Up = true

@@ -62,10 +62,6 @@ public final class Simulation {
     /// Carries out a device's events as it makes them on the packet path (`callDevice(of:_:)`);
     /// made on first use.
     @exclusivity(unchecked) var nodeOutlet: NodeDeviceOutlet?
-    /// The trace files replayed so far: a packet's `PacketContext.origin` is its file's position
-    /// here plus one (0: not from a trace), its `number` the frame number.
-    @exclusivity(unchecked) private var traceFiles: [String] = []
-    private var traceOrigins: [String: UInt32] = [:]
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
     /// Every allowed-IPs entry that changed owner, at set-up and since, in order, kept compact
@@ -212,7 +208,8 @@ public final class Simulation {
         }
         if let ahead, let keysAhead { pendingKeys = PendingKeyPairs(job: keysAhead, positions: ahead) }
         // With keys still to come the names are registered once every key is known (below).
-        if pendingKeys == nil { names.register(keys: keys, of: built) }
+        names.use(nodeNames: built.map(\.name))
+        if pendingKeys == nil { names.register(keys: keys) }
         for link in links {
             let (a, b) = try nodePair(link.between)
             underlay.set(a, b, properties: link.properties)
@@ -238,7 +235,7 @@ public final class Simulation {
         }
         currentOrigin = EventOrigin.scenario
         if let pending = pendingKeys {
-            names.register(keys: publicKeys, of: nodes)
+            names.register(keys: publicKeys)
             pending.job.close()
             pendingKeys = nil
         }
@@ -330,19 +327,8 @@ public final class Simulation {
 
     /// The context that names frame `frame` of trace file `file` (registered on first use).
     func context(file: String, frame: Int) -> PacketContext {
-        if let origin = traceOrigins[file] { return PacketContext(origin: origin, number: frame) }
-        // More trace files than a UInt32 counts cannot be held in memory; keep the bound anyway.
-        guard traceFiles.count < Int(UInt32.max) else { return .none }
-        traceFiles.append(file)
-        let origin = UInt32(traceFiles.count)
-        traceOrigins[file] = origin
-        return PacketContext(origin: origin, number: frame)
-    }
-
-    /// The trace file and frame a packet's context names, nil for a packet not replayed.
-    func trace(of context: PacketContext) -> TraceRef? {
-        guard context.origin != 0 else { return nil }
-        return TraceRef(file: traceFiles[Int(context.origin) - 1], frame: context.number)
+        let origin = names.traceOrigin(of: file)
+        return origin == 0 ? .none : PacketContext(origin: origin, number: frame)
     }
 
     /// Takes the record and hands it on to `onDecision`; only the in-memory log (off for long

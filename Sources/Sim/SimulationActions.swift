@@ -114,7 +114,7 @@ extension Simulation {
                 config(node, text)
             } else {
                 noteMoves(moves, to: key, at: node, cause: .wgSet(ordinal: ordinal))
-                record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .config,
+                record(DecisionRecord(t: now, node: node.position, iface: nil, dir: nil, action: .config,
                                       decider: .configMoving(text + ": " + movesText(moves, to: key),
                                                              moved: moves.map { ($0.prefix, $0.previousOwner) }),
                                       names: names), at: node)
@@ -281,17 +281,17 @@ extension Simulation {
     }
 
     func config(_ node: SimNode, _ what: String) {
-        record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .config, decider: .config(what),
+        record(DecisionRecord(t: now, node: node.position, iface: nil, dir: nil, action: .config, decider: .config(what),
                               names: names), at: node)
     }
 
     func note(_ node: SimNode, _ what: String, why: String) {
-        record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .note,
+        record(DecisionRecord(t: now, node: node.position, iface: nil, dir: nil, action: .note,
                               decider: .note(what + "\n" + why), names: names), at: node)
     }
 
     func failed(_ node: SimNode, _ command: String, _ error: Error) {
-        record(DecisionRecord(t: now, node: node.name, iface: nil, dir: nil, action: .commandFailed,
+        record(DecisionRecord(t: now, node: node.position, iface: nil, dir: nil, action: .commandFailed,
                               decider: .config("\(command): \(error)"), names: names), at: node)
     }
 

@@ -66,8 +66,8 @@ extension Simulation {
     private func hostDecision(_ node: SimNode, _ iface: Interface?, _ action: Action, _ packet: [UInt8],
                               _ context: PacketContext, _ decision: HostDecision,
                               dir: Direction = .tx) -> DecisionRecord {
-        DecisionRecord(t: now, node: node.name, iface: iface, dir: dir, action: action, decider: .host(decision),
-                       subject: DecisionSubject(packet: packet), trace: trace(of: context), names: names)
+        DecisionRecord(t: now, node: node.position, iface: iface, dir: dir, action: action, decider: .host(decision),
+                       subject: DecisionSubject(packet: packet, context: context), names: names)
     }
 
     /// The simulation's spare events array, for one device call: the device appends to it, and
@@ -137,8 +137,7 @@ extension Simulation {
 
     /// A WireGuard device's decision, recorded at `node` (iface wg0) with the context's trace.
     func recordDevice(_ decision: consuming Decision, at node: SimNode) {
-        let trace = trace(of: decision.subject.context)
-        record(DecisionRecord(t: now, node: node.name, device: consume decision, trace: trace, names: names), at: node)
+        record(DecisionRecord(t: now, node: node.position, device: consume decision, names: names), at: node)
     }
 
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already

@@ -125,7 +125,7 @@ extension Simulation {
 
     private func underlayDrop(_ node: SimNode, _ action: Action, _ endpoint: Endpoint?, _ reason: UnderlayReason,
                               dir: Direction = .tx, iface: Interface? = .eth0) {
-        record(DecisionRecord(t: now, node: node.name, iface: iface, dir: dir, action: action, decider: .underlay(reason),
+        record(DecisionRecord(t: now, node: node.position, iface: iface, dir: dir, action: action, decider: .underlay(reason),
                               subject: DecisionSubject(endpoint: endpoint), names: names), at: node)
     }
 }

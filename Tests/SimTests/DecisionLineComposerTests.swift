@@ -14,7 +14,9 @@ final class DecisionLineComposerTests: XCTestCase {
     private func key(_ byte: UInt8) throws -> PublicKey { try PublicKey(bytes: [UInt8](repeating: byte, count: 32)) }
 
     private func record(_ decision: Decision, names: PeerNames) -> DecisionRecord {
-        DecisionRecord(t: 1_002_000_500, node: "hub", device: decision, trace: TraceRef(file: "t\"x.pcap", frame: 7), names: names)
+        var decision = decision
+        decision.subject.context = names.testContext(file: "t\"x.pcap", frame: 7)
+        return DecisionRecord(t: 1_002_000_500, node: names.testPosition(ofNode: "hub"), device: decision, names: names)
     }
 
     /// The explanations, written by hand: the record's own `why` (a String) and both log lines
@@ -141,7 +143,9 @@ final class DecisionLineComposerTests: XCTestCase {
         let composer = DecisionLineComposer()
         let json = ByteBuffer(), text = ByteBuffer()
         for t: Int64 in [5, 5, -1_500_000_000, 1_000_000_000, 1_000_000_000, 0] {
-            let record = DecisionRecord(t: t, node: "n", iface: .eth0, dir: nil, action: .note, decider: .note(""), names: nil)
+            let names = PeerNames()
+            let record = DecisionRecord(t: t, node: names.testPosition(ofNode: "n"), iface: .eth0, dir: nil, action: .note,
+                                        decider: .note(""), names: names)
             composer.append(record, json: json, text: text)
             json.append(0x0A); text.append(0x0A)
         }
@@ -169,8 +173,9 @@ final class DecisionLineComposerTests: XCTestCase {
         let expected = [fields("10.0.0.2", "10.0.0.3"), fields("10.0.0.2", "10.0.0.3"), fields("10.0.0.2", "10.0.0.9"),
                         fields("10.0.0.4", "10.0.0.5"), #""len":1"#, fields("10.0.0.4", "10.0.0.5")]
         for (packet, fields) in zip([first, first, changed, other, [0x45], other], expected) {
-            let record = DecisionRecord(t: 1, node: "n", iface: .wg0, dir: .tx, action: .note, decider: .note("w"),
-                                        subject: DecisionSubject(packet: packet), names: nil)
+            let names = PeerNames()
+            let record = DecisionRecord(t: 1, node: names.testPosition(ofNode: "n"), iface: .wg0, dir: .tx, action: .note,
+                                        decider: .note("w"), subject: DecisionSubject(packet: packet), names: names)
             let json = ByteBuffer(), text = ByteBuffer()
             composer.append(record, json: json, text: text)
             XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self),
@@ -233,5 +238,19 @@ final class DecisionLineComposerTests: XCTestCase {
         XCTAssertTrue(logged.contains(##" !\"#$"##) && logged.contains(#"[\\]"#) && logged.hasSuffix("é→🙂\""), logged)
         let decoded = try? JSONSerialization.jsonObject(with: Data(logged.utf8), options: [.fragmentsAllowed]) as? String
         XCTAssertEqual(decoded, text)
+    }
+}
+
+extension PeerNames {
+    /// A test record's node position: `name`'s, added to the node names if new.
+    func testPosition(ofNode name: String) -> Int32 {
+        if let found = nodeNames.firstIndex(of: name) { return Int32(found) }
+        use(nodeNames: nodeNames + [name])
+        return Int32(nodeNames.count - 1)
+    }
+
+    /// The context of frame `frame` of trace file `file` (registered on first use).
+    func testContext(file: String, frame: Int) -> PacketContext {
+        PacketContext(origin: traceOrigin(of: file), number: frame)
     }
 }

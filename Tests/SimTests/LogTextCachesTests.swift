@@ -153,11 +153,13 @@ final class LogTextCachesTests: XCTestCase {
         let route = RouteSpec(prefix: N.prefix("10.0.0.0/8"), device: "wg0")
         let odd = RouteSpec(prefix: N.prefix("0.0.0.0/0"), device: "we\"ird", via: N.address("10.0.0.254"), metric: 5, table: 51820)
         func device(_ node: String, _ decision: Decision, frame: Int?) -> DecisionRecord {
-            DecisionRecord(t: 1_000_000_000 + Int64(frame ?? 0), node: node, device: decision,
-                           trace: frame.map { TraceRef(file: "h200-trace.pcap", frame: $0) }, names: names)
+            var decision = decision
+            if let frame { decision.subject.context = names.testContext(file: "h200-trace.pcap", frame: frame) }
+            return DecisionRecord(t: 1_000_000_000 + Int64(frame ?? 0), node: names.testPosition(ofNode: node), device: decision,
+                                  names: names)
         }
         func chose(_ node: String, _ route: RouteSpec, _ packet: [UInt8]) -> DecisionRecord {
-            DecisionRecord(t: 5, node: node, iface: .wg0, dir: .tx, action: .routedToWG, decider: .host(.chose(route)),
+            DecisionRecord(t: 5, node: names.testPosition(ofNode: node), iface: .wg0, dir: .tx, action: .routedToWG, decider: .host(.chose(route)),
                            subject: DecisionSubject(packet: packet), names: names)
         }
         let records: [DecisionRecord] = [
@@ -174,7 +176,8 @@ final class LogTextCachesTests: XCTestCase {
                                    receiverIndex: 7, endpoint: endpoint, packet: reply, reason: .sealed), frame: nil),
             device("hub", Decision(.decrypted, .rx, peer: unnamed, counter: 0, receiverIndex: 0, packet: reply,
                                    reason: .decrypted(confirmsSession: true)), frame: nil),
-            DecisionRecord(t: 6, node: "hub", iface: nil, dir: nil, action: .note, decider: .note("two\nlines"), names: nil),
+            DecisionRecord(t: 6, node: names.testPosition(ofNode: "hub"), iface: nil, dir: nil, action: .note,
+                           decider: .note("two\nlines"), names: names),
             device("hub", Decision(.delivered, .rx, peer: short, prefix: N.prefix("fd00::/64"), packet: packet6, reason: .delivered),
                    frame: 1),
             device("hub", Decision(.delivered, .rx, peer: short, prefix: N.prefix("fd00::/64"), packet: packet6, reason: .delivered),

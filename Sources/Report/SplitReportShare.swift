@@ -44,6 +44,9 @@ public final class SplitReportShare {
     private var collector: RunSnapshotCollector?
     private var decisions = 0
     private var selectedWithWords = 0
+    /// One composer for every kept step's text line (a fresh one per line cost ~358 k
+    /// instructions each, as in `RunRecorder`).
+    private let textLines = DecisionTextLines()
     /// This process's snapshot part, as the page maker's merge would read it back from its file,
     /// when `finish(end:keepingSnapshot:)` kept it instead of writing it.
     private(set) var keptSnapshot: SnapshotPart?
@@ -110,7 +113,7 @@ public final class SplitReportShare {
         }
         steps.byte(record.dir == nil ? 0 : record.dir == .tx ? 1 : 2)
         steps.byte((withText ? 1 : 0) | (withWords ? 2 : 0))
-        if withText { steps.string(record.textLine) }
+        if withText { steps.string(record.textLine(with: textLines)) }
         if withWords {
             steps.int(record.t)
             steps.optionalString(record.peer)

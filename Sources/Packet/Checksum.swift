@@ -83,9 +83,11 @@ public enum InternetChecksum {
         case .v4(let a):
             return UInt64(a.value >> 16) &+ UInt64(a.value & 0xffff)
         case .v6(let a):
+            // The eight 16-bit words, without an array of the two halves per call.
             var total: UInt64 = 0
-            for half in [a.high, a.low] {
-                for k in stride(from: 48, through: 0, by: -16) { total &+= (half >> UInt64(k)) & 0xffff }
+            for k in stride(from: 48, through: 0, by: -16) {
+                total &+= (a.high >> UInt64(k)) & 0xffff
+                total &+= (a.low >> UInt64(k)) & 0xffff
             }
             return total
         }

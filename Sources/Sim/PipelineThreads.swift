@@ -53,7 +53,10 @@ final class CaptureHandOff {
     /// set), its endpoints. Nothing in it is counted, so it is copied and dropped for free; the packet's
     /// bytes are kept apart (`Storage.packets`), moved in and out alone.
     private struct Entry {
-        unowned(unsafe) let sink: PcapFileCaptureSink
+        /// Not retained: the sink outlives its packets (see `add`). Called through a guaranteed
+        /// reference, so a write costs no retain and release of it (an `unowned(unsafe)` field
+        /// was retained around each call).
+        let sink: Unmanaged<PcapFileCaptureSink>
         let time: Int64
         let endpoints: Optional<(from: Endpoint, to: Endpoint)>
     }
@@ -97,9 +100,11 @@ final class CaptureHandOff {
                 let packet = (storage.packets + next).move()
                 next += 1
                 if let endpoints = entry.endpoints {
-                    entry.sink.writeUDP(time: entry.time, from: endpoints.from, to: endpoints.to, payload: packet)
+                    entry.sink._withUnsafeGuaranteedRef {
+                        $0.writeUDP(time: entry.time, from: endpoints.from, to: endpoints.to, payload: packet)
+                    }
                 } else {
-                    entry.sink.write(time: entry.time, packet: packet)
+                    entry.sink._withUnsafeGuaranteedRef { $0.write(time: entry.time, packet: packet) }
                 }
             }
             taken = next
@@ -133,7 +138,7 @@ final class CaptureHandOff {
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, packet: [UInt8]) {
         let i = batchCount.pointee
-        (batch.entries + i).initialize(to: Entry(sink: sink, time: time, endpoints: nil))
+        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: nil))
         (batch.packets + i).initialize(to: packet)
         batchCount.pointee = i + 1
         if i + 1 >= Self.batchSize { submit() }
@@ -143,7 +148,7 @@ final class CaptureHandOff {
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
         let i = batchCount.pointee
-        (batch.entries + i).initialize(to: Entry(sink: sink, time: time, endpoints: (source, destination)))
+        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: (source, destination)))
         (batch.packets + i).initialize(to: payload)
         batchCount.pointee = i + 1
         if i + 1 >= Self.batchSize { submit() }

@@ -164,10 +164,30 @@ public struct IPv4Repr: Equatable, Sendable {
     /// 32-bit words into memory checked once: the byte-by-byte path checked every store, about
     /// 300 instructions a header. Same bytes.
     private func emitPlainHeader(into b: inout [UInt8], at offset: Int, payloadLength: Int) {
+        b.withUnsafeMutableBytes { raw in
+            storePlainHeader(at: raw.baseAddress! + offset, payloadLength: payloadLength)
+        }
+    }
+
+    /// The 20-byte header without options stored at `base` (20 writable bytes): the words of
+    /// `emitPlainHeader`.
+    func storePlainHeader(at base: UnsafeMutableRawPointer, payloadLength: Int) {
         var flags: UInt16 = fragmentOffset & 0x1fff
         if reservedFlag { flags |= 0x8000 }
         if dontFragment { flags |= 0x4000 }
         if moreFragments { flags |= 0x2000 }
+        IPv4Repr.storePlainHeader(at: base, tos: tos, identification: identification, flags: flags, ttl: ttl,
+                                  protocolNumber: protocolNumber, source: source, destination: destination,
+                                  payloadLength: payloadLength)
+    }
+
+    /// The 20-byte header without options, from its fields (`flags`: the flags and fragment
+    /// offset word), stored at `base` as five 32-bit words, checksum filled in. Also written
+    /// straight into a capture's buffer without a `IPv4Repr` (`PacketBuilder.storeUDPHeaders`).
+    @inline(__always)
+    static func storePlainHeader(at base: UnsafeMutableRawPointer, tos: UInt8, identification: UInt16, flags: UInt16,
+                                 ttl: UInt8, protocolNumber: UInt8, source: IPv4Address, destination: IPv4Address,
+                                 payloadLength: Int) {
         let words: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
             0x4500_0000 | UInt32(tos) << 16 | UInt32(UInt16(truncatingIfNeeded: 20 + payloadLength)),
             UInt32(identification) << 16 | UInt32(flags),
@@ -177,13 +197,11 @@ public struct IPv4Repr: Equatable, Sendable {
         // Wider words fold to the same ones' complement sum (see `InternetChecksum.sum`).
         let sum = UInt64(words.0) &+ UInt64(words.1) &+ UInt64(words.2) &+ UInt64(words.3) &+ UInt64(words.4)
         let checksum = InternetChecksum.finish(sum)
-        b.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: words.0.bigEndian, toByteOffset: offset, as: UInt32.self)
-            raw.storeBytes(of: words.1.bigEndian, toByteOffset: offset + 4, as: UInt32.self)
-            raw.storeBytes(of: (words.2 | UInt32(checksum)).bigEndian, toByteOffset: offset + 8, as: UInt32.self)
-            raw.storeBytes(of: words.3.bigEndian, toByteOffset: offset + 12, as: UInt32.self)
-            raw.storeBytes(of: words.4.bigEndian, toByteOffset: offset + 16, as: UInt32.self)
-        }
+        base.storeBytes(of: words.0.bigEndian, toByteOffset: 0, as: UInt32.self)
+        base.storeBytes(of: words.1.bigEndian, toByteOffset: 4, as: UInt32.self)
+        base.storeBytes(of: (words.2 | UInt32(checksum)).bigEndian, toByteOffset: 8, as: UInt32.self)
+        base.storeBytes(of: words.3.bigEndian, toByteOffset: 12, as: UInt32.self)
+        base.storeBytes(of: words.4.bigEndian, toByteOffset: 16, as: UInt32.self)
     }
 
     /// Header followed by `payload`.

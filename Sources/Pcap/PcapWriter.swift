@@ -129,11 +129,39 @@ public final class PcapWriter {
         if needed > capacity { grow(toHold: needed) }
         PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: storage + used)
         used += PcapFormat.recordHeaderLength
-        if link > 0 { appendEthernet(ethernet, for: bytes) }
+        if link > 0 { appendEthernet(ethernet, etherType: EthernetHeader.etherType(for: bytes)) }
         bytes.withUnsafeBytes { raw in
             if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: raw.count) }
         }
         used += bytes.count
+        frames += 1
+        if used >= flushBytes { try flushAndGrowFlushSize() }
+    }
+
+    /// Appends the UDP datagram `PacketBuilder.udp(from:to:payload:)` makes (the same record
+    /// bytes as `write` of it) without building it: its IP and UDP headers are stored straight
+    /// into the buffer (`PacketBuilder.storeUDPHeaders`) and the payload copied once after them.
+    /// A simulation captures every WireGuard datagram this way (docs/performance.md, session 10).
+    @inlinable
+    public func writeUDP(from source: Endpoint, to destination: Endpoint, payload: [UInt8], timestamp: Int64) throws {
+        let headersLength = PacketBuilder.udpHeadersLength(to: destination.address)
+        let link = isEthernet ? EthernetHeader.length : 0
+        let length = link + headersLength + payload.count
+        guard !closed, PcapFormat.timestampFits(timestamp), length <= Int(PcapFormat.snapshotLength) else {
+            throw rejection(timestamp: timestamp, length: length)
+        }
+        let needed = used + PcapFormat.recordHeaderLength + length
+        if needed > capacity { grow(toHold: needed) }
+        PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: storage + used)
+        used += PcapFormat.recordHeaderLength
+        if link > 0 { appendEthernet(defaultEthernet, etherType: destination.address.isIPv4 ? 0x0800 : 0x86dd) }
+        let headersAt = storage + used
+        used += headersLength
+        payload.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: raw.count) }
+            PacketBuilder.storeUDPHeaders(from: source, to: destination, payload: raw, at: headersAt)
+        }
+        used += payload.count
         frames += 1
         if used >= flushBytes { try flushAndGrowFlushSize() }
     }
@@ -220,8 +248,7 @@ public final class PcapWriter {
 
     /// The 14-byte header written in place (no temporary array per packet).
     @usableFromInline
-    func appendEthernet(_ header: EthernetHeader, for packet: [UInt8]) {
-        let etherType = EthernetHeader.etherType(for: packet)
+    func appendEthernet(_ header: EthernetHeader, etherType: UInt16) {
         for mac in [header.destination, header.source] {
             withUnsafeBytes(of: mac.bytes) { raw in
                 if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: 6) }

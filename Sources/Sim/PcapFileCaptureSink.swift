@@ -44,15 +44,16 @@ public final class PcapFileCaptureSink: CaptureSink {
     }
 
     /// With a capture lane, a WireGuard datagram is handed over as its endpoints and payload and
-    /// the lane builds its outer packet (its UDP checksum covers the whole payload): the event
-    /// thread then never makes those bytes (docs/performance.md, session 9).
+    /// the lane writes its headers (their UDP checksum covers the whole payload) and payload into
+    /// the file's buffer: the event thread never makes those bytes (docs/performance.md,
+    /// sessions 9 and 10).
     public var wantsDatagramBytes: Bool { handOff == nil }
 
     public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
         if let handOff {
             handOff.add(self, time: time, from: source, to: destination, payload: payload)
         } else {
-            write(time: time, packet: PacketBuilder.udp(from: source, to: destination, payload: payload))
+            writeUDP(time: time, from: source, to: destination, payload: payload)
         }
     }
 
@@ -67,6 +68,19 @@ public final class PcapFileCaptureSink: CaptureSink {
             return
         }
         do { try writer.write(packet, timestamp: timestamp) } catch { firstError = error }
+    }
+
+    /// Writes the datagram `PacketBuilder.udp(from:to:payload:)` makes, without building it: its
+    /// headers go straight into the writer's buffer and the payload is copied once (on the
+    /// capture lane when there is one, else on the caller's thread).
+    func writeUDP(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
+        guard !closed, firstError == nil else { return }
+        let (timestamp, overflow) = startUnixNanoseconds.addingReportingOverflow(time)
+        guard !overflow else {
+            firstError = PcapError(path: path, "packet at \(startUnixNanoseconds) + \(time) ns does not fit a pcap record")
+            return
+        }
+        do { try writer.writeUDP(from: source, to: destination, payload: payload, timestamp: timestamp) } catch { firstError = error }
     }
 
     /// Writes what is buffered and closes the file; throws the first error met.

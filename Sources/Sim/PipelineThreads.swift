@@ -49,11 +49,14 @@ public final class OutputPipeline {
 /// Collects captured packets of every sink of one pipeline into batches for the capture lane:
 /// the event thread only appends (a retain of the packet's bytes); the lane writes them.
 final class CaptureHandOff {
-    /// Where and when a packet goes; for a datagram the lane builds (`endpoints` set), its
-    /// endpoints. Nothing in it is counted, so it is copied and dropped for free; the packet's
+    /// Where and when a packet goes; for a datagram whose headers the lane writes (`endpoints`
+    /// set), its endpoints. Nothing in it is counted, so it is copied and dropped for free; the packet's
     /// bytes are kept apart (`Storage.packets`), moved in and out alone.
     private struct Entry {
-        unowned(unsafe) let sink: PcapFileCaptureSink
+        /// Not retained: the sink outlives its packets (see `add`). Called through a guaranteed
+        /// reference, so a write costs no retain and release of it (an `unowned(unsafe)` field
+        /// was retained around each call).
+        let sink: Unmanaged<PcapFileCaptureSink>
         let time: Int64
         let endpoints: Optional<(from: Endpoint, to: Endpoint)>
     }
@@ -80,13 +83,11 @@ final class CaptureHandOff {
     private final class Batch: WorkerJob, @unchecked Sendable {
         let storage: Storage
         let count: Int
-        unowned(unsafe) let built: BuiltDatagrams
         /// How many packets `run` has taken (moved out); deinit destroys the rest.
         private var taken = 0
-        init(_ storage: Storage, count: Int, built: BuiltDatagrams) {
+        init(_ storage: Storage, count: Int) {
             self.storage = storage
             self.count = count
-            self.built = built
         }
         /// Each packet is moved out and released once written. An entry holding its packet was
         /// copied whole (a retain and a release of the packet) by every read of it, in place or
@@ -99,20 +100,17 @@ final class CaptureHandOff {
                 let packet = (storage.packets + next).move()
                 next += 1
                 if let endpoints = entry.endpoints {
-                    let outer = built.outer(from: endpoints.from, to: endpoints.to, payload: packet)
-                    entry.sink.write(time: entry.time, packet: outer)
+                    entry.sink._withUnsafeGuaranteedRef {
+                        $0.writeUDP(time: entry.time, from: endpoints.from, to: endpoints.to, payload: packet)
+                    }
                 } else {
-                    entry.sink.write(time: entry.time, packet: packet)
+                    entry.sink._withUnsafeGuaranteedRef { $0.write(time: entry.time, packet: packet) }
                 }
             }
             taken = next
         }
         deinit { storage.free(destroying: taken..<count) }
     }
-
-    /// The datagrams the lane built lately, so that the receiving eth0's capture of a datagram
-    /// takes the bytes built for the sending one's (used on the lane only).
-    private let built = BuiltDatagrams()
 
     /// Packets per batch: large enough that the hand-off's lock is rare, small enough that a
     /// batch's bytes stay in the cache between the threads.
@@ -140,7 +138,7 @@ final class CaptureHandOff {
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, packet: [UInt8]) {
         let i = batchCount.pointee
-        (batch.entries + i).initialize(to: Entry(sink: sink, time: time, endpoints: nil))
+        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: nil))
         (batch.packets + i).initialize(to: packet)
         batchCount.pointee = i + 1
         if i + 1 >= Self.batchSize { submit() }
@@ -150,7 +148,7 @@ final class CaptureHandOff {
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
         let i = batchCount.pointee
-        (batch.entries + i).initialize(to: Entry(sink: sink, time: time, endpoints: (source, destination)))
+        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: (source, destination)))
         (batch.packets + i).initialize(to: payload)
         batchCount.pointee = i + 1
         if i + 1 >= Self.batchSize { submit() }
@@ -170,54 +168,6 @@ final class CaptureHandOff {
         let count = batchCount.pointee
         batch = .allocate()
         batchCount.pointee = 0
-        lane.submit(Batch(full, count: count, built: built))
-    }
-}
-
-/// Outer packets the capture lane built (`PacketBuilder.udp`), found by their payload's storage
-/// and endpoints: a WireGuard datagram is captured twice, leaving one eth0 and, one link latency
-/// later, reaching the other, and building it (a new array and a UDP checksum over the whole
-/// payload) cost about 1,200 instructions each time (docs/performance.md, session 9).
-///
-/// A slot keeps the payload array it was built from, so that storage cannot be freed and reused
-/// for other bytes while the slot names it; the outer packet is a function of the endpoints
-/// and the payload's bytes, so the same storage and endpoints give the same packet. The second
-/// capture empties the slot. Between a datagram's two captures come those of every datagram
-/// sent meanwhile (a generated hub's trace sends one each microsecond, its links take 1 ms):
-/// 16,384 slots keep most of them apart. What a slot holds is what the event queue held before
-/// the lane built these packets (each datagram in flight carried its outer bytes).
-final class BuiltDatagrams {
-    private struct Slot {
-        var payload: [UInt8] = []
-        var endpoints: Optional<(from: Endpoint, to: Endpoint)> = nil
-        var outer: [UInt8] = []
-    }
-    private static let slotCount = 1 << 14
-    private let slots: UnsafeMutablePointer<Slot>
-
-    init() {
-        slots = .allocate(capacity: Self.slotCount)
-        slots.initialize(repeating: Slot(), count: Self.slotCount)
-    }
-
-    deinit {
-        slots.deinitialize(count: Self.slotCount)
-        slots.deallocate()
-    }
-
-    /// `PacketBuilder.udp(from:to:payload:)`, built once for the same payload array and endpoints.
-    func outer(from source: Endpoint, to destination: Endpoint, payload: [UInt8]) -> [UInt8] {
-        let storage = payload.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
-        let slot = slots + Int(truncatingIfNeeded: (UInt64(storage) &* 0x9E37_79B9_7F4A_7C15) >> 50) & (Self.slotCount - 1)
-        if let endpoints = slot.pointee.endpoints, endpoints.from == source, endpoints.to == destination,
-           slot.pointee.payload.count == payload.count,
-           slot.pointee.payload.withUnsafeBufferPointer({ UInt(bitPattern: $0.baseAddress) }) == storage {
-            let outer = slot.pointee.outer
-            slot.pointee = Slot()
-            return outer
-        }
-        let outer = PacketBuilder.udp(from: source, to: destination, payload: payload)
-        slot.pointee = Slot(payload: payload, endpoints: (source, destination), outer: outer)
-        return outer
+        lane.submit(Batch(full, count: count))
     }
 }

@@ -32,6 +32,54 @@ final class PacketBuilderTests: XCTestCase {
         XCTAssertEqual(body, [9, 9, 9])
     }
 
+    /// `udp` (now the payload copied and `storeUDPHeaders` before it) gives the datagram composed
+    /// the long way (`UDPRepr.emit`, then the IP header's own `emit`), for IPv4, IPv6 and mixed
+    /// families, every payload length up to 300 (odd ones too), and the headers stored alone at an
+    /// unaligned address are the datagram's first bytes; a UDP checksum that comes out zero is sent
+    /// as 0xffff by both.
+    func testStoredUDPHeadersAreTheComposedDatagram() throws {
+        let mapped = IPAddress.v6(IPv6Address(high: 0, low: 0xffff_0a09_0003))   // ::ffff:10.9.0.3
+        let pairs: [(IPAddress, IPAddress)] = [(v4a, v4b), (v6a, v6b), (v4a, v6b), (v6a, v4b), (mapped, v4b)]
+        var generator = SystemRandomNumberGenerator()
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
+        defer { scratch.deallocate() }
+        func composed(_ from: Endpoint, _ to: Endpoint, _ payload: [UInt8], ttl: UInt8) -> [UInt8] {
+            let source = PacketBuilder.aligned(from.address, to: to.address)
+            let udp = UDPRepr(sourcePort: from.port, destinationPort: to.port).emit(payload: payload, source: source, destination: to.address)
+            switch (source, to.address) {
+            case (.v4(let s), .v4(let d)): return IPv4Repr(source: s, destination: d, protocolNumber: IPProtocol.udp, ttl: ttl).emit(payload: udp)
+            case (.v6(let s), .v6(let d)): return IPv6Repr(source: s, destination: d, nextHeader: IPProtocol.udp, hopLimit: ttl).emit(payload: udp)
+            default: XCTFail("families not aligned"); return []
+            }
+        }
+        for (a, b) in pairs {
+            for length in 0...300 {
+                let from = Endpoint(address: a, port: UInt16.random(in: 0...UInt16.max, using: &generator))
+                let to = Endpoint(address: b, port: UInt16.random(in: 0...UInt16.max, using: &generator))
+                let payload = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let ttl = UInt8.random(in: 1...255, using: &generator)
+                let built = PacketBuilder.udp(from: from, to: to, payload: payload, ttl: ttl)
+                XCTAssertEqual(built, composed(from, to, payload, ttl: ttl), "\(a) → \(b), \(length) bytes")
+                let headers = payload.withUnsafeBytes { PacketBuilder.storeUDPHeaders(from: from, to: to, payload: $0, ttl: ttl, at: scratch + 3) }
+                XCTAssertEqual(headers, PacketBuilder.udpHeadersLength(to: b))
+                XCTAssertEqual(Array(UnsafeRawBufferPointer(start: scratch + 3, count: headers)), Array(built.prefix(headers)))
+            }
+        }
+        // A payload whose last word makes the sum all ones: the checksum computes to zero and is
+        // sent as 0xffff (RFC 768).
+        for (a, b) in pairs {
+            let from = Endpoint(address: a, port: 51820), to = Endpoint(address: b, port: 4)
+            var payload: [UInt8] = [1, 0, 0, 0, 7, 7, 0, 0]
+            let first = PacketBuilder.udp(from: from, to: to, payload: payload)
+            let checksumAt = PacketBuilder.udpHeadersLength(to: b) - 2
+            payload[6] = first[checksumAt]
+            payload[7] = first[checksumAt + 1]
+            let zeroed = PacketBuilder.udp(from: from, to: to, payload: payload)
+            XCTAssertEqual(Array(zeroed[checksumAt...(checksumAt + 1)]), [0xff, 0xff])
+            XCTAssertEqual(zeroed, composed(from, to, payload, ttl: 64))
+        }
+    }
+
     /// Kernel: no peer → ICMP type 3 code 1 to the sender, quoting the packet (send.c, §2 step 2).
     func testNoPeerICMPv4HostUnreachableQuotesOffender() throws {
         let offender = PacketBuilder.datagram(from: v4a, to: v4b, transport: .udp(sourcePort: 5, destinationPort: 53), payloadSize: 40)

@@ -83,6 +83,36 @@ final class PcapWriterTests: XCTestCase {
         XCTAssertEqual(read.last, CapturedPacket(frame: 2000, timestamp: 1999, bytes: big))
     }
 
+    /// `writeUDP` writes the record `write` writes of `PacketBuilder.udp`'s datagram, byte for
+    /// byte, on raw and Ethernet captures, IPv4 and IPv6, across buffer flushes; a datagram over
+    /// the snapshot length is refused as `write` refuses it.
+    func testWriteUDPIsTheRecordOfTheBuiltDatagram() throws {
+        let a = Endpoint(address: .v4(IPv4Address(10, 9, 0, 1)), port: 51820)
+        let b = Endpoint(address: .v4(IPv4Address(10, 9, 0, 2)), port: 7)
+        let c = Endpoint(address: .v6(IPv6Address(high: 0x2001_0db8 << 32, low: 1)), port: 51820)
+        let d = Endpoint(address: .v6(IPv6Address(high: 0x2001_0db8 << 32, low: 2)), port: 9)
+        for linkType in [LinkType.raw, .ethernet] {
+            let built = try PcapWriter(path: path("built.pcap"), linkType: linkType, buffering: .manyFiles)
+            let direct = try PcapWriter(path: path("direct.pcap"), linkType: linkType, buffering: .manyFiles)
+            for k in 0..<3000 {
+                let (from, to) = k % 3 == 0 ? (c, d) : (k % 2 == 0 ? (a, b) : (b, a))
+                let payload = (0..<(k * 7 % 1500)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ k) }
+                try built.write(PacketBuilder.udp(from: from, to: to, payload: payload), timestamp: Int64(k) * 1_000_003)
+                try direct.writeUDP(from: from, to: to, payload: payload, timestamp: Int64(k) * 1_000_003)
+            }
+            let tooLong = [UInt8](repeating: 1, count: Int(PcapWriter.snapshotLength))
+            XCTAssertThrowsError(try direct.writeUDP(from: a, to: b, payload: tooLong, timestamp: 1)) { error in
+                XCTAssertEqual((error as? PcapError)?.frame, 3001)
+            }
+            XCTAssertEqual(direct.frameCount, 3000)
+            try built.close()
+            try direct.close()
+            let builtBytes = try Data(contentsOf: URL(fileURLWithPath: path("built.pcap")))
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("direct.pcap"))), builtBytes, "\(linkType)")
+            XCTAssertGreaterThan(builtBytes.count, 2_000_000)
+        }
+    }
+
     func testBadUseIsATypedError() throws {
         let writer = try PcapWriter(path: path("bad.pcap"))
         XCTAssertThrowsError(try writer.write(packets[0], timestamp: -1)) { XCTAssertTrue("\($0)".contains("does not fit a pcap record"), "\($0)") }

@@ -5,8 +5,9 @@ import Pcap
 import WireGuard
 import XCTest
 
-/// A WireGuard datagram's outer packet is built only where a capture needs its bytes: by the
-/// capture lane for a pcap file written beside the event loop, at arrival for a receiving capture
+/// A WireGuard datagram's outer packet is built only where a capture needs its bytes: written
+/// by the capture lane for a pcap file beside the event loop (headers into the file's buffer,
+/// then the payload), at arrival for a receiving capture
 /// that needs them when the sending one did not, by a split run's hand-over, or never. Every
 /// way gives the bytes `PacketBuilder.udp` makes.
 final class DeferredDatagramCaptureTests: XCTestCase {
@@ -94,30 +95,5 @@ final class DeferredDatagramCaptureTests: XCTestCase {
             XCTAssertEqual(decoded.datagram.outer, built)
             XCTAssertEqual(decoded.datagram.payload, payload)
         }
-    }
-}
-
-/// The capture lane's built datagrams: the second capture of one datagram takes the first's bytes.
-final class BuiltDatagramsTests: XCTestCase {
-    func testTheSameDatagramIsBuiltOnce() throws {
-        let built = BuiltDatagrams()
-        let source = Endpoint(address: try IPAddress(parsing: "198.51.100.2"), port: 51820)
-        let destination = Endpoint(address: try IPAddress(parsing: "203.0.113.1"), port: 51820)
-        let payload: [UInt8] = Array(repeating: 9, count: 100)
-        let first = built.outer(from: source, to: destination, payload: payload)
-        let again = built.outer(from: source, to: destination, payload: payload)
-        XCTAssertEqual(first, PacketBuilder.udp(from: source, to: destination, payload: payload))
-        XCTAssertEqual(first.withUnsafeBufferPointer { $0.baseAddress }, again.withUnsafeBufferPointer { $0.baseAddress },
-                       "the second capture shares the first's bytes")
-        let third = built.outer(from: source, to: destination, payload: payload)
-        XCTAssertEqual(third, first)
-        XCTAssertNotEqual(third.withUnsafeBufferPointer { $0.baseAddress }, first.withUnsafeBufferPointer { $0.baseAddress },
-                          "the second capture emptied the slot: a third builds again")
-        // Equal bytes in another array, or another destination, are built afresh (and agree).
-        let copy = Array(payload)
-        let other = Endpoint(address: try IPAddress(parsing: "203.0.113.9"), port: 51820)
-        XCTAssertEqual(built.outer(from: source, to: destination, payload: copy), first)
-        XCTAssertEqual(built.outer(from: source, to: other, payload: payload),
-                       PacketBuilder.udp(from: source, to: other, payload: payload))
     }
 }

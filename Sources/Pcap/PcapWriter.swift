@@ -120,16 +120,8 @@ public final class PcapWriter {
     /// the buffer, a flush) are calls.
     @inlinable @inline(__always)
     public func write(_ bytes: [UInt8], timestamp: Int64, ethernet: EthernetHeader) throws {
-        let link = isEthernet ? EthernetHeader.length : 0
-        let length = link + bytes.count
-        guard !closed, PcapFormat.timestampFits(timestamp), length <= Int(PcapFormat.snapshotLength) else {
-            throw rejection(timestamp: timestamp, length: length)
-        }
-        let needed = used + PcapFormat.recordHeaderLength + length
-        if needed > capacity { grow(toHold: needed) }
-        PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: storage + used)
-        used += PcapFormat.recordHeaderLength
-        if link > 0 { appendEthernet(ethernet, etherType: EthernetHeader.etherType(for: bytes)) }
+        try beginRecord(ipLength: bytes.count, timestamp: timestamp)
+        if isEthernet { appendEthernet(ethernet, etherType: EthernetHeader.etherType(for: bytes)) }
         bytes.withUnsafeBytes { raw in
             if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: raw.count) }
         }
@@ -145,16 +137,8 @@ public final class PcapWriter {
     @inlinable
     public func writeUDP(from source: Endpoint, to destination: Endpoint, payload: [UInt8], timestamp: Int64) throws {
         let headersLength = PacketBuilder.udpHeadersLength(to: destination.address)
-        let link = isEthernet ? EthernetHeader.length : 0
-        let length = link + headersLength + payload.count
-        guard !closed, PcapFormat.timestampFits(timestamp), length <= Int(PcapFormat.snapshotLength) else {
-            throw rejection(timestamp: timestamp, length: length)
-        }
-        let needed = used + PcapFormat.recordHeaderLength + length
-        if needed > capacity { grow(toHold: needed) }
-        PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: storage + used)
-        used += PcapFormat.recordHeaderLength
-        if link > 0 { appendEthernet(defaultEthernet, etherType: destination.address.isIPv4 ? 0x0800 : 0x86dd) }
+        try beginRecord(ipLength: headersLength + payload.count, timestamp: timestamp)
+        if isEthernet { appendEthernet(defaultEthernet, etherType: destination.address.isIPv4 ? 0x0800 : 0x86dd) }
         let headersAt = storage + used
         used += headersLength
         payload.withUnsafeBytes { raw in
@@ -164,6 +148,21 @@ public final class PcapWriter {
         used += payload.count
         frames += 1
         if used >= flushBytes { try flushAndGrowFlushSize() }
+    }
+
+    /// Checks a record of an `ipLength`-byte packet (plus the link header) can be written, makes
+    /// room for it and stores its record header; the caller appends the link header and packet.
+    /// The one opening of `write` and `writeUDP`.
+    @inlinable @inline(__always)
+    func beginRecord(ipLength: Int, timestamp: Int64) throws {
+        let length = (isEthernet ? EthernetHeader.length : 0) + ipLength
+        guard !closed, PcapFormat.timestampFits(timestamp), length <= Int(PcapFormat.snapshotLength) else {
+            throw rejection(timestamp: timestamp, length: length)
+        }
+        let needed = used + PcapFormat.recordHeaderLength + length
+        if needed > capacity { grow(toHold: needed) }
+        PcapFormat.storeRecordHeader(timestamp: timestamp, length: length, at: storage + used)
+        used += PcapFormat.recordHeaderLength
     }
 
     /// Why `write` refuses a packet of `length` bytes (with link header) at `timestamp`.

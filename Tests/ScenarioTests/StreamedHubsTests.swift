@@ -16,19 +16,8 @@ final class StreamedHubsTests: XCTestCase {
         return text
     }
 
-    /// What loading gives: the scenario dumped whole (its key job left out: a thread's state), or
-    /// the error's message.
     private func outcome(_ text: String, streaming: Bool, subset: Bool) -> String {
-        do {
-            var scenario = try ScenarioLoader.load(text: text, file: "w.yaml", directory: ".", keysAhead: false,
-                                                   streaming: streaming, subset: subset)
-            scenario.derivedKeys = nil
-            var out = ""
-            dump(scenario, to: &out)
-            return out
-        } catch {
-            return "error: \(error)"
-        }
+        loadOutcome(text, file: "w.yaml", streaming: streaming, subset: subset)
     }
 
     /// Asserts the three readings give the same outcome; returns it.

@@ -8,19 +8,8 @@ import WireGuard
 /// the `Scenario` the tree path gives, and the same first error, whatever else is wrong with the
 /// file and wherever it is.
 final class StreamedNodesTests: XCTestCase {
-    /// What loading gives: the scenario dumped whole (its key job left out: a thread's state), or
-    /// the error's message.
     private func outcome(_ text: String, streaming: Bool, directory: String = ".") -> String {
-        do {
-            var scenario = try ScenarioLoader.load(text: text, file: "g.yaml", directory: directory, keysAhead: false,
-                                                   streaming: streaming)
-            scenario.derivedKeys = nil
-            var out = ""
-            dump(scenario, to: &out)
-            return out
-        } catch {
-            return "error: \(error)"
-        }
+        loadOutcome(text, file: "g.yaml", directory: directory, streaming: streaming)
     }
 
     /// Asserts both paths give the same outcome; returns it.

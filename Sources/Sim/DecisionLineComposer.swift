@@ -17,18 +17,6 @@ final class DecisionLineComposer {
     /// exclusivity check per access, per decision.
     private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
 
-    /// Peer names by key, so that naming a peer costs no hashing: slot = the key's first two
-    /// bytes (X25519 public keys are uniformly random), checked against the whole key and the
-    /// simulation's `PeerNames`. Names are registered when a simulation is built, before its
-    /// first decision, so a name once looked up stays right. A slot keeps the name's UTF-8
-    /// bytes, so that writing it (four times in a per-packet decision's two lines) is a copy,
-    /// not a look into a String.
-    private struct PeerNameSlot {
-        var key: [UInt8] = []
-        var names: PeerNames?
-        var text = PeerText(bytes: nil, count: 0, isPlainJSON: true)
-    }
-    private static let peerSlotCount = 1024
     /// An inner packet's pieces of `scratch`, and its header when it has one; and the packet's
     /// whole part of each line, keys and all, as pieces of `packetText` (nil: no packet).
     private typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
@@ -47,181 +35,31 @@ final class DecisionLineComposer {
     /// per decision.
     private let cachedPieces: UnsafeMutablePointer<PacketPieces>
 
-    /// The strings every line repeats (node names, trace file names) as UTF-8 bytes, found by the
-    /// String's own two words: equal words are the same text (a small string's words are its
-    /// bytes; a large one's name its storage, which the slot keeps alive). Writing one then
-    /// costs a compare and a copy instead of a look into the String and, for JSON, an escape
-    /// check per line (docs/performance.md, session 9).
-    private struct TextSlot {
-        var filled = false
-        var words: (UInt64, UInt64) = (0, 0)
-        var text = ""
-        /// The UTF-8 bytes, with at least 16 readable (zeros past the end), so that a short name
-        /// is one 16-byte move; a raw pointer, so reading it retains nothing.
-        var utf8: UnsafeMutablePointer<UInt8>?
-        var count = 0
-        var isPlainJSON = true
-    }
-    private static let textSlotCount = 1024
-    /// The trace files of `traceFileNames` known so far, by context origin - 1 (`fileSlot`);
-    /// used on the composing thread only.
-    @exclusivity(unchecked) private var traceFiles: [String] = []
-    @exclusivity(unchecked) private var traceFileNames: PeerNames?
-    /// `textSlotCount` slots for node names and the like, then as many for trace file names: a
-    /// line holds its node's slot and its file's at once, so the two must not evict each other.
-    private let textSlots: UnsafeMutablePointer<TextSlot>
     private let packetText = ByteBuffer(capacity: 128)
-    private let peerSlots: UnsafeMutablePointer<PeerNameSlot>
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
     private let actionNames = ActionNameBytes.shared
     /// The IPv4 addresses, prefixes and endpoints already written, by value.
     private let fields = FieldTextCache()
+    /// Node, trace-file and peer names as bytes.
+    private let nameSlots = LogNameSlots()
 
     init() {
         time = .allocate(capacity: 1)
         time.initialize(to: (0, false, 0))
-        peerSlots = .allocate(capacity: Self.peerSlotCount)
-        peerSlots.initialize(repeating: PeerNameSlot(), count: Self.peerSlotCount)
         packetCache = .allocate(capacity: 1)
         packetCache.initialize(to: PacketCache())
         cachedPieces = .allocate(capacity: 1)
         cachedPieces.initialize(to: (nil, nil, BufferPiece(), BufferPiece(), nil, nil))
-        textSlots = .allocate(capacity: 2 * Self.textSlotCount)
-        textSlots.initialize(repeating: TextSlot(), count: 2 * Self.textSlotCount)
     }
 
     deinit {
         time.deinitialize(count: 1)
         time.deallocate()
-        for i in 0..<Self.peerSlotCount { UnsafeMutablePointer(mutating: peerSlots[i].text.bytes)?.deallocate() }
-        peerSlots.deinitialize(count: Self.peerSlotCount)
-        peerSlots.deallocate()
         packetCache.deinitialize(count: 1)
         packetCache.deallocate()
         cachedPieces.deinitialize(count: 1)
         cachedPieces.deallocate()
-        for i in 0..<2 * Self.textSlotCount { textSlots[i].utf8?.deallocate() }
-        textSlots.deinitialize(count: 2 * Self.textSlotCount)
-        textSlots.deallocate()
     }
-
-    /// `text`'s slot, filled with its bytes if it held another string.
-    @inline(__always)
-    private func textSlot(_ text: String, isFile: Bool = false) -> UnsafeMutablePointer<TextSlot> {
-        let words = unsafeBitCast(text, to: (UInt64, UInt64).self)
-        let hash = (words.0 ^ words.1 ^ (words.1 >> 29)) &* 0x9E37_79B9_7F4A_7C15
-        let table = isFile ? textSlots + Self.textSlotCount : textSlots
-        let slot = table + Int(truncatingIfNeeded: hash >> 54) & (Self.textSlotCount - 1)
-        if !slot.pointee.filled || slot.pointee.words != words { fill(slot, with: text, words: words) }
-        return slot
-    }
-
-    /// The slot of the trace file of context origin `origin` in `names`. The file names are
-    /// copied from `names` (under its lock) the first time an origin is met, so the records of
-    /// one simulation name their file by an array index here, without a String or a lock each.
-    @inline(__always)
-    private func fileSlot(origin: UInt32, of names: PeerNames) -> UnsafeMutablePointer<TextSlot> {
-        let i = Int(origin) - 1
-        if names !== traceFileNames || i >= traceFiles.count { learnTraceFile(origin, of: names) }
-        return textSlot(traceFiles[i], isFile: true)
-    }
-
-    @inline(never)
-    private func learnTraceFile(_ origin: UInt32, of names: PeerNames) {
-        if names !== traceFileNames {
-            traceFileNames = names
-            traceFiles = []
-        }
-        while traceFiles.count < Int(origin) { traceFiles.append(names.traceFile(UInt32(traceFiles.count + 1))) }
-    }
-
-    @inline(never)
-    private func fill(_ slot: UnsafeMutablePointer<TextSlot>, with text: String, words: (UInt64, UInt64)) {
-        slot.pointee.utf8?.deallocate()
-        let utf8 = Array(text.utf8)
-        let padded = Self.paddedCapacity(utf8.count)
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: padded)
-        bytes.initialize(repeating: 0, count: padded)
-        bytes.update(from: utf8, count: utf8.count)
-        slot.pointee = TextSlot(filled: true, words: words, text: text, utf8: bytes, count: utf8.count,
-                                isPlainJSON: ByteText.isPlainJSON(text))
-    }
-
-    /// A slot's bytes at `cursor` (its storage is padded to a multiple of 16 bytes).
-    @inline(__always)
-    private func appendBytes(of slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
-        guard let bytes = slot.pointee.utf8 else { return }
-        cursor.appendPadded(bytes, count: slot.pointee.count)
-    }
-
-    /// A slot's bytes into `out`.
-    @inline(__always)
-    private func appendBytes(of slot: UnsafeMutablePointer<TextSlot>, to out: ByteBuffer) {
-        guard let bytes = slot.pointee.utf8 else { return }
-        if slot.pointee.count <= 16 {
-            out.appendShort(bytes, count: slot.pointee.count)
-        } else {
-            out.append(bytes, count: slot.pointee.count)
-        }
-    }
-
-    /// A slot's text as a quoted JSON string (as `ByteText.appendJSONString` writes it); the
-    /// room for its escaped form is reserved behind `cursor`.
-    @inline(__always)
-    private func appendJSONString(_ slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
-        cursor.append(0x22)
-        if slot.pointee.isPlainJSON {
-            appendBytes(of: slot, to: &cursor)
-        } else {
-            appendJSONEscapedSlow(slot, to: &cursor)
-        }
-        cursor.append(0x22)
-    }
-
-    @inline(never)
-    private func appendJSONEscapedSlow(_ slot: UnsafeMutablePointer<TextSlot>, to cursor: inout ByteCursor) {
-        guard let bytes = slot.pointee.utf8 else { return }
-        for i in 0..<slot.pointee.count {
-            JSONEscape.append(bytes[i]) { cursor.append($0) }
-        }
-    }
-
-    /// `text`'s bytes as they are (the text line).
-    @inline(__always)
-    private func appendBytes(of text: String, to out: ByteBuffer) {
-        appendBytes(of: textSlot(text), to: out)
-    }
-
-    /// The record's `peer` (its node name, or base64 for a key that is not a simulated node's)
-    /// as bytes, and whether JSON can take it as it is; valid until the next record's lookup.
-    @inline(__always)
-    private func peerText(_ record: borrowing DecisionRecord) -> PeerText? {
-        guard let key = record.peerKey else { return nil }
-        let names = record.names
-        let first = key.bytes.withUnsafeBytes { $0.count >= 2 ? Int($0.load(as: UInt16.self)) : 0 }
-        let slot = peerSlots + first & (Self.peerSlotCount - 1)
-        if slot.pointee.names === names && slot.pointee.key == key.bytes { return slot.pointee.text }
-        return fillPeer(slot, key: key, names: names)
-    }
-
-    @inline(never)
-    private func fillPeer(_ slot: UnsafeMutablePointer<PeerNameSlot>, key: PublicKey, names: PeerNames?) -> PeerText {
-        // base64 needs no escaping; a name may.
-        let name = names?.name(of: key) ?? key.base64
-        UnsafeMutablePointer(mutating: slot.pointee.text.bytes)?.deallocate()
-        let utf8 = Array(name.utf8)
-        let padded = Self.paddedCapacity(utf8.count)
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: padded)
-        bytes.initialize(repeating: 0, count: padded)
-        bytes.update(from: utf8, count: utf8.count)
-        let text = PeerText(bytes: UnsafePointer(bytes), count: utf8.count, isPlainJSON: ByteText.isPlainJSON(name))
-        slot.pointee = PeerNameSlot(key: key.bytes, names: names, text: text)
-        return text
-    }
-
-    /// Bytes to allocate for a name of `count` bytes: a multiple of 16, at least 16 (any name
-    /// may then be copied in 16-byte moves).
-    private static func paddedCapacity(_ count: Int) -> Int { max(16, (count + 15) & ~15) }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
@@ -230,7 +68,7 @@ final class DecisionLineComposer {
         let packetParts = packetPieces(record)
         let source = packetParts?.pointee.source, destination = packetParts?.pointee.destination
         let header = packetParts?.pointee.header, packetLines = packetParts?.pointee.lines
-        let peer = peerText(record)
+        let peer = nameSlots.peerText(record)
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
         var prefix: BufferPiece?, counter: BufferPiece?, receiverIndex: BufferPiece?, endpoint: BufferPiece?, frame: BufferPiece?
@@ -338,8 +176,8 @@ final class DecisionLineComposer {
 
         scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
-        let nodeSlot = textSlot(record.names.nodeNames[Int(record.nodeIndex)])
-        let fileSlot = traceOrigin == 0 ? nil : fileSlot(origin: traceOrigin, of: record.names)
+        let nodeSlot = nameSlots.textSlot(record.names.nodeNames[Int(record.nodeIndex)])
+        let fileSlot = traceOrigin == 0 ? nil : nameSlots.fileSlot(origin: traceOrigin, of: record.names)
         let action = actionNames.bytes(of: record.action)
         let timeCount = timeText.count
         let jsonTimeCount = time.pointee.jsonCount
@@ -356,7 +194,7 @@ final class DecisionLineComposer {
         var c = json.cursor(reserving: room)
         c.appendLiteral(#"{"t":"#)
         c.appendPadded(UnsafePointer(timeText.base), count: jsonTimeCount)
-        c.appendLiteral(#","node":"#); appendJSONString(nodeSlot, to: &c)
+        c.appendLiteral(#","node":"#); nameSlots.appendJSONString(nodeSlot, to: &c)
         c.appendLiteral(#","iface":"#)
         switch record.iface {
         case .wg0: c.appendLiteral(#""wg0""#)
@@ -386,7 +224,7 @@ final class DecisionLineComposer {
         if let receiverIndex { c.appendLiteral(#","receiver-index":"#); c.appendPiece(receiverIndex, of: base) }
         if let endpoint { c.appendLiteral(#","endpoint":""#); c.appendPiece(endpoint, of: base); c.append(0x22) }
         if let fileSlot, let frame {
-            c.appendLiteral(#","trace":{"file":"#); appendJSONString(fileSlot, to: &c)
+            c.appendLiteral(#","trace":{"file":"#); nameSlots.appendJSONString(fileSlot, to: &c)
             c.appendLiteral(#","frame":"#); c.appendPiece(frame, of: base); c.append(0x7D)
         }
         if hasMoves, case let movedFrom = record.movedFrom, !movedFrom.isEmpty {
@@ -407,7 +245,7 @@ final class DecisionLineComposer {
         // prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why
         c = text.cursor(reserving: room)
         c.appendPadded(UnsafePointer(timeText.base + jsonTimeCount), count: timeCount - jsonTimeCount)
-        c.append(0x20); appendBytes(of: nodeSlot, to: &c)
+        c.append(0x20); nameSlots.appendBytes(of: nodeSlot, to: &c)
         switch record.iface {
         case .wg0: c.appendLiteral(" wg0")
         case .eth0: c.appendLiteral(" eth0")
@@ -424,7 +262,7 @@ final class DecisionLineComposer {
         if let receiverIndexText { c.appendLiteral(" receiver-index "); c.appendPiece(receiverIndexText, of: base) }
         if let endpoint { c.appendLiteral(" endpoint "); c.appendPiece(endpoint, of: base) }
         if let fileSlot, let frame {
-            c.appendLiteral(" ["); appendBytes(of: fileSlot, to: &c)
+            c.appendLiteral(" ["); nameSlots.appendBytes(of: fileSlot, to: &c)
             c.appendLiteral(" #"); c.appendPiece(frame, of: base); c.append(0x5D)
         }
         if textHasWhy {
@@ -487,9 +325,9 @@ final class DecisionLineComposer {
     private func appendRouteChoice(of record: borrowing DecisionRecord, destination: BufferPiece?) -> Bool {
         guard case .host(.chose(let route)) = record.decider else { return true }
         DecisionRecord.appendRouteChoice(route, destination: destination, fields: fields, to: scratch) {
-            appendBytes(of: $0, to: scratch)
+            nameSlots.appendBytes(of: $0, to: scratch)
         }
-        return textSlot(route.device).pointee.isPlainJSON
+        return nameSlots.textSlot(route.device).pointee.isPlainJSON
     }
 
     /// A decision that is neither the device's nor a route choice: its words as the record has them.

@@ -10,8 +10,11 @@ import XCTest
 /// (`SplitRunShare`) read back as written.
 final class SplitReportShareTests: XCTestCase {
     /// Runs `scenario` as the only process of a split run, its report share written into
-    /// `folder`, and returns what process 0 would combine.
-    private func runAsOneShare(_ scenario: Scenario, folder: String) throws -> (share: SplitRunShare, run: ScenarioRun) {
+    /// `folder` (its snapshot part kept in memory instead with `keepingSnapshot`), and returns
+    /// what process 0 would combine.
+    @discardableResult
+    private func runAsOneShare(_ scenario: Scenario, folder: String, keepingSnapshot: Bool = false) throws
+        -> (share: SplitRunShare, run: ScenarioRun, report: SplitReportShare) {
         let owned = [Bool](repeating: true, count: scenario.nodes.count)
         let report = try SplitReportShare(SplitReportFiles(folder: folder, rank: 0), nodeNames: scenario.nodes.map(\.name))
         let run = try ScenarioRun(scenario, keepDecisions: false,
@@ -21,8 +24,8 @@ final class SplitReportShareTests: XCTestCase {
         run.onDecision = { report.observe($0) }
         run.run()
         _ = run.finish()
-        try report.finish(end: run.simulation.now)
-        return (run.share(owned: owned, warnings: [], warningCount: 0), run)
+        try report.finish(end: run.simulation.now, keepingSnapshot: keepingSnapshot)
+        return (run.share(owned: owned, warnings: [], warningCount: 0), run, report)
     }
 
     private func scenario(_ name: String) throws -> Scenario {
@@ -36,7 +39,7 @@ final class SplitReportShareTests: XCTestCase {
         for name in ["seed-overlap", "roaming", "cookie-under-load"] {
             let loaded = try scenario(name)
             let expected = try ReportRun.record(loaded).page
-            let (share, run) = try runAsOneShare(loaded, folder: folder)
+            let (share, run, _) = try runAsOneShare(loaded, folder: folder)
             let totals = ScenarioRun.combine([share], scenario: loaded)
             let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals,
                                                files: [SplitReportFiles(folder: folder, rank: 0)])
@@ -53,18 +56,8 @@ final class SplitReportShareTests: XCTestCase {
             let expected = try ReportRun.record(loaded).page
             let files = SplitReportFiles(folder: folder, rank: 0)
             try? FileManager.default.removeItem(atPath: files.snapshot)
-            let owned = [Bool](repeating: true, count: loaded.nodes.count)
-            let report = try SplitReportShare(files, nodeNames: loaded.nodes.map(\.name))
-            let run = try ScenarioRun(loaded, keepDecisions: false,
-                                      captureSink: report.captureSinkFactory({ _ in MemoryCaptureSink() }, captured: { _ in true }),
-                                      owned: owned)
-            run.attach(report, owned: owned)
-            run.onDecision = { report.observe($0) }
-            run.run()
-            _ = run.finish()
-            try report.finish(end: run.simulation.now, keepingSnapshot: true)
+            let (share, run, report) = try runAsOneShare(loaded, folder: folder, keepingSnapshot: true)
             XCTAssertFalse(FileManager.default.fileExists(atPath: files.snapshot), name)
-            let share = run.share(owned: owned, warnings: [], warningCount: 0)
             let totals = ScenarioRun.combine([share], scenario: loaded)
             let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals, files: [files],
                                                kept: (0, report))
@@ -75,7 +68,7 @@ final class SplitReportShareTests: XCTestCase {
     func testADamagedShareIsAnErrorNamingItsFile() throws {
         let folder = try SplitRunSupport.temporaryFolder(self).path
         let loaded = try scenario("roaming")
-        let (share, run) = try runAsOneShare(loaded, folder: folder)
+        let (share, run, _) = try runAsOneShare(loaded, folder: folder)
         let files = SplitReportFiles(folder: folder, rank: 0)
         let steps = try Data(contentsOf: URL(fileURLWithPath: files.steps))
         try steps.dropLast(3).write(to: URL(fileURLWithPath: files.steps))
@@ -97,7 +90,7 @@ final class SplitReportShareTests: XCTestCase {
         // expectations (seed-overlap), lookups (roaming).
         for name in ["cookie-under-load", "seed-overlap", "roaming"] {
             let loaded = try scenario(name)
-            var (share, _) = try runAsOneShare(loaded, folder: folder)
+            var (share, _, _) = try runAsOneShare(loaded, folder: folder)
             share.warnings = ["a warning, worded\n"]
             share.warningCount = 3
             share.datagramsSent = 7

@@ -1,0 +1,144 @@
+import WireGuard
+
+/// Why a run stopped: a transport message opened beside the event loop did not give what its
+/// sender sealed. Only a bug in the simulator can cause it (the underlay never changes a
+/// message's bytes), so the run's outputs must not be kept.
+public struct TransportOpenVerificationError: Error, Equatable, CustomStringConvertible {
+    /// The first failed check, in words: where and when, and what the open gave.
+    public let message: String
+    public var description: String { message }
+}
+
+/// The opens of transport messages that receiving devices took as known
+/// (`DeviceEventOutlet.verifiesOpen`), each run later with libsodium as a verification: on the
+/// pipeline's capture lane, which reads the same message bytes for the eth0 captures, or, with
+/// one thread, on the event thread a batch at a time, where the pipeline runs its other work.
+/// The checks run in the order the simulation made them. The first failure is kept, the checks
+/// after it are skipped, and `close()` reports it — the route a failed capture write takes.
+public final class TransportOpenVerifier {
+    /// One check and where the simulation made it (for the message if it fails).
+    private struct Entry {
+        let check: TransportOpenCheck
+        let time: Int64
+        let node: Int32
+    }
+
+    /// What the checks found, written only by the thread that runs them (the lane, or the
+    /// event thread without one) and read by the event thread after the lane is drained.
+    private final class Outcome: @unchecked Sendable {
+        var failure: TransportOpenVerificationError?
+        /// How many checks ran and held.
+        var verified = 0
+        /// Node names for the failure message, indexed by node position (set before the run).
+        var nodeNames: [String] = []
+        /// libsodium's output for the check running now, reused from check to check.
+        var scratch: [UInt8] = []
+
+        func run(_ entry: Entry) {
+            guard failure == nil else { return }
+            guard let problem = entry.check.problem(scratch: &scratch) else {
+                verified += 1
+                return
+            }
+            let node = Int(entry.node)
+            let name = nodeNames.indices.contains(node) ? nodeNames[node] : "#\(node)"
+            let message = entry.check.message
+            let index = message.count >= 8 ? UInt32(message[4]) | UInt32(message[5]) << 8 | UInt32(message[6]) << 16 | UInt32(message[7]) << 24 : 0
+            var counter: UInt64 = 0
+            if message.count >= 16 { for i in 0..<8 { counter |= UInt64(message[8 + i]) << (8 * UInt64(i)) } }
+            failure = TransportOpenVerificationError(message: "internal error: the transport message node \(name) received at "
+                + "\(TimeText.seconds(entry.time)) s (receiver index \(index), counter \(counter), \(message.count) bytes) was "
+                + "taken as opened to the packet its sender sealed, but libsodium's open of it says otherwise: \(problem). "
+                + "This is a bug in wgsim; the run's outputs are not kept")
+        }
+    }
+
+    /// A batch of checks for the lane; it owns the storage they were collected in.
+    private final class Batch: WorkerJob, @unchecked Sendable {
+        let entries: UnsafeMutablePointer<Entry>
+        let count: Int
+        let outcome: Outcome
+        /// How many entries `run` has moved out; deinit destroys the rest.
+        private var taken = 0
+        init(_ entries: UnsafeMutablePointer<Entry>, count: Int, outcome: Outcome) {
+            self.entries = entries
+            self.count = count
+            self.outcome = outcome
+        }
+        func run() {
+            var next = taken
+            while next < count {
+                let entry = (entries + next).move()
+                next += 1
+                outcome.run(entry)
+            }
+            taken = next
+        }
+        deinit {
+            (entries + taken).deinitialize(count: count - taken)
+            entries.deallocate()
+        }
+    }
+
+    /// Checks per batch (see `CaptureHandOff.batchSize`).
+    private static let batchSize = 256
+    private let lane: WorkerLane?
+    private let outcome = Outcome()
+    /// The checks collected for the next batch, the first `batchCount` set (behind pointers: a
+    /// class's `var` costs a runtime exclusivity check per access, and these are used per packet).
+    @exclusivity(unchecked) private var batch: UnsafeMutablePointer<Entry>
+    private let batchCount: UnsafeMutablePointer<Int>
+
+    /// `lane`: where the checks run (nil: on the caller's thread, a batch at a time).
+    init(lane: WorkerLane?) {
+        self.lane = lane
+        batch = .allocate(capacity: Self.batchSize)
+        batchCount = .allocate(capacity: 1)
+        batchCount.initialize(to: 0)
+    }
+
+    deinit {
+        lane?.drain()
+        batch.deinitialize(count: batchCount.pointee)
+        batch.deallocate()
+        batchCount.deallocate()
+    }
+
+    /// Names the nodes for a failure's message (by node position); called before the run.
+    func name(nodes names: [String]) {
+        lane?.drain()
+        outcome.nodeNames = names
+    }
+
+    /// Queues one check made at `node` at simulated `time`.
+    @inline(__always)
+    func add(_ check: consuming TransportOpenCheck, time: Int64, node: Int) {
+        let i = batchCount.pointee
+        (batch + i).initialize(to: Entry(check: check, time: time, node: Int32(truncatingIfNeeded: node)))
+        batchCount.pointee = i + 1
+        if i + 1 >= Self.batchSize { submit() }
+    }
+
+    /// Hands over (or, without a lane, runs) what is collected.
+    func flush() { if batchCount.pointee > 0 { submit() } }
+
+    private func submit() {
+        let job = Batch(batch, count: batchCount.pointee, outcome: outcome)
+        batch = .allocate(capacity: Self.batchSize)
+        batchCount.pointee = 0
+        if let lane { lane.submit(job) } else { job.run() }
+    }
+
+    /// Runs every check queued so far and waits for them; throws the first that failed.
+    public func close() throws {
+        flush()
+        lane?.drain()
+        if let failure = outcome.failure { throw failure }
+    }
+
+    /// How many checks ran and held (read after `close()`).
+    public var verified: Int {
+        lane?.drain()
+        return outcome.verified
+    }
+}

@@ -388,7 +388,8 @@ struct UnderlayDatagram {
     /// The context of the inner packet it carries (its trace frame), `.none` for handshake
     /// messages and keepalives.
     var context: PacketContext
-    /// For a transport message a simulated device sealed, what it sealed (packet and key), when
+    /// For a transport message a simulated device sealed, what it sealed (packet and keypair:
+    /// two words, so an event stays within the size the queue moves without a `memcpy`), when
     /// the run verifies opens beside the event loop (`Simulation.verifyTransportOpens(on:)`).
     /// Set only where `transmit` hands the device's own bytes to the link; nothing on the way
     /// changes `payload`, so the receiver may take its open as known. A datagram made any other

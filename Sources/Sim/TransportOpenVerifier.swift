@@ -25,29 +25,31 @@ public final class TransportOpenVerifier {
 
     /// What the checks found, written only by the thread that runs them (the lane, or the
     /// event thread without one) and read by the event thread after the lane is drained.
+    /// Unchecked: one thread at a time uses it (the lane's lock orders them), and the runtime's
+    /// exclusivity checks on these fields cost ~80 instructions a check.
     private final class Outcome: @unchecked Sendable {
-        var failure: TransportOpenVerificationError?
+        @exclusivity(unchecked) var failure: TransportOpenVerificationError?
         /// How many checks ran and held.
-        var verified = 0
+        @exclusivity(unchecked) var verified = 0
         /// Node names for the failure message, indexed by node position (set before the run).
-        var nodeNames: [String] = []
+        @exclusivity(unchecked) var nodeNames: [String] = []
         /// libsodium's output for the check running now, reused from check to check.
-        var scratch: [UInt8] = []
+        @exclusivity(unchecked) var scratch: [UInt8] = []
 
-        func run(_ entry: Entry) {
+        /// Runs one check made at `node` at `time` (the one implementation, lane or not).
+        func run(_ check: borrowing TransportOpenCheck, time: Int64, node: Int) {
             guard failure == nil else { return }
-            guard let problem = entry.check.problem(scratch: &scratch) else {
+            guard let problem = check.problem(scratch: &scratch) else {
                 verified += 1
                 return
             }
-            let node = Int(entry.node)
             let name = nodeNames.indices.contains(node) ? nodeNames[node] : "#\(node)"
-            let message = entry.check.message
+            let message = check.message
             let index = message.count >= 8 ? UInt32(message[4]) | UInt32(message[5]) << 8 | UInt32(message[6]) << 16 | UInt32(message[7]) << 24 : 0
             var counter: UInt64 = 0
             if message.count >= 16 { for i in 0..<8 { counter |= UInt64(message[8 + i]) << (8 * UInt64(i)) } }
             failure = TransportOpenVerificationError(message: "internal error: the transport message node \(name) received at "
-                + "\(TimeText.seconds(entry.time)) s (receiver index \(index), counter \(counter), \(message.count) bytes) was "
+                + "\(TimeText.seconds(time)) s (receiver index \(index), counter \(counter), \(message.count) bytes) was "
                 + "taken as opened to the packet its sender sealed, but libsodium's open of it says otherwise: \(problem). "
                 + "This is a bug in wgsim; the run's outputs are not kept")
         }
@@ -70,7 +72,7 @@ public final class TransportOpenVerifier {
             while next < count {
                 let entry = (entries + next).move()
                 next += 1
-                outcome.run(entry)
+                outcome.run(entry.check, time: entry.time, node: Int(entry.node))
             }
             taken = next
         }
@@ -110,9 +112,16 @@ public final class TransportOpenVerifier {
         outcome.nodeNames = names
     }
 
-    /// Queues one check made at `node` at simulated `time`.
+    /// Queues one check made at `node` at simulated `time`; without a lane, runs it now. (Held
+    /// for a batch on the event thread, 256 messages and packets stayed alive longer and the
+    /// allocator's work for every packet grew: the one-thread run cost 0.9 % more instructions
+    /// than opening each message at once; docs/performance.md, session 11.)
     @inline(__always)
     func add(_ check: consuming TransportOpenCheck, time: Int64, node: Int) {
+        guard lane != nil else {
+            outcome.run(check, time: time, node: node)
+            return
+        }
         let i = batchCount.pointee
         (batch + i).initialize(to: Entry(check: check, time: time, node: Int32(truncatingIfNeeded: node)))
         batchCount.pointee = i + 1

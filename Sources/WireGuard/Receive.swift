@@ -156,10 +156,12 @@ extension Device {
     /// padded copy.
     private func knownOpen(_ message: [UInt8], _ sealed: SealedPlaintext?, keypair: Keypair,
                            decryptedLength: Int) -> [UInt8]? {
-        guard let sealed, sealed.key == keypair.receiving, sealed.packet.count <= decryptedLength,
-              let outlet, outlet.verifiesOpen(TransportOpenCheck(message: message, key: keypair.receiving, packet: sealed.packet))
+        // The parts are read one by one: binding the whole `sealed` copied it (a retain and a
+        // release of each of its references).
+        guard let sealedBy = sealed?.keypair, sealedBy.sending == keypair.receiving,
+              let packet = sealed?.packet, packet.count <= decryptedLength,
+              let outlet, outlet.verifiesOpen(TransportOpenCheck(message: message, key: keypair.receiving, packet: packet))
         else { return nil }
-        let packet = sealed.packet
         if packet.count == decryptedLength { return packet }
         if let header = IPHeaderView(packet), header.declaredLength == packet.count { return packet }
         return [UInt8](zeroedCount: decryptedLength) { base in

@@ -162,7 +162,7 @@ extension Device {
         // The packet and key go with the message (`SealedPlaintext`): a receiver holding the same
         // key then knows what its open gives and may leave libsodium's open to a verification.
         outlet?.transmit(message, to: endpoint, context: item.context,
-                         sealed: SealedPlaintext(packet: item.packet, key: keypair.sending))
+                         sealed: SealedPlaintext(packet: item.packet, keypair: keypair))
         return true
     }
 

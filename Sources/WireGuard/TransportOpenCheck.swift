@@ -5,21 +5,29 @@ import Darwin
 #endif
 
 /// What a sender knows of a transport message it has just sealed: the inner packet before its
-/// padding, and the key it sealed it with. A simulator carries it with the datagram, as per-packet
-/// metadata rides in the kernel's `PACKET_CB(skb)` (src/queueing.h) rather than in a table keyed
-/// by bytes, so that the receiver can know the result of its open without running it first
-/// (`DeviceEventOutlet.verifiesOpen(_:)`).
-public struct SealedPlaintext: Sendable {
+/// padding, and the keypair whose sending key sealed it. A simulator carries it with the datagram,
+/// as per-packet metadata rides in the kernel's `PACKET_CB(skb)` (src/queueing.h) rather than in
+/// a table keyed by bytes, so that the receiver can know the result of its open without running
+/// it first (`DeviceEventOutlet.verifiesOpen(_:)`).
+///
+/// The keypair is named by reference, not its key copied: two words ride with the datagram, and a
+/// simulated datagram that grew by the key's 33 bytes made every event in the simulator's queue
+/// larger and every move of one a `memcpy` (docs/performance.md, session 11). A keypair's sending
+/// key never changes, so the reference names exactly the key used.
+public struct SealedPlaintext {
     /// The inner packet as it was handed to the seal, without the zero padding of §2 step 7
     /// (empty for a keepalive).
     public let packet: [UInt8]
-    /// The sending key the message was sealed with.
-    public let key: InlineKey
+    /// The keypair whose `sending` key sealed the message.
+    public let keypair: Keypair
 
-    public init(packet: [UInt8], key: InlineKey) {
+    public init(packet: [UInt8], keypair: Keypair) {
         self.packet = packet
-        self.key = key
+        self.keypair = keypair
     }
+
+    /// The key the message was sealed with.
+    public var key: InlineKey { keypair.sending }
 }
 
 /// The real open of one transport message whose result a receiver took as known (the message
@@ -52,16 +60,18 @@ public struct TransportOpenCheck: Sendable {
         guard scratch.count >= packet.count else {
             return "it opened to \(scratch.count) bytes, shorter than the \(packet.count)-byte packet the receiver went on with"
         }
-        let same = scratch.withUnsafeBufferPointer { opened in
-            packet.withUnsafeBufferPointer { expected in
-                guard expected.count > 0 else { return true }
-                return memcmp(opened.baseAddress!, expected.baseAddress!, expected.count) == 0
+        // The packet's bytes, then zeros: compared through pointers (an indexed loop checked
+        // every index).
+        return scratch.withUnsafeBufferPointer { opened -> String? in
+            packet.withUnsafeBufferPointer { expected -> String? in
+                if expected.count > 0, memcmp(opened.baseAddress!, expected.baseAddress!, expected.count) != 0 {
+                    return "its plaintext differs from the packet the receiver went on with"
+                }
+                for i in expected.count..<opened.count where opened[i] != 0 {
+                    return "its padding has a non-zero byte at offset \(i)"
+                }
+                return nil
             }
         }
-        guard same else { return "its plaintext differs from the packet the receiver went on with" }
-        for i in packet.count..<scratch.count where scratch[i] != 0 {
-            return "its padding has a non-zero byte at offset \(i)"
-        }
-        return nil
     }
 }

@@ -19,7 +19,7 @@ public final class OutputPipeline {
     /// Captured packets waiting for the capture lane, across every sink that uses this pipeline.
     let captureHandOff: CaptureHandOff?
     /// The transport opens receivers took as known, verified with libsodium on the capture lane
-    /// (with one thread, on the event thread a batch at a time): used by a simulation given this
+    /// (with one thread, on the event thread as each is made): used by a simulation given this
     /// pipeline through `Simulation.verifyTransportOpens(on:)`; `close()` it with the outputs.
     public let transportOpens: TransportOpenVerifier
 

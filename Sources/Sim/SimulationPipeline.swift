@@ -142,7 +142,10 @@ extension Simulation {
     /// reports a check that failed. Without this call every message is opened on the event
     /// thread, as before.
     public func verifyTransportOpens(on pipeline: OutputPipeline) {
-        pipeline.transportOpens.name(nodes: nodes.map(\.name))
+        pipeline.transportOpens.nameNodes { [weak self] node in
+            guard let self, self.nodes.indices.contains(node) else { return nil }
+            return self.nodes[node].name
+        }
         nodeOutlet = NodeDeviceOutlet(simulation: self, opens: pipeline.transportOpens)
     }
 

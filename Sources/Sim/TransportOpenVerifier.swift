@@ -12,7 +12,7 @@ public struct TransportOpenVerificationError: Error, Equatable, CustomStringConv
 /// The opens of transport messages that receiving devices took as known
 /// (`DeviceEventOutlet.verifiesOpen`), each run later with libsodium as a verification: on the
 /// pipeline's capture lane, which reads the same message bytes for the eth0 captures, or, with
-/// one thread, on the event thread a batch at a time, where the pipeline runs its other work.
+/// one thread, on the event thread as each is made, where the pipeline runs its other work.
 /// The checks run in the order the simulation made them. The first failure is kept, the checks
 /// after it are skipped, and `close()` reports it — the route a failed capture write takes.
 public final class TransportOpenVerifier {
@@ -28,11 +28,10 @@ public final class TransportOpenVerifier {
     /// Unchecked: one thread at a time uses it (the lane's lock orders them), and the runtime's
     /// exclusivity checks on these fields cost ~80 instructions a check.
     private final class Outcome: @unchecked Sendable {
-        @exclusivity(unchecked) var failure: TransportOpenVerificationError?
+        /// The first failed check: the message worded but for the node, named by `close`.
+        @exclusivity(unchecked) var failure: (node: Int, words: String)?
         /// How many checks ran and held.
         @exclusivity(unchecked) var verified = 0
-        /// Node names for the failure message, indexed by node position (set before the run).
-        @exclusivity(unchecked) var nodeNames: [String] = []
         /// libsodium's output for the check running now, reused from check to check.
         @exclusivity(unchecked) var scratch: [UInt8] = []
 
@@ -43,15 +42,13 @@ public final class TransportOpenVerifier {
                 verified += 1
                 return
             }
-            let name = nodeNames.indices.contains(node) ? nodeNames[node] : "#\(node)"
             let message = check.message
             let index = message.count >= 8 ? UInt32(message[4]) | UInt32(message[5]) << 8 | UInt32(message[6]) << 16 | UInt32(message[7]) << 24 : 0
             var counter: UInt64 = 0
             if message.count >= 16 { for i in 0..<8 { counter |= UInt64(message[8 + i]) << (8 * UInt64(i)) } }
-            failure = TransportOpenVerificationError(message: "internal error: the transport message node \(name) received at "
-                + "\(TimeText.seconds(time)) s (receiver index \(index), counter \(counter), \(message.count) bytes) was "
-                + "taken as opened to the packet its sender sealed, but libsodium's open of it says otherwise: \(problem). "
-                + "This is a bug in wgsim; the run's outputs are not kept")
+            failure = (node, "received at \(TimeText.seconds(time)) s (receiver index \(index), counter \(counter), "
+                + "\(message.count) bytes) was taken as opened to the packet its sender sealed, but libsodium's open of it "
+                + "says otherwise: \(problem). This is a bug in wgsim; the run's outputs are not kept")
         }
     }
 
@@ -91,7 +88,7 @@ public final class TransportOpenVerifier {
     @exclusivity(unchecked) private var batch: UnsafeMutablePointer<Entry>
     private let batchCount: UnsafeMutablePointer<Int>
 
-    /// `lane`: where the checks run (nil: on the caller's thread, a batch at a time).
+    /// `lane`: where the checks run (nil: on the caller's thread, each as it is added).
     init(lane: WorkerLane?) {
         self.lane = lane
         batch = .allocate(capacity: Self.batchSize)
@@ -106,11 +103,13 @@ public final class TransportOpenVerifier {
         batchCount.deallocate()
     }
 
-    /// Names the nodes for a failure's message (by node position); called before the run.
-    func name(nodes names: [String]) {
-        lane?.drain()
-        outcome.nodeNames = names
-    }
+    /// Names a node (by position) in a failure's message; asked only by `close`, on its caller's
+    /// thread (a table of every node's name would cost memory per node for a message that a
+    /// correct simulator never shows).
+    private var nodeName: (Int) -> String? = { _ in nil }
+
+    /// Sets how a failure's message names its node; called before the run.
+    func nameNodes(by name: @escaping (Int) -> String?) { nodeName = name }
 
     /// Queues one check made at `node` at simulated `time`; without a lane, runs it now. (Held
     /// for a batch on the event thread, 256 messages and packets stayed alive longer and the
@@ -142,7 +141,10 @@ public final class TransportOpenVerifier {
     public func close() throws {
         flush()
         lane?.drain()
-        if let failure = outcome.failure { throw failure }
+        if let failure = outcome.failure {
+            let name = nodeName(failure.node) ?? "#\(failure.node)"
+            throw TransportOpenVerificationError(message: "internal error: the transport message node \(name) " + failure.words)
+        }
     }
 
     /// How many checks ran and held (read after `close()`).

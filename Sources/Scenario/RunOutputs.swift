@@ -21,7 +21,7 @@ public final class RunOutputs {
     /// What the report page is made from, gathered as the run goes; nil: no report.html.
     public let report: ReportCollection?
     /// The threads the log and captures are written on (`--threads`).
-    private let pipeline: OutputPipeline
+    let pipeline: OutputPipeline
     /// wireguard.keys, written line by line as the run uses each secret (`writeKeyLogLine`).
     private let keyLogFile: BufferedTextFile
     /// The first failure writing wireguard.keys, reported by `finish`.
@@ -85,6 +85,10 @@ public final class RunOutputs {
         }
     }
 
+    /// Lets `simulation` open transport messages beside the event loop, verified on this run's
+    /// threads (`Simulation.verifyTransportOpens(on:)`); `finish` reports a failed check.
+    public func verifyTransportOpens(of simulation: Simulation) { simulation.verifyTransportOpens(on: pipeline) }
+
     public func write(_ record: consuming DecisionRecord) {
         report?.observe(record)
         log.write(record)
@@ -101,6 +105,8 @@ public final class RunOutputs {
     /// the first write error, in words.
     public func finish(reportPage: String? = nil) throws {
         defer { pipeline.stop() }
+        // A failed verification is a bug of the simulator, not of a file: said as it is.
+        do { try pipeline.transportOpens.close() } catch { throw ScenarioError(file: shownAs, line: nil, "\(error)") }
         do { try log.close() } catch let e as DecisionLogError {
             throw FileProblem.error(shown(String(e.path.dropFirst(folder.count + 1))), "cannot be written", e)
         }

@@ -18,6 +18,10 @@ public final class OutputPipeline {
     let captureLane: WorkerLane?
     /// Captured packets waiting for the capture lane, across every sink that uses this pipeline.
     let captureHandOff: CaptureHandOff?
+    /// The transport opens receivers took as known, verified with libsodium on the capture lane
+    /// (with one thread, on the event thread as each is made): used by a simulation given this
+    /// pipeline through `Simulation.verifyTransportOpens(on:)`; `close()` it with the outputs.
+    public let transportOpens: TransportOpenVerifier
 
     /// `threads` ≥ 1 (a caller checks the user's value; smaller values are taken as 1).
     public init(threads: Int) {
@@ -33,6 +37,7 @@ public final class OutputPipeline {
             captureLane = nil
             captureHandOff = nil
         }
+        transportOpens = TransportOpenVerifier(lane: captureLane)
     }
 
     deinit { stop() }
@@ -41,6 +46,7 @@ public final class OutputPipeline {
     /// Writers and sinks close through their own `close()`, which waits for their lane first.
     public func stop() {
         captureHandOff?.flush()
+        transportOpens.flush()
         decisionLane?.stop()
         captureLane?.stop()
     }

@@ -388,6 +388,13 @@ struct UnderlayDatagram {
     /// The context of the inner packet it carries (its trace frame), `.none` for handshake
     /// messages and keepalives.
     var context: PacketContext
+    /// For a transport message a simulated device sealed, what it sealed (packet and keypair:
+    /// two words, so an event stays within the size the queue moves without a `memcpy`), when
+    /// the run verifies opens beside the event loop (`Simulation.verifyTransportOpens(on:)`).
+    /// Set only where `transmit` hands the device's own bytes to the link; nothing on the way
+    /// changes `payload`, so the receiver may take its open as known. A datagram made any other
+    /// way (one decoded from another MPI process, a test's) carries none and is opened for real.
+    var sealed: SealedPlaintext? = nil
 }
 
 /// A `ping` in progress: sends one echo request per step.

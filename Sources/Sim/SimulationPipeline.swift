@@ -125,7 +125,7 @@ extension Simulation {
         if let made = nodeOutlet {
             outlet = made
         } else {
-            outlet = NodeDeviceOutlet(simulation: self)
+            outlet = NodeDeviceOutlet(simulation: self, opens: nil)
             nodeOutlet = outlet
         }
         // The node is restored after the call, though none of the events calls a device again.
@@ -133,6 +133,20 @@ extension Simulation {
         outlet.node = Unmanaged.passUnretained(node)
         call(outlet)
         outlet.node = outer
+    }
+
+    /// Lets receiving devices take the open of a transport message as known when it comes with
+    /// what its sender sealed under the same key, and hands the real open to `pipeline`'s
+    /// `transportOpens` as a verification (run beside the event loop with two or more threads,
+    /// inline with one). Call before the run; the pipeline's `transportOpens.close()` then
+    /// reports a check that failed. Without this call every message is opened on the event
+    /// thread, as before.
+    public func verifyTransportOpens(on pipeline: OutputPipeline) {
+        pipeline.transportOpens.nameNodes { [weak self] node in
+            guard let self, self.nodes.indices.contains(node) else { return nil }
+            return self.nodes[node].name
+        }
+        nodeOutlet = NodeDeviceOutlet(simulation: self, opens: pipeline.transportOpens)
     }
 
     /// A WireGuard device's decision, recorded at `node` (iface wg0) with the context's trace.
@@ -232,9 +246,13 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     /// The node whose device is being called; set by `callDevice(of:_:)` around each call (the
     /// simulation's node list keeps it alive).
     var node: Unmanaged<SimNode>?
+    /// Where received transport messages' opens are verified (nil: devices open them at once,
+    /// and sent ones carry no `SealedPlaintext`).
+    private let opens: TransportOpenVerifier?
 
-    init(simulation: Simulation) {
+    init(simulation: Simulation, opens: TransportOpenVerifier?) {
         self.simulation = Unmanaged.passUnretained(simulation)
+        self.opens = opens
     }
 
     override func decided(_ decision: consuming Decision) {
@@ -257,6 +275,26 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
                 simulation.transmit(datagram.take()!, to: endpoint, from: node, context: context)
             }
         }
+    }
+
+    override func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext,
+                           sealed: consuming SealedPlaintext) {
+        guard let node else { return }
+        var datagram = Optional(consume datagram)
+        // Carried only when the receiver can verify: otherwise it would be held for nothing.
+        var carried: SealedPlaintext? = opens == nil ? nil : Optional(consume sealed)
+        simulation._withUnsafeGuaranteedRef { simulation in
+            node._withUnsafeGuaranteedRef { node in
+                simulation.transmit(datagram.take()!, to: endpoint, from: node, context: context, sealed: carried.take())
+            }
+        }
+    }
+
+    override func verifiesOpen(_ check: consuming TransportOpenCheck) -> Bool {
+        guard let opens, let node else { return false }
+        let index = node._withUnsafeGuaranteedRef { $0.index }
+        opens.add(check, time: simulation._withUnsafeGuaranteedRef { $0.now }, node: index)
+        return true
     }
 
     override func deliver(_ packet: consuming [UInt8], context: PacketContext) {

@@ -12,7 +12,10 @@ extension Simulation {
     /// through eth0; a route of the main table that covers the endpoint and points into wg0
     /// (`0.0.0.0/1`, or a `10.0.0.0/8` that holds the endpoint) sends them back into wg0: a
     /// routing loop, dropped as `dropped-routing-loop`.
-    func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, from node: SimNode, context: PacketContext) {
+    /// `sealed`: what the device sealed in a transport message, carried with it to the receiver
+    /// (only when the run verifies opens beside the event loop; see `UnderlayDatagram.sealed`).
+    func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, from node: SimNode, context: PacketContext,
+                  sealed: consuming SealedPlaintext? = nil) {
         guard node.eth0Up else {
             underlayDrop(node, .droppedInterfaceDown, endpoint, .eth0Down)
             return
@@ -51,7 +54,7 @@ extension Simulation {
         }
         let size = PacketBuilder.udpHeadersLength(to: endpoint.address) + datagram.count
         send(outer, size: size, payload: datagram, from: node, to: endpoint.address, port: endpoint.port,
-             isWireGuard: true, context: context)
+             isWireGuard: true, context: context, sealed: sealed)
     }
 
     /// A plain (unencrypted) IP packet the route table sent out of eth0 towards `nextHop`.
@@ -67,7 +70,7 @@ extension Simulation {
     /// `outer`: the whole packet on the wire, or empty for a WireGuard datagram whose bytes were
     /// not built (`UnderlayDatagram.outerPacket` makes them); `size`: its length either way.
     private func send(_ outer: consuming [UInt8], size: Int, payload: consuming [UInt8], from node: SimNode, to address: IPAddress,
-                      port: UInt16, isWireGuard: Bool, context: PacketContext) {
+                      port: UInt16, isWireGuard: Bool, context: PacketContext, sealed: consuming SealedPlaintext? = nil) {
         let endpoint = isWireGuard ? Endpoint(address: address, port: port) : nil
         guard let target = nodeByUnderlay[address], target != node.index else {
             underlayDrop(node, .droppedNoHost, endpoint, .noHost(address))
@@ -78,7 +81,7 @@ extension Simulation {
         case .deliver(let delay):
             enqueueArrival(at: now.addingSaturated(delay), UnderlayDatagram(
                 to: target, outer: outer, payload: payload, source: node.listenEndpoint, destination: address,
-                destinationPort: port, isWireGuard: isWireGuard, context: context))
+                destinationPort: port, isWireGuard: isWireGuard, context: context, sealed: sealed))
         case .lost:
             underlayDrop(node, .droppedLinkLoss, endpoint,
                          .lost(link: underlay.label(link), loss: underlay.links[link].properties.loss))
@@ -119,7 +122,10 @@ extension Simulation {
             underlayDrop(node, .droppedPortClosed, datagram.source, .portClosed(datagram.destinationPort), dir: .rx)
             return
         }
-        callDevice(of: node) { device.receive(datagram.payload, from: datagram.source, context: datagram.context, now: now, to: $0) }
+        callDevice(of: node) {
+            device.receive(datagram.payload, from: datagram.source, context: datagram.context, sealed: datagram.sealed,
+                           now: now, to: $0)
+        }
         armTimer(node)
     }
 

@@ -36,6 +36,18 @@ open class DeviceEventOutlet {
     open func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext) {
         append(.transmit(datagram: datagram, to: endpoint, context: context))
     }
+    /// A sealed transport message to send, with what its sender sealed in it (`SealedPlaintext`),
+    /// for an environment that carries it to the receiver. This base class drops it and sends the
+    /// message as `transmit(_:to:context:)` does.
+    open func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext,
+                       sealed: consuming SealedPlaintext) {
+        transmit(datagram, to: endpoint, context: context)
+    }
+    /// Offers the open of a received transport message whose result is known (it came with its
+    /// sender's plaintext, sealed under the receiving key): true when the environment takes the
+    /// check and will run the real open later as a verification; false (this base class) when
+    /// the device must open the message itself, now.
+    open func verifiesOpen(_ check: consuming TransportOpenCheck) -> Bool { false }
     /// A decrypted, source-checked inner packet for the host stack (`DeviceEvent.deliver`).
     open func deliver(_ packet: consuming [UInt8], context: PacketContext) {
         append(.deliver(packet: packet, context: context))

@@ -11,16 +11,19 @@ extension Device {
                         into events: inout [DeviceEvent]) {
         let call = collect(into: &events)
         defer { finish(call, into: &events) }
-        receive(datagram, from: source, context: context, now: now)
+        receive(datagram, from: source, context: context, sealed: nil, now: now)
     }
 
     /// `receive(_:from:context:now:into:)` with each event handed to `outlet` as it is made.
-    public func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext = .none, now: Int64,
-                        to outlet: DeviceEventOutlet) {
-        sending(to: outlet) { receive(datagram, from: source, context: context, now: now) }
+    /// `sealed`: what the datagram's sender sealed in it, when the caller carried that with it
+    /// (`SealedPlaintext`); only ever for the very bytes that sender sealed.
+    public func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext = .none,
+                        sealed: SealedPlaintext? = nil, now: Int64, to outlet: DeviceEventOutlet) {
+        sending(to: outlet) { receive(datagram, from: source, context: context, sealed: sealed, now: now) }
     }
 
-    private func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext, now: Int64) {
+    private func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext,
+                         sealed: SealedPlaintext?, now: Int64) {
         guard isUp else {
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .interfaceDown))
             return
@@ -47,13 +50,14 @@ extension Device {
                                 reason: .invalid(.wrongLength(type: 4, length: datagram.count))))
                 return
             }
-            receiveTransport(datagram, from: source, context: context, now: now)
+            receiveTransport(datagram, from: source, context: context, sealed: sealed, now: now)
         default:
             record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.unknownType(type))))
         }
     }
 
-    private func receiveTransport(_ message: [UInt8], from source: Endpoint, context: PacketContext, now: Int64) {
+    private func receiveTransport(_ message: [UInt8], from source: Endpoint, context: PacketContext,
+                                  sealed: SealedPlaintext?, now: Int64) {
         let index = readLE32(message, 4)
         let counter = readLE64(message, 8)
         // Step 2: keypair entries only.
@@ -70,11 +74,18 @@ extension Device {
                             endpoint: source, reason: .invalid(.keyUnusable)))
             return
         }
-        var plaintext = [UInt8]()
-        guard (try? Transport.open(message, key: keypair.receiving, into: &plaintext)) != nil else {
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, reason: .invalid(.authenticationFailed)))
-            return
+        // The decrypted length: the message less header and tag, whoever opens it.
+        let decryptedLength = message.count - WireGuardConstants.transportHeaderLength - WireGuardConstants.authTagLength
+        var plaintext: [UInt8]
+        if let known = knownOpen(message, sealed, keypair: keypair, decryptedLength: decryptedLength) {
+            plaintext = known
+        } else {
+            plaintext = []
+            guard (try? Transport.open(message, key: keypair.receiving, into: &plaintext)) != nil else {
+                record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
+                                endpoint: source, reason: .invalid(.authenticationFailed)))
+                return
+            }
         }
         // Step 4: replay window.
         guard keypair.replay.validate(counter) else {
@@ -82,15 +93,15 @@ extension Device {
                             endpoint: source, reason: .replay(nonce: counter, highest: keypair.replay.highestAccepted)))
             return
         }
-        let isKeepalive = plaintext.isEmpty
+        let isKeepalive = decryptedLength == 0
         // Padding is trimmed now (the kernel trims at step 11) so every decision shows the real
-        // packet; the length checks below still see the decrypted length.
-        let decryptedLength = plaintext.count
+        // packet; the length checks below still see the decrypted length. (A known open may
+        // hand over the packet already without its padding: `knownOpen`.)
         // The inner header is read once here and handed to the checks of steps 11-13, as the
         // kernel reads `ip_hdr(skb)` once in `wg_packet_consume_data_done` [compat src/receive.c].
         let header = IPHeaderView(plaintext)
-        if let declared = header?.declaredLength, declared >= 20, declared < decryptedLength {
-            plaintext.removeLast(decryptedLength - declared)
+        if let declared = header?.declaredLength, declared >= 20, declared < plaintext.count {
+            plaintext.removeLast(plaintext.count - declared)
         }
         let confirms = peer.keypairs.next === keypair
         if isKeepalive {
@@ -125,6 +136,39 @@ extension Device {
         deliverIfAllowed(plaintext, header: header, context: context, decryptedLength: decryptedLength, from: peer,
                          messageLength: message.count)
         reschedule(peer)
+    }
+
+    /// Step 3's open when its result is known, or nil to open the message now (today's path).
+    ///
+    /// Known means: the datagram came with its sender's plaintext and key (`SealedPlaintext`),
+    /// that key is byte for byte the receiving keypair's, and the outlet takes the real open as a
+    /// verification to run later (`DeviceEventOutlet.verifiesOpen`). The caller carries a
+    /// `SealedPlaintext` only with the bytes its sender sealed, unchanged, so libsodium's open
+    /// under that key authenticates them and gives the packet followed by the zero padding; the
+    /// verification checks exactly that. Every other case (no plaintext carried, another key, an
+    /// outlet that does not verify) returns nil, and an authentication failure is decided by the
+    /// real open as before.
+    ///
+    /// The result is what the open would give after the trimming that follows it: the packet
+    /// padded with zeros to `decryptedLength`, or the packet itself when that trimming would cut
+    /// the padding off again (an IP header whose declared length is the packet's own: the header
+    /// fields read from the first 20 or 40 bytes are the same, padded or not), which saves the
+    /// padded copy.
+    private func knownOpen(_ message: [UInt8], _ sealed: SealedPlaintext?, keypair: Keypair,
+                           decryptedLength: Int) -> [UInt8]? {
+        // The parts are read one by one: binding the whole `sealed` copied it (a retain and a
+        // release of each of its references).
+        guard let sealedBy = sealed?.keypair, sealedBy.sending == keypair.receiving,
+              let packet = sealed?.packet, packet.count <= decryptedLength,
+              let outlet, outlet.verifiesOpen(TransportOpenCheck(message: message, key: keypair.receiving, packet: packet))
+        else { return nil }
+        if packet.count == decryptedLength { return packet }
+        if let header = IPHeaderView(packet), header.declaredLength == packet.count { return packet }
+        return [UInt8](zeroedCount: decryptedLength) { base in
+            packet.withUnsafeBufferPointer { p in
+                if let source = p.baseAddress { base.update(from: source, count: p.count) }
+            }
+        }
     }
 
     /// Steps 11-13: inner header sanity, trim the padding, cryptokey source check, deliver.

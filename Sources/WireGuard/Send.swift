@@ -159,7 +159,10 @@ extension Device {
                             counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
                             packet: item.packet, context: item.context, reason: .sealed))
         }
-        outlet?.transmit(message, to: endpoint, context: item.context)
+        // The packet and key go with the message (`SealedPlaintext`): a receiver holding the same
+        // key then knows what its open gives and may leave libsodium's open to a verification.
+        outlet?.transmit(message, to: endpoint, context: item.context,
+                         sealed: SealedPlaintext(packet: item.packet, keypair: keypair))
         return true
     }
 

@@ -145,6 +145,7 @@ struct RunCommand: ParsableCommand {
             outputs.write(record)
         }
         run.simulation.onKeyLogLine = { outputs.writeKeyLogLine($0) }
+        outputs.verifyTransportOpens(of: run.simulation)
         run.run()
         let results = run.finish()
         run.reportMoves(from: setupMoves, to: warnings)

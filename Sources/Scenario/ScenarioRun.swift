@@ -99,7 +99,7 @@ public final class ScenarioRun {
         }
         let stream = DecisionStream(tallies: tallies.map(\.tally))
         self.stream = stream
-        simulation.onDecision = { record in stream.observe(record) }
+        simulation.decisionObserver = stream
     }
 
     /// Runs to `time` (nil: to the scenario's `duration`, or until nothing is left), answering
@@ -148,9 +148,9 @@ public final class ScenarioRun {
 }
 
 /// Where a run's decisions go as they are made: counted, fed to the decision tallies, then
-/// handed on. The simulation's callback refers to this alone (not to the run), so no reference
-/// back has to be resolved per decision.
-final class DecisionStream {
+/// handed on. The simulation's observer (called without a reference count per decision) is this
+/// alone, not the run, so no reference back has to be resolved per decision.
+final class DecisionStream: DecisionObserver {
     private let tallies: [DecisionTally]
     /// The same tallies, unretained (`tallies` keeps them): counting through these costs no
     /// reference count per tally and decision.
@@ -161,12 +161,13 @@ final class DecisionStream {
     init(tallies: [DecisionTally]) {
         self.tallies = tallies
         talliesUnretained = tallies.map { Unmanaged.passUnretained($0) }
+        super.init()
     }
 
     /// Per node, the position of its latest `config` decision (what set its table last).
     private(set) var lastConfiguration: [String: Int] = [:]
 
-    func observe(_ record: consuming DecisionRecord) {
+    override func observe(_ record: consuming DecisionRecord) {
         let position = count
         count = position + 1
         if record.action == .config { lastConfiguration[record.node] = position }

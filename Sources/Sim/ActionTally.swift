@@ -25,14 +25,23 @@ struct ActionTally {
         guard node >= 0 && node < newestBlock.count else { return }
         let code = UInt32(action.casePosition(storedByPosition: actionsStoredByPosition))
         let newest = Int(newestBlock[node]) - 1
-        var position = newest
-        while position >= 0 {
-            // The four slots of a block are tested at once (`TallyBlock.slot(of:)`).
-            if let slot = blocks[position].slot(of: code) {
-                if blocks[position].increment(slot: slot) { carried[position * TallyBlock.slots + slot, default: 0] += 1 << 32 }
-                return
+        // The node's chain walked through the blocks' storage, taken once: a subscript per step
+        // checked the array's bounds and, to increment, its uniqueness (~30 instructions a
+        // decision). The result: nil (not found), -1 (counted), else the cell that wrapped.
+        let counted: Int? = blocks.withUnsafeMutableBufferPointer { blocks in
+            var position = newest
+            while position >= 0 {
+                // The four slots of a block are tested at once (`TallyBlock.slot(of:)`).
+                if let slot = blocks[position].slot(of: code) {
+                    return blocks[position].increment(slot: slot) ? position * TallyBlock.slots + slot : -1
+                }
+                position = Int(blocks[position].older) - 1
             }
-            position = Int(blocks[position].older) - 1
+            return nil
+        }
+        if let counted {
+            if counted >= 0 { carried[counted, default: 0] += 1 << 32 }
+            return
         }
         // The node's first time with this action: the newest block's next free slot, or a new block.
         if newest >= 0, let slot = blocks[newest].slot(of: TallyBlock.freeCode) {

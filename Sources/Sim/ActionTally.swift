@@ -4,18 +4,14 @@ import WireGuard
 /// clients mostly log nothing in a run, or a few actions each, where a count per action for
 /// every node cost 4 bytes a node for each of the dozen actions a run logs.
 ///
-/// Each node that logged has a ring of `TallyBlock`s, each holding four actions and their
-/// counts; a decision walks its node's ring comparing enum cases (no string hashing or
-/// comparison per decision), starting at the block of the node's last decision. A node's busy
-/// actions are seldom in its first block (a hub logs its handshakes first, then the packets'
-/// actions for the rest of the run): walked from the newest block each time they cost ~70
-/// instructions a decision, from the block last hit ~40 (docs/performance.md, session 11).
+/// Each node that logged has a chain of `TallyBlock`s, newest first, each holding four actions
+/// and their counts; a decision walks its node's chain comparing enum cases (no string hashing
+/// or comparison per decision), as many comparisons as the node has distinct actions.
 ///
 /// Counts are 32-bit; a count that reaches 2^32 carries into `carried`, so none is ever lost.
 struct ActionTally {
-    /// Per node, 1 + the position in `blocks` of the block its last decision was counted in (where
-    /// the next walk starts); 0: the node logged nothing.
-    private var startBlock: [UInt32]
+    /// Per node, 1 + the position in `blocks` of its newest block; 0: the node logged nothing.
+    private var newestBlock: [UInt32]
     private var blocks: [TallyBlock] = []
     /// Multiples of 2^32 carried out of a count, by its cell (block position × 4 + slot).
     private var carried: [Int: Int] = [:]
@@ -23,54 +19,30 @@ struct ActionTally {
     /// Read once (`Action.casePosition(storedByPosition:)`): a static read per decision costs a call.
     private let actionsStoredByPosition = ActionCaseLayout.storedByPosition
 
-    init(nodeCount: Int) { startBlock = [UInt32](repeating: 0, count: nodeCount) }
+    init(nodeCount: Int) { newestBlock = [UInt32](repeating: 0, count: nodeCount) }
 
     mutating func add(_ action: Action, node: Int) {
-        guard node >= 0 && node < startBlock.count else { return }
+        guard node >= 0 && node < newestBlock.count else { return }
         let code = UInt32(action.casePosition(storedByPosition: actionsStoredByPosition))
-        let start = Int(startBlock[node]) - 1
-        guard start >= 0 else {
-            // The node's first decision: a ring of one block.
-            var block = TallyBlock(next: UInt32(blocks.count))
-            block.set(code: code, count: 1, slot: 0)
-            blocks.append(block)
-            startBlock[node] = UInt32(blocks.count)
-            return
-        }
-        // The ring walked through the blocks' storage, taken once: a subscript per step checked
-        // the array's bounds and, to increment, its uniqueness.
-        let found: (position: Int, wrappedCell: Int?)? = blocks.withUnsafeMutableBufferPointer { blocks in
-            var position = start
-            repeat {
-                // The four slots of a block are tested at once (`TallyBlock.slot(of:)`).
-                if let slot = blocks[position].slot(of: code) {
-                    return (position, blocks[position].increment(slot: slot) ? position * TallyBlock.slots + slot : nil)
-                }
-                position = Int(blocks[position].next)
-            } while position != start
-            return nil
-        }
-        if let found {
-            if let cell = found.wrappedCell { carried[cell, default: 0] += 1 << 32 }
-            if found.position != start { startBlock[node] = UInt32(found.position + 1) }
-            return
-        }
-        // The node's first time with this action: a free slot in its ring (only the block made
-        // last has any), or a new block put in the ring after the start.
-        var position = start
-        repeat {
-            if let slot = blocks[position].slot(of: TallyBlock.freeCode) {
-                blocks[position].set(code: code, count: 1, slot: slot)
-                startBlock[node] = UInt32(position + 1)
+        let newest = Int(newestBlock[node]) - 1
+        var position = newest
+        while position >= 0 {
+            // The four slots of a block are tested at once (`TallyBlock.slot(of:)`).
+            if let slot = blocks[position].slot(of: code) {
+                if blocks[position].increment(slot: slot) { carried[position * TallyBlock.slots + slot, default: 0] += 1 << 32 }
                 return
             }
-            position = Int(blocks[position].next)
-        } while position != start
-        var block = TallyBlock(next: blocks[start].next)
+            position = Int(blocks[position].older) - 1
+        }
+        // The node's first time with this action: the newest block's next free slot, or a new block.
+        if newest >= 0, let slot = blocks[newest].slot(of: TallyBlock.freeCode) {
+            blocks[newest].set(code: code, count: 1, slot: slot)
+            return
+        }
+        var block = TallyBlock(older: UInt32(newest + 1))
         block.set(code: code, count: 1, slot: 0)
         blocks.append(block)
-        blocks[start].next = UInt32(blocks.count - 1)
-        startBlock[node] = UInt32(blocks.count)
+        newestBlock[node] = UInt32(blocks.count)
     }
 
     /// How often `node` logged `action`.
@@ -85,25 +57,23 @@ struct ActionTally {
 
     /// Every action `node` logged with its count, in no particular order.
     private func counts(node: Int) -> [(action: Action, count: Int)] {
-        guard node >= 0 && node < startBlock.count else { return [] }
+        guard node >= 0 && node < newestBlock.count else { return [] }
         var found: [(action: Action, count: Int)] = []
-        let start = Int(startBlock[node]) - 1
-        guard start >= 0 else { return [] }
-        var position = start
-        repeat {
+        var position = Int(newestBlock[node]) - 1
+        while position >= 0 {
             for slot in 0..<TallyBlock.slots {
                 guard let action = blocks[position].action(slot: slot, of: Action.allCases) else { break }
                 let cell = position * TallyBlock.slots + slot
                 found.append((action, Int(blocks[position][count: slot]) + (carried[cell] ?? 0)))
             }
-            position = Int(blocks[position].next)
-        } while position != start
+            position = Int(blocks[position].older) - 1
+        }
         return found
     }
 }
 
-/// Four of one node's (action, count) cells and the position of the next block in the node's
-/// ring: 24 bytes (the four actions in one 32-bit word).
+/// Four of one node's (action, count) cells and the position of its next older block: 24 bytes
+/// (the four actions in one 32-bit word).
 struct TallyBlock {
     static let slots = 4
     /// A free slot's byte in `codes`: no action has this case position (checked in `set`).
@@ -112,10 +82,10 @@ struct TallyBlock {
     /// `Action.allCases`, `freeCode` for a free slot. Free slots are only at the end.
     private var codes: UInt32 = 0xFFFF_FFFF
     private var counts: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
-    /// The position of the next block in the node's ring (its own, when the node has one block).
-    var next: UInt32
+    /// 1 + the position of the node's next older block; 0: none.
+    let older: UInt32
 
-    init(next: UInt32) { self.next = next }
+    init(older: UInt32) { self.older = older }
 
     /// The first slot whose byte is `code` (< 256), or nil: the four bytes tested at once, with
     /// the test for a zero byte of `codes ^ code×0x01010101` (its lowest flagged byte is always

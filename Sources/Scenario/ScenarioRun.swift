@@ -156,7 +156,19 @@ final class DecisionStream: DecisionObserver {
     /// reference count per tally and decision.
     private let talliesUnretained: [Unmanaged<DecisionTally>]
     @exclusivity(unchecked) private(set) var count = 0
-    @exclusivity(unchecked) var onDecision: ((consuming DecisionRecord) -> Void)?
+    /// Where each record goes after it has been counted (`ScenarioRun.onDecision`).
+    var onDecision: ((consuming DecisionRecord) -> Void)? {
+        get { handler?.body }
+        set {
+            handler = newValue.map(DecisionHandler.init)
+            handlerReference = handler.map { Unmanaged.passUnretained($0) }
+        }
+    }
+    /// `onDecision` in a class whose closure is a constant: called through the unretained
+    /// reference below, the hand-off costs no reference count per decision, where loading the
+    /// closure from a variable retained and released its context each time.
+    private var handler: DecisionHandler?
+    @exclusivity(unchecked) private var handlerReference: Unmanaged<DecisionHandler>?
 
     init(tallies: [DecisionTally]) {
         self.tallies = tallies
@@ -174,8 +186,18 @@ final class DecisionStream: DecisionObserver {
         for tally in talliesUnretained {
             tally._withUnsafeGuaranteedRef { $0.count(record, position: position) }
         }
-        onDecision?(record)
+        guard let handlerReference else { return }
+        // Moved on (`take`): passing the parameter into the closure copied it.
+        var taken = Optional(consume record)
+        handlerReference._withUnsafeGuaranteedRef { $0.body(taken.take()!) }
     }
+}
+
+/// A decision handler held as a constant (see `DecisionStream.onDecision`).
+final class DecisionHandler {
+    let body: (consuming DecisionRecord) -> Void
+
+    init(_ body: @escaping (consuming DecisionRecord) -> Void) { self.body = body }
 }
 
 /// Streaming count of the decisions one expectation is about.

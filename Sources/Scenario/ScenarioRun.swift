@@ -34,7 +34,8 @@ public final class ScenarioRun {
     /// those the same filter saw with another action); for a lookup, the configuration decision
     /// that last set the node's table before the lookup. Filled in by `finish()`.
     public private(set) var expectationEvidence: [[Int]] = []
-    /// Called with every decision (e.g. to write it out), after it has been counted.
+    /// Called with every decision (e.g. to write it out), after it has been counted. Called
+    /// through an unretained reference (`DecisionStream`): not to be replaced from inside itself.
     public var onDecision: ((consuming DecisionRecord) -> Void)? {
         get { stream.onDecision }
         set { stream.onDecision = newValue }

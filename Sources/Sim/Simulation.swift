@@ -79,7 +79,8 @@ public final class Simulation {
     /// record: the log writer keeps it for its next batch without copying it.
     @exclusivity(unchecked) public var onDecision: ((consuming DecisionRecord) -> Void)?
     /// When set, every decision goes to it instead of `onDecision` (which is then not called).
-    /// The simulation keeps it alive and calls it without a reference count per decision.
+    /// The simulation keeps it alive and calls it without a reference count per decision, so it
+    /// is not to be replaced from inside its own `observe`.
     public var decisionObserver: DecisionObserver? {
         didSet { observerReference = decisionObserver.map { Unmanaged.passUnretained($0) } }
     }

@@ -16,8 +16,10 @@ import Darwin
 public final class PcapReader {
     public let path: String
     public let linkType: LinkType
-    /// Frames read so far, IP or not.
-    public private(set) var frameCount = 0
+    /// Frames read so far, IP or not. This and `finished` are read and written per frame, on
+    /// the one thread reading the file: unchecked, as a runtime exclusivity check on each access
+    /// cost ~40 instructions (docs/performance.md, "Session 11: the event thread's rest").
+    @exclusivity(unchecked) public private(set) var frameCount = 0
     /// How many frames were skipped for each reason.
     public private(set) var skipCounts: [SkipReason: Int] = [:]
     /// The first `keptSkipLimit` skipped frames, in file order, for messages.
@@ -27,7 +29,7 @@ public final class PcapReader {
     private let handle: OpaquePointer
     /// Backing store for an in-memory file (`init(bytes:)`); freed after pcap_close.
     private let memory: UnsafeMutableRawPointer?
-    private var finished = false
+    @exclusivity(unchecked) private var finished = false
 
     /// Opens `path` with nanosecond timestamp precision.
     public convenience init(path: String) throws {

@@ -34,7 +34,8 @@ public final class ScenarioRun {
     /// those the same filter saw with another action); for a lookup, the configuration decision
     /// that last set the node's table before the lookup. Filled in by `finish()`.
     public private(set) var expectationEvidence: [[Int]] = []
-    /// Called with every decision (e.g. to write it out), after it has been counted.
+    /// Called with every decision (e.g. to write it out), after it has been counted. Called
+    /// through an unretained reference (`DecisionStream`): not to be replaced from inside itself.
     public var onDecision: ((consuming DecisionRecord) -> Void)? {
         get { stream.onDecision }
         set { stream.onDecision = newValue }
@@ -99,7 +100,7 @@ public final class ScenarioRun {
         }
         let stream = DecisionStream(tallies: tallies.map(\.tally))
         self.stream = stream
-        simulation.onDecision = { record in stream.observe(record) }
+        simulation.decisionObserver = stream
     }
 
     /// Runs to `time` (nil: to the scenario's `duration`, or until nothing is left), answering
@@ -148,33 +149,56 @@ public final class ScenarioRun {
 }
 
 /// Where a run's decisions go as they are made: counted, fed to the decision tallies, then
-/// handed on. The simulation's callback refers to this alone (not to the run), so no reference
-/// back has to be resolved per decision.
-final class DecisionStream {
+/// handed on. The simulation's observer (called without a reference count per decision) is this
+/// alone, not the run, so no reference back has to be resolved per decision.
+final class DecisionStream: DecisionObserver {
     private let tallies: [DecisionTally]
     /// The same tallies, unretained (`tallies` keeps them): counting through these costs no
     /// reference count per tally and decision.
     private let talliesUnretained: [Unmanaged<DecisionTally>]
     @exclusivity(unchecked) private(set) var count = 0
-    @exclusivity(unchecked) var onDecision: ((consuming DecisionRecord) -> Void)?
+    /// Where each record goes after it has been counted (`ScenarioRun.onDecision`).
+    var onDecision: ((consuming DecisionRecord) -> Void)? {
+        get { handler?.body }
+        set {
+            handler = newValue.map(DecisionHandler.init)
+            handlerReference = handler.map { Unmanaged.passUnretained($0) }
+        }
+    }
+    /// `onDecision` in a class whose closure is a constant: called through the unretained
+    /// reference below, the hand-off costs no reference count per decision, where loading the
+    /// closure from a variable retained and released its context each time.
+    private var handler: DecisionHandler?
+    @exclusivity(unchecked) private var handlerReference: Unmanaged<DecisionHandler>?
 
     init(tallies: [DecisionTally]) {
         self.tallies = tallies
         talliesUnretained = tallies.map { Unmanaged.passUnretained($0) }
+        super.init()
     }
 
     /// Per node, the position of its latest `config` decision (what set its table last).
     private(set) var lastConfiguration: [String: Int] = [:]
 
-    func observe(_ record: consuming DecisionRecord) {
+    override func observe(_ record: consuming DecisionRecord) {
         let position = count
         count = position + 1
         if record.action == .config { lastConfiguration[record.node] = position }
         for tally in talliesUnretained {
             tally._withUnsafeGuaranteedRef { $0.count(record, position: position) }
         }
-        onDecision?(record)
+        guard let handlerReference else { return }
+        // Moved on (`take`): passing the parameter into the closure copied it.
+        var taken = Optional(consume record)
+        handlerReference._withUnsafeGuaranteedRef { $0.body(taken.take()!) }
     }
+}
+
+/// A decision handler held as a constant (see `DecisionStream.onDecision`).
+final class DecisionHandler {
+    let body: (consuming DecisionRecord) -> Void
+
+    init(_ body: @escaping (consuming DecisionRecord) -> Void) { self.body = body }
 }
 
 /// Streaming count of the decisions one expectation is about.

@@ -44,8 +44,13 @@ public enum EventOrigin {
 /// sequence). Callers that do not name an origin get origin 0 and a counter of the queue's own,
 /// so their events at one time run in the order they were pushed.
 ///
-/// The heap holds small fixed-size keys; the payloads live in a slot array recycled through a free
-/// list, so sifting moves 32 bytes per step and scheduling does not allocate once warmed up.
+/// The heap holds small fixed-size keys; the payloads live in slots of memory the queue manages
+/// itself, recycled through a free list, so sifting moves 32 bytes per step and scheduling does
+/// not allocate once warmed up. A payload is moved into its slot and out of it: kept as an
+/// optional in an array slot, each push assigned over a `nil` (the optional's outlined destroy
+/// ran first, ~60 instructions for `SimEvent`) and each pop took it out through the array's
+/// uniqueness check. Hence `~Copyable`: one queue owns its slots (`deinit` destroys the
+/// payloads still queued).
 ///
 /// Two heaps ("lanes") are merged at `pop`, which yields exactly the order of a single heap:
 /// `deferred` events (timer wake-ups, one per node, mostly seconds away) wait in their own heap,
@@ -63,7 +68,7 @@ public enum EventOrigin {
 /// A payload that a small number stands for (a timer wake-up names only its node) is kept in its
 /// key instead (`pushInline`, a negative slot), taking no payload slot: a hub whose clients all
 /// have sessions has one armed timer per client, and each slot is as large as the largest event.
-struct EventQueue<Payload> {
+struct EventQueue<Payload>: ~Copyable {
     private struct Key {
         var time: Int64
         var origin: Int64
@@ -75,9 +80,26 @@ struct EventQueue<Payload> {
     private var near = KeyHeap()
     private var deferred = KeyHeap()
     private var inOrder = KeyRun()
-    private var payloads: [Payload?] = []
+    /// Slot i (< `slotCount`) holds a payload unless i is in `freeSlots`: exactly the slots
+    /// the keys of the three lanes name hold one.
+    private var payloads: UnsafeMutablePointer<Payload>
+    private var slotCapacity = 0
+    private var slotCount = 0
     private var freeSlots: [Int32] = []
     private var nextSequence: UInt64 = 0
+
+    init() {
+        payloads = UnsafeMutablePointer<Payload>.allocate(capacity: 0)
+    }
+
+    deinit {
+        for key in near.keys where key.slot >= 0 { (payloads + Int(key.slot)).deinitialize(count: 1) }
+        for key in deferred.keys where key.slot >= 0 { (payloads + Int(key.slot)).deinitialize(count: 1) }
+        inOrder.forEachWaiting { key in
+            if key.slot >= 0 { (payloads + Int(key.slot)).deinitialize(count: 1) }
+        }
+        payloads.deallocate()
+    }
 
     var count: Int { near.keys.count + deferred.keys.count + inOrder.count }
     var isEmpty: Bool { near.keys.isEmpty && deferred.keys.isEmpty && inOrder.isEmpty }
@@ -106,13 +128,27 @@ struct EventQueue<Payload> {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
-            payloads[Int(free)] = payload
         } else {
-            slot = Int32(payloads.count)
-            payloads.append(payload)
+            if slotCount == slotCapacity { growSlots() }
+            slot = Int32(slotCount)
+            slotCount += 1
         }
+        (payloads + Int(slot)).initialize(to: payload)
         let key = Key(time: time, origin: origin, sequence: sequence, slot: slot)
         if isDeferred { deferred.push(key) } else { pushNear(key) }
+    }
+
+    /// Twice the slots (16 at first). Every slot below `slotCount` is moved over bitwise, the
+    /// free ones' bytes too: they are never read as payloads until a push initializes them.
+    private mutating func growSlots() {
+        let capacity = max(16, slotCapacity * 2)
+        precondition(capacity <= Int(Int32.max), "payload slots fit in 32 bits")
+        let grown = UnsafeMutablePointer<Payload>.allocate(capacity: capacity)
+        UnsafeMutableRawPointer(grown).copyMemory(from: UnsafeRawPointer(payloads),
+                                                  byteCount: slotCount * MemoryLayout<Payload>.stride)
+        payloads.deallocate()
+        payloads = grown
+        slotCapacity = capacity
     }
 
     /// A key of the near lanes: appended to `inOrder` when no earlier than its last, else sifted.
@@ -162,8 +198,7 @@ struct EventQueue<Payload> {
             }
             return payload
         }
-        let index = Int(top.slot)
-        let payload = payloads[index].take()   // moves the payload out without a copy
+        let payload = (payloads + Int(top.slot)).move()
         freeSlots.append(top.slot)
         return payload
     }
@@ -215,6 +250,11 @@ struct EventQueue<Payload> {
             guard head < keys.count else { return nil }
             head += 1
             return keys[head - 1]
+        }
+
+        /// Calls `body` with each key not yet read, in order.
+        func forEachWaiting(_ body: (Key) -> Void) {
+            for i in head..<keys.count { body(keys[i]) }
         }
     }
 

@@ -78,6 +78,14 @@ public final class Simulation {
     /// Called with every decision as it is made, in simulated-time order. The handler owns the
     /// record: the log writer keeps it for its next batch without copying it.
     @exclusivity(unchecked) public var onDecision: ((consuming DecisionRecord) -> Void)?
+    /// When set, every decision goes to it instead of `onDecision` (which is then not called).
+    /// The simulation keeps it alive and calls it without a reference count per decision, so it
+    /// is not to be replaced from inside its own `observe`.
+    public var decisionObserver: DecisionObserver? {
+        didSet { observerReference = decisionObserver.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `decisionObserver`, unretained (`decisionObserver` holds it): what `record` calls.
+    @exclusivity(unchecked) private var observerReference: Unmanaged<DecisionObserver>?
 
     /// The key-log lines, kept only while nothing streams them (`onKeyLogLine` is nil).
     private(set) var keyLogLines: [String] = []
@@ -331,12 +339,18 @@ public final class Simulation {
         return origin == 0 ? .none : PacketContext(origin: origin, number: frame)
     }
 
-    /// Takes the record and hands it on to `onDecision`; only the in-memory log (off for long
-    /// runs) keeps a copy.
+    /// Takes the record and hands it on to `decisionObserver`, or else `onDecision`; only the
+    /// in-memory log (off for long runs) keeps a copy.
     func record(_ record: consuming DecisionRecord, at node: SimNode) {
         actionTally.add(record.action, node: node.index)
         if keepsDecisions { decisionLog.append(copy record) }
-        onDecision?(record)
+        if let observerReference {
+            // Moved on (`take`): passing the parameter into the closure copied it.
+            var taken = Optional(consume record)
+            observerReference._withUnsafeGuaranteedRef { $0.observe(taken.take()!) }
+        } else {
+            onDecision?(record)
+        }
     }
 
     /// Logs `entry` the first time its secret is used (the line is a function of its type and

@@ -228,6 +228,50 @@ final class EventQueueTests: XCTestCase {
     }
 }
 
+extension EventQueueTests {
+    /// The queue owns its payloads' memory: every payload pushed is destroyed exactly once,
+    /// whether it was popped (then by its taker) or still queued when the queue went away, in
+    /// every lane and across the slots' growth and reuse.
+    func testEveryPayloadIsDestroyedOnceWhetherPoppedOrLeftQueued() {
+        let counter = LifeCounter()
+        var random = SeededRandom(seed: 11, label: "queue-payload-lives")
+        var popped: [Tracked] = []
+        do {
+            var queue = EventQueue<Tracked>()
+            for i in 0..<3000 {
+                let time = Int64(random.next() % 1000)
+                // In order (inOrder lane), out of order (near) and deferred pushes.
+                queue.push(at: i % 3 == 0 ? Int64(i) : time, Tracked(i, counter), deferred: i % 5 == 0)
+                if i % 4 == 0, let (_, payload) = queue.pop() { popped.append(payload) }
+            }
+            XCTAssertEqual(counter.alive, 3000)
+            for _ in 0..<500 { if let (_, payload) = queue.pop() { popped.append(payload) } }
+            XCTAssertEqual(Set(popped.map(\.value)).count, popped.count, "no payload popped twice")
+        }
+        XCTAssertEqual(counter.alive, popped.count, "the payloads left queued went with the queue")
+        popped.removeAll()
+        XCTAssertEqual(counter.alive, 0)
+        XCTAssertEqual(counter.made, 3000)
+    }
+}
+
+private final class LifeCounter {
+    var alive = 0
+    var made = 0
+}
+
+private final class Tracked {
+    let value: Int
+    let counter: LifeCounter
+    init(_ value: Int, _ counter: LifeCounter) {
+        self.value = value
+        self.counter = counter
+        counter.alive += 1
+        counter.made += 1
+    }
+    deinit { counter.alive -= 1 }
+}
+
 /// A payload that the queue may keep in its key (`small`) or in a slot (`large`), for the tests
 /// that compare the two ways of queueing.
 private enum Item: InlineQueuedPayload, Equatable {

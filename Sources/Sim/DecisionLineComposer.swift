@@ -36,6 +36,9 @@ final class DecisionLineComposer {
     private let cachedPieces: UnsafeMutablePointer<PacketPieces>
 
     private let packetText = ByteBuffer(capacity: 128)
+    /// A packet's pieces and parts with its length's marker, while a line template is made.
+    private let markerPacketText = ByteBuffer(capacity: 128)
+    private let markerPieces: UnsafeMutablePointer<PacketPieces>
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
     private let actionNames = ActionNameBytes.shared
     /// The IPv4 addresses, prefixes and endpoints already written, by value.
@@ -51,7 +54,7 @@ final class DecisionLineComposer {
     /// (the time's and the packet's texts are read from here while a template is made).
     private let markerText: ByteBuffer = {
         let buffer = ByteBuffer(capacity: 64)
-        for raw in 1...LineTemplateHole.destination.rawValue {
+        for raw in 1...LineTemplateHole.frame.rawValue {
             buffer.append(LineTemplateHole.markerByte)
             buffer.append(LineTemplateHole(rawValue: raw)!.letter)
         }
@@ -67,6 +70,8 @@ final class DecisionLineComposer {
         packetCache.initialize(to: PacketCache())
         cachedPieces = .allocate(capacity: 1)
         cachedPieces.initialize(to: (nil, nil, BufferPiece(), BufferPiece(), nil, nil))
+        markerPieces = .allocate(capacity: 1)
+        markerPieces.initialize(to: (nil, nil, BufferPiece(), BufferPiece(), nil, nil))
     }
 
     deinit {
@@ -77,6 +82,8 @@ final class DecisionLineComposer {
         packetCache.deallocate()
         cachedPieces.deinitialize(count: 1)
         cachedPieces.deallocate()
+        markerPieces.deinitialize(count: 1)
+        markerPieces.deallocate()
     }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
@@ -88,45 +95,35 @@ final class DecisionLineComposer {
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        let packetParts = packetPieces(record)
-        if let packetParts, let key = templateKey(record, packet: packetParts) {
+        if let key = templateKey(record) {
             let (slot, isNew) = templates.slot(for: key.key, names: ObjectIdentifier(record.names))
             if slot.pointee.state == 2 {
-                appendFromTemplate(slot, record, packet: packetParts, json: json, text: text)
+                appendFromTemplate(slot, record, length: key.length, json: json, text: text)
                 return
             }
-            if !isNew && slot.pointee.state == 1 && makeTemplate(slot, record, packet: packetParts, device: key.device,
-                                                                  json: json, text: text) {
-                appendFromTemplate(slot, record, packet: packetParts, json: json, text: text)
+            if !isNew && slot.pointee.state == 1 && makeTemplate(slot, record, device: key.device, json: json, text: text) {
+                appendFromTemplate(slot, record, length: key.length, json: json, text: text)
                 return
             }
         }
-        composeLines(record, packetParts: packetParts, peer: nameSlots.peerText(record), json: json, text: text, markers: false)
+        composeLines(record, packetParts: packetPieces(record), packetText: packetText, peer: nameSlots.peerText(record),
+                     json: json, text: text, markers: false)
     }
 
-    /// Composes the record's lines field by field. With `markers`, each field a line template
-    /// leaves open is written as its marker instead (`LineTemplateHole`).
-    private func composeLines(_ record: borrowing DecisionRecord, packetParts: UnsafePointer<PacketPieces>?, peer: PeerText?,
-                              json: ByteBuffer, text: ByteBuffer, markers: Bool) {
-        var source = packetParts?.pointee.source, destination = packetParts?.pointee.destination
-        let header = packetParts?.pointee.header
-        var packetLines = packetParts?.pointee.lines
-        // Where the time's and the packet's texts are read from: the marker text when making a
-        // template.
+    /// Composes the record's lines field by field, the packet's parts from `packetText`. With
+    /// `markers`, the time, counter and frame are written as their markers (`LineTemplateHole`;
+    /// the caller's packet parts hold the length's).
+    private func composeLines(_ record: borrowing DecisionRecord, packetParts: UnsafePointer<PacketPieces>?,
+                              packetText: ByteBuffer, peer: PeerText?, json: ByteBuffer, text: ByteBuffer, markers: Bool) {
+        let source = packetParts?.pointee.source, destination = packetParts?.pointee.destination
+        let header = packetParts?.pointee.header, packetLines = packetParts?.pointee.lines
+        // Where the time's text is read from: the marker text when making a template.
         var timeBase = UnsafePointer(timeText.base), timeCount = timeText.count, jsonTimeCount = time.pointee.jsonCount
-        var packetBase = UnsafePointer(packetText.base)
+        let packetBase = UnsafePointer(packetText.base)
         if markers {
-            if source != nil { source = marker(.source) }
-            if destination != nil { destination = marker(.destination) }
-            let base = UnsafePointer(markerText.base)
-            timeBase = base + 2 * Int(LineTemplateHole.jsonTime.rawValue - 1)
+            timeBase = UnsafePointer(markerText.base) + 2 * Int(LineTemplateHole.jsonTime.rawValue - 1)
             jsonTimeCount = 2
             timeCount = 4
-            packetBase = base
-            if packetLines != nil {
-                packetLines = (BufferPiece(start: 2 * Int(LineTemplateHole.jsonPacket.rawValue - 1), count: 2),
-                               BufferPiece(start: 2 * Int(LineTemplateHole.textPacket.rawValue - 1), count: 2))
-            }
         }
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
@@ -356,8 +353,7 @@ final class DecisionLineComposer {
     /// data packet's decision, no readable packet addresses, other candidates, an IPv6 prefix or
     /// endpoint, another interface.
     @inline(__always)
-    private func templateKey(_ record: borrowing DecisionRecord, packet: UnsafePointer<PacketPieces>)
-        -> (key: LineTemplateKey, device: String?)? {
+    private func templateKey(_ record: borrowing DecisionRecord) -> (key: LineTemplateKey, length: Int, device: String?)? {
         let kind: UInt64
         switch record.decider {
         case .device(.sealed): kind = 1
@@ -366,7 +362,10 @@ final class DecisionLineComposer {
         case .host(.chose): kind = 5
         default: return nil
         }
-        guard packet.pointee.source != nil, packet.pointee.destination != nil, packet.pointee.lines != nil,
+        // An IPv4 packet whose header the log reads (`loggedFields`): its addresses and protocol
+        // are keyed, its length is a field.
+        guard let header = record.packet.flatMap({ IPHeaderView($0) }), header.isIPv4, header.declaredLengthFits,
+              case .v4(let source) = header.source, case .v4(let destination) = header.destination,
               record.candidateKeys.isEmpty else { return nil }
         let iface: UInt64
         switch record.iface {
@@ -378,7 +377,9 @@ final class DecisionLineComposer {
         let dir: UInt64 = record.dir.map { $0 == .tx ? 1 : 2 } ?? 0
         var key = LineTemplateKey()
         key.w0 = UInt64(UInt32(bitPattern: record.nodeIndex)) | iface << 32 | dir << 36 | kind << 40
+            | UInt64(header.protocolNumber) << 52
         key.w1 = UInt64(UInt(bitPattern: actionNames.bytes(of: record.action).start))
+        key.w9 = UInt64(source.value) << 32 | UInt64(destination.value)
         if record.counter != nil { key.w0 |= 1 << 48 }
         if let peer = record.peerKey {
             // Every key is 32 bytes (`PublicKey` checks it).
@@ -402,9 +403,9 @@ final class DecisionLineComposer {
             key.w8 = UInt64(address.value)
         }
         key.w8 |= UInt64(record.subject.context.origin) << 32
-        guard kind == 5 else { return (key, nil) }
-        guard key.w0 & (1 << 49) == 0, key.w6 == 0, key.w7 == 0 else { return nil }
-        return routeKey(record, key)
+        guard kind == 5 else { return (key, header.declaredLength, nil) }
+        guard key.w0 & (1 << 49) == 0, key.w6 == 0, key.w7 == 0, let route = routeKey(record, key) else { return nil }
+        return (route.key, header.declaredLength, route.device)
     }
 
     /// A route choice's key: `key` with its route (prefix, via, device) added; nil for a route
@@ -428,29 +429,36 @@ final class DecisionLineComposer {
 
     /// Makes `slot`'s template from the record's lines composed with markers (written at the
     /// end of `json` and `text`, then removed); false if it could not be made (the slot is then
-    /// never tried again for its key).
+    /// never tried again for its key). `scratch` is empty.
     @inline(never)
     private func makeTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
-                              packet: UnsafePointer<PacketPieces>, device: String?,
-                              json: ByteBuffer, text: ByteBuffer) -> Bool {
-        let scratchCount = scratch.count, jsonStart = json.count, textStart = text.count
-        composeLines(record, packetParts: packet, peer: nameSlots.peerText(record), json: json, text: text, markers: true)
+                              device: String?, json: ByteBuffer, text: ByteBuffer) -> Bool {
+        let jsonStart = json.count, textStart = text.count
+        guard let packet = record.packet else { return false }
+        _ = formatPacket(packet, into: markerPacketText, pieces: markerPieces, lengthMarker: true)
+        composeLines(record, packetParts: UnsafePointer(markerPieces), packetText: markerPacketText,
+                     peer: nameSlots.peerText(record), json: json, text: text, markers: true)
         let made = templates.make(slot, json: UnsafeBufferPointer(start: json.base + jsonStart, count: json.count - jsonStart),
                                   text: UnsafeBufferPointer(start: text.base + textStart, count: text.count - textStart),
                                   device: device)
         json.removeLast(from: jsonStart)
         text.removeLast(from: textStart)
-        scratch.removeLast(from: scratchCount)
+        scratch.removeAll()
         if !made { slot.pointee.state = 3 }
         return made
     }
 
     /// Writes the record's lines from its template: the constant runs and, between them, the
-    /// time, the packet's part, the counter, the frame and the packet's addresses.
+    /// time, the packet's length, the counter and the frame.
     private func appendFromTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
-                                    packet: UnsafePointer<PacketPieces>, json: ByteBuffer, text: ByteBuffer) {
+                                    length: Int, json: ByteBuffer, text: ByteBuffer) {
         templated.pointee += 1
-        var counter = BufferPiece(), frame = BufferPiece()
+        var lengthPiece: BufferPiece, counter = BufferPiece(), frame = BufferPiece()
+        do {
+            let start = scratch.count
+            ByteText.appendInteger(length, to: scratch)
+            lengthPiece = piece(since: start)
+        }
         if let value = record.counter {
             let start = scratch.count
             ByteText.appendUnsigned(value, to: scratch)
@@ -464,17 +472,14 @@ final class DecisionLineComposer {
         }
         scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
-        let source = packet.pointee.source ?? BufferPiece(), destination = packet.pointee.destination ?? BufferPiece()
-        let lines = packet.pointee.lines ?? (BufferPiece(), BufferPiece())
         let jsonOps = Int(slot.pointee.jsonOps), allOps = jsonOps + Int(slot.pointee.textOps)
         let storage = slot.pointee.storage!
         let ops = UnsafePointer(storage.assumingMemoryBound(to: DecisionLineTemplates.Op.self))
         let constants = UnsafePointer((storage + allOps * MemoryLayout<DecisionLineTemplates.Op>.stride)
             .assumingMemoryBound(to: UInt8.self))
         let timeBase = UnsafePointer(timeText.base), timeCount = timeText.count, jsonTimeCount = time.pointee.jsonCount
-        let packetBase = UnsafePointer(packetText.base)
         // Every field is one of these texts; each op moves up to 16 bytes past what it counts.
-        let room = Int(slot.pointee.constantCount) + allOps * (32 + timeCount + packetText.count + scratch.count)
+        let room = Int(slot.pointee.constantCount) + allOps * (32 + timeCount + scratch.count)
 
         @inline(__always)
         func write(_ op: DecisionLineTemplates.Op, to c: inout ByteCursor) {
@@ -483,12 +488,9 @@ final class DecisionLineComposer {
             case .end: break
             case .jsonTime: c.appendPadded(timeBase, count: jsonTimeCount)
             case .textTime: c.appendPadded(timeBase + jsonTimeCount, count: timeCount - jsonTimeCount)
-            case .jsonPacket: c.appendPiece(lines.json, of: packetBase)
-            case .textPacket: c.appendPiece(lines.text, of: packetBase)
+            case .length: c.appendPiece(lengthPiece, of: base)
             case .counter: c.appendPiece(counter, of: base)
             case .frame: c.appendPiece(frame, of: base)
-            case .source: c.appendPiece(source, of: base)
-            case .destination: c.appendPiece(destination, of: base)
             }
         }
         var c = json.cursor(reserving: room)
@@ -590,8 +592,23 @@ final class DecisionLineComposer {
             scratch.appendExact(UnsafePointer(packetText.base), count: packetCache.pointee.piecesCount)
             return UnsafePointer(cachedPieces)
         }
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
         guard let packet = record.packet else { return nil }
+        let piecesCount = formatPacket(packet, into: packetText, pieces: cachedPieces, lengthMarker: false)
+        // Field by field: assigning the whole struct went through its outlined copy and destroy.
+        packetCache.pointee.packet = packet
+        packetCache.pointee.storage = storage
+        packetCache.pointee.piecesCount = piecesCount
+        return UnsafePointer(cachedPieces)
+    }
+
+    /// Writes the packet's src, dst, proto and len pieces into `scratch` (empty) and again at the
+    /// start of `text`, then the packet's part of each line after them in `text`; sets `out` to
+    /// them. With `lengthMarker`, the length is its marker (a line template's). The number of
+    /// bytes the pieces take.
+    private func formatPacket(_ packet: borrowing [UInt8], into text: ByteBuffer, pieces out: UnsafeMutablePointer<PacketPieces>,
+                              lengthMarker: Bool) -> Int {
+        assert(scratch.count == 0, "the packet's pieces come first in scratch")
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
         pieces.header = IPHeaderView(packet)
         if let fields = Self.loggedFields(packet, header: pieces.header) {
             do {
@@ -609,7 +626,9 @@ final class DecisionLineComposer {
                 ByteText.appendProtocolName(fields.protocolNumber, to: scratch)
                 pieces.proto = piece(since: start)
             }
-            do {
+            if lengthMarker {
+                pieces.length = marker(.length)
+            } else {
                 let start = scratch.count
                 ByteText.appendInteger(fields.totalLength, to: scratch)
                 pieces.length = piece(since: start)
@@ -621,15 +640,15 @@ final class DecisionLineComposer {
                 pieces.length = piece(since: start)
             }
         }
-        packetText.removeAll()
-        packetText.append(UnsafePointer(scratch.base), count: scratch.count)
+        text.removeAll()
+        text.append(UnsafePointer(scratch.base), count: scratch.count)
         let piecesCount = scratch.count
         // The packet's part of each line, written once for the decisions about it:
         // `,"src":"…","dst":"…","proto":"…","len":…` and ` proto src > dst len …`.
         scratch.reserve(16)   // so that each piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
-        var c = packetText.cursor(reserving: 128 + 2 * piecesCount)
-        let jsonStart = c.at - packetText.base
+        var c = text.cursor(reserving: 128 + 2 * piecesCount)
+        let jsonStart = c.at - text.base
         if let source = pieces.source, let destination = pieces.destination {
             c.appendLiteral(#","src":""#); c.appendPiece(source, of: base)
             c.appendLiteral(#"","dst":""#); c.appendPiece(destination, of: base)
@@ -638,24 +657,20 @@ final class DecisionLineComposer {
         } else {
             c.appendLiteral(#","len":"#); c.appendPiece(pieces.length, of: base)
         }
-        let textStart = c.at - packetText.base
+        let textStart = c.at - text.base
         if let source = pieces.source, let destination = pieces.destination {
             c.append(0x20); c.appendPiece(pieces.proto, of: base)
             c.append(0x20); c.appendPiece(source, of: base)
             c.appendLiteral(" > "); c.appendPiece(destination, of: base)
             c.appendLiteral(" len "); c.appendPiece(pieces.length, of: base)
         }
-        let end = c.at - packetText.base
-        packetText.commit(c)
+        let end = c.at - text.base
+        text.commit(c)
         pieces.lines = (BufferPiece(start: jsonStart, count: textStart - jsonStart),
                         BufferPiece(start: textStart, count: end - textStart))
-        packetText.reserve(16)   // so that each part may be moved in 16-byte steps
-        // Field by field: assigning the whole struct went through its outlined copy and destroy.
-        packetCache.pointee.packet = packet
-        packetCache.pointee.storage = storage
-        packetCache.pointee.piecesCount = piecesCount
-        cachedPieces.pointee = pieces
-        return UnsafePointer(cachedPieces)
+        text.reserve(16)   // so that each part may be moved in 16-byte steps
+        out.pointee = pieces
+        return piecesCount
     }
 
     /// The src, dst, proto and len the log writes, exactly as `IPPacketSummary(parsing:)` reads

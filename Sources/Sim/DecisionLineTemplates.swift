@@ -1,6 +1,6 @@
 /// What a decision's two lines are made of besides its varying fields, kept per kind of line:
-/// every data packet under one session gets lines that differ only in the time, the packet's
-/// addresses and length, the counter and the trace frame, so `DecisionLineComposer` composes
+/// every data packet between two addresses under one session gets lines that differ only in the
+/// time, the packet's length, the counter and the trace frame, so `DecisionLineComposer` composes
 /// the rest once and afterwards copies it, writing only those fields (docs/performance.md,
 /// session 11). The table is set-associative by `LineTemplateKey`'s hash and one composer's (one
 /// thread).
@@ -73,6 +73,7 @@ final class DecisionLineTemplates {
         var hash = (key.w0 ^ key.w1) &* 0x9E37_79B9_7F4A_7C15
         hash = (hash ^ key.w2 ^ (key.w6 &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
         hash = (hash ^ key.w7 ^ (key.w8 &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
+        hash = (hash ^ key.w9) &* 0x9E37_79B9_7F4A_7C15
         let first = Int(truncatingIfNeeded: hash >> UInt64(64 - Self.setBits)) * Self.ways
         let tag = UInt32(truncatingIfNeeded: hash) | 1
         for way in 0..<Self.ways where tags[first + way] == tag && slots[first + way].key == key {
@@ -169,16 +170,14 @@ enum LineTemplateHole: UInt8 {
     case end = 0
     /// The time in nanoseconds (JSON) or seconds (text).
     case jsonTime, textTime
-    /// The packet's part of the line: `,"src":…,"len":…` or ` icmp a > b len n`.
-    case jsonPacket, textPacket
+    /// The inner packet's length.
+    case length
     case counter
     /// The trace frame number.
     case frame
-    /// The inner packet's source or destination address, in the explanation.
-    case source, destination
 
     static let markerByte: UInt8 = 0xFF
-    private static let letters: [UInt8] = Array("0TtPpCFSD".utf8)
+    private static let letters: [UInt8] = Array("0TtLCF".utf8)
 
     init?(letter: UInt8) {
         guard let position = Self.letters.firstIndex(of: letter), position > 0 else { return nil }
@@ -190,9 +189,9 @@ enum LineTemplateHole: UInt8 {
 }
 
 /// What makes two decisions' lines the same but for their varying fields (`LineTemplateHole`):
-/// the node, interface, direction, action and kind of explanation, which fields are present, and
-/// the peer (its key's bytes), prefix, receiver index, endpoint and trace file, or a route
-/// choice's route. Only IPv4 prefixes and endpoints are keyed (others are composed as before).
+/// the node, interface, direction, action and kind of explanation, which fields are present, the
+/// inner packet's addresses and protocol, and the peer (its key's bytes), prefix, receiver index,
+/// endpoint and trace file, or a route choice's route. Only IPv4 prefixes and endpoints are keyed (others are composed as before).
 struct LineTemplateKey: Equatable {
     var w0: UInt64 = 0
     var w1: UInt64 = 0
@@ -203,4 +202,5 @@ struct LineTemplateKey: Equatable {
     var w6: UInt64 = 0
     var w7: UInt64 = 0
     var w8: UInt64 = 0
+    var w9: UInt64 = 0
 }

@@ -101,7 +101,7 @@ final class DecisionLineComposer {
                 appendFromTemplate(slot, record, length: key.length, json: json, text: text)
                 return
             }
-            if !isNew && slot.pointee.state == 1 && makeTemplate(slot, record, device: key.device, json: json, text: text) {
+            if !isNew && slot.pointee.state == 1 && makeTemplate(slot, record, json: json, text: text) {
                 appendFromTemplate(slot, record, length: key.length, json: json, text: text)
                 return
             }
@@ -348,12 +348,12 @@ final class DecisionLineComposer {
         return piece(since: start)
     }
 
-    /// The key of the record's line template, and a route choice's device name (which the
-    /// template keeps); nil for a record whose lines are always composed field by field: not a
-    /// data packet's decision, no readable packet addresses, other candidates, an IPv6 prefix or
-    /// endpoint, another interface.
+    /// The key of the record's line template, and the packet's length; nil for a record whose
+    /// lines are always composed field by field: not a data packet's decision, not an IPv4 packet
+    /// the log reads, other candidates, an IPv6 prefix or endpoint, another interface. Trivial
+    /// values only: a String in the answer cost an outlined destroy per record (~100 instructions).
     @inline(__always)
-    private func templateKey(_ record: borrowing DecisionRecord) -> (key: LineTemplateKey, length: Int, device: String?)? {
+    private func templateKey(_ record: borrowing DecisionRecord) -> (key: LineTemplateKey, length: Int)? {
         let kind: UInt64
         switch record.decider {
         case .device(.sealed): kind = 1
@@ -403,15 +403,15 @@ final class DecisionLineComposer {
             key.w8 = UInt64(address.value)
         }
         key.w8 |= UInt64(record.subject.context.origin) << 32
-        guard kind == 5 else { return (key, header.declaredLength, nil) }
+        guard kind == 5 else { return (key, header.declaredLength) }
         guard key.w0 & (1 << 49) == 0, key.w6 == 0, key.w7 == 0, let route = routeKey(record, key) else { return nil }
-        return (route.key, header.declaredLength, route.device)
+        return (route, header.declaredLength)
     }
 
     /// A route choice's key: `key` with its route (prefix, via, device) added; nil for a route
     /// with a metric, a table or IPv6 parts.
     @inline(never)
-    private func routeKey(_ record: borrowing DecisionRecord, _ key: LineTemplateKey) -> (key: LineTemplateKey, device: String?)? {
+    private func routeKey(_ record: borrowing DecisionRecord, _ key: LineTemplateKey) -> LineTemplateKey? {
         guard case .host(.chose(let route)) = record.decider, route.metric == nil, route.table == nil,
               case .v4(let address) = route.prefix.address, route.prefix.length >= 0 && route.prefix.length <= 32 else { return nil }
         var key = key
@@ -424,7 +424,7 @@ final class DecisionLineComposer {
         let words = unsafeBitCast(route.device, to: (UInt64, UInt64).self)
         key.w2 = words.0
         key.w3 = words.1
-        return (key, route.device)
+        return key
     }
 
     /// Makes `slot`'s template from the record's lines composed with markers (written at the
@@ -432,7 +432,7 @@ final class DecisionLineComposer {
     /// never tried again for its key). `scratch` is empty.
     @inline(never)
     private func makeTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
-                              device: String?, json: ByteBuffer, text: ByteBuffer) -> Bool {
+                              json: ByteBuffer, text: ByteBuffer) -> Bool {
         let jsonStart = json.count, textStart = text.count
         guard let packet = record.packet else { return false }
         _ = formatPacket(packet, into: markerPacketText, pieces: markerPieces, lengthMarker: true)
@@ -440,7 +440,7 @@ final class DecisionLineComposer {
                      peer: nameSlots.peerText(record), json: json, text: text, markers: true)
         let made = templates.make(slot, json: UnsafeBufferPointer(start: json.base + jsonStart, count: json.count - jsonStart),
                                   text: UnsafeBufferPointer(start: text.base + textStart, count: text.count - textStart),
-                                  device: device)
+                                  device: record.explainedRoute?.device)
         json.removeLast(from: jsonStart)
         text.removeLast(from: textStart)
         scratch.removeAll()

@@ -166,7 +166,7 @@ final class DecisionLineTemplates {
 }
 
 /// A varying field of a templated line, and the marker that stands for it while the template is made.
-enum LineTemplateHole: UInt8 {
+enum LineTemplateHole: UInt8, CaseIterable {
     case end = 0
     /// The time in nanoseconds (JSON) or seconds (text).
     case jsonTime, textTime

@@ -101,7 +101,7 @@ final class DecisionLineComposer {
         scratch.removeAll()
         updateTime(record.t)
         if let key = templateKey(record) {
-            let (slot, isNew) = templates.slot(for: key.key, names: ObjectIdentifier(record.names))
+            let (slot, isNew) = templates.slot(for: key.key, names: record.names)
             if slot.pointee.state == 2 {
                 appendFromTemplate(slot, record, length: key.length, json: json, text: text)
                 return

@@ -18,10 +18,12 @@ final class DecisionLineTemplates {
         var hole: LineTemplateHole
     }
 
+    /// A key and, once made, its template.
     struct Slot {
         var key = LineTemplateKey()
         /// 0: empty; 1: the key was seen once (made on the second sight, so a key seen only once
-        /// costs no template); 2: `ops` and `bytes` hold its template.
+        /// costs no template); 2: `storage` holds its template; 3: none could be made (the
+        /// key's records are composed field by field).
         var state: UInt8 = 0
         /// The JSON line's ops, then the text line's; then the constant bytes they name, with
         /// 16 readable bytes behind the last (one allocation; nil while not made).
@@ -45,8 +47,9 @@ final class DecisionLineTemplates {
     /// Each slot's tag (0: empty), and each set's next way to give up when all four are taken.
     private let tags: UnsafeMutablePointer<UInt32>
     private let victims: UnsafeMutablePointer<UInt8>
-    /// The names every key's node position refers to; other names empty the table.
-    private var names: ObjectIdentifier?
+    /// The names every key's node position refers to; other names empty the table. Held, so
+    /// that another simulation's names cannot take its address while the templates name it.
+    private var names: PeerNames?
 
     init() {
         slots = .allocate(capacity: Self.slotCount)
@@ -68,8 +71,8 @@ final class DecisionLineTemplates {
     /// The slot for `key`; one of its set's slots is reset to hold `key`, seen once, if none
     /// held it (`isNew`).
     @inline(__always)
-    func slot(for key: LineTemplateKey, names current: ObjectIdentifier) -> (UnsafeMutablePointer<Slot>, isNew: Bool) {
-        if names != current { forgetAll(names: current) }
+    func slot(for key: LineTemplateKey, names current: PeerNames) -> (UnsafeMutablePointer<Slot>, isNew: Bool) {
+        if names !== current { forgetAll(names: current) }
         var hash = (key.w0 ^ key.w1) &* 0x9E37_79B9_7F4A_7C15
         hash = (hash ^ key.w2 ^ (key.w6 &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
         hash = (hash ^ key.w7 ^ (key.w8 &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
@@ -104,7 +107,7 @@ final class DecisionLineTemplates {
     }
 
     @inline(never)
-    private func forgetAll(names current: ObjectIdentifier) {
+    private func forgetAll(names current: PeerNames) {
         names = current
         for i in 0..<Self.slotCount where tags[i] != 0 {
             slots[i].storage?.deallocate()

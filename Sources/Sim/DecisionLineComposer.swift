@@ -64,7 +64,13 @@ final class DecisionLineComposer {
         return buffer
     }()
 
-    init() {
+    /// Whether data packets' lines are written from templates (`DecisionLineTemplates`).
+    private let usesTemplates: Bool
+
+    /// `lineTemplates: false` for a composer that writes a line or two and goes (the templates'
+    /// table would be made for nothing): every line is then composed field by field.
+    init(lineTemplates: Bool = true) {
+        usesTemplates = lineTemplates
         holeTexts = .allocate(capacity: LineTemplateHole.allCases.count)
         templated = .allocate(capacity: 1)
         templated.initialize(to: 0)
@@ -100,7 +106,7 @@ final class DecisionLineComposer {
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        if let key = templateKey(record) {
+        if usesTemplates, let key = templateKey(record) {
             let (slot, isNew) = templates.slot(for: key.key, names: record.names)
             if slot.pointee.state == 2 {
                 appendFromTemplate(slot, record, length: key.length, json: json, text: text)
@@ -383,7 +389,9 @@ final class DecisionLineComposer {
         var key = LineTemplateKey()
         key.w0 = UInt64(UInt32(bitPattern: record.nodeIndex)) | iface << 32 | dir << 36 | kind << 40
             | UInt64(header.protocolNumber) << 52
-        key.w1 = UInt64(UInt(bitPattern: actionNames.bytes(of: record.action).start))
+        // The action by its position, not its name's address: a heap address would change the
+        // hash, and so which keys share a set, from one run to the next.
+        key.w1 = UInt64(actionNames.position(of: record.action))
         key.w9 = UInt64(source.value) << 32 | UInt64(destination.value)
         if record.counter != nil { key.w0 |= 1 << 48 }
         if let peer = record.peerKey {

@@ -43,29 +43,32 @@ final class DecisionLineTemplates {
     private static let setBits = 11
     private static let ways = 4
     private static let slotCount = (1 << setBits) * ways
-    private let slots: UnsafeMutablePointer<Slot>
-    /// Each slot's tag (0: empty), and each set's next way to give up when all four are taken.
-    private let tags: UnsafeMutablePointer<UInt32>
-    private let victims: UnsafeMutablePointer<UInt8>
+
+    /// The slots, each slot's tag (0: empty), and each set's next way to give up when all four
+    /// are taken.
+    private struct Table {
+        let slots: UnsafeMutablePointer<Slot>
+        let tags: UnsafeMutablePointer<UInt32>
+        let victims: UnsafeMutablePointer<UInt8>
+    }
+    /// Made with the first key (`forgetAll`): a composer that never writes a data packet's
+    /// decision — one made for a single line, as `DecisionRecord.textLine` does — then costs
+    /// nothing for it (the table is 8,192 slots of ~100 bytes). Read per decision, so not
+    /// checked for exclusivity at run time (one thread, no overlapping access).
+    @exclusivity(unchecked) private var table: Table?
     /// The names every key's node position refers to; other names empty the table. Held, so
     /// that another simulation's names cannot take its address while the templates name it.
-    private var names: PeerNames?
+    @exclusivity(unchecked) private var names: PeerNames?
 
-    init() {
-        slots = .allocate(capacity: Self.slotCount)
-        slots.initialize(repeating: Slot(), count: Self.slotCount)
-        tags = .allocate(capacity: Self.slotCount)
-        tags.initialize(repeating: 0, count: Self.slotCount)
-        victims = .allocate(capacity: 1 << Self.setBits)
-        victims.initialize(repeating: 0, count: 1 << Self.setBits)
-    }
+    init() {}
 
     deinit {
-        for i in 0..<Self.slotCount { slots[i].storage?.deallocate() }
-        slots.deinitialize(count: Self.slotCount)
-        slots.deallocate()
-        tags.deallocate()
-        victims.deallocate()
+        guard let table else { return }
+        for i in 0..<Self.slotCount { table.slots[i].storage?.deallocate() }
+        table.slots.deinitialize(count: Self.slotCount)
+        table.slots.deallocate()
+        table.tags.deallocate()
+        table.victims.deallocate()
     }
 
     /// The slot for `key`; one of its set's slots is reset to hold `key`, seen once, if none
@@ -79,23 +82,24 @@ final class DecisionLineTemplates {
         hash = (hash ^ key.w9) &* 0x9E37_79B9_7F4A_7C15
         let first = Int(truncatingIfNeeded: hash >> UInt64(64 - Self.setBits)) * Self.ways
         let tag = UInt32(truncatingIfNeeded: hash) | 1
-        for way in 0..<Self.ways where tags[first + way] == tag && slots[first + way].key == key {
-            return (slots + first + way, false)
+        let table = self.table.unsafelyUnwrapped   // made by `forgetAll`
+        for way in 0..<Self.ways where table.tags[first + way] == tag && table.slots[first + way].key == key {
+            return (table.slots + first + way, false)
         }
-        return (place(key, tag: tag, first: first), true)
+        return (place(key, tag: tag, first: first, in: table), true)
     }
 
     /// Resets a slot of the set at `first` (an empty one, else the set's next victim) to hold `key`.
     @inline(never)
-    private func place(_ key: LineTemplateKey, tag: UInt32, first: Int) -> UnsafeMutablePointer<Slot> {
-        var way = (0..<Self.ways).first { tags[first + $0] == 0 } ?? -1
+    private func place(_ key: LineTemplateKey, tag: UInt32, first: Int, in table: Table) -> UnsafeMutablePointer<Slot> {
+        var way = (0..<Self.ways).first { table.tags[first + $0] == 0 } ?? -1
         if way < 0 {
             let set = first / Self.ways
-            way = Int(victims[set])
-            victims[set] = UInt8((way + 1) % Self.ways)
+            way = Int(table.victims[set])
+            table.victims[set] = UInt8((way + 1) % Self.ways)
         }
-        tags[first + way] = tag
-        let slot = slots + first + way
+        table.tags[first + way] = tag
+        let slot = table.slots + first + way
         reset(slot, to: key)
         return slot
     }
@@ -109,10 +113,20 @@ final class DecisionLineTemplates {
     @inline(never)
     private func forgetAll(names current: PeerNames) {
         names = current
-        for i in 0..<Self.slotCount where tags[i] != 0 {
-            slots[i].storage?.deallocate()
-            slots[i] = Slot()
-            tags[i] = 0
+        guard let table else {
+            let slots = UnsafeMutablePointer<Slot>.allocate(capacity: Self.slotCount)
+            slots.initialize(repeating: Slot(), count: Self.slotCount)
+            let tags = UnsafeMutablePointer<UInt32>.allocate(capacity: Self.slotCount)
+            tags.initialize(repeating: 0, count: Self.slotCount)
+            let victims = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << Self.setBits)
+            victims.initialize(repeating: 0, count: 1 << Self.setBits)
+            table = Table(slots: slots, tags: tags, victims: victims)
+            return
+        }
+        for i in 0..<Self.slotCount where table.tags[i] != 0 {
+            table.slots[i].storage?.deallocate()
+            table.slots[i] = Slot()
+            table.tags[i] = 0
         }
     }
 

@@ -6,7 +6,7 @@ import XCTest
 
 /// A composer writes a data packet's decisions from a line template once it has seen their kind
 /// twice (`DecisionLineTemplates`): every line must be byte for byte the line composed field by
-/// field (`DecisionRecord.jsonLine`/`textLine`, a fresh composer each time).
+/// field (`DecisionRecord.jsonLine`/`textLine`, a fresh composer without templates each time).
 final class DecisionLineTemplateTests: XCTestCase {
     typealias N = SimTestNetwork
 

@@ -34,6 +34,10 @@ final class ActionNameBytes: @unchecked Sendable {
 
     deinit { bytes.deallocate() }
 
+    /// `action`'s position in `Action.allCases` (the same in every run, unlike where its name lies).
+    @inline(__always)
+    func position(of action: Action) -> Int { action.casePosition(storedByPosition: casesAreStoredByPosition) }
+
     /// The name of `action`: `count` bytes at `start`, valid for the table's life (the process's),
     /// with the bytes up to `count` rounded up to 16 readable.
     @inline(__always)

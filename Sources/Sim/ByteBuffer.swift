@@ -152,6 +152,12 @@ public final class ByteBuffer {
 
     public func removeAll() { state.pointee.count = 0 }
 
+    /// Drops the bytes from `count` on.
+    func removeLast(from count: Int) {
+        precondition(count >= 0 && count <= state.pointee.count, "a count within the written bytes")
+        state.pointee.count = count
+    }
+
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: state.pointee.base, count: state.pointee.count)) }
 
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -17,7 +17,7 @@ extension DecisionRecord {
     private var lines: (json: String, text: String) {
         let json = ByteBuffer(capacity: 512)
         let text = ByteBuffer(capacity: 512)
-        DecisionLineComposer().append(self, json: json, text: text)
+        DecisionLineComposer(lineTemplates: false).append(self, json: json, text: text)
         return (json.withUnsafeBytes { String(decoding: $0, as: UTF8.self) },
                 text.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
     }

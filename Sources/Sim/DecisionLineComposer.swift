@@ -36,39 +36,106 @@ final class DecisionLineComposer {
     private let cachedPieces: UnsafeMutablePointer<PacketPieces>
 
     private let packetText = ByteBuffer(capacity: 128)
+    /// A packet's pieces and parts with its length's marker, while a line template is made.
+    private let markerPacketText = ByteBuffer(capacity: 128)
+    private let markerPieces: UnsafeMutablePointer<PacketPieces>
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
     private let actionNames = ActionNameBytes.shared
     /// The IPv4 addresses, prefixes and endpoints already written, by value.
     private let fields = FieldTextCache()
     /// Node, trace-file and peer names as bytes.
     private let nameSlots = LogNameSlots()
+    /// The data packets' line templates.
+    private let templates = DecisionLineTemplates()
+    /// Where each field of a templated line is this record (`appendFromTemplate`), by
+    /// `LineTemplateHole` raw value.
+    private let holeTexts: UnsafeMutablePointer<(start: UnsafePointer<UInt8>, count: Int)>
+    /// How many records were written from a template (for tests), behind a pointer as `time`.
+    private let templated: UnsafeMutablePointer<Int>
+    var linesFromTemplates: Int { templated.pointee }
+    /// Each `LineTemplateHole`'s marker, in the order of their raw values from 1, two bytes each
+    /// (the time's and the packet's texts are read from here while a template is made).
+    private let markerText: ByteBuffer = {
+        let buffer = ByteBuffer(capacity: 64)
+        for raw in 1...LineTemplateHole.frame.rawValue {
+            buffer.append(LineTemplateHole.markerByte)
+            buffer.append(LineTemplateHole(rawValue: raw)!.letter)
+        }
+        return buffer
+    }()
 
-    init() {
+    /// Whether data packets' lines are written from templates (`DecisionLineTemplates`).
+    private let usesTemplates: Bool
+
+    /// `lineTemplates: false` for a composer that writes a line or two and goes (the templates'
+    /// table would be made for nothing): every line is then composed field by field.
+    init(lineTemplates: Bool = true) {
+        usesTemplates = lineTemplates
+        holeTexts = .allocate(capacity: LineTemplateHole.allCases.count)
+        templated = .allocate(capacity: 1)
+        templated.initialize(to: 0)
         time = .allocate(capacity: 1)
         time.initialize(to: (0, false, 0))
         packetCache = .allocate(capacity: 1)
         packetCache.initialize(to: PacketCache())
         cachedPieces = .allocate(capacity: 1)
         cachedPieces.initialize(to: (nil, nil, BufferPiece(), BufferPiece(), nil, nil))
+        markerPieces = .allocate(capacity: 1)
+        markerPieces.initialize(to: (nil, nil, BufferPiece(), BufferPiece(), nil, nil))
     }
 
     deinit {
+        holeTexts.deallocate()
+        templated.deallocate()
         time.deinitialize(count: 1)
         time.deallocate()
         packetCache.deinitialize(count: 1)
         packetCache.deallocate()
         cachedPieces.deinitialize(count: 1)
         cachedPieces.deallocate()
+        markerPieces.deinitialize(count: 1)
+        markerPieces.deallocate()
     }
 
     /// Appends the record's JSON line to `json` and its text line to `text`, without newlines.
+    ///
+    /// A data packet's decision (sealed, decrypted, delivered, a route choice) is written from
+    /// its line template when one is made (`DecisionLineTemplates`): the constant runs copied,
+    /// the time, packet, counter, frame and addresses written between them. Anything else, and a
+    /// template's first sight, is composed field by field (`composeLines`).
     func append(_ record: DecisionRecord, json: ByteBuffer, text: ByteBuffer) {
         scratch.removeAll()
         updateTime(record.t)
-        let packetParts = packetPieces(record)
+        if usesTemplates, let key = templateKey(record) {
+            let (slot, isNew) = templates.slot(for: key.key, names: record.names)
+            if slot.pointee.state == 2 {
+                appendFromTemplate(slot, record, length: key.length, json: json, text: text)
+                return
+            }
+            if !isNew && slot.pointee.state == 1 && makeTemplate(slot, record, json: json, text: text) {
+                appendFromTemplate(slot, record, length: key.length, json: json, text: text)
+                return
+            }
+        }
+        composeLines(record, packetParts: packetPieces(record), packetText: packetText, peer: nameSlots.peerText(record),
+                     json: json, text: text, markers: false)
+    }
+
+    /// Composes the record's lines field by field, the packet's parts from `packetText`. With
+    /// `markers`, the time, counter and frame are written as their markers (`LineTemplateHole`;
+    /// the caller's packet parts hold the length's).
+    private func composeLines(_ record: borrowing DecisionRecord, packetParts: UnsafePointer<PacketPieces>?,
+                              packetText: ByteBuffer, peer: PeerText?, json: ByteBuffer, text: ByteBuffer, markers: Bool) {
         let source = packetParts?.pointee.source, destination = packetParts?.pointee.destination
         let header = packetParts?.pointee.header, packetLines = packetParts?.pointee.lines
-        let peer = nameSlots.peerText(record)
+        // Where the time's text is read from: the marker text when making a template.
+        var timeBase = UnsafePointer(timeText.base), timeCount = timeText.count, jsonTimeCount = time.pointee.jsonCount
+        let packetBase = UnsafePointer(packetText.base)
+        if markers {
+            timeBase = UnsafePointer(markerText.base) + 2 * Int(LineTemplateHole.jsonTime.rawValue - 1)
+            jsonTimeCount = 2
+            timeCount = 4
+        }
         let peerIsPlain = peer?.isPlainJSON ?? true
         let candidates = record.candidateKeys.isEmpty ? [] : record.candidates
         var prefix: BufferPiece?, counter: BufferPiece?, receiverIndex: BufferPiece?, endpoint: BufferPiece?, frame: BufferPiece?
@@ -81,9 +148,13 @@ final class DecisionLineComposer {
             prefix = piece(since: start)
         }
         if let value = record.counter {
-            let start = scratch.count
-            ByteText.appendUnsigned(value, to: scratch)
-            counter = piece(since: start)
+            if markers {
+                counter = marker(.counter)
+            } else {
+                let start = scratch.count
+                ByteText.appendUnsigned(value, to: scratch)
+                counter = piece(since: start)
+            }
         }
         if let value = record.receiverIndex {
             do {
@@ -105,9 +176,13 @@ final class DecisionLineComposer {
         // The trace frame is the packet context's number (no `TraceRef`, no file String copied).
         let traceOrigin = record.subject.context.origin
         if traceOrigin != 0 {
-            let start = scratch.count
-            ByteText.appendInteger(record.subject.context.number, to: scratch)
-            frame = piece(since: start)
+            if markers {
+                frame = marker(.frame)
+            } else {
+                let start = scratch.count
+                ByteText.appendInteger(record.subject.context.number, to: scratch)
+                frame = piece(since: start)
+            }
         }
         // The explanation, unescaped. JSON escapes it; the text line indents a multi-line note
         // under its decision, except a route choice's, which has always been written as is.
@@ -179,13 +254,11 @@ final class DecisionLineComposer {
         let nodeSlot = nameSlots.textSlot(record.names.nodeNames[Int(record.nodeIndex)])
         let fileSlot = traceOrigin == 0 ? nil : nameSlots.fileSlot(origin: traceOrigin, of: record.names)
         let action = actionNames.bytes(of: record.action)
-        let timeCount = timeText.count
-        let jsonTimeCount = time.pointee.jsonCount
         assert(time.pointee.isSet && jsonTimeCount <= timeCount, "the time's text is written")
         // Room for either line, generously: every piece is in `scratch` or `packetText` (and each
         // is written once per line), a string escaped for JSON is at most six times as long, the
         // literals and a 16-byte move's overrun take less than 512.
-        let strings = nodeSlot.pointee.count + (fileSlot?.pointee.count ?? 0) + (peer?.count ?? 0) + packetText.count
+        let strings = nodeSlot.pointee.count + (fileSlot?.pointee.count ?? 0) + (peer?.count ?? 0) + packetText.count + 8
         let room = 512 + timeCount + action.count + 6 * (scratch.count + strings)
 
         // {"t":…,"node":…,"iface":…,"dir":…,"src":…,"dst":…,"proto":…,"len":…,"action":…,"peer":…,
@@ -193,7 +266,7 @@ final class DecisionLineComposer {
         // "endpoint":…,"trace":{"file":…,"frame":…},"moved-from":[{"prefix":…,"peer":…}],"why":…}
         var c = json.cursor(reserving: room)
         c.appendLiteral(#"{"t":"#)
-        c.appendPadded(UnsafePointer(timeText.base), count: jsonTimeCount)
+        c.appendPadded(timeBase, count: jsonTimeCount)
         c.appendLiteral(#","node":"#); nameSlots.appendJSONString(nodeSlot, to: &c)
         c.appendLiteral(#","iface":"#)
         switch record.iface {
@@ -203,7 +276,7 @@ final class DecisionLineComposer {
         case nil: c.appendLiteral(#""none""#)
         }
         if let dir = record.dir { if dir == .tx { c.appendLiteral(#","dir":"tx""#) } else { c.appendLiteral(#","dir":"rx""#) } }
-        if let packetLines { c.appendPiece(packetLines.json, of: UnsafePointer(packetText.base)) }
+        if let packetLines { c.appendPiece(packetLines.json, of: packetBase) }
         c.appendLiteral(#","action":""#); c.appendPadded(action.start, count: action.count); c.append(0x22)
         if let peer, let bytes = peer.bytes {
             c.appendLiteral(#","peer":""#)
@@ -244,7 +317,7 @@ final class DecisionLineComposer {
         // 12.000000500 server wg0 tx encrypted icmp 192.168.0.1 > 192.168.32.19 len 84 peer EFGH
         // prefix 192.168.32.19/32 (also 192.168.32.0/24 ABCD) counter 3 endpoint …: why
         c = text.cursor(reserving: room)
-        c.appendPadded(UnsafePointer(timeText.base + jsonTimeCount), count: timeCount - jsonTimeCount)
+        c.appendPadded(timeBase + jsonTimeCount, count: timeCount - jsonTimeCount)
         c.append(0x20); nameSlots.appendBytes(of: nodeSlot, to: &c)
         switch record.iface {
         case .wg0: c.appendLiteral(" wg0")
@@ -254,7 +327,7 @@ final class DecisionLineComposer {
         }
         if let dir = record.dir { if dir == .tx { c.appendLiteral(" tx") } else { c.appendLiteral(" rx") } }
         c.append(0x20); c.appendPadded(action.start, count: action.count)
-        if let packetLines { c.appendPiece(packetLines.text, of: UnsafePointer(packetText.base)) }
+        if let packetLines { c.appendPiece(packetLines.text, of: packetBase) }
         if let peer, let bytes = peer.bytes { c.appendLiteral(" peer "); c.appendPadded(bytes, count: peer.count) }
         if let prefix { c.appendLiteral(" prefix "); c.appendPiece(prefix, of: base) }
         if !candidates.isEmpty { withBuffer(text, cursor: &c, room: room) { Self.appendTextCandidates(candidates, to: text) } }
@@ -275,6 +348,173 @@ final class DecisionLineComposer {
                 c.appendPiece(textWhy, of: base)
             }
         }
+        text.commit(c)
+    }
+
+    /// The marker of `hole` at the end of `scratch`, as a piece.
+    private func marker(_ hole: LineTemplateHole) -> BufferPiece {
+        let start = scratch.count
+        scratch.append(LineTemplateHole.markerByte)
+        scratch.append(hole.letter)
+        return piece(since: start)
+    }
+
+    /// The key of the record's line template, and the packet's length; nil for a record whose
+    /// lines are always composed field by field: not a data packet's decision, not an IPv4 packet
+    /// the log reads, other candidates, an IPv6 prefix or endpoint, another interface. Trivial
+    /// values only: a String in the answer cost an outlined destroy per record (~100 instructions).
+    @inline(__always)
+    private func templateKey(_ record: borrowing DecisionRecord) -> (key: LineTemplateKey, length: Int)? {
+        let kind: UInt64
+        switch record.decider {
+        case .device(.sealed): kind = 1
+        case .device(.decrypted(let confirmsSession)): kind = confirmsSession ? 3 : 2
+        case .device(.delivered): kind = 4
+        case .host(.chose): kind = 5
+        default: return nil
+        }
+        // An IPv4 packet whose header the log reads (`loggedFields`): its addresses and protocol
+        // are keyed, its length is a field.
+        guard let header = record.packet.flatMap({ IPHeaderView($0) }), header.isIPv4, header.declaredLengthFits,
+              case .v4(let source) = header.source, case .v4(let destination) = header.destination,
+              record.candidateKeys.isEmpty else { return nil }
+        let iface: UInt64
+        switch record.iface {
+        case .wg0: iface = 1
+        case .eth0: iface = 2
+        case nil: iface = 3
+        case .other: return nil
+        }
+        let dir: UInt64 = record.dir.map { $0 == .tx ? 1 : 2 } ?? 0
+        var key = LineTemplateKey()
+        key.w0 = UInt64(UInt32(bitPattern: record.nodeIndex)) | iface << 32 | dir << 36 | kind << 40
+            | UInt64(header.protocolNumber) << 52
+        // The action by its position, not its name's address: a heap address would change the
+        // hash, and so which keys share a set, from one run to the next.
+        key.w1 = UInt64(actionNames.position(of: record.action))
+        key.w9 = UInt64(source.value) << 32 | UInt64(destination.value)
+        if record.counter != nil { key.w0 |= 1 << 48 }
+        if let peer = record.peerKey {
+            // Every key is 32 bytes (`PublicKey` checks it).
+            let loaded = peer.bytes.withUnsafeBytes { raw -> (UInt64, UInt64, UInt64, UInt64)? in
+                raw.count == 32 ? (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                                   raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                                   raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)) : nil
+            }
+            guard let loaded else { return nil }
+            key.w0 |= 1 << 49
+            (key.w2, key.w3, key.w4, key.w5) = loaded
+        }
+        if let prefix = record.prefix {
+            guard case .v4(let address) = prefix.address, prefix.length >= 0 && prefix.length <= 32 else { return nil }
+            key.w6 = 1 << 40 | UInt64(prefix.length) << 32 | UInt64(address.value)
+        }
+        if let index = record.receiverIndex { key.w7 = 1 << 48 | UInt64(index) }
+        if let endpoint = record.endpoint {
+            guard case .v4(let address) = endpoint.address else { return nil }
+            key.w7 |= 1 << 49 | UInt64(endpoint.port) << 32
+            key.w8 = UInt64(address.value)
+        }
+        key.w8 |= UInt64(record.subject.context.origin) << 32
+        guard kind == 5 else { return (key, header.declaredLength) }
+        guard key.w0 & (1 << 49) == 0, key.w6 == 0, key.w7 == 0, let route = routeKey(record, key) else { return nil }
+        return (route, header.declaredLength)
+    }
+
+    /// A route choice's key: `key` with its route (prefix, via, device) added; nil for a route
+    /// with a metric, a table or IPv6 parts.
+    @inline(never)
+    private func routeKey(_ record: borrowing DecisionRecord, _ key: LineTemplateKey) -> LineTemplateKey? {
+        guard case .host(.chose(let route)) = record.decider, route.metric == nil, route.table == nil,
+              case .v4(let address) = route.prefix.address, route.prefix.length >= 0 && route.prefix.length <= 32 else { return nil }
+        var key = key
+        key.w6 = 1 << 40 | UInt64(route.prefix.length) << 32 | UInt64(address.value)
+        if let via = route.via {
+            guard case .v4(let hop) = via else { return nil }
+            key.w7 = 1 << 48 | UInt64(hop.value)
+        }
+        // Equal words are the same text while the template keeps the String (`LogNameSlots`).
+        let words = unsafeBitCast(route.device, to: (UInt64, UInt64).self)
+        key.w2 = words.0
+        key.w3 = words.1
+        return key
+    }
+
+    /// Makes `slot`'s template from the record's lines composed with markers (written at the
+    /// end of `json` and `text`, then removed); false if it could not be made (the slot is then
+    /// never tried again for its key). `scratch` is empty.
+    @inline(never)
+    private func makeTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
+                              json: ByteBuffer, text: ByteBuffer) -> Bool {
+        let jsonStart = json.count, textStart = text.count
+        guard let packet = record.packet else { return false }
+        _ = formatPacket(packet, into: markerPacketText, pieces: markerPieces, lengthMarker: true)
+        composeLines(record, packetParts: UnsafePointer(markerPieces), packetText: markerPacketText,
+                     peer: nameSlots.peerText(record), json: json, text: text, markers: true)
+        let made = templates.make(slot, json: UnsafeBufferPointer(start: json.base + jsonStart, count: json.count - jsonStart),
+                                  text: UnsafeBufferPointer(start: text.base + textStart, count: text.count - textStart),
+                                  device: record.explainedRoute?.device)
+        json.removeLast(from: jsonStart)
+        text.removeLast(from: textStart)
+        scratch.removeAll()
+        if !made { slot.pointee.state = 3 }
+        return made
+    }
+
+    /// Writes the record's lines from its template: the constant runs and, between them, the
+    /// time, the packet's length, the counter and the frame.
+    private func appendFromTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
+                                    length: Int, json: ByteBuffer, text: ByteBuffer) {
+        templated.pointee += 1
+        var lengthPiece: BufferPiece, counter = BufferPiece(), frame = BufferPiece()
+        do {
+            let start = scratch.count
+            ByteText.appendInteger(length, to: scratch)
+            lengthPiece = piece(since: start)
+        }
+        if let value = record.counter {
+            let start = scratch.count
+            ByteText.appendUnsigned(value, to: scratch)
+            counter = piece(since: start)
+        }
+        let context = record.subject.context
+        if context.origin != 0 {
+            let start = scratch.count
+            ByteText.appendInteger(context.number, to: scratch)
+            frame = piece(since: start)
+        }
+        scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
+        let base = UnsafePointer(scratch.base)
+        let jsonOps = Int(slot.pointee.jsonOps), allOps = jsonOps + Int(slot.pointee.textOps)
+        let storage = slot.pointee.storage!
+        let ops = UnsafePointer(storage.assumingMemoryBound(to: DecisionLineTemplates.Op.self))
+        let constants = UnsafePointer((storage + allOps * MemoryLayout<DecisionLineTemplates.Op>.stride)
+            .assumingMemoryBound(to: UInt8.self))
+        let timeBase = UnsafePointer(timeText.base), timeCount = timeText.count, jsonTimeCount = time.pointee.jsonCount
+        // Every field is one of these texts; each op moves up to 16 bytes past what it counts.
+        let room = Int(slot.pointee.constantCount) + allOps * (32 + timeCount + scratch.count)
+
+        // Each field's text by `LineTemplateHole` raw value, so that an op is two copies and no
+        // branch on its field (`end` copies nothing).
+        holeTexts[Int(LineTemplateHole.end.rawValue)] = (constants, 0)
+        holeTexts[Int(LineTemplateHole.jsonTime.rawValue)] = (timeBase, jsonTimeCount)
+        holeTexts[Int(LineTemplateHole.textTime.rawValue)] = (timeBase + jsonTimeCount, timeCount - jsonTimeCount)
+        holeTexts[Int(LineTemplateHole.length.rawValue)] = (base + lengthPiece.start, lengthPiece.count)
+        holeTexts[Int(LineTemplateHole.counter.rawValue)] = (base + counter.start, counter.count)
+        holeTexts[Int(LineTemplateHole.frame.rawValue)] = (base + frame.start, frame.count)
+        let holes = UnsafePointer(holeTexts)
+
+        @inline(__always)
+        func write(_ op: DecisionLineTemplates.Op, to c: inout ByteCursor) {
+            c.appendPadded(constants + Int(op.start), count: Int(op.count))
+            let hole = holes[Int(op.hole.rawValue)]
+            c.appendPadded(hole.start, count: hole.count)
+        }
+        var c = json.cursor(reserving: room)
+        for i in 0..<jsonOps { write(ops[i], to: &c) }
+        json.commit(c)
+        c = text.cursor(reserving: room)
+        for i in jsonOps..<allOps { write(ops[i], to: &c) }
         text.commit(c)
     }
 
@@ -369,8 +609,23 @@ final class DecisionLineComposer {
             scratch.appendExact(UnsafePointer(packetText.base), count: packetCache.pointee.piecesCount)
             return UnsafePointer(cachedPieces)
         }
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
         guard let packet = record.packet else { return nil }
+        let piecesCount = formatPacket(packet, into: packetText, pieces: cachedPieces, lengthMarker: false)
+        // Field by field: assigning the whole struct went through its outlined copy and destroy.
+        packetCache.pointee.packet = packet
+        packetCache.pointee.storage = storage
+        packetCache.pointee.piecesCount = piecesCount
+        return UnsafePointer(cachedPieces)
+    }
+
+    /// Writes the packet's src, dst, proto and len pieces into `scratch` (empty) and again at the
+    /// start of `text`, then the packet's part of each line after them in `text`; sets `out` to
+    /// them. With `lengthMarker`, the length is its marker (a line template's). The number of
+    /// bytes the pieces take.
+    private func formatPacket(_ packet: borrowing [UInt8], into text: ByteBuffer, pieces out: UnsafeMutablePointer<PacketPieces>,
+                              lengthMarker: Bool) -> Int {
+        assert(scratch.count == 0, "the packet's pieces come first in scratch")
+        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
         pieces.header = IPHeaderView(packet)
         if let fields = Self.loggedFields(packet, header: pieces.header) {
             do {
@@ -388,7 +643,9 @@ final class DecisionLineComposer {
                 ByteText.appendProtocolName(fields.protocolNumber, to: scratch)
                 pieces.proto = piece(since: start)
             }
-            do {
+            if lengthMarker {
+                pieces.length = marker(.length)
+            } else {
                 let start = scratch.count
                 ByteText.appendInteger(fields.totalLength, to: scratch)
                 pieces.length = piece(since: start)
@@ -400,15 +657,15 @@ final class DecisionLineComposer {
                 pieces.length = piece(since: start)
             }
         }
-        packetText.removeAll()
-        packetText.append(UnsafePointer(scratch.base), count: scratch.count)
+        text.removeAll()
+        text.append(UnsafePointer(scratch.base), count: scratch.count)
         let piecesCount = scratch.count
         // The packet's part of each line, written once for the decisions about it:
         // `,"src":"…","dst":"…","proto":"…","len":…` and ` proto src > dst len …`.
         scratch.reserve(16)   // so that each piece may be moved in 16-byte steps
         let base = UnsafePointer(scratch.base)
-        var c = packetText.cursor(reserving: 128 + 2 * piecesCount)
-        let jsonStart = c.at - packetText.base
+        var c = text.cursor(reserving: 128 + 2 * piecesCount)
+        let jsonStart = c.at - text.base
         if let source = pieces.source, let destination = pieces.destination {
             c.appendLiteral(#","src":""#); c.appendPiece(source, of: base)
             c.appendLiteral(#"","dst":""#); c.appendPiece(destination, of: base)
@@ -417,24 +674,20 @@ final class DecisionLineComposer {
         } else {
             c.appendLiteral(#","len":"#); c.appendPiece(pieces.length, of: base)
         }
-        let textStart = c.at - packetText.base
+        let textStart = c.at - text.base
         if let source = pieces.source, let destination = pieces.destination {
             c.append(0x20); c.appendPiece(pieces.proto, of: base)
             c.append(0x20); c.appendPiece(source, of: base)
             c.appendLiteral(" > "); c.appendPiece(destination, of: base)
             c.appendLiteral(" len "); c.appendPiece(pieces.length, of: base)
         }
-        let end = c.at - packetText.base
-        packetText.commit(c)
+        let end = c.at - text.base
+        text.commit(c)
         pieces.lines = (BufferPiece(start: jsonStart, count: textStart - jsonStart),
                         BufferPiece(start: textStart, count: end - textStart))
-        packetText.reserve(16)   // so that each part may be moved in 16-byte steps
-        // Field by field: assigning the whole struct went through its outlined copy and destroy.
-        packetCache.pointee.packet = packet
-        packetCache.pointee.storage = storage
-        packetCache.pointee.piecesCount = piecesCount
-        cachedPieces.pointee = pieces
-        return UnsafePointer(cachedPieces)
+        text.reserve(16)   // so that each part may be moved in 16-byte steps
+        out.pointee = pieces
+        return piecesCount
     }
 
     /// The src, dst, proto and len the log writes, exactly as `IPPacketSummary(parsing:)` reads

@@ -49,21 +49,46 @@ public func staticSharedDerivations(count: Int) -> UInt64 {
     return acc
 }
 
-/// Seals and opens one packet of each size in `sizes`, `rounds` times over, through
-/// `Transport` (header, padding to 16, ChaCha20-Poly1305): what every simulated packet costs in
-/// AEAD alone, whatever the simulator around it does.
-public func transportSealOpen(sizes: [Int], rounds: Int, mtu: Int = 1420) -> UInt64 {
+/// Which AEAD steps `transportAEAD` times.
+public enum TransportSteps {
+    /// Seal each packet and open the message again: what every simulated packet costs in AEAD.
+    case sealAndOpen
+    /// The seal alone.
+    case seal
+    /// The open alone, of messages sealed once beforehand (one per size).
+    case open
+}
+
+/// Runs `steps` on one packet of each size in `sizes`, `rounds` times over, through `Transport`
+/// (header, padding to 16, ChaCha20-Poly1305): the AEAD a simulated packet costs, whatever the
+/// simulator around it does.
+public func transportAEAD(_ steps: TransportSteps, sizes: [Int], rounds: Int, mtu: Int = 1420) -> UInt64 {
     let key = [UInt8](repeating: 0x42, count: 32)
     let packets = sizes.map { [UInt8](repeating: 0xab, count: $0) }
     var message = [UInt8](), plain = [UInt8]()
     message.reserveCapacity(mtu + 64)
     plain.reserveCapacity(mtu + 64)
+    var sealed: [[UInt8]] = []
+    if steps == .open {
+        for (i, packet) in packets.enumerated() {
+            try? Transport.seal(packet: packet, mtu: mtu, key: key, receiverIndex: 7, counter: UInt64(i), into: &message)
+            sealed.append(message)
+        }
+    }
     var acc: UInt64 = 0
     for round in 0..<rounds {
-        for packet in packets {
+        for (i, packet) in packets.enumerated() {
             do {
-                try Transport.seal(packet: packet, mtu: mtu, key: key, receiverIndex: 7, counter: UInt64(round), into: &message)
-                acc &+= try Transport.open(message, key: key, into: &plain).counter &+ UInt64(plain.count)
+                switch steps {
+                case .sealAndOpen:
+                    try Transport.seal(packet: packet, mtu: mtu, key: key, receiverIndex: 7, counter: UInt64(round), into: &message)
+                    acc &+= try Transport.open(message, key: key, into: &plain).counter &+ UInt64(plain.count)
+                case .seal:
+                    try Transport.seal(packet: packet, mtu: mtu, key: key, receiverIndex: 7, counter: UInt64(round), into: &message)
+                    acc &+= UInt64(message[message.count - 1])
+                case .open:
+                    acc &+= try Transport.open(sealed[i], key: key, into: &plain).counter &+ UInt64(plain.count)
+                }
             } catch {
                 print("transport failed: \(error)")
             }

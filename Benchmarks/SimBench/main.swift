@@ -163,52 +163,6 @@ func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
 
 func format(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
 
-/// The seal alone of `transportSealOpen`: one packet of each size, `rounds` times over.
-func transportSeals(sizes: [Int], rounds: Int, mtu: Int = 1420) -> UInt64 {
-    let key = [UInt8](repeating: 0x42, count: 32)
-    let packets = sizes.map { [UInt8](repeating: 0xab, count: $0) }
-    var message = [UInt8]()
-    message.reserveCapacity(mtu + 64)
-    var acc: UInt64 = 0
-    for round in 0..<rounds {
-        for packet in packets {
-            do {
-                try Transport.seal(packet: packet, mtu: mtu, key: key, receiverIndex: 7, counter: UInt64(round), into: &message)
-                acc &+= UInt64(message[message.count - 1])
-            } catch {
-                print("transport failed: \(error)")
-            }
-        }
-    }
-    return acc
-}
-
-/// The open alone of `transportSealOpen`: the messages of each size sealed once beforehand
-/// (with as many counters as rounds cycle through), opened `rounds` times over.
-func transportOpens(sizes: [Int], rounds: Int, mtu: Int = 1420) -> UInt64 {
-    let key = [UInt8](repeating: 0x42, count: 32)
-    var messages: [[UInt8]] = []
-    for (i, size) in sizes.enumerated() {
-        var message = [UInt8]()
-        try? Transport.seal(packet: [UInt8](repeating: 0xab, count: size), mtu: mtu, key: key, receiverIndex: 7,
-                            counter: UInt64(i), into: &message)
-        messages.append(message)
-    }
-    var plain = [UInt8]()
-    plain.reserveCapacity(mtu + 64)
-    var acc: UInt64 = 0
-    for _ in 0..<rounds {
-        for message in messages {
-            do {
-                acc &+= try Transport.open(message, key: key, into: &plain).counter &+ UInt64(plain.count)
-            } catch {
-                print("transport failed: \(error)")
-            }
-        }
-    }
-    return acc
-}
-
 /// What no simulator of this workload can go below on one core, measured here with the same
 /// WireGuard calls the Device makes, and the run's figures set against it: AEAD on every inner
 /// packet (seal at the sender, open at the receiver) and a full handshake per session set up.
@@ -216,11 +170,11 @@ func transportOpens(sizes: [Int], rounds: Int, mtu: Int = 1420) -> UInt64 {
 /// did not run beside it as verifications (`Measurement.opensBeside`).
 func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
     let rounds = 20_000
-    let sealOpen = medianCPUSeconds(runs: runsOfFloor) { transportSealOpen(sizes: HubGenerator.imix, rounds: rounds) }
+    let sealOpen = medianCPUSeconds(runs: runsOfFloor) { transportAEAD(.sealAndOpen, sizes: HubGenerator.imix, rounds: rounds) }
     let aeadPerPacket = sealOpen / Double(rounds * HubGenerator.imix.count)
-    let sealPerPacket = medianCPUSeconds(runs: runsOfFloor) { transportSeals(sizes: HubGenerator.imix, rounds: rounds) }
+    let sealPerPacket = medianCPUSeconds(runs: runsOfFloor) { transportAEAD(.seal, sizes: HubGenerator.imix, rounds: rounds) }
         / Double(rounds * HubGenerator.imix.count)
-    let openPerPacket = medianCPUSeconds(runs: runsOfFloor) { transportOpens(sizes: HubGenerator.imix, rounds: rounds) }
+    let openPerPacket = medianCPUSeconds(runs: runsOfFloor) { transportAEAD(.open, sizes: HubGenerator.imix, rounds: rounds) }
         / Double(rounds * HubGenerator.imix.count)
     print("  floor, AEAD measured apart: seal \(format(sealPerPacket * 1e6, 3)) µs + open \(format(openPerPacket * 1e6, 3)) µs per inner packet")
     let batch = 100

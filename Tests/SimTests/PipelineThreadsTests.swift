@@ -9,40 +9,12 @@ import XCTest
 final class PipelineThreadsTests: XCTestCase {
     typealias N = SimTestNetwork
 
-    private func temporaryDirectory() -> String {
-        let path = "/tmp/sim-pipeline-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        mkdir(path, 0o755)
-        return path
-    }
-
-    private static let files = ["decisions.jsonl", "decisions.txt", "server-eth0.pcap", "server-wg0.pcap",
-                                "client-eth0.pcap", "client-wg0.pcap"]
-
-    /// Runs the client–server pair with 600 pings (more decisions and packets than several
-    /// batches hold, and rekeys on the way) and returns every output file's bytes by name.
+    /// Every output file's bytes by name, with 600 pings (more decisions and packets than
+    /// several batches hold, and rekeys on the way).
     private func outputs(threads: Int) throws -> [String: [UInt8]] {
-        let dir = temporaryDirectory()
-        defer { for name in Self.files { unlink("\(dir)/\(name)") }; rmdir(dir) }
-        let pipeline = OutputPipeline(threads: threads)
-        let captures = PcapCaptureDirectory(directory: dir, startUnixNanoseconds: N.start, maxOpenFiles: 2, pipeline: pipeline)
-        let sim = try Simulation(seed: 3, startUnixNanoseconds: N.start, nodes: [
-            N.node("server", underlay: "203.0.113.1", wg: ["10.0.0.1/24"], peers: [N.peer("client", ["10.0.0.2/32"], endpoint: false)]),
-            N.node("client", underlay: "198.51.100.2", wg: ["10.0.0.2/24"], peers: [N.peer("server", ["10.0.0.1/32"])]),
-        ], captureSink: { try captures.sink(named: $0) })
-        let log = try DecisionLogWriter(jsonlPath: dir + "/decisions.jsonl", textPath: dir + "/decisions.txt", pipeline: pipeline)
-        sim.keepsDecisions = false
-        sim.onDecision = { log.write($0) }
-        N.ping(sim, from: "client", to: "10.0.0.1", at: 1, count: 600)
-        N.ping(sim, from: "server", to: "10.0.0.2", at: 2, count: 200)
-        N.ping(sim, from: "client", to: "10.0.0.99", at: 5)
-        sim.run()
-        try log.close()
-        try captures.close()
-        pipeline.stop()
-        XCTAssertGreaterThan(log.count, 4 * 256, "the run hands over several batches")
-        var bytes: [String: [UInt8]] = [:]
-        for name in Self.files { bytes[name] = N.fileBytes(dir + "/" + name) }
-        return bytes
+        let run = try ClientServerOutputs.run(threads: threads, clientPings: 600, serverPings: 200)
+        XCTAssertGreaterThan(run.decisions, 4 * 256, "the run hands over several batches")
+        return run.files
     }
 
     func testEveryThreadCountWritesTheSameLogAndCaptures() throws {
@@ -50,7 +22,7 @@ final class PipelineThreadsTests: XCTestCase {
         XCTAssertGreaterThan(one["client-eth0.pcap"]?.count ?? 0, 600 * 100)
         for threads in [2, 3, 4] {
             let other = try outputs(threads: threads)
-            for name in Self.files {
+            for name in ClientServerOutputs.files {
                 XCTAssertFalse(other[name]?.isEmpty ?? true, "\(name) with \(threads) threads")
                 XCTAssertTrue(other[name] == one[name], "\(name) differs with \(threads) threads from the one-thread run")
             }
@@ -90,7 +62,7 @@ final class PipelineThreadsTests: XCTestCase {
     }
 
     func testACaptureErrorIsStillReportedAtCloseWhenWrittenOnALane() throws {
-        let dir = temporaryDirectory()
+        let dir = ClientServerOutputs.temporaryDirectory("pipeline-test")
         defer { unlink("\(dir)/a-eth0.pcap"); rmdir(dir) }
         let pipeline = OutputPipeline(threads: 2)
         let sink = try PcapFileCaptureSink(path: "\(dir)/a-eth0.pcap", startUnixNanoseconds: -5, pipeline: pipeline)

@@ -10,42 +10,11 @@ import XCTest
 final class TransportOpenVerificationTests: XCTestCase {
     typealias N = SimTestNetwork
 
-    private func temporaryDirectory() -> String {
-        let path = "/tmp/sim-open-verify-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        mkdir(path, 0o755)
-        return path
-    }
-
-    private static let files = ["decisions.jsonl", "decisions.txt", "server-eth0.pcap", "server-wg0.pcap",
-                                "client-eth0.pcap", "client-wg0.pcap"]
-
     /// The client–server pair with pings both ways (several batches of checks, rekeys on the
     /// way); every output file's bytes by name, and how many opens were verified.
     private func outputs(threads: Int, verifying: Bool) throws -> (files: [String: [UInt8]], verified: Int) {
-        let dir = temporaryDirectory()
-        defer { for name in Self.files { unlink("\(dir)/\(name)") }; rmdir(dir) }
-        let pipeline = OutputPipeline(threads: threads)
-        let captures = PcapCaptureDirectory(directory: dir, startUnixNanoseconds: N.start, maxOpenFiles: 2, pipeline: pipeline)
-        let sim = try Simulation(seed: 3, startUnixNanoseconds: N.start, nodes: [
-            N.node("server", underlay: "203.0.113.1", wg: ["10.0.0.1/24"], peers: [N.peer("client", ["10.0.0.2/32"], endpoint: false)]),
-            N.node("client", underlay: "198.51.100.2", wg: ["10.0.0.2/24"], peers: [N.peer("server", ["10.0.0.1/32"])]),
-        ], captureSink: { try captures.sink(named: $0) })
-        let log = try DecisionLogWriter(jsonlPath: dir + "/decisions.jsonl", textPath: dir + "/decisions.txt", pipeline: pipeline)
-        sim.keepsDecisions = false
-        sim.onDecision = { log.write($0) }
-        if verifying { sim.verifyTransportOpens(on: pipeline) }
-        N.ping(sim, from: "client", to: "10.0.0.1", at: 1, count: 300)
-        N.ping(sim, from: "server", to: "10.0.0.2", at: 2, count: 100)
-        N.ping(sim, from: "client", to: "10.0.0.99", at: 5)
-        sim.run()
-        try pipeline.transportOpens.close()
-        try log.close()
-        try captures.close()
-        let verified = pipeline.transportOpens.verified
-        pipeline.stop()
-        var bytes: [String: [UInt8]] = [:]
-        for name in Self.files { bytes[name] = N.fileBytes(dir + "/" + name) }
-        return (bytes, verified)
+        let run = try ClientServerOutputs.run(threads: threads, clientPings: 300, serverPings: 100, verifyingOpens: verifying)
+        return (run.files, run.verifiedOpens)
     }
 
     func testOpensTakenAsKnownGiveTheBytesOfOpeningEveryMessageWithEveryThreadCount() throws {
@@ -56,7 +25,7 @@ final class TransportOpenVerificationTests: XCTestCase {
             let known = try outputs(threads: threads, verifying: true)
             // 400 echo requests and their replies, each opened once by libsodium as a verification.
             XCTAssertGreaterThanOrEqual(known.verified, 800, "\(threads) threads")
-            for name in Self.files {
+            for name in ClientServerOutputs.files {
                 XCTAssertTrue(known.files[name] == opened.files[name], "\(name) differs with \(threads) threads and known opens")
             }
         }
@@ -67,10 +36,7 @@ final class TransportOpenVerificationTests: XCTestCase {
     func testAFailedVerificationIsReportedWithTheNodeAndTheMessage() throws {
         for threads in [1, 2] {
             let pipeline = OutputPipeline(threads: threads)
-            let sim = try Simulation(seed: 3, startUnixNanoseconds: N.start, nodes: [
-                N.node("server", underlay: "203.0.113.1", wg: ["10.0.0.1/24"], peers: [N.peer("client", ["10.0.0.2/32"], endpoint: false)]),
-                N.node("client", underlay: "198.51.100.2", wg: ["10.0.0.2/24"], peers: [N.peer("server", ["10.0.0.1/32"])]),
-            ])
+            let sim = try ClientServerOutputs.pair()
             sim.verifyTransportOpens(on: pipeline)
             N.ping(sim, from: "client", to: "10.0.0.1", at: 1, count: 20)
             let key = InlineKey([UInt8](repeating: 9, count: 32))

@@ -291,12 +291,12 @@ public final class Simulation {
     func runEvents(through stop: Int64) {
         var key = EventKey(time: 0, origin: 0, sequence: 0)
         while let next = queue.nextTime, next <= stop {
-            guard let event = queue.pop(placing: &key) else { break }
+            let event = queue.popEarliest(placing: &key)
             now = max(now, key.time)
             currentKey = key
             if progressKey < key { progressKey = key }
             currentOrigin = executingNode(of: event).map(EventOrigin.node) ?? EventOrigin.scenario
-            dispatch(event)
+            dispatch(consume event)
         }
         currentOrigin = EventOrigin.scenario
     }

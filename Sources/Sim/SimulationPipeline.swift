@@ -5,8 +5,11 @@ import WireGuard
 /// The packet path through a node: local application → host route table → wg0 (the Device) →
 /// eth0 → link → the peer's eth0 → its Device → wg0 → its local stack.
 extension Simulation {
-    func dispatch(_ event: SimEvent) {
-        switch event {
+    /// Runs one popped event. The event is consumed: each case's payload is bound out of it and
+    /// released on its own, where a borrowed event was destroyed whole after the call (the enum's
+    /// outlined destroy, a switch over every case, ~150 instructions per event).
+    func dispatch(_ event: consuming SimEvent) {
+        switch consume event {
         case .action(let action): perform(action)
         case .timer(let node): fireTimers(nodes[node])
         case .arrival(let datagram): arrive(datagram)

@@ -73,8 +73,23 @@ public final class Device {
     @exclusivity(unchecked) var timerHeap = TimerHeap()
     /// Where the events of the call running now go (`DeviceEventOutlet`), nil between calls.
     /// Not retained: the caller keeps it alive for the call (`collect(into:)`, `sending(to:)`).
-    /// One word, as the events array it replaced.
-    @exclusivity(unchecked) unowned(unsafe) var outlet: DeviceEventOutlet?
+    /// One word, as the events array it replaced. The packet path hands events over through
+    /// `emit(_:)`, which uses it without a reference count.
+    @exclusivity(unchecked) var outletReference: Unmanaged<DeviceEventOutlet>?
+
+    /// `outletReference` as a reference (retained while the caller holds it).
+    var outlet: DeviceEventOutlet? {
+        get { outletReference?.takeUnretainedValue() }
+        set { outletReference = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+
+    /// Calls `body` with the outlet, if there is one, through a guaranteed reference: an
+    /// `outlet?.…` call read the unowned field into a strong reference, a retain and a release
+    /// of the outlet per event handed over (docs/performance.md, session 11's device events).
+    @inline(__always)
+    func emit(_ body: (DeviceEventOutlet) -> Void) {
+        outletReference?._withUnsafeGuaranteedRef(body)
+    }
     /// `otherCandidates` results per winning prefix; emptied whenever the table changes.
     @exclusivity(unchecked) var candidateCache: [IPPrefix: [(prefix: IPPrefix, peer: PublicKey)]] = [:]
     /// Bumped whenever the allowed-IPs table changes: a peer's cached candidate list
@@ -313,7 +328,7 @@ public final class Device {
     }
 
     func record(_ decision: @autoclosure () -> Decision) {
-        if recordsDecisions { outlet?.decided(decision()) }
+        if recordsDecisions { emit { $0.decided(decision()) } }
     }
 
     /// Starts a public call whose events are appended to the caller's array: a collecting outlet

@@ -133,7 +133,7 @@ extension Device {
         }
         // Step 10: the data-received timer is armed before the inner checks.
         peer.timers.dataReceived(now: now)
-        deliverIfAllowed(plaintext, header: header, context: context, decryptedLength: decryptedLength, from: peer,
+        deliverIfAllowed(consume plaintext, header: header, context: context, decryptedLength: decryptedLength, from: peer,
                          messageLength: message.count)
         reschedule(peer)
     }
@@ -160,7 +160,10 @@ extension Device {
         // release of each of its references).
         guard let sealedBy = sealed?.keypair, sealedBy.sending == keypair.receiving,
               let packet = sealed?.packet, packet.count <= decryptedLength,
-              let outlet, outlet.verifiesOpen(TransportOpenCheck(message: message, key: keypair.receiving, packet: packet))
+              let outletReference,
+              outletReference._withUnsafeGuaranteedRef({
+                  $0.verifiesOpen(TransportOpenCheck(message: message, key: keypair.receiving, packet: packet))
+              })
         else { return nil }
         if packet.count == decryptedLength { return packet }
         if let header = IPHeaderView(packet), header.declaredLength == packet.count { return packet }
@@ -173,7 +176,7 @@ extension Device {
 
     /// Steps 11-13: inner header sanity, trim the padding, cryptokey source check, deliver.
     /// `header` was read from the packet before its padding was trimmed (nil: not IP).
-    private func deliverIfAllowed(_ packet: [UInt8], header: IPHeaderView?, context: PacketContext, decryptedLength: Int,
+    private func deliverIfAllowed(_ packet: consuming [UInt8], header: IPHeaderView?, context: PacketContext, decryptedLength: Int,
                                   from peer: Peer, messageLength: Int) {
         guard let header else {
             counters.rxErrors += 1
@@ -207,7 +210,10 @@ extension Device {
         record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: match.prefix,
                         candidates: otherCandidates(source, winner: match.prefix, owner: peer), endpoint: peer.endpoint,
                         packet: packet, context: context, reason: .delivered))
-        outlet?.deliver(packet, context: context)
+        // The packet moves on to the outlet (`take`): passed plainly, it was retained for the
+        // call and released after it, on top of the decision's own reference.
+        var delivered = Optional(consume packet)
+        emit { $0.deliver(delivered.take()!, context: context) }
     }
 
     /// Roaming (§3.3): the endpoint follows every authenticated packet; logged only on change.

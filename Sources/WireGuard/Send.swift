@@ -149,20 +149,30 @@ extension Device {
             return false
         }
         peer.txBytes += UInt64(message.count)
-        if item.isKeepalive {
+        // The packet and candidates are swapped out of the consumed item and moved on (to the
+        // datagram and the decision): read as fields, each was retained again here and released
+        // with the item.
+        var packet: [UInt8] = []
+        swap(&packet, &item.packet)
+        let context = item.context
+        if packet.isEmpty {
             record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
                             receiverIndex: keypair.remoteIndex, endpoint: endpoint,
                             reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation)))
         } else {
             dataSent = true
-            record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: item.candidates,
+            var candidates: [(prefix: IPPrefix, peer: PublicKey)] = []
+            swap(&candidates, &item.candidates)
+            record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: candidates,
                             counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                            packet: item.packet, context: item.context, reason: .sealed))
+                            packet: packet, context: context, reason: .sealed))
         }
         // The packet and key go with the message (`SealedPlaintext`): a receiver holding the same
         // key then knows what its open gives and may leave libsodium's open to a verification.
-        outlet?.transmit(message, to: endpoint, context: item.context,
-                         sealed: SealedPlaintext(packet: item.packet, keypair: keypair))
+        // Both taken into the closure (`take`): captured plainly, each was copied for the call.
+        var sealed = Optional(SealedPlaintext(packet: consume packet, keypair: keypair))
+        var datagram = Optional(consume message)
+        emit { $0.transmit(datagram.take()!, to: endpoint, context: context, sealed: sealed.take()!) }
         return true
     }
 

@@ -10,16 +10,16 @@ import WireGuard
 /// for its whole run: it remembers the last time's text, which consecutive decisions often share.
 final class DecisionLineComposer {
     /// This decision's shared pieces.
-    private let scratch = ByteBuffer(capacity: 1024)
+    let scratch = ByteBuffer(capacity: 1024)
     /// The last time written: `t` in nanoseconds (for JSON), then in seconds (for text).
-    private let timeText = ByteBuffer(capacity: 64)
+    let timeText = ByteBuffer(capacity: 64)
     /// Which time `timeText` holds, behind a pointer: a class's `var`s would cost a runtime
     /// exclusivity check per access, per decision.
-    private let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
+    let time: UnsafeMutablePointer<(t: Int64, isSet: Bool, jsonCount: Int)>
 
     /// An inner packet's pieces of `scratch`, and its header when it has one; and the packet's
     /// whole part of each line, keys and all, as pieces of `packetText` (nil: no packet).
-    private typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
+    typealias PacketPieces = (source: BufferPiece?, destination: BufferPiece?, proto: BufferPiece,
                                       length: BufferPiece, header: IPHeaderView?,
                                       lines: (json: BufferPiece, text: BufferPiece)?)
 
@@ -37,21 +37,21 @@ final class DecisionLineComposer {
 
     private let packetText = ByteBuffer(capacity: 128)
     /// A packet's pieces and parts with its length's marker, while a line template is made.
-    private let markerPacketText = ByteBuffer(capacity: 128)
-    private let markerPieces: UnsafeMutablePointer<PacketPieces>
+    let markerPacketText = ByteBuffer(capacity: 128)
+    let markerPieces: UnsafeMutablePointer<PacketPieces>
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
-    private let actionNames = ActionNameBytes.shared
+    let actionNames = ActionNameBytes.shared
     /// The IPv4 addresses, prefixes and endpoints already written, by value.
     private let fields = FieldTextCache()
     /// Node, trace-file and peer names as bytes.
-    private let nameSlots = LogNameSlots()
+    let nameSlots = LogNameSlots()
     /// The data packets' line templates.
-    private let templates = DecisionLineTemplates()
+    let templates = DecisionLineTemplates()
     /// Where each field of a templated line is this record (`appendFromTemplate`), by
     /// `LineTemplateHole` raw value.
-    private let holeTexts: UnsafeMutablePointer<(start: UnsafePointer<UInt8>, count: Int)>
+    let holeTexts: UnsafeMutablePointer<(start: UnsafePointer<UInt8>, count: Int)>
     /// How many records were written from a template (for tests), behind a pointer as `time`.
-    private let templated: UnsafeMutablePointer<Int>
+    let templated: UnsafeMutablePointer<Int>
     var linesFromTemplates: Int { templated.pointee }
     /// Each `LineTemplateHole`'s marker, in the order of their raw values from 1, two bytes each
     /// (the time's and the packet's texts are read from here while a template is made).
@@ -124,7 +124,7 @@ final class DecisionLineComposer {
     /// Composes the record's lines field by field, the packet's parts from `packetText`. With
     /// `markers`, the time, counter and frame are written as their markers (`LineTemplateHole`;
     /// the caller's packet parts hold the length's).
-    private func composeLines(_ record: borrowing DecisionRecord, packetParts: UnsafePointer<PacketPieces>?,
+    func composeLines(_ record: borrowing DecisionRecord, packetParts: UnsafePointer<PacketPieces>?,
                               packetText: ByteBuffer, peer: PeerText?, json: ByteBuffer, text: ByteBuffer, markers: Bool) {
         let source = packetParts?.pointee.source, destination = packetParts?.pointee.destination
         let header = packetParts?.pointee.header, packetLines = packetParts?.pointee.lines
@@ -351,173 +351,6 @@ final class DecisionLineComposer {
         text.commit(c)
     }
 
-    /// The marker of `hole` at the end of `scratch`, as a piece.
-    private func marker(_ hole: LineTemplateHole) -> BufferPiece {
-        let start = scratch.count
-        scratch.append(LineTemplateHole.markerByte)
-        scratch.append(hole.letter)
-        return piece(since: start)
-    }
-
-    /// The key of the record's line template, and the packet's length; nil for a record whose
-    /// lines are always composed field by field: not a data packet's decision, not an IPv4 packet
-    /// the log reads, other candidates, an IPv6 prefix or endpoint, another interface. Trivial
-    /// values only: a String in the answer cost an outlined destroy per record (~100 instructions).
-    @inline(__always)
-    private func templateKey(_ record: borrowing DecisionRecord) -> (key: LineTemplateKey, length: Int)? {
-        let kind: UInt64
-        switch record.decider {
-        case .device(.sealed): kind = 1
-        case .device(.decrypted(let confirmsSession)): kind = confirmsSession ? 3 : 2
-        case .device(.delivered): kind = 4
-        case .host(.chose): kind = 5
-        default: return nil
-        }
-        // An IPv4 packet whose header the log reads (`loggedFields`): its addresses and protocol
-        // are keyed, its length is a field.
-        guard let header = record.packet.flatMap({ IPHeaderView($0) }), header.isIPv4, header.declaredLengthFits,
-              case .v4(let source) = header.source, case .v4(let destination) = header.destination,
-              record.candidateKeys.isEmpty else { return nil }
-        let iface: UInt64
-        switch record.iface {
-        case .wg0: iface = 1
-        case .eth0: iface = 2
-        case nil: iface = 3
-        case .other: return nil
-        }
-        let dir: UInt64 = record.dir.map { $0 == .tx ? 1 : 2 } ?? 0
-        var key = LineTemplateKey()
-        key.w0 = UInt64(UInt32(bitPattern: record.nodeIndex)) | iface << 32 | dir << 36 | kind << 40
-            | UInt64(header.protocolNumber) << 52
-        // The action by its position, not its name's address: a heap address would change the
-        // hash, and so which keys share a set, from one run to the next.
-        key.w1 = UInt64(actionNames.position(of: record.action))
-        key.w9 = UInt64(source.value) << 32 | UInt64(destination.value)
-        if record.counter != nil { key.w0 |= 1 << 48 }
-        if let peer = record.peerKey {
-            // Every key is 32 bytes (`PublicKey` checks it).
-            let loaded = peer.bytes.withUnsafeBytes { raw -> (UInt64, UInt64, UInt64, UInt64)? in
-                raw.count == 32 ? (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                                   raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-                                   raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)) : nil
-            }
-            guard let loaded else { return nil }
-            key.w0 |= 1 << 49
-            (key.w2, key.w3, key.w4, key.w5) = loaded
-        }
-        if let prefix = record.prefix {
-            guard case .v4(let address) = prefix.address, prefix.length >= 0 && prefix.length <= 32 else { return nil }
-            key.w6 = 1 << 40 | UInt64(prefix.length) << 32 | UInt64(address.value)
-        }
-        if let index = record.receiverIndex { key.w7 = 1 << 48 | UInt64(index) }
-        if let endpoint = record.endpoint {
-            guard case .v4(let address) = endpoint.address else { return nil }
-            key.w7 |= 1 << 49 | UInt64(endpoint.port) << 32
-            key.w8 = UInt64(address.value)
-        }
-        key.w8 |= UInt64(record.subject.context.origin) << 32
-        guard kind == 5 else { return (key, header.declaredLength) }
-        guard key.w0 & (1 << 49) == 0, key.w6 == 0, key.w7 == 0, let route = routeKey(record, key) else { return nil }
-        return (route, header.declaredLength)
-    }
-
-    /// A route choice's key: `key` with its route (prefix, via, device) added; nil for a route
-    /// with a metric, a table or IPv6 parts.
-    @inline(never)
-    private func routeKey(_ record: borrowing DecisionRecord, _ key: LineTemplateKey) -> LineTemplateKey? {
-        guard case .host(.chose(let route)) = record.decider, route.metric == nil, route.table == nil,
-              case .v4(let address) = route.prefix.address, route.prefix.length >= 0 && route.prefix.length <= 32 else { return nil }
-        var key = key
-        key.w6 = 1 << 40 | UInt64(route.prefix.length) << 32 | UInt64(address.value)
-        if let via = route.via {
-            guard case .v4(let hop) = via else { return nil }
-            key.w7 = 1 << 48 | UInt64(hop.value)
-        }
-        // Equal words are the same text while the template keeps the String (`LogNameSlots`).
-        let words = unsafeBitCast(route.device, to: (UInt64, UInt64).self)
-        key.w2 = words.0
-        key.w3 = words.1
-        return key
-    }
-
-    /// Makes `slot`'s template from the record's lines composed with markers (written at the
-    /// end of `json` and `text`, then removed); false if it could not be made (the slot is then
-    /// never tried again for its key). `scratch` is empty.
-    @inline(never)
-    private func makeTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
-                              json: ByteBuffer, text: ByteBuffer) -> Bool {
-        let jsonStart = json.count, textStart = text.count
-        guard let packet = record.packet else { return false }
-        _ = formatPacket(packet, into: markerPacketText, pieces: markerPieces, lengthMarker: true)
-        composeLines(record, packetParts: UnsafePointer(markerPieces), packetText: markerPacketText,
-                     peer: nameSlots.peerText(record), json: json, text: text, markers: true)
-        let made = templates.make(slot, json: UnsafeBufferPointer(start: json.base + jsonStart, count: json.count - jsonStart),
-                                  text: UnsafeBufferPointer(start: text.base + textStart, count: text.count - textStart),
-                                  device: record.explainedRoute?.device)
-        json.removeLast(from: jsonStart)
-        text.removeLast(from: textStart)
-        scratch.removeAll()
-        if !made { slot.pointee.state = 3 }
-        return made
-    }
-
-    /// Writes the record's lines from its template: the constant runs and, between them, the
-    /// time, the packet's length, the counter and the frame.
-    private func appendFromTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
-                                    length: Int, json: ByteBuffer, text: ByteBuffer) {
-        templated.pointee += 1
-        var lengthPiece: BufferPiece, counter = BufferPiece(), frame = BufferPiece()
-        do {
-            let start = scratch.count
-            ByteText.appendInteger(length, to: scratch)
-            lengthPiece = piece(since: start)
-        }
-        if let value = record.counter {
-            let start = scratch.count
-            ByteText.appendUnsigned(value, to: scratch)
-            counter = piece(since: start)
-        }
-        let context = record.subject.context
-        if context.origin != 0 {
-            let start = scratch.count
-            ByteText.appendInteger(context.number, to: scratch)
-            frame = piece(since: start)
-        }
-        scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
-        let base = UnsafePointer(scratch.base)
-        let jsonOps = Int(slot.pointee.jsonOps), allOps = jsonOps + Int(slot.pointee.textOps)
-        let storage = slot.pointee.storage!
-        let ops = UnsafePointer(storage.assumingMemoryBound(to: DecisionLineTemplates.Op.self))
-        let constants = UnsafePointer((storage + allOps * MemoryLayout<DecisionLineTemplates.Op>.stride)
-            .assumingMemoryBound(to: UInt8.self))
-        let timeBase = UnsafePointer(timeText.base), timeCount = timeText.count, jsonTimeCount = time.pointee.jsonCount
-        // Every field is one of these texts; each op moves up to 16 bytes past what it counts.
-        let room = Int(slot.pointee.constantCount) + allOps * (32 + timeCount + scratch.count)
-
-        // Each field's text by `LineTemplateHole` raw value, so that an op is two copies and no
-        // branch on its field (`end` copies nothing).
-        holeTexts[Int(LineTemplateHole.end.rawValue)] = (constants, 0)
-        holeTexts[Int(LineTemplateHole.jsonTime.rawValue)] = (timeBase, jsonTimeCount)
-        holeTexts[Int(LineTemplateHole.textTime.rawValue)] = (timeBase + jsonTimeCount, timeCount - jsonTimeCount)
-        holeTexts[Int(LineTemplateHole.length.rawValue)] = (base + lengthPiece.start, lengthPiece.count)
-        holeTexts[Int(LineTemplateHole.counter.rawValue)] = (base + counter.start, counter.count)
-        holeTexts[Int(LineTemplateHole.frame.rawValue)] = (base + frame.start, frame.count)
-        let holes = UnsafePointer(holeTexts)
-
-        @inline(__always)
-        func write(_ op: DecisionLineTemplates.Op, to c: inout ByteCursor) {
-            c.appendPadded(constants + Int(op.start), count: Int(op.count))
-            let hole = holes[Int(op.hole.rawValue)]
-            c.appendPadded(hole.start, count: hole.count)
-        }
-        var c = json.cursor(reserving: room)
-        for i in 0..<jsonOps { write(ops[i], to: &c) }
-        json.commit(c)
-        c = text.cursor(reserving: room)
-        for i in jsonOps..<allOps { write(ops[i], to: &c) }
-        text.commit(c)
-    }
-
     /// Runs `write`, which appends to `buffer` through its own methods (a rare part of a line),
     /// between committing `cursor` and taking it again with `room` reserved.
     @inline(__always)
@@ -622,7 +455,7 @@ final class DecisionLineComposer {
     /// start of `text`, then the packet's part of each line after them in `text`; sets `out` to
     /// them. With `lengthMarker`, the length is its marker (a line template's). The number of
     /// bytes the pieces take.
-    private func formatPacket(_ packet: borrowing [UInt8], into text: ByteBuffer, pieces out: UnsafeMutablePointer<PacketPieces>,
+    func formatPacket(_ packet: borrowing [UInt8], into text: ByteBuffer, pieces out: UnsafeMutablePointer<PacketPieces>,
                               lengthMarker: Bool) -> Int {
         assert(scratch.count == 0, "the packet's pieces come first in scratch")
         var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
@@ -712,11 +545,11 @@ final class DecisionLineComposer {
     /// The bytes written to `scratch` since `start`, as a piece (the per-field pieces are made
     /// so, not through a closure: each closure was a call of its own, ~35 instructions a piece).
     @inline(__always)
-    private func piece(since start: Int) -> BufferPiece { BufferPiece(start: start, count: scratch.count - start) }
+    func piece(since start: Int) -> BufferPiece { BufferPiece(start: start, count: scratch.count - start) }
 
     /// Formats one piece at the end of `scratch`.
     @inline(__always)
-    private func piece(_ write: () -> Void) -> BufferPiece {
+    func piece(_ write: () -> Void) -> BufferPiece {
         let start = scratch.count
         write()
         return BufferPiece(start: start, count: scratch.count - start)

@@ -98,6 +98,9 @@ struct Measurement {
     /// Transport messages whose open ran beside the event loop as a verification (0 with one
     /// thread: the verifications then run on the event thread, as the opens did).
     var opensBeside: Int
+    /// Data packets whose transport message was sent unsealed, the seal left to the output
+    /// thread (0 with one thread).
+    var sealsBeside: Int
     /// Resident KiB the loaded scenario and the built network added (after build − before
     /// load), and what the run added on top (sessions, staged packets, records).
     var loadedKiB: Double, runKiB: Double
@@ -139,6 +142,7 @@ func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -
     let results = run.finish()
     try pipeline.transportOpens.close()
     let opensBeside = threads >= 2 ? pipeline.transportOpens.verified : 0
+    let sealsBeside = run.simulation.transportSealsDeferred
     try log?.close()
     for (_, sink) in sinks.sorted(by: { $0.key < $1.key }) { try sink.close() }
     pipeline.stop()
@@ -153,7 +157,7 @@ func measure(scenarioPath: String, formatDecisions: Bool, threads: Int) throws -
     let handshakes = summary.nodes.flatMap(\.actions).filter { $0.action == "handshake-response-received" }.map(\.count).reduce(0, +)
     let decisionCount = log?.count ?? summary.nodes.flatMap(\.actions).map(\.count).reduce(0, +)
     return Measurement(parse: t1 - t0, build: t2 - t1, run: t3 - t2, loadCPU: c2 - c0, runCPU: c3 - c2, loadThreadCPU: l2 - l0, eventCPU: e3 - e2, tracePackets: trace, innerPackets: inner,
-                       decisions: decisionCount, handshakes: handshakes, opensBeside: opensBeside, loadedKiB: r2 - r0, runKiB: r3 - r2)
+                       decisions: decisionCount, handshakes: handshakes, opensBeside: opensBeside, sealsBeside: sealsBeside, loadedKiB: r2 - r0, runKiB: r3 - r2)
 }
 
 func stats(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
@@ -166,8 +170,9 @@ func format(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digi
 /// What no simulator of this workload can go below on one core, measured here with the same
 /// WireGuard calls the Device makes, and the run's figures set against it: AEAD on every inner
 /// packet (seal at the sender, open at the receiver) and a full handshake per session set up.
-/// The event thread's "rest" subtracts the AEAD it ran itself: every seal, and the opens that
-/// did not run beside it as verifications (`Measurement.opensBeside`).
+/// The event thread's "rest" subtracts the AEAD it ran itself: the seals not left to the output
+/// thread (`Measurement.sealsBeside`), and the opens that did not run beside it as verifications
+/// (`Measurement.opensBeside`).
 func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
     let rounds = 20_000
     let sealOpen = medianCPUSeconds(runs: runsOfFloor) { transportAEAD(.sealAndOpen, sizes: HubGenerator.imix, rounds: rounds) }
@@ -193,14 +198,16 @@ func printFloors(_ runs: [Measurement], runsOfFloor: Int) {
           + "\(format(handshakeCPU)) s of the run's \(format(runCPU)) s CPU; the rest carried \(format(inner / rest / 1e6, 3)) M inner packets/s "
           + "(\(format(rest / max(inner, 1) * 1e6, 2)) µs per inner packet, of which AEAD \(format(aeadPerPacket * 1e6, 2)) µs)")
     let eventCPU = stats(runs.map(\.eventCPU)).median
-    // The AEAD the event thread ran: every seal, and each open that was not moved beside it.
+    // The AEAD the event thread ran: each seal and each open that was not moved beside it.
     let opensBeside = stats(runs.map { Double($0.opensBeside) }).median
     let opensHere = max(inner - opensBeside, 0)
-    let eventAEAD = (sealPerPacket * inner + openPerPacket * opensHere) / max(inner, 1)
+    let sealsBeside = stats(runs.map { Double($0.sealsBeside) }).median
+    let sealsHere = max(inner - sealsBeside, 0)
+    let eventAEAD = (sealPerPacket * sealsHere + openPerPacket * opensHere) / max(inner, 1)
     let eventRest = max(eventCPU - handshakeCPU, 0) / max(inner, 1) - eventAEAD
     print("  event thread: \(format(eventCPU)) s CPU of the run's \(format(runCPU)) s = \(format(eventCPU / max(inner, 1) * 1e6, 2)) µs per inner packet; "
-          + "AEAD on it \(format(eventAEAD * 1e6, 2)) µs per inner packet (every seal, and opens for \(Int(opensHere)) of the \(Int(inner)) inner packets: "
-          + "\(Int(opensBeside)) transport messages, keepalives and each session's first message included, were opened beside it as checks); without sessions and that AEAD, the rest on it is \(format(eventRest * 1e6, 2)) µs per inner packet")
+          + "AEAD on it \(format(eventAEAD * 1e6, 2)) µs per inner packet (seals for \(Int(sealsHere)) and opens for \(Int(opensHere)) of the \(Int(inner)) inner packets: "
+          + "\(Int(sealsBeside)) were sent unsealed, sealed beside it where captured or checked; \(Int(opensBeside)) transport messages, keepalives and each session's first message included, were opened beside it as checks); without sessions and that AEAD, the rest on it is \(format(eventRest * 1e6, 2)) µs per inner packet")
 }
 
 /// The load's floor: one X25519 public key per node, derived as the build derives them

@@ -1,5 +1,6 @@
 import NetAddress
 import Packet
+import WireGuard
 
 /// Where one interface's captured packets go: what `tcpdump -i IFACE` on that node would see,
 /// as raw IP packets (LINKTYPE_RAW) stamped with simulated time.
@@ -16,6 +17,11 @@ public protocol CaptureSink: AnyObject {
     /// The UDP datagram `PacketBuilder.udp(from:to:payload:)` makes, captured at `time`: the
     /// default builds it and hands it to `capture`.
     func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8])
+
+    /// A WireGuard transport datagram sent unsealed, its seal left for later: `seal` makes the
+    /// payload. Asked only of a sink that says false to `wantsDatagramBytes`. The default seals
+    /// a copy now and captures it as `captureDatagram(time:from:to:payload:)` does.
+    func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, sealing seal: PendingTransportSeal)
 }
 
 extension CaptureSink {
@@ -23,6 +29,10 @@ extension CaptureSink {
 
     public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
         capture(time: time, packet: PacketBuilder.udp(from: source, to: destination, payload: payload))
+    }
+
+    public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, sealing seal: PendingTransportSeal) {
+        captureDatagram(time: time, from: source, to: destination, payload: seal.sealedCopy())
     }
 }
 
@@ -46,6 +56,8 @@ public final class DiscardingCaptureSink: CaptureSink {
     public func capture(time: Int64, packet: [UInt8]) {}
     public var wantsDatagramBytes: Bool { false }
     public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {}
+    /// Nothing is sealed for a packet that goes nowhere.
+    public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, sealing seal: PendingTransportSeal) {}
 }
 
 /// What a `CaptureSinkFactory` returns for an interface whose sink need not exist before its

@@ -1,6 +1,7 @@
 import NetAddress
 import Packet
 import Pcap
+import WireGuard
 
 /// Streams one interface's packets into a pcap file stamped with the scenario's start time plus
 /// simulated time, through the Pcap module's `PcapWriter` (classic pcap, nanosecond magic,
@@ -54,6 +55,17 @@ public final class PcapFileCaptureSink: CaptureSink {
             handOff.add(self, time: time, from: source, to: destination, payload: payload)
         } else {
             writeUDP(time: time, from: source, to: destination, payload: payload)
+        }
+    }
+
+    /// A transport datagram sent unsealed: the capture lane seals it (`sealedMessage()`, made once
+    /// for both ends' captures and the receiver's open check), or without a lane it is sealed
+    /// here, a copy.
+    public func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, sealing seal: PendingTransportSeal) {
+        if let handOff {
+            handOff.add(self, time: time, from: source, to: destination, sealing: seal)
+        } else {
+            writeUDP(time: time, from: source, to: destination, payload: seal.sealedCopy())
         }
     }
 

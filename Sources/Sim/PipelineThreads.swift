@@ -1,5 +1,6 @@
 import NetAddress
 import Packet
+import WireGuard
 
 /// The threads a run's outputs are written on, beside the event loop (`wgsim run --threads N`).
 ///
@@ -65,6 +66,9 @@ final class CaptureHandOff {
         let sink: Unmanaged<PcapFileCaptureSink>
         let time: Int64
         let endpoints: Optional<(from: Endpoint, to: Endpoint)>
+        /// For a transport datagram sent unsealed, its seal (retained here, released by the
+        /// lane once written; `Storage.free` releases those never taken); its packet slot is empty.
+        let seal: Unmanaged<PendingTransportSeal>?
     }
 
     /// `batchSize` entries and their packets (or datagram payloads); the first `count` set.
@@ -76,8 +80,9 @@ final class CaptureHandOff {
             Storage(entries: .allocate(capacity: CaptureHandOff.batchSize), packets: .allocate(capacity: CaptureHandOff.batchSize))
         }
 
-        /// Destroys packets `from..<to` and frees the storage.
+        /// Destroys packets `from..<to` (and releases their seals) and frees the storage.
         func free(destroying range: Range<Int>) {
+            for i in range { entries[i].seal?.release() }
             (packets + range.lowerBound).deinitialize(count: range.count)
             packets.deallocate()
             entries.deallocate()
@@ -105,7 +110,14 @@ final class CaptureHandOff {
                 let entry = storage.entries[next]
                 let packet = (storage.packets + next).move()
                 next += 1
-                if let endpoints = entry.endpoints {
+                if let seal = entry.seal, let endpoints = entry.endpoints {
+                    // The lane is the seal's one thread: the first of the message's captures (or
+                    // its open check) seals it, the others reuse the bytes.
+                    let payload = seal.takeRetainedValue().sealedMessage()
+                    entry.sink._withUnsafeGuaranteedRef {
+                        $0.writeUDP(time: entry.time, from: endpoints.from, to: endpoints.to, payload: payload)
+                    }
+                } else if let endpoints = entry.endpoints {
                     entry.sink._withUnsafeGuaranteedRef {
                         $0.writeUDP(time: entry.time, from: endpoints.from, to: endpoints.to, payload: packet)
                     }
@@ -144,7 +156,7 @@ final class CaptureHandOff {
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, packet: [UInt8]) {
         let i = batchCount.pointee
-        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: nil))
+        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: nil, seal: nil))
         (batch.packets + i).initialize(to: packet)
         batchCount.pointee = i + 1
         if i + 1 >= Self.batchSize { submit() }
@@ -154,8 +166,21 @@ final class CaptureHandOff {
     @inline(__always)
     func add(_ sink: PcapFileCaptureSink, time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
         let i = batchCount.pointee
-        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: (source, destination)))
+        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: (source, destination), seal: nil))
         (batch.packets + i).initialize(to: payload)
+        batchCount.pointee = i + 1
+        if i + 1 >= Self.batchSize { submit() }
+    }
+
+    /// Queues the UDP datagram of a transport message sent unsealed; the lane seals it
+    /// (`PendingTransportSeal.sealedMessage()`) and writes it as the other datagrams.
+    @inline(__always)
+    func add(_ sink: PcapFileCaptureSink, time: Int64, from source: Endpoint, to destination: Endpoint,
+             sealing seal: PendingTransportSeal) {
+        let i = batchCount.pointee
+        (batch.entries + i).initialize(to: Entry(sink: .passUnretained(sink), time: time, endpoints: (source, destination),
+                                                 seal: .passRetained(seal)))
+        (batch.packets + i).initialize(to: [])
         batchCount.pointee = i + 1
         if i + 1 >= Self.batchSize { submit() }
     }

@@ -152,6 +152,10 @@ extension Simulation {
         nodeOutlet = NodeDeviceOutlet(simulation: self, opens: pipeline.transportOpens)
     }
 
+    /// How many data packets' transport messages devices sent unsealed so far, their seals left
+    /// to the capture lane (`NodeDeviceOutlet.defersTransportSeals`; 0 without a lane).
+    public var transportSealsDeferred: Int { nodeOutlet?.sealsDeferred ?? 0 }
+
     /// A WireGuard device's decision, recorded at `node` (iface wg0) with the context's trace.
     func recordDevice(_ decision: consuming Decision, at node: SimNode) {
         record(DecisionRecord(t: now, node: node.position, device: consume decision, names: names), at: node)
@@ -292,6 +296,21 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
             }
         }
     }
+
+    /// Seals are left to the capture lane when opens are verified there (the lane then makes
+    /// every sealed message it writes or opens, `PendingTransportSeal`) and the sending node's
+    /// eth0 capture takes datagrams without their bytes: a sink that wants the bytes on the event
+    /// thread (a report's witness, a capture kept in memory) would have the event thread seal a
+    /// copy right away, and the lane seal the message again for its open.
+    override var defersTransportSeals: Bool {
+        guard let opens, opens.runsBesideEventLoop, let node else { return false }
+        let defers = !node._withUnsafeGuaranteedRef { $0.eth0WantsDatagramBytes }
+        if defers { sealsDeferred += 1 }
+        return defers
+    }
+
+    /// How many transport messages devices sent unsealed, their seals left to the capture lane.
+    private(set) var sealsDeferred = 0
 
     override func verifiesOpen(_ check: consuming TransportOpenCheck) -> Bool {
         guard let opens, let node else { return false }

@@ -44,11 +44,20 @@ extension Simulation {
         // The outer packet is built only for a capture that needs its bytes now (one writing
         // beside the event loop builds it there, from the same endpoints and payload); the
         // receiving eth0 builds it later if its own capture needs it (`arrive`).
+        // A message sent unsealed (`PendingTransportSeal`) is captured with its seal, which the
+        // capture lane makes; a sink wanting bytes here gets them sealed (a copy; the device is
+        // told not to leave the seal when this node's sink wants bytes, so this is a fallback).
         let sink = node.eth0Capture
         var outer: [UInt8] = []
         if sink.wantsDatagramBytes {
-            outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
+            if let seal = sealed?.pending {
+                outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: seal.sealedCopy())
+            } else {
+                outer = PacketBuilder.udp(from: node.listenEndpoint, to: endpoint, payload: datagram)
+            }
             sink.capture(time: now, packet: outer)
+        } else if let seal = sealed?.pending {
+            sink.captureDatagram(time: now, from: node.listenEndpoint, to: endpoint, sealing: seal)
         } else {
             sink.captureDatagram(time: now, from: node.listenEndpoint, to: endpoint, payload: datagram)
         }
@@ -109,6 +118,10 @@ extension Simulation {
             sink.capture(time: now, packet: datagram.outer)
         } else if sink.wantsDatagramBytes {
             sink.capture(time: now, packet: datagram.outerPacket)
+        } else if let seal = datagram.sealed?.pending {
+            sink.captureDatagram(time: now, from: datagram.source,
+                                 to: Endpoint(address: datagram.destination, port: datagram.destinationPort),
+                                 sealing: seal)
         } else {
             sink.captureDatagram(time: now, from: datagram.source,
                                  to: Endpoint(address: datagram.destination, port: datagram.destinationPort),
@@ -179,9 +192,11 @@ enum UnderlayReason {
 extension UnderlayDatagram {
     /// The whole outer packet, as eth0 captures show it: `outer`, or for a WireGuard datagram
     /// sent without its bytes built (no capture on the sending eth0 needed them then), the UDP
-    /// datagram `transmit` would have built, made now from the same endpoints and payload.
+    /// datagram `transmit` would have built, made now from the same endpoints and payload (its
+    /// seal made now, a copy, for a message sent unsealed).
     var outerPacket: [UInt8] {
         guard outer.isEmpty, isWireGuard else { return outer }
-        return PacketBuilder.udp(from: source, to: Endpoint(address: destination, port: destinationPort), payload: payload)
+        return PacketBuilder.udp(from: source, to: Endpoint(address: destination, port: destinationPort),
+                                 payload: sealed?.pending?.sealedCopy() ?? payload)
     }
 }

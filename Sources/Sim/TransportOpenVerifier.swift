@@ -103,6 +103,9 @@ public final class TransportOpenVerifier {
         batchCount.deallocate()
     }
 
+    /// Whether the checks run beside the event loop (on a lane), not inline as they are added.
+    var runsBesideEventLoop: Bool { lane != nil }
+
     /// Names a node (by position) in a failure's message; asked only by `close`, on its caller's
     /// thread (a table of every node's name would cost memory per node for a message that a
     /// correct simulator never shows).

@@ -48,6 +48,11 @@ open class DeviceEventOutlet {
     /// check and will run the real open later as a verification; false (this base class) when
     /// the device must open the message itself, now.
     open func verifiesOpen(_ check: consuming TransportOpenCheck) -> Bool { false }
+    /// Whether the device may send a data packet's transport message unsealed, its seal left to
+    /// the environment (`PendingTransportSeal`, carried in `SealedPlaintext.pending`): only an
+    /// environment that never reads the ciphertext before the seal's thread makes it, nor lets
+    /// a receiver open it without taking the seal along, says true. This base class says false.
+    open var defersTransportSeals: Bool { false }
     /// A decrypted, source-checked inner packet for the host stack (`DeviceEvent.deliver`).
     open func deliver(_ packet: consuming [UInt8], context: PacketContext) {
         append(.deliver(packet: packet, context: context))

@@ -81,7 +81,9 @@ extension Device {
             plaintext = known
         } else {
             plaintext = []
-            guard (try? Transport.open(message, key: keypair.receiving, into: &plaintext)) != nil else {
+            // A message sent unsealed is opened as it would have been sent (`PendingTransportSeal`).
+            let received = sealed?.pending?.sealedCopy() ?? message
+            guard (try? Transport.open(received, key: keypair.receiving, into: &plaintext)) != nil else {
                 record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
                                 endpoint: source, reason: .invalid(.authenticationFailed)))
                 return
@@ -162,7 +164,8 @@ extension Device {
               let packet = sealed?.packet, packet.count <= decryptedLength,
               let outletReference,
               outletReference._withUnsafeGuaranteedRef({
-                  $0.verifiesOpen(TransportOpenCheck(message: message, key: keypair.receiving, packet: packet))
+                  $0.verifiesOpen(TransportOpenCheck(message: message, key: keypair.receiving, packet: packet,
+                                                     pending: sealed?.pending))
               })
         else { return nil }
         if packet.count == decryptedLength { return packet }

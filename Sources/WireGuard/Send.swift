@@ -139,7 +139,13 @@ extension Device {
                                  now: Int64, dataSent: inout Bool) -> Bool {
         let counter = keypair.sendCounter
         keypair.sendCounter += 1
-        guard let message = try? seal(item.packet, keypair: keypair, counter: counter) else {
+        // A data packet's seal may be left to the environment (`PendingTransportSeal`): the
+        // message then goes out with its header and padded plaintext, sealed where its bytes are
+        // written. Keepalives are sealed here (they are few, and a receiver opens them for real).
+        let defersSeal = !item.packet.isEmpty && keypair.sending.keyByteCount == AEAD.keyLength
+            && (outletReference?._withUnsafeGuaranteedRef { $0.defersTransportSeals } ?? false)
+        guard let message = defersSeal ? unsealedMessage(item.packet, keypair: keypair, counter: counter)
+                                       : try? seal(item.packet, keypair: keypair, counter: counter) else {
             // Only a key that is not 32 bytes fails to seal (keys come from the KDF, so this
             // is not reachable from input). Answer as the kernel answers an unusable key
             // (§2 step 5): requeue at the front and ask for a handshake.
@@ -170,7 +176,8 @@ extension Device {
         // The packet and key go with the message (`SealedPlaintext`): a receiver holding the same
         // key then knows what its open gives and may leave libsodium's open to a verification.
         // Both taken into the closure (`take`): captured plainly, each was copied for the call.
-        var sealed = Optional(SealedPlaintext(packet: consume packet, keypair: keypair))
+        let pending = defersSeal ? PendingTransportSeal(unsealed: message, key: keypair.sending) : nil
+        var sealed = Optional(SealedPlaintext(packet: consume packet, keypair: keypair, pending: pending))
         var datagram = Optional(consume message)
         emit { $0.transmit(datagram.take()!, to: endpoint, context: context, sealed: sealed.take()!) }
         return true
@@ -194,17 +201,24 @@ extension Device {
     /// place. The returned array is the only allocation; it is made at its final size (tag space
     /// included), so sealing never grows it.
     func seal(_ packet: [UInt8], keypair: Keypair, counter: UInt64) throws -> [UInt8] {
+        var buffer = unsealedMessage(packet, keypair: keypair, counter: counter)
+        try Transport.sealInPlace(&buffer, plaintextLength: buffer.count - TransportHeader.minimumMessageLength,
+                                  key: keypair.sending, receiverIndex: keypair.remoteIndex, counter: counter)
+        return buffer
+    }
+
+    /// The type-4 message before its seal: the header (receiver index, counter) written, then
+    /// the packet and its zero padding, then zeros where the tag goes; what `seal` seals in place.
+    func unsealedMessage(_ packet: [UInt8], keypair: Keypair, counter: UInt64) -> [UInt8] {
         let padded = Transport.paddedLength(packet.count, mtu: mtu)
         let header = WireGuardConstants.transportHeaderLength
         let tag = WireGuardConstants.authTagLength
-        var buffer = [UInt8](zeroedCount: header + padded + tag) { base in
+        return [UInt8](zeroedCount: header + padded + tag) { base in
+            Transport.writeHeader(base, receiverIndex: keypair.remoteIndex, counter: counter)
             packet.withUnsafeBufferPointer { p in
                 if let source = p.baseAddress { (base + header).update(from: source, count: p.count) }
             }
         }
-        try Transport.sealInPlace(&buffer, plaintextLength: padded, key: keypair.sending,
-                              receiverIndex: keypair.remoteIndex, counter: counter)
-        return buffer
     }
 
     /// `keep_key_fresh` after sending: rekey when `current` sent more than REKEY_AFTER_MESSAGES,

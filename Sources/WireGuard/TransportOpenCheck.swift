@@ -20,10 +20,14 @@ public struct SealedPlaintext {
     public let packet: [UInt8]
     /// The keypair whose `sending` key sealed the message.
     public let keypair: Keypair
+    /// Set when the message went out unsealed, its seal left to the thread that writes what
+    /// needs the bytes (`PendingTransportSeal`); nil: the message was sealed when sent.
+    public let pending: PendingTransportSeal?
 
-    public init(packet: [UInt8], keypair: Keypair) {
+    public init(packet: [UInt8], keypair: Keypair, pending: PendingTransportSeal? = nil) {
         self.packet = packet
         self.keypair = keypair
+        self.pending = pending
     }
 
     /// The key the message was sealed with.
@@ -36,24 +40,29 @@ public struct SealedPlaintext {
 /// `key` and give exactly `packet` followed by zeros up to the message's plaintext length
 /// [wireguard-behaviour.md §3.1 step 3]. A check that fails can only be a bug in the simulator.
 public struct TransportOpenCheck: Sendable {
-    /// The whole type-4 message as the receiver got it.
+    /// The whole type-4 message as the receiver got it (unsealed when `pending` is set: its
+    /// header is the message's, its body not yet sealed).
     public let message: [UInt8]
     /// The receiving keypair's key.
     public let key: InlineKey
     /// The plaintext the receiver went on with, before padding.
     public let packet: [UInt8]
+    /// The message's seal, when its sender left it for later: the check opens the sealed
+    /// message it makes (`sealedMessage()`, so run the check on that seal's one thread).
+    public let pending: PendingTransportSeal?
 
-    public init(message: [UInt8], key: InlineKey, packet: [UInt8]) {
+    public init(message: [UInt8], key: InlineKey, packet: [UInt8], pending: PendingTransportSeal? = nil) {
         self.message = message
         self.key = key
         self.packet = packet
+        self.pending = pending
     }
 
     /// Opens the message with libsodium into `scratch` (reused from check to check) and compares:
     /// nil when it authenticates and gives the padded packet, else what went wrong, in words.
     public func problem(scratch: inout [UInt8]) -> String? {
         do {
-            try Transport.open(message, key: key, into: &scratch)
+            try Transport.open(pending?.sealedMessage() ?? message, key: key, into: &scratch)
         } catch {
             return "\(error)"
         }

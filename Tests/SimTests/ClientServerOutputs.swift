@@ -21,6 +21,8 @@ enum ClientServerOutputs {
         var decisions: Int
         /// Transport opens verified beside the event loop (0 unless `verifyingOpens`).
         var verifiedOpens: Int
+        /// Data packets sent unsealed, their seals left to the capture lane.
+        var sealsDeferred: Int
     }
 
     /// A fresh directory under /tmp named after `label`.
@@ -62,6 +64,6 @@ enum ClientServerOutputs {
         pipeline.stop()
         var bytes: [String: [UInt8]] = [:]
         for name in files { bytes[name] = N.fileBytes(dir + "/" + name) }
-        return Outputs(files: bytes, decisions: log.count, verifiedOpens: verified)
+        return Outputs(files: bytes, decisions: log.count, verifiedOpens: verified, sealsDeferred: sim.transportSealsDeferred)
     }
 }

@@ -12,9 +12,9 @@ final class TransportOpenVerificationTests: XCTestCase {
 
     /// The client–server pair with pings both ways (several batches of checks, rekeys on the
     /// way); every output file's bytes by name, and how many opens were verified.
-    private func outputs(threads: Int, verifying: Bool) throws -> (files: [String: [UInt8]], verified: Int) {
+    private func outputs(threads: Int, verifying: Bool) throws -> (files: [String: [UInt8]], verified: Int, sealsDeferred: Int) {
         let run = try ClientServerOutputs.run(threads: threads, clientPings: 300, serverPings: 100, verifyingOpens: verifying)
-        return (run.files, run.verifiedOpens)
+        return (run.files, run.verifiedOpens, run.sealsDeferred)
     }
 
     func testOpensTakenAsKnownGiveTheBytesOfOpeningEveryMessageWithEveryThreadCount() throws {
@@ -25,6 +25,13 @@ final class TransportOpenVerificationTests: XCTestCase {
             let known = try outputs(threads: threads, verifying: true)
             // 400 echo requests and their replies, each opened once by libsodium as a verification.
             XCTAssertGreaterThanOrEqual(known.verified, 800, "\(threads) threads")
+            // With a capture lane, every data packet goes out unsealed and the lane seals it for
+            // the captures and the check: the files are still the bytes of sealing at once.
+            if threads == 1 {
+                XCTAssertEqual(known.sealsDeferred, 0, "one thread seals at once")
+            } else {
+                XCTAssertGreaterThanOrEqual(known.sealsDeferred, 800, "\(threads) threads")
+            }
             for name in ClientServerOutputs.files {
                 XCTAssertTrue(known.files[name] == opened.files[name], "\(name) differs with \(threads) threads and known opens")
             }

@@ -1,0 +1,53 @@
+import Packet
+
+/// A transport message whose AEAD seal a simulator left for later: the message as the sender
+/// built it before sealing (header written, the padded plaintext, zeroed tag space) and the key
+/// to seal it with. Nothing in the simulation reads a message's ciphertext (a receiver holding
+/// the same key takes its open as known, `SealedPlaintext`); only what is written out does: the
+/// eth0 captures and the open's verification, which run on one thread beside the event loop.
+/// That thread seals the message once, at its first need (`sealedMessage()`), so the event loop
+/// does no AEAD for a data packet at all.
+///
+/// The seal is a pure function of the key, the counter and the plaintext (ChaCha20-Poly1305 with
+/// the counter as nonce, §5.4.6 of the whitepaper), so the bytes are those the sender would have
+/// made itself. Anything on another thread that needs them (a capture on the event thread, a
+/// datagram sent to another MPI process, an open that was not known) makes its own copy with
+/// `sealedCopy()`.
+///
+/// Threads: `unsealed` and `key` never change. `sealed` is touched only by the one thread that
+/// calls `sealedMessage()` (a simulator's capture lane).
+public final class PendingTransportSeal: @unchecked Sendable {
+    /// The message before its seal, exactly as long as the sealed one.
+    public let unsealed: [UInt8]
+    private let key: InlineKey
+    /// The sealed message, once `sealedMessage()` has made it.
+    @exclusivity(unchecked) private var sealed: [UInt8]?
+
+    /// `unsealed`: a whole type-4 message (header written) whose body is the padded plaintext and
+    /// whose last 16 bytes are the tag's space; `key`: a 32-byte sending key.
+    public init(unsealed: [UInt8], key: InlineKey) {
+        precondition(unsealed.count >= TransportHeader.minimumMessageLength && key.keyByteCount == AEAD.keyLength,
+                     "a pending seal needs a whole message and a 32-byte key")
+        self.unsealed = unsealed
+        self.key = key
+    }
+
+    /// The sealed message, made at the first call and kept: for one thread only.
+    public func sealedMessage() -> [UInt8] {
+        if let sealed { return sealed }
+        let made = sealedCopy()
+        sealed = made
+        return made
+    }
+
+    /// The sealed message made anew and not kept (any thread).
+    public func sealedCopy() -> [UInt8] {
+        var buffer = unsealed
+        let index = readLE32(unsealed, 4)
+        let counter = readLE64(unsealed, 8)
+        // Cannot throw: the key is 32 bytes and the buffer a whole message (checked at init).
+        try! Transport.sealInPlace(&buffer, plaintextLength: unsealed.count - TransportHeader.minimumMessageLength,
+                                   key: key, receiverIndex: index, counter: counter)
+        return buffer
+    }
+}

@@ -298,12 +298,14 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     }
 
     /// Seals are left to the capture lane when opens are verified there (the lane then makes
-    /// every sealed message it writes or opens, `PendingTransportSeal`) and the sending node's
+    /// every sealed message it writes or opens, `PendingTransportSeal`), while that lane keeps up
+    /// (`TransportOpenVerifier.laneHasRoom`: a lane that falls behind gets no more seals until it
+    /// catches up, so the seals are shared between the threads), and when the sending node's
     /// eth0 capture takes datagrams without their bytes: a sink that wants the bytes on the event
     /// thread (a report's witness, a capture kept in memory) would have the event thread seal a
     /// copy right away, and the lane seal the message again for its open.
     override var defersTransportSeals: Bool {
-        guard let opens, opens.runsBesideEventLoop, let node else { return false }
+        guard let opens, opens.laneHasRoom, let node else { return false }
         let defers = !node._withUnsafeGuaranteedRef { $0.eth0WantsDatagramBytes }
         if defers { sealsDeferred += 1 }
         return defers

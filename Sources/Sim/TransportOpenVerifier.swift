@@ -103,8 +103,16 @@ public final class TransportOpenVerifier {
         batchCount.deallocate()
     }
 
-    /// Whether the checks run beside the event loop (on a lane), not inline as they are added.
-    var runsBesideEventLoop: Bool { lane != nil }
+    /// Whether the lane keeps up: fewer than a quarter of its queue's batches were waiting when
+    /// a batch was last handed to it. Read by the event thread to decide where a seal runs
+    /// (`NodeDeviceOutlet.defersTransportSeals`): on the lane while it has room, on the event
+    /// thread while the lane is behind, so the two threads share the seals. The bytes are the
+    /// same either way (the seal is a function of key, counter and plaintext); only where the
+    /// work runs depends on timing.
+    var laneHasRoom: Bool {
+        guard let lane else { return false }
+        return lane.backlogAtLastSubmit < lane.capacity / 4
+    }
 
     /// Names a node (by position) in a failure's message; asked only by `close`, on its caller's
     /// thread (a table of every node's name would cost memory per node for a message that a

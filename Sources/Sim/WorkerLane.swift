@@ -28,7 +28,8 @@ final class WorkerLane: @unchecked Sendable {
     private let hasWork = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Signalled when a job finishes (a producer waits on it for room or for `drain`).
     private let jobDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let capacity: Int
+    /// How many submitted batches may wait at once.
+    let capacity: Int
     // Guarded by `lock`.
     private var pending: [WorkerJob] = []
     private var head = 0
@@ -69,10 +70,16 @@ final class WorkerLane: @unchecked Sendable {
         lock.deallocate()
     }
 
+    /// How many jobs were waiting (or running) when `submit` last queued one, as the producer saw
+    /// it: read by the producer's own thread only (set inside `submit`, under the lock), so a
+    /// producer can tell whether the lane keeps up (`TransportOpenVerifier.laneHasRoom`).
+    @exclusivity(unchecked) private(set) var backlogAtLastSubmit = 0
+
     /// Queues `job` behind every job submitted before it; waits while the queue is full.
     func submit(_ job: WorkerJob) {
         guard thread != nil else { job.run(); return }
         pthread_mutex_lock(lock)
+        backlogAtLastSubmit = pending.count - head + (running ? 1 : 0)
         if pending.count - head >= capacity {
             producerWaiting = true
             while pending.count - head > capacity / 2 { pthread_cond_wait(jobDone, lock) }

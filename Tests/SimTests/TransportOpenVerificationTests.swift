@@ -25,12 +25,14 @@ final class TransportOpenVerificationTests: XCTestCase {
             let known = try outputs(threads: threads, verifying: true)
             // 400 echo requests and their replies, each opened once by libsodium as a verification.
             XCTAssertGreaterThanOrEqual(known.verified, 800, "\(threads) threads")
-            // With a capture lane, every data packet goes out unsealed and the lane seals it for
-            // the captures and the check: the files are still the bytes of sealing at once.
+            // With a capture lane, data packets go out unsealed while the lane keeps up (how
+            // many depends on timing; the first always does, the lane being empty) and the lane
+            // seals them for the captures and the checks: the files are still the bytes of
+            // sealing at once.
             if threads == 1 {
                 XCTAssertEqual(known.sealsDeferred, 0, "one thread seals at once")
             } else {
-                XCTAssertGreaterThanOrEqual(known.sealsDeferred, 800, "\(threads) threads")
+                XCTAssertGreaterThan(known.sealsDeferred, 0, "\(threads) threads")
             }
             for name in ClientServerOutputs.files {
                 XCTAssertTrue(known.files[name] == opened.files[name], "\(name) differs with \(threads) threads and known opens")

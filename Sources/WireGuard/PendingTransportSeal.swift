@@ -40,14 +40,24 @@ public final class PendingTransportSeal: @unchecked Sendable {
         return made
     }
 
-    /// The sealed message made anew and not kept (any thread).
+    /// The sealed message made anew and not kept (any thread). Sealed from the unsealed bytes
+    /// straight into new storage: copying them first and sealing in place wrote every byte twice.
     public func sealedCopy() -> [UInt8] {
-        var buffer = unsealed
-        let index = readLE32(unsealed, 4)
+        let count = unsealed.count
+        let header = TransportHeader.length
+        let plaintextLength = count - TransportHeader.minimumMessageLength
         let counter = readLE64(unsealed, 8)
-        // Cannot throw: the key is 32 bytes and the buffer a whole message (checked at init).
-        try! Transport.sealInPlace(&buffer, plaintextLength: unsealed.count - TransportHeader.minimumMessageLength,
-                                   key: key, receiverIndex: index, counter: counter)
-        return buffer
+        ensureSodium()
+        return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            unsealed.withUnsafeBufferPointer { source in
+                let from = source.baseAddress!, to = out.baseAddress!
+                to.update(from: from, count: header)
+                key.withKeyBytes { k in
+                    AEAD.seal(key: k, counter: counter, plaintext: from + header, length: plaintextLength,
+                              ad: nil, adLength: 0, output: to + header)
+                }
+            }
+            initialized = count
+        }
     }
 }

@@ -1,3 +1,4 @@
+import NetAddress
 import Routing
 import Sim
 import WireGuard
@@ -94,8 +95,8 @@ public struct RunRecording: Sendable {
 ///   capture.
 /// So a frame goes to the decision just before it when that decision expects one, and the
 /// receiving side's decisions take the arrival's frame. The sender's and receiver's steps about
-/// one datagram are joined by its bytes (the same outer packet leaves one eth0 and reaches the
-/// other).
+/// one datagram are joined by its identity (`CapturedFrame.identity`: the same datagram leaves
+/// one eth0 and reaches the other, taken by its bytes or by its parts).
 ///
 /// The recorder's state is used from the simulation's thread only, once per decision and per
 /// capture, and no access to it overlaps another: its fields are `@exclusivity(unchecked)`
@@ -113,9 +114,9 @@ public final class RunRecorder {
     /// expects one; `sends`: that capture is a datagram put on the underlay.
     @exclusivity(unchecked) private var awaiting: (step: Int?, node: String, interface: CapturedInterface, sends: Bool)?
     /// The capture just made, if no decision has come since: a drop right after it is about it.
-    /// Its bytes are kept only when it was sent by a kept step (`sender`), the one case a drop
-    /// reads them (to take the datagram off `inFlight`).
-    @exclusivity(unchecked) private var lastCapture: (node: String, interface: CapturedInterface, frame: Int?, sender: Int?, bytes: [UInt8])?
+    /// Its identity is there only when a kept step sent it (`sender`), the one case a drop reads
+    /// it (to take the datagram off `inFlight`).
+    @exclusivity(unchecked) private var lastCapture: (node: String, interface: CapturedInterface, frame: Int?, sender: Int?, identity: FrameKey?)?
     /// Per node, the last eth0 capture no send claimed (an arrival) and the step that sent it.
     /// An arrival with neither (a node `--capture` left out, from a step not kept) tells the next
     /// decision nothing, so it is not stored: a hub's clients then cost no entry each.
@@ -125,8 +126,9 @@ public final class RunRecorder {
     /// Writes the kept decisions' text lines (one composer for all of them: one per line cost
     /// ~358 k instructions a line).
     private let textLines = DecisionTextLines()
-    /// Datagrams on the underlay from a kept step, by their outer bytes, oldest first.
-    @exclusivity(unchecked) private var inFlight: [OuterBytes: [Int]] = [:]
+    /// Datagrams on the underlay from a kept step, by their identity (`CapturedFrame.identity`),
+    /// oldest first.
+    @exclusivity(unchecked) private var inFlight: [FrameKey: [Int]] = [:]
 
     public init(limits: RecordingLimits = .standard) {
         self.limits = limits
@@ -201,7 +203,7 @@ public final class RunRecorder {
                 if let stepIndex { setFrame(stepIndex, "\(record.node)-eth0", capture.frame) }
                 if let sender = capture.sender {
                     steps[sender].outcome = action == .droppedLinkLoss ? .lost : .dropped
-                    removeInFlight(capture.bytes, sender)
+                    if let identity = capture.identity { removeInFlight(identity, sender) }
                 }
             }
         } else if received && (Self.isReceiving(action) || (onEth0 && Self.isAfterArrivalOnEth0(action))),
@@ -218,29 +220,33 @@ public final class RunRecorder {
     }
 
     /// Called by the wrapped sinks for every packet captured.
-    func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
+    func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame) {
         var sender: Int?
+        var identity: FrameKey?
         if let expected = awaiting, expected.interface == interface, expected.node == node {
             awaiting = nil
             if let step = expected.step {
                 setFrame(step, "\(node)-\(interface.rawValue)", frame)
                 if expected.sends {
                     sender = step
-                    inFlight[OuterBytes(packet), default: []].append(step)
+                    let key = FrameKey(packet.identity)
+                    identity = key
+                    inFlight[key, default: []].append(step)
                 }
             }
         } else if interface == .eth0 {
             // An arrival: the datagram some node sent reaches this one.
             var from: Int?
-            if !inFlight.isEmpty, var waiting = inFlight[OuterBytes(packet)], !waiting.isEmpty {
+            let key = inFlight.isEmpty ? nil : FrameKey(packet.identity)
+            if let key, var waiting = inFlight[key], !waiting.isEmpty {
                 from = waiting.removeFirst()
-                inFlight[OuterBytes(packet)] = waiting.isEmpty ? nil : waiting
+                inFlight[key] = waiting.isEmpty ? nil : waiting
                 if let from { steps[from].arrival = StepArrival(node: node, t: time, frame: frame, step: nil) }
             }
             arrivals[node] = frame == nil && from == nil ? nil : (frame, from)
         }
         if interface == .wg0 { lastWG0[node] = frame }
-        lastCapture = (node, interface, frame, sender, sender == nil ? [] : packet)
+        lastCapture = (node, interface, frame, sender, identity)
     }
 
     /// How many steps are kept so far.
@@ -259,8 +265,7 @@ public final class RunRecorder {
         steps[step].frame = frame
     }
 
-    private func removeInFlight(_ bytes: [UInt8], _ sender: Int) {
-        let key = OuterBytes(bytes)
+    private func removeInFlight(_ key: FrameKey, _ sender: Int) {
         guard var waiting = inFlight[key], let at = waiting.firstIndex(of: sender) else { return }
         waiting.remove(at: at)
         inFlight[key] = waiting.isEmpty ? nil : waiting
@@ -360,7 +365,7 @@ enum CapturedInterface: String {
 protocol CapturedFrameWitness: AnyObject {
     /// How the witness names a node (by name, or by index in a split run's share).
     associatedtype NodeRef
-    func captured(node: NodeRef, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8])
+    func captured(node: NodeRef, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame)
 }
 
 extension RunRecorder: CapturedFrameWitness {}
@@ -397,7 +402,21 @@ class UnnumberedCaptureWitness<Witness: CapturedFrameWitness>: CaptureSink {
     var interface: CapturedInterface { .other }
 
     final func capture(time: Int64, packet: [UInt8]) {
-        witness.captured(node: node, interface: interface, frame: nil, time: time, packet: packet)
+        witness.captured(node: node, interface: interface, frame: nil, time: time, packet: .packet(packet))
+    }
+
+    /// Datagrams are taken by their parts: nothing here needs their bytes (a sealed one's seal
+    /// is then left to the capture lane, `PendingTransportSeal`).
+    final var wantsDatagramBytes: Bool { false }
+
+    final func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
+        witness.captured(node: node, interface: interface, frame: nil, time: time,
+                         packet: .datagram(from: source, to: destination, payload: payload))
+    }
+
+    final func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, sealing seal: PendingTransportSeal) {
+        witness.captured(node: node, interface: interface, frame: nil, time: time,
+                         packet: .datagram(from: source, to: destination, payload: seal.unsealed))
     }
 }
 
@@ -432,18 +451,36 @@ final class FrameCountingCaptureSink<Witness: CapturedFrameWitness>: CaptureSink
     func capture(time: Int64, packet: [UInt8]) {
         base.capture(time: time, packet: packet)
         frames += 1
-        witness.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: packet)
+        witness.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time, packet: .packet(packet))
+    }
+
+    /// Datagrams by their parts when the sink it wraps takes them so.
+    var wantsDatagramBytes: Bool { base.wantsDatagramBytes }
+
+    func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
+        base.captureDatagram(time: time, from: source, to: destination, payload: payload)
+        frames += 1
+        witness.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time,
+                         packet: .datagram(from: source, to: destination, payload: payload))
+    }
+
+    func captureDatagram(time: Int64, from source: Endpoint, to destination: Endpoint, sealing seal: PendingTransportSeal) {
+        base.captureDatagram(time: time, from: source, to: destination, sealing: seal)
+        frames += 1
+        witness.captured(node: node, interface: interface, frame: numbered ? frames : nil, time: time,
+                         packet: .datagram(from: source, to: destination, payload: seal.unsealed))
     }
 }
 
-/// A datagram's outer bytes as a dictionary key: equal when the bytes are, hashed in one pass
-/// over the buffer (`Hasher.combine(bytes:)`). `[UInt8]`'s own hashing feeds the hasher one byte
-/// at a time: ~10 instructions a byte, ~9,800 a lookup in `wgsim run`'s profile.
-struct OuterBytes: Hashable {
+/// A captured frame's identity (`CapturedFrame.identity`) as a dictionary key: equal when the
+/// bytes are, hashed in one pass over the buffer (`Hasher.combine(bytes:)`). `[UInt8]`'s own
+/// hashing feeds the hasher one byte at a time: ~10 instructions a byte, ~9,800 a lookup of a
+/// whole datagram in `wgsim run`'s profile.
+struct FrameKey: Hashable {
     let bytes: [UInt8]
     init(_ bytes: [UInt8]) { self.bytes = bytes }
     func hash(into hasher: inout Hasher) {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
-    static func == (a: OuterBytes, b: OuterBytes) -> Bool { a.bytes == b.bytes }
+    static func == (a: FrameKey, b: FrameKey) -> Bool { a.bytes == b.bytes }
 }

@@ -79,7 +79,7 @@ public enum SplitReportMerge {
                     throw SplitShareError(path: files[rank].steps, reason: "lacks the words of decision \(global) of the run, which the report keeps")
                 }
             case .capture(let node, let interface, let frame, let time, let digest):
-                recorder.captured(node: node, interface: interface, frame: frame, time: time, packet: digest)
+                recorder.captured(node: node, interface: interface, frame: frame, time: time, packet: .identity(digest))
             }
             heads[rank] = try readers[rank].next()
         }

@@ -33,8 +33,8 @@ public struct SplitReportFiles: Sendable {
 /// `selectedSteps` selected ones (each kept one counts against the run's `selectedSteps`).
 /// The text also goes with every decision whose text may span several lines (the recorder
 /// counts decisions.txt's lines). A capture goes with its node, interface, frame number, time
-/// and, on eth0, a 128-bit BLAKE2s digest of the datagram: the recorder joins a send to its
-/// arrival by equal bytes, and equal digests stand for equal bytes.
+/// and, on eth0, a 128-bit BLAKE2s digest of the datagram's identity (`CapturedFrame.identity`):
+/// the recorder joins a send to its arrival by equal identities, and equal digests stand for them.
 public final class SplitReportShare {
     let limits: RecordingLimits
     private let files: SplitReportFiles
@@ -123,14 +123,14 @@ public final class SplitReportShare {
     }
 
     /// A frame captured by one of the wrapped sinks.
-    func captured(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
+    func captured(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame) {
         steps.byte(SplitReportItem.capture)
         writeKey()
         steps.int(Int64(node))
         steps.byte(interface == .eth0 ? 0 : interface == .wg0 ? 1 : 2)
         steps.int(Int64(frame ?? 0))
         steps.int(time)
-        if interface == .eth0 { steps.bytes(SplitReportItem.digest(packet)) }
+        if interface == .eth0 { steps.bytes(SplitReportItem.digest(packet.identity)) }
     }
 
     /// Closes the steps file and writes the snapshot of this process's nodes, the run having
@@ -224,8 +224,8 @@ enum SplitReportItem {
         return codes
     }()
 
-    /// What stands for a datagram's bytes when a send is joined to its arrival: BLAKE2s with a
-    /// 16-byte digest (collision-resistant: equal digests are equal bytes).
-    static func digest(_ packet: [UInt8]) -> [UInt8] { Blake2s.digest(outputLength: 16, key: [], parts: [packet]) }
+    /// What stands for a datagram's identity when a send is joined to its arrival: BLAKE2s with
+    /// a 16-byte digest (collision-resistant: equal digests are equal identities).
+    static func digest(_ identity: [UInt8]) -> [UInt8] { Blake2s.digest(outputLength: 16, key: [], parts: [identity]) }
 }
 extension SplitReportShare: CapturedFrameWitness {}

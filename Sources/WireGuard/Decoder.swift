@@ -161,7 +161,7 @@ public final class CaptureDecoder {
     }
 
     /// Source, destination and payload of an IPv4 or IPv6 UDP datagram (first fragments only).
-    static func udpPayload(_ packet: [UInt8]) -> (Endpoint, Endpoint, [UInt8])? {
+    public static func udpPayload(_ packet: [UInt8]) -> (Endpoint, Endpoint, [UInt8])? {
         guard let version = packet.first.map({ $0 >> 4 }) else { return nil }
         let source: IPAddress, destination: IPAddress, range: Range<Int>
         if version == 4 {

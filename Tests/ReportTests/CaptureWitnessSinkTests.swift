@@ -9,8 +9,16 @@ final class CaptureWitnessSinkTests: XCTestCase {
     /// Remembers what it is told.
     final class Witness: CapturedFrameWitness {
         var seen: [(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8])] = []
-        func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: [UInt8]) {
-            seen.append((node, interface, frame, time, packet))
+        /// The identity of each frame told (`CapturedFrame.identity`).
+        var identities: [[UInt8]] = []
+        func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame) {
+            let bytes: [UInt8]
+            switch packet {
+            case .packet(let b), .identity(let b): bytes = b
+            case .datagram(_, _, let payload): bytes = payload
+            }
+            seen.append((node, interface, frame, time, bytes))
+            identities.append(packet.identity)
         }
     }
 

@@ -1,0 +1,52 @@
+import NetAddress
+import WireGuard
+
+/// What a capture witness is told of one captured packet: its bytes, or for a UDP datagram a
+/// sink took without them (`CaptureSink.wantsDatagramBytes` false), its endpoints and payload,
+/// whose WireGuard transport message may not be sealed yet (`PendingTransportSeal`); or, when a
+/// split run's process 0 replays its processes' captures, the digest of an identity.
+enum CapturedFrame {
+    case packet([UInt8])
+    case datagram(from: Endpoint, to: Endpoint, payload: [UInt8])
+    /// An identity already made (a split run's digest of one).
+    case identity([UInt8])
+
+    /// Bytes equal for the two captures of one datagram (where it left one eth0 and where it
+    /// reached the other) whichever way each was made: from its bytes or from its parts, sealed
+    /// or not yet. A UDP datagram is named by its endpoints and payload, a WireGuard transport
+    /// message's payload by its length and its 16-byte header (type, receiver index, counter),
+    /// the part that is the same sealed or not; a counter is used once per key, so two such
+    /// messages on the way at once with equal endpoints and header are the same message. Any
+    /// other packet is named by its bytes. Made only when the recorder needs it (a datagram a
+    /// kept step sent, or an arrival while one is on the way).
+    var identity: [UInt8] {
+        switch self {
+        case .identity(let bytes): return bytes
+        case .datagram(let from, let to, let payload): return Self.identity(from: from, to: to, payload: payload)
+        case .packet(let bytes):
+            if let (from, to, payload) = CaptureDecoder.udpPayload(bytes) {
+                return Self.identity(from: from, to: to, payload: payload)
+            }
+            return [0] + bytes
+        }
+    }
+
+    private static func identity(from: Endpoint, to: Endpoint, payload: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [1]
+        for endpoint in [from, to] {
+            let address = endpoint.address.bytes
+            out.append(UInt8(address.count))
+            out += address
+            out.append(UInt8(endpoint.port >> 8))
+            out.append(UInt8(endpoint.port & 0xff))
+        }
+        let count = UInt32(truncatingIfNeeded: payload.count)
+        out += [UInt8(count >> 24), UInt8((count >> 16) & 0xff), UInt8((count >> 8) & 0xff), UInt8(count & 0xff)]
+        if payload.count >= TransportHeader.minimumMessageLength && payload[0] == MessageType.transport.rawValue {
+            out += payload[0..<TransportHeader.length]
+        } else {
+            out += payload
+        }
+        return out
+    }
+}

@@ -32,21 +32,30 @@ enum CapturedFrame {
     }
 
     private static func identity(from: Endpoint, to: Endpoint, payload: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [1]
-        for endpoint in [from, to] {
-            let address = endpoint.address.bytes
-            out.append(UInt8(address.count))
-            out += address
-            out.append(UInt8(endpoint.port >> 8))
-            out.append(UInt8(endpoint.port & 0xff))
-        }
+        let isTransport = payload.count >= TransportHeader.minimumMessageLength && payload[0] == MessageType.transport.rawValue
+        var out: [UInt8] = []
+        // Made at its final size: grown append by append, it was reallocated several times.
+        out.reserveCapacity(1 + 2 * 19 + 4 + (isTransport ? TransportHeader.length : payload.count))
+        out.append(1)
+        append(from, to: &out)
+        append(to, to: &out)
         let count = UInt32(truncatingIfNeeded: payload.count)
-        out += [UInt8(count >> 24), UInt8((count >> 16) & 0xff), UInt8((count >> 8) & 0xff), UInt8(count & 0xff)]
-        if payload.count >= TransportHeader.minimumMessageLength && payload[0] == MessageType.transport.rawValue {
-            out += payload[0..<TransportHeader.length]
+        out.append(UInt8(count >> 24)); out.append(UInt8((count >> 16) & 0xff))
+        out.append(UInt8((count >> 8) & 0xff)); out.append(UInt8(count & 0xff))
+        if isTransport {
+            out.append(contentsOf: payload[0..<TransportHeader.length])
         } else {
-            out += payload
+            out.append(contentsOf: payload)
         }
         return out
+    }
+
+    /// An endpoint's address (its length first) and port.
+    private static func append(_ endpoint: Endpoint, to out: inout [UInt8]) {
+        let address = endpoint.address.bytes
+        out.append(UInt8(address.count))
+        out.append(contentsOf: address)
+        out.append(UInt8(endpoint.port >> 8))
+        out.append(UInt8(endpoint.port & 0xff))
     }
 }

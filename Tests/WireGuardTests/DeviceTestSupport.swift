@@ -174,3 +174,12 @@ func makePair(psk: PresharedKey? = nil) throws -> TestNet {
     net.upAll()
     return net
 }
+
+/// A↔B with a session; B has confirmed it (A's first packet went through), and the log is empty.
+func establishedPair(file: StaticString = #filePath, line: UInt = #line) throws -> TestNet {
+    let net = try makePair()
+    net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
+    XCTAssertEqual(net.delivered("B").count, 1, "the session is up", file: file, line: line)
+    net.clearLog()
+    return net
+}

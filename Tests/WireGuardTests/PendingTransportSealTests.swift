@@ -34,14 +34,6 @@ final class PendingTransportSealTests: XCTestCase {
         var datagrams: [[UInt8]] { events.compactMap { if case .transmit(let d, _, _) = $0 { return d } else { return nil } } }
     }
 
-    /// A↔B with a session B has confirmed.
-    private func established() throws -> TestNet {
-        let net = try makePair()
-        net.send("A", ipv4("10.0.0.1", "10.0.0.2"))
-        XCTAssertEqual(net.delivered("B").count, 1)
-        net.clearLog()
-        return net
-    }
 
     /// A sends `packet` through an outlet that asks for its seal to be left; the unsealed
     /// datagram and what A carried with it.
@@ -52,7 +44,7 @@ final class PendingTransportSealTests: XCTestCase {
     }
 
     func testALeftSealGivesTheBytesTheDeviceWouldHaveSealed() throws {
-        let net = try established()
+        let net = try establishedPair()
         let packet = ipv4("10.0.0.1", "10.0.0.2", payload: 30)
         let sent = try sentUnsealed(by: net, packet)
         let pending = try XCTUnwrap(sent.sealed.pending, "a data packet's seal is left when the outlet asks")
@@ -80,7 +72,7 @@ final class PendingTransportSealTests: XCTestCase {
     }
 
     func testAKeepaliveIsSealedAtOnce() throws {
-        let net = try established()
+        let net = try establishedPair()
         let outlet = Outlet(defers: true, verifies: true)
         net.device("A").send([], now: net.now, to: outlet)
         XCTAssertNil(outlet.sealed.last?.pending)
@@ -90,7 +82,7 @@ final class PendingTransportSealTests: XCTestCase {
     /// one that cannot (its outlet does not verify) opens the sealed bytes itself. Opening the
     /// unsealed datagram would fail to authenticate and drop the packet.
     func testEveryReceiverOpensTheSealedBytes() throws {
-        let net = try established()
+        let net = try establishedPair()
         let packet = ipv4("10.0.0.1", "10.0.0.2", payload: 20)
         let first = try sentUnsealed(by: net, packet)
         let known = Outlet(defers: false, verifies: true)
@@ -113,7 +105,7 @@ final class PendingTransportSealTests: XCTestCase {
     /// A left seal carried with another key's plaintext: the receiver opens the sealed bytes
     /// for real and drops them as not authenticating, as it would the sealed message.
     func testALeftSealUnderAnotherKeyIsDroppedAsAuthenticationFailed() throws {
-        let net = try established()
+        let net = try establishedPair()
         let sent = try sentUnsealed(by: net, ipv4("10.0.0.1", "10.0.0.2"))
         let otherKey = InlineKey([UInt8](repeating: 0x5a, count: 32))
         let otherKeypair = Keypair(sendingKey: otherKey.bytes, receivingKey: otherKey.bytes, localIndex: 1, remoteIndex: 2,

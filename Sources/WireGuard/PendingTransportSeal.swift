@@ -9,7 +9,7 @@ import Packet
 /// does no AEAD for a data packet at all.
 ///
 /// The seal is a pure function of the key, the counter and the plaintext (ChaCha20-Poly1305 with
-/// the counter as nonce, §5.4.6 of the whitepaper), so the bytes are those the sender would have
+/// the counter as nonce: §2 steps 5 and 7), so the bytes are those the sender would have
 /// made itself. Anything on another thread that needs them (a capture on the event thread, a
 /// datagram sent to another MPI process, an open that was not known) makes its own copy with
 /// `sealedCopy()`.

@@ -50,7 +50,7 @@ final class PendingTransportSealTests: XCTestCase {
         let pending = try XCTUnwrap(sent.sealed.pending, "a data packet's seal is left when the outlet asks")
         XCTAssertEqual(pending.unsealed, sent.datagram, "the datagram sent is the unsealed message")
         let header = try Transport.header(of: sent.datagram)
-        // The message libsodium makes from the same key, counter and packet (§5.4.6).
+        // The message libsodium makes from the same key, counter and packet (§2 steps 5 and 7).
         var expected: [UInt8] = []
         try Transport.seal(packet: packet, mtu: WireGuardConstants.defaultMTU, key: sent.sealed.key.bytes,
                            receiverIndex: header.receiverIndex, counter: header.counter, into: &expected)

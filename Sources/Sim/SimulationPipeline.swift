@@ -25,7 +25,11 @@ extension Simulation {
 
     /// A packet from a local application: the host route table decides where it goes.
     /// `context` names the packet's trace frame, if it was replayed from one.
-    func output(_ packet: [UInt8], from node: SimNode, context: PacketContext, forwarded: Bool = false) {
+    ///
+    /// The packet is consumed: an `.output` event's packet is moved in, where a borrowed one left
+    /// the event to be destroyed whole after the call (the enum's outlined destroy, ~130
+    /// instructions per event; docs/performance.md, session 12).
+    func output(_ packet: consuming [UInt8], from node: SimNode, context: PacketContext, forwarded: Bool = false) {
         if !forwarded { node.counters.originated += 1 }
         let summary: IPPacketSummary
         do {

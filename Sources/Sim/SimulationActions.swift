@@ -275,7 +275,9 @@ extension Simulation {
     func step(_ run: consuming ReplayRun) {
         var bytes: [UInt8] = []
         swap(&bytes, &run.bytes)
-        output(bytes, from: nodes[run.node], context: PacketContext(origin: run.origin, number: run.frame))
+        var packet = Optional(consume bytes)
+        let context = PacketContext(origin: run.origin, number: run.frame)
+        withNode(run.node) { output(packet.take()!, from: $0, context: context) }
         // The next packet is read now (a streamed trace is read one packet ahead of the replay).
         guard let following = run.cursor.next() else { return }
         // A loader has checked that every packet falls within the run; saturate for other callers.

@@ -34,7 +34,9 @@ public struct IPPacketSummary: Equatable, Sendable, CustomStringConvertible {
         return "\(IPProtocol.name(protocolNumber)) \(end(source, sourcePort)) → \(end(destination, destinationPort)), \(totalLength) bytes"
     }
 
-    public init(parsing bytes: [UInt8]) throws {
+    /// The bytes are borrowed: an initializer's parameter is otherwise taken owned, a retain at
+    /// every call on the packet path (and a caller's `consuming` packet could not be lent).
+    public init(parsing bytes: borrowing [UInt8]) throws {
         if let plain = Self.plainIPv4(bytes) {
             self = plain
             return
@@ -43,8 +45,8 @@ public struct IPPacketSummary: Equatable, Sendable, CustomStringConvertible {
             throw WireError.truncated("IP", at: 0, need: 1, have: 0, what: "a version nibble")
         }
         switch first >> 4 {
-        case 4: self = try IPPacketSummary(v4: bytes)
-        case 6: self = try IPPacketSummary(v6: bytes)
+        case 4: self = try IPPacketSummary(v4: copy bytes)
+        case 6: self = try IPPacketSummary(v6: copy bytes)
         default:
             throw WireError("IP", .unsupported, at: 0, expected: "version 4 or 6 in the high nibble, got \(first >> 4)")
         }

@@ -440,10 +440,13 @@ struct ReplayRun {
     var node: Int
     /// The trace file's `PacketContext.origin`.
     var origin: UInt32
-    /// Where the replay is in its trace (the packets after `packet`).
+    /// Where the replay is in its trace (the packets after this one).
     var cursor: ReplayCursor
-    /// The packet to inject when this event runs.
-    var packet: CapturedPacket
+    /// The packet to inject when this event runs, and its frame number in the trace. The bytes
+    /// are held on their own (not as a `CapturedPacket`, whose fields are constants) so that
+    /// `step` can move them out of the run and on to `output`.
+    var bytes: [UInt8]
+    var frame: Int
     /// Simulated time of the first packet; packet k is due at start + (ts_k - ts_0).
     var start: Int64
 }

@@ -46,7 +46,7 @@ extension Simulation {
             let cursor = packets.cursor()
             guard let first = cursor.next() else { return }
             let origin = context(file: trace, frame: 0).origin
-            step(ReplayRun(node: node.index, origin: origin, cursor: cursor, packet: first, start: now))
+            step(ReplayRun(node: node.index, origin: origin, cursor: cursor, bytes: first.bytes, frame: first.frame, start: now))
         case let .setLink(between, change):
             guard let a = nodeIndex[between.0], let b = nodeIndex[between.1], a != b else { return }
             underlay.change(a, b, change)
@@ -267,17 +267,25 @@ extension Simulation {
     }
 
     /// Injects the next trace packet, then schedules the one after at its relative time.
-    func step(_ run: ReplayRun) {
-        let packet = run.packet
-        output(packet.bytes, from: nodes[run.node], context: PacketContext(origin: run.origin, number: packet.frame))
+    ///
+    /// The run is consumed and goes on as the next event itself, its packet moved out to
+    /// `output` and the next one moved in: a copy of the run (`var next = run`) retained its
+    /// cursor and packet, and the event it came in was then destroyed whole after the call
+    /// (~200 instructions per replayed packet; docs/performance.md, session 12).
+    func step(_ run: consuming ReplayRun) {
+        var bytes: [UInt8] = []
+        swap(&bytes, &run.bytes)
+        var packet = Optional(consume bytes)
+        let context = PacketContext(origin: run.origin, number: run.frame)
+        withNode(run.node) { output(packet.take()!, from: $0, context: context) }
         // The next packet is read now (a streamed trace is read one packet ahead of the replay).
         guard let following = run.cursor.next() else { return }
-        var next = run
-        next.packet = following
         // A loader has checked that every packet falls within the run; saturate for other callers.
         let (offset, overflow) = following.timestamp.subtractingReportingOverflow(run.cursor.firstTimestamp)
         let due = overflow ? (following.timestamp > 0 ? .max : now) : run.start.addingSaturated(offset)
-        enqueue(at: max(now, due), .replay(next))
+        run.frame = following.frame
+        run.bytes = following.bytes
+        enqueue(at: max(now, due), .replay(run))
     }
 
     func config(_ node: SimNode, _ what: String) {

@@ -102,8 +102,9 @@ extension Simulation {
         }
     }
 
-    /// A datagram reaches the far end of its link.
-    func arrive(_ datagram: UnderlayDatagram) {
+    /// A datagram reaches the far end of its link. Consumed (moved in by `dispatch`): borrowed,
+    /// it cost a retain and a release more per arrival (callgrind, docs/performance.md session 12).
+    func arrive(_ datagram: consuming UnderlayDatagram) {
         let node = nodes[datagram.to]
         guard node.underlay == datagram.destination else {
             underlayDrop(node, .droppedNoHost, nil, .moved(from: datagram.destination, to: node.underlay), dir: .rx)

@@ -44,7 +44,8 @@ public final class Device {
     @exclusivity(unchecked) var random: SeededRandom
     @exclusivity(unchecked) var peersByKey = PeersByKey()
     @exclusivity(unchecked) var peersBySerial: [Peer?] = []
-    @exclusivity(unchecked) var indexTable: [UInt32: IndexEntry] = [:]
+    /// Receiver index → handshake or keypair (`ReceiverIndexTable`: no SipHash per message).
+    @exclusivity(unchecked) var indexTable = ReceiverIndexTable<IndexEntry>()
     /// What only a received handshake message reads or writes (cookie secret and MAC1 key, the
     /// rate limiter, the under-load time), made by the first one: nil on a device that has never
     /// received one, as most clients of a big hub never do (`HandshakeGuard`).

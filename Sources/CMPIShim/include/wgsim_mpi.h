@@ -25,9 +25,10 @@ void wgsim_mpi_abort(int code);
 /// possibly none) and receives each other's part for it, whatever its size (read from the message
 /// itself, so no round of sizes goes first). The parts received are returned one after the
 /// other, by rank, in `*receive` (malloc'd; the caller frees it), `receive_counts[r]` bytes each
-/// (0 for this process's own rank).
+/// (0 for this process's own rank). While it waits for the others' parts it calls `idle`
+/// (when not NULL) with `idle_context`, as long as that returns nonzero (it did some work).
 int wgsim_mpi_exchange_sized(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
-                             uint8_t **receive, int32_t *receive_counts);
+                             uint8_t **receive, int32_t *receive_counts, int (*idle)(void *), void *idle_context);
 /// Process 0 learns every process's count (`counts` is read only there).
 int wgsim_mpi_gather_counts(int32_t count, int32_t *counts);
 /// Process 0 receives every process's bytes, at `offsets[r]` of `receive` (only read there).

@@ -150,8 +150,13 @@ extension RunCommand {
                 if lead { progress.tick(simulatedTime: record.t, decisions: run.decisionCount) }
             }
             let windows = WindowedRun(simulation: simulation, communicator: communicator, partition: partition, phases: phases)
-            // The decision log's lines are composed while this process waits for the others.
-            windows.whileWaiting = { part.composePending() }
+            // The decision log's lines and the report's steps are written while this process
+            // waits for the others.
+            windows.whileWaiting = {
+                let composed = part.composePending()
+                let written = report?.writePending() ?? false
+                return composed || written
+            }
             run.advance = { windows.advance($0) }
             run.run()
             phases.mark("run")

@@ -6,9 +6,10 @@
 // shared machine, `--oversubscribe`) a spinning process takes the core the process it waits for
 // needs (a split run measured here spent half its CPU spinning). `wgsim_mpi_init` therefore sets
 // Open MPI's `mpi_yield_when_idle` (unless the environment sets it already), and each collective
-// here is made of non-blocking point-to-point messages waited for by polling with growing sleeps
-// between polls (wgsim_mpi.c, `wait_all`): a waiting process then takes almost no CPU
-// (sched_yield alone still cost 1-5 s of system time per process in a 50-second run).
+// here is made of non-blocking point-to-point messages waited for by polling, yielding, for the
+// first 2 ms (a busy window's usual wait) and then with growing sleeps between polls (wgsim_mpi.c,
+// `wait_all`): a long wait then takes almost no CPU (sched_yield alone, with no sleeps, cost 1-5 s
+// of system time per process in a 50-second run).
 #ifndef WGSIM_MPI_H
 #define WGSIM_MPI_H
 #include <stdint.h>

@@ -18,8 +18,8 @@ static int64_t monotonic_ns(void) {
 }
 
 // Waits for `count` point-to-point operations by polling them: for the first `SPIN_NS` it polls
-// without pause (a window's exchange between processes on free cores completes in microseconds),
-// then it sleeps between polls, each pause twice the last, from `FIRST_PAUSE_NS` up to
+// without pause (with `mpi_yield_when_idle` each poll yields the core to any other runnable
+// thread), then it sleeps between polls, each pause twice the last, from `FIRST_PAUSE_NS` up to
 // `LONGEST_PAUSE_NS`. A pause is never much longer than the time already waited, so a wait ends
 // at most about twice as late as the operations completed; a process waiting seconds (for process
 // 0's merge, or for a process still loading) wakes a few hundred times a second, not millions.
@@ -31,8 +31,12 @@ static int64_t monotonic_ns(void) {
 // (Open MPI 4.1), while point-to-point progress under MPI_Testall is the library's plainest path.
 // Every process calls the collectives in the same order, and MPI keeps messages between two
 // processes with one tag in order, so each message meets the receive it was meant for.
+// `SPIN_NS` covers the wait at a busy window's end, where one process waits for the other to
+// finish its share of the window (a millisecond or two on the generated hub mesh): a sleep
+// there woke up to twice as late as the message came, and the late process then made the other
+// wait at the next window (docs/performance.md, "Session 12: the split run").
 enum {
-    SPIN_NS = 20000,
+    SPIN_NS = 2000000,
     FIRST_PAUSE_NS = 10000,
     LONGEST_PAUSE_NS = 2000000,
 };
@@ -157,7 +161,7 @@ int wgsim_mpi_broadcast(uint8_t *buffer, int32_t count) {
 }
 
 int wgsim_mpi_exchange_sized(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
-                             uint8_t **receive, int32_t *receive_counts) {
+                             uint8_t **receive, int32_t *receive_counts, int (*idle)(void *), void *idle_context) {
     int size = wgsim_mpi_size(), rank = wgsim_mpi_rank(), count = 0, status = MPI_SUCCESS;
     *receive = NULL;
     MPI_Request *requests = requests_for(size);
@@ -191,7 +195,11 @@ int wgsim_mpi_exchange_sized(const uint8_t *send, const int32_t *send_counts, co
             unmatched--;
             status = MPI_Imrecv(parts[other], length, MPI_BYTE, &message, &requests[count++]);
         }
-        if (status == MPI_SUCCESS && unmatched > 0) backoff_pause(&b);
+        if (status != MPI_SUCCESS || unmatched == 0) break;
+        // Work the caller put off fills the wait (each call a small piece, so that a message
+        // that came meanwhile is seen soon); the pauses begin only once there is none left.
+        if (idle && idle(idle_context)) b = backoff_start();
+        else backoff_pause(&b);
     }
     if (status == MPI_SUCCESS) status = wait_all(count, requests);
     if (status == MPI_SUCCESS) {

@@ -38,15 +38,31 @@ public final class Communicator {
     /// Sends `parts[r]` to process r (every other process gets a message, empty or not) and
     /// returns, by rank, what each other process sent to this one (empty for this rank): one round
     /// of messages, the sizes read from the messages themselves.
-    public func exchange(sized parts: [[UInt8]]) -> [[UInt8]] {
+    ///
+    /// `whileWaiting`, called again and again while the others' parts have not all come, does a
+    /// small piece of work put off until now and returns whether there was any: the wait for a
+    /// slower process is spent on it instead of idle.
+    public func exchange(sized parts: [[UInt8]], whileWaiting: (() -> Bool)? = nil) -> [[UInt8]] {
         precondition(parts.count == size, "one part per process")
         let sendCounts = parts.map { Int32($0.count) }
         let sendOffsets = Self.offsets(sendCounts)
         let send = parts.flatMap { $0 }
         var receiveCounts = [Int32](repeating: 0, count: size)
         var received: UnsafeMutablePointer<UInt8>?
+        let idle = IdleWork(whileWaiting)
         send.withUnsafeBufferPointer { sendBytes in
-            _ = wgsim_mpi_exchange_sized(sendBytes.baseAddress, sendCounts, sendOffsets, &received, &receiveCounts)
+            withExtendedLifetime(idle) {
+                if whileWaiting == nil {
+                    _ = wgsim_mpi_exchange_sized(sendBytes.baseAddress, sendCounts, sendOffsets, &received, &receiveCounts, nil, nil)
+                } else {
+                    _ = wgsim_mpi_exchange_sized(sendBytes.baseAddress, sendCounts, sendOffsets, &received, &receiveCounts,
+                                                 { context in
+                                                     guard let context else { return 0 }
+                                                     return Unmanaged<IdleWork>.fromOpaque(context).takeUnretainedValue().work() ? 1 : 0
+                                                 },
+                                                 Unmanaged.passUnretained(idle).toOpaque())
+                }
+            }
         }
         defer { free(received) }
         var at = 0
@@ -80,6 +96,12 @@ public final class Communicator {
         var buffer = rank == 0 ? bytes : [UInt8](repeating: 0, count: length)
         _ = wgsim_mpi_broadcast(&buffer, Int32(length))
         return buffer
+    }
+
+    /// The work `exchange` hands the C wait loop, behind the opaque pointer it passes back.
+    private final class IdleWork {
+        let work: () -> Bool
+        init(_ work: (() -> Bool)?) { self.work = work ?? { false } }
     }
 
     private static func offsets(_ counts: [Int32]) -> [Int32] {

@@ -16,15 +16,23 @@ public final class WindowedRun {
     private let simulation: Simulation
     private let communicator: Communicator
     private let partition: Partition
+    /// Times the exchanges when phase timing is on (`SplitPhaseTimes`).
+    private let phases: SplitPhaseTimes?
     /// Windows run so far (the same count in every process).
     public private(set) var windows = 0
     /// Datagrams this process sent to others so far.
     public private(set) var sent = 0
+    /// Work put off until a window's end, done a small piece at a time while this process waits
+    /// there for the others (`Communicator.exchange(sized:whileWaiting:)`); returns whether there
+    /// was any. The slower process of a window is the one everyone waits for, so work moved into
+    /// the faster one's wait leaves the critical path.
+    public var whileWaiting: (() -> Bool)?
 
-    public init(simulation: Simulation, communicator: Communicator, partition: Partition) {
+    public init(simulation: Simulation, communicator: Communicator, partition: Partition, phases: SplitPhaseTimes? = nil) {
         self.simulation = simulation
         self.communicator = communicator
         self.partition = partition
+        self.phases = phases
     }
 
     /// Runs every process to `until` (nil: to the end `Simulation.run(until: nil)` would reach),
@@ -37,7 +45,8 @@ public final class WindowedRun {
             if next > stop { break }
             windows += 1
             let windowEnd = next > Int64.max - (lookahead - 1) ? Int64.max : next + (lookahead - 1)
-            simulation.runWindow(through: min(windowEnd, stop))
+            let end = min(windowEnd, stop)
+            if let phases { phases.timingWindow { simulation.runWindow(through: end) } } else { simulation.runWindow(through: end) }
         }
         simulation.finishRun(until: until)
     }
@@ -58,7 +67,8 @@ public final class WindowedRun {
         for datagram in outgoing {
             datagram.encode(into: &parts[partition.rankOfNode[datagram.node]])
         }
-        let incoming = communicator.exchange(sized: parts)
+        let incoming = phases.map { $0.timingExchange { communicator.exchange(sized: parts, whileWaiting: whileWaiting) } }
+            ?? communicator.exchange(sized: parts, whileWaiting: whileWaiting)
         var next = earliest
         for (rank, bytes) in incoming.enumerated() where rank != communicator.rank {
             let ranks = partition.rankOfNode

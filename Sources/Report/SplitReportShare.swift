@@ -50,6 +50,19 @@ public final class SplitReportShare {
     /// This process's snapshot part, as the page maker's merge would read it back from its file,
     /// when `finish(end:keepingSnapshot:)` kept it instead of writing it.
     private(set) var keptSnapshot: SnapshotPart?
+    /// Decisions and captures taken but not yet written to the steps file, in the order taken,
+    /// each with its place as it was taken; those before `stepsWritten` are written. Writing
+    /// them (a decision's text line, a datagram's digest) waits for `writePending` (a split run
+    /// calls it while the process waits at a window's end) or for `pendingLimit` of them.
+    private var pending: [PendingStep] = []
+    private var stepsWritten = 0
+    /// At most this many steps wait to be written.
+    static let pendingLimit = 4096
+
+    private enum PendingStep {
+        case decision(DecisionRecord, key: EventKey, withText: Bool, withWords: Bool)
+        case capture(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame, key: EventKey)
+    }
 
     /// Opens the share's steps file; `nodeNames` are every node's names in definition order.
     public init(_ files: SplitReportFiles, nodeNames: [String], limits: RecordingLimits = .standard) throws {
@@ -80,14 +93,17 @@ public final class SplitReportShare {
         collector = RunSnapshotCollector(name: name, simulation: simulation, nodes: nodes, links: links, owned: owned)
     }
 
-    private func writeKey() {
-        let key = simulation?.progressKey ?? EventKey(time: .min, origin: .min, sequence: 0)
+    /// Where the simulation is: the place a step taken now is written with.
+    private var currentKey: EventKey { simulation?.progressKey ?? EventKey(time: .min, origin: .min, sequence: 0) }
+
+    private func writeKey(_ key: EventKey) {
         steps.int(key.time)
         steps.int(key.origin)
         steps.int(Int64(bitPattern: key.sequence))
     }
 
-    /// Takes one decision, in the order this process made it.
+    /// Takes one decision, in the order this process made it. The collector reads it now (a
+    /// configuration's tables are read as they are); its step is written later (`writePending`).
     public func observe(_ record: DecisionRecord) {
         collector?.observe(record)
         let ordinal = decisions
@@ -99,9 +115,45 @@ public final class SplitReportShare {
             selectedWithWords += 1
         }
         let withText = withWords || RunRecorder.mayHaveSeveralLines(action)
+        take(.decision(record, key: currentKey, withText: withText, withWords: withWords))
+    }
+
+    /// A frame captured by one of the wrapped sinks (its bytes kept until its step is written).
+    func captured(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame) {
+        take(.capture(node: node, interface: interface, frame: frame, time: time, packet: packet, key: currentKey))
+    }
+
+    private func take(_ step: PendingStep) {
+        pending.append(step)
+        if pending.count - stepsWritten >= Self.pendingLimit { writePending(limit: Self.pendingLimit) }
+    }
+
+    /// Writes up to `limit` of the steps not yet written, in the order taken; returns false when
+    /// there were none.
+    @discardableResult
+    public func writePending(limit: Int = 32) -> Bool {
+        guard stepsWritten < pending.count else { return false }
+        let end = pending.count - stepsWritten > limit ? stepsWritten + limit : pending.count
+        for i in stepsWritten..<end {
+            switch pending[i] {
+            case let .decision(record, key, withText, withWords):
+                write(record, key: key, withText: withText, withWords: withWords)
+            case let .capture(node, interface, frame, time, packet, key):
+                write(node: node, interface: interface, frame: frame, time: time, packet: packet, key: key)
+            }
+        }
+        stepsWritten = end
+        if stepsWritten == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            stepsWritten = 0
+        }
+        return true
+    }
+
+    private func write(_ record: DecisionRecord, key: EventKey, withText: Bool, withWords: Bool) {
         steps.byte(SplitReportItem.decision)
-        writeKey()
-        steps.byte(SplitReportItem.actionCode[action] ?? 0)
+        writeKey(key)
+        steps.byte(SplitReportItem.actionCode[record.action] ?? 0)
         steps.int(Int64(nodeIndex[record.node] ?? -1))
         switch record.iface {
         case nil: steps.byte(0)
@@ -122,10 +174,9 @@ public final class SplitReportShare {
         }
     }
 
-    /// A frame captured by one of the wrapped sinks.
-    func captured(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame) {
+    private func write(node: Int, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame, key: EventKey) {
         steps.byte(SplitReportItem.capture)
-        writeKey()
+        writeKey(key)
         steps.int(Int64(node))
         steps.byte(interface == .eth0 ? 0 : interface == .wg0 ? 1 : 2)
         steps.int(Int64(frame ?? 0))
@@ -146,6 +197,7 @@ public final class SplitReportShare {
             collector = nil
             simulation = nil
         }
+        writePending(limit: .max)
         try steps.close()
         if keepingSnapshot {
             keptSnapshot = try ownSnapshotPart(end: end)

@@ -19,6 +19,14 @@ public final class DecisionLogPart {
     private let paths: DecisionLogParts.Files
     private var failure: DecisionLogError?
     private var closed = false
+    /// Decisions written but not yet composed into lines, with their places; those before
+    /// `composed` are done. Composing waits for `composePending` (a split run calls it while the
+    /// process waits at a window's end) or for `pendingLimit` of them, which bounds the memory.
+    private var pending: [(record: DecisionRecord, key: EventKey)] = []
+    private var composed = 0
+    /// At most this many decisions wait to be composed (a window of the generated 4 × 25,000 hub
+    /// mesh makes about 200 a process).
+    static let pendingLimit = 4096
 
     public init(_ files: DecisionLogParts.Files) throws {
         paths = files
@@ -28,8 +36,30 @@ public final class DecisionLogPart {
 
     deinit { try? close() }
 
-    /// Writes one decision; `key` is the simulation's `progressKey` as the decision is made.
+    /// Takes one decision, composed later (`composePending`, `close`); `key` is the
+    /// simulation's `progressKey` as the decision is made. The lines are the same whenever they
+    /// are composed: a record holds everything its lines say.
     public func write(_ record: DecisionRecord, key: EventKey) {
+        pending.append((record, key))
+        if pending.count - composed >= Self.pendingLimit { _ = composePending(limit: Self.pendingLimit) }
+    }
+
+    /// Composes up to `limit` of the decisions not yet composed, in the order they were written;
+    /// returns false when there were none.
+    @discardableResult
+    public func composePending(limit: Int = 32) -> Bool {
+        guard composed < pending.count else { return false }
+        let end = pending.count - composed > limit ? composed + limit : pending.count
+        for i in composed..<end { compose(pending[i].record, key: pending[i].key) }
+        composed = end
+        if composed == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            composed = 0
+        }
+        return true
+    }
+
+    private func compose(_ record: DecisionRecord, key: EventKey) {
         let jsonStart = json.count, textStart = text.count
         composer.append(record, json: json, text: text)
         json.append(0x0A)
@@ -43,6 +73,7 @@ public final class DecisionLogPart {
     public func close() throws {
         if !closed {
             closed = true
+            composePending(limit: .max)
             flush()
             for (file, path) in [(jsonFile, paths.jsonl), (textFile, paths.text), (indexFile, paths.index)]
             where fclose(file) != 0 && failure == nil {

@@ -28,6 +28,7 @@ extension RunCommand {
         let rank = communicator.rank
         let lead = rank == 0
         let started = WallClock.now()
+        let phases = SplitPhaseTimes(rank: rank)
         /// An input problem every process finds: process 0 says it, each stops.
         func refuse(_ error: Error) -> Error {
             if lead { _ = failure(error) }
@@ -52,7 +53,9 @@ extension RunCommand {
             if lead && !quiet { for note in loaded.notes { FileHandleOutput.standardError("\(note)\n") } }
             loadWarnings = lead ? loaded.loadWarnings : []
             captured = try captureNodes(of: loaded)
+            phases.mark("load")
             partition = try Partition(loaded, processes: communicator.size)
+            phases.mark("partition")
         } catch {
             throw refuse(error)
         }
@@ -84,6 +87,7 @@ extension RunCommand {
             throw badInputExit
         }
         let (stagingPath, sharesPath) = (agreed[1], agreed[2])
+        phases.mark("agree")
 
         RunInterruption.install()
         let captures = PcapCaptureDirectory(directory: stagingPath + "/" + OutputFiles.captureFolder,
@@ -120,6 +124,7 @@ extension RunCommand {
                                                                nodeNames: loaded.nodes.map(\.name))
             let run = try ScenarioRun(consume loaded, seed: seed, keepDecisions: false,
                                       captureSink: report?.captureSinkFactory(fileSink, captured: isCaptured) ?? fileSink, owned: owned)
+            phases.mark("build")
             var moveLines: [String] = []
             let moves = WarningReport(quiet: false) { moveLines.append($0) }
             let setupMoves = run.reportMoves(from: 0, to: moves)
@@ -129,6 +134,7 @@ extension RunCommand {
             run.releaseNodeDetails()
             if let report { run.attach(report, owned: owned) }
             let scenario = run.scenario
+            phases.mark("attach")
 
             let progress = ProgressLine(started: started, label: scenario.name)
             let limit = maxDecisions
@@ -143,9 +149,17 @@ extension RunCommand {
                 report?.observe(record)
                 if lead { progress.tick(simulatedTime: record.t, decisions: run.decisionCount) }
             }
-            let windows = WindowedRun(simulation: simulation, communicator: communicator, partition: partition)
+            let windows = WindowedRun(simulation: simulation, communicator: communicator, partition: partition, phases: phases)
+            // The decision log's lines and the report's steps are written while this process
+            // waits for the others.
+            windows.whileWaiting = {
+                let composed = part.composePending()
+                let written = report?.writePending() ?? false
+                return composed || written
+            }
             run.advance = { windows.advance($0) }
             run.run()
+            phases.mark("run")
             _ = run.finish()
             if let replayFailure = run.replayFailure { stopAll(replayFailure.description) }
             run.reportMoves(from: setupMoves, to: moves)
@@ -169,6 +183,7 @@ extension RunCommand {
             }
             run.onDecision = nil
             run.advance = nil
+            phases.mark("shares")
             return Simulated(scenario: scenario, seed: run.seed, windows: windows.windows, report: report, progress: progress)
         }
         let simulated: Simulated
@@ -183,6 +198,7 @@ extension RunCommand {
         // Every share is whole on disk once every process is past this point (a process that
         // could not write its share stopped them all).
         communicator.barrier()
+        phases.mark("barrier")
         /// Every process's results, by rank.
         func readShares() throws -> [SplitRunShare] {
             try (0..<communicator.size).map { try SplitRunShare.read(from: SplitRunShare.path(folder: sharesPath, rank: $0)) }
@@ -211,7 +227,10 @@ extension RunCommand {
                     problem = Array(words(error).utf8)
                 }
             }
+            phases.mark("page")
             _ = communicator.gather(problem)   // process 0 learns whether the page was made
+            phases.mark("gather")
+            if phases.enabled { FileHandleOutput.standardError(phases.text) }
             communicator.finish()   // not process 0: its part is done
             return
         }
@@ -241,8 +260,10 @@ extension RunCommand {
         } catch {
             problem = words(error)
         }
+        phases.mark("merge")
         // Every process answers, the page maker with what went wrong, if anything.
         let answers = communicator.gather([]) ?? []
+        phases.mark("gather")
         if problem == nil, let page = answers.first(where: { !$0.isEmpty }) { problem = String(decoding: page, as: UTF8.self) }
         try? FileManager.default.removeItem(atPath: sharesPath)
         if problem == nil, let status = RunInterruption.exitStatus { stopAll(Self.interrupted(status), status: status) }
@@ -260,6 +281,8 @@ extension RunCommand {
                                                        quiet: quiet,
                                                        partition: partition.line(windows: simulated.windows,
                                                                                  datagrams: shares.map(\.datagramsSent).reduce(0, +))))
+        phases.mark("commit")
+        if phases.enabled { FileHandleOutput.standardError(phases.text) }
         communicator.finish()
         let goldenFailed = try goldenStep(goldenFolder)
         if goldenFailed || totals.results.contains(where: { !$0.passed }) { throw ExitCode(1) }

@@ -13,7 +13,10 @@ final class SplitReportShareTests: XCTestCase {
     /// `folder` (its snapshot part kept in memory instead with `keepingSnapshot`), and returns
     /// what process 0 would combine.
     @discardableResult
-    private func runAsOneShare(_ scenario: Scenario, folder: String, keepingSnapshot: Bool = false) throws
+    /// `writingSome`: after each decision, write some of the steps still waiting (a varying
+    /// few, sometimes none), as a split run does while it waits at a window's end.
+    private func runAsOneShare(_ scenario: Scenario, folder: String, keepingSnapshot: Bool = false,
+                               writingSome: Bool = false) throws
         -> (share: SplitRunShare, run: ScenarioRun, report: SplitReportShare) {
         let owned = [Bool](repeating: true, count: scenario.nodes.count)
         let report = try SplitReportShare(SplitReportFiles(folder: folder, rank: 0), nodeNames: scenario.nodes.map(\.name))
@@ -21,7 +24,12 @@ final class SplitReportShareTests: XCTestCase {
                                   captureSink: report.captureSinkFactory({ _ in MemoryCaptureSink() }, captured: { _ in true }),
                                   owned: owned)
         run.attach(report, owned: owned)
-        run.onDecision = { report.observe($0) }
+        var decisions = 0
+        run.onDecision = { record in
+            report.observe(record)
+            decisions += 1
+            if writingSome { report.writePending(limit: decisions % 4) }
+        }
         run.run()
         _ = run.finish()
         try report.finish(end: run.simulation.now, keepingSnapshot: keepingSnapshot)
@@ -44,6 +52,22 @@ final class SplitReportShareTests: XCTestCase {
             let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals,
                                                files: [SplitReportFiles(folder: folder, rank: 0)])
             XCTAssertTrue(page == expected, "\(name): the replayed page differs from the one-process page")
+        }
+    }
+
+    /// A share whose steps were written a few at a time during the run, interleaved with the
+    /// decisions and captures still coming (as while a split run's process waits), replays to
+    /// the one-process page, as one written at its end does.
+    func testStepsWrittenWhileTheRunGoesGiveTheOneProcessPage() throws {
+        let folder = try SplitRunSupport.temporaryFolder(self).path
+        for name in ["seed-overlap", "roaming", "cookie-under-load"] {
+            let loaded = try scenario(name)
+            let expected = try ReportRun.record(loaded).page
+            let (share, run, _) = try runAsOneShare(loaded, folder: folder, writingSome: true)
+            let totals = ScenarioRun.combine([share], scenario: loaded)
+            let page = try SplitRunReport.page(scenario: loaded, seed: run.seed, shares: [share], totals: totals,
+                                               files: [SplitReportFiles(folder: folder, rank: 0)])
+            XCTAssertTrue(page == expected, "\(name): the page from steps written during the run differs from the one-process page")
         }
     }
 

@@ -29,8 +29,10 @@ enum SplitRunSupport {
         var stderr: String
     }
 
-    /// `wgsim ARGS` in one process (`processes` nil) or under `mpirun -np K`, in `directory`.
-    static func run(_ arguments: [String], processes: Int? = nil, in directory: URL) throws -> Result {
+    /// `wgsim ARGS` in one process (`processes` nil) or under `mpirun -np K`, in `directory`;
+    /// `environment` is added to the test's own.
+    static func run(_ arguments: [String], processes: Int? = nil, in directory: URL,
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         if let processes {
             let mpirun = try XCTUnwrap(Self.mpirun, "mpirun is not installed (scripts/setup.sh installs openmpi-bin)")
@@ -44,6 +46,7 @@ enum SplitRunSupport {
         // A launcher's variables in the test's own environment would make the one-process run a
         // split one; the runs here choose for themselves.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OMPI_") && !$0.key.hasPrefix("PMI") }
+            .merging(environment) { $1 }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error

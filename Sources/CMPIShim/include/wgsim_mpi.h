@@ -6,9 +6,10 @@
 // shared machine, `--oversubscribe`) a spinning process takes the core the process it waits for
 // needs (a split run measured here spent half its CPU spinning). `wgsim_mpi_init` therefore sets
 // Open MPI's `mpi_yield_when_idle` (unless the environment sets it already), and each collective
-// here is made of non-blocking point-to-point messages waited for by polling with growing sleeps
-// between polls (wgsim_mpi.c, `wait_all`): a waiting process then takes almost no CPU
-// (sched_yield alone still cost 1-5 s of system time per process in a 50-second run).
+// here is made of non-blocking point-to-point messages waited for by polling, yielding, for the
+// first 2 ms (a busy window's usual wait) and then with growing sleeps between polls (wgsim_mpi.c,
+// `wait_all`): a long wait then takes almost no CPU (sched_yield alone, with no sleeps, cost 1-5 s
+// of system time per process in a 50-second run).
 #ifndef WGSIM_MPI_H
 #define WGSIM_MPI_H
 #include <stdint.h>
@@ -25,9 +26,10 @@ void wgsim_mpi_abort(int code);
 /// possibly none) and receives each other's part for it, whatever its size (read from the message
 /// itself, so no round of sizes goes first). The parts received are returned one after the
 /// other, by rank, in `*receive` (malloc'd; the caller frees it), `receive_counts[r]` bytes each
-/// (0 for this process's own rank).
+/// (0 for this process's own rank). While it waits for the others' parts it calls `idle`
+/// (when not NULL) with `idle_context`, as long as that returns nonzero (it did some work).
 int wgsim_mpi_exchange_sized(const uint8_t *send, const int32_t *send_counts, const int32_t *send_offsets,
-                             uint8_t **receive, int32_t *receive_counts);
+                             uint8_t **receive, int32_t *receive_counts, int (*idle)(void *), void *idle_context);
 /// Process 0 learns every process's count (`counts` is read only there).
 int wgsim_mpi_gather_counts(int32_t count, int32_t *counts);
 /// Process 0 receives every process's bytes, at `offsets[r]` of `receive` (only read there).

@@ -103,15 +103,16 @@ public final class TransportOpenVerifier {
         batchCount.deallocate()
     }
 
-    /// Whether the lane keeps up: fewer than a quarter of its queue's batches were waiting when
-    /// a batch was last handed to it. Read by the event thread to decide where a seal runs
+    /// Whether the lane keeps up: fewer than half of its queue's batches were waiting when a
+    /// batch was last handed to it (half: where a producer that found the queue full resumes,
+    /// so a lane that takes seals never makes the event thread wait for room). Read by the event thread to decide where a seal runs
     /// (`NodeDeviceOutlet.defersTransportSeals`): on the lane while it has room, on the event
     /// thread while the lane is behind, so the two threads share the seals. The bytes are the
     /// same either way (the seal is a function of key, counter and plaintext); only where the
     /// work runs depends on timing.
     var laneHasRoom: Bool {
         guard let lane else { return false }
-        return lane.backlogAtLastSubmit < lane.capacity / 4
+        return lane.backlogAtLastSubmit < lane.capacity / 2
     }
 
     /// Names a node (by position) in a failure's message; asked only by `close`, on its caller's

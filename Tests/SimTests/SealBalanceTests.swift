@@ -21,10 +21,13 @@ final class SealBalanceTests: XCTestCase {
         defer { sem_destroy(gate); gate.deallocate() }
         XCTAssertTrue(verifier.laneHasRoom, "an empty lane has room")
         // The first job blocks the lane; the queue grows behind it.
-        for _ in 0..<9 { lane.submit(GatedJob(gate)) }
-        XCTAssertEqual(lane.backlogAtLastSubmit, 8, "eight jobs were ahead of the last one")
-        XCTAssertFalse(verifier.laneHasRoom, "a quarter of the queue waiting: seals stay on the event thread")
-        for _ in 0..<9 { sem_post(gate) }
+        for _ in 0..<16 { lane.submit(GatedJob(gate)) }
+        XCTAssertEqual(lane.backlogAtLastSubmit, 15)
+        XCTAssertTrue(verifier.laneHasRoom, "fewer than half of the queue waiting")
+        lane.submit(GatedJob(gate))
+        XCTAssertEqual(lane.backlogAtLastSubmit, 16, "sixteen jobs were ahead of the last one")
+        XCTAssertFalse(verifier.laneHasRoom, "half the queue waiting: seals stay on the event thread")
+        for _ in 0..<17 { sem_post(gate) }
         lane.drain()
         lane.submit(GatedJob(gate))
         XCTAssertEqual(lane.backlogAtLastSubmit, 0)

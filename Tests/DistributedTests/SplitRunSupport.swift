@@ -70,6 +70,22 @@ enum SplitRunSupport {
     }
 
     /// A fresh temporary folder, removed when the test ends.
+    /// A world of `hubs` meshed hubs made by `wgsim generate hubs` in a fresh folder, and the
+    /// one-process run of it (`extra` arguments added) in that folder's `one`: the folder, the
+    /// scenario's path, the run's output folder and what the run printed.
+    static func generatedHubsRunInOneProcess(_ test: XCTestCase, hubs: Int, peers: Int, packets: Int, extra: [String] = [])
+        throws -> (folder: URL, scenario: String, one: URL, single: Result) {
+        let folder = try temporaryFolder(test)
+        let scenario = folder.appendingPathComponent("hubs.yaml").path
+        let generated = try run(["generate", "hubs", "--hubs", "\(hubs)", "--peers", "\(peers)", "--packets", "\(packets)",
+                                 "--out", scenario], in: folder)
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let one = folder.appendingPathComponent("one")
+        let single = try run(["run", scenario, "--out", one.path] + extra, in: folder)
+        XCTAssertEqual(single.status, 0, single.stderr)
+        return (folder, scenario, one, single)
+    }
+
     static func temporaryFolder(_ test: XCTestCase) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wgsim-split-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -59,14 +59,7 @@ final class SplitRunTests: XCTestCase {
     /// choice) write exactly the files one process writes, report.html included (its ladder
     /// keeps the first 2,000 of some 8,000 decisions), and print the same summary.
     func testGeneratedHubsSplitOverTwoAndThreeProcessesWriteTheSameBytes() throws {
-        let folder = try SplitRunSupport.temporaryFolder(self)
-        let scenario = folder.appendingPathComponent("hubs.yaml").path
-        let generated = try SplitRunSupport.run(["generate", "hubs", "--hubs", "3", "--peers", "6", "--packets", "300",
-                                                 "--out", scenario], in: folder)
-        XCTAssertEqual(generated.status, 0, generated.stderr)
-        let one = folder.appendingPathComponent("one")
-        let single = try SplitRunSupport.run(["run", scenario, "--out", one.path], in: folder)
-        XCTAssertEqual(single.status, 0, single.stderr)
+        let (folder, scenario, one, single) = try SplitRunSupport.generatedHubsRunInOneProcess(self, hubs: 3, peers: 6, packets: 300)
         let files = SplitRunSupport.files(one)
         XCTAssertTrue(files.contains("decisions.jsonl") && files.contains("wireguard.keys") && files.contains("pcap/h2c5-wg0.pcap")
                       && files.contains("report.html"))

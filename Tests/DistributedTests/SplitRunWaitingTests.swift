@@ -82,14 +82,8 @@ final class SplitRunWaitingTests: XCTestCase {
     /// A split run with `WGSIM_SPLIT_PHASES` set prints every process's phases and windows, and
     /// writes the same bytes as without it (and as one process).
     func testASplitRunPrintsItsPhasesWhenAskedAndWritesTheSameBytes() throws {
-        let folder = try SplitRunSupport.temporaryFolder(self)
-        let scenario = folder.appendingPathComponent("hubs.yaml").path
-        let generated = try SplitRunSupport.run(["generate", "hubs", "--hubs", "2", "--peers", "4", "--packets", "100",
-                                                 "--out", scenario], in: folder)
-        XCTAssertEqual(generated.status, 0, generated.stderr)
-        let one = folder.appendingPathComponent("one")
-        let single = try SplitRunSupport.run(["run", scenario, "--out", one.path, "--quiet"], in: folder)
-        XCTAssertEqual(single.status, 0, single.stderr)
+        let (folder, scenario, one, _) = try SplitRunSupport.generatedHubsRunInOneProcess(self, hubs: 2, peers: 4, packets: 100,
+                                                                                      extra: ["--quiet"])
         let quiet = folder.appendingPathComponent("quiet"), timed = folder.appendingPathComponent("timed")
         let plain = try SplitRunSupport.run(["run", scenario, "--out", quiet.path, "--quiet"], processes: 2, in: folder)
         XCTAssertEqual(plain.status, 0, plain.stderr)

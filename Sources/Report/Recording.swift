@@ -141,7 +141,8 @@ public final class RunRecorder {
     /// gets its witness only when it captures its first packet (`DeferredCaptureSink`): a
     /// generated hub's clients mostly never send, and two witnesses each were 96 bytes a client.
     public func captureSinkFactory(_ base: CaptureSinkFactory?, captured: @escaping (String) -> Bool = { _ in true }) -> CaptureSinkFactory {
-        let deferred = DeferredCaptureSink { [unowned self] name in
+        // Its witnesses take datagrams by their parts (`CaptureWitnessSinks.swift`).
+        let deferred = DeferredCaptureSink(wantsDatagramBytes: false) { [unowned self] name in
             let (node, interface) = CapturedInterface.parse(sinkName: name)
             return frameWitnessingSink(node: node, interface: interface, base: DiscardingCaptureSink.shared, numbered: false, witness: self)
         }

@@ -70,8 +70,13 @@ public final class DiscardingCaptureSink: CaptureSink {
 /// packet, so it is never handed a packet itself.
 public final class DeferredCaptureSink: CaptureSink {
     private let make: (_ name: String) -> CaptureSink
+    /// What the sinks it makes answer (`CaptureSink.wantsDatagramBytes`), told before they exist.
+    public let wantsDatagramBytes: Bool
 
-    public init(making make: @escaping (_ name: String) -> CaptureSink) { self.make = make }
+    public init(wantsDatagramBytes: Bool = true, making make: @escaping (_ name: String) -> CaptureSink) {
+        self.make = make
+        self.wantsDatagramBytes = wantsDatagramBytes
+    }
 
     /// The sink of interface `name`, made now.
     func sink(named name: String) -> CaptureSink { make(name) }

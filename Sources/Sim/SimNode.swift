@@ -86,7 +86,7 @@ final class SimNode {
 
     /// Whether eth0's sink needs a datagram's bytes when it is captured
     /// (`CaptureSink.wantsDatagramBytes`), asked without making a deferred sink: the sink that
-    /// stands for one answers as the sink it makes would (a report's witness, which does).
+    /// stands for one answers as the sinks it makes do (`DeferredCaptureSink.wantsDatagramBytes`).
     var eth0WantsDatagramBytes: Bool { eth0Sink.wantsDatagramBytes }
 
     /// wg0's capture sink, nil for a node without WireGuard; made at its first packet when deferred.

@@ -320,7 +320,7 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     /// (`TransportOpenVerifier.laneHasRoom`: a lane that falls behind gets no more seals until it
     /// catches up, so the seals are shared between the threads), and when the sending node's
     /// eth0 capture takes datagrams without their bytes: a sink that wants the bytes on the event
-    /// thread (a report's witness, a capture kept in memory) would have the event thread seal a
+    /// thread (a capture kept in memory) would have the event thread seal a
     /// copy right away, and the lane seal the message again for its open.
     override var defersTransportSeals: Bool {
         guard let opens, opens.laneHasRoom, let node else { return false }

@@ -76,4 +76,14 @@ final class CapturedFrameIdentityTests: XCTestCase {
         XCTAssertEqual(witness.seen.last?.frame, 1)
         XCTAssertEqual(witness.identities[0], witness.identities[1], "one message, one identity")
     }
+
+    /// The stand-in for witnesses not made yet answers as they will, so a client's first datagram
+    /// is sent like the others (`SimNode.eth0WantsDatagramBytes`).
+    func testTheStandInForUnmadeWitnessesTakesDatagramsByTheirParts() throws {
+        let recorder = RunRecorder()
+        let factory = recorder.captureSinkFactory({ _ in DiscardingCaptureSink() }, captured: { _ in false })
+        let standIn = try factory("c9-eth0")
+        XCTAssertTrue(standIn is DeferredCaptureSink)
+        XCTAssertFalse(standIn.wantsDatagramBytes)
+    }
 }

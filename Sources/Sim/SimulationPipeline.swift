@@ -308,6 +308,7 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
         var datagram = Optional(consume datagram)
         // Carried only when the receiver can verify: otherwise it would be held for nothing.
         var carried: SealedPlaintext? = opens == nil ? nil : Optional(consume sealed)
+        if carried?.pending != nil { sealsDeferred += 1 }
         simulation._withUnsafeGuaranteedRef { simulation in
             node._withUnsafeGuaranteedRef { node in
                 simulation.transmit(datagram.take()!, to: endpoint, from: node, context: context, sealed: carried.take())
@@ -324,9 +325,7 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     /// copy right away, and the lane seal the message again for its open.
     override var defersTransportSeals: Bool {
         guard let opens, opens.laneHasRoom, let node else { return false }
-        let defers = !node._withUnsafeGuaranteedRef { $0.eth0WantsDatagramBytes }
-        if defers { sealsDeferred += 1 }
-        return defers
+        return !node._withUnsafeGuaranteedRef { $0.eth0WantsDatagramBytes }
     }
 
     /// How many transport messages devices sent unsealed, their seals left to the capture lane.

@@ -10,7 +10,9 @@ protocol CapturedFrameWitness: AnyObject {
     func captured(node: NodeRef, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame)
 }
 
-extension RunRecorder: CapturedFrameWitness {}
+extension RunRecorder: CapturedFrameWitness {
+    typealias NodeRef = RecorderNodeTrail
+}
 
 /// The sink that tells `witness` of every packet `base` is handed: a `FrameCountingCaptureSink`,
 /// or for an interface whose packets are neither numbered nor kept (`base` discards them: a node

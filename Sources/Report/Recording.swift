@@ -110,18 +110,22 @@ public final class RunRecorder {
     @exclusivity(unchecked) private var omittedCounts = [Int](repeating: 0, count: Action.allCases.count)
 
     /// The kept step whose packet the next capture at (node, interface) is, if the last decision
-    /// expects one; `sends`: that capture is a datagram put on the underlay.
-    @exclusivity(unchecked) private var awaiting: (step: Int?, node: String, interface: CapturedInterface, sends: Bool)?
+    /// expects one; `sends`: that capture is a datagram put on the underlay. Nodes are told
+    /// apart by their trail's identity: plain values, so setting and clearing these per decision
+    /// and per capture costs no reference counting and no outlined destroy of a tuple holding a
+    /// name (~250 instructions each, twice a decision, in `wgsim run`'s profile).
+    @exclusivity(unchecked) private var awaiting: (step: Int?, node: ObjectIdentifier, interface: CapturedInterface, sends: Bool)?
     /// The capture just made, if no decision has come since: a drop right after it is about it.
-    /// Its identity is there only when a kept step sent it (`sender`), the one case a drop reads
-    /// it (to take the datagram off `inFlight`).
-    @exclusivity(unchecked) private var lastCapture: (node: String, interface: CapturedInterface, frame: Int?, sender: Int?, identity: FrameKey?)?
-    /// Per node, the last eth0 capture no send claimed (an arrival) and the step that sent it.
-    /// An arrival with neither (a node `--capture` left out, from a step not kept) tells the next
-    /// decision nothing, so it is not stored: a hub's clients then cost no entry each.
-    @exclusivity(unchecked) private var arrivals: [String: (frame: Int?, sender: Int?)] = [:]
-    /// Per node, the frame of the last wg0 capture (none stored for unnumbered ones, alike).
-    @exclusivity(unchecked) private var lastWG0: [String: Int] = [:]
+    @exclusivity(unchecked) private var lastCapture: (node: ObjectIdentifier, interface: CapturedInterface, frame: Int?, sender: Int?)?
+    /// `lastCapture`'s identity, there only when a kept step sent it (`sender`), the one case a
+    /// drop reads it (to take the datagram off `inFlight`).
+    @exclusivity(unchecked) private var lastCaptureIdentity: FrameKey?
+    /// Each node's trail, by name: made when the node's first witness is, or at its first
+    /// decision. A generated hub's clients that never capture nor decide have none.
+    @exclusivity(unchecked) private var trails: [String: RecorderNodeTrail] = [:]
+    /// Trails by the position a `DecisionRecord` gives its node (`nodePosition`), filled at each
+    /// node's first decision: later decisions find their node's trail without hashing its name.
+    @exclusivity(unchecked) private var trailsByPosition: [RecorderNodeTrail?] = []
     /// Writes the kept decisions' text lines (one composer for all of them: one per line cost
     /// ~358 k instructions a line).
     private let textLines = DecisionTextLines()
@@ -144,14 +148,15 @@ public final class RunRecorder {
         // Its witnesses take datagrams by their parts (`CaptureWitnessSinks.swift`).
         let deferred = DeferredCaptureSink(wantsDatagramBytes: false) { [unowned self] name in
             let (node, interface) = CapturedInterface.parse(sinkName: name)
-            return frameWitnessingSink(node: node, interface: interface, base: DiscardingCaptureSink.shared, numbered: false, witness: self)
+            return frameWitnessingSink(node: trail(named: node), interface: interface, base: DiscardingCaptureSink.shared,
+                                       numbered: false, witness: self)
         }
         return { [unowned self] name in
             let sink = try base?(name) ?? MemoryCaptureSink()
             let numbered = captured(name)
             if !numbered && sink is DiscardingCaptureSink { return deferred }
             let (node, interface) = CapturedInterface.parse(sinkName: name)
-            return frameWitnessingSink(node: node, interface: interface, base: sink, numbered: numbered, witness: self)
+            return frameWitnessingSink(node: trail(named: node), interface: interface, base: sink, numbered: numbered, witness: self)
         }
     }
 
@@ -167,13 +172,15 @@ public final class RunRecorder {
         let line = nextLine
         let action = record.action
         let keep = ordinal < limits.firstSteps || (selectedKept < limits.selectedSteps && Self.isSelected(action))
-        // Moved out, not copied and then cleared (a copy and a destroy of its name and bytes).
-        let pendingCapture = lastCapture.take()
+        let pendingCapture = lastCapture
+        lastCapture = nil
         awaiting = nil
+        let trail = trail(of: record)
+        let node = ObjectIdentifier(trail)
 
         var text: String?
         if keep || Self.mayHaveSeveralLines(action) { text = record.textLine(with: textLines) }
-        nextLine += 1 + (text.map { $0.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0)
+        nextLine += 1 + (text.map { Self.newlines(in: $0) } ?? 0)
 
         let onEth0 = record.iface == .eth0, onWG0 = record.iface == .wg0
         let received = record.dir == .rx
@@ -191,42 +198,49 @@ public final class RunRecorder {
 
         // What the next capture will be, if this decision is followed by one.
         if sends {
-            awaiting = (stepIndex, record.node, .eth0, true)
+            awaiting = (stepIndex, node, .eth0, true)
         } else if action == .routedToWG || action == .delivered {
-            awaiting = (stepIndex, record.node, .wg0, false)
+            awaiting = (stepIndex, node, .wg0, false)
         }
 
         // Which capture this decision is about, if it came before.
         if Self.isDroppedAfterCapture(action) && !received {
             // Lost, refused by the link or sent to no host: the datagram eth0 captured just now.
-            if let capture = pendingCapture, capture.interface == .eth0, capture.node == record.node {
+            if let capture = pendingCapture, capture.interface == .eth0, capture.node == node {
                 if let stepIndex { setFrame(stepIndex, "\(record.node)-eth0", capture.frame) }
                 if let sender = capture.sender {
                     steps[sender].outcome = action == .droppedLinkLoss ? .lost : .dropped
-                    if let identity = capture.identity { removeInFlight(identity, sender) }
+                    if let identity = lastCaptureIdentity { removeInFlight(identity, sender) }
                 }
             }
         } else if received && (Self.isReceiving(action) || (onEth0 && Self.isAfterArrivalOnEth0(action))),
-                  let arrival = arrivals[record.node] {
+                  let arrival = trail.arrival {
             if let stepIndex { setFrame(stepIndex, "\(record.node)-eth0", arrival.frame) }
             if let sender = arrival.sender {
                 if steps[sender].arrival?.step == nil, let stepIndex { steps[sender].arrival?.step = stepIndex }
                 if Self.outcome(action) == .dropped { steps[sender].outcome = .dropped }
             }
         } else if received && onWG0 && (action == .forwarded || action == .droppedTTLExceeded),
-                  let stepIndex, let frame = lastWG0[record.node] {
+                  let stepIndex, let frame = trail.lastWG0 {
             setFrame(stepIndex, "\(record.node)-wg0", frame)
         }
     }
 
-    /// Called by the wrapped sinks for every packet captured.
+    /// A capture at the node named `node` (a split run's process 0 replays its processes'
+    /// captures by name).
     func captured(node: String, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame) {
+        captured(node: trail(named: node), interface: interface, frame: frame, time: time, packet: packet)
+    }
+
+    /// Called by the wrapped sinks for every packet captured.
+    func captured(node trail: RecorderNodeTrail, interface: CapturedInterface, frame: Int?, time: Int64, packet: CapturedFrame) {
         var sender: Int?
         var identity: FrameKey?
+        let node = ObjectIdentifier(trail)
         if let expected = awaiting, expected.interface == interface, expected.node == node {
             awaiting = nil
             if let step = expected.step {
-                setFrame(step, "\(node)-\(interface.rawValue)", frame)
+                setFrame(step, "\(trail.name)-\(interface.rawValue)", frame)
                 if expected.sends {
                     sender = step
                     let key = FrameKey(packet.identity)
@@ -241,12 +255,44 @@ public final class RunRecorder {
             if let key, var waiting = inFlight[key], !waiting.isEmpty {
                 from = waiting.removeFirst()
                 inFlight[key] = waiting.isEmpty ? nil : waiting
-                if let from { steps[from].arrival = StepArrival(node: node, t: time, frame: frame, step: nil) }
+                if let from { steps[from].arrival = StepArrival(node: trail.name, t: time, frame: frame, step: nil) }
             }
-            arrivals[node] = frame == nil && from == nil ? nil : (frame, from)
+            trail.arrival = frame == nil && from == nil ? nil : (frame, from)
         }
-        if interface == .wg0 { lastWG0[node] = frame }
-        lastCapture = (node, interface, frame, sender, identity)
+        if interface == .wg0 { trail.lastWG0 = frame }
+        lastCapture = (node, interface, frame, sender)
+        if identity != nil || lastCaptureIdentity != nil { lastCaptureIdentity = identity }
+    }
+
+    /// The trail of the node named `name`, made at its first use.
+    func trail(named name: String) -> RecorderNodeTrail {
+        if let trail = trails[name] { return trail }
+        let trail = RecorderNodeTrail(name: name)
+        trails[name] = trail
+        return trail
+    }
+
+    /// The trail of a decision's node: by its position when the decision gives one.
+    private func trail<D: RecorderDecision>(of record: D) -> RecorderNodeTrail {
+        guard let position = record.recorderNodePosition else { return trail(named: record.node) }
+        if position < trailsByPosition.count, let trail = trailsByPosition[position] { return trail }
+        let trail = trail(named: record.node)
+        if position >= trailsByPosition.count {
+            trailsByPosition.append(contentsOf: repeatElement(nil, count: position + 1 - trailsByPosition.count))
+        }
+        trailsByPosition[position] = trail
+        return trail
+    }
+
+    /// The line feeds in a decision's text (the lines it takes in decisions.txt beyond its first),
+    /// counted over its contiguous UTF-8 (a `UTF8View` reduce cost ~10 instructions a byte).
+    static func newlines(in text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte == 0x0A { count += 1 }
+            return count
+        }
     }
 
     /// How many steps are kept so far.
@@ -340,13 +386,32 @@ protocol RecorderDecision {
     var textLine: String { get }
     /// `textLine`, written by `lines` where the decision is a record still to be composed.
     func textLine(with lines: DecisionTextLines) -> String
+    /// A position that names the node as `node` does, the same for every decision of a run
+    /// (nil: the recorder goes by `node`).
+    var recorderNodePosition: Int? { get }
 }
 
 extension RecorderDecision {
     func textLine(with lines: DecisionTextLines) -> String { textLine }
+    var recorderNodePosition: Int? { nil }
 }
 
-extension DecisionRecord: RecorderDecision {}
+extension DecisionRecord: RecorderDecision {
+    var recorderNodePosition: Int? { nodePosition }
+}
+
+/// What the recorder remembers of one node's captures, read by the node's next decisions.
+final class RecorderNodeTrail {
+    let name: String
+    /// The last eth0 capture no send claimed (an arrival) and the step that sent it; nil when it
+    /// had neither (a node `--capture` left out, from a step not kept): it then tells the next
+    /// decision nothing.
+    var arrival: (frame: Int?, sender: Int?)?
+    /// The frame of the last wg0 capture (nil for unnumbered ones).
+    var lastWG0: Int?
+
+    init(name: String) { self.name = name }
+}
 
 /// The interfaces whose captures the recorder tells apart.
 enum CapturedInterface: String {

@@ -401,16 +401,35 @@ extension DecisionRecord: RecorderDecision {
 }
 
 /// What the recorder remembers of one node's captures, read by the node's next decisions.
+/// One per node that captures or decides, so its fields are plain integers with -1 for none
+/// (56 bytes an object, where optionals took 80).
 final class RecorderNodeTrail {
     let name: String
-    /// The last eth0 capture no send claimed (an arrival) and the step that sent it; nil when it
-    /// had neither (a node `--capture` left out, from a step not kept): it then tells the next
-    /// decision nothing.
-    var arrival: (frame: Int?, sender: Int?)?
-    /// The frame of the last wg0 capture (nil for unnumbered ones).
-    var lastWG0: Int?
+    /// The last eth0 capture no send claimed (an arrival): its frame and the step that sent it.
+    /// An arrival with neither (a node `--capture` left out, from a step not kept) tells the
+    /// next decision nothing, and is stored as no arrival.
+    private var arrivalFrame = -1
+    private var arrivalSender = -1
+    /// The frame of the last wg0 capture (-1: none, or unnumbered).
+    private var lastWG0Frame = -1
 
     init(name: String) { self.name = name }
+
+    var arrival: (frame: Int?, sender: Int?)? {
+        get {
+            arrivalFrame < 0 && arrivalSender < 0 ? nil
+                : (arrivalFrame < 0 ? nil : arrivalFrame, arrivalSender < 0 ? nil : arrivalSender)
+        }
+        set {
+            arrivalFrame = newValue?.frame ?? -1
+            arrivalSender = newValue?.sender ?? -1
+        }
+    }
+
+    var lastWG0: Int? {
+        get { lastWG0Frame < 0 ? nil : lastWG0Frame }
+        set { lastWG0Frame = newValue ?? -1 }
+    }
 }
 
 /// The interfaces whose captures the recorder tells apart.

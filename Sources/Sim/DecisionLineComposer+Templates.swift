@@ -125,18 +125,18 @@ extension DecisionLineComposer {
         var lengthPiece: BufferPiece, counter = BufferPiece(), frame = BufferPiece()
         do {
             let start = scratch.count
-            ByteText.appendInteger(length, to: scratch)
+            ByteText.appendSmall(length, to: scratch)
             lengthPiece = piece(since: start)
         }
         if let value = record.counter {
             let start = scratch.count
-            ByteText.appendUnsigned(value, to: scratch)
+            ByteText.appendSmall(value, to: scratch)
             counter = piece(since: start)
         }
         let context = record.subject.context
         if context.origin != 0 {
             let start = scratch.count
-            ByteText.appendInteger(context.number, to: scratch)
+            ByteText.appendSmall(context.number, to: scratch)
             frame = piece(since: start)
         }
         scratch.reserve(16)   // so that any piece may be moved in 16-byte steps

@@ -144,6 +144,16 @@ final class LogTextCachesTests: XCTestCase {
                     padded.commit(c)
                     XCTAssertEqual(padded.bytes, want + Array("|!".utf8), "cursor appendPadded \(lead) + \(count)")
 
+                    // In 32-byte steps: the bytes up to 70 rounded up to 32 are the source's 96.
+                    let padded32 = ByteBuffer(capacity: 8)
+                    padded32.append(Array(repeating: 0x2E, count: lead))
+                    c = padded32.cursor(reserving: count + 32)
+                    c.appendPadded32(start, count: count)
+                    c.appendLiteral("|")
+                    c.append(0x21)
+                    padded32.commit(c)
+                    XCTAssertEqual(padded32.bytes, want + Array("|!".utf8), "cursor appendPadded32 \(lead) + \(count)")
+
                     let within = ByteBuffer(capacity: 8)
                     within.append(Array(repeating: 0x2E, count: lead))
                     within.append(Array(source[0..<count]))

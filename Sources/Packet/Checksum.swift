@@ -15,35 +15,39 @@ public enum InternetChecksum {
     /// The same over raw memory. Adds 64-bit words with end-around carry (ones' complement
     /// addition, RFC 1071 §2(A)): the 16-bit ones' complement sum is that sum modulo 0xffff, and
     /// 2^16 ≡ 1 modulo 0xffff, so wider words fold to the same 16-bit result (RFC 1071 §2(C)).
-    /// The words of whole 32-byte blocks are loaded in the host's byte order: the ones'
-    /// complement sum of byte-swapped words is the byte-swapped sum (RFC 1071 §2(B)), so their
-    /// folded sum is swapped once instead of every word (four accumulators, so consecutive
-    /// additions do not wait on each other; ~0.5 instructions a byte against ~0.7 with a swap per
-    /// word, docs/performance.md, session 10). The rest is added as big-endian words.
+    /// The 8-byte words are loaded in the host's byte order: the ones' complement sum of
+    /// byte-swapped words is the byte-swapped sum (RFC 1071 §2(B)), so their folded sum is
+    /// swapped once instead of every word. 64 bytes a step into four accumulators (so
+    /// consecutive additions do not wait on each other), then the last whole words one at a time:
+    /// an add and an add-with-carry per word, ~0.3 instructions a byte (32 bytes a step and the
+    /// last 31 bytes as big-endian 4-byte words took ~0.45; docs/performance.md, session 13). The
+    /// last 7 bytes or fewer are added as big-endian words.
     public static func sum(_ raw: UnsafeRawBufferPointer, initial: UInt64 = 0) -> UInt64 {
         var i = 0
         let n = raw.count
         var total = initial
-        if n >= 32 {
+        if n >= 8, let base = raw.baseAddress {
+            @inline(__always) func word(_ offset: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+            @inline(__always) func add(_ sum: inout UInt64, _ value: UInt64) {
+                let (s, carry) = sum.addingReportingOverflow(value)
+                sum = s &+ (carry ? 1 : 0)
+            }
             var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
-            while i + 32 <= n {
-                let (x, cx) = a.addingReportingOverflow(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                a = x &+ (cx ? 1 : 0)
-                let (y, cy) = b.addingReportingOverflow(raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-                b = y &+ (cy ? 1 : 0)
-                let (z, cz) = c.addingReportingOverflow(raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
-                c = z &+ (cz ? 1 : 0)
-                let (w, cw) = d.addingReportingOverflow(raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
-                d = w &+ (cw ? 1 : 0)
-                i += 32
+            while i <= n &- 64 {
+                add(&a, word(i)); add(&b, word(i &+ 8)); add(&c, word(i &+ 16)); add(&d, word(i &+ 24))
+                add(&a, word(i &+ 32)); add(&b, word(i &+ 40)); add(&c, word(i &+ 48)); add(&d, word(i &+ 56))
+                i &+= 64
+            }
+            while i <= n &- 8 {
+                add(&a, word(i))
+                i &+= 8
             }
             // Each accumulator folded to 32 bits (the same value modulo 0xffff), so the sum of
             // the four cannot wrap; then folded to 16 bits and put in big-endian order.
             var native = (a & 0xffff_ffff) &+ (a >> 32) &+ (b & 0xffff_ffff) &+ (b >> 32)
                 &+ (c & 0xffff_ffff) &+ (c >> 32) &+ (d & 0xffff_ffff) &+ (d >> 32)
             while native > 0xffff { native = (native & 0xffff) &+ (native >> 16) }
-            let (t, carry) = total.addingReportingOverflow(UInt64(UInt16(truncatingIfNeeded: native).bigEndian))
-            total = t &+ (carry ? 1 : 0)
+            add(&total, UInt64(UInt16(truncatingIfNeeded: native).bigEndian))
         }
         // Folded to 33 bits (the same value modulo 0xffff), so the plain additions below cannot
         // wrap.

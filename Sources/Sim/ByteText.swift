@@ -43,6 +43,30 @@ enum ByteText {
         out.advance(by: digits)
     }
 
+    /// `appendInteger` inlined for 0…9999, which a templated line's packet length, counter and
+    /// frame nearly always are: the call and the wider checks of `appendUnsigned` cost ~35
+    /// instructions a number there (docs/performance.md, session 13).
+    @inline(__always)
+    static func appendSmall(_ value: Int, to out: ByteBuffer) {
+        guard UInt(bitPattern: value) < 10_000 else {
+            appendInteger(value, to: out)
+            return
+        }
+        out.reserve(4)
+        out.advance(by: writeShort(value, at: UnsafeMutableRawPointer(out.base + out.count)))
+    }
+
+    /// `appendSmall` for an unsigned value.
+    @inline(__always)
+    static func appendSmall(_ value: UInt64, to out: ByteBuffer) {
+        guard value < 10_000 else {
+            appendUnsigned(value, to: out)
+            return
+        }
+        out.reserve(4)
+        out.advance(by: writeShort(Int(truncatingIfNeeded: value), at: UnsafeMutableRawPointer(out.base + out.count)))
+    }
+
     /// Writes `n` (0…9999) without leading zeros at `at` (four bytes may be stored); its length.
     @inline(__always)
     private static func writeShort(_ n: Int, at: UnsafeMutableRawPointer) -> Int {

@@ -125,18 +125,18 @@ extension DecisionLineComposer {
         var lengthPiece: BufferPiece, counter = BufferPiece(), frame = BufferPiece()
         do {
             let start = scratch.count
-            ByteText.appendInteger(length, to: scratch)
+            ByteText.appendSmall(length, to: scratch)
             lengthPiece = piece(since: start)
         }
         if let value = record.counter {
             let start = scratch.count
-            ByteText.appendUnsigned(value, to: scratch)
+            ByteText.appendSmall(value, to: scratch)
             counter = piece(since: start)
         }
         let context = record.subject.context
         if context.origin != 0 {
             let start = scratch.count
-            ByteText.appendInteger(context.number, to: scratch)
+            ByteText.appendSmall(context.number, to: scratch)
             frame = piece(since: start)
         }
         scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
@@ -147,8 +147,8 @@ extension DecisionLineComposer {
         let constants = UnsafePointer((storage + allOps * MemoryLayout<DecisionLineTemplates.Op>.stride)
             .assumingMemoryBound(to: UInt8.self))
         let timeBase = UnsafePointer(timeText.base), timeCount = timeText.count, jsonTimeCount = time.pointee.jsonCount
-        // Every field is one of these texts; each op moves up to 16 bytes past what it counts.
-        let room = Int(slot.pointee.constantCount) + allOps * (32 + timeCount + scratch.count)
+        // Every field is one of these texts; each op moves up to 32 bytes past what it counts.
+        let room = Int(slot.pointee.constantCount) + allOps * (48 + timeCount + scratch.count)
 
         // Each field's text by `LineTemplateHole` raw value, so that an op is two copies and no
         // branch on its field (`end` copies nothing).
@@ -162,7 +162,7 @@ extension DecisionLineComposer {
 
         @inline(__always)
         func write(_ op: DecisionLineTemplates.Op, to c: inout ByteCursor) {
-            c.appendPadded(constants + Int(op.start), count: Int(op.count))
+            c.appendPadded32(constants + Int(op.start), count: Int(op.count))
             let hole = holes[Int(op.hole.rawValue)]
             c.appendPadded(hole.start, count: hole.count)
         }

@@ -26,7 +26,8 @@ final class DecisionLineTemplates {
         /// key's records are composed field by field).
         var state: UInt8 = 0
         /// The JSON line's ops, then the text line's; then the constant bytes they name, with
-        /// 16 readable bytes behind the last (one allocation; nil while not made).
+        /// 32 readable bytes behind the last (`ByteCursor.appendPadded32`; one allocation; nil
+        /// while not made).
         var storage: UnsafeMutableRawPointer?
         var jsonOps: Int32 = 0
         var textOps: Int32 = 0
@@ -141,13 +142,13 @@ final class DecisionLineTemplates {
         let jsonOps = ops.count
         guard Self.cut(text, into: &ops, constants: &constants) else { return false }
         let opBytes = ops.count * MemoryLayout<Op>.stride
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: opBytes + constants.count + 16,
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: opBytes + constants.count + 32,
                                                        alignment: MemoryLayout<Op>.alignment)
         ops.withUnsafeBytes { storage.copyMemory(from: $0.baseAddress!, byteCount: opBytes) }
         constants.withUnsafeBytes { raw in
             if let base = raw.baseAddress { (storage + opBytes).copyMemory(from: base, byteCount: raw.count) }
         }
-        (storage + opBytes + constants.count).initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+        (storage + opBytes + constants.count).initializeMemory(as: UInt8.self, repeating: 0, count: 32)
         slot.pointee.storage?.deallocate()
         slot.pointee.storage = storage
         slot.pointee.jsonOps = Int32(jsonOps)

@@ -89,6 +89,30 @@ final class LogTextCachesTests: XCTestCase {
         XCTAssertEqual(text(signed), "-1 -10000 -100000000 \(Int64.min) ")
     }
 
+
+    /// The inlined short-number path (`appendSmall`, a templated line's length, counter and
+    /// frame) writes each number's decimal text, below 10,000 and past it (where it hands over
+    /// to the general path), negative ones too, in a buffer that has to grow.
+    func testSmallNumbersAreTheirDecimalText() {
+        let values: [Int] = Array(0...10_100) + [99_999, 100_000, 12_345_678, 100_000_001, Int.max, -1, -9_999, Int.min]
+        let signed = ByteBuffer(capacity: 8)
+        let unsigned = ByteBuffer(capacity: 8)
+        var expected = "", expectedUnsigned = ""
+        for value in values {
+            ByteText.appendSmall(value, to: signed)
+            signed.append(0x20)
+            expected += "\(value) "
+            if value >= 0 {
+                ByteText.appendSmall(UInt64(value), to: unsigned)
+                unsigned.append(0x20)
+                expectedUnsigned += "\(value) "
+            }
+        }
+        ByteText.appendSmall(UInt64.max, to: unsigned)
+        expectedUnsigned += "\(UInt64.max)"
+        XCTAssertEqual(text(signed), expected)
+        XCTAssertEqual(text(unsigned), expectedUnsigned)
+    }
     /// The copies without memmove write exactly the bytes asked for, at every length up to 70
     /// and after any number of bytes already written, and count only those.
     func testCursorAndBufferCopiesWriteTheBytesAskedFor() {
@@ -119,6 +143,16 @@ final class LogTextCachesTests: XCTestCase {
                     c.append(0x21)
                     padded.commit(c)
                     XCTAssertEqual(padded.bytes, want + Array("|!".utf8), "cursor appendPadded \(lead) + \(count)")
+
+                    // In 32-byte steps: the bytes up to 70 rounded up to 32 are the source's 96.
+                    let padded32 = ByteBuffer(capacity: 8)
+                    padded32.append(Array(repeating: 0x2E, count: lead))
+                    c = padded32.cursor(reserving: count + 32)
+                    c.appendPadded32(start, count: count)
+                    c.appendLiteral("|")
+                    c.append(0x21)
+                    padded32.commit(c)
+                    XCTAssertEqual(padded32.bytes, want + Array("|!".utf8), "cursor appendPadded32 \(lead) + \(count)")
 
                     let within = ByteBuffer(capacity: 8)
                     within.append(Array(repeating: 0x2E, count: lead))

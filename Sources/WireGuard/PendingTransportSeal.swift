@@ -48,16 +48,17 @@ public final class PendingTransportSeal: @unchecked Sendable {
         let plaintextLength = count - TransportHeader.minimumMessageLength
         let counter = readLE64(unsealed, 8)
         ensureSodium()
-        return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+        // `zeroedCount`, not `unsafeUninitializedCapacity`: the latter allocates through the
+        // unspecialised `ContiguousArray` path (~680 instructions a seal in the profile).
+        return [UInt8](zeroedCount: count) { to in
             unsealed.withUnsafeBufferPointer { source in
-                let from = source.baseAddress!, to = out.baseAddress!
+                let from = source.baseAddress!
                 to.update(from: from, count: header)
                 key.withKeyBytes { k in
                     AEAD.seal(key: k, counter: counter, plaintext: from + header, length: plaintextLength,
                               ad: nil, adLength: 0, output: to + header)
                 }
             }
-            initialized = count
         }
     }
 }

@@ -179,6 +179,14 @@ extension Simulation {
         record(DecisionRecord(t: now, node: node.position, device: consume decision, names: names), at: node)
     }
 
+    /// A WireGuard device's decision handed over by its parts (`NodeDeviceOutlet.decided`), the
+    /// subject and reason moved into the record: no `Decision` is taken apart and destroyed.
+    func recordDevice(_ action: Action, _ direction: Direction, subject: consuming DecisionSubject,
+                      reason: consuming DecisionReason, at node: SimNode) {
+        record(DecisionRecord(t: now, node: node.position, iface: .wg0, dir: direction, action: action,
+                              decider: .device(reason), subject: subject, names: names), at: node)
+    }
+
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
     /// pending at or before the deadline is enough; a later one goes stale and is skipped.
     /// `afterFiring`: called right after `advance(to: now)`, when any deadline still at or before
@@ -280,14 +288,17 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
         self.opens = opens
     }
 
-    override func decided(_ decision: consuming Decision) {
+    override func decided(_ action: Action, _ direction: Direction, subject: consuming DecisionSubject,
+                          reason: consuming DecisionReason) {
         guard let node else { return }
-        var decision = Optional(consume decision)
+        // The parts go straight into the record (`Simulation.recordDevice(_:_:subject:reason:at:)`),
+        // each moved on (`take`): passing a parameter plainly into the closure copied it, a
+        // retain and release of each reference in it per decision.
+        var subject = Optional(consume subject)
+        var reason = Optional(consume reason)
         simulation._withUnsafeGuaranteedRef { simulation in
             node._withUnsafeGuaranteedRef { node in
-                // Moved on (`take`): passing the parameter plainly copied it, a retain and
-                // release of each reference in it per decision.
-                simulation.recordDevice(decision.take()!, at: node)
+                simulation.recordDevice(action, direction, subject: subject.take()!, reason: reason.take()!, at: node)
             }
         }
     }

@@ -282,10 +282,15 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     /// Where received transport messages' opens are verified (nil: devices open them at once,
     /// and sent ones carry no `SealedPlaintext`).
     private let opens: TransportOpenVerifier?
+    /// `opens`, used through a guaranteed reference on the packet path: read plainly, it was
+    /// retained and released around each call made while it was held (the capture sink's
+    /// question in `defersTransportSeals`, the verifier's `add`), one pair per data packet each.
+    private let opensReference: Unmanaged<TransportOpenVerifier>?
 
     init(simulation: Simulation, opens: TransportOpenVerifier?) {
         self.simulation = Unmanaged.passUnretained(simulation)
         self.opens = opens
+        opensReference = opens.map { Unmanaged.passUnretained($0) }
     }
 
     override func decided(_ action: Action, _ direction: Direction, subject: consuming DecisionSubject,
@@ -335,7 +340,7 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     /// thread (a capture kept in memory) would have the event thread seal a
     /// copy right away, and the lane seal the message again for its open.
     override var defersTransportSeals: Bool {
-        guard let opens, opens.laneHasRoom, let node else { return false }
+        guard let opensReference, opensReference._withUnsafeGuaranteedRef({ $0.laneHasRoom }), let node else { return false }
         return !node._withUnsafeGuaranteedRef { $0.eth0WantsDatagramBytes }
     }
 
@@ -343,9 +348,12 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     private(set) var sealsDeferred = 0
 
     override func verifiesOpen(_ check: consuming TransportOpenCheck) -> Bool {
-        guard let opens, let node else { return false }
+        guard let opensReference, let node else { return false }
         let index = node._withUnsafeGuaranteedRef { $0.index }
-        opens.add(check, time: simulation._withUnsafeGuaranteedRef { $0.now }, node: index)
+        let time = simulation._withUnsafeGuaranteedRef { $0.now }
+        // Moved on (`take`): passing the parameter into the closure copied it.
+        var taken = Optional(consume check)
+        opensReference._withUnsafeGuaranteedRef { $0.add(taken.take()!, time: time, node: index) }
         return true
     }
 

@@ -64,24 +64,15 @@ struct UnderlayKey: Hashable {
 
     static func == (a: UnderlayKey, b: UnderlayKey) -> Bool { a.address == b.address }
 
-    /// Drawn once per process (a constant after that, not shared mutable state).
-    private static let salt = UInt64.random(in: .min ... .max)
-
     /// The mixed bits; equal addresses give equal values, and every input bit reaches the low
-    /// bits the position table masks its slot from.
+    /// bits the position table masks its slot from. Inlined: left to itself, the optimizer made
+    /// one out-of-line function of it and `LinkPairKey`'s hash, a call per lookup.
+    @inline(__always)
     var mixed: Int {
-        var x: UInt64
         switch address {
-        case .v4(let a): x = UInt64(a.value)
-        case .v6(let a): x = a.high ^ (a.low &* 0x9E37_79B9_7F4A_7C15) ^ 0x8000_0000_0000_0000
+        case .v4(let a): return SaltedMix.mixed(UInt64(a.value))
+        case .v6(let a): return SaltedMix.mixed(a.high ^ (a.low &* 0x9E37_79B9_7F4A_7C15) ^ 0x8000_0000_0000_0000)
         }
-        x ^= Self.salt
-        x ^= x >> 33
-        x &*= 0xFF51_AFD7_ED55_8CCD
-        x ^= x >> 33
-        x &*= 0xC4CE_B9FE_1A85_EC53
-        x ^= x >> 33
-        return Int(truncatingIfNeeded: x)
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(mixed) }
@@ -90,4 +81,26 @@ struct UnderlayKey: Hashable {
     /// SipHash over them. `hashValue` itself is deprecated as a requirement to implement; this is
     /// the requirement the standard library's `hashValue` calls.
     func _rawHashValue(seed: Int) -> Int { mixed ^ seed }
+}
+
+/// The hash of the simulator's own position-table keys (`UnderlayKey`, `LinkPairKey`): 64 bits
+/// XORed with a salt drawn once per process, then mixed by the finaliser of MurmurHash3, so that
+/// every input bit reaches the low bits a position table masks its slot from. A few multiplies
+/// and shifts where the standard library's SipHash (seeding, combining, finalising) cost about
+/// 100 to 175 instructions a lookup. The salt keeps the slots' order from being the same in every
+/// run, as SipHash's per-process seed did; no table shows that order.
+enum SaltedMix {
+    /// Drawn once per process (a constant after that, not shared mutable state).
+    private static let salt = UInt64.random(in: .min ... .max)
+
+    @inline(__always)
+    static func mixed(_ bits: UInt64) -> Int {
+        var x = bits ^ salt
+        x ^= x >> 33
+        x &*= 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 33
+        x &*= 0xC4CE_B9FE_1A85_EC53
+        x ^= x >> 33
+        return Int(truncatingIfNeeded: x)
+    }
 }

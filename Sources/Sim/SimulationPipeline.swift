@@ -179,6 +179,14 @@ extension Simulation {
         record(DecisionRecord(t: now, node: node.position, device: consume decision, names: names), at: node)
     }
 
+    /// A WireGuard device's decision handed over by its parts (`NodeDeviceOutlet.decided`), the
+    /// subject and reason moved into the record: no `Decision` is taken apart and destroyed.
+    func recordDevice(_ action: Action, _ direction: Direction, subject: consuming DecisionSubject,
+                      reason: consuming DecisionReason, at node: SimNode) {
+        record(DecisionRecord(t: now, node: node.position, iface: .wg0, dir: direction, action: action,
+                              decider: .device(reason), subject: subject, names: names), at: node)
+    }
+
     /// Schedules the engine wake-up for the device's next timer deadline. A wake-up already
     /// pending at or before the deadline is enough; a later one goes stale and is skipped.
     /// `afterFiring`: called right after `advance(to: now)`, when any deadline still at or before
@@ -274,20 +282,28 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     /// Where received transport messages' opens are verified (nil: devices open them at once,
     /// and sent ones carry no `SealedPlaintext`).
     private let opens: TransportOpenVerifier?
+    /// `opens`, used through a guaranteed reference on the packet path: read plainly, it was
+    /// retained and released around each call made while it was held (the capture sink's
+    /// question in `defersTransportSeals`, the verifier's `add`), one pair per data packet each.
+    private let opensReference: Unmanaged<TransportOpenVerifier>?
 
     init(simulation: Simulation, opens: TransportOpenVerifier?) {
         self.simulation = Unmanaged.passUnretained(simulation)
         self.opens = opens
+        opensReference = opens.map { Unmanaged.passUnretained($0) }
     }
 
-    override func decided(_ decision: consuming Decision) {
+    override func decided(_ action: Action, _ direction: Direction, subject: consuming DecisionSubject,
+                          reason: consuming DecisionReason) {
         guard let node else { return }
-        var decision = Optional(consume decision)
+        // The parts go straight into the record (`Simulation.recordDevice(_:_:subject:reason:at:)`),
+        // each moved on (`take`): passing a parameter plainly into the closure copied it, a
+        // retain and release of each reference in it per decision.
+        var subject = Optional(consume subject)
+        var reason = Optional(consume reason)
         simulation._withUnsafeGuaranteedRef { simulation in
             node._withUnsafeGuaranteedRef { node in
-                // Moved on (`take`): passing the parameter plainly copied it, a retain and
-                // release of each reference in it per decision.
-                simulation.recordDevice(decision.take()!, at: node)
+                simulation.recordDevice(action, direction, subject: subject.take()!, reason: reason.take()!, at: node)
             }
         }
     }
@@ -324,7 +340,7 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     /// thread (a capture kept in memory) would have the event thread seal a
     /// copy right away, and the lane seal the message again for its open.
     override var defersTransportSeals: Bool {
-        guard let opens, opens.laneHasRoom, let node else { return false }
+        guard let opensReference, opensReference._withUnsafeGuaranteedRef({ $0.laneHasRoom }), let node else { return false }
         return !node._withUnsafeGuaranteedRef { $0.eth0WantsDatagramBytes }
     }
 
@@ -332,9 +348,12 @@ final class NodeDeviceOutlet: DeviceEventOutlet {
     private(set) var sealsDeferred = 0
 
     override func verifiesOpen(_ check: consuming TransportOpenCheck) -> Bool {
-        guard let opens, let node else { return false }
+        guard let opensReference, let node else { return false }
         let index = node._withUnsafeGuaranteedRef { $0.index }
-        opens.add(check, time: simulation._withUnsafeGuaranteedRef { $0.now }, node: index)
+        let time = simulation._withUnsafeGuaranteedRef { $0.now }
+        // Moved on (`take`): passing the parameter into the closure copied it.
+        var taken = Optional(consume check)
+        opensReference._withUnsafeGuaranteedRef { $0.add(taken.take()!, time: time, node: index) }
         return true
     }
 

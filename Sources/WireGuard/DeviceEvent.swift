@@ -30,8 +30,14 @@ open class DeviceEventOutlet {
 
     public init() {}
 
-    /// A decision for the log.
-    open func decided(_ decision: consuming Decision) { append(.decision(decision)) }
+    /// A decision for the log, handed over by its parts (`Decision`'s fields): an environment
+    /// that logs it as a record of its own moves the subject and reason into that record, where
+    /// a whole `Decision` passed as an opaque value had to be taken apart and its emptied shell
+    /// destroyed per decision. This base class puts the parts back together as a `Decision`.
+    open func decided(_ action: Action, _ direction: Direction, subject: consuming DecisionSubject,
+                      reason: consuming DecisionReason) {
+        append(.decision(Decision(action, direction, subject: subject, reason: reason)))
+    }
     /// A UDP payload to send from the device's listen port (`DeviceEvent.transmit`).
     open func transmit(_ datagram: consuming [UInt8], to endpoint: Endpoint, context: PacketContext) {
         append(.transmit(datagram: datagram, to: endpoint, context: context))

@@ -34,8 +34,8 @@ extension Device {
         case .giveUp(let initiations):
             let purged = peer.staged.takeAll().count
             counters.txDropped += UInt64(purged)
-            record(Decision(.handshakeGaveUp, .tx, peer: peer.publicKey, endpoint: peer.endpoint,
-                            reason: .gaveUp(initiations: initiations, purged: purged)))
+            record(.handshakeGaveUp, .tx, DecisionSubject(peer: peer.publicKey, endpoint: peer.endpoint),
+                   reason: .gaveUp(initiations: initiations, purged: purged))
         case .sendKeepalive:
             sendKeepalive(peer, .replyToData, now: now)
             peer.timers.sendKeepaliveDone(now: now)
@@ -45,7 +45,7 @@ extension Device {
             let hadKeys = !peer.keypairs.all.isEmpty
             wipeSessions(peer)
             if hadKeys {
-                record(Decision(.sessionExpired, .tx, peer: peer.publicKey, reason: .sessionExpired(.zeroKeyMaterial)))
+                record(.sessionExpired, .tx, DecisionSubject(peer: peer.publicKey), reason: .sessionExpired(.zeroKeyMaterial))
             }
         case .persistentKeepalive:
             sendKeepalive(peer, .persistent(seconds: peer.persistentKeepalive), now: now)

@@ -25,12 +25,12 @@ extension Device {
     private func receive(_ datagram: [UInt8], from source: Endpoint, context: PacketContext,
                          sealed: SealedPlaintext?, now: Int64) {
         guard isUp else {
-            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .interfaceDown))
+            record(.droppedInvalid, .rx, DecisionSubject(endpoint: source), reason: .interfaceDown)
             return
         }
         // Step 1: a little-endian u32 type whose upper three bytes are zero, and exact sizes.
         guard datagram.count >= 4 else {
-            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.tooShort(length: datagram.count))))
+            record(.droppedInvalid, .rx, DecisionSubject(endpoint: source), reason: .invalid(.tooShort(length: datagram.count)))
             return
         }
         let type = readLE32(datagram, 0)
@@ -39,20 +39,20 @@ extension Device {
             let required = [WireGuardConstants.initiationLength, WireGuardConstants.responseLength,
                             WireGuardConstants.cookieReplyLength][Int(type) - 1]
             guard datagram.count == required else {
-                record(Decision(.droppedInvalid, .rx, endpoint: source,
-                                reason: .invalid(.wrongLength(type: UInt8(type), length: datagram.count))))
+                record(.droppedInvalid, .rx, DecisionSubject(endpoint: source),
+                       reason: .invalid(.wrongLength(type: UInt8(type), length: datagram.count)))
                 return
             }
             receiveHandshake(datagram, type: UInt8(type), from: source, now: now)
         case 4:
             guard datagram.count >= WireGuardConstants.keepaliveMessageLength else {
-                record(Decision(.droppedInvalid, .rx, endpoint: source,
-                                reason: .invalid(.wrongLength(type: 4, length: datagram.count))))
+                record(.droppedInvalid, .rx, DecisionSubject(endpoint: source),
+                       reason: .invalid(.wrongLength(type: 4, length: datagram.count)))
                 return
             }
             receiveTransport(datagram, from: source, context: context, sealed: sealed, now: now)
         default:
-            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.unknownType(type))))
+            record(.droppedInvalid, .rx, DecisionSubject(endpoint: source), reason: .invalid(.unknownType(type)))
         }
     }
 
@@ -62,16 +62,16 @@ extension Device {
         let counter = readLE64(message, 8)
         // Step 2: keypair entries only.
         guard case .keypair(let keypair, let peer)? = indexTable[index] else {
-            record(Decision(.droppedInvalid, .rx, counter: counter, receiverIndex: index, endpoint: source,
-                            reason: .invalid(.unknownIndex(index))))
+            record(.droppedInvalid, .rx, DecisionSubject(counter: counter, receiverIndex: index, endpoint: source),
+                   reason: .invalid(.unknownIndex(index)))
             return
         }
         // Step 3: key usable, then authenticate and decrypt.
         if !keypair.receivingValid || keypair.hasExpired(after: WireGuardConstants.rejectAfterTime, now: now)
             || keypair.replay.counter >= WireGuardConstants.rejectAfterMessages {
             keypair.receivingValid = false
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, reason: .invalid(.keyUnusable)))
+            record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, counter: counter, receiverIndex: index,
+                                                         endpoint: source), reason: .invalid(.keyUnusable))
             return
         }
         // The decrypted length: the message less header and tag, whoever opens it.
@@ -84,15 +84,15 @@ extension Device {
             // A message sent unsealed is opened as it would have been sent (`PendingTransportSeal`).
             let received = sealed?.pending?.sealedCopy() ?? message
             guard (try? Transport.open(received, key: keypair.receiving, into: &plaintext)) != nil else {
-                record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                                endpoint: source, reason: .invalid(.authenticationFailed)))
+                record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, counter: counter, receiverIndex: index,
+                                                             endpoint: source), reason: .invalid(.authenticationFailed))
                 return
             }
         }
         // Step 4: replay window.
         guard keypair.replay.validate(counter) else {
-            record(Decision(.droppedReplay, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, reason: .replay(nonce: counter, highest: keypair.replay.highestAccepted)))
+            record(.droppedReplay, .rx, DecisionSubject(peer: peer.publicKey, counter: counter, receiverIndex: index,
+                                                        endpoint: source), reason: .replay(nonce: counter, highest: keypair.replay.highestAccepted))
             return
         }
         let isKeepalive = decryptedLength == 0
@@ -107,12 +107,12 @@ extension Device {
         }
         let confirms = peer.keypairs.next === keypair
         if isKeepalive {
-            record(Decision(.keepaliveReceived, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, reason: .keepaliveReceived(confirmsSession: confirms)))
+            record(.keepaliveReceived, .rx, DecisionSubject(peer: peer.publicKey, counter: counter, receiverIndex: index,
+                                                            endpoint: source), reason: .keepaliveReceived(confirmsSession: confirms))
         } else {
-            record(Decision(.decrypted, .rx, peer: peer.publicKey, counter: counter, receiverIndex: index,
-                            endpoint: source, packet: plaintext, context: context,
-                            reason: .decrypted(confirmsSession: confirms)))
+            record(.decrypted, .rx, DecisionSubject(peer: peer.publicKey, counter: counter, receiverIndex: index,
+                                                    endpoint: source, packet: plaintext, context: context),
+                   reason: .decrypted(confirmsSession: confirms))
         }
         // Step 5: roaming, before any inner check.
         updateEndpoint(peer, to: source)
@@ -184,16 +184,16 @@ extension Device {
         guard let header else {
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, context: context,
-                            reason: .invalid(.innerNotIP)))
+            record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, packet: packet, context: context),
+                   reason: .invalid(.innerNotIP))
             return
         }
         let declared = header.declaredLength
         guard declared >= header.fixedHeaderLength, declared <= decryptedLength else {
             counters.rxErrors += 1
             counters.rxLengthErrors += 1
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, packet: packet, context: context,
-                            reason: .invalid(.innerBadLength(declared: declared, actual: decryptedLength))))
+            record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, packet: packet, context: context),
+                   reason: .invalid(.innerBadLength(declared: declared, actual: decryptedLength)))
             return
         }
         let source = header.source
@@ -204,15 +204,15 @@ extension Device {
             let routed = routes.lookupEntry(source)
             counters.rxErrors += 1
             counters.rxFrameErrors += 1
-            record(Decision(.droppedSrcNotAllowed, .rx, peer: peer.publicKey, prefix: routed?.prefix,
-                            candidates: otherCandidates(source, winner: routed?.prefix), endpoint: peer.endpoint,
-                            packet: packet, context: context, reason: .sourceNotAllowed(source: source, owner: routed?.peer.publicKey)))
+            record(.droppedSrcNotAllowed, .rx, DecisionSubject(peer: peer.publicKey, prefix: routed?.prefix,
+                                                               candidates: otherCandidates(source, winner: routed?.prefix), endpoint: peer.endpoint,
+                                                               packet: packet, context: context), reason: .sourceNotAllowed(source: source, owner: routed?.peer.publicKey))
             return
         }
         peer.rxBytes += UInt64(messageLength)
-        record(Decision(.delivered, .rx, peer: peer.publicKey, prefix: match.prefix,
-                        candidates: otherCandidates(source, winner: match.prefix, owner: peer), endpoint: peer.endpoint,
-                        packet: packet, context: context, reason: .delivered))
+        record(.delivered, .rx, DecisionSubject(peer: peer.publicKey, prefix: match.prefix,
+                                                candidates: otherCandidates(source, winner: match.prefix, owner: peer), endpoint: peer.endpoint,
+                                                packet: packet, context: context), reason: .delivered)
         // The packet moves on to the outlet (`take`): passed plainly, it was retained for the
         // call and released after it, on top of the decision's own reference.
         var delivered = Optional(consume packet)
@@ -224,7 +224,7 @@ extension Device {
         guard peer.endpoint != source else { return }
         let old = peer.endpoint
         peer.endpoint = source
-        record(Decision(.endpointUpdated, .rx, peer: peer.publicKey, endpoint: source, reason: .endpointUpdated(from: old)))
+        record(.endpointUpdated, .rx, DecisionSubject(peer: peer.publicKey, endpoint: source), reason: .endpointUpdated(from: old))
     }
 
     /// `wg_timers_handshake_complete` plus the bookkeeping that goes with it.

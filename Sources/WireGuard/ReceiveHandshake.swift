@@ -11,19 +11,19 @@ extension Device {
             return
         }
         guard cookieChecker.validMac1(message) else {
-            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.badMac1)))
+            record(.droppedInvalid, .rx, DecisionSubject(endpoint: source), reason: .invalid(.badMac1))
             return
         }
         if isUnderLoad(now: now) {
             guard cookieChecker.validMac2(message, source: source, now: now, random: &random) else {
                 let reply = cookieChecker.makeReply(to: message, source: source, now: now, random: &random)
-                record(Decision(.cookieReplySent, .tx, receiverIndex: readLE32(message, 4), endpoint: source,
-                                reason: .cookieReplySent))
+                record(.cookieReplySent, .tx, DecisionSubject(receiverIndex: readLE32(message, 4), endpoint: source),
+                       reason: .cookieReplySent)
                 outlet?.transmit(reply, to: source, context: .none)
                 return
             }
             guard rateLimiter.allow(source.address, now: now) else {
-                record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.rateLimited)))
+                record(.droppedInvalid, .rx, DecisionSubject(endpoint: source), reason: .invalid(.rateLimited))
                 return
             }
         }
@@ -59,19 +59,19 @@ extension Device {
                 self.peersByKey[key].flatMap(self.staticShared)
             })
         } catch {
-            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.handshake("\(error)"))))
+            record(.droppedInvalid, .rx, DecisionSubject(endpoint: source), reason: .invalid(.handshake("\(error)")))
             return nil
         }
         guard let peer = peersByKey[consumed.initiatorStatic] else {
-            record(Decision(.droppedInvalid, .rx, endpoint: source, reason: .invalid(.unknownPeer)))
+            record(.droppedInvalid, .rx, DecisionSubject(endpoint: source), reason: .invalid(.unknownPeer))
             return nil
         }
         if let latest = peer.latestTimestamp, !(consumed.timestamp > latest) {
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, endpoint: source, reason: .invalid(.timestampReplay)))
+            record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, endpoint: source), reason: .invalid(.timestampReplay))
             return nil
         }
         if let last = peer.lastInitiationConsumption, last + WireGuardConstants.minimumInitiationInterval > now {
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, endpoint: source, reason: .invalid(.initiationFlood)))
+            record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, endpoint: source), reason: .invalid(.initiationFlood))
             return nil
         }
         peer.latestTimestamp = consumed.timestamp
@@ -79,8 +79,8 @@ extension Device {
         // Consuming an initiation replaces any initiation of ours still pending.
         clearHandshake(peer)
         // The initiator's sender index: the receiver index of our response and data to it.
-        record(Decision(.handshakeInitiationReceived, .rx, peer: peer.publicKey,
-                        receiverIndex: consumed.initiatorIndex, endpoint: source, reason: .initiationReceived))
+        record(.handshakeInitiationReceived, .rx, DecisionSubject(peer: peer.publicKey,
+                                                                  receiverIndex: consumed.initiatorIndex, endpoint: source), reason: .initiationReceived)
         updateEndpoint(peer, to: source)
         sendResponse(to: consumed, peer: peer, now: now)
         return peer
@@ -94,8 +94,8 @@ extension Device {
         guard case (var message, let keys)? = try? Noise.createResponse(
             to: consumed, local: identity, presharedKey: peer.presharedKey, senderIndex: index, ephemeral: ephemeral)
         else {
-            record(Decision(.droppedInvalid, .tx, peer: peer.publicKey,
-                            reason: .invalid(.handshake("cannot build a response for this initiation"))))
+            record(.droppedInvalid, .tx, DecisionSubject(peer: peer.publicKey),
+                   reason: .invalid(.handshake("cannot build a response for this initiation")))
             return
         }
         peer.cookie.addMacs(to: &message, now: now)
@@ -106,8 +106,8 @@ extension Device {
         peer.timers.anyAuthenticatedPacketSent()
         peer.lastSentHandshake = now
         guard let endpoint = peer.endpoint else { return }
-        record(Decision(.handshakeResponseSent, .tx, peer: peer.publicKey, receiverIndex: consumed.initiatorIndex,
-                        endpoint: endpoint, reason: .responseSent))
+        record(.handshakeResponseSent, .tx, DecisionSubject(peer: peer.publicKey, receiverIndex: consumed.initiatorIndex,
+                                                            endpoint: endpoint), reason: .responseSent)
         peer.txBytes += UInt64(message.count)
         outlet?.transmit(message, to: endpoint, context: .none)
     }
@@ -118,20 +118,20 @@ extension Device {
         let index = readLE32(message, 8)
         guard case .handshake(let peer)? = indexTable[index], case .createdInitiation(let state) = peer.handshake,
               peer.handshakeIndex == index else {
-            record(Decision(.droppedInvalid, .rx, receiverIndex: index, endpoint: source,
-                            reason: .invalid(.noPendingHandshake(index))))
+            record(.droppedInvalid, .rx, DecisionSubject(receiverIndex: index, endpoint: source),
+                   reason: .invalid(.noPendingHandshake(index)))
             return nil
         }
         let keys: SessionKeys
         do {
             keys = try Noise.consumeResponse(message, state: state, local: identity, presharedKey: peer.presharedKey)
         } catch {
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, receiverIndex: index, endpoint: source,
-                            reason: .invalid(.handshake("\(error)"))))
+            record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, receiverIndex: index, endpoint: source),
+                   reason: .invalid(.handshake("\(error)")))
             return nil
         }
-        record(Decision(.handshakeResponseReceived, .rx, peer: peer.publicKey, receiverIndex: index, endpoint: source,
-                        reason: .responseReceived))
+        record(.handshakeResponseReceived, .rx, DecisionSubject(peer: peer.publicKey, receiverIndex: index, endpoint: source),
+               reason: .responseReceived)
         updateEndpoint(peer, to: source)
         installKeypair(keys, peer: peer, isInitiator: true, now: now)
         peer.timers.sessionDerived(now: now)
@@ -158,15 +158,15 @@ extension Device {
         case .handshake(let p)?: peer = p
         case .keypair(_, let p)?: peer = p
         case nil:
-            record(Decision(.droppedInvalid, .rx, receiverIndex: index, endpoint: source, reason: .invalid(.unknownIndex(index))))
+            record(.droppedInvalid, .rx, DecisionSubject(receiverIndex: index, endpoint: source), reason: .invalid(.unknownIndex(index)))
             return
         }
         do { try peer.cookie.consume(message, now: now) } catch {
-            record(Decision(.droppedInvalid, .rx, peer: peer.publicKey, receiverIndex: index, endpoint: source,
-                            reason: .invalid(.cookieRejected("\(error)"))))
+            record(.droppedInvalid, .rx, DecisionSubject(peer: peer.publicKey, receiverIndex: index, endpoint: source),
+                   reason: .invalid(.cookieRejected("\(error)")))
             return
         }
-        record(Decision(.cookieReplyReceived, .rx, peer: peer.publicKey, receiverIndex: index, endpoint: source,
-                        reason: .cookieReplyReceived))
+        record(.cookieReplyReceived, .rx, DecisionSubject(peer: peer.publicKey, receiverIndex: index, endpoint: source),
+               reason: .cookieReplyReceived)
     }
 }

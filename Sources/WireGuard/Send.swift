@@ -21,19 +21,19 @@ extension Device {
 
     private func send(_ packet: [UInt8], context: PacketContext, now: Int64) {
         guard isUp else {
-            record(Decision(.noRoute, .tx, packet: packet, context: context, reason: .interfaceDown))
+            record(.noRoute, .tx, DecisionSubject(packet: packet, context: context), reason: .interfaceDown)
             return
         }
         guard let destination = IPHeaderView(packet)?.destination else {
             counters.txErrors += 1
-            record(Decision(.droppedInvalid, .tx, packet: packet, context: context, reason: .notIP(length: packet.count)))
+            record(.droppedInvalid, .tx, DecisionSubject(packet: packet, context: context), reason: .notIP(length: packet.count))
             return
         }
         // In two steps (`longestMatch`, `peer(inSlot:)`): no optional (prefix, peer) tuple to destroy.
         guard let match = routes.longestMatch(destination), let peer = routes.peer(inSlot: match.slot) else {
             counters.txErrors += 1
-            record(Decision(.droppedNoPeer, .tx, candidates: otherCandidates(destination, winner: nil), packet: packet,
-                            context: context, reason: .noPeer(destination: destination)))
+            record(.droppedNoPeer, .tx, DecisionSubject(candidates: otherCandidates(destination, winner: nil), packet: packet,
+                                                        context: context), reason: .noPeer(destination: destination))
             outlet?.icmpUnreachable(offending: packet)
             return
         }
@@ -41,8 +41,8 @@ extension Device {
         let candidates = otherCandidates(destination, winner: prefix, owner: peer)
         guard peer.endpoint != nil else {
             counters.txErrors += 1
-            record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
-                            context: context, reason: .noEndpoint))
+            record(.droppedNoEndpoint, .tx, DecisionSubject(peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
+                                                            context: context), reason: .noEndpoint)
             outlet?.icmpUnreachable(offending: packet)
             return
         }
@@ -56,8 +56,8 @@ extension Device {
         } else {
             stage(item, on: peer)
             if let problem {
-                record(Decision(.queued, .tx, peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
-                                context: context, reason: .staged(problem)))
+                record(.queued, .tx, DecisionSubject(peer: peer.publicKey, prefix: prefix, candidates: candidates, packet: packet,
+                                                     context: context), reason: .staged(problem))
             }
             sendStaged(peer, now: now)
         }
@@ -69,9 +69,9 @@ extension Device {
         let held = peer.staged.count
         for old in peer.staged.append(item) {
             counters.txDropped += 1
-            record(Decision(.droppedQueueFull, .tx, peer: peer.publicKey, prefix: old.prefix,
-                            packet: old.isKeepalive ? nil : old.packet, context: old.context,
-                            reason: .queueFull(held: held)))
+            record(.droppedQueueFull, .tx, DecisionSubject(peer: peer.publicKey, prefix: old.prefix,
+                                                           packet: old.isKeepalive ? nil : old.packet, context: old.context),
+                   reason: .queueFull(held: held))
         }
     }
 
@@ -162,16 +162,16 @@ extension Device {
         swap(&packet, &item.packet)
         let context = item.context
         if packet.isEmpty {
-            record(Decision(.keepaliveSent, .tx, peer: peer.publicKey, counter: counter,
-                            receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                            reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation)))
+            record(.keepaliveSent, .tx, DecisionSubject(peer: peer.publicKey, counter: counter,
+                                                        receiverIndex: keypair.remoteIndex, endpoint: endpoint),
+                   reason: .keepalive(pendingKeepaliveTrigger ?? .keyConfirmation))
         } else {
             dataSent = true
             var candidates: [(prefix: IPPrefix, peer: PublicKey)] = []
             swap(&candidates, &item.candidates)
-            record(Decision(.encrypted, .tx, peer: peer.publicKey, prefix: item.prefix, candidates: candidates,
-                            counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
-                            packet: packet, context: context, reason: .sealed))
+            record(.encrypted, .tx, DecisionSubject(peer: peer.publicKey, prefix: item.prefix, candidates: candidates,
+                                                    counter: counter, receiverIndex: keypair.remoteIndex, endpoint: endpoint,
+                                                    packet: packet, context: context), reason: .sealed)
         }
         // The packet and key go with the message (`SealedPlaintext`): a receiver holding the same
         // key then knows what its open gives and may leave libsodium's open to a verification.
@@ -259,8 +259,8 @@ extension Device {
             local: identity, remote: peer.publicKey, presharedKey: peer.presharedKey,
             senderIndex: index, ephemeral: ephemeral, timestamp: timestamp, staticShared: staticShared(peer)) else {
             // Only a low-order (all-zero DH) peer key makes this fail; the kernel refuses too.
-            record(Decision(.droppedInvalid, .tx, peer: peer.publicKey,
-                            reason: .invalid(.handshake("cannot build an initiation for this peer key"))))
+            record(.droppedInvalid, .tx, DecisionSubject(peer: peer.publicKey),
+                   reason: .invalid(.handshake("cannot build an initiation for this peer key")))
             return
         }
         peer.cookie.addMacs(to: &message, now: now)
@@ -270,7 +270,7 @@ extension Device {
         logSecrets(ephemeral: ephemeral, presharedKey: peer.presharedKey)
         switch trigger {
         case .rekeyAfterTime, .rekeyAfterMessages, .lastMinute:
-            record(Decision(.rekey, .tx, peer: peer.publicKey, endpoint: peer.endpoint, reason: .rekey(trigger)))
+            record(.rekey, .tx, DecisionSubject(peer: peer.publicKey, endpoint: peer.endpoint), reason: .rekey(trigger))
         default: break
         }
         peer.timers.traversal(now: now)
@@ -279,12 +279,12 @@ extension Device {
         if let endpoint = peer.endpoint {
             // The index recorded is our sender index: the receiver index of every message that
             // will come back under this handshake (response and transport data).
-            record(Decision(.handshakeInitiationSent, .tx, peer: peer.publicKey, receiverIndex: index,
-                            endpoint: endpoint, reason: .initiation(trigger)))
+            record(.handshakeInitiationSent, .tx, DecisionSubject(peer: peer.publicKey, receiverIndex: index,
+                                                                  endpoint: endpoint), reason: .initiation(trigger))
             peer.txBytes += UInt64(message.count)
             outlet?.transmit(message, to: endpoint, context: .none)
         } else {
-            record(Decision(.droppedNoEndpoint, .tx, peer: peer.publicKey, reason: .initiationWithoutEndpoint))
+            record(.droppedNoEndpoint, .tx, DecisionSubject(peer: peer.publicKey), reason: .initiationWithoutEndpoint)
         }
         peer.timers.handshakeInitiated(now: now, jitter: random.rekeyTimeoutJitter())
     }

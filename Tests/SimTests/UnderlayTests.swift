@@ -1,4 +1,5 @@
 @testable import Sim
+import WireGuard
 import XCTest
 
 /// Links: loss, latency and jitter drawn from the seed ("link:A-B"), deterministic per link.
@@ -67,5 +68,35 @@ final class UnderlayTests: XCTestCase {
         let f = forward.link(0, 1), b = backward.link(0, 1)
         XCTAssertEqual(forward.label(f), "link:A-B")
         XCTAssertEqual(backward.label(b), "link:A-B")
+    }
+
+    /// Links are found by their two ends in either order (`LinkPairKey` in a position table):
+    /// among 120 nodes, every pair's link made once, in a shuffled order and with either end
+    /// first, is found again as the same link, its properties kept, and no two pairs share one.
+    func testEveryPairFindsItsOwnLinkWithEitherEndFirst() {
+        let names = (0..<120).map { "n\($0)" }
+        var underlay = Underlay(seed: 3, nodeNames: names)
+        var pairs: [(Int, Int)] = []
+        for a in 0..<names.count { for b in (a + 1)..<names.count { pairs.append((a, b)) } }
+        var rng = SeededRandom(seed: 5, label: "link-pairs")
+        for i in stride(from: pairs.count - 1, to: 0, by: -1) { pairs.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        var made: [Int: (Int, Int)] = [:]
+        for (i, (a, b)) in pairs.enumerated() {
+            let index = i.isMultiple(of: 2) ? underlay.link(a, b) : underlay.link(b, a)
+            XCTAssertNil(made[index], "one link per pair")
+            made[index] = (a, b)
+            if i.isMultiple(of: 7) { underlay.set(b, a, properties: LinkProperties(latency: Int64(i))) }
+        }
+        XCTAssertEqual(underlay.links.count, pairs.count)
+        for (i, (a, b)) in pairs.enumerated() {
+            let index = underlay.link(a, b)
+            XCTAssertEqual(underlay.link(b, a), index)
+            XCTAssertTrue(made[index]! == (a, b))
+            XCTAssertEqual(underlay.properties(a, b).latency, i.isMultiple(of: 7) ? Int64(i) : LinkProperties.sharedSegment.latency)
+        }
+        XCTAssertEqual(underlay.links.count, pairs.count, "finding a link again makes none")
+        XCTAssertEqual(LinkPairKey(4, 9), LinkPairKey(9, 4))
+        XCTAssertEqual(LinkPairKey(4, 9).hashValue, LinkPairKey(9, 4).hashValue)
+        XCTAssertNotEqual(LinkPairKey(4, 9), LinkPairKey(4, 10))
     }
 }

@@ -64,4 +64,33 @@ final class DeviceOutletMovesTests: XCTestCase {
         // The sender's packet is untouched by what the receiver did with its copy.
         XCTAssertEqual(outlet.sealed.first?.packet, packet)
     }
+
+    /// Takes each decision by its parts, as the simulator's outlet does, and keeps them.
+    private final class PartsKeepingOutlet: DeviceEventOutlet {
+        var decisions: [Decision] = []
+        override func decided(_ action: Action, _ direction: Direction, subject: consuming DecisionSubject,
+                              reason: consuming DecisionReason) {
+            decisions.append(Decision(action, direction, subject: subject, reason: reason))
+        }
+    }
+
+    /// A device hands each decision over by its parts (`DeviceEventOutlet.decided`): an outlet
+    /// that takes the parts gets the decisions, with the same fields, that the base class puts
+    /// back together as `.decision` events, and none of them as an event.
+    func testAnOutletTakingDecisionsByTheirPartsGetsWhatACollectingCallGets() throws {
+        let net = try makePair()
+        let twin = try makePair()
+        let packet = ipv4("10.0.0.1", "10.0.0.2", payload: 12)
+        let context = PacketContext(origin: 2, number: 5)
+        // The first send stages the packet and starts a handshake: decisions with a packet, a
+        // prefix, a peer and a reason with a payload.
+        let whole = collected { net.device("A").send(packet, context: context, now: net.now, into: &$0) }
+        let wholeDecisions = whole.compactMap { if case .decision(let d) = $0 { return d } else { return nil } }
+        let outlet = PartsKeepingOutlet()
+        twin.device("A").send(packet, context: context, now: twin.now, to: outlet)
+        XCTAssertFalse(wholeDecisions.isEmpty)
+        XCTAssertEqual(outlet.decisions.map(summary), wholeDecisions.map(summary))
+        XCTAssertFalse(outlet.events.contains { if case .decision = $0 { return true } else { return false } },
+                       "decisions taken by their parts are not also collected")
+    }
 }

@@ -134,25 +134,18 @@ final class LogTextCachesTests: XCTestCase {
                     cursorExact.commit(c)
                     XCTAssertEqual(cursorExact.bytes, want, "cursor appendExact \(lead) + \(count)")
 
-                    // Padded: the source has 16 readable bytes behind the run (96 > 70 + 16).
-                    let padded = ByteBuffer(capacity: 8)
-                    padded.append(Array(repeating: 0x2E, count: lead))
-                    c = padded.cursor(reserving: count + 16)
-                    c.appendPadded(start, count: count)
-                    c.appendLiteral("|")
-                    c.append(0x21)
-                    padded.commit(c)
-                    XCTAssertEqual(padded.bytes, want + Array("|!".utf8), "cursor appendPadded \(lead) + \(count)")
-
-                    // In 32-byte steps: the bytes up to 70 rounded up to 32 are the source's 96.
-                    let padded32 = ByteBuffer(capacity: 8)
-                    padded32.append(Array(repeating: 0x2E, count: lead))
-                    c = padded32.cursor(reserving: count + 32)
-                    c.appendPadded32(start, count: count)
-                    c.appendLiteral("|")
-                    c.append(0x21)
-                    padded32.commit(c)
-                    XCTAssertEqual(padded32.bytes, want + Array("|!".utf8), "cursor appendPadded32 \(lead) + \(count)")
+                    // Padded, in 16- and 32-byte steps: the source has 32 readable bytes behind
+                    // the run (96 >= 70 rounded up to 32), the room as many as each step needs.
+                    for (name, step) in [("appendPadded", 16), ("appendPadded32", 32)] {
+                        let padded = ByteBuffer(capacity: 8)
+                        padded.append(Array(repeating: 0x2E, count: lead))
+                        c = padded.cursor(reserving: count + step)
+                        if step == 16 { c.appendPadded(start, count: count) } else { c.appendPadded32(start, count: count) }
+                        c.appendLiteral("|")
+                        c.append(0x21)
+                        padded.commit(c)
+                        XCTAssertEqual(padded.bytes, want + Array("|!".utf8), "cursor \(name) \(lead) + \(count)")
+                    }
 
                     let within = ByteBuffer(capacity: 8)
                     within.append(Array(repeating: 0x2E, count: lead))

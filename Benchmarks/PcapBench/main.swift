@@ -3,6 +3,7 @@
 // 1 × 1420 B), as docs/benchmarks.md ("pcap") asks. Goal ≥ 5 M packets/s each way on one core.
 // Prints the median of 5 runs with min–max, by wall clock and by this thread's CPU time. `--smoke` runs 10 000 packets, 2 runs.
 import CPcap
+import Foundation
 import Packet
 import Pcap
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Glibc
 let smoke = CommandLine.arguments.contains("--smoke")
 let packetCount = smoke ? 10_000 : 1_000_000
 let runs = smoke ? 2 : 5
-let directory = "/tmp/pcapbench-\(getpid())"
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pcapbench-\(getpid())").path
 mkdir(directory, 0o755)
 
 /// Monotonic nanoseconds (benchmark timing only; the simulator never reads a clock).

@@ -25,9 +25,10 @@ enum ClientServerOutputs {
         var sealsDeferred: Int
     }
 
-    /// A fresh directory under /tmp named after `label`.
+    /// A fresh directory in the system's temporary folder named after `label`.
     static func temporaryDirectory(_ label: String) -> String {
-        let path = "/tmp/sim-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("sim-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         mkdir(path, 0o755)
         return path
     }

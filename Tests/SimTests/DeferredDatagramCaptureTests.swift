@@ -17,8 +17,7 @@ final class DeferredDatagramCaptureTests: XCTestCase {
     /// captures go to a pcap file through a two-thread pipeline (they build datagrams on the
     /// lane), the others are kept in memory. Returns every interface's packets.
     private func packets(deferring deferred: Set<String>) throws -> [String: [[UInt8]]] {
-        let dir = "/tmp/sim-deferred-datagram-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        mkdir(dir, 0o755)
+        let dir = ClientServerOutputs.temporaryDirectory("deferred-datagram")
         defer { for name in deferred { unlink("\(dir)/\(name).pcap") }; rmdir(dir) }
         let pipeline = OutputPipeline(threads: 2)
         var memory: [String: MemoryCaptureSink] = [:]

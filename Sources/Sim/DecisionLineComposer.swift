@@ -42,7 +42,7 @@ final class DecisionLineComposer {
     /// Every action's name as bytes, looked up by case rather than built as a String per line.
     let actionNames = ActionNameBytes.shared
     /// The IPv4 addresses, prefixes and endpoints already written, by value.
-    private let fields = FieldTextCache()
+    let fields = FieldTextCache()
     /// Node, trace-file and peer names as bytes.
     let nameSlots = LogNameSlots()
     /// The data packets' line templates.
@@ -360,76 +360,6 @@ final class DecisionLineComposer {
         cursor = buffer.cursor(reserving: room)
     }
 
-    // The rarer parts of a line, outside `append` so that its per-packet code stays compact
-    // (docs/performance.md, "Decision words").
-
-    /// `,"candidates":[{"prefix":…,"peer":…},…]` or `,"moved-from":[…]`.
-    @inline(never)
-    private static func appendJSONEntries(_ opening: StaticString, _ entries: [(prefix: IPPrefix, peer: String)],
-                                          to json: ByteBuffer) {
-        json.appendLiteral(opening)
-        for (i, entry) in entries.enumerated() {
-            json.appendLiteral(i == 0 ? #"{"prefix":""# : #",{"prefix":""#)
-            ByteText.appendPrefix(entry.prefix, to: json)
-            json.appendLiteral(#"","peer":"#)
-            ByteText.appendJSONString(entry.peer, to: json)
-            json.append(0x7D)
-        }
-        json.append(0x5D)
-    }
-
-    /// ` (also 10.0.0.0/8 B, …)`.
-    @inline(never)
-    private static func appendTextCandidates(_ candidates: [(prefix: IPPrefix, peer: String)], to text: ByteBuffer) {
-        text.appendLiteral(" (also ")
-        for (i, candidate) in candidates.enumerated() {
-            if i > 0 { text.appendLiteral(", ") }
-            ByteText.appendPrefix(candidate.prefix, to: text)
-            text.append(0x20)
-            text.append(candidate.peer)
-        }
-        text.append(0x29)
-    }
-
-    /// A route choice's words into `scratch` (`destination`: the packet's, already in it); whether
-    /// they can go into JSON as they are. The route is read out of the record here, for the
-    /// quarter of decisions that are route choices.
-    @inline(never)
-    private func appendRouteChoice(of record: borrowing DecisionRecord, destination: BufferPiece?) -> Bool {
-        guard case .host(.chose(let route)) = record.decider else { return true }
-        DecisionRecord.appendRouteChoice(route, destination: destination, fields: fields, to: scratch) {
-            nameSlots.appendBytes(of: $0, to: scratch)
-        }
-        return nameSlots.textSlot(route.device).pointee.isPlainJSON
-    }
-
-    /// A decision that is neither the device's nor a route choice: its words as the record has them.
-    @inline(never)
-    private func appendWhy(of record: borrowing DecisionRecord) {
-        scratch.append(record.why)
-    }
-
-    /// A device decision's words written again (for the text line's index).
-    @inline(never)
-    private func appendWhy(_ reason: DecisionReason, of record: borrowing DecisionRecord, sink: consuming DecisionScratchSink) {
-        DecisionText.write(reason, subject: record.subject, to: &sink)
-        sink.finish()
-    }
-
-    /// Writes a 32-bit index as `0x` and eight lowercase hex digits: the form of WireGuard's
-    /// `hex32` (the decoder's outputs) and of tshark's `wg.sender`/`wg.receiver` fields, written
-    /// into the buffer without making a String, as every transport decision carries one.
-    static func appendIndexAsTshark(_ value: UInt32, to out: ByteBuffer) {
-        out.reserve(10)
-        let at = out.base + out.count
-        at[0] = 0x30; at[1] = 0x78   // "0x"
-        for i in 0..<8 {
-            let nibble = UInt8((value >> UInt32(28 - 4 * i)) & 0xF)
-            at[2 + i] = nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
-        }
-        out.advance(by: 10)
-    }
-
     /// The inner packet's src, dst, proto and len pieces, written first in `scratch`, and its
     /// header. The previous record's are reused when this record carries the same packet (the
     /// same array storage): a packet is routed then sealed, opened then delivered, so decisions
@@ -449,97 +379,6 @@ final class DecisionLineComposer {
         packetCache.pointee.storage = storage
         packetCache.pointee.piecesCount = piecesCount
         return UnsafePointer(cachedPieces)
-    }
-
-    /// Writes the packet's src, dst, proto and len pieces into `scratch` (empty) and again at the
-    /// start of `text`, then the packet's part of each line after them in `text`; sets `out` to
-    /// them. With `lengthMarker`, the length is its marker (a line template's). The number of
-    /// bytes the pieces take.
-    func formatPacket(_ packet: borrowing [UInt8], into text: ByteBuffer, pieces out: UnsafeMutablePointer<PacketPieces>,
-                              lengthMarker: Bool) -> Int {
-        assert(scratch.count == 0, "the packet's pieces come first in scratch")
-        var pieces: PacketPieces = (nil, nil, BufferPiece(), BufferPiece(), nil, nil)
-        pieces.header = IPHeaderView(packet)
-        if let fields = Self.loggedFields(packet, header: pieces.header) {
-            do {
-                let start = scratch.count
-                self.fields.appendAddress(fields.source, to: scratch)
-                pieces.source = piece(since: start)
-            }
-            do {
-                let start = scratch.count
-                self.fields.appendAddress(fields.destination, to: scratch)
-                pieces.destination = piece(since: start)
-            }
-            do {
-                let start = scratch.count
-                ByteText.appendProtocolName(fields.protocolNumber, to: scratch)
-                pieces.proto = piece(since: start)
-            }
-            if lengthMarker {
-                pieces.length = marker(.length)
-            } else {
-                let start = scratch.count
-                ByteText.appendInteger(fields.totalLength, to: scratch)
-                pieces.length = piece(since: start)
-            }
-        } else {
-            do {
-                let start = scratch.count
-                ByteText.appendInteger(packet.count, to: scratch)
-                pieces.length = piece(since: start)
-            }
-        }
-        text.removeAll()
-        text.append(UnsafePointer(scratch.base), count: scratch.count)
-        let piecesCount = scratch.count
-        // The packet's part of each line, written once for the decisions about it:
-        // `,"src":"…","dst":"…","proto":"…","len":…` and ` proto src > dst len …`.
-        scratch.reserve(16)   // so that each piece may be moved in 16-byte steps
-        let base = UnsafePointer(scratch.base)
-        var c = text.cursor(reserving: 128 + 2 * piecesCount)
-        let jsonStart = c.at - text.base
-        if let source = pieces.source, let destination = pieces.destination {
-            c.appendLiteral(#","src":""#); c.appendPiece(source, of: base)
-            c.appendLiteral(#"","dst":""#); c.appendPiece(destination, of: base)
-            c.appendLiteral(#"","proto":""#); c.appendPiece(pieces.proto, of: base)
-            c.appendLiteral(#"","len":"#); c.appendPiece(pieces.length, of: base)
-        } else {
-            c.appendLiteral(#","len":"#); c.appendPiece(pieces.length, of: base)
-        }
-        let textStart = c.at - text.base
-        if let source = pieces.source, let destination = pieces.destination {
-            c.append(0x20); c.appendPiece(pieces.proto, of: base)
-            c.append(0x20); c.appendPiece(source, of: base)
-            c.appendLiteral(" > "); c.appendPiece(destination, of: base)
-            c.appendLiteral(" len "); c.appendPiece(pieces.length, of: base)
-        }
-        let end = c.at - text.base
-        text.commit(c)
-        pieces.lines = (BufferPiece(start: jsonStart, count: textStart - jsonStart),
-                        BufferPiece(start: textStart, count: end - textStart))
-        text.reserve(16)   // so that each part may be moved in 16-byte steps
-        out.pointee = pieces
-        return piecesCount
-    }
-
-    /// The src, dst, proto and len the log writes, exactly as `IPPacketSummary(parsing:)` reads
-    /// them; nil exactly when it throws. An IPv4 packet, almost every one the log sees, needs
-    /// only its header's fields (the summary also walks ports and fragments the log never
-    /// writes); IPv6's protocol is the one after its extension headers, so it goes through the
-    /// summary.
-    static func loggedFields(_ packet: borrowing [UInt8], header: IPHeaderView?)
-        -> (source: IPAddress, destination: IPAddress, protocolNumber: UInt8, totalLength: Int)? {
-        guard let header else {
-            // Not a complete fixed header: the summary throws for every such packet.
-            return nil
-        }
-        if header.isIPv4 {
-            guard header.declaredLengthFits else { return nil }
-            return (header.source, header.destination, header.protocolNumber, header.declaredLength)
-        }
-        guard let summary = try? IPPacketSummary(parsing: copy packet) else { return nil }
-        return (summary.source, summary.destination, summary.protocolNumber, summary.totalLength)
     }
 
     /// The bytes written to `scratch` since `start`, as a piece (the per-field pieces are made
@@ -568,7 +407,7 @@ final class DecisionLineComposer {
 extension ByteCursor {
     /// A piece of the composer's scratch buffer at `base` (16 readable bytes behind every piece).
     @inline(__always)
-    fileprivate mutating func appendPiece(_ piece: BufferPiece, of base: UnsafePointer<UInt8>) {
+    mutating func appendPiece(_ piece: BufferPiece, of base: UnsafePointer<UInt8>) {
         appendPadded(base + piece.start, count: piece.count)
     }
 }

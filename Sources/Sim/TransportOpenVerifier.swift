@@ -115,9 +115,10 @@ public final class TransportOpenVerifier {
 
     /// Whether the lane keeps up: fewer than half of its queue's batches were waiting when a
     /// batch was last handed to it (half: where a producer that found the queue full resumes,
-    /// so a lane that takes seals never makes the event thread wait for room). Read by the event thread to decide where a seal runs
-    /// (`NodeDeviceOutlet.defersTransportSeals`): on the lane while it has room, on the event
-    /// thread while the lane is behind, so the two threads share the seals. The bytes are the
+    /// so a lane that takes seals never makes the event thread wait for room). Read by the
+    /// event thread to decide where a seal runs (`NodeDeviceOutlet.defersTransportSeals`): on
+    /// the lane while it has room, on the event thread while the lane is behind, so the two
+    /// threads share the seals. The bytes are the
     /// same either way (the seal is a function of key, counter and plaintext); only where the
     /// work runs depends on timing.
     var laneHasRoom: Bool {

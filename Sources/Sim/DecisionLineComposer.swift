@@ -51,7 +51,8 @@ final class DecisionLineComposer {
     /// `LineTemplateHole` raw value.
     let holeTexts: UnsafeMutablePointer<(start: UnsafePointer<UInt8>, count: Int)>
     /// A templated record's length, counter and frame digits (`appendFromTemplate`), each in a
-    /// slot of `fieldDigitsStride` bytes, with 16 zeroed bytes readable from each slot's start.
+    /// slot of `fieldDigitsStride` bytes; 16 bytes are readable from each slot's start (all zeroed
+    /// when made), so a field is copied by one 16-byte move.
     let fieldDigits: UnsafeMutablePointer<UInt8>
     /// Room for any Int or UInt64 in decimal (20 bytes), and more.
     static let fieldDigitsStride = 24

@@ -57,18 +57,28 @@ public enum PacketBuilder {
     /// by the payload, without building the datagram (docs/performance.md, session 10).
     /// `base` need not be aligned. The checksum is RFC 768's over the pseudo-header (RFC 8200
     /// §8.1 for IPv6), a computed zero sent as 0xffff, as `UDPRepr.emitHeader` does.
+    ///
+    /// `payloadSum`, when given, is `InternetChecksum.sum(payload)`, computed once by a caller
+    /// that writes the same payload more than once (a datagram's sender and receiver captures):
+    /// the payload is then not read. The pseudo-header and UDP header are never all zero, so the
+    /// folded checksum is the same whichever way the payload's sum was added in.
     @discardableResult
-    public static func storeUDPHeaders(from: Endpoint, to: Endpoint, payload: UnsafeRawBufferPointer, ttl: UInt8 = 64,
-                                       at base: UnsafeMutableRawPointer) -> Int {
+    public static func storeUDPHeaders(from: Endpoint, to: Endpoint, payload: UnsafeRawBufferPointer, payloadSum: UInt64? = nil,
+                                       ttl: UInt8 = 64, at base: UnsafeMutableRawPointer) -> Int {
         let udpLength = 8 + payload.count
         let length16 = UInt16(truncatingIfNeeded: udpLength)
         let header = UInt64(from.port) &+ UInt64(to.port) &+ UInt64(length16)
+        @inline(__always) func payloadChecksum(initial: UInt64) -> UInt16 {
+            // A given sum is folded to a few bits over 32 (as `InternetChecksum.sum` leaves it),
+            // so adding the headers' words to it cannot wrap.
+            InternetChecksum.finish(payloadSum.map { $0 &+ initial } ?? InternetChecksum.sum(payload, initial: initial))
+        }
         if case .v4(let s) = from.address, case .v4(let d) = to.address {
             // Every datagram of an IPv4 underlay: the pseudo-header's words summed here, and the
             // IPv4 header stored from its fields (no `IPv4Repr` made and destroyed).
             let pseudo = UInt64(s.value >> 16) &+ UInt64(s.value & 0xffff) &+ UInt64(d.value >> 16) &+ UInt64(d.value & 0xffff)
                 &+ UInt64(IPProtocol.udp) &+ UInt64(udpLength >> 16) &+ UInt64(udpLength & 0xffff)
-            let sum = InternetChecksum.finish(InternetChecksum.sum(payload, initial: pseudo &+ header))
+            let sum = payloadChecksum(initial: pseudo &+ header)
             let udp = base + 20
             udp.storeBytes(of: (UInt32(from.port) << 16 | UInt32(to.port)).bigEndian, toByteOffset: 0, as: UInt32.self)
             udp.storeBytes(of: (UInt32(length16) << 16 | UInt32(sum == 0 ? 0xffff : sum)).bigEndian, toByteOffset: 4, as: UInt32.self)
@@ -82,7 +92,7 @@ public enum PacketBuilder {
         // is 8 bytes, so the payload's 16-bit words line up as they do in the datagram.
         let pseudo = InternetChecksum.pseudoHeaderSum(source: source, destination: to.address,
                                                       protocolNumber: IPProtocol.udp, length: udpLength)
-        let sum = InternetChecksum.finish(InternetChecksum.sum(payload, initial: pseudo &+ header))
+        let sum = payloadChecksum(initial: pseudo &+ header)
         let checksum = sum == 0 ? 0xffff : sum
         let udp = base + ipLength
         udp.storeBytes(of: (UInt32(from.port) << 16 | UInt32(to.port)).bigEndian, toByteOffset: 0, as: UInt32.self)

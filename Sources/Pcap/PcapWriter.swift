@@ -134,8 +134,11 @@ public final class PcapWriter {
     /// bytes as `write` of it) without building it: its IP and UDP headers are stored straight
     /// into the buffer (`PacketBuilder.storeUDPHeaders`) and the payload copied once after them.
     /// A simulation captures every WireGuard datagram this way (docs/performance.md, session 10).
+    /// `payloadSum`: `InternetChecksum.sum` of the payload when the caller has it (the UDP
+    /// checksum is then not summed over the payload again; `PacketBuilder.storeUDPHeaders`).
     @inlinable
-    public func writeUDP(from source: Endpoint, to destination: Endpoint, payload: [UInt8], timestamp: Int64) throws {
+    public func writeUDP(from source: Endpoint, to destination: Endpoint, payload: [UInt8], payloadSum: UInt64? = nil,
+                         timestamp: Int64) throws {
         let headersLength = PacketBuilder.udpHeadersLength(to: destination.address)
         try beginRecord(ipLength: headersLength + payload.count, timestamp: timestamp)
         if isEthernet { appendEthernet(defaultEthernet, etherType: destination.address.isIPv4 ? 0x0800 : 0x86dd) }
@@ -143,7 +146,7 @@ public final class PcapWriter {
         used += headersLength
         payload.withUnsafeBytes { raw in
             if let base = raw.baseAddress { (storage + used).copyMemory(from: base, byteCount: raw.count) }
-            PacketBuilder.storeUDPHeaders(from: source, to: destination, payload: raw, at: headersAt)
+            PacketBuilder.storeUDPHeaders(from: source, to: destination, payload: raw, payloadSum: payloadSum, at: headersAt)
         }
         used += payload.count
         frames += 1

@@ -207,8 +207,18 @@ struct ByteCursor {
         var offset = 0
         repeat {
             move16(from: from, offset, to: to, offset)
-            offset += 16
+            offset &+= 16   // bounded by `count`: no overflow check per step
         } while offset < count
+        at += count
+    }
+
+    /// At most 16 bytes from `start`, where 16 bytes may be read: `appendPadded` for a piece
+    /// known to be short, one 16-byte move and no loop. Writes 16 bytes, so the room must hold
+    /// 16 more than is counted.
+    @inline(__always)
+    mutating func appendShort(_ start: UnsafePointer<UInt8>, count: Int) {
+        assert(count >= 0 && count <= 16 && at + 16 <= end, "appendShort moves at most 16 bytes, within the room")
+        move16(from: UnsafeRawPointer(start), 0, to: UnsafeMutableRawPointer(at), 0)
         at += count
     }
 

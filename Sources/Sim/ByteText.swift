@@ -20,51 +20,49 @@ enum ByteText {
     }
 
     static func appendUnsigned(_ value: UInt64, to out: ByteBuffer) {
-        // Most numbers in the log are short (lengths, counters, frames, prefix lengths): below
-        // 10^8 they are written as one or two groups of four digits by digit pairs, with no
-        // count loop and no division but by constants.
+        out.reserve(20)
+        out.advance(by: writeUnsigned(value, at: UnsafeMutableRawPointer(out.base + out.count)))
+    }
+
+    /// Writes `value` in decimal at `at` (20 bytes may be stored: `Int.min` is 20 characters) and
+    /// answers its length: a templated line's packet length and frame, which are nearly always
+    /// 0…9999 and written inline for those (a call into `appendUnsigned` and its wider checks
+    /// cost ~35 instructions a number; docs/performance.md, session 13), straight into the
+    /// composer's field slots rather than a buffer whose room and count are checked per number.
+    @inline(__always)
+    static func writeSmall(_ value: Int, at: UnsafeMutableRawPointer) -> Int {
+        if UInt(bitPattern: value) < 10_000 { return writeShort(value, at: at) }
+        if value < 0 {
+            at.storeBytes(of: 0x2D, as: UInt8.self)
+            return 1 + writeUnsigned(UInt64(value.magnitude), at: at + 1)
+        }
+        return writeUnsigned(UInt64(value), at: at)
+    }
+
+    /// `writeSmall` for an unsigned value (a templated line's counter).
+    @inline(__always)
+    static func writeSmall(_ value: UInt64, at: UnsafeMutableRawPointer) -> Int {
+        if value < 10_000 { return writeShort(Int(truncatingIfNeeded: value), at: at) }
+        return writeUnsigned(value, at: at)
+    }
+
+    /// `value`'s decimal digits at `at` (20 bytes may be stored); their count. Most numbers in the
+    /// log are short (lengths, counters, frames, prefix lengths): below 10^8 they are written as
+    /// one or two groups of four digits by digit pairs, with no count loop and no division but by
+    /// constants. Not inlined: the templated fields' digits call it only past 9999.
+    @inline(never)
+    private static func writeUnsigned(_ value: UInt64, at: UnsafeMutableRawPointer) -> Int {
         if value < 100_000_000 {
-            out.reserve(8)
-            let at = UnsafeMutableRawPointer(out.base + out.count)
             let n = Int(truncatingIfNeeded: value)
-            if n < 10_000 {
-                out.advance(by: writeShort(n, at: at))
-            } else {
-                let high = n / 10_000
-                let count = writeShort(high, at: at)
-                writeFour(n &- high &* 10_000, at: at + count)
-                out.advance(by: count + 4)
-            }
-            return
+            if n < 10_000 { return writeShort(n, at: at) }
+            let high = n / 10_000
+            let count = writeShort(high, at: at)
+            writeFour(n &- high &* 10_000, at: at + count)
+            return count + 4
         }
         let digits = decimalDigitCount(value)
-        out.reserve(digits)
-        writeDigits(value, count: digits, at: out.base + out.count)
-        out.advance(by: digits)
-    }
-
-    /// `appendInteger` inlined for 0…9999, which a templated line's packet length, counter and
-    /// frame nearly always are: the call and the wider checks of `appendUnsigned` cost ~35
-    /// instructions a number there (docs/performance.md, session 13).
-    @inline(__always)
-    static func appendSmall(_ value: Int, to out: ByteBuffer) {
-        guard UInt(bitPattern: value) < 10_000 else {
-            appendInteger(value, to: out)
-            return
-        }
-        out.reserve(4)
-        out.advance(by: writeShort(value, at: UnsafeMutableRawPointer(out.base + out.count)))
-    }
-
-    /// `appendSmall` for an unsigned value.
-    @inline(__always)
-    static func appendSmall(_ value: UInt64, to out: ByteBuffer) {
-        guard value < 10_000 else {
-            appendUnsigned(value, to: out)
-            return
-        }
-        out.reserve(4)
-        out.advance(by: writeShort(Int(truncatingIfNeeded: value), at: UnsafeMutableRawPointer(out.base + out.count)))
+        writeDigits(value, count: digits, at: at.assumingMemoryBound(to: UInt8.self))
+        return digits
     }
 
     /// Writes `n` (0…9999) without leading zeros at `at` (four bytes may be stored); its length.

@@ -122,55 +122,59 @@ extension DecisionLineComposer {
     func appendFromTemplate(_ slot: UnsafeMutablePointer<DecisionLineTemplates.Slot>, _ record: borrowing DecisionRecord,
                                     length: Int, json: ByteBuffer, text: ByteBuffer) {
         templated.pointee += 1
-        var lengthPiece: BufferPiece, counter = BufferPiece(), frame = BufferPiece()
-        do {
-            let start = scratch.count
-            ByteText.appendSmall(length, to: scratch)
-            lengthPiece = piece(since: start)
-        }
-        if let value = record.counter {
-            let start = scratch.count
-            ByteText.appendSmall(value, to: scratch)
-            counter = piece(since: start)
-        }
+        // The fields' digits go into their own slots (`fieldDigits`), not `scratch`: no room or
+        // count to check and update per number.
+        let digits = UnsafeMutableRawPointer(fieldDigits)
+        let lengthCount = ByteText.writeSmall(length, at: digits)
+        let counterCount = record.counter.map { ByteText.writeSmall($0, at: digits + Self.fieldDigitsStride) } ?? 0
         let context = record.subject.context
-        if context.origin != 0 {
-            let start = scratch.count
-            ByteText.appendSmall(context.number, to: scratch)
-            frame = piece(since: start)
-        }
-        scratch.reserve(16)   // so that any piece may be moved in 16-byte steps
-        let base = UnsafePointer(scratch.base)
+        let frameCount = context.origin == 0 ? 0 : ByteText.writeSmall(context.number, at: digits + 2 * Self.fieldDigitsStride)
         let jsonOps = Int(slot.pointee.jsonOps), allOps = jsonOps + Int(slot.pointee.textOps)
         let storage = slot.pointee.storage!
         let ops = UnsafePointer(storage.assumingMemoryBound(to: DecisionLineTemplates.Op.self))
         let constants = UnsafePointer((storage + allOps * MemoryLayout<DecisionLineTemplates.Op>.stride)
             .assumingMemoryBound(to: UInt8.self))
         let timeBase = UnsafePointer(timeText.base), timeCount = timeText.count, jsonTimeCount = time.pointee.jsonCount
-        // Every field is one of these texts; each op moves up to 32 bytes past what it counts.
-        let room = Int(slot.pointee.constantCount) + allOps * (48 + timeCount + scratch.count)
+        // Every field is one of these texts (a number at most 20 bytes); each op moves up to 32
+        // bytes past what it counts.
+        let room = Int(slot.pointee.constantCount) + allOps * (48 + timeCount + Self.fieldDigitsStride)
 
         // Each field's text by `LineTemplateHole` raw value, so that an op is two copies and no
         // branch on its field (`end` copies nothing).
         holeTexts[Int(LineTemplateHole.end.rawValue)] = (constants, 0)
         holeTexts[Int(LineTemplateHole.jsonTime.rawValue)] = (timeBase, jsonTimeCount)
         holeTexts[Int(LineTemplateHole.textTime.rawValue)] = (timeBase + jsonTimeCount, timeCount - jsonTimeCount)
-        holeTexts[Int(LineTemplateHole.length.rawValue)] = (base + lengthPiece.start, lengthPiece.count)
-        holeTexts[Int(LineTemplateHole.counter.rawValue)] = (base + counter.start, counter.count)
-        holeTexts[Int(LineTemplateHole.frame.rawValue)] = (base + frame.start, frame.count)
+        let fields = UnsafePointer(fieldDigits)
+        holeTexts[Int(LineTemplateHole.length.rawValue)] = (fields, lengthCount)
+        holeTexts[Int(LineTemplateHole.counter.rawValue)] = (fields + Self.fieldDigitsStride, counterCount)
+        holeTexts[Int(LineTemplateHole.frame.rawValue)] = (fields + 2 * Self.fieldDigitsStride, frameCount)
         let holes = UnsafePointer(holeTexts)
+        // The fields are at most 16 bytes each except in very long runs (a time past 10^6 s, a
+        // counter or frame past 10^16); then each is one 16-byte move, not a loop (~5
+        // instructions an op).
+        let holesAreShort = max(jsonTimeCount, timeCount - jsonTimeCount, lengthCount, counterCount, frameCount) <= 16
 
         @inline(__always)
-        func write(_ op: DecisionLineTemplates.Op, to c: inout ByteCursor) {
-            c.appendPadded32(constants + Int(op.start), count: Int(op.count))
-            let hole = holes[Int(op.hole.rawValue)]
-            c.appendPadded(hole.start, count: hole.count)
+        func writeLine(_ range: Range<Int>, to buffer: ByteBuffer) {
+            var c = buffer.cursor(reserving: room)
+            if holesAreShort {
+                for i in range {
+                    let op = ops[i]
+                    c.appendPadded32(constants + Int(op.start), count: Int(op.count))
+                    let hole = holes[Int(op.hole.rawValue)]
+                    c.appendShort(hole.start, count: hole.count)
+                }
+            } else {
+                for i in range {
+                    let op = ops[i]
+                    c.appendPadded32(constants + Int(op.start), count: Int(op.count))
+                    let hole = holes[Int(op.hole.rawValue)]
+                    c.appendPadded(hole.start, count: hole.count)
+                }
+            }
+            buffer.commit(c)
         }
-        var c = json.cursor(reserving: room)
-        for i in 0..<jsonOps { write(ops[i], to: &c) }
-        json.commit(c)
-        c = text.cursor(reserving: room)
-        for i in jsonOps..<allOps { write(ops[i], to: &c) }
-        text.commit(c)
+        writeLine(0..<jsonOps, to: json)
+        writeLine(jsonOps..<allOps, to: text)
     }
 }

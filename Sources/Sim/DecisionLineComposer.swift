@@ -50,6 +50,12 @@ final class DecisionLineComposer {
     /// Where each field of a templated line is this record (`appendFromTemplate`), by
     /// `LineTemplateHole` raw value.
     let holeTexts: UnsafeMutablePointer<(start: UnsafePointer<UInt8>, count: Int)>
+    /// A templated record's length, counter and frame digits (`appendFromTemplate`), each in a
+    /// slot of `fieldDigitsStride` bytes; 16 bytes are readable from each slot's start (all zeroed
+    /// when made), so a field is copied by one 16-byte move.
+    let fieldDigits: UnsafeMutablePointer<UInt8>
+    /// Room for any Int or UInt64 in decimal (20 bytes), and more.
+    static let fieldDigitsStride = 24
     /// How many records were written from a template (for tests), behind a pointer as `time`.
     let templated: UnsafeMutablePointer<Int>
     var linesFromTemplates: Int { templated.pointee }
@@ -72,6 +78,8 @@ final class DecisionLineComposer {
     init(lineTemplates: Bool = true) {
         usesTemplates = lineTemplates
         holeTexts = .allocate(capacity: LineTemplateHole.allCases.count)
+        fieldDigits = .allocate(capacity: 3 * Self.fieldDigitsStride + 16)
+        fieldDigits.initialize(repeating: 0, count: 3 * Self.fieldDigitsStride + 16)
         templated = .allocate(capacity: 1)
         templated.initialize(to: 0)
         time = .allocate(capacity: 1)
@@ -86,6 +94,7 @@ final class DecisionLineComposer {
 
     deinit {
         holeTexts.deallocate()
+        fieldDigits.deallocate()
         templated.deallocate()
         time.deinitialize(count: 1)
         time.deallocate()

@@ -84,15 +84,16 @@ public final class PcapFileCaptureSink: CaptureSink {
 
     /// Writes the datagram `PacketBuilder.udp(from:to:payload:)` makes, without building it: its
     /// headers go straight into the writer's buffer and the payload is copied once (on the
-    /// capture lane when there is one, else on the caller's thread).
-    func writeUDP(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8]) {
+    /// capture lane when there is one, else on the caller's thread). `payloadSum`: the payload's
+    /// `InternetChecksum.sum`, if the caller has it (a transport datagram's, kept by its seal).
+    func writeUDP(time: Int64, from source: Endpoint, to destination: Endpoint, payload: [UInt8], payloadSum: UInt64? = nil) {
         guard !closed, firstError == nil else { return }
         let (timestamp, overflow) = startUnixNanoseconds.addingReportingOverflow(time)
         guard !overflow else {
             firstError = PcapError(path: path, "packet at \(startUnixNanoseconds) + \(time) ns does not fit a pcap record")
             return
         }
-        do { try writer.writeUDP(from: source, to: destination, payload: payload, timestamp: timestamp) } catch { firstError = error }
+        do { try writer.writeUDP(from: source, to: destination, payload: payload, payloadSum: payloadSum, timestamp: timestamp) } catch { firstError = error }
     }
 
     /// Writes what is buffered and closes the file; throws the first error met.

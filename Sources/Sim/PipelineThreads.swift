@@ -112,10 +112,10 @@ final class CaptureHandOff {
                 next += 1
                 if let seal = entry.seal, let endpoints = entry.endpoints {
                     // The lane is the seal's one thread: the first of the message's captures (or
-                    // its open check) seals it, the others reuse the bytes.
-                    let payload = seal.takeRetainedValue().sealedMessage()
+                    // its open check) seals it, the others reuse the bytes (and the captures their sum).
+                    let (payload, payloadSum) = seal.takeRetainedValue().sealedMessageAndSum()
                     entry.sink._withUnsafeGuaranteedRef {
-                        $0.writeUDP(time: entry.time, from: endpoints.from, to: endpoints.to, payload: payload)
+                        $0.writeUDP(time: entry.time, from: endpoints.from, to: endpoints.to, payload: payload, payloadSum: payloadSum)
                     }
                 } else if let endpoints = entry.endpoints {
                     entry.sink._withUnsafeGuaranteedRef {

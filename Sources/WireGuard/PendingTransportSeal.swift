@@ -22,6 +22,8 @@ public final class PendingTransportSeal: @unchecked Sendable {
     private let key: InlineKey
     /// The sealed message, once `sealedMessage()` has made it.
     @exclusivity(unchecked) private var sealed: [UInt8]?
+    /// `InternetChecksum.sum` of `sealed`, once `sealedMessageAndSum()` has made it.
+    @exclusivity(unchecked) private var sealedSum: UInt64?
 
     /// `unsealed`: a whole type-4 message (header written) whose body is the padded plaintext and
     /// whose last 16 bytes are the tag's space; `key`: a 32-byte sending key.
@@ -38,6 +40,18 @@ public final class PendingTransportSeal: @unchecked Sendable {
         let made = sealedCopy()
         sealed = made
         return made
+    }
+
+    /// `sealedMessage()` and its `InternetChecksum.sum`, the sum made at the first call and kept
+    /// (same thread): the message's two captures (sender's and receiver's eth0) write one UDP
+    /// datagram, whose checksum then sums the payload once. Returned together so that the sum
+    /// is made from the message the caller takes anyway (no extra retain of it).
+    public func sealedMessageAndSum() -> (message: [UInt8], sum: UInt64) {
+        let message = sealedMessage()
+        if let sealedSum { return (message, sealedSum) }
+        let sum = message.withUnsafeBytes { InternetChecksum.sum($0) }
+        sealedSum = sum
+        return (message, sum)
     }
 
     /// The sealed message made anew and not kept (any thread). Sealed from the unsealed bytes

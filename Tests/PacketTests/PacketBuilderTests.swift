@@ -63,6 +63,14 @@ final class PacketBuilderTests: XCTestCase {
                 let headers = payload.withUnsafeBytes { PacketBuilder.storeUDPHeaders(from: from, to: to, payload: $0, ttl: ttl, at: scratch + 3) }
                 XCTAssertEqual(headers, PacketBuilder.udpHeadersLength(to: b))
                 XCTAssertEqual(Array(UnsafeRawBufferPointer(start: scratch + 3, count: headers)), Array(built.prefix(headers)))
+                // The payload's sum handed in (a datagram captured twice) gives the same headers.
+                scratch.initializeMemory(as: UInt8.self, repeating: 0, count: 64)
+                let sum = payload.withUnsafeBytes { InternetChecksum.sum($0) }
+                _ = payload.withUnsafeBytes {
+                    PacketBuilder.storeUDPHeaders(from: from, to: to, payload: $0, payloadSum: sum, ttl: ttl, at: scratch + 3)
+                }
+                XCTAssertEqual(Array(UnsafeRawBufferPointer(start: scratch + 3, count: headers)), Array(built.prefix(headers)),
+                               "\(a) → \(b), \(length) bytes, the payload's sum given")
             }
         }
         // A payload whose last word makes the sum all ones: the checksum computes to zero and is
@@ -77,6 +85,11 @@ final class PacketBuilderTests: XCTestCase {
             let zeroed = PacketBuilder.udp(from: from, to: to, payload: payload)
             XCTAssertEqual(Array(zeroed[checksumAt...(checksumAt + 1)]), [0xff, 0xff])
             XCTAssertEqual(zeroed, composed(from, to, payload, ttl: 64))
+            let sum = payload.withUnsafeBytes { InternetChecksum.sum($0) }
+            let headers = payload.withUnsafeBytes {
+                PacketBuilder.storeUDPHeaders(from: from, to: to, payload: $0, payloadSum: sum, at: scratch)
+            }
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: scratch, count: headers)), Array(zeroed.prefix(headers)))
         }
     }
 

@@ -133,4 +133,33 @@ final class DecisionLineTemplateTests: XCTestCase {
             XCTAssertEqual(composer.linesFromTemplates, max(0, i))
         }
     }
+
+    /// A templated line whose fields are longer than 16 bytes — a time past 10^6 s (17 bytes
+    /// as text), a frame or counter past 10^16 — is the composed line too: such fields are
+    /// copied by the general loop, the short ones by a single move.
+    func testTemplatedLinesWithLongFieldsAreTheComposedLines() throws {
+        let names = PeerNames()
+        let peer = try key(1)
+        names.register(peer, as: "p1")
+        let hub = names.testPosition(ofNode: "hub")
+        let composer = DecisionLineComposer()
+        let json = ByteBuffer(), text = ByteBuffer()
+        let cases: [(t: Int64, counter: UInt64, frame: Int)] = [
+            (5, 1, 1), (6, 2, 2), (2_000_000_000_000_000, 3, 4), (7, 12_345_678_901_234_567, 5),
+            (8, 4, 98_765_432_109_876_543), (9_000_000_000_000_000_000, UInt64.max, Int.max), (10, 5, 6),
+        ]
+        for (i, field) in cases.enumerated() {
+            var decision = Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), counter: field.counter,
+                                    receiverIndex: 99, endpoint: Endpoint(address: N.address("192.0.2.7"), port: 51820),
+                                    packet: packet("10.0.0.2", "10.1.2.3", size: i), reason: .sealed)
+            decision.subject.context = names.testContext(file: "trace.pcap", frame: field.frame)
+            let record = DecisionRecord(t: field.t, node: hub, device: decision, names: names)
+            json.removeAll()
+            text.removeAll()
+            composer.append(record, json: json, text: text)
+            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), record.jsonLine, "case \(i)")
+            XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self), record.textLine, "case \(i)")
+        }
+        XCTAssertEqual(composer.linesFromTemplates, cases.count - 1, "all but the first from the template")
+    }
 }

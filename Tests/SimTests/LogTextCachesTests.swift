@@ -90,29 +90,24 @@ final class LogTextCachesTests: XCTestCase {
     }
 
 
-    /// The inlined short-number path (`appendSmall`, a templated line's length, counter and
+    /// The inlined short-number path (`writeSmall`, a templated line's length, counter and
     /// frame) writes each number's decimal text, below 10,000 and past it (where it hands over
-    /// to the general path), negative ones too, in a buffer that has to grow.
+    /// to the general path), negative ones and the longest (20 bytes) too, and answers its length.
     func testSmallNumbersAreTheirDecimalText() {
-        let values: [Int] = Array(0...10_100) + [99_999, 100_000, 12_345_678, 100_000_001, Int.max, -1, -9_999, Int.min]
-        let signed = ByteBuffer(capacity: 8)
-        let unsigned = ByteBuffer(capacity: 8)
-        var expected = "", expectedUnsigned = ""
-        for value in values {
-            ByteText.appendSmall(value, to: signed)
-            signed.append(0x20)
-            expected += "\(value) "
-            if value >= 0 {
-                ByteText.appendSmall(UInt64(value), to: unsigned)
-                unsigned.append(0x20)
-                expectedUnsigned += "\(value) "
-            }
+        let values: [Int] = Array(0...10_100) + [99_999, 100_000, 12_345_678, 100_000_001, Int.max, -1, -9_999, -10_000, Int.min]
+        let slot = UnsafeMutableRawPointer.allocate(byteCount: 24, alignment: 1)
+        defer { slot.deallocate() }
+        func written(_ count: Int) -> String {
+            String(decoding: UnsafeRawBufferPointer(start: slot, count: count), as: UTF8.self)
         }
-        ByteText.appendSmall(UInt64.max, to: unsigned)
-        expectedUnsigned += "\(UInt64.max)"
-        XCTAssertEqual(text(signed), expected)
-        XCTAssertEqual(text(unsigned), expectedUnsigned)
+        for value in values {
+            XCTAssertEqual(written(ByteText.writeSmall(value, at: slot)), "\(value)")
+            if value >= 0 { XCTAssertEqual(written(ByteText.writeSmall(UInt64(value), at: slot)), "\(value)") }
+        }
+        XCTAssertEqual(written(ByteText.writeSmall(UInt64.max, at: slot)), "\(UInt64.max)")
+        XCTAssertEqual(written(ByteText.writeSmall(UInt64(10_000), at: slot)), "10000")
     }
+
     /// The copies without memmove write exactly the bytes asked for, at every length up to 70
     /// and after any number of bytes already written, and count only those.
     func testCursorAndBufferCopiesWriteTheBytesAskedFor() {
@@ -145,6 +140,15 @@ final class LogTextCachesTests: XCTestCase {
                         c.append(0x21)
                         padded.commit(c)
                         XCTAssertEqual(padded.bytes, want + Array("|!".utf8), "cursor \(name) \(lead) + \(count)")
+                    }
+                    if count <= 16 {
+                        let short = ByteBuffer(capacity: 8)
+                        short.append(Array(repeating: 0x2E, count: lead))
+                        c = short.cursor(reserving: 16 + 2)
+                        c.appendShort(start, count: count)
+                        c.appendLiteral("|!")
+                        short.commit(c)
+                        XCTAssertEqual(short.bytes, want + Array("|!".utf8), "cursor appendShort \(lead) + \(count)")
                     }
 
                     let within = ByteBuffer(capacity: 8)

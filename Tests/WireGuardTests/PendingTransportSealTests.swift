@@ -1,3 +1,4 @@
+import Packet
 import Routing
 @testable import WireGuard
 import XCTest
@@ -57,6 +58,12 @@ final class PendingTransportSealTests: XCTestCase {
         XCTAssertEqual(pending.sealedMessage(), expected)
         XCTAssertEqual(pending.sealedCopy(), expected)
         XCTAssertEqual(pending.sealedMessage(), expected, "kept after the first call")
+        let sum = expected.withUnsafeBytes { InternetChecksum.sum($0) }
+        for _ in 0..<2 {
+            let (message, messageSum) = pending.sealedMessageAndSum()
+            XCTAssertEqual(message, expected)
+            XCTAssertEqual(messageSum, sum, "the sealed message's sum (for its captures' UDP checksum), kept after the first call")
+        }
         XCTAssertEqual(Array(sent.datagram.prefix(16)), Array(expected.prefix(16)), "the header is the sealed message's")
         XCTAssertEqual(sent.datagram.count, expected.count)
         XCTAssertNotEqual(sent.datagram, expected, "the body is not sealed yet")

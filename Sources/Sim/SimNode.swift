@@ -17,7 +17,7 @@ final class SimNode {
     /// IP forwarding (routes packets for other hosts on).
     @exclusivity(unchecked) var forwarding = false
     // Fields are laid out in the order written: the flags, port and ping identifier fill the
-    // words the underlay address and `fwmark` end in (176 bytes, a 192-byte malloc chunk, where
+    // words the underlay address and `fwmark` end in (184 bytes, a 192-byte malloc chunk, where
     // 193 took 208).
     @exclusivity(unchecked) var wg0Up = false
     let listenPort: UInt16
@@ -26,7 +26,12 @@ final class SimNode {
 
     /// Set when the node is made, or (its key pair still being derived when the network is
     /// built, `Simulation.init(keysAhead:)`) just before it is brought up; never changed after.
-    @exclusivity(unchecked) var device: Device?
+    @exclusivity(unchecked) var device: Device? {
+        didSet { deviceReference = device.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `device`, for the packet path to use unretained (`device` holds it for the node's life):
+    /// bound from the optional field, it was retained and released around every call to it.
+    @exclusivity(unchecked) private(set) var deviceReference: Unmanaged<Device>?
 
     /// wg0 addresses as configured (`ip address add … dev wg0`).
     let wg0Addresses: [InterfaceAddress]
@@ -69,6 +74,7 @@ final class SimNode {
         self.name = name
         self.underlay = underlay
         self.device = device
+        deviceReference = device.map { Unmanaged.passUnretained($0) }
         self.listenPort = listenPort
         self.wg0Addresses = wg0Addresses
         eth0Sink = eth0Capture

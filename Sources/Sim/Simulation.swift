@@ -61,7 +61,12 @@ public final class Simulation {
     @exclusivity(unchecked) var eventStorage: [DeviceEvent] = []
     /// Carries out a device's events as it makes them on the packet path (`callDevice(of:_:)`);
     /// made on first use.
-    @exclusivity(unchecked) var nodeOutlet: NodeDeviceOutlet?
+    @exclusivity(unchecked) var nodeOutlet: NodeDeviceOutlet? {
+        didSet { nodeOutletReference = nodeOutlet.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `nodeOutlet`, for `callDevice` to lend unretained (`nodeOutlet` holds it): read from the
+    /// optional field, the outlet was retained twice and released twice per device call.
+    @exclusivity(unchecked) private(set) var nodeOutletReference: Unmanaged<NodeDeviceOutlet>?
     /// Nothing user-scheduled happens after this; `run(until: nil)` stops a while after it.
     var lastScheduledActivity: Int64 = 0
     /// Every allowed-IPs entry that changed owner, at set-up and since, in order, kept compact

@@ -66,13 +66,15 @@ extension Simulation {
         switch node.routes.entries[position].device {
         case .wg0:
             let spec = node.routes.entries[position].spec
-            guard let device = node.device, node.wg0Up else {
+            guard let device = node.deviceReference, node.wg0Up else {
                 record(hostDecision(node, .wg0, .noRoute, packet, context, .interfaceNotUp(spec)), at: node)
                 return
             }
             record(hostDecision(node, .wg0, .routedToWG, packet, context, .chose(spec)), at: node)
             node.wg0Capture?.capture(time: now, packet: packet)
-            callDevice(of: node) { device.send(packet, context: context, now: now, to: $0) }
+            callDevice(of: node) { outlet in
+                device._withUnsafeGuaranteedRef { $0.send(packet, context: context, now: now, to: outlet) }
+            }
             armTimer(node)
         case .eth0:
             let spec = node.routes.entries[position].spec
@@ -142,18 +144,14 @@ extension Simulation {
     /// (`send`, `receive`, `advance`); the configuration calls go through `handle`.
     @inline(__always)
     func callDevice(of node: SimNode, _ call: (DeviceEventOutlet) -> Void) {
-        let outlet: NodeDeviceOutlet
-        if let made = nodeOutlet {
-            outlet = made
-        } else {
-            outlet = NodeDeviceOutlet(simulation: self, opens: nil)
-            nodeOutlet = outlet
+        if nodeOutletReference == nil { nodeOutlet = NodeDeviceOutlet(simulation: self, opens: nil) }
+        nodeOutletReference!._withUnsafeGuaranteedRef { outlet in
+            // The node is restored after the call, though none of the events calls a device again.
+            let outer = outlet.node
+            outlet.node = Unmanaged.passUnretained(node)
+            call(outlet)
+            outlet.node = outer
         }
-        // The node is restored after the call, though none of the events calls a device again.
-        let outer = outlet.node
-        outlet.node = Unmanaged.passUnretained(node)
-        call(outlet)
-        outlet.node = outer
     }
 
     /// Lets receiving devices take the open of a transport message as known when it comes with
@@ -192,7 +190,7 @@ extension Simulation {
     /// `afterFiring`: called right after `advance(to: now)`, when any deadline still at or before
     /// now would only repeat; the wake-up then goes 1 ns later, so a run can never stall.
     func armTimer(_ node: SimNode, afterFiring: Bool = false) {
-        guard let deadline = node.device?.nextTimerDeadline else { return }
+        guard let deadline = node.deviceReference?._withUnsafeGuaranteedRef({ $0.nextTimerDeadline }) else { return }
         let at = max(deadline, afterFiring ? now + 1 : now)
         if let pending = node.timerWakeUp, pending <= at { return }
         node.timerWakeUp = at
@@ -200,9 +198,9 @@ extension Simulation {
     }
 
     private func fireTimers(_ node: SimNode) {
-        guard node.timerWakeUp == now, let device = node.device else { return }
+        guard node.timerWakeUp == now, let device = node.deviceReference else { return }
         node.timerWakeUp = nil
-        callDevice(of: node) { device.advance(to: now, outlet: $0) }
+        callDevice(of: node) { outlet in device._withUnsafeGuaranteedRef { $0.advance(to: now, outlet: outlet) } }
         armTimer(node, afterFiring: true)
     }
 

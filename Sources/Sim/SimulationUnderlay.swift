@@ -132,13 +132,15 @@ extension Simulation {
             deliverLocally(datagram.payload, at: node, ingress: .eth0, context: datagram.context)
             return
         }
-        guard let device = node.device, node.wg0Up, datagram.destinationPort == node.listenPort else {
+        guard let device = node.deviceReference, node.wg0Up, datagram.destinationPort == node.listenPort else {
             underlayDrop(node, .droppedPortClosed, datagram.source, .portClosed(datagram.destinationPort), dir: .rx)
             return
         }
-        callDevice(of: node) {
-            device.receive(datagram.payload, from: datagram.source, context: datagram.context, sealed: datagram.sealed,
-                           now: now, to: $0)
+        callDevice(of: node) { outlet in
+            device._withUnsafeGuaranteedRef {
+                $0.receive(datagram.payload, from: datagram.source, context: datagram.context, sealed: datagram.sealed,
+                           now: now, to: outlet)
+            }
         }
         armTimer(node)
     }

@@ -114,22 +114,16 @@ final class DecisionLineTemplateTests: XCTestCase {
     /// A template is made on a kind's second sight: a kind seen once costs none, and the
     /// lines of a kind seen again are written from it.
     func testATemplateIsMadeOnTheSecondSight() throws {
-        let names = PeerNames()
-        let peer = try key(1)
-        names.register(peer, as: "p1")
-        let hub = names.testPosition(ofNode: "hub")
+        let (names, peer, hub) = try namedPeerAtHub()
         let composer = DecisionLineComposer()
-        let json = ByteBuffer(), text = ByteBuffer()
         for (i, counter) in [UInt64(5), 6, 70, 800].enumerated() {
             let decision = Decision(.encrypted, .tx, peer: peer, prefix: N.prefix("10.1.2.0/24"), counter: counter,
                                     receiverIndex: 99, endpoint: Endpoint(address: N.address("192.0.2.7"), port: 51820),
                                     packet: packet("10.0.0.2", "10.1.2.3", size: i), reason: .sealed)
             let record = DecisionRecord(t: Int64(i), node: hub, device: decision, names: names)
-            json.removeAll()
-            text.removeAll()
-            composer.append(record, json: json, text: text)
-            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), record.jsonLine)
-            XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self), record.textLine)
+            let lines = composeBoth(record, with: composer)
+            XCTAssertEqual(lines.json, record.jsonLine)
+            XCTAssertEqual(lines.text, record.textLine)
             XCTAssertEqual(composer.linesFromTemplates, max(0, i))
         }
     }
@@ -138,12 +132,8 @@ final class DecisionLineTemplateTests: XCTestCase {
     /// as text), a frame or counter past 10^16 — is the composed line too: such fields are
     /// copied by the general loop, the short ones by a single move.
     func testTemplatedLinesWithLongFieldsAreTheComposedLines() throws {
-        let names = PeerNames()
-        let peer = try key(1)
-        names.register(peer, as: "p1")
-        let hub = names.testPosition(ofNode: "hub")
+        let (names, peer, hub) = try namedPeerAtHub()
         let composer = DecisionLineComposer()
-        let json = ByteBuffer(), text = ByteBuffer()
         let cases: [(t: Int64, counter: UInt64, frame: Int)] = [
             (5, 1, 1), (6, 2, 2), (2_000_000_000_000_000, 3, 4), (7, 12_345_678_901_234_567, 5),
             (8, 4, 98_765_432_109_876_543), (9_000_000_000_000_000_000, UInt64.max, Int.max), (10, 5, 6),
@@ -154,12 +144,25 @@ final class DecisionLineTemplateTests: XCTestCase {
                                     packet: packet("10.0.0.2", "10.1.2.3", size: i), reason: .sealed)
             decision.subject.context = names.testContext(file: "trace.pcap", frame: field.frame)
             let record = DecisionRecord(t: field.t, node: hub, device: decision, names: names)
-            json.removeAll()
-            text.removeAll()
-            composer.append(record, json: json, text: text)
-            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), record.jsonLine, "case \(i)")
-            XCTAssertEqual(String(decoding: text.bytes, as: UTF8.self), record.textLine, "case \(i)")
+            let lines = composeBoth(record, with: composer)
+            XCTAssertEqual(lines.json, record.jsonLine, "case \(i)")
+            XCTAssertEqual(lines.text, record.textLine, "case \(i)")
         }
         XCTAssertEqual(composer.linesFromTemplates, cases.count - 1, "all but the first from the template")
+    }
+
+    /// Names with peer `p1` registered and a node `hub`, for the template tests.
+    private func namedPeerAtHub() throws -> (names: PeerNames, peer: PublicKey, hub: Int32) {
+        let names = PeerNames()
+        let peer = try key(1)
+        names.register(peer, as: "p1")
+        return (names, peer, names.testPosition(ofNode: "hub"))
+    }
+
+    /// The JSON and text lines `composer` writes for `record`.
+    private func composeBoth(_ record: DecisionRecord, with composer: DecisionLineComposer) -> (json: String, text: String) {
+        let json = ByteBuffer(), text = ByteBuffer()
+        composer.append(record, json: json, text: text)
+        return (String(decoding: json.bytes, as: UTF8.self), String(decoding: text.bytes, as: UTF8.self))
     }
 }

@@ -48,16 +48,18 @@ extension Simulation {
                 }
                 handle(&events, at: node)
             }
-            node.wg0Up = true
             // The device itself comes up in the first engine event (time 0, before any scheduled
             // action), so that what it does then (persistent keepalives) reaches `onDecision`,
-            // which is set after the simulation is built.
-            scheduleDeviceUp(node.index)
+            // which is set after the simulation is built: `bringUpNodes` queues it once every
+            // node is configured (`scheduleDeviceUp`).
+            node.wg0Up = true
         }
     }
 
     /// Queues wg-quick's `ip link set wg0 up` of node `index` at time 0, in the place
-    /// `EventKey(0, setup(index), n)` where n counts what its set-up scheduled before.
+    /// `EventKey(0, setup(index), n)` where n counts what its set-up scheduled before. Called
+    /// with node `index`'s set-up as the origin, for each node in node order, once every node
+    /// is configured (`bringUpNodes`).
     ///
     /// Nodes whose set-up scheduled nothing else share one queued event: their device-ups sit
     /// at (0, setup(i), 0) for consecutive set-up origins with nothing between them, so one event

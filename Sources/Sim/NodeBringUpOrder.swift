@@ -1,0 +1,110 @@
+import WireGuard
+
+/// The order `Simulation.init` brings nodes up in, and why it is not observable.
+///
+/// Nodes are brought up in node order, each with its own set-up as the origin of what it
+/// schedules — except, when keys are derived ahead (`init(keysAhead:)`), a node that would wait
+/// for many keys (`waitsForPendingKeys`), which is brought up after the others. A hub is such a
+/// node: configuring its peers needs every client's public key at once, and a generated hub is
+/// node 0, configured when the key job has done about half the keys; the building thread then
+/// derived the other half itself beside the job's worker (about 5.7 s of a million-peer load),
+/// and the worker had nothing left to do while that thread built the clients alone (~15 s).
+/// Brought up after its clients, the hub finds every key taken already (each client took its own
+/// just before it was brought up), and the worker derives them while the clients are built.
+///
+/// Nothing in the outputs depends on that order:
+/// - what a node's set-up schedules goes at places `EventKey(time, setup(i), n)`, n counting what
+///   node i's own set-up scheduled (`scheduledBy[i]`): no other node's set-up touches them, and
+///   the queue pops by place, not by the order of pushes;
+/// - the device-ups, which `scheduleDeviceUp` merges over consecutive nodes, are queued here in
+///   a pass of their own in node order, after every node is configured, each with its own set-up
+///   as the origin, so the same batches form at the same places;
+/// - a node's set-up moves are contiguous, so `orderSetUpMoves` restores the list bring-up in
+///   node order makes;
+/// - a set-up records no decision and uses no secret (the devices are not up: `configurePeer`
+///   sends nothing), so the decision log and the key log are not touched;
+/// - keys are pure functions of the seed and the name, and whichever of a client's device and the
+///   hub's peer takes the key pair first, the other shares its public key (`knownPublicKey`);
+/// - route tables are shared by what they are built from (`SharedRouteTables`), whichever node
+///   asks first;
+/// - the first error in node order is the one reported (`bringUpNodes`);
+/// - `currentKey` and `progressKey` are left at the last node's set-up place, as before.
+extension Simulation {
+    /// Brings up every node this process simulates, each under its own set-up origin: in node
+    /// order, but with the nodes that wait for many keys (`waitsForPendingKeys`) after the
+    /// others, in node order among themselves. Then queues every device-up in node order.
+    ///
+    /// `peers`: as `init` takes it (each wg0 node's peers, asked once, in node order).
+    func bringUpNodes(_ specs: [NodeSpec], owned: [Bool]?, peers: ((_ node: Int) -> [PeerSpec])?) throws {
+        var tables = SharedRouteTables()
+        // The nodes set aside, with their peers; each spec is let go of once its node is up.
+        var later: [(index: Int, spec: NodeSpec?)] = []
+        for (i, spec) in specs.enumerated() where owned?[i] ?? true {
+            enterSetUp(of: i)
+            // Its public key may be known already (a peer configured earlier took it): shared.
+            if let wireguard = spec.wireguard, let privateKey = pendingKeyPair(of: i, knownPublicKey: publicKeys[i]) {
+                nodes[i].device = Self.makeDevice(wireguard, of: spec.name, privateKey: privateKey, seed: seed,
+                                                  startUnixNanoseconds: startUnixNanoseconds)
+                publicKeys[i] = privateKey.publicKey
+            }
+            var whole = spec
+            if let peers, spec.wireguard != nil { whole.wireguard?.peers = peers(i) }
+            if waitsForPendingKeys(whole) {
+                later.append((i, whole))
+                continue
+            }
+            do {
+                try bringUp(nodes[i], whole, sharing: &tables)
+            } catch {
+                // A node set aside comes before this one: its error, if it has one, is reported first.
+                try bringUp(setAside: &later, sharing: &tables)
+                throw error
+            }
+        }
+        broughtUpLast = later.map(\.index)
+        let movesBeforeLater = storedMoves.count
+        try bringUp(setAside: &later, sharing: &tables)
+        orderSetUpMoves(laterFrom: movesBeforeLater)
+        for i in specs.indices where owned?[i] ?? true {
+            enterSetUp(of: i)
+            if nodes[i].wg0Up { scheduleDeviceUp(i) }
+        }
+    }
+
+    /// Whether a node is better brought up after the others: at least a chunk of the key job's
+    /// work (`KeyPairJob.chunkSize`) among its wg0 peers names nodes whose key pair the job
+    /// still holds (not taken yet). Configuring it now would make this thread derive those
+    /// chunks itself, or wait for them; after the others, the job has derived them beside the
+    /// rest of the build. With fewer, this thread would do at most about one chunk (~8 ms), and
+    /// the node keeps its turn. Never without keys derived ahead.
+    func waitsForPendingKeys(_ spec: NodeSpec) -> Bool {
+        guard let pendingKeys, let peers = spec.wireguard?.peers, peers.count >= KeyPairJob.chunkSize else { return false }
+        var pending = 0
+        for peer in peers {
+            guard case .node(let name) = peer.peer, let index = nodeIndex[name],
+                  publicKeys[index] == nil, pendingKeys.positions[index] >= 0 else { continue }
+            pending += 1
+            if pending == KeyPairJob.chunkSize { return true }
+        }
+        return false
+    }
+
+    /// Brings up the nodes set aside, in node order, each under its own set-up origin, letting
+    /// go of each one's spec (a hub's peer list) once it is up; `later` is left empty.
+    private func bringUp(setAside later: inout [(index: Int, spec: NodeSpec?)], sharing tables: inout SharedRouteTables) throws {
+        for k in later.indices {
+            guard let spec = later[k].spec.take() else { continue }
+            enterSetUp(of: later[k].index)
+            try bringUp(nodes[later[k].index], spec, sharing: &tables)
+        }
+        later = []
+    }
+
+    /// Makes node `index`'s set-up the origin of what is scheduled now, and its place (time
+    /// `Int64.min`) the place of what is logged.
+    func enterSetUp(of index: Int) {
+        currentOrigin = EventOrigin.setup(index)
+        currentKey = EventKey(time: Int64.min, origin: currentOrigin, sequence: 0)
+        progressKey = currentKey
+    }
+}

@@ -91,5 +91,23 @@ final class KeysAheadSetUpOrderTests: XCTestCase {
         var fixed = later
         fixed[0].wireguard?.peers.removeLast()
         XCTAssertEqual(error { try buildWithKeysAhead(fixed) }, "node 'c7': peer 'ghost' is not a node of the scenario")
+        // A route hub0 cannot add (eth0's default route again), c7 broken too: hub0's, as in node order.
+        var routes = later
+        routes[0].wireguard?.peers.removeLast()
+        routes[0].routes = [RouteSpec(prefix: .allIPv4, device: "eth0")]
+        let routeError = error { try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: routes) }
+        XCTAssertEqual(routeError?.hasPrefix("node 'hub0': ip route add"), true, routeError ?? "no error")
+        XCTAssertEqual(error { try buildWithKeysAhead(routes) }, routeError)
+    }
+
+    func testAQueueGivesThePeersInOrderAcrossItsChunks() {
+        let peers = (0..<(2 * PeerQueue.chunkSize + 3)).map { PeerSpec(peer: .node("n\($0)"), persistentKeepalive: $0) }
+        for var queue in [PeerQueue(peers), PeerQueue(chunking: peers), PeerQueue(chunking: [])] {
+            var taken: [Int] = []
+            while let peer = queue.next() { taken.append(peer.persistentKeepalive ?? -1) }
+            XCTAssertEqual(taken.count, queue.count)
+            XCTAssertEqual(taken, Array(0..<queue.count))
+            XCTAssertNil(queue.next())
+        }
     }
 }

@@ -4,13 +4,14 @@ import WireGuard
 ///
 /// Nodes are brought up in node order, each with its own set-up as the origin of what it
 /// schedules — except, when keys are derived ahead (`init(keysAhead:)`), a node that would wait
-/// for many keys (`waitsForPendingKeys`), which is brought up after the others. A hub is such a
-/// node: configuring its peers needs every client's public key at once, and a generated hub is
-/// node 0, configured when the key job has done about half the keys; the building thread then
-/// derived the other half itself beside the job's worker (about 5.7 s of a million-peer load),
-/// and the worker had nothing left to do while that thread built the clients alone (~15 s).
-/// Brought up after its clients, the hub finds every key taken already (each client took its own
-/// just before it was brought up), and the worker derives them while the clients are built.
+/// for many keys (`waitsForPendingKeys`): its key, device and route table are made in its turn,
+/// but its peers are configured after every other node is up. A hub is such a node: configuring
+/// its peers needs every client's public key at once, and a generated hub is node 0, reached
+/// while the key job has done about half the keys; the building thread then derived the rest
+/// beside the job's worker (4 s of a million-peer load's CPU here), after which the worker had
+/// nothing left to do while that thread built the clients alone. Configured after its clients,
+/// the hub finds every key taken already (each client took its own just before it was brought
+/// up), and the worker derives them while the clients are built.
 ///
 /// Nothing in the outputs depends on that order:
 /// - what a node's set-up schedules goes at places `EventKey(time, setup(i), n)`, n counting what
@@ -25,14 +26,14 @@ import WireGuard
 ///   sends nothing), so the decision log and the key log are not touched;
 /// - keys are pure functions of the seed and the name, and whichever of a client's device and the
 ///   hub's peer takes the key pair first, the other shares its public key (`knownPublicKey`);
-/// - route tables are shared by what they are built from (`SharedRouteTables`), whichever node
-///   asks first;
+/// - route tables are built in every node's turn, as before;
 /// - the first error in node order is the one reported (`bringUpNodes`);
 /// - `currentKey` and `progressKey` are left at the last node's set-up place, as before.
 extension Simulation {
     /// Brings up every node this process simulates, each under its own set-up origin: in node
-    /// order, but with the nodes that wait for many keys (`waitsForPendingKeys`) after the
-    /// others, in node order among themselves. Then queues every device-up in node order.
+    /// order, but with the peers of the nodes that wait for many keys (`waitsForPendingKeys`)
+    /// configured after the others, in node order among themselves. Then queues every device-up
+    /// in node order.
     ///
     /// `peers`: as `init` takes it (each wg0 node's peers, asked once, in node order).
     func bringUpNodes(_ specs: [NodeSpec], owned: [Bool]?, peers: ((_ node: Int) -> [PeerSpec])?) throws {
@@ -49,19 +50,19 @@ extension Simulation {
             }
             var whole = spec
             if let peers, spec.wireguard != nil { whole.wireguard?.peers = peers(i) }
-            guard waitsForPendingKeys(whole) else {
-                do {
+            do {
+                if waitsForPendingKeys(whole) {
+                    // The routes need no key: built in its turn, as in node order.
+                    try setUpRoutes(of: nodes[i], whole, sharing: &tables)
+                    later.append((i, PeerQueue(chunking: whole.wireguard?.peers ?? [])))
+                } else {
                     try bringUp(nodes[i], whole, sharing: &tables)
-                } catch {
-                    // A node set aside comes before this one: its error, if it has one, is reported first.
-                    try configurePeers(setAside: &later)
-                    throw error
                 }
-                continue
+            } catch {
+                // The nodes set aside come before this one: an error of theirs is reported first.
+                try configurePeers(setAside: &later)
+                throw error
             }
-            // The routes need no key: built in its turn, so a route error is reported in node order.
-            try setUpRoutes(of: nodes[i], whole, sharing: &tables)
-            later.append((i, PeerQueue(chunking: whole.wireguard?.peers ?? [])))
         }
         broughtUpLast = later.map(\.index)
         let movesBeforeLater = storedMoves.count
@@ -73,7 +74,7 @@ extension Simulation {
         }
     }
 
-    /// Whether a node is better brought up after the others: at least a chunk of the key job's
+    /// Whether a node's peers are better configured after the other nodes are up: at least a chunk of the key job's
     /// work (`KeyPairJob.chunkSize`) among its wg0 peers names nodes whose key pair the job
     /// still holds (not taken yet). Configuring it now would make this thread derive those
     /// chunks itself, or wait for them; after the others, the job has derived them beside the

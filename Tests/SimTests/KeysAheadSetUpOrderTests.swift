@@ -98,6 +98,13 @@ final class KeysAheadSetUpOrderTests: XCTestCase {
         let routeError = error { try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: routes) }
         XCTAssertEqual(routeError?.hasPrefix("node 'hub0': ip route add"), true, routeError ?? "no error")
         XCTAssertEqual(error { try buildWithKeysAhead(routes) }, routeError)
+        // Two hubs set aside: hub0 names a node without a wg0, hub1 (node 1) has a route it
+        // cannot add: hub0's error, though hub1's route table is built before hub0's peers.
+        var hubs = try network(clients: 600, hubs: [600, 600], at: [0, 1])
+        hubs[0].wireguard?.peers.append(PeerSpec(peer: .node("plain")))
+        hubs[1].routes = [RouteSpec(prefix: .allIPv4, device: "eth0")]
+        XCTAssertEqual(error { try buildWithKeysAhead(hubs) }, hubError)
+        XCTAssertEqual(error { try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: hubs) }, hubError)
     }
 
     func testAQueueGivesThePeersInOrderAcrossItsChunks() {

@@ -113,29 +113,17 @@ extension Simulation {
         }
     }
 
-    /// Puts the set-up's moves back in node order after `bringUpNodes` brought some nodes up
-    /// after the others: the moves before position `split` are the other nodes', in node order,
-    /// those from it the later nodes', in node order, and each node's are contiguous (one
-    /// `bringUp`), so merging the two by node gives the list a bring-up in node order makes.
-    func orderSetUpMoves(laterFrom split: Int) {
-        let early = storedMoves[..<split], late = storedMoves[split...]
-        guard let lastEarly = early.last, let firstLate = late.first, lastEarly.node > firstLate.node else { return }
-        var merged: [StoredAllowedIPsMove] = []
-        merged.reserveCapacity(storedMoves.count)
-        var (i, j) = (early.startIndex, late.startIndex)
-        while i < early.endIndex, j < late.endIndex {
-            // No node has moves in both parts.
-            if early[i].node < late[j].node {
-                merged.append(early[i])
-                i += 1
-            } else {
-                merged.append(late[j])
-                j += 1
-            }
-        }
-        merged.append(contentsOf: early[i...])
-        merged.append(contentsOf: late[j...])
-        storedMoves = merged
+    /// Puts the set-up's moves back in node order after `bringUpNodes` configured some nodes'
+    /// peers later or in several goes: each node's moves are in the order it made them, so a
+    /// stable sort by node gives the list a bring-up in node order makes. Nothing is moved when
+    /// they are in node order already (a hub whose clients moved nothing).
+    func orderSetUpMoves() {
+        guard zip(storedMoves, storedMoves.dropFirst()).contains(where: { $0.node > $1.node }) else { return }
+        let order = storedMoves.indices.sorted { (storedMoves[$0].node, $0) < (storedMoves[$1].node, $1) }
+        var sorted: [StoredAllowedIPsMove] = []
+        sorted.reserveCapacity(storedMoves.count)
+        for position in order { sorted.append(storedMoves[position]) }
+        storedMoves = sorted
     }
 
     /// Drops the growth room of the set-up's moves (a hub's clients may add one each): the run

@@ -38,8 +38,8 @@ extension Simulation {
     /// `peers`: as `init` takes it (each wg0 node's peers, asked once, in node order).
     func bringUpNodes(_ specs: [NodeSpec], owned: [Bool]?, peers: ((_ node: Int) -> [PeerSpec])?) throws {
         var tables = SharedRouteTables()
-        // The nodes set aside, with their peers.
-        var later: [(index: Int, peers: PeerQueue)] = []
+        // The nodes set aside, in node order, with their peers not configured yet.
+        var later: [(index: Int, configuration: PeerConfiguration)] = []
         for (i, spec) in specs.enumerated() where owned?[i] ?? true {
             enterSetUp(of: i)
             // Its public key may be known already (a peer configured earlier took it): shared.
@@ -54,52 +54,72 @@ extension Simulation {
                 if waitsForPendingKeys(whole) {
                     // The routes need no key: built in its turn, as in node order.
                     try setUpRoutes(of: nodes[i], whole, sharing: &tables)
-                    later.append((i, PeerQueue(chunking: whole.wireguard?.peers ?? [])))
+                    later.append((i, PeerConfiguration(peers: PeerQueue(chunking: whole.wireguard?.peers ?? []))))
                 } else {
                     try bringUp(nodes[i], whole, sharing: &tables)
                 }
             } catch {
                 // The nodes set aside come before this one: an error of theirs is reported first.
-                try configurePeers(setAside: &later)
+                try configureSetAside(&later)
                 throw error
             }
+            // The set-aside peers whose keys this node's turn made known (a hub's next client's):
+            // configured beside the clients, so that this thread takes the keys no faster than
+            // the job's workers derive them, rather than all at the end.
+            if !later.isEmpty { try configureSetAside(&later, onlyKeysAtHand: true) }
         }
         broughtUpLast = later.map(\.index)
-        let movesBeforeLater = storedMoves.count
-        try configurePeers(setAside: &later)
-        orderSetUpMoves(laterFrom: movesBeforeLater)
+        try configureSetAside(&later)
+        orderSetUpMoves()
         for i in specs.indices where owned?[i] ?? true {
             enterSetUp(of: i)
             if nodes[i].wg0Up { scheduleDeviceUp(i) }
         }
     }
 
-    /// Whether a node's peers are better configured after the other nodes are up: at least a chunk of the key job's
-    /// work (`KeyPairJob.chunkSize`) among its wg0 peers names nodes whose key pair the job
-    /// still holds (not taken yet). Configuring it now would make this thread derive those
-    /// chunks itself, or wait for them; after the others, the job has derived them beside the
-    /// rest of the build. With fewer, this thread would do at most about one chunk (~8 ms), and
-    /// the node keeps its turn. Never without keys derived ahead.
+    /// Whether a node's peers are better configured after the other nodes are up: at least a
+    /// chunk of the key job's work (`KeyPairJob.chunkSize`) among its wg0 peers names nodes
+    /// whose key pair the job still holds (`keyIsAtHand`). Configuring them now would make this
+    /// thread derive those chunks itself, or wait for them; configured as the nodes they name
+    /// come up, their keys are derived by the job beside the rest of the build. With fewer,
+    /// this thread would do at most about one chunk (~8 ms), and the node keeps its turn. Never
+    /// without keys derived ahead.
     func waitsForPendingKeys(_ spec: NodeSpec) -> Bool {
-        guard let pendingKeys, let peers = spec.wireguard?.peers, peers.count >= KeyPairJob.chunkSize else { return false }
+        guard pendingKeys != nil, let peers = spec.wireguard?.peers, peers.count >= KeyPairJob.chunkSize else { return false }
         var pending = 0
-        for peer in peers {
-            guard case .node(let name) = peer.peer, let index = nodeIndex[name],
-                  publicKeys[index] == nil, pendingKeys.positions[index] >= 0 else { continue }
+        for peer in peers where !keyIsAtHand(peer) {
             pending += 1
             if pending == KeyPairJob.chunkSize { return true }
         }
         return false
     }
 
+    /// Whether configuring `peer` now takes no key the key job still holds: its key is given,
+    /// or the node it names took its key already or gets none from the job (or it names no
+    /// node: configuring it reports that).
+    func keyIsAtHand(_ peer: PeerSpec) -> Bool {
+        guard let pendingKeys, case .node(let name) = peer.peer, let index = nodeIndex[name] else { return true }
+        return publicKeys[index] != nil || pendingKeys.positions[index] < 0
+    }
+
     /// Configures the peers of the nodes set aside, in node order, each under its own set-up
-    /// origin; `later` is left empty.
-    private func configurePeers(setAside later: inout [(index: Int, peers: PeerQueue)]) throws {
+    /// origin: all that are left, or (`onlyKeysAtHand`) each node's up to the first whose key
+    /// is not at hand. An error of one is reported after the earlier ones are configured whole,
+    /// so the first error in node order is the one reported.
+    private func configureSetAside(_ later: inout [(index: Int, configuration: PeerConfiguration)],
+                                   onlyKeysAtHand: Bool = false) throws {
         for k in later.indices {
             enterSetUp(of: later[k].index)
-            try configurePeers(of: nodes[later[k].index], taking: &later[k].peers)
+            do {
+                try configurePeers(of: nodes[later[k].index], &later[k].configuration, onlyKeysAtHand: onlyKeysAtHand)
+            } catch {
+                if onlyKeysAtHand {
+                    var earlier = Array(later[..<k])
+                    try configureSetAside(&earlier)
+                }
+                throw error
+            }
         }
-        later = []
     }
 
     /// Makes node `index`'s set-up the origin of what is scheduled now, and its place (time
@@ -126,6 +146,7 @@ struct PeerQueue {
     private var chunks: [[PeerSpec]]
     private var chunk = 0
     private var position = 0
+    private var taken = 0
     /// How many peers in all (taken or not).
     let count: Int
 
@@ -141,11 +162,17 @@ struct PeerQueue {
         count = peers.count
     }
 
-    /// The next peer, if any; a chunk is let go of once every peer in it was taken.
-    mutating func next() -> PeerSpec? {
+    /// Whether every peer was taken.
+    var isEmpty: Bool { taken == count }
+
+    /// The next peer, if any and if `accept` takes it (else it stays next); a chunk is let go
+    /// of once every peer in it was taken.
+    mutating func next(if accept: (PeerSpec) -> Bool = { _ in true }) -> PeerSpec? {
         while chunk < chunks.count {
             if position < chunks[chunk].count {
+                guard accept(chunks[chunk][position]) else { return nil }
                 position += 1
+                taken += 1
                 return chunks[chunk][position - 1]
             }
             chunks[chunk] = []
@@ -153,5 +180,34 @@ struct PeerQueue {
             position = 0
         }
         return nil
+    }
+}
+
+/// A node's wg0 peers while `Simulation.configurePeers` configures them, in one call or (a node
+/// set aside) in several: those left, and what the device made of those taken.
+struct PeerConfiguration {
+    var peers: PeerQueue
+    /// How many peers were taken (the next one's position).
+    var position = 0
+    /// Whether the last peer was configured (wg0 is then set up).
+    var isDone = false
+    /// The configured peer each device peer was last given by, to name the claim a move undoes,
+    /// by the device's serial of the peer (the device is fresh: its serials count from 0 in the
+    /// order its peers are created here), so no key is hashed for it; -1 for none.
+    private(set) var positionOfSerial: [Int] = []
+
+    init(peers: PeerQueue) { self.peers = peers }
+
+    mutating func reserveCapacity(_ count: Int) { positionOfSerial.reserveCapacity(count) }
+
+    /// The configured peer device peer `serial` was last given by, if any.
+    func configuredPosition(ofSerial serial: Int) -> Int? {
+        serial < positionOfSerial.count && positionOfSerial[serial] >= 0 ? positionOfSerial[serial] : nil
+    }
+
+    /// Device peer `serial` was given by configured peer `position`.
+    mutating func note(serial: Int, position: Int) {
+        while positionOfSerial.count <= serial { positionOfSerial.append(-1) }
+        positionOfSerial[serial] = position
     }
 }

@@ -7,8 +7,8 @@ import WireGuard
 extension Simulation {
     func bringUp(_ node: SimNode, _ spec: NodeSpec, sharing tables: inout SharedRouteTables) throws {
         try setUpRoutes(of: node, spec, sharing: &tables)
-        var peers = PeerQueue(spec.wireguard?.peers ?? [])
-        try configurePeers(of: node, taking: &peers)
+        var configuration = PeerConfiguration(peers: PeerQueue(spec.wireguard?.peers ?? []))
+        try configurePeers(of: node, &configuration)
     }
 
     /// A node's route table. It does not depend on the peers' keys, so it is built first (and
@@ -22,18 +22,19 @@ extension Simulation {
         }
     }
 
-    /// Configures the wg0 peers of a node with a wg0, in order, from `peers` (left empty).
-    func configurePeers(of node: SimNode, taking peers: inout PeerQueue) throws {
-        guard let device = node.device else { return }
-        // The configured peer each device peer was last given by, to name the claim a move
-        // undoes, by the device's serial of the peer (the device is fresh: its serials count
-        // from 0 in the order its peers are created here), so no key is hashed for it.
-        var positionOfSerial: [Int] = []
-        positionOfSerial.reserveCapacity(peers.count)
-        device.reservePeerCapacity(peers.count)      // and so for the device's own peer tables
-        var position = 0
-        while let peer = peers.next() {
-            defer { position += 1 }
+    /// Configures the wg0 peers of a node with a wg0, in order, taking them from `configuration`:
+    /// all of them, or (`onlyKeysAtHand`) those up to the first whose key the key job still
+    /// holds (`keyIsAtHand`), the rest to be taken by a later call. wg0 is set up once the last
+    /// is configured.
+    func configurePeers(of node: SimNode, _ configuration: inout PeerConfiguration, onlyKeysAtHand: Bool = false) throws {
+        guard let device = node.device, !configuration.isDone else { return }
+        if configuration.position == 0 {
+            configuration.reserveCapacity(configuration.peers.count)
+            device.reservePeerCapacity(configuration.peers.count)      // and so for the device's own peer tables
+        }
+        while let peer = configuration.peers.next(if: { !onlyKeysAtHand || keyIsAtHand($0) }) {
+            let position = configuration.position
+            configuration.position += 1
             let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node)
             // A peer's endpoint is usually the node it names (a hub's clients): found once.
             let endpoint: Endpoint?
@@ -51,16 +52,13 @@ extension Simulation {
                 let previous = move.previousOwner.serial
                 noteMoves([AllowedIPsMove(prefix: move.prefix, previousOwner: move.previousOwner.publicKey,
                                           previousOwnerLeftEmpty: move.previousOwnerLeftEmpty)],
-                          to: key, at: node,
-                          cause: .setup(peer: position, previousPeer: previous < positionOfSerial.count && positionOfSerial[previous] >= 0
-                                     ? positionOfSerial[previous] : nil))
+                          to: key, at: node, cause: .setup(peer: position, previousPeer: configuration.configuredPosition(ofSerial: previous)))
             }
-            if let serial = configured?.serial {
-                while positionOfSerial.count <= serial { positionOfSerial.append(-1) }
-                positionOfSerial[serial] = position
-            }
+            if let serial = configured?.serial { configuration.note(serial: serial, position: position) }
             handle(&events, at: node)
         }
+        guard configuration.peers.isEmpty else { return }
+        configuration.isDone = true
         // The device itself comes up in the first engine event (time 0, before any scheduled
         // action), so that what it does then (persistent keepalives) reaches `onDecision`,
         // which is set after the simulation is built: `bringUpNodes` queues it once every

@@ -105,6 +105,13 @@ final class KeysAheadSetUpOrderTests: XCTestCase {
         hubs[1].routes = [RouteSpec(prefix: .allIPv4, device: "eth0")]
         XCTAssertEqual(error { try buildWithKeysAhead(hubs) }, hubError)
         XCTAssertEqual(error { try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: hubs) }, hubError)
+        // hub1's first peer names no node: found as soon as its peers are taken up, beside the
+        // clients, long before hub0's last peer (the node without a wg0) is reached: hub0's.
+        var early = try network(clients: 600, hubs: [600, 600], at: [0, 1])
+        early[0].wireguard?.peers.append(PeerSpec(peer: .node("plain")))
+        early[1].wireguard?.peers.insert(PeerSpec(peer: .node("ghost")), at: 0)
+        XCTAssertEqual(error { try buildWithKeysAhead(early) }, hubError)
+        XCTAssertEqual(error { try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: early) }, hubError)
     }
 
     func testAQueueGivesThePeersInOrderAcrossItsChunks() {

@@ -5,13 +5,16 @@ import WireGuard
 /// Nodes are brought up in node order, each with its own set-up as the origin of what it
 /// schedules — except, when keys are derived ahead (`init(keysAhead:)`), a node that would wait
 /// for many keys (`waitsForPendingKeys`): its key, device and route table are made in its turn,
-/// but its peers are configured after every other node is up. A hub is such a node: configuring
-/// its peers needs every client's public key at once, and a generated hub is node 0, reached
-/// while the key job has done about half the keys; the building thread then derived the rest
-/// beside the job's worker (4 s of a million-peer load's CPU here), after which the worker had
-/// nothing left to do while that thread built the clients alone. Configured after its clients,
-/// the hub finds every key taken already (each client took its own just before it was brought
-/// up), and the worker derives them while the clients are built.
+/// but its peers are set aside and configured beside the later nodes, each as soon as its key
+/// is at hand (`keyIsAtHand`: the node it names has taken its own), the rest once every node is
+/// up. A hub is such a node: configuring its peers needs every client's public key, and a
+/// generated hub is node 0, reached while the key job has done about half the keys; the
+/// building thread then derived the rest beside the job's worker (4 s of a million-peer load's
+/// CPU here), after which the worker had nothing left to do while that thread built the clients
+/// alone. Set aside, the hub takes each key after its client did, and the worker derives them
+/// while the clients are built. (Configured whole after the clients instead, the building
+/// thread, bringing clients up faster than one worker derives keys on this machine, still
+/// caught up with the job and derived 2-3 s of keys, and then configured the hub alone.)
 ///
 /// Nothing in the outputs depends on that order:
 /// - what a node's set-up schedules goes at places `EventKey(time, setup(i), n)`, n counting what
@@ -20,20 +23,19 @@ import WireGuard
 /// - the device-ups, which `scheduleDeviceUp` merges over consecutive nodes, are queued here in
 ///   a pass of their own in node order, after every node is configured, each with its own set-up
 ///   as the origin, so the same batches form at the same places;
-/// - a node's set-up moves are contiguous, so `orderSetUpMoves` restores the list bring-up in
-///   node order makes;
+/// - each node's set-up moves are in the order it made them, so `orderSetUpMoves` (a stable
+///   sort by node) restores the list bring-up in node order makes;
 /// - a set-up records no decision and uses no secret (the devices are not up: `configurePeer`
 ///   sends nothing), so the decision log and the key log are not touched;
 /// - keys are pure functions of the seed and the name, and whichever of a client's device and the
 ///   hub's peer takes the key pair first, the other shares its public key (`knownPublicKey`);
 /// - route tables are built in every node's turn, as before;
-/// - the first error in node order is the one reported (`bringUpNodes`);
+/// - the first error in node order is the one reported (`bringUpNodes`, `configureSetAside`);
 /// - `currentKey` and `progressKey` are left at the last node's set-up place, as before.
 extension Simulation {
     /// Brings up every node this process simulates, each under its own set-up origin: in node
     /// order, but with the peers of the nodes that wait for many keys (`waitsForPendingKeys`)
-    /// configured after the others, in node order among themselves. Then queues every device-up
-    /// in node order.
+    /// configured as their keys come to hand. Then queues every device-up in node order.
     ///
     /// `peers`: as `init` takes it (each wg0 node's peers, asked once, in node order).
     func bringUpNodes(_ specs: [NodeSpec], owned: [Bool]?, peers: ((_ node: Int) -> [PeerSpec])?) throws {
@@ -68,7 +70,7 @@ extension Simulation {
             // the job's workers derive them, rather than all at the end.
             if !later.isEmpty { try configureSetAside(&later, onlyKeysAtHand: true) }
         }
-        broughtUpLast = later.map(\.index)
+        nodesSetAside = later.map(\.index)
         try configureSetAside(&later)
         orderSetUpMoves()
         for i in specs.indices where owned?[i] ?? true {

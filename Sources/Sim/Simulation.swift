@@ -53,9 +53,9 @@ public final class Simulation {
     @exclusivity(unchecked) var scheduledBy: [UInt64] = []
     /// Device-up events merged at set-up (SimulationSetup.swift).
     var deviceUpBatches = DeviceUpBatches()
-    /// The nodes `init` brought up after the others, waiting for keys derived ahead
-    /// (NodeBringUpOrder.swift); empty when every node was brought up in its turn.
-    var broughtUpLast: [Int] = []
+    /// The nodes whose peers `init` set aside, to configure as their keys derived ahead came to
+    /// hand (NodeBringUpOrder.swift); empty when every node was brought up in its turn.
+    var nodesSetAside: [Int] = []
     /// How many queue places the scenario's actions have taken.
     @exclusivity(unchecked) var scenarioScheduled: UInt64 = 0
     /// Every node's decision actions, counted for the summary.
@@ -137,8 +137,8 @@ public final class Simulation {
     /// (`prepareKeys(in:seed:leavingForBuild:)`). Each is taken when first needed — a node's
     /// own key just before it is brought up, a peer's when a node configures it — while the
     /// job derives the rest, so the other work of the build (nodes, captures, route tables, a
-    /// hub's peers) runs beside the derivation; a node that would wait for many keys (a hub)
-    /// is brought up after the others (NodeBringUpOrder.swift). Outputs are the same as with
+    /// hub's peers) runs beside the derivation; the peers of a node that would wait for many
+    /// keys (a hub) are configured as their keys come to hand (NodeBringUpOrder.swift). Outputs are the same as with
     /// every key settled first: keys are pure functions of seed and name, nothing the build
     /// does in between reads the names of keys (records and moves name them when they are
     /// written), and the order of bring-up is not observable. Ignored by a split run (`owned`).

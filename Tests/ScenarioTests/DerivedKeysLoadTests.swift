@@ -60,13 +60,13 @@ final class DerivedKeysLoadTests: XCTestCase {
 }
 
 /// A network built while its keys are still being derived (`Simulation.init(keysAhead:)`: each
-/// key taken when the build first needs it, and a node that would wait for many brought up
-/// after the others) runs exactly as one built after every key was settled: the same decisions,
-/// named the same, the same allowed-IPs moves, key log and captures.
+/// key taken when the build first needs it, and the peers of a node that would wait for many
+/// configured as their keys come to hand) runs exactly as one built after every key was
+/// settled: the same decisions, named the same, the same allowed-IPs moves, key log and captures.
 final class KeysAheadBuildTests: XCTestCase {
-    /// Runs `text` (written to a folder with `files`) with keys derived ahead and with every key
-    /// settled first, and compares what the two runs give; returns the keys-ahead run's nodes
-    /// brought up after the others.
+    /// Runs `text` (in a folder with the hub trace `trace` describes, if any) with keys derived
+    /// ahead and with every key settled first, and compares what the two runs give; returns the
+    /// keys-ahead run's nodes whose peers were set aside.
     private func assertSameRun(_ text: String, trace: (peers: Int, packets: Int)? = nil,
                                file: StaticString = #filePath, line: UInt = #line) throws -> [Int] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keys-ahead-\(getpid())").path
@@ -74,7 +74,7 @@ final class KeysAheadBuildTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         if let trace { try HubGenerator.writeTrace(path: folder + "/trace.pcap", peers: trace.peers, packets: trace.packets) }
 
-        func outcome(keysAhead: Bool) throws -> (lines: [String], broughtUpLast: [Int]) {
+        func outcome(keysAhead: Bool) throws -> (lines: [String], nodesSetAside: [Int]) {
             let scenario = try ScenarioLoader.load(text: text, file: "hub.yaml", directory: folder, keysAhead: keysAhead)
             XCTAssertEqual(scenario.derivedKeys != nil, keysAhead, file: file, line: line)
             let run = try ScenarioRun(scenario)
@@ -93,27 +93,27 @@ final class KeysAheadBuildTests: XCTestCase {
             }
             lines += scenario.nodes.map { "\($0.name) \(simulation.publicKey(of: $0.name)?.base64 ?? "-")" }
             lines += scenario.nodes.compactMap { node in simulation.publicKey(of: node.name).map { simulation.peerNames.name(of: $0) } }
-            return (lines, simulation.broughtUpLast)
+            return (lines, simulation.nodesSetAside)
         }
         let ahead = try outcome(keysAhead: true)
         let settled = try outcome(keysAhead: false)
-        XCTAssertEqual(settled.broughtUpLast, [], "settled keys: every node in its turn", file: file, line: line)
+        XCTAssertEqual(settled.nodesSetAside, [], "settled keys: every node in its turn", file: file, line: line)
         XCTAssertTrue(ahead.lines.contains { $0.contains("handshake") }, "the run sets up sessions", file: file, line: line)
         XCTAssertEqual(ahead.lines.count, settled.lines.count, file: file, line: line)
         for (a, b) in zip(ahead.lines, settled.lines) where a != b {
             XCTFail("first difference:\n  keys ahead: \(a)\n  settled:    \(b)", file: file, line: line)
             break
         }
-        return ahead.broughtUpLast
+        return ahead.nodesSetAside
     }
 
     func testBuildingBesideTheKeyJobGivesTheSameRun() throws {
         // More clients than the job's minimum, LANs overlapping on the hub (set-up moves), and
         // traffic to many of them (handshakes, key log).
         let peers = KeyPairJob.minimumKeys + 700
-        let broughtUpLast = try assertSameRun(HubGenerator.yaml(peers: peers, trace: "trace.pcap", packets: 300),
+        let nodesSetAside = try assertSameRun(HubGenerator.yaml(peers: peers, trace: "trace.pcap", packets: 300),
                                               trace: (peers, 300))
-        XCTAssertEqual(broughtUpLast, [0], "the hub, node 0, waits for its clients' keys: brought up after them")
+        XCTAssertEqual(nodesSetAside, [0], "the hub, node 0, waits for its clients' keys: set aside")
     }
 
     /// Hubs among their clients: each client peers every hub with the same 10.0.0.0/8 (the last
@@ -145,10 +145,10 @@ final class KeysAheadBuildTests: XCTestCase {
     }
 
     func testHubsNotFirstAndMovesOnBothSidesGiveTheSameRun() throws {
-        // hub0 is node 0, hub1 comes after 700 clients (the rest pending: brought up last), hub2
+        // hub0 is node 0, hub1 comes after 700 clients (the rest pending: set aside), hub2
         // after nearly all of them (its clients' keys are taken: it keeps its turn).
         let clients = KeyPairJob.minimumKeys + 100
-        let broughtUpLast = try assertSameRun(hubsAmongClients(clients: clients, hubsBefore: [0, 700, clients - 50]))
-        XCTAssertEqual(broughtUpLast, [0, 701])
+        let nodesSetAside = try assertSameRun(hubsAmongClients(clients: clients, hubsBefore: [0, 700, clients - 50]))
+        XCTAssertEqual(nodesSetAside, [0, 701])
     }
 }

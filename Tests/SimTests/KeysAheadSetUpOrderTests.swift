@@ -4,9 +4,10 @@ import NetAddress
 import Routing
 import WireGuard
 
-/// With keys derived ahead, a node that would wait for many of them (a hub) is brought up after
-/// the others (`Simulation.bringUpNodes`), and the build is otherwise the one made in node order:
-/// the same keys, moves and device-ups, and the same first error.
+/// With keys derived ahead, the peers of a node that would wait for many of them (a hub) are set
+/// aside and configured as their keys come to hand (`Simulation.bringUpNodes`), and the build is
+/// otherwise the one made in node order: the same keys, moves and device-ups, and the same first
+/// error.
 final class KeysAheadSetUpOrderTests: XCTestCase {
     /// Clients c0… with a wg0 each, peering every hub with the same 10.0.0.0/8 (a set-up move
     /// on each client with two hubs or more), and a hub per entry of `hubs` (named hub0…)
@@ -48,13 +49,13 @@ final class KeysAheadSetUpOrderTests: XCTestCase {
         }
     }
 
-    func testAHubWaitingForAChunkOfKeysIsBroughtUpAfterTheOthers() throws {
+    func testAHubWaitingForAChunkOfKeysIsSetAside() throws {
         // hub0 (node 0) needs 600 keys nobody has taken yet; hub1 (node 1) exactly a chunk;
         // hub2 (node 2) one key fewer than a chunk; hub3 (last) none: its clients took theirs.
         let chunk = KeyPairJob.chunkSize
         let specs = try network(clients: 600, hubs: [600, chunk, chunk - 1, 600], at: [0, 1, 2, 603])
-        XCTAssertEqual(try buildWithKeysAhead(specs).broughtUpLast, [0, 1])
-        XCTAssertEqual(try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: specs).broughtUpLast, [],
+        XCTAssertEqual(try buildWithKeysAhead(specs).nodesSetAside, [0, 1])
+        XCTAssertEqual(try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: specs).nodesSetAside, [],
                        "without keys ahead every node keeps its turn")
     }
 
@@ -64,7 +65,7 @@ final class KeysAheadSetUpOrderTests: XCTestCase {
         let specs = try network(clients: 600, hubs: [600, 600], at: [0, 300])
         let ahead = try buildWithKeysAhead(specs)
         let settled = try Simulation(seed: 3, startUnixNanoseconds: 0, nodes: Simulation.preparingKeys(of: specs, seed: 3))
-        XCTAssertEqual(ahead.broughtUpLast, [0, 300])
+        XCTAssertEqual(ahead.nodesSetAside, [0, 300])
         for name in ahead.nodeNames { XCTAssertEqual(ahead.publicKey(of: name), settled.publicKey(of: name), name) }
         XCTAssertEqual(ahead.deviceUpBatches.lastOf, settled.deviceUpBatches.lastOf)
         XCTAssertEqual(ahead.scheduledBy, settled.scheduledBy)
@@ -78,7 +79,7 @@ final class KeysAheadSetUpOrderTests: XCTestCase {
     }
 
     func testTheFirstErrorInNodeOrderIsReported() throws {
-        // hub0 (node 0, brought up last) names a node without a wg0; c7, later, names no node.
+        // hub0 (node 0, set aside) names a node without a wg0; c7, later, names no node.
         var specs = try network(clients: 600, hubs: [600], at: [0])
         specs[0].wireguard?.peers.append(PeerSpec(peer: .node("plain")))
         var later = specs

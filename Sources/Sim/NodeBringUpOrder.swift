@@ -6,7 +6,7 @@ import WireGuard
 /// schedules — except, when keys are derived ahead (`init(keysAhead:)`), a node that would wait
 /// for many keys (`waitsForPendingKeys`): its key, device and route table are made in its turn,
 /// but its peers are set aside and configured beside the later nodes, each as soon as its key
-/// is at hand (the node it names has taken its own), the rest once every node is
+/// is at hand (`keyIsAtHand`: the node it names has taken its own), the rest once every node is
 /// up. A hub is such a node: configuring its peers needs every client's public key, and a
 /// generated hub is node 0, reached while the key job has done about half the keys; the
 /// building thread then derived the rest beside the job's worker (4 s of a million-peer load's
@@ -81,7 +81,7 @@ extension Simulation {
 
     /// Whether a node's peers are better configured after the other nodes are up: at least a
     /// chunk of the key job's work (`KeyPairJob.chunkSize`) among its wg0 peers names nodes
-    /// whose key pair the job still holds (`nodeWithPendingKey`). Configuring them now would make this
+    /// whose key pair the job still holds (`keyIsAtHand`). Configuring them now would make this
     /// thread derive those chunks itself, or wait for them; configured as the nodes they name
     /// come up, their keys are derived by the job beside the rest of the build. With fewer,
     /// this thread would do at most about one chunk (~8 ms), and the node keeps its turn. Never
@@ -89,20 +89,19 @@ extension Simulation {
     func waitsForPendingKeys(_ spec: NodeSpec) -> Bool {
         guard pendingKeys != nil, let peers = spec.wireguard?.peers, peers.count >= KeyPairJob.chunkSize else { return false }
         var pending = 0
-        for peer in peers where nodeWithPendingKey(peer) != nil {
+        for peer in peers where !keyIsAtHand(peer) {
             pending += 1
             if pending == KeyPairJob.chunkSize { return true }
         }
         return false
     }
 
-    /// The node whose key pair the key job still holds (not taken yet) that configuring `peer`
-    /// would take; nil when its key is at hand: given, taken already, or none from the job (or
-    /// it names no node: configuring it reports that).
-    func nodeWithPendingKey(_ peer: PeerSpec) -> Int? {
-        guard let pendingKeys, case .node(let name) = peer.peer, let index = nodeIndex[name],
-              publicKeys[index] == nil, pendingKeys.positions[index] >= 0 else { return nil }
-        return index
+    /// Whether configuring `peer` now takes no key the key job still holds: its key is given,
+    /// or the node it names took its key already or gets none from the job (or it names no
+    /// node: configuring it reports that).
+    func keyIsAtHand(_ peer: PeerSpec) -> Bool {
+        guard let pendingKeys, case .node(let name) = peer.peer, let index = nodeIndex[name] else { return true }
+        return publicKeys[index] != nil || pendingKeys.positions[index] < 0
     }
 
     /// Configures the peers of the nodes set aside, in node order, each under its own set-up
@@ -192,9 +191,6 @@ struct PeerConfiguration {
     var peers: PeerQueue
     /// How many peers were taken (the next one's position).
     var position = 0
-    /// The node whose key the next peer waits for (`Simulation.nodeWithPendingKey`), if the
-    /// last call stopped at it.
-    var waitingFor: Int?
     /// Whether the last peer was configured (wg0 is then set up).
     var isDone = false
     /// The configured peer each device peer was last given by, to name the claim a move undoes,

@@ -24,23 +24,15 @@ extension Simulation {
 
     /// Configures the wg0 peers of a node with a wg0, in order, taking them from `configuration`:
     /// all of them, or (`onlyKeysAtHand`) those up to the first whose key the key job still
-    /// holds (`nodeWithPendingKey`), the rest to be taken by a later call. wg0 is set up once the last
+    /// holds (`keyIsAtHand`), the rest to be taken by a later call. wg0 is set up once the last
     /// is configured.
     func configurePeers(of node: SimNode, _ configuration: inout PeerConfiguration, onlyKeysAtHand: Bool = false) throws {
         guard let device = node.device, !configuration.isDone else { return }
-        // Still waiting for the node whose key stopped the last call: nothing to take, and no
-        // name looked up (a hub set aside is asked after each of its clients).
-        if onlyKeysAtHand, let node = configuration.waitingFor, publicKeys[node] == nil { return }
         if configuration.position == 0 {
             configuration.reserveCapacity(configuration.peers.count)
             device.reservePeerCapacity(configuration.peers.count)      // and so for the device's own peer tables
         }
-        var waitingFor: Int?
-        defer { configuration.waitingFor = waitingFor }
-        while let peer = configuration.peers.next(if: { peer in
-            if onlyKeysAtHand { waitingFor = nodeWithPendingKey(peer) }
-            return waitingFor == nil
-        }) {
+        while let peer = configuration.peers.next(if: { !onlyKeysAtHand || keyIsAtHand($0) }) {
             let position = configuration.position
             configuration.position += 1
             let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node)

@@ -113,6 +113,19 @@ extension Simulation {
         }
     }
 
+    /// Puts the set-up's moves back in node order after `bringUpNodes` configured some nodes'
+    /// peers later or in several goes: each node's moves are in the order it made them, so a
+    /// stable sort by node gives the list a bring-up in node order makes. Nothing is moved when
+    /// they are in node order already (a hub whose clients moved nothing).
+    func orderSetUpMoves() {
+        guard zip(storedMoves, storedMoves.dropFirst()).contains(where: { $0.node > $1.node }) else { return }
+        let order = storedMoves.indices.sorted { (storedMoves[$0].node, $0) < (storedMoves[$1].node, $1) }
+        var sorted: [StoredAllowedIPsMove] = []
+        sorted.reserveCapacity(storedMoves.count)
+        for position in order { sorted.append(storedMoves[position]) }
+        storedMoves = sorted
+    }
+
     /// Drops the growth room of the set-up's moves (a hub's clients may add one each): the run
     /// adds few if any.
     func trimStoredMoves() {

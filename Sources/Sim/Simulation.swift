@@ -53,6 +53,9 @@ public final class Simulation {
     @exclusivity(unchecked) var scheduledBy: [UInt64] = []
     /// Device-up events merged at set-up (SimulationSetup.swift).
     var deviceUpBatches = DeviceUpBatches()
+    /// The nodes whose peers `init` set aside, to configure as their keys derived ahead came to
+    /// hand (NodeBringUpOrder.swift); empty when every node was brought up in its turn.
+    var nodesSetAside: [Int] = []
     /// How many queue places the scenario's actions have taken.
     @exclusivity(unchecked) var scenarioScheduled: UInt64 = 0
     /// Every node's decision actions, counted for the summary.
@@ -134,10 +137,11 @@ public final class Simulation {
     /// (`prepareKeys(in:seed:leavingForBuild:)`). Each is taken when first needed — a node's
     /// own key just before it is brought up, a peer's when a node configures it — while the
     /// job derives the rest, so the other work of the build (nodes, captures, route tables, a
-    /// hub's peers) runs beside the derivation. Outputs are the same as with every key settled
-    /// first: keys are pure functions of seed and name, and nothing the build does in between
-    /// reads the names of keys (records and moves name them when they are written). Ignored by
-    /// a split run (`owned`).
+    /// hub's peers) runs beside the derivation; the peers of a node that would wait for many
+    /// keys (a hub) are configured as their keys come to hand (NodeBringUpOrder.swift). Outputs are the same as with
+    /// every key settled first: keys are pure functions of seed and name, nothing the build
+    /// does in between reads the names of keys (records and moves name them when they are
+    /// written), and the order of bring-up is not observable. Ignored by a split run (`owned`).
     public init(seed: UInt64, startUnixNanoseconds: Int64, nodes specs: [NodeSpec], links: [LinkSpec] = [],
                 captureSink: CaptureSinkFactory? = nil, owned: [Bool]? = nil,
                 peers: ((_ node: Int) -> [PeerSpec])? = nil, keysAhead: DerivedKeyPairs? = nil) throws {
@@ -227,25 +231,7 @@ public final class Simulation {
             let (a, b) = try nodePair(link.between)
             underlay.set(a, b, properties: link.properties)
         }
-        var routeTables = SharedRouteTables()
-        for (i, spec) in specs.enumerated() where owned?[i] ?? true {
-            currentOrigin = EventOrigin.setup(i)
-            currentKey = EventKey(time: Int64.min, origin: currentOrigin, sequence: 0)
-            progressKey = currentKey
-            // Its public key may be known already (a peer configured earlier took it): shared.
-            if let wireguard = spec.wireguard, let privateKey = pendingKeyPair(of: i, knownPublicKey: publicKeys[i]) {
-                nodes[i].device = Self.makeDevice(wireguard, of: spec.name, privateKey: privateKey, seed: seed,
-                                                  startUnixNanoseconds: startUnixNanoseconds)
-                publicKeys[i] = privateKey.publicKey
-            }
-            if let peers, spec.wireguard != nil {
-                var whole = spec
-                whole.wireguard?.peers = peers(i)
-                try bringUp(nodes[i], whole, sharing: &routeTables)
-            } else {
-                try bringUp(nodes[i], spec, sharing: &routeTables)
-            }
-        }
+        try bringUpNodes(specs, owned: owned, peers: peers)
         currentOrigin = EventOrigin.scenario
         if let pending = pendingKeys {
             names.register(keys: publicKeys)
@@ -256,8 +242,8 @@ public final class Simulation {
     }
 
     /// A node's wg0 device as `init` configures it before its peers.
-    private static func makeDevice(_ wireguard: InterfaceSpec, of node: String, privateKey: PrivateKey, seed: UInt64,
-                                   startUnixNanoseconds: Int64) -> Device {
+    static func makeDevice(_ wireguard: InterfaceSpec, of node: String, privateKey: PrivateKey, seed: UInt64,
+                           startUnixNanoseconds: Int64) -> Device {
         Device(privateKey: privateKey, listenPort: wireguard.listenPort, mtu: wireguard.mtu,
                random: SeededRandom(seed: seed, label: "\(node)/wireguard"), unixTimeOrigin: startUnixNanoseconds)
     }

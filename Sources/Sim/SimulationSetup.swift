@@ -6,58 +6,70 @@ import WireGuard
 /// then add a route for every allowed IP not already covered by a wg0 route.
 extension Simulation {
     func bringUp(_ node: SimNode, _ spec: NodeSpec, sharing tables: inout SharedRouteTables) throws {
-        // The route table does not depend on the peers configured below, so it is built first,
-        // by the same function a loader calls to name the line of a route that cannot be added.
+        try setUpRoutes(of: node, spec, sharing: &tables)
+        var configuration = PeerConfiguration(peers: PeerQueue(spec.wireguard?.peers ?? []))
+        try configurePeers(of: node, &configuration)
+    }
+
+    /// A node's route table. It does not depend on the peers' keys, so it is built first (and
+    /// for a node `bringUpNodes` sets aside, in its turn), by the same function a loader calls
+    /// to name the line of a route that cannot be added.
+    func setUpRoutes(of node: SimNode, _ spec: NodeSpec, sharing tables: inout SharedRouteTables) throws {
         do {
             (node.routeBox, node.fwmark) = try tables.routing(for: spec)
         } catch let error as RouteSetupError {
             throw SimulationError("node '\(node.name)': \(error.message)")
         }
-        if let device = node.device, let wireguard = spec.wireguard {
-            // The configured peer each device peer was last given by, to name the claim a move
-            // undoes, by the device's serial of the peer (the device is fresh: its serials count
-            // from 0 in the order its peers are created here), so no key is hashed for it.
-            var positionOfSerial: [Int] = []
-            positionOfSerial.reserveCapacity(wireguard.peers.count)
-            device.reservePeerCapacity(wireguard.peers.count)      // and so for the device's own peer tables
-            for (position, peer) in wireguard.peers.enumerated() {
-                let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node)
-                // A peer's endpoint is usually the node it names (a hub's clients): found once.
-                let endpoint: Endpoint?
-                if let nodeIndex, case .node(let name)? = peer.endpoint, case .node(let peerName) = peer.peer, name == peerName {
-                    endpoint = nodes[nodeIndex].listenEndpoint
-                } else {
-                    endpoint = try peer.endpoint.map { try resolve($0) }
-                }
-                let update = AllowedIPsUpdate(replacingWith: peer.allowedIPs)
-                var events = spareEvents()
-                let (configured, moves) = device.configurePeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
-                                                               persistentKeepalive: peer.persistentKeepalive, allowedIPs: update,
-                                                               now: now, into: &events)
-                for move in moves {
-                    let previous = move.previousOwner.serial
-                    noteMoves([AllowedIPsMove(prefix: move.prefix, previousOwner: move.previousOwner.publicKey,
-                                              previousOwnerLeftEmpty: move.previousOwnerLeftEmpty)],
-                              to: key, at: node,
-                              cause: .setup(peer: position, previousPeer: previous < positionOfSerial.count && positionOfSerial[previous] >= 0
-                                         ? positionOfSerial[previous] : nil))
-                }
-                if let serial = configured?.serial {
-                    while positionOfSerial.count <= serial { positionOfSerial.append(-1) }
-                    positionOfSerial[serial] = position
-                }
-                handle(&events, at: node)
-            }
-            node.wg0Up = true
-            // The device itself comes up in the first engine event (time 0, before any scheduled
-            // action), so that what it does then (persistent keepalives) reaches `onDecision`,
-            // which is set after the simulation is built.
-            scheduleDeviceUp(node.index)
+    }
+
+    /// Configures the wg0 peers of a node with a wg0, in order, taking them from `configuration`:
+    /// all of them, or (`onlyKeysAtHand`) those up to the first whose key the key job still
+    /// holds (`keyIsAtHand`), the rest to be taken by a later call. wg0 is set up once the last
+    /// is configured.
+    func configurePeers(of node: SimNode, _ configuration: inout PeerConfiguration, onlyKeysAtHand: Bool = false) throws {
+        guard let device = node.device, !configuration.isDone else { return }
+        if configuration.position == 0 {
+            configuration.reserveCapacity(configuration.peers.count)
+            device.reservePeerCapacity(configuration.peers.count)      // and so for the device's own peer tables
         }
+        while let peer = configuration.peers.next(if: { !onlyKeysAtHand || keyIsAtHand($0) }) {
+            let position = configuration.position
+            configuration.position += 1
+            let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node)
+            // A peer's endpoint is usually the node it names (a hub's clients): found once.
+            let endpoint: Endpoint?
+            if let nodeIndex, case .node(let name)? = peer.endpoint, case .node(let peerName) = peer.peer, name == peerName {
+                endpoint = nodes[nodeIndex].listenEndpoint
+            } else {
+                endpoint = try peer.endpoint.map { try resolve($0) }
+            }
+            let update = AllowedIPsUpdate(replacingWith: peer.allowedIPs)
+            var events = spareEvents()
+            let (configured, moves) = device.configurePeer(key, presharedKey: peer.presharedKey, endpoint: endpoint,
+                                                           persistentKeepalive: peer.persistentKeepalive, allowedIPs: update,
+                                                           now: now, into: &events)
+            for move in moves {
+                let previous = move.previousOwner.serial
+                noteMoves([AllowedIPsMove(prefix: move.prefix, previousOwner: move.previousOwner.publicKey,
+                                          previousOwnerLeftEmpty: move.previousOwnerLeftEmpty)],
+                          to: key, at: node, cause: .setup(peer: position, previousPeer: configuration.configuredPosition(ofSerial: previous)))
+            }
+            if let serial = configured?.serial { configuration.note(serial: serial, position: position) }
+            handle(&events, at: node)
+        }
+        guard configuration.peers.isEmpty else { return }
+        configuration.isDone = true
+        // The device itself comes up in the first engine event (time 0, before any scheduled
+        // action), so that what it does then (persistent keepalives) reaches `onDecision`,
+        // which is set after the simulation is built: `bringUpNodes` queues it once every
+        // node is configured (`scheduleDeviceUp`).
+        node.wg0Up = true
     }
 
     /// Queues wg-quick's `ip link set wg0 up` of node `index` at time 0, in the place
-    /// `EventKey(0, setup(index), n)` where n counts what its set-up scheduled before.
+    /// `EventKey(0, setup(index), n)` where n counts what its set-up scheduled before. Called
+    /// with node `index`'s set-up as the origin, for each node in node order, once every node
+    /// is configured (`bringUpNodes`).
     ///
     /// Nodes whose set-up scheduled nothing else share one queued event: their device-ups sit
     /// at (0, setup(i), 0) for consecutive set-up origins with nothing between them, so one event

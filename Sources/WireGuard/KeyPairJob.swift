@@ -24,6 +24,10 @@ import Darwin
 public final class KeyPairJob: @unchecked Sendable {
     /// Below this many keys a job is not worth its threads: derive them where they are needed.
     public static let minimumKeys = 2048
+    /// Keys per chunk of work: ~8 ms of X25519, so the lock is taken rarely and the last chunk
+    /// leaves a core idle only briefly. A build asking for more keys than this that are not
+    /// derived yet makes its own thread derive whole chunks (`pair(at:)`).
+    public static let chunkSize = 256
 
     private let work: Work
     private var taken = false
@@ -90,9 +94,7 @@ public final class KeyPairJob: @unchecked Sendable {
     /// chunks are done. Everything mutable is read and written under `lock`, except the
     /// buffers' bytes, which each chunk owns alone until it is counted done.
     private final class Work: @unchecked Sendable {
-        /// Keys per chunk: ~8 ms of X25519, so the lock is taken rarely and the last chunk
-        /// leaves a core idle only briefly.
-        static let chunkSize = 256
+        static let chunkSize = KeyPairJob.chunkSize
 
         let count: Int
         /// Read by the workers only while chunks are left; dropped with the buffers once taken.

@@ -299,10 +299,23 @@ extension ScenarioNode {
 
     /// The node as the simulator takes it; without its wg0's peers when `withPeers` is false.
     func spec(withPeers: Bool) -> NodeSpec {
-        NodeSpec(name: name, underlay: underlay, wireguard: wireguard.map {
-            InterfaceSpec(privateKey: $0.privateKey, listenPort: $0.listenPort, addresses: $0.addresses, mtu: $0.mtu,
-                          peers: withPeers ? $0.peers.map(\.spec) : [], table: $0.table, fwmark: $0.fwmark)
-        }, routes: routes, forwarding: forwarding)
+        withUnsafePointer(to: self) { Self.spec(of: $0, withPeers: withPeers) }
+    }
+
+    /// `spec(withPeers:)` of the node at `node`, each field read where it is: a node taken as a
+    /// value is copied whole first (every array and string it holds retained, then released),
+    /// ~0.3 s over a million-peer hub's nodes (`NodePeerFeed.specsWithoutPeers`; docs/performance.md,
+    /// session 16).
+    static func spec(of node: UnsafePointer<ScenarioNode>, withPeers: Bool) -> NodeSpec {
+        var interface: InterfaceSpec?
+        if let mtu = node.pointee.wireguard?.mtu {
+            interface = InterfaceSpec(privateKey: node.pointee.wireguard!.privateKey, listenPort: node.pointee.wireguard!.listenPort,
+                                      addresses: node.pointee.wireguard!.addresses, mtu: mtu,
+                                      peers: withPeers ? node.pointee.wireguard!.peers.map(\.spec) : [],
+                                      table: node.pointee.wireguard!.table, fwmark: node.pointee.wireguard!.fwmark)
+        }
+        return NodeSpec(name: node.pointee.name, underlay: node.pointee.underlay, wireguard: interface,
+                        routes: node.pointee.routes, forwarding: node.pointee.forwarding)
     }
 }
 

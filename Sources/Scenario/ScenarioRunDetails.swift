@@ -99,17 +99,23 @@ final class NodePeerFeed {
     /// The nodes as the simulator takes them, every wg0 without its peers (`peerSpecs(of:)`
     /// supplies those).
     func specsWithoutPeers() -> [NodeSpec] {
-        var specs: [NodeSpec] = []
-        specs.reserveCapacity(nodes.count)
-        for node in nodes { specs.append(node.spec(withPeers: false)) }
-        return specs
+        // Each node read in place (`ScenarioNode.spec(of:withPeers:)`), not copied.
+        nodes.withUnsafeBufferPointer { nodes in
+            var specs: [NodeSpec] = []
+            specs.reserveCapacity(nodes.count)
+            for i in nodes.indices { specs.append(ScenarioNode.spec(of: nodes.baseAddress! + i, withPeers: false)) }
+            return specs
+        }
     }
 
     /// Node `index`'s peers as the simulator takes them; its own copy goes if nothing reads it later.
     func peerSpecs(of index: Int) -> [PeerSpec] {
-        guard let peers = nodes[index].wireguard?.peers else { return [] }
+        // Read in place, as in `specsWithoutPeers`: `nodes[index].wireguard?.peers` copied the node.
+        guard let peers = nodes.withUnsafeBufferPointer({ ($0.baseAddress! + index).pointee.wireguard?.peers }) else { return [] }
         let specs = peers.map(\.spec)
-        if let keep, !keep.contains(nodes[index].name), peers.allSatisfy(\.warnings.isEmpty) {
+        // `keep` is most often empty: no name hashed then (a million of them for a hub's clients).
+        if let keep, keep.isEmpty || !keep.contains(nodes.withUnsafeBufferPointer { ($0.baseAddress! + index).pointee.name }),
+           peers.allSatisfy({ $0.warnings.isEmpty }) {   // a closure: the key path was not inlined (a million peer copies for a hub)
             if peers.count > 1 { claims[nodes[index].name] = SetUpClaims(peers, of: nodes[index]) }
             nodes[index].wireguard?.peers = []
         }

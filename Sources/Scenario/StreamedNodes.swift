@@ -55,9 +55,8 @@ final class StreamedNodes {
     /// nil when the tree path should read the nodes (it then reports what made this decline).
     private init?(before: [(key: YAMLNode, value: YAMLNode)], scan: YAMLSubsetReader.EntryScan,
                   file: String, directory: String, keysAhead: Bool) {
-        let names = Set(scan.keys)
-        guard names.count == scan.keys.count,
-              !scan.keys.contains(where: { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) }) else {
+        // By bytes, not characters: a million names, and a scanned key is ASCII (`isKeyByte`).
+        guard !scan.keys.contains(where: { $0.isEmpty || $0.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "@") }) }) else {
             return nil
         }
         func value(_ key: String) -> YAMLValue? {
@@ -72,10 +71,17 @@ final class StreamedNodes {
         }
         var seed: UInt64? = 1
         if let s = value("seed") { seed = (try? s.string("seed")).flatMap { UInt64($0) } }
+        // The keys first: the job's worker derives them while this thread hashes the names.
+        let derivedKeys = keysAhead ? seed.flatMap { Self.startDerivingKeys(scan, seed: $0) } : nil
+        let names = Set(scan.keys)
+        guard names.count == scan.keys.count else {
+            derivedKeys?.cancel()
+            return nil
+        }
+        self.derivedKeys = derivedKeys
         self.names = names
         startUnixNanoseconds = start
         context = LoadContext(file: file, directory: directory, nodeNames: names, limit: TimeLimit(startUnixNanoseconds: start))
-        derivedKeys = keysAhead ? seed.flatMap { Self.startDerivingKeys(scan, seed: $0) } : nil
         nodes.reserveCapacity(scan.keys.count)   // no growth slack: a hub's clients stay in it for the run
     }
 

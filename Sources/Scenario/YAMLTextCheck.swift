@@ -38,7 +38,14 @@ enum YAMLTextCheck {
                 i += 1
                 continue
             }
-            if b >= 0x20 && b < 0x7F || b == UInt8(ascii: "\t") {
+            if PrintableASCII.isPrintable(b) {
+                // The run of printable ASCII from here, eight bytes at a time: one character each.
+                let end = PrintableASCII.end(of: bytes, from: i + 1)
+                column += end - i
+                i = end
+                continue
+            }
+            if b == UInt8(ascii: "\t") {
                 column += 1
                 i += 1
                 continue

@@ -96,16 +96,19 @@ extension Simulation {
     /// The peers' allowed IPs each once, in the order wg-quick adds their routes: longest first,
     /// prefixes of one length in the order they first appear (`prefixes`, and `order`: positions
     /// in it). Duplicates are found in a `PositionTable` of positions keyed by `PrefixKey` and
-    /// ordered by a counting sort on the length: a hub's million peers (two million allowed IPs)
+    /// ordered by a counting sort on the length. A hub's million peers (two million allowed IPs)
     /// took 0.9 s of the build through a `Set<IPPrefix>` (SipHash), a flattened copy of every
-    /// allowed IP and a sort of enumerated pairs, about 180 MB touched once; this takes a
-    /// third of that memory and no SipHash (docs/performance.md, session 16).
+    /// allowed IP, a filtered copy and a sorted copy of enumerated pairs; this keeps one copy
+    /// of the unique prefixes, a 4-byte slot each (two slots a prefix at most) and a 4-byte
+    /// position each, and hashes no prefix with SipHash (docs/performance.md, session 16).
     static func uniqueLongestFirst(_ peers: [PeerSpec]) -> (prefixes: [IPPrefix], order: [Int32]) {
         var prefixes: [IPPrefix] = []
         var seen = PositionTable()
-        // About a prefix a peer or more (a hub's peer has its own address): sized once, not
-        // rehashed while a hub's million are added.
-        prefixes.reserveCapacity(peers.count)
+        // Room for every allowed IP, so the list never grows by copying (a hub's million peers
+        // have a few more unique prefixes than peers): the pages of the room never written are
+        // never touched. The table is sized for about a prefix a peer or more (a hub's peer
+        // has its own address): sized once, not rehashed while a hub's million are added.
+        prefixes.reserveCapacity(peers.reduce(0) { $0 + $1.allowedIPs.count })
         seen.reserveCapacity(peers.count) { PrefixKey(prefixes[$0]) }
         var countOfLength = [Int](repeating: 0, count: 129)
         for peer in peers {

@@ -94,10 +94,9 @@ public final class PeerNames {
         nodeKeyCount = keys.count
         let all = keys
         positions.reserveCapacity(keys.count(where: { $0 != nil })) { all[$0]! }
-        for (i, key) in keys.enumerated() {
-            guard let key else { continue }
-            positions.remove(key) { all[$0]! }
-            positions.insert(i, key: key) { all[$0]! }
+        for i in all.indices {
+            guard let key = all[i] else { continue }
+            positions.update(i, key: key) { all[$0]! }
         }
     }
 

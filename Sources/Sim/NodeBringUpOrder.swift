@@ -42,16 +42,17 @@ extension Simulation {
         var tables = SharedRouteTables()
         // The nodes set aside, in node order, with their peers not configured yet.
         var later: [(index: Int, configuration: PeerConfiguration)] = []
-        for (i, spec) in specs.enumerated() where owned?[i] ?? true {
+        for i in specs.indices where owned?[i] ?? true {
             enterSetUp(of: i)
+            // The spec with its peers: one copy of it (a copy retains each of its arrays and strings).
+            var whole = specs[i]
+            if let peers, whole.wireguard != nil { whole.wireguard?.peers = peers(i) }
             // Its public key may be known already (a peer configured earlier took it): shared.
-            if let wireguard = spec.wireguard, let privateKey = pendingKeyPair(of: i, knownPublicKey: publicKeys[i]) {
-                nodes[i].device = Self.makeDevice(wireguard, of: spec.name, privateKey: privateKey, seed: seed,
+            if let wireguard = whole.wireguard, let privateKey = pendingKeyPair(of: i, knownPublicKey: publicKeys[i]) {
+                nodes[i].device = Self.makeDevice(wireguard, of: whole.name, privateKey: privateKey, seed: seed,
                                                   startUnixNanoseconds: startUnixNanoseconds)
                 publicKeys[i] = privateKey.publicKey
             }
-            var whole = spec
-            if let peers, spec.wireguard != nil { whole.wireguard?.peers = peers(i) }
             do {
                 if waitsForPendingKeys(whole) {
                     // The routes need no key: built in its turn, as in node order.
@@ -98,9 +99,10 @@ extension Simulation {
 
     /// Whether configuring `peer` now takes no key the key job still holds: its key is given,
     /// or the node it names took its key already or gets none from the job (or it names no
-    /// node: configuring it reports that).
-    func keyIsAtHand(_ peer: PeerSpec) -> Bool {
-        guard let pendingKeys, case .node(let name) = peer.peer, let index = nodeIndex[name] else { return true }
+    /// node: configuring it reports that). `guess`: where the node named is looked for first
+    /// (`nodePosition(of:guess:)`).
+    func keyIsAtHand(_ peer: PeerSpec, guess: Int = -1) -> Bool {
+        guard let pendingKeys, case .node(let name) = peer.peer, let index = nodePosition(of: name, guess: guess) else { return true }
         return publicKeys[index] != nil || pendingKeys.positions[index] < 0
     }
 
@@ -191,6 +193,9 @@ struct PeerConfiguration {
     var peers: PeerQueue
     /// How many peers were taken (the next one's position).
     var position = 0
+    /// The position of the node the last peer taken that names a node named (-1: none yet):
+    /// the node after it is where the next peer's node is looked for first.
+    var lastNodeNamed = -1
     /// Whether the last peer was configured (wg0 is then set up).
     var isDone = false
     /// The configured peer each device peer was last given by, to name the claim a move undoes,

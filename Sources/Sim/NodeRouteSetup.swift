@@ -71,14 +71,7 @@ extension Simulation {
     private static func addWgQuickRoutes(peers: [PeerSpec], setting: WgQuickTable, to table: inout HostRouteTable,
                                          fwmark: inout UInt32) throws {
         if setting == .off { return }
-        var seen = Set<IPPrefix>()
-        // About a prefix a peer or more (a hub's peer has its own address): sized once, not
-        // rehashed while a hub's million are added.
-        seen.reserveCapacity(peers.count)
-        let prefixes = peers.flatMap(\.allowedIPs).filter { seen.insert($0).inserted }
-        let ordered = prefixes.enumerated().sorted { a, b in
-            a.element.length != b.element.length ? a.element.length > b.element.length : a.offset < b.offset
-        }.map(\.element)
+        let ordered = uniqueLongestFirst(peers)
         func add(_ route: RouteSpec) throws {
             do {
                 try table.add(route)
@@ -86,7 +79,8 @@ extension Simulation {
                 throw RouteSetupError(route: nil, message: "ip route add \(route): \(error)")
             }
         }
-        for prefix in ordered {
+        for position in ordered.order {
+            let prefix = ordered.prefixes[Int(position)]
             // Later prefixes are tested against the routes added for earlier ones, as in
             // wg-quick's loop.
             if case .number(let number) = setting {
@@ -97,6 +91,44 @@ extension Simulation {
                 try add(RouteSpec(prefix: prefix, device: "wg0"))
             }
         }
+    }
+
+    /// The peers' allowed IPs each once, in the order wg-quick adds their routes: longest first,
+    /// prefixes of one length in the order they first appear (`prefixes`, and `order`: positions
+    /// in it). Duplicates are found in a `PositionTable` of positions keyed by `PrefixKey` and
+    /// ordered by a counting sort on the length. A hub's million peers (two million allowed IPs)
+    /// took 0.9 s of the build through a `Set<IPPrefix>` (SipHash), a flattened copy of every
+    /// allowed IP, a filtered copy and a sorted copy of enumerated pairs; this keeps one copy
+    /// of the unique prefixes, a 4-byte slot each (two slots a prefix at most) and a 4-byte
+    /// position each, and hashes no prefix with SipHash (docs/performance.md, session 16).
+    static func uniqueLongestFirst(_ peers: [PeerSpec]) -> (prefixes: [IPPrefix], order: [Int32]) {
+        var prefixes: [IPPrefix] = []
+        var seen = PositionTable()
+        // Room for every allowed IP, so the list never grows by copying (a hub's million peers
+        // have a few more unique prefixes than peers): the pages of the room never written are
+        // never touched. The table is sized for about a prefix a peer or more (a hub's peer
+        // has its own address): sized once, not rehashed while a hub's million are added.
+        prefixes.reserveCapacity(peers.reduce(0) { $0 + $1.allowedIPs.count })
+        seen.reserveCapacity(peers.count) { PrefixKey(prefixes[$0]) }
+        var countOfLength = [Int](repeating: 0, count: 129)
+        for peer in peers {
+            for prefix in peer.allowedIPs
+            where seen.insertUnlessPresent(prefixes.count, key: PrefixKey(prefix), keyAt: { PrefixKey(prefixes[$0]) }) == nil {
+                prefixes.append(prefix)
+                countOfLength[prefix.length] += 1
+            }
+        }
+        // Where each length's prefixes start in the order: 128 first, 0 last.
+        var next = 0
+        for length in stride(from: 128, through: 0, by: -1) {
+            (countOfLength[length], next) = (next, next + countOfLength[length])
+        }
+        var order = [Int32](repeating: 0, count: prefixes.count)
+        for (position, prefix) in prefixes.enumerated() {
+            order[countOfLength[prefix.length]] = Int32(position)
+            countOfLength[prefix.length] += 1
+        }
+        return (prefixes, order)
     }
 
     /// wg-quick's `add_default` for a `/0`: the table is wg0's fwmark; when that is off, the first

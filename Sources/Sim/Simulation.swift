@@ -218,10 +218,9 @@ public final class Simulation {
         memoryCaptures = memory
         self.sinkCount = sinkCount
         for node in built {
-            if let other = nodeByUnderlay[node.underlay] {
+            if let other = nodeByUnderlay.insertUnlessPresent(node.index) {
                 throw SimulationError("nodes '\(built[other].name)' and '\(node.name)' share underlay address \(node.underlay)")
             }
-            nodeByUnderlay[node.underlay] = node.index
         }
         if let ahead, let keysAhead { pendingKeys = PendingKeyPairs(job: keysAhead, positions: ahead) }
         // With keys still to come the names are registered once every key is known (below).
@@ -245,7 +244,7 @@ public final class Simulation {
     static func makeDevice(_ wireguard: InterfaceSpec, of node: String, privateKey: PrivateKey, seed: UInt64,
                            startUnixNanoseconds: Int64) -> Device {
         Device(privateKey: privateKey, listenPort: wireguard.listenPort, mtu: wireguard.mtu,
-               random: SeededRandom(seed: seed, label: "\(node)/wireguard"), unixTimeOrigin: startUnixNanoseconds)
+               random: SeededRandom(seed: seed, label: node, then: "/wireguard"), unixTimeOrigin: startUnixNanoseconds)
     }
 
     /// Node `index`'s key pair from the job deriving it, while `init` builds with keys derived
@@ -257,7 +256,7 @@ public final class Simulation {
 
     /// A node's static key when the scenario gives none: `wg genkey` from "NODE/static".
     public static func derivedPrivateKey(seed: UInt64, node: String) -> PrivateKey {
-        var random = SeededRandom(seed: seed, label: "\(node)/static")
+        var random = SeededRandom(seed: seed, label: node, then: "/static")
         return PrivateKey.generate(using: &random)
     }
 

@@ -32,10 +32,16 @@ extension Simulation {
             configuration.reserveCapacity(configuration.peers.count)
             device.reservePeerCapacity(configuration.peers.count)      // and so for the device's own peer tables
         }
-        while let peer = configuration.peers.next(if: { !onlyKeysAtHand || keyIsAtHand($0) }) {
+        // Where the node the next peer names is looked for first (`nodePosition(of:guess:)`).
+        var guess = configuration.lastNodeNamed + 1
+        while let peer = configuration.peers.next(if: { !onlyKeysAtHand || keyIsAtHand($0, guess: guess) }) {
             let position = configuration.position
             configuration.position += 1
-            let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node)
+            let (key, nodeIndex) = try resolveNamingNode(peer.peer, from: node, guess: guess)
+            if let nodeIndex {
+                configuration.lastNodeNamed = nodeIndex
+                guess = nodeIndex + 1
+            }
             // A peer's endpoint is usually the node it names (a hub's clients): found once.
             let endpoint: Endpoint?
             if let nodeIndex, case .node(let name)? = peer.endpoint, case .node(let peerName) = peer.peer, name == peerName {
@@ -50,9 +56,8 @@ extension Simulation {
                                                            now: now, into: &events)
             for move in moves {
                 let previous = move.previousOwner.serial
-                noteMoves([AllowedIPsMove(prefix: move.prefix, previousOwner: move.previousOwner.publicKey,
-                                          previousOwnerLeftEmpty: move.previousOwnerLeftEmpty)],
-                          to: key, at: node, cause: .setup(peer: position, previousPeer: configuration.configuredPosition(ofSerial: previous)))
+                noteMove(move.prefix, from: move.previousOwner.publicKey, leftEmpty: move.previousOwnerLeftEmpty, to: key, at: node,
+                         cause: .setup(peer: position, previousPeer: configuration.configuredPosition(ofSerial: previous)))
             }
             if let serial = configured?.serial { configuration.note(serial: serial, position: position) }
             handle(&events, at: node)
@@ -121,13 +126,16 @@ extension Simulation {
         try resolveNamingNode(peer, from: node).key
     }
 
-    /// `resolve(_:from:)`, with the index of the node named (nil for a key given).
-    func resolveNamingNode(_ peer: PeerRef, from node: SimNode) throws -> (key: PublicKey, node: Int?) {
+    /// `resolve(_:from:)`, with the index of the node named (nil for a key given). `guess`: where
+    /// the node named is looked for first (`nodePosition(of:guess:)`).
+    func resolveNamingNode(_ peer: PeerRef, from node: SimNode, guess: Int = -1) throws -> (key: PublicKey, node: Int?) {
         switch peer {
         case .key(let key):
             return (key, nil)
         case .node(let name):
-            let peer = try index(ofNode: name, else: "node '\(node.name)': peer '\(name)' is not a node of the scenario")
+            guard let peer = nodePosition(of: name, guess: guess) else {
+                throw SimulationError("node '\(node.name)': peer '\(name)' is not a node of the scenario")
+            }
             if let key = publicKeys[peer] { return (key, peer) }
             // A key still being derived (`Simulation.init(keysAhead:)`): waited for now.
             guard let key = pendingKeyPair(of: peer)?.publicKey else {
@@ -146,6 +154,19 @@ extension Simulation {
         case .node(let name):
             return nodes[try index(ofNode: name, else: "endpoint '\(name)' is not a node of the scenario")].listenEndpoint
         }
+    }
+
+    /// The position of the node named `name`, tried first at `guess` (any number): the peers of
+    /// a node usually name nodes in node order (a hub's clients follow it, and each client's one
+    /// peer is the hub, node 0), so the node after the last one a node's peers named is usually
+    /// the next one. A right guess costs one comparison of names where the lookup hashed the
+    /// name (SipHash) and read a slot of a table far larger than the cache: the set-aside hub of
+    /// a million clients looked each client's name up three times, 1.0 s of its build
+    /// (docs/performance.md, session 16). Names are unique (`init` refuses a name twice), so a
+    /// node with the name is the node.
+    func nodePosition(of name: String, guess: Int) -> Int? {
+        if guess >= 0, guess < nodes.count, nodes[guess].name == name { return guess }
+        return nodeIndex[name]
     }
 
     /// The index of the scenario's node with this name; `problem` is the error when there is none.

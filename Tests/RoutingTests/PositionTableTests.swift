@@ -73,3 +73,29 @@ final class PositionTableTests: XCTestCase {
         for (key, position) in reference { XCTAssertEqual(table.position(of: key) { all[$0] }, position) }
     }
 }
+
+/// `update` puts a position under a key whether or not the table holds the key: the answers
+/// are a dictionary's after `reference[key] = position`, through growth from an empty table.
+final class PositionTableUpdateTests: XCTestCase {
+    func testUpdateReplacesAHeldPositionAndAddsANewKey() {
+        // Position p holds the key keys[p]; several positions share a key, the last one updated wins.
+        var random = SystemRandomNumberGenerator()
+        let keys = (0..<3000).map { _ in "k\(Int.random(in: 0..<700, using: &random))" }
+        var table = PositionTable()
+        var reference: [String: Int] = [:]
+        for p in keys.indices {
+            table.update(p, key: keys[p]) { keys[$0] }
+            reference[keys[p]] = p
+            XCTAssertEqual(table.count, reference.count)
+        }
+        for probe in 0..<700 {
+            XCTAssertEqual(table.position(of: "k\(probe)") { keys[$0] }, reference["k\(probe)"], "k\(probe)")
+        }
+        // An earlier position under a held key: it replaces the later one too.
+        let key = keys[2999]
+        let first = keys.firstIndex(of: key)!
+        table.update(first, key: key) { keys[$0] }
+        XCTAssertEqual(table.position(of: key) { keys[$0] }, first)
+        XCTAssertEqual(table.count, reference.count)
+    }
+}

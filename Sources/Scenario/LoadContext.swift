@@ -15,7 +15,9 @@ struct LoadContext {
     static let peerKeys = ["peer", "public-key", "allowed-ips", "endpoint", "persistent-keepalive", "preshared-key"]
     static let linkKeys = ["between", "latency", "jitter", "loss", "mtu", "up", "down"]
 
-    func node(named name: String, _ value: YAMLValue, keyLine: Int) throws -> ScenarioNode {
+    /// `takenPeers`: the peers of the node's `wireguard: peers:` converted from their lines
+    /// (`StreamedNodes`), in file order; each stands in `value` as an empty mapping on its line.
+    func node(named name: String, _ value: YAMLValue, keyLine: Int, takenPeers: [WireGuardPeer] = []) throws -> ScenarioNode {
         let map = try value.map("node '\(name)'")
         try map.allowOnly(Self.nodeKeys, in: "node '\(name)'")
         let underlayValue = try map.required("underlay", in: "node '\(name)'")
@@ -25,7 +27,7 @@ struct LoadContext {
         if wireguardValue != nil, let cfg = configValue {
             throw cfg.error("node '\(name)' has both `wireguard:` and `config:`; give one")
         }
-        if let wg = wireguardValue { wireguard = try interface(wg, node: name) }
+        if let wg = wireguardValue { wireguard = try interface(wg, node: name, takenPeers: takenPeers) }
         if let cfg = configValue {
             let configName = try cfg.string("config")
             let path = TextFile.resolve(configName, in: directory)
@@ -59,7 +61,7 @@ struct LoadContext {
                             location: SourceLocation(file: file, line: keyLine), routeLocations: routeLocations)
     }
 
-    func interface(_ value: YAMLValue, node: String) throws -> WireGuardInterface {
+    func interface(_ value: YAMLValue, node: String, takenPeers: [WireGuardPeer] = []) throws -> WireGuardInterface {
         let map = try value.map("wireguard")
         try map.allowOnly(Self.wireguardKeys, in: "wireguard")
         var wg = WireGuardInterface()
@@ -72,7 +74,7 @@ struct LoadContext {
         if let m = map["mtu"] { wg.mtu = try m.int("mtu", in: 576...65535) }
         if let a = map["address"] { wg.addresses = try a.list("address").map { try interfaceAddress($0) } }
         if let p = map["peers"] {
-            wg.peers = try p.list("peers").map { try peer($0) }
+            wg.peers = try peers(p.list("peers"), taken: takenPeers)
         }
         if let t = map["table"] {
             let text = try t.string("table").trimmingSpaces
@@ -89,6 +91,29 @@ struct LoadContext {
             wg.fwmark = mark
         }
         return wg
+    }
+
+    /// The `peers:` items, those converted from their lines (`taken`, in file order: an empty
+    /// mapping on the line of one of them stands for it) as they are, the others read by `peer`.
+    func peers(_ items: [YAMLValue], taken: [WireGuardPeer]) throws -> [WireGuardPeer] {
+        func isTaken(_ item: YAMLValue, _ peer: WireGuardPeer) -> Bool {
+            guard case .mapping(let pairs, let line) = item.node else { return false }
+            return pairs.isEmpty && line == peer.location.line
+        }
+        // A generated hub's million peers were all taken: kept as they are, not copied.
+        if taken.count == items.count, items.indices.allSatisfy({ isTaken(items[$0], taken[$0]) }) { return taken }
+        var next = 0
+        var peers: [WireGuardPeer] = []
+        peers.reserveCapacity(items.count)
+        for item in items {
+            if next < taken.count, isTaken(item, taken[next]) {
+                peers.append(taken[next])
+                next += 1
+            } else {
+                peers.append(try peer(item))
+            }
+        }
+        return peers
     }
 
     func peer(_ value: YAMLValue) throws -> WireGuardPeer {

@@ -19,6 +19,9 @@ import Sim
 /// without host bits, peers and endpoints that name other nodes. Anything else — a warning
 /// to give, an error to report, another key, a comment — is left to the tree path
 /// (`convert` answers nil), so every message and warning stays the tree path's.
+///
+/// The same reading of a peer converts a generated hub's peer lines (`convertPeer`), one item
+/// of its `wireguard: peers:` each.
 struct StreamedNodeLine {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
@@ -43,23 +46,43 @@ struct StreamedNodeLine {
         } while expect(", ")
         guard expect("], peers: [") else { return nil }
         repeat {
-            guard expect("{peer: "), let peerName = token(), peerName != name, context.nodeNames.contains(peerName),
-                  expect(", allowed-ips: [") else { return nil }
-            var peer = WireGuardPeer(peer: .node(peerName), location: location)
-            repeat {
-                var hadHostBits = false
-                guard let text = token(), let prefix = try? IPPrefix(parsing: text, hadHostBits: &hadHostBits), !hadHostBits else {
-                    return nil
-                }
-                peer.allowedIPs.append(prefix)
-            } while expect(", ")
-            guard expect("], endpoint: "), let endpoint = token(), endpoint == peerName || context.nodeNames.contains(endpoint),
-                  expect("}") else { return nil }
-            peer.endpoint = .node(endpoint)
+            guard let peer = peer(location: location, context: context), peer.peer != .node(name) else { return nil }
             wireguard.peers.append(peer)
         } while expect(", ")
         guard expect("]}}"), i == bytes.count else { return nil }
         return ScenarioNode(name: name, underlay: underlay, wireguard: wireguard, routes: [], location: location)
+    }
+
+    /// The peer `value` (a `peers:` item's flow mapping, from its `{` to the end of its line, as
+    /// a generated hub writes its peers: `{peer: p7, allowed-ips: [10.0.0.9/32, 192.168.0.0/24],
+    /// endpoint: p7}`) describes, the one `LoadContext.plainPeer` gives for it; nil when it is
+    /// not an item this converter takes whole (then the tree path reads it and words whatever is
+    /// wrong). A peer naming its own node is taken: `LoadContext.node` refuses it as it does the
+    /// tree path's.
+    static func convertPeer(_ value: UnsafeBufferPointer<UInt8>, line: Int, context: LoadContext) -> WireGuardPeer? {
+        var item = StreamedNodeLine(value)
+        guard let peer = item.peer(location: SourceLocation(file: context.file, line: line), context: context),
+              item.i == value.count else { return nil }
+        return peer
+    }
+
+    /// `{peer: NODE, allowed-ips: [PREFIX, …], endpoint: NODE}`: names of nodes, prefixes without
+    /// host bits (what `LoadContext.plainPeer` takes), up to its `}`.
+    private mutating func peer(location: SourceLocation, context: LoadContext) -> WireGuardPeer? {
+        guard expect("{peer: "), let peerName = token(), context.nodeNames.contains(peerName),
+              expect(", allowed-ips: [") else { return nil }
+        var peer = WireGuardPeer(peer: .node(peerName), location: location)
+        repeat {
+            var hadHostBits = false
+            guard let text = token(), let prefix = try? IPPrefix(parsing: text, hadHostBits: &hadHostBits), !hadHostBits else {
+                return nil
+            }
+            peer.allowedIPs.append(prefix)
+        } while expect(", ")
+        guard expect("], endpoint: "), let endpoint = token(), endpoint == peerName || context.nodeNames.contains(endpoint),
+              expect("}") else { return nil }
+        peer.endpoint = .node(endpoint)
+        return peer
     }
 
     /// Skips `literal` if the bytes continue with it.

@@ -22,6 +22,11 @@ final class StreamedNodes {
     private(set) var firstError: Error?
     /// How many of `nodes` were converted from their line's bytes (`StreamedNodeLine`).
     private(set) var nodesFromLines = 0
+    /// How many `wireguard: peers:` items were converted from their line's bytes
+    /// (`StreamedNodeLine.convertPeer`; a generated hub's peers).
+    private(set) var peersFromLines = 0
+    /// The peers converted from their lines in the entry being read, for `convert`.
+    private var takenPeers: [WireGuardPeer] = []
     /// Every node's name (the scan's), as `LoadContext.nodeNames`.
     let names: Set<String>
     /// The `start-time` the nodes were converted with (its limit is in their times).
@@ -46,7 +51,8 @@ final class StreamedNodes {
             }
             collector = nodes
             return YAMLSubsetReader.EntrySinks(entry: { name, keyLine, value in nodes.convert(name, keyLine: keyLine, value) },
-                                               line: { name, keyLine, value in nodes.convertLine(name, keyLine: keyLine, value) })
+                                               line: { name, keyLine, value in nodes.convertLine(name, keyLine: keyLine, value) },
+                                               peerLine: { line, value in nodes.convertPeerLine(line: line, value) })
         }
         guard let document else { return nil }
         return (YAMLValue(node: document.root, file: file), document.streamed ? collector : nil)
@@ -102,9 +108,12 @@ final class StreamedNodes {
     }
 
     private func convert(_ name: String, keyLine: Int, _ value: YAMLNode) {
+        let taken = takenPeers
+        takenPeers = []
         guard firstError == nil else { return }
         do {
-            nodes.append(try context.node(named: name, YAMLValue(node: value, file: context.file), keyLine: keyLine))
+            nodes.append(try context.node(named: name, YAMLValue(node: value, file: context.file), keyLine: keyLine,
+                                          takenPeers: taken))
         } catch {
             firstError = error
         }
@@ -119,6 +128,16 @@ final class StreamedNodes {
         }
         nodes.append(node)
         nodesFromLines += 1
+        return true
+    }
+
+    /// A node's `peers:` item on one line, converted from its bytes when
+    /// `StreamedNodeLine.convertPeer` takes it and kept for the node's `convert` (false: the
+    /// reader reads it as nodes). After a node's error nothing is converted, as in `convert`.
+    private func convertPeerLine(line: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard firstError == nil, let peer = StreamedNodeLine.convertPeer(value, line: line, context: context) else { return false }
+        takenPeers.append(peer)
+        peersFromLines += 1
         return true
     }
 

@@ -38,6 +38,11 @@ struct YAMLSubsetReader {
     private var stream: StreamRequest?
     /// Whether that key's entries went to a sink.
     private var streamed = false
+    /// The streamed mapping's `ItemLineSink`, while its entries are read.
+    private var peerLine: ItemLineSink?
+    /// The keys of the block collections open inside a streamed entry, the entry's own key first
+    /// (kept only while `peerLine` is set): `[node, "wireguard"]` where a node's peers are.
+    private var openKeys: [String] = []
 
     /// How a file a generator wrote begins: its name line, then these words. `wgsim generate
     /// hub` (`HubGenerator.writeYAML`) and `wgsim generate hubs` (`HubsGenerator.writeYAML`,
@@ -85,15 +90,27 @@ struct YAMLSubsetReader {
     /// would read within the subset (so taking one never hides a reason to give up).
     typealias EntryLineSink = (_ key: String, _ keyLine: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool
 
+    /// Offered first each item of a streamed entry's `wireguard: peers:` block sequence that is
+    /// `- {` on one line (a generated hub's peers): the item's 1-based line and its bytes (from
+    /// its `{` to the end of the line, trailing spaces and comment included). True: it took the
+    /// item, which then stands in the tree as an empty mapping on its line (`YAMLNode.mapping([],
+    /// line:)`; the entry's sink finds what the item became by that line); false: the item is
+    /// read as nodes. Like `EntryLineSink`, it must take only a value the reader would read within
+    /// the subset.
+    typealias ItemLineSink = (_ line: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool
+
     /// Where `begin` sends a streamed mapping's entries: each through `line` when given and it
-    /// takes it, else through `entry`.
+    /// takes it, else through `entry`; and the items of an entry's `wireguard: peers:` through
+    /// `peerLine` when given and it takes them.
     struct EntrySinks {
         var entry: EntrySink
         var line: EntryLineSink?
+        var peerLine: ItemLineSink?
 
-        init(entry: @escaping EntrySink, line: EntryLineSink? = nil) {
+        init(entry: @escaping EntrySink, line: EntryLineSink? = nil, peerLine: ItemLineSink? = nil) {
             self.entry = entry
             self.line = line
+            self.peerLine = peerLine
         }
     }
 
@@ -239,7 +256,8 @@ struct YAMLSubsetReader {
         while i < end && Self.isKeyByte(bytes[i]) { i += 1 }
         guard i > start, i - start <= Self.longestKey, Self.canStartPlain(bytes[start]), i < end, bytes[i] == UInt8(ascii: ":"),
               i + 1 == end || bytes[i + 1] == UInt8(ascii: " ") else { throw OutsideSubset() }
-        let key = YAMLNode.scalar(text(start..<i), line: row + 1, plain: true)
+        let keyText = text(start..<i)
+        let key = YAMLNode.scalar(keyText, line: row + 1, plain: true)
         i += 1
         while i < end && bytes[i] == UInt8(ascii: " ") { i += 1 }
         if i == end || startsComment(at: i) {
@@ -249,7 +267,13 @@ struct YAMLSubsetReader {
             guard row < lines.count else { throw OutsideSubset() }
             let inner = indent(of: row)
             guard inner > column else { throw OutsideSubset() }
-            if isSequenceEntry(row, column: inner) { return (key, try blockSequence(column: inner)) }
+            let tracking = peerLine != nil
+            let nodePeers = tracking && openKeys.count == 2 && openKeys[1] == "wireguard" && keyText == "peers"
+            if tracking { openKeys.append(keyText) }
+            defer { if tracking { openKeys.removeLast() } }
+            if isSequenceEntry(row, column: inner) {
+                return (key, try blockSequence(column: inner, itemLine: nodePeers ? peerLine : nil))
+            }
             if let before, let request = stream, case .scalar(request.key, _, _) = key {
                 stream = nil
                 let scan = scanEntries(column: inner, words: request.words)
@@ -288,6 +312,8 @@ struct YAMLSubsetReader {
         let line = row + 1
         var start = lines[row].lowerBound + column
         var index = 0
+        peerLine = sink.peerLine
+        defer { peerLine = nil }
         while true {
             if let lineSink = sink.line, index < scanned.count, let value = flowValueOnKeyLine(at: start, key: scanned[index]),
                lineSink(scanned[index], row + 1, UnsafeBufferPointer(rebasing: bytes[value])) {
@@ -370,8 +396,9 @@ struct YAMLSubsetReader {
         return marks
     }
 
-    /// A block sequence whose `-` markers are at `column`.
-    private mutating func blockSequence(column: Int) throws -> YAMLNode {
+    /// A block sequence whose `-` markers are at `column`; each item that is `- {` on one line
+    /// offered first to `itemLine` (when given), an empty mapping on its line if it takes it.
+    private mutating func blockSequence(column: Int, itemLine: ItemLineSink? = nil) throws -> YAMLNode {
         try enterCollection()
         defer { depth -= 1 }
         let line = row + 1
@@ -381,7 +408,13 @@ struct YAMLSubsetReader {
             let end = lines[row].upperBound
             while i < end && bytes[i] == UInt8(ascii: " ") { i += 1 }
             guard i < end, !isSequenceEntry(row, column: i - lines[row].lowerBound) else { throw OutsideSubset() }
-            if startsMappingEntry(at: i, end: end) {
+            // The flow mapping and a flow list inside it must be within the depth `flowNode` reads.
+            if let itemLine, bytes[i] == UInt8(ascii: "{"), depth + 1 < YAMLShapeCheck.maxDepth,
+               itemLine(row + 1, UnsafeBufferPointer(rebasing: bytes[i..<end])) {
+                items.append(.mapping([], line: row + 1))
+                row += 1
+                skipBlankAndCommentLines()
+            } else if startsMappingEntry(at: i, end: end) {
                 items.append(try blockMapping(column: i - lines[row].lowerBound))
             } else {
                 items.append(try inlineValue(from: i))

@@ -31,13 +31,6 @@ final class StreamedHubsTests: XCTestCase {
         return streamed
     }
 
-    /// `text` with line `number` (1-based) replaced.
-    private func replacingLine(_ number: Int, of text: String, with line: String) -> String {
-        var lines = text.components(separatedBy: "\n")
-        lines[number - 1] = line
-        return lines.joined(separator: "\n")
-    }
-
     /// The 1-based number of the first line that begins with `prefix`.
     private func line(startingWith prefix: String, in text: String) throws -> Int {
         try XCTUnwrap(text.components(separatedBy: "\n").firstIndex { $0.hasPrefix(prefix) }, prefix) + 1

@@ -9,24 +9,6 @@ import WireGuard
 /// `EntrySinks.peerLine`), give the scenario the tree path gives, and every warning and error
 /// stays the tree path's.
 final class StreamedPeerLinesTests: XCTestCase {
-    /// Asserts the streamed and tree paths give the same outcome; returns it.
-    @discardableResult
-    private func assertSame(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        let streamed = loadOutcome(text, file: "g.yaml", streaming: true)
-        let tree = loadOutcome(text, file: "g.yaml", streaming: false)
-        XCTAssertEqual(streamed, tree, what, file: file, line: line)
-        return streamed
-    }
-
-    private func hub(_ peers: Int) -> String { HubGenerator.yaml(peers: peers, trace: nil, packets: 0) }
-
-    /// `text` with line `number` (1-based) replaced.
-    private func replacingLine(_ number: Int, of text: String, with line: String) -> String {
-        var lines = text.components(separatedBy: "\n")
-        lines[number - 1] = line
-        return lines.joined(separator: "\n")
-    }
-
     /// The 1-based line of the hub's peer `name`.
     private func line(ofHubPeer name: String, in text: String) throws -> Int {
         try XCTUnwrap(text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("        - {peer: \(name),") }) + 1
@@ -39,8 +21,8 @@ final class StreamedPeerLinesTests: XCTestCase {
 
     func testGeneratedHubPeersAreConvertedFromTheirLines() throws {
         for peers in [1, 7, 300] {
-            let text = hub(peers)
-            XCTAssertFalse(assertSame(text, "hub of \(peers)").hasPrefix("error"))
+            let text = generatedHub(peers)
+            XCTAssertFalse(assertStreamedMatchesTree(text, "hub of \(peers)").hasPrefix("error"))
             XCTAssertEqual(peersFromLines(text), peers, "every hub peer, not the clients' (on their node's line)")
         }
     }
@@ -48,7 +30,7 @@ final class StreamedPeerLinesTests: XCTestCase {
     /// Hub peer lines of other shapes: taken (and the same scenario) or left to the tree path
     /// (and its scenario, warning or error), the other peers still taken around them.
     func testHubPeerLinesOfOtherShapesGiveTheTreePathsOutcome() throws {
-        let text = hub(12)
+        let text = generatedHub(12)
         let p4 = try line(ofHubPeer: "p4", in: text)
         let cases: [(line: String, what: String, taken: Int?)] = [
             ("        - {peer: p4, allowed-ips: [10.0.0.6/32, 192.168.4.0/24], endpoint: p4}", "as generated", 12),
@@ -74,7 +56,7 @@ final class StreamedPeerLinesTests: XCTestCase {
         ]
         for (line, what, taken) in cases {
             let changed = replacingLine(p4, of: text, with: line)
-            let outcome = assertSame(changed, what)
+            let outcome = assertStreamedMatchesTree(changed, what)
             XCTAssertEqual(peersFromLines(changed), taken, what)
             switch what {
             case "as generated", "another endpoint", "three prefixes", "another key", "keys in another order", "an address endpoint":
@@ -91,14 +73,14 @@ final class StreamedPeerLinesTests: XCTestCase {
     /// Only the items of a node's own `wireguard: peers:` are offered: a `peers:` list anywhere
     /// else in a node (here under a key the loader refuses) is read as nodes.
     func testOnlyANodesWireGuardPeersAreOffered() throws {
-        let text = hub(5)
+        let text = generatedHub(5)
         var lines = text.components(separatedBy: "\n")
         let firstClient = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("  p0: {") })
         lines.insert(contentsOf: ["    extra:", "      wireguard:", "        peers:",
                                   "          - {peer: p1, allowed-ips: [10.0.0.3/32], endpoint: p1}"], at: firstClient)
         let changed = lines.joined(separator: "\n")
         XCTAssertEqual(peersFromLines(changed), 5)
-        XCTAssertTrue(assertSame(changed, "a peers list elsewhere").contains("unknown key 'extra'"))
+        XCTAssertTrue(assertStreamedMatchesTree(changed, "a peers list elsewhere").contains("unknown key 'extra'"))
     }
 
     /// The converter is a second reader of one shape, so it is checked against the tree path on
@@ -106,7 +88,7 @@ final class StreamedPeerLinesTests: XCTestCase {
     /// deleted, a piece of the grammar or another node's name inserted, a byte replaced, a digit
     /// changed). Each edited file must load to the same scenario, warning or first error both ways.
     func testRandomlyEditedHubPeerLinesGiveTheTreePathsOutcome() throws {
-        let text = hub(8)
+        let text = generatedHub(8)
         let p4 = try line(ofHubPeer: "p4", in: text)
         let original = Array(text.components(separatedBy: "\n")[p4 - 1].utf8)
         let pieces = ["{", "}", "[", "]", ", ", ",", ": ", ":", " ", "/", ".", "-", "0", "9", "/32", "/24", "/8",
@@ -130,7 +112,7 @@ final class StreamedPeerLinesTests: XCTestCase {
                 if bytes.count <= 9 { bytes = original }
             }
             let edited = replacingLine(p4, of: text, with: String(decoding: bytes, as: UTF8.self))
-            assertSame(edited, "round \(round): \(String(decoding: bytes, as: UTF8.self))")
+            assertStreamedMatchesTree(edited, "round \(round): \(String(decoding: bytes, as: UTF8.self))")
             switch peersFromLines(edited) {
             case 8: taken += 1
             case 7: declined += 1

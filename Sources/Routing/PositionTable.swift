@@ -47,7 +47,7 @@ public struct PositionTable: Sendable {
     /// Adds `position` under `key`, which the table must not hold yet (look it up first);
     /// `keyAt` reads the keys of the positions already in the table, if it has to grow.
     public mutating func insert<Key: Hashable>(_ position: Int, key: Key, keyAt: (Int) -> Key) {
-        precondition(position >= 0 && position < Int(UInt32.max), "a position table holds positions below 2^32 - 1")
+        Self.requireStorable(position)
         if (count + 1) * 2 > slotCount { grow(keyAt: keyAt) }
         place(UInt32(position + 1), hash: key.hashValue)
         storage[storage.count - 1] += 1
@@ -56,7 +56,7 @@ public struct PositionTable: Sendable {
     /// Adds `position` under `key` unless the table holds `key` already, and then returns the
     /// position it holds (nothing changes): a lookup and an insertion with one hash and one probe.
     public mutating func insertUnlessPresent<Key: Hashable>(_ position: Int, key: Key, keyAt: (Int) -> Key) -> Int? {
-        precondition(position >= 0 && position < Int(UInt32.max), "a position table holds positions below 2^32 - 1")
+        Self.requireStorable(position)
         if (count + 1) * 2 > slotCount { grow(keyAt: keyAt) }
         let mask = slotCount - 1
         var slot = key.hashValue & mask
@@ -70,11 +70,17 @@ public struct PositionTable: Sendable {
         return nil
     }
 
+    /// Slots hold a position plus one in 32 bits (0 is empty): the one check every way in makes.
+    @inline(__always)
+    private static func requireStorable(_ position: Int) {
+        precondition(position >= 0 && position < Int(UInt32.max), "a position table holds positions below 2^32 - 1")
+    }
+
     /// Puts `position` under `key`: in place of the position the table holds under `key`, if
     /// any, else added. Lookups then answer as after `remove(key)` and `insert(position, key:)`,
     /// with one hash and one probe where those took two of each (naming a million nodes' keys).
     public mutating func update<Key: Hashable>(_ position: Int, key: Key, keyAt: (Int) -> Key) {
-        precondition(position >= 0 && position < Int(UInt32.max), "a position table holds positions below 2^32 - 1")
+        Self.requireStorable(position)
         if (count + 1) * 2 > slotCount { grow(keyAt: keyAt) }
         let mask = slotCount - 1
         var slot = key.hashValue & mask
